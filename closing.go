@@ -1,0 +1,232 @@
+package comptoir
+
+import (
+	"fmt"
+	"time"
+)
+
+// MethodTotal is the net amount taken with one payment method over a period (cash net of change).
+type MethodTotal struct {
+	Method PaymentMethod `json:"method"`
+	Amount Money         `json:"amount"`
+}
+
+// Totals are the running figures of a period: what a Z report prints and what a closing seals.
+type Totals struct {
+	// Tickets counts the real tickets (sales and refunds), not training ones.
+	Tickets int64 `json:"tickets"`
+	// Total is the period total: sales minus refunds, tax included.
+	Total Money `json:"total"`
+	// Refunds is the sum of the refund tickets' totals (zero or negative).
+	Refunds  Money         `json:"refunds"`
+	ByMethod []MethodTotal `json:"by_method"`
+	VAT      []VATLine     `json:"vat"`
+	// FirstTicket and LastTicket bound the real tickets of the period (zero when there are none).
+	FirstTicket uint64 `json:"first_ticket"`
+	LastTicket  uint64 `json:"last_ticket"`
+	// Training counts the training tickets of the period, which count nowhere else.
+	Training int64 `json:"training"`
+}
+
+// Add counts a recorded ticket in the totals. A training ticket only increments Training.
+func (t *Totals) Add(s Sale) {
+	if s.Training {
+		t.Training++
+		return
+	}
+	t.Tickets++
+	t.Total += s.Total
+	if s.IsRefund() {
+		t.Refunds += s.Total
+	}
+	change := s.Change
+	for _, p := range s.Payments {
+		amount := p.Amount
+		if p.Method == Cash && change > 0 {
+			given := min(change, amount)
+			amount -= given
+			change -= given
+		}
+		t.addMethod(p.Method, amount)
+	}
+	t.VAT = mergeVAT(t.VAT, s.VAT)
+	t.span(s.Number, s.Number)
+}
+
+// Merge adds the totals of another period, as a month closing sums its days.
+func (t *Totals) Merge(o Totals) {
+	t.Tickets += o.Tickets
+	t.Total += o.Total
+	t.Refunds += o.Refunds
+	t.Training += o.Training
+	for _, m := range o.ByMethod {
+		t.addMethod(m.Method, m.Amount)
+	}
+	t.VAT = mergeVAT(t.VAT, o.VAT)
+	if o.FirstTicket != 0 {
+		t.span(o.FirstTicket, o.LastTicket)
+	}
+}
+
+// Equal reports whether two totals agree on every figure.
+func (t Totals) Equal(o Totals) bool {
+	if t.Tickets != o.Tickets || t.Total != o.Total || t.Refunds != o.Refunds || t.Training != o.Training ||
+		t.FirstTicket != o.FirstTicket || t.LastTicket != o.LastTicket ||
+		len(t.ByMethod) != len(o.ByMethod) || len(t.VAT) != len(o.VAT) {
+		return false
+	}
+	for i := range t.ByMethod {
+		if t.ByMethod[i] != o.ByMethod[i] {
+			return false
+		}
+	}
+	for i := range t.VAT {
+		if t.VAT[i] != o.VAT[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (t *Totals) span(first, last uint64) {
+	if t.FirstTicket == 0 || first < t.FirstTicket {
+		t.FirstTicket = first
+	}
+	if last > t.LastTicket {
+		t.LastTicket = last
+	}
+}
+
+func (t *Totals) addMethod(m PaymentMethod, amount Money) {
+	for i := range t.ByMethod {
+		if t.ByMethod[i].Method == m {
+			t.ByMethod[i].Amount += amount
+			return
+		}
+	}
+	t.ByMethod = append(t.ByMethod, MethodTotal{Method: m, Amount: amount})
+	// Keep the methods in the fixed report order so equal totals encode to equal bytes.
+	ordered := t.ByMethod[:0:0]
+	for _, pm := range PaymentMethods {
+		for _, x := range t.ByMethod {
+			if x.Method == pm {
+				ordered = append(ordered, x)
+			}
+		}
+	}
+	t.ByMethod = ordered
+}
+
+// ClosingKind says which period a closing seals.
+type ClosingKind string
+
+// The closing kinds: the daily Z, and the monthly and yearly closings that sum it.
+const (
+	DayClosing   ClosingKind = "day"
+	MonthClosing ClosingKind = "month"
+	YearClosing  ClosingKind = "year"
+)
+
+// Closing seals a period. It is recorded in the journal like a ticket, chained to the record
+// before it, and never changes afterwards.
+type Closing struct {
+	Register string      `json:"register"`
+	Number   uint64      `json:"number"`
+	Kind     ClosingKind `json:"kind"`
+	// Period is YYYY-MM-DD for a day, YYYY-MM for a month, YYYY for a year.
+	Period string    `json:"period"`
+	At     time.Time `json:"at"`
+	Totals Totals    `json:"totals"`
+	// GrandTotal is the register's perpetual grand total when the period was sealed.
+	GrandTotal Money  `json:"grand_total"`
+	PrevHash   string `json:"prev_hash"`
+	Hash       string `json:"-"`
+}
+
+// ParsePeriod reads a period as YYYY-MM-DD, YYYY-MM or YYYY and says which kind of closing seals
+// it.
+func ParsePeriod(s string) (ClosingKind, error) {
+	layouts := []struct {
+		layout string
+		kind   ClosingKind
+	}{{"2006-01-02", DayClosing}, {"2006-01", MonthClosing}, {"2006", YearClosing}}
+	for _, l := range layouts {
+		if len(s) == len(l.layout) {
+			if _, err := time.Parse(l.layout, s); err == nil {
+				return l.kind, nil
+			}
+		}
+	}
+	return "", E(CodeInvalidPeriod, s)
+}
+
+// ParseDay reads a business day as YYYY-MM-DD.
+func ParseDay(s string) (time.Time, error) {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return time.Time{}, E(CodeInvalidDate, s)
+	}
+	return t, nil
+}
+
+// DayOf is the business day of an instant in the shop's time zone.
+func DayOf(t time.Time, loc *time.Location) string { return t.In(loc).Format("2006-01-02") }
+
+// RecordKind says whether a journal record is a ticket or a closing.
+type RecordKind string
+
+// The journal record kinds.
+const (
+	TicketRecord  RecordKind = "ticket"
+	ClosingRecord RecordKind = "closing"
+)
+
+// RecordRef names a journal record for a person: "ticket 42", "clôture 3".
+type RecordRef struct {
+	Kind   RecordKind
+	Number uint64
+	// Position is the record's place in the journal, used when its content cannot be read.
+	Position uint64
+}
+
+// Format names the record in a language.
+func (r RecordRef) Format(l Lang) string {
+	kind := string(r.Kind)
+	if r.Kind == ClosingRecord && l == LangFR {
+		kind = "clôture"
+	}
+	if r.Number == 0 {
+		if l == LangFR {
+			return fmt.Sprintf("enregistrement n° %d du journal", r.Position)
+		}
+		return fmt.Sprintf("journal record #%d", r.Position)
+	}
+	return fmt.Sprintf("%s %d", kind, r.Number)
+}
+
+// VerifyReport is what walking the journal found.
+type VerifyReport struct {
+	Tickets    int64
+	Closings   int64
+	GrandTotal Money
+	// Broken is the first record that failed, nil when the journal is intact.
+	Broken *Error
+	// At names the broken record.
+	At *RecordRef
+}
+
+// Event is one entry of the outbox: a change the register made, to be pushed to the central API.
+type Event struct {
+	Seq     uint64    `json:"seq"`
+	ID      string    `json:"id"`
+	Type    string    `json:"type"`
+	At      time.Time `json:"at"`
+	Payload []byte    `json:"payload"`
+}
+
+// The event types the journal emits.
+const (
+	EventSaleRecorded    = "sale.recorded"
+	EventClosingRecorded = "closing.recorded"
+	EventCatalogImported = "catalog.imported"
+)

@@ -1,0 +1,268 @@
+package comptoir
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code names a refusal independently of the language it is explained in. Codes are stable: the
+// UI, the CLI and tests match on them with errors.Is.
+type Code string
+
+// Error is the one error type of the domain. Every refusal the register can give is an *Error
+// with a Code, the values the explanation refers to, and possibly the error that caused it. The UI
+// and the CLI turn it into a sentence for the cashier with Message.
+type Error struct {
+	Code Code
+	// Args are the values the message refers to, in the order the message templates use them.
+	Args []any
+	// Err is the cause, when the refusal wraps another error (a CSV row wraps the bad price).
+	Err error
+}
+
+// E builds an *Error for a code and the values its message refers to.
+func E(code Code, args ...any) *Error { return &Error{Code: code, Args: args} }
+
+// Wrap builds an *Error whose explanation ends with the explanation of its cause.
+func Wrap(code Code, cause error, args ...any) *Error {
+	return &Error{Code: code, Args: args, Err: cause}
+}
+
+// Error explains the refusal in English, for logs and for callers that know no language.
+func (e *Error) Error() string { return e.Message(LangEN) }
+
+// Unwrap returns the cause, so errors.Is and errors.As see through a wrapping refusal.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is an *Error with the same code, so that
+// errors.Is(err, comptoir.ErrEmptyTicket) holds whatever values the refusal carries.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// Message explains the refusal in a language, as one sentence a cashier can act on.
+func (e *Error) Message(l Lang) string {
+	tpl, ok := messages[e.Code]
+	var s string
+	if !ok {
+		s = string(e.Code)
+	} else {
+		text := tpl.fr
+		if l == LangEN {
+			text = tpl.en
+		}
+		args := make([]any, len(e.Args))
+		for i, a := range e.Args {
+			if f, ok := a.(interface{ Format(Lang) string }); ok {
+				args[i] = f.Format(l)
+			} else {
+				args[i] = a
+			}
+		}
+		s = fmt.Sprintf(text, args...)
+	}
+	if e.Err != nil {
+		sep := " : "
+		if l == LangEN {
+			sep = ": "
+		}
+		s += sep + Message(e.Err, l)
+	}
+	return s
+}
+
+// Message explains any error in a language. Domain refusals get their own sentence; anything else
+// (a disk error, a bug) is reported as an unexpected error with its text, never hidden.
+func Message(err error, l Lang) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message(l)
+	}
+	if l == LangEN {
+		return "unexpected error: " + err.Error()
+	}
+	return "erreur inattendue : " + err.Error()
+}
+
+// The refusal codes. Each has a sentence in every language in messages.
+const (
+	CodeUnknownLang            Code = "unknown_lang"
+	CodeInvalidAmount          Code = "invalid_amount"
+	CodeAmountTooLarge         Code = "amount_too_large"
+	CodeInvalidPrice           Code = "invalid_price"
+	CodeGTINLength             Code = "gtin_length"
+	CodeGTINChars              Code = "gtin_chars"
+	CodeGTINCheckDigit         Code = "gtin_check_digit"
+	CodeUnknownVATRate         Code = "unknown_vat_rate"
+	CodeEmptyName              Code = "empty_name"
+	CodeEmptyTicket            Code = "empty_ticket"
+	CodeTooManyLines           Code = "too_many_lines"
+	CodeUnknownProduct         Code = "unknown_product"
+	CodeZeroQuantity           Code = "zero_quantity"
+	CodeNegativeQuantity       Code = "negative_quantity"
+	CodeQuantityTooLarge       Code = "quantity_too_large"
+	CodeLineTotalMismatch      Code = "line_total_mismatch"
+	CodeUnderpaid              Code = "underpaid"
+	CodeOverpaidNonCash        Code = "overpaid_non_cash"
+	CodeInvalidPayment         Code = "invalid_payment"
+	CodeUnknownPaymentMethod   Code = "unknown_payment_method"
+	CodeRefundPaymentMismatch  Code = "refund_payment_mismatch"
+	CodeRefundPositiveQuantity Code = "refund_positive_quantity"
+	CodeRefundOfRefund         Code = "refund_of_refund"
+	CodeRefundNotInOriginal    Code = "refund_not_in_original"
+	CodeRefundExceeds          Code = "refund_exceeds"
+	CodeRefundTrainingMismatch Code = "refund_training_mismatch"
+	CodeTicketNotFound         Code = "ticket_not_found"
+	CodeInvalidDate            Code = "invalid_date"
+	CodeInvalidPeriod          Code = "invalid_period"
+	CodeDayClosed              Code = "day_closed"
+	CodeAlreadyClosed          Code = "already_closed"
+	CodePeriodNotOver          Code = "period_not_over"
+	CodeUnclosedPeriod         Code = "unclosed_period"
+	CodeInvalidRegister        Code = "invalid_register"
+	CodeDatabaseInUse          Code = "database_in_use"
+	CodeSchemaTooNew           Code = "schema_too_new"
+	CodeCorruptRecord          Code = "corrupt_record"
+	CodeCSVEmpty               Code = "csv_empty"
+	CodeCSVLine                Code = "csv_line"
+	CodeCSVColumns             Code = "csv_columns"
+	CodeCSVHeader              Code = "csv_header"
+	CodeCSVDuplicate           Code = "csv_duplicate"
+	CodeCSVSyntax              Code = "csv_syntax"
+	CodeHashMismatch           Code = "hash_mismatch"
+	CodeChainBroken            Code = "chain_broken"
+	CodeNumberGap              Code = "number_gap"
+	CodeTotalsMismatch         Code = "totals_mismatch"
+	CodeGrandTotalMismatch     Code = "grand_total_mismatch"
+	CodeUnreadableRecord       Code = "unreadable_record"
+)
+
+// Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
+var (
+	ErrInvalidAmount          = E(CodeInvalidAmount)
+	ErrAmountTooLarge         = E(CodeAmountTooLarge)
+	ErrInvalidPrice           = E(CodeInvalidPrice)
+	ErrGTINLength             = E(CodeGTINLength)
+	ErrGTINChars              = E(CodeGTINChars)
+	ErrGTINCheckDigit         = E(CodeGTINCheckDigit)
+	ErrUnknownVATRate         = E(CodeUnknownVATRate)
+	ErrEmptyName              = E(CodeEmptyName)
+	ErrEmptyTicket            = E(CodeEmptyTicket)
+	ErrTooManyLines           = E(CodeTooManyLines)
+	ErrUnknownProduct         = E(CodeUnknownProduct)
+	ErrZeroQuantity           = E(CodeZeroQuantity)
+	ErrNegativeQuantity       = E(CodeNegativeQuantity)
+	ErrQuantityTooLarge       = E(CodeQuantityTooLarge)
+	ErrLineTotalMismatch      = E(CodeLineTotalMismatch)
+	ErrUnderpaid              = E(CodeUnderpaid)
+	ErrOverpaidNonCash        = E(CodeOverpaidNonCash)
+	ErrInvalidPayment         = E(CodeInvalidPayment)
+	ErrUnknownPaymentMethod   = E(CodeUnknownPaymentMethod)
+	ErrRefundPaymentMismatch  = E(CodeRefundPaymentMismatch)
+	ErrRefundPositiveQuantity = E(CodeRefundPositiveQuantity)
+	ErrRefundOfRefund         = E(CodeRefundOfRefund)
+	ErrRefundNotInOriginal    = E(CodeRefundNotInOriginal)
+	ErrRefundExceeds          = E(CodeRefundExceeds)
+	ErrRefundTrainingMismatch = E(CodeRefundTrainingMismatch)
+	ErrTicketNotFound         = E(CodeTicketNotFound)
+	ErrInvalidDate            = E(CodeInvalidDate)
+	ErrInvalidPeriod          = E(CodeInvalidPeriod)
+	ErrDayClosed              = E(CodeDayClosed)
+	ErrAlreadyClosed          = E(CodeAlreadyClosed)
+	ErrPeriodNotOver          = E(CodePeriodNotOver)
+	ErrUnclosedPeriod         = E(CodeUnclosedPeriod)
+	ErrInvalidRegister        = E(CodeInvalidRegister)
+	ErrDatabaseInUse          = E(CodeDatabaseInUse)
+	ErrSchemaTooNew           = E(CodeSchemaTooNew)
+	ErrCorruptRecord          = E(CodeCorruptRecord)
+	ErrUnknownLang            = E(CodeUnknownLang)
+	ErrCSVEmpty               = E(CodeCSVEmpty)
+	ErrCSVLine                = E(CodeCSVLine)
+	ErrCSVColumns             = E(CodeCSVColumns)
+	ErrCSVHeader              = E(CodeCSVHeader)
+	ErrCSVDuplicate           = E(CodeCSVDuplicate)
+	ErrCSVSyntax              = E(CodeCSVSyntax)
+)
+
+type message struct{ fr, en string }
+
+// messages holds one sentence per code and language. Templates take the error's Args in order;
+// amounts and VAT rates are formatted for the language before they are substituted.
+var messages = map[Code]message{
+	CodeUnknownLang:    {"langue inconnue « %s » : choisissez fr ou en", "unknown language %q: choose fr or en"},
+	CodeInvalidAmount:  {"montant illisible « %s » : écrivez par exemple 12,50", "unreadable amount %q: write it like 12.50"},
+	CodeAmountTooLarge: {"montant trop grand « %s » : un million d'euros au plus", "amount too large %q: one million euros at most"},
+	CodeInvalidPrice:   {"prix invalide %s : un prix doit être positif", "invalid price %s: a price must be positive"},
+	CodeGTINLength: {"code-barres « %s » invalide : il faut 8, 12, 13 ou 14 chiffres",
+		"invalid barcode %q: it needs 8, 12, 13 or 14 digits"},
+	CodeGTINChars: {"code-barres « %s » invalide : il ne doit contenir que des chiffres",
+		"invalid barcode %q: it may contain digits only"},
+	CodeGTINCheckDigit: {"code-barres « %s » invalide : la clé de contrôle devrait être %d (scan mal lu ?)",
+		"invalid barcode %q: the check digit should be %d (misread scan?)"},
+	CodeUnknownVATRate: {"taux de TVA inconnu « %s » : les taux français sont 20, 10, 5,5 et 2,1",
+		"unknown VAT rate %q: French rates are 20, 10, 5.5 and 2.1"},
+	CodeEmptyName:   {"le libellé de l'article est vide", "the product name is empty"},
+	CodeEmptyTicket: {"le ticket est vide : scannez au moins un article", "the ticket is empty: scan at least one item"},
+	CodeTooManyLines: {"trop de lignes sur le ticket (%d au plus) : encaissez-le et ouvrez-en un autre",
+		"too many lines on the ticket (%d at most): take payment and start another"},
+	CodeUnknownProduct: {"article inconnu : le code %s n'est pas au catalogue", "unknown product: code %s is not in the catalogue"},
+	CodeZeroQuantity:   {"quantité nulle pour %s : supprimez la ligne plutôt", "zero quantity for %s: remove the line instead"},
+	CodeNegativeQuantity: {"quantité négative pour %s : un retour se fait par un ticket de remboursement",
+		"negative quantity for %s: returns go through a refund ticket"},
+	CodeQuantityTooLarge: {"quantité trop grande pour %s : %d au plus par ligne", "quantity too large for %s: %d at most per line"},
+	CodeLineTotalMismatch: {"le total de la ligne %s ne correspond pas à quantité × prix",
+		"the total of line %s does not equal quantity × price"},
+	CodeUnderpaid: {"paiement insuffisant : il manque %s (total %s, reçu %s)",
+		"underpaid: %s still due (total %s, received %s)"},
+	CodeOverpaidNonCash: {"la carte ou l'autre moyen de paiement dépasse le dû de %s : seules les espèces rendent la monnaie",
+		"card or other payment exceeds the amount due by %s: only cash gives change"},
+	CodeInvalidPayment: {"montant de paiement invalide %s", "invalid payment amount %s"},
+	CodeUnknownPaymentMethod: {"moyen de paiement inconnu « %s » : espèces, carte ou autre",
+		"unknown payment method %q: cash, card or other"},
+	CodeRefundPaymentMismatch: {"le remboursement doit rendre exactement %s (rendu : %s)",
+		"the refund must pay back exactly %s (paid back: %s)"},
+	CodeRefundPositiveQuantity: {"un ticket de remboursement ne contient que des quantités négatives (%s)",
+		"a refund ticket holds negative quantities only (%s)"},
+	CodeRefundOfRefund: {"le ticket %d est lui-même un remboursement : remboursez le ticket d'origine",
+		"ticket %d is itself a refund: refund the original ticket"},
+	CodeRefundNotInOriginal: {"l'article %s à ce prix ne figure pas sur le ticket %d",
+		"item %s at that price is not on ticket %d"},
+	CodeRefundExceeds: {"on ne peut rembourser que %d × %s du ticket %d (déjà remboursé : le reste)",
+		"only %d × %s of ticket %d can still be refunded (the rest was already)"},
+	CodeRefundTrainingMismatch: {"un ticket de formation ne se rembourse qu'en mode formation, et inversement",
+		"a training ticket is refunded in training mode only, and a real one outside it"},
+	CodeTicketNotFound: {"ticket %d introuvable", "ticket %d not found"},
+	CodeInvalidDate:    {"date invalide « %s » : écrivez AAAA-MM-JJ", "invalid date %q: write YYYY-MM-DD"},
+	CodeInvalidPeriod:  {"période invalide « %s » : AAAA-MM-JJ, AAAA-MM ou AAAA", "invalid period %q: YYYY-MM-DD, YYYY-MM or YYYY"},
+	CodeDayClosed: {"la journée du %s est déjà clôturée : aucune vente ne peut plus y être enregistrée",
+		"the day %s is already closed: no sale can be recorded on it"},
+	CodeAlreadyClosed: {"la période %s est déjà clôturée (clôture n° %d)", "the period %s is already closed (closing no. %d)"},
+	CodePeriodNotOver: {"la période %s n'est pas terminée : on ne peut pas encore la clôturer",
+		"the period %s is not over yet: it cannot be closed"},
+	CodeUnclosedPeriod: {"clôturez d'abord %s : la période %s en dépend", "close %s first: the period %s depends on it"},
+	CodeInvalidRegister: {"nom de caisse invalide « %s » : lettres, chiffres, - et _, 32 au plus",
+		"invalid register name %q: letters, digits, - and _, 32 at most"},
+	CodeDatabaseInUse: {"la base %s est déjà ouverte par un autre programme Comptoir : fermez-le puis réessayez",
+		"the database %s is already open in another Comptoir program: close it and try again"},
+	CodeSchemaTooNew: {"la base est au format %d, plus récent que ce programme (format %d) : mettez Comptoir à jour",
+		"the database has format %d, newer than this program (format %d): upgrade Comptoir"},
+	CodeCorruptRecord: {"enregistrement illisible dans la base (%s)", "unreadable record in the database (%s)"},
+	CodeCSVEmpty:      {"le fichier ne contient aucun article", "the file holds no product"},
+	CodeCSVLine:       {"ligne %d", "line %d"},
+	CodeCSVColumns: {"il faut 4 colonnes (gtin, libellé, prix, tva), il y en a %d",
+		"4 columns are needed (gtin, name, price, vat), found %d"},
+	CodeCSVHeader: {"en-tête incomplet : il manque la colonne « %s »", "incomplete header: column %q is missing"},
+	CodeCSVDuplicate: {"le code %s apparaît déjà ligne %d",
+		"code %s already appears on line %d"},
+	CodeCSVSyntax:          {"fichier CSV mal formé (%s)", "malformed CSV file (%s)"},
+	CodeHashMismatch:       {"%s : l'empreinte ne correspond pas au contenu (enregistrement modifié)", "%s: the hash does not match the content (record altered)"},
+	CodeChainBroken:        {"%s : le chaînage avec l'enregistrement précédent est rompu", "%s: the link to the previous record is broken"},
+	CodeNumberGap:          {"%s : numérotation non continue (attendu n° %d)", "%s: numbering is not continuous (expected no. %d)"},
+	CodeTotalsMismatch:     {"%s : les totaux ne correspondent pas au détail", "%s: the totals do not match the details"},
+	CodeGrandTotalMismatch: {"%s : le grand total perpétuel est faux (attendu %s)", "%s: the perpetual grand total is wrong (expected %s)"},
+	CodeUnreadableRecord:   {"%s : enregistrement illisible", "%s: unreadable record"},
+}

@@ -1,0 +1,8 @@
+module github.com/comptoir/comptoir
+
+go 1.26
+
+require (
+	go.etcd.io/bbolt v1.4.3 // indirect
+	golang.org/x/sys v0.29.0 // indirect
+)

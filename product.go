@@ -1,0 +1,53 @@
+package comptoir
+
+import "unicode/utf8"
+
+// MaxNameLen bounds a product label in runes, so that a line fits a receipt and a screen.
+const MaxNameLen = 80
+
+// Product is an item of the catalogue. Its price is tax-inclusive (TTC), as French shops display.
+type Product struct {
+	GTIN  string  `json:"gtin"`
+	Name  string  `json:"name"`
+	Price Money   `json:"price"`
+	VAT   VATRate `json:"vat"`
+}
+
+// NormalizeProduct cleans a product that comes from outside and checks it: a valid GTIN, a name
+// that is not empty once control characters are stripped (truncated to MaxNameLen runes), a
+// positive price within MaxAmount, and a French VAT rate.
+func NormalizeProduct(p Product) (Product, error) {
+	if err := ValidateGTIN(p.GTIN); err != nil {
+		return Product{}, err
+	}
+	p.Name = CleanText(p.Name)
+	if p.Name == "" {
+		return Product{}, E(CodeEmptyName)
+	}
+	if utf8.RuneCountInString(p.Name) > MaxNameLen {
+		p.Name = string([]rune(p.Name)[:MaxNameLen])
+	}
+	if p.Price <= 0 || p.Price > MaxAmount {
+		return Product{}, E(CodeInvalidPrice, p.Price)
+	}
+	if !p.VAT.Valid() {
+		return Product{}, E(CodeUnknownVATRate, p.VAT.Format(LangEN))
+	}
+	return p, nil
+}
+
+// Line is one line of a ticket: a product at the price it was sold, a quantity and the line total.
+// Lines copy the product rather than point at it, so a later price change never alters a ticket.
+type Line struct {
+	GTIN      string  `json:"gtin"`
+	Name      string  `json:"name"`
+	Qty       int64   `json:"qty"`
+	UnitPrice Money   `json:"unit_price"`
+	VAT       VATRate `json:"vat"`
+	Total     Money   `json:"total"`
+}
+
+// LineFor builds a line selling qty of a product.
+func LineFor(p Product, qty int64) Line {
+	return Line{GTIN: p.GTIN, Name: p.Name, Qty: qty, UnitPrice: p.Price, VAT: p.VAT, Total: p.Price * Money(qty)}
+}

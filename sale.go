@@ -1,0 +1,268 @@
+package comptoir
+
+import (
+	"strings"
+	"time"
+)
+
+// Limits that keep a ticket printable and its arithmetic far from overflow.
+const (
+	MaxLines = 200
+	MaxQty   = 9999
+)
+
+// PaymentMethod is how a customer pays. "other" covers meal vouchers, cheques and gift cards.
+type PaymentMethod string
+
+// The payment methods.
+const (
+	Cash  PaymentMethod = "cash"
+	Card  PaymentMethod = "card"
+	Other PaymentMethod = "other"
+)
+
+// PaymentMethods lists the methods in the order reports show them.
+var PaymentMethods = []PaymentMethod{Cash, Card, Other}
+
+// ParsePaymentMethod reads a method in English or French ("espèces", "cb", "carte", "autre").
+func ParsePaymentMethod(s string) (PaymentMethod, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "cash", "especes", "espèces", "liquide":
+		return Cash, nil
+	case "card", "carte", "cb":
+		return Card, nil
+	case "other", "autre":
+		return Other, nil
+	}
+	return "", E(CodeUnknownPaymentMethod, s)
+}
+
+// Format names the method for a language.
+func (m PaymentMethod) Format(l Lang) string {
+	names := map[PaymentMethod][2]string{Cash: {"Espèces", "Cash"}, Card: {"Carte", "Card"}, Other: {"Autre", "Other"}}
+	n, ok := names[m]
+	if !ok {
+		return string(m)
+	}
+	if l == LangEN {
+		return n[1]
+	}
+	return n[0]
+}
+
+// Payment is an amount tendered with a method. On a refund the amounts are negative: money goes
+// back to the customer.
+type Payment struct {
+	Method PaymentMethod `json:"method"`
+	Amount Money         `json:"amount"`
+}
+
+// SaleDraft is what the cashier rings up before the register records it: lines, payments, and
+// the context of the ticket. The store turns a valid draft into a numbered, chained Sale.
+type SaleDraft struct {
+	// At is when the sale happened; the store uses its clock when it is zero.
+	At      time.Time
+	Cashier string
+	Lines   []Line
+	// Payments tendered. Cash may exceed the total; the difference is the change given back.
+	Payments []Payment
+	// Training marks a ticket rung up to learn the till: recorded and marked, never counted.
+	Training bool
+	// RefundOf is the number of the ticket being refunded; its lines then have negative quantities.
+	RefundOf uint64
+	// CustomerID is the pseudonymous ID of a loyalty member, if one is attached.
+	CustomerID     string
+	PointsEarned   int64
+	PointsRedeemed int64
+}
+
+// Sale is a recorded ticket. Once recorded it never changes: a correction is another ticket.
+type Sale struct {
+	Register string    `json:"register"`
+	Number   uint64    `json:"number"`
+	At       time.Time `json:"at"`
+	// Day is the business day the ticket belongs to (YYYY-MM-DD, in the shop's time zone).
+	Day            string    `json:"day"`
+	Cashier        string    `json:"cashier,omitempty"`
+	Training       bool      `json:"training,omitempty"`
+	RefundOf       uint64    `json:"refund_of,omitempty"`
+	CustomerID     string    `json:"customer_id,omitempty"`
+	Lines          []Line    `json:"lines"`
+	VAT            []VATLine `json:"vat"`
+	Total          Money     `json:"total"`
+	Payments       []Payment `json:"payments"`
+	Change         Money     `json:"change"`
+	PointsEarned   int64     `json:"points_earned,omitempty"`
+	PointsRedeemed int64     `json:"points_redeemed,omitempty"`
+	// GrandTotal is the perpetual grand total of the register after this ticket: the sum of every
+	// non-training ticket ever recorded. Training tickets carry the total of the ticket before them.
+	GrandTotal Money `json:"grand_total"`
+	// PrevHash is the hash of the journal record before this one, hex-encoded.
+	PrevHash string `json:"prev_hash"`
+	// Hash is the SHA-256 of the record's canonical bytes. It is stored beside them, not in them.
+	Hash string `json:"-"`
+}
+
+// IsRefund reports whether the ticket refunds another.
+func (s Sale) IsRefund() bool { return s.RefundOf != 0 }
+
+// Paid is the sum of the payments tendered.
+func (s Sale) Paid() Money {
+	var p Money
+	for _, pm := range s.Payments {
+		p += pm.Amount
+	}
+	return p
+}
+
+// BuildSale applies the ticket rules to a draft and computes what follows from it: line totals,
+// the total, the VAT breakdown per rate and the change. It refuses an empty ticket, an invalid
+// line, a negative quantity outside a refund, a positive one inside a refund, an unknown payment
+// method, an underpayment, a card paying more than is due, and a refund that does not pay back
+// exactly its total. It assigns no number, time or hash: that is the store's job.
+func BuildSale(d SaleDraft) (Sale, error) {
+	if len(d.Lines) == 0 {
+		return Sale{}, E(CodeEmptyTicket)
+	}
+	if len(d.Lines) > MaxLines {
+		return Sale{}, E(CodeTooManyLines, MaxLines)
+	}
+	refund := d.RefundOf != 0
+	s := Sale{
+		At:             d.At,
+		Cashier:        CleanText(d.Cashier),
+		Training:       d.Training,
+		RefundOf:       d.RefundOf,
+		CustomerID:     d.CustomerID,
+		PointsEarned:   d.PointsEarned,
+		PointsRedeemed: d.PointsRedeemed,
+		Lines:          make([]Line, len(d.Lines)),
+	}
+	for i, l := range d.Lines {
+		line, err := buildLine(l, refund)
+		if err != nil {
+			return Sale{}, err
+		}
+		s.Lines[i] = line
+		s.Total += line.Total
+	}
+	s.VAT = VATBreakdown(s.Lines)
+	s.Payments = append([]Payment(nil), d.Payments...)
+	change, err := settle(s.Total, s.Payments, refund)
+	if err != nil {
+		return Sale{}, err
+	}
+	s.Change = change
+	return s, nil
+}
+
+func buildLine(l Line, refund bool) (Line, error) {
+	p, err := NormalizeProduct(Product{GTIN: l.GTIN, Name: l.Name, Price: l.UnitPrice, VAT: l.VAT})
+	if err != nil {
+		return Line{}, err
+	}
+	switch {
+	case l.Qty == 0:
+		return Line{}, E(CodeZeroQuantity, l.GTIN)
+	case l.Qty > MaxQty || l.Qty < -MaxQty:
+		return Line{}, E(CodeQuantityTooLarge, l.GTIN, MaxQty)
+	case l.Qty < 0 && !refund:
+		return Line{}, E(CodeNegativeQuantity, l.GTIN)
+	case l.Qty > 0 && refund:
+		return Line{}, E(CodeRefundPositiveQuantity, l.GTIN)
+	}
+	return LineFor(p, l.Qty), nil
+}
+
+// settle checks the payments against the total and returns the change to give.
+func settle(total Money, payments []Payment, refund bool) (Money, error) {
+	var paid, cash Money
+	for _, p := range payments {
+		switch p.Method {
+		case Cash, Card, Other:
+		default:
+			return 0, E(CodeUnknownPaymentMethod, string(p.Method))
+		}
+		if p.Amount == 0 || p.Amount > MaxAmount || p.Amount < -MaxAmount || (p.Amount < 0) != refund {
+			return 0, E(CodeInvalidPayment, p.Amount)
+		}
+		paid += p.Amount
+		if p.Method == Cash {
+			cash += p.Amount
+		}
+	}
+	if refund {
+		if paid != total {
+			return 0, E(CodeRefundPaymentMismatch, -total, -paid)
+		}
+		return 0, nil
+	}
+	if paid < total {
+		return 0, E(CodeUnderpaid, total-paid, total, paid)
+	}
+	change := paid - total
+	if change > cash {
+		return 0, E(CodeOverpaidNonCash, change-cash)
+	}
+	return change, nil
+}
+
+// CheckSale recomputes everything BuildSale derives and reports whether a recorded ticket agrees
+// with it. The journal verifier uses it to catch a ticket whose totals were edited consistently
+// with its hash but not with its lines.
+func CheckSale(s Sale) bool {
+	d := SaleDraft{At: s.At, Cashier: s.Cashier, Lines: s.Lines, Payments: s.Payments, Training: s.Training,
+		RefundOf: s.RefundOf, CustomerID: s.CustomerID, PointsEarned: s.PointsEarned, PointsRedeemed: s.PointsRedeemed}
+	b, err := BuildSale(d)
+	if err != nil || b.Total != s.Total || b.Change != s.Change || len(b.VAT) != len(s.VAT) || len(b.Lines) != len(s.Lines) {
+		return false
+	}
+	for i := range b.VAT {
+		if b.VAT[i] != s.VAT[i] {
+			return false
+		}
+	}
+	for i := range b.Lines {
+		if b.Lines[i] != s.Lines[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckRefund checks a refund draft against the ticket it refunds and the refunds already made of
+// it: the original must be a sale, in the same mode (training or not), and each refunded line must
+// be an item of the original at its original price, for no more units than remain unrefunded.
+func CheckRefund(refund Sale, original Sale, earlier []Sale) error {
+	if original.IsRefund() {
+		return E(CodeRefundOfRefund, original.Number)
+	}
+	if original.Training != refund.Training {
+		return E(CodeRefundTrainingMismatch)
+	}
+	type item struct {
+		gtin  string
+		price Money
+	}
+	remaining := map[item]int64{}
+	for _, l := range original.Lines {
+		remaining[item{GTINKey(l.GTIN), l.UnitPrice}] += l.Qty
+	}
+	for _, e := range earlier {
+		for _, l := range e.Lines {
+			remaining[item{GTINKey(l.GTIN), l.UnitPrice}] += l.Qty
+		}
+	}
+	for _, l := range refund.Lines {
+		k := item{GTINKey(l.GTIN), l.UnitPrice}
+		left, ok := remaining[k]
+		if !ok {
+			return E(CodeRefundNotInOriginal, l.GTIN, original.Number)
+		}
+		if -l.Qty > left {
+			return E(CodeRefundExceeds, left, l.GTIN, original.Number)
+		}
+		remaining[k] = left + l.Qty
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package comptoir
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// VATRate is a VAT (TVA) rate in basis points: 2000 is 20 %.
+type VATRate int64
+
+// The French VAT rates: normal, intermediate, reduced and special.
+const (
+	VATNormal       VATRate = 2000
+	VATIntermediate VATRate = 1000
+	VATReduced      VATRate = 550
+	VATSpecial      VATRate = 210
+)
+
+// VATRates lists the rates a line may carry, highest first, which is the order of the breakdown on
+// a ticket.
+var VATRates = []VATRate{VATNormal, VATIntermediate, VATReduced, VATSpecial}
+
+// Valid reports whether the rate is one of the French rates.
+func (r VATRate) Valid() bool {
+	for _, v := range VATRates {
+		if r == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Format renders the rate as people read it: "5,5 %" in French, "5.5%" in English.
+func (r VATRate) Format(l Lang) string {
+	s := strconv.FormatInt(int64(r)/100, 10)
+	if frac := int64(r) % 100; frac != 0 {
+		f := strconv.FormatInt(frac, 10)
+		if frac < 10 {
+			f = "0" + f
+		}
+		f = strings.TrimRight(f, "0")
+		if l == LangEN {
+			s += "." + f
+		} else {
+			s += "," + f
+		}
+	}
+	if l == LangEN {
+		return s + "%"
+	}
+	return s + " %"
+}
+
+// String renders the rate in French.
+func (r VATRate) String() string { return r.Format(LangFR) }
+
+// ParseVATRate reads a rate as a percentage: "20", "10", "5.5", "5,5", "2.1", "2,10", "20 %".
+// Only the French rates are accepted; anything else is ErrUnknownVATRate.
+func ParseVATRate(s string) (VATRate, error) {
+	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))
+	m, err := ParseMoney(t)
+	if err != nil || m < 0 {
+		return 0, E(CodeUnknownVATRate, s)
+	}
+	r := VATRate(m)
+	if !r.Valid() {
+		return 0, E(CodeUnknownVATRate, s)
+	}
+	return r, nil
+}
+
+// VATLine is one rate of a ticket's VAT breakdown: the tax-inclusive total of the lines at that
+// rate (TTC), the amount before tax (HT) and the tax (TVA), with HT + VAT = TTC exactly.
+type VATLine struct {
+	Rate VATRate `json:"rate"`
+	Base Money   `json:"base"`
+	VAT  Money   `json:"vat"`
+	TTC  Money   `json:"ttc"`
+}
+
+// VATFromTTC splits a tax-inclusive amount at a rate. The base is rounded half away from zero to
+// the cent and the tax is what remains, so that base + tax equals the amount to the cent and, on a
+// ticket, the rates sum exactly to the total.
+func VATFromTTC(ttc Money, rate VATRate) VATLine {
+	base := divRound(int64(ttc)*10000, 10000+int64(rate))
+	return VATLine{Rate: rate, Base: Money(base), VAT: ttc - Money(base), TTC: ttc}
+}
+
+// divRound divides rounding half away from zero; d is positive.
+func divRound(n, d int64) int64 {
+	if n < 0 {
+		return -((-n + d/2) / d)
+	}
+	return (n + d/2) / d
+}
+
+// VATBreakdown groups lines by rate and splits each group's total. Splitting per rate rather than
+// per line is what French receipts show and keeps rounding to one cent per rate at most.
+func VATBreakdown(lines []Line) []VATLine {
+	sums := map[VATRate]Money{}
+	for _, l := range lines {
+		sums[l.VAT] += l.Total
+	}
+	out := make([]VATLine, 0, len(sums))
+	for r, ttc := range sums {
+		out = append(out, VATFromTTC(ttc, r))
+	}
+	sortVAT(out)
+	return out
+}
+
+func sortVAT(v []VATLine) {
+	sort.Slice(v, func(i, j int) bool { return v[i].Rate > v[j].Rate })
+}
+
+// mergeVAT adds the breakdown b into a, rate by rate. Bases and taxes are summed as recorded, not
+// recomputed, so a period's VAT is exactly the sum of its tickets' VAT.
+func mergeVAT(a, b []VATLine) []VATLine {
+	for _, l := range b {
+		found := false
+		for i := range a {
+			if a[i].Rate == l.Rate {
+				a[i].Base += l.Base
+				a[i].VAT += l.VAT
+				a[i].TTC += l.TTC
+				found = true
+				break
+			}
+		}
+		if !found {
+			a = append(a, l)
+		}
+	}
+	sortVAT(a)
+	return a
+}
