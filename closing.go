@@ -228,5 +228,4 @@ type Event struct {
 const (
 	EventSaleRecorded    = "sale.recorded"
 	EventClosingRecorded = "closing.recorded"
-	EventCatalogImported = "catalog.imported"
 )

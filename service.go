@@ -22,8 +22,8 @@ type SaleService interface {
 
 // ClosingService seals periods and reads their totals.
 type ClosingService interface {
-	// Close seals a day (YYYY-MM-DD), a month (YYYY-MM) or a year (YYYY).
-	Close(ctx context.Context, period string) (Closing, error)
+	// ClosePeriod seals a day (YYYY-MM-DD), a month (YYYY-MM) or a year (YYYY).
+	ClosePeriod(ctx context.Context, period string) (Closing, error)
 	// Closing reads the closing of a period; ok is false when the period is not closed.
 	Closing(ctx context.Context, period string) (c Closing, ok bool, err error)
 	// DayTotals reads the running totals of a business day without scanning the journal.

@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+
+	"github.com/comptoir/comptoir"
+	"go.etcd.io/bbolt"
+)
+
+// Product finds a product by GTIN. A malformed code gets its GTIN error, so the cashier learns the
+// scan was misread rather than that the product is unknown.
+func (s *Store) Product(ctx context.Context, gtin string) (comptoir.Product, error) {
+	if err := checkCtx(ctx); err != nil {
+		return comptoir.Product{}, err
+	}
+	if err := comptoir.ValidateGTIN(gtin); err != nil {
+		return comptoir.Product{}, err
+	}
+	var p comptoir.Product
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		v := tx.Bucket(bucketCatalog).Get([]byte(comptoir.GTINKey(gtin)))
+		if v == nil {
+			return comptoir.E(comptoir.CodeUnknownProduct, gtin)
+		}
+		return decode(v, &p)
+	})
+	return p, err
+}
+
+// ImportProducts adds or replaces products in one transaction: every product is checked first,
+// and a single bad one leaves the catalogue untouched. Tickets already recorded keep the price
+// they were sold at.
+func (s *Store) ImportProducts(ctx context.Context, products []comptoir.Product) (int, error) {
+	if err := checkCtx(ctx); err != nil {
+		return 0, err
+	}
+	clean := make([]comptoir.Product, len(products))
+	for i, p := range products {
+		np, err := comptoir.NormalizeProduct(p)
+		if err != nil {
+			return 0, err
+		}
+		clean[i] = np
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		cat := tx.Bucket(bucketCatalog)
+		for _, p := range clean {
+			if err := cat.Put([]byte(comptoir.GTINKey(p.GTIN)), encode(p)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(clean), nil
+}
+
+// Products lists the catalogue in GTIN order.
+func (s *Store) Products(ctx context.Context) ([]comptoir.Product, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+	var out []comptoir.Product
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketCatalog).ForEach(func(_, v []byte) error {
+			var p comptoir.Product
+			if err := decode(v, &p); err != nil {
+				return err
+			}
+			out = append(out, p)
+			return nil
+		})
+	})
+	return out, err
+}

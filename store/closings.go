@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/comptoir/comptoir"
+	"go.etcd.io/bbolt"
+)
+
+// ClosePeriod seals a business day (the Z close), a month or a year, and records the closing in
+// the journal, chained like a ticket, with its outbox event.
+//
+// A day can be closed once it has started, even with no ticket. A month can be closed once it is
+// over and every day of it that has tickets is closed; it sums those days' closings. A year
+// likewise sums its months. A sealed period accepts no more tickets.
+func (s *Store) ClosePeriod(ctx context.Context, period string) (comptoir.Closing, error) {
+	if err := checkCtx(ctx); err != nil {
+		return comptoir.Closing{}, err
+	}
+	kind, err := comptoir.ParsePeriod(period)
+	if err != nil {
+		return comptoir.Closing{}, err
+	}
+	now := s.now()
+	if today := comptoir.DayOf(now, s.loc); period > today[:len(period)] ||
+		kind != comptoir.DayClosing && period == today[:len(period)] {
+		return comptoir.Closing{}, comptoir.E(comptoir.CodePeriodNotOver, period)
+	}
+	var c comptoir.Closing
+	err = s.db.Update(func(tx *bbolt.Tx) error {
+		var err error
+		c, err = s.closePeriod(tx, kind, period, now)
+		return err
+	})
+	return c, err
+}
+
+func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period string, now time.Time) (comptoir.Closing, error) {
+	rb := registerBucket(tx, s.register)
+	closings := rb.Bucket(bucketClosings)
+	if v := closings.Get([]byte(period)); v != nil {
+		return comptoir.Closing{}, comptoir.E(comptoir.CodeAlreadyClosed, period, btoi(v[:8]))
+	}
+	var totals comptoir.Totals
+	switch kind {
+	case comptoir.DayClosing:
+		if v := rb.Bucket(bucketDays).Get([]byte(period)); v != nil {
+			if err := decode(v, &totals); err != nil {
+				return comptoir.Closing{}, err
+			}
+		}
+	default:
+		// A month is made of days (YYYY-MM-DD), a year of months (YYYY-MM).
+		partLen := len("2006-01-02")
+		if kind == comptoir.YearClosing {
+			partLen = len("2006-01")
+		}
+		if p, ok := firstUnclosed(rb, period, partLen); !ok {
+			return comptoir.Closing{}, comptoir.E(comptoir.CodeUnclosedPeriod, p, period)
+		}
+		err := eachClosing(rb, period, partLen, func(c comptoir.Closing) error {
+			totals.Merge(c.Totals)
+			return nil
+		})
+		if err != nil {
+			return comptoir.Closing{}, err
+		}
+	}
+	h, err := readHead(rb)
+	if err != nil {
+		return comptoir.Closing{}, err
+	}
+	c := comptoir.Closing{
+		Register:   string(s.register),
+		Number:     h.LastClosing + 1,
+		Kind:       kind,
+		Period:     period,
+		At:         now.UTC(),
+		Totals:     totals,
+		GrandTotal: h.GrandTotal,
+		PrevHash:   h.LastHash,
+	}
+	hash, seq, err := appendRecord(tx, s.register, comptoir.ClosingRecord, c, comptoir.EventClosingRecorded, c.At)
+	if err != nil {
+		return comptoir.Closing{}, err
+	}
+	c.Hash = hash
+	if err := closings.Put([]byte(period), append(itob(c.Number), itob(seq)...)); err != nil {
+		return comptoir.Closing{}, err
+	}
+	h.LastClosing, h.LastHash = c.Number, hash
+	return c, writeHead(rb, h)
+}
+
+// firstUnclosed finds, among the days with tickets inside period, the first part of length
+// partLen (a day, or a month) that has no closing yet.
+func firstUnclosed(rb *bbolt.Bucket, period string, partLen int) (string, bool) {
+	closings := rb.Bucket(bucketClosings)
+	prefix := []byte(period + "-")
+	c := rb.Bucket(bucketDays).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, _ = c.Next() {
+		if part := k[:partLen]; closings.Get(part) == nil {
+			return string(part), false
+		}
+	}
+	return "", true
+}
+
+// eachClosing calls fn with every closing of a part (length partLen) of period, in order.
+func eachClosing(rb *bbolt.Bucket, period string, partLen int, fn func(comptoir.Closing) error) error {
+	prefix := period + "-"
+	c := rb.Bucket(bucketClosings).Cursor()
+	for k, v := c.Seek([]byte(prefix)); k != nil && strings.HasPrefix(string(k), prefix); k, v = c.Next() {
+		if len(k) != partLen {
+			continue
+		}
+		cl, err := decodeClosing(rb, btoi(v[8:]))
+		if err != nil {
+			return err
+		}
+		if err := fn(cl); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func decodeClosing(rb *bbolt.Bucket, seq uint64) (comptoir.Closing, error) {
+	r, err := readRecord(rb, seq)
+	if err != nil {
+		return comptoir.Closing{}, err
+	}
+	var c comptoir.Closing
+	if err := r.decode(&c); err != nil {
+		return comptoir.Closing{}, err
+	}
+	c.Hash = r.hashHex()
+	return c, nil
+}
+
+// Closing reads the closing of a period; ok is false when the period is not closed.
+func (s *Store) Closing(ctx context.Context, period string) (comptoir.Closing, bool, error) {
+	if err := checkCtx(ctx); err != nil {
+		return comptoir.Closing{}, false, err
+	}
+	if _, err := comptoir.ParsePeriod(period); err != nil {
+		return comptoir.Closing{}, false, err
+	}
+	var c comptoir.Closing
+	var ok bool
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		rb := registerBucket(tx, s.register)
+		v := rb.Bucket(bucketClosings).Get([]byte(period))
+		if v == nil {
+			return nil
+		}
+		var err error
+		c, err = decodeClosing(rb, btoi(v[8:]))
+		ok = err == nil
+		return err
+	})
+	return c, ok, err
+}

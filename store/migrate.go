@@ -1,0 +1,111 @@
+package store
+
+import (
+	"github.com/comptoir/comptoir"
+	"go.etcd.io/bbolt"
+)
+
+// currentSchema is the schema version this code writes. Each migration moves a file from version
+// i to i+1; they run in order, in one transaction, when Open finds an older file.
+const currentSchema = 2
+
+// migrations[i] upgrades a file at version i to version i+1.
+var migrations = []func(tx *bbolt.Tx) error{
+	// 0 -> 1: the initial layout.
+	func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{bucketMeta, bucketCatalog, bucketRegisters, bucketOutbox} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+	// 1 -> 2: running day totals. Version 1 computed a day's totals by scanning the journal;
+	// version 2 keeps them up to date with every ticket, so they are rebuilt once here.
+	rebuildDayTotals,
+}
+
+func schemaVersion(tx *bbolt.Tx) (uint64, error) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return 0, nil
+	}
+	v := meta.Get(keySchema)
+	if v == nil {
+		return 0, nil
+	}
+	if len(v) != 8 {
+		return 0, comptoir.E(comptoir.CodeCorruptRecord, "schema version")
+	}
+	return btoi(v), nil
+}
+
+// migrate brings the file to currentSchema, or refuses a file written by a newer Comptoir rather
+// than misreading it.
+func migrate(tx *bbolt.Tx) error {
+	v, err := schemaVersion(tx)
+	if err != nil {
+		return err
+	}
+	if v > currentSchema {
+		return comptoir.E(comptoir.CodeSchemaTooNew, v, currentSchema)
+	}
+	for ; v < currentSchema; v++ {
+		if err := migrations[v](tx); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketMeta).Put(keySchema, itob(v+1)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rebuildDayTotals recomputes every register's running day totals from its journal.
+func rebuildDayTotals(tx *bbolt.Tx) error {
+	return tx.Bucket(bucketRegisters).ForEachBucket(func(name []byte) error {
+		rb := tx.Bucket(bucketRegisters).Bucket(name)
+		if rb.Bucket(bucketDays) != nil {
+			if err := rb.DeleteBucket(bucketDays); err != nil {
+				return err
+			}
+		}
+		days, err := rb.CreateBucket(bucketDays)
+		if err != nil {
+			return err
+		}
+		journal := rb.Bucket(bucketJournal)
+		if journal == nil {
+			return nil
+		}
+		totals := map[string]*comptoir.Totals{}
+		var order []string
+		err = journal.ForEach(func(k, v []byte) error {
+			r, err := parseRecord(v)
+			if err != nil || r.kind != comptoir.TicketRecord {
+				return err
+			}
+			var sale comptoir.Sale
+			if err := r.decode(&sale); err != nil {
+				return err
+			}
+			t, ok := totals[sale.Day]
+			if !ok {
+				t = &comptoir.Totals{}
+				totals[sale.Day] = t
+				order = append(order, sale.Day)
+			}
+			t.Add(sale)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, d := range order {
+			if err := days.Put([]byte(d), encode(totals[d])); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

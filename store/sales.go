@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+
+	"github.com/comptoir/comptoir"
+	"go.etcd.io/bbolt"
+)
+
+// RecordSale applies the ticket rules to a draft, then numbers, chains and records the ticket in
+// one durable transaction with its running totals and its outbox event.
+func (s *Store) RecordSale(ctx context.Context, d comptoir.SaleDraft) (comptoir.Sale, error) {
+	sales, err := s.RecordSales(ctx, []comptoir.SaleDraft{d})
+	if err != nil {
+		return comptoir.Sale{}, err
+	}
+	return sales[0], nil
+}
+
+// RecordSales records several tickets in one transaction: all of them or none. Loading demo data
+// or importing a day recorded elsewhere pays for one commit instead of one per ticket.
+func (s *Store) RecordSales(ctx context.Context, drafts []comptoir.SaleDraft) ([]comptoir.Sale, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+	sales := make([]comptoir.Sale, len(drafts))
+	for i, d := range drafts {
+		sale, err := comptoir.BuildSale(d)
+		if err != nil {
+			return nil, err
+		}
+		if sale.At.IsZero() {
+			sale.At = s.now()
+		}
+		sale.At = sale.At.UTC()
+		sale.Day = comptoir.DayOf(sale.At, s.loc)
+		sales[i] = sale
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		for i := range sales {
+			if err := s.recordSale(tx, &sales[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sales, nil
+}
+
+// recordSale writes one built ticket in the caller's transaction and fills in its number, grand
+// total and hashes.
+func (s *Store) recordSale(tx *bbolt.Tx, sale *comptoir.Sale) error {
+	rb := registerBucket(tx, s.register)
+	if p, closed := closedPeriodOf(rb, sale.Day); closed {
+		return comptoir.E(comptoir.CodeDayClosed, p)
+	}
+	if sale.IsRefund() {
+		if err := checkRefund(rb, *sale); err != nil {
+			return err
+		}
+	}
+	h, err := readHead(rb)
+	if err != nil {
+		return err
+	}
+	sale.Register = string(s.register)
+	sale.Number = h.LastTicket + 1
+	sale.PrevHash = h.LastHash
+	sale.GrandTotal = h.GrandTotal
+	if !sale.Training {
+		sale.GrandTotal += sale.Total
+	}
+	hash, seq, err := appendRecord(tx, s.register, comptoir.TicketRecord, sale, comptoir.EventSaleRecorded, sale.At)
+	if err != nil {
+		return err
+	}
+	sale.Hash = hash
+	if err := rb.Bucket(bucketTickets).Put(itob(sale.Number), itob(seq)); err != nil {
+		return err
+	}
+	if sale.IsRefund() {
+		if err := rb.Bucket(bucketRefunds).Put(append(itob(sale.RefundOf), itob(sale.Number)...), nil); err != nil {
+			return err
+		}
+	}
+	if err := addDayTotals(rb, *sale); err != nil {
+		return err
+	}
+	return writeHead(rb, head{LastTicket: sale.Number, LastClosing: h.LastClosing, LastHash: hash, GrandTotal: sale.GrandTotal})
+}
+
+// closedPeriodOf reports the closed period (the day, its month or its year) that a business day
+// falls in, if any: a sealed period accepts no more tickets.
+func closedPeriodOf(rb *bbolt.Bucket, day string) (string, bool) {
+	closings := rb.Bucket(bucketClosings)
+	for _, p := range []string{day, day[:7], day[:4]} {
+		if closings.Get([]byte(p)) != nil {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+func checkRefund(rb *bbolt.Bucket, refund comptoir.Sale) error {
+	orig, err := getSale(rb, refund.RefundOf)
+	if err != nil {
+		return err
+	}
+	var earlier []comptoir.Sale
+	prefix := itob(refund.RefundOf)
+	c := rb.Bucket(bucketRefunds).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && btoi(k[:8]) == refund.RefundOf; k, _ = c.Next() {
+		e, err := getSale(rb, btoi(k[8:]))
+		if err != nil {
+			return err
+		}
+		earlier = append(earlier, e)
+	}
+	return comptoir.CheckRefund(refund, orig, earlier)
+}
+
+func addDayTotals(rb *bbolt.Bucket, sale comptoir.Sale) error {
+	days := rb.Bucket(bucketDays)
+	var t comptoir.Totals
+	if v := days.Get([]byte(sale.Day)); v != nil {
+		if err := decode(v, &t); err != nil {
+			return err
+		}
+	}
+	t.Add(sale)
+	return days.Put([]byte(sale.Day), encode(t))
+}
+
+func getSale(rb *bbolt.Bucket, number uint64) (comptoir.Sale, error) {
+	seq := rb.Bucket(bucketTickets).Get(itob(number))
+	if seq == nil {
+		return comptoir.Sale{}, comptoir.E(comptoir.CodeTicketNotFound, number)
+	}
+	r, err := readRecord(rb, btoi(seq))
+	if err != nil {
+		return comptoir.Sale{}, err
+	}
+	var sale comptoir.Sale
+	if err := r.decode(&sale); err != nil {
+		return comptoir.Sale{}, err
+	}
+	sale.Hash = r.hashHex()
+	return sale, nil
+}
+
+// Sale reads a recorded ticket by number.
+func (s *Store) Sale(ctx context.Context, number uint64) (comptoir.Sale, error) {
+	if err := checkCtx(ctx); err != nil {
+		return comptoir.Sale{}, err
+	}
+	var sale comptoir.Sale
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		var err error
+		sale, err = getSale(registerBucket(tx, s.register), number)
+		return err
+	})
+	return sale, err
+}
+
+// LastTicket is the number of the register's last ticket, zero when it has none.
+func (s *Store) LastTicket(ctx context.Context) (uint64, error) {
+	h, err := s.head(ctx)
+	return h.LastTicket, err
+}
+
+// GrandTotal is the register's perpetual grand total.
+func (s *Store) GrandTotal(ctx context.Context) (comptoir.Money, error) {
+	h, err := s.head(ctx)
+	return h.GrandTotal, err
+}
+
+func (s *Store) head(ctx context.Context) (head, error) {
+	if err := checkCtx(ctx); err != nil {
+		return head{}, err
+	}
+	var h head
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		var err error
+		h, err = readHead(registerBucket(tx, s.register))
+		return err
+	})
+	return h, err
+}
+
+// DayTotals reads the running totals of a business day (YYYY-MM-DD). It reads one key whatever
+// the size of the journal.
+func (s *Store) DayTotals(ctx context.Context, day string) (comptoir.Totals, error) {
+	if err := checkCtx(ctx); err != nil {
+		return comptoir.Totals{}, err
+	}
+	if _, err := comptoir.ParseDay(day); err != nil {
+		return comptoir.Totals{}, err
+	}
+	var t comptoir.Totals
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		if v := registerBucket(tx, s.register).Bucket(bucketDays).Get([]byte(day)); v != nil {
+			return decode(v, &t)
+		}
+		return nil
+	})
+	return t, err
+}

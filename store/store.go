@@ -1,0 +1,243 @@
+// Package store implements Comptoir's services on a bbolt file: the catalogue, the tamper-evident
+// journal of tickets and closings, the running totals and the outbox of events to sync.
+//
+// The bucket tree:
+//
+//	meta/
+//	    schema                  -> uint64 schema version
+//	catalog/
+//	    <gtin, 14 digits>       -> product
+//	registers/
+//	    <register>/
+//	        head                -> last ticket and closing numbers, last hash, grand total
+//	        journal/
+//	            <seq>           -> record: version, kind, SHA-256, canonical JSON body
+//	        tickets/
+//	            <number>        -> journal seq
+//	        refunds/
+//	            <orig><number>  -> (empty): the refunds of a ticket
+//	        closings/
+//	            <period>        -> closing number, journal seq
+//	        days/
+//	            <YYYY-MM-DD>    -> running totals of the business day
+//	outbox/
+//	    <seq>                   -> event
+//
+// Sequence keys are big-endian uint64 so that bbolt's byte order is numeric order. Every value
+// starts with a version byte so that a later format can read an older one. One exported method is
+// one transaction; the lowercase helpers take a *bbolt.Tx so that a sale, its journal link, its
+// running totals and its outbox event commit together or not at all.
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/comptoir/comptoir"
+	"go.etcd.io/bbolt"
+)
+
+// Bucket and key names.
+var (
+	bucketMeta      = []byte("meta")
+	bucketCatalog   = []byte("catalog")
+	bucketRegisters = []byte("registers")
+	bucketJournal   = []byte("journal")
+	bucketTickets   = []byte("tickets")
+	bucketRefunds   = []byte("refunds")
+	bucketClosings  = []byte("closings")
+	bucketDays      = []byte("days")
+	bucketOutbox    = []byte("outbox")
+	keySchema       = []byte("schema")
+	keyHead         = []byte("head")
+)
+
+// valueVersion is the first byte of every stored value written by this code.
+const valueVersion = 1
+
+// Options configure Open. The zero value is usable.
+type Options struct {
+	// Register names this till; tickets are numbered per register. Default "R1".
+	Register string
+	// Timeout bounds the wait for the file lock; another process holding the file gets
+	// ErrDatabaseInUse instead of a hang. Default one second.
+	Timeout time.Duration
+	// Now is the clock; default time.Now. Tests and demo data set their own.
+	Now func() time.Time
+	// Location is the shop's time zone, which decides the business day; default time.Local.
+	Location *time.Location
+	// NoSync skips fdatasync on commit. Only for building throwaway databases fast (benchmarks):
+	// a crash can then lose or corrupt recent commits.
+	NoSync bool
+}
+
+// Store is a Comptoir database file opened for one register.
+type Store struct {
+	db       *bbolt.DB
+	path     string
+	register []byte
+	now      func() time.Time
+	loc      *time.Location
+}
+
+// Compile-time checks that Store implements the domain's services.
+var (
+	_ comptoir.CatalogService  = (*Store)(nil)
+	_ comptoir.SaleService     = (*Store)(nil)
+	_ comptoir.ClosingService  = (*Store)(nil)
+	_ comptoir.JournalVerifier = (*Store)(nil)
+)
+
+var registerName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+
+// Open opens or creates the database at path, migrates it forward to the current schema and
+// makes sure the register's buckets exist.
+func Open(path string, o Options) (*Store, error) {
+	if o.Register == "" {
+		o.Register = "R1"
+	}
+	if !registerName.MatchString(o.Register) {
+		return nil, comptoir.E(comptoir.CodeInvalidRegister, o.Register)
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Location == nil {
+		o.Location = time.Local
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: o.Timeout, NoSync: o.NoSync})
+	if errors.Is(err, bbolt.ErrTimeout) {
+		return nil, comptoir.E(comptoir.CodeDatabaseInUse, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, register: []byte(o.Register), now: o.Now, loc: o.Location}
+	if err := s.prepare(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close releases the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the file the store was opened on.
+func (s *Store) Path() string { return s.path }
+
+// Register is the register this store records for.
+func (s *Store) Register() string { return string(s.register) }
+
+// Location is the shop's time zone.
+func (s *Store) Location() *time.Location { return s.loc }
+
+// Now reads the store's clock.
+func (s *Store) Now() time.Time { return s.now() }
+
+// prepare migrates the file and creates the register's buckets. It only opens a write
+// transaction when something has to change, because an empty commit still costs two fdatasyncs
+// and opening must stay fast.
+func (s *Store) prepare() error {
+	ready := false
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		v, err := schemaVersion(tx)
+		if err != nil {
+			return err
+		}
+		ready = v == currentSchema && registerBucket(tx, s.register) != nil
+		return nil
+	})
+	if err != nil || ready {
+		return err
+	}
+	return s.db.Update(func(tx *bbolt.Tx) error {
+		if err := migrate(tx); err != nil {
+			return err
+		}
+		_, err := createRegister(tx, s.register)
+		return err
+	})
+}
+
+func createRegister(tx *bbolt.Tx, name []byte) (*bbolt.Bucket, error) {
+	rb, err := tx.Bucket(bucketRegisters).CreateBucketIfNotExists(name)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range [][]byte{bucketJournal, bucketTickets, bucketRefunds, bucketClosings, bucketDays} {
+		if _, err := rb.CreateBucketIfNotExists(b); err != nil {
+			return nil, err
+		}
+	}
+	return rb, nil
+}
+
+func registerBucket(tx *bbolt.Tx, name []byte) *bbolt.Bucket {
+	regs := tx.Bucket(bucketRegisters)
+	if regs == nil {
+		return nil
+	}
+	return regs.Bucket(name)
+}
+
+// head is the tip of a register's journal, kept so that recording a ticket reads one key.
+type head struct {
+	LastTicket  uint64         `json:"last_ticket"`
+	LastClosing uint64         `json:"last_closing"`
+	LastHash    string         `json:"last_hash"`
+	GrandTotal  comptoir.Money `json:"grand_total"`
+}
+
+func readHead(rb *bbolt.Bucket) (head, error) {
+	var h head
+	if v := rb.Get(keyHead); v != nil {
+		if err := decode(v, &h); err != nil {
+			return h, err
+		}
+	}
+	return h, nil
+}
+
+func writeHead(rb *bbolt.Bucket, h head) error { return rb.Put(keyHead, encode(h)) }
+
+// encode writes a value as its version byte and JSON.
+func encode(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only our own plain structs are encoded; failing here is a programming error.
+		panic(fmt.Sprintf("store: encode %T: %v", v, err))
+	}
+	return append([]byte{valueVersion}, b...)
+}
+
+// decode reads a value written by encode. It copies nothing it keeps: json.Unmarshal copies
+// strings out of the transaction's memory.
+func decode(b []byte, v any) error {
+	if len(b) == 0 || b[0] != valueVersion {
+		return comptoir.E(comptoir.CodeCorruptRecord, "unknown value version")
+	}
+	if err := json.Unmarshal(b[1:], v); err != nil {
+		return comptoir.E(comptoir.CodeCorruptRecord, err.Error())
+	}
+	return nil
+}
+
+func itob(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func btoi(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
+
+// checkCtx refuses work whose context is already done, before a transaction starts.
+func checkCtx(ctx context.Context) error { return ctx.Err() }
