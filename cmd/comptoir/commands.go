@@ -1,0 +1,277 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/store"
+)
+
+// newFlags builds a subcommand's flag set whose errors become usage errors instead of printing.
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usagef("%s : %v", "%s: %v", fs.Name(), err)
+	}
+	return nil
+}
+
+func runCatalog(e *env, args []string) error {
+	if len(args) == 0 {
+		return usagef("catalog attend import FICHIER ou list", "catalog needs import FILE or list")
+	}
+	switch args[0] {
+	case "import":
+		if len(args) != 2 {
+			return usagef("catalog import attend un fichier", "catalog import needs one file")
+		}
+		return catalogImport(e, args[1])
+	case "list":
+		return catalogList(e)
+	}
+	return usagef("catalog : sous-commande inconnue « %s »", "catalog: unknown subcommand %q", args[0])
+}
+
+func catalogImport(e *env, path string) error {
+	var r io.Reader = e.stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
+	}
+	// The whole file is parsed and checked before the database is opened: a bad row changes nothing.
+	products, err := comptoir.ParseCatalogCSV(r)
+	if err != nil {
+		return err
+	}
+	s, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	n, err := s.ImportProducts(e.ctx, products)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, e.tr("%d articles importés dans %s\n", "%d products imported into %s\n"), n, e.cfg.db)
+	return nil
+}
+
+func catalogList(e *env) error {
+	s, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	products, err := s.Products(e.ctx)
+	if err != nil {
+		return err
+	}
+	var t table
+	for _, p := range products {
+		t.add(p.GTIN+"  "+p.Name, p.Price.Format(e.cfg.lang), p.VAT.Format(e.cfg.lang))
+	}
+	return t.write(e.stdout)
+}
+
+// periodFlags registers --date, --month and --year and returns the one period chosen, today by
+// default.
+func periodFlags(fs *flag.FlagSet) func(e *env) (string, error) {
+	date := fs.String("date", "", "day YYYY-MM-DD")
+	month := fs.String("month", "", "month YYYY-MM")
+	year := fs.String("year", "", "year YYYY")
+	return func(e *env) (string, error) {
+		var chosen []string
+		for _, p := range []string{*date, *month, *year} {
+			if p != "" {
+				chosen = append(chosen, p)
+			}
+		}
+		if len(chosen) > 1 {
+			return "", usagef("une seule période : --date, --month ou --year", "one period only: --date, --month or --year")
+		}
+		if len(chosen) == 0 {
+			return comptoir.DayOf(e.clock.Now(), time.Local), nil
+		}
+		kind, err := comptoir.ParsePeriod(chosen[0])
+		if err != nil {
+			return "", err
+		}
+		if want := map[string]comptoir.ClosingKind{*date: comptoir.DayClosing, *month: comptoir.MonthClosing, *year: comptoir.YearClosing}[chosen[0]]; want != kind {
+			return "", comptoir.E(comptoir.CodeInvalidPeriod, chosen[0])
+		}
+		return chosen[0], nil
+	}
+}
+
+func runClose(e *env, args []string) error {
+	fs := newFlags("close")
+	period := periodFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	p, err := period(e)
+	if err != nil {
+		return err
+	}
+	s, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	c, err := s.ClosePeriod(e.ctx, p)
+	if err != nil {
+		return err
+	}
+	printClosing(e, s, c)
+	return nil
+}
+
+func runReport(e *env, args []string) error {
+	fs := newFlags("report")
+	period := periodFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	p, err := period(e)
+	if err != nil {
+		return err
+	}
+	s, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if c, ok, err := s.Closing(e.ctx, p); err != nil {
+		return err
+	} else if ok {
+		printClosing(e, s, c)
+		return nil
+	}
+	t, err := s.PeriodTotals(e.ctx, p)
+	if err != nil {
+		return err
+	}
+	gt, err := s.GrandTotal(e.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, e.tr("Rapport X (provisoire, non clôturé) — caisse %s — %s\n", "X report (provisional, not closed) — register %s — %s\n"), s.Register(), periodName(e, p))
+	printTotals(e, t, gt)
+	return nil
+}
+
+func printClosing(e *env, s *store.Store, c comptoir.Closing) {
+	title := map[comptoir.ClosingKind][2]string{
+		comptoir.DayClosing:   {"Rapport Z n° %d — caisse %s — %s\n", "Z report no. %d — register %s — %s\n"},
+		comptoir.MonthClosing: {"Clôture mensuelle n° %d — caisse %s — %s\n", "Monthly closing no. %d — register %s — %s\n"},
+		comptoir.YearClosing:  {"Clôture annuelle n° %d — caisse %s — %s\n", "Yearly closing no. %d — register %s — %s\n"},
+	}[c.Kind]
+	fmt.Fprintf(e.stdout, e.tr(title[0], title[1]), c.Number, c.Register, periodName(e, c.Period))
+	fmt.Fprintf(e.stdout, e.tr("Clôturé le %s\n", "Closed on %s\n"), c.At.In(s.Location()).Format("2006-01-02 15:04:05"))
+	printTotals(e, c.Totals, c.GrandTotal)
+	fmt.Fprintf(e.stdout, e.tr("Empreinte         %s\n", "Hash              %s\n"), c.Hash)
+}
+
+func periodName(e *env, p string) string {
+	switch len(p) {
+	case len("2006-01-02"):
+		return e.tr("journée du ", "day ") + p
+	case len("2006-01"):
+		return e.tr("mois ", "month ") + p
+	}
+	return e.tr("année ", "year ") + p
+}
+
+// printTotals prints the figures of a period as a Z or X report does.
+func printTotals(e *env, t comptoir.Totals, grandTotal comptoir.Money) {
+	l := e.cfg.lang
+	w := e.stdout
+	var summary table
+	summary.add(e.tr("Tickets", "Tickets"), fmt.Sprint(t.Tickets))
+	if t.FirstTicket != 0 {
+		summary.add(e.tr("Numéros", "Numbers"), fmt.Sprintf("%d – %d", t.FirstTicket, t.LastTicket))
+	}
+	summary.add(e.tr("dont remboursements", "of which refunds"), t.Refunds.Format(l))
+	summary.add(e.tr("Total de la période TTC", "Period total incl. VAT"), t.Total.Format(l))
+	fmt.Fprintln(w)
+	summary.write(w)
+
+	var vat table
+	vat.add(e.tr("TVA", "VAT"), e.tr("Base HT", "Net"), e.tr("TVA", "VAT"), e.tr("TTC", "Gross"))
+	var base, tax comptoir.Money
+	for _, v := range t.VAT {
+		vat.add(v.Rate.Format(l), v.Base.Format(l), v.VAT.Format(l), v.TTC.Format(l))
+		base += v.Base
+		tax += v.VAT
+	}
+	vat.add(e.tr("Total", "Total"), base.Format(l), tax.Format(l), t.Total.Format(l))
+	fmt.Fprintln(w)
+	vat.write(w)
+
+	var pay table
+	pay.add(e.tr("Paiements (net du rendu)", "Payments (net of change)"), "")
+	for _, m := range comptoir.PaymentMethods {
+		var amount comptoir.Money
+		for _, x := range t.ByMethod {
+			if x.Method == m {
+				amount = x.Amount
+			}
+		}
+		pay.add("  "+m.Format(l), amount.Format(l))
+	}
+	fmt.Fprintln(w)
+	pay.write(w)
+
+	fmt.Fprintln(w)
+	if t.Training > 0 {
+		fmt.Fprintf(w, e.tr("Tickets de formation : %d (non comptés)\n", "Training tickets: %d (not counted)\n"), t.Training)
+	}
+	fmt.Fprintf(w, e.tr("Grand total perpétuel  %s\n", "Perpetual grand total  %s\n"), grandTotal.Format(l))
+}
+
+func runVerify(e *env, args []string) error {
+	fs := newFlags("verify")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("verify ne prend pas d'argument", "verify takes no argument")
+	}
+	s, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rep, err := s.Verify(e.ctx)
+	if err != nil {
+		return err
+	}
+	if rep.Broken != nil {
+		return journalBroken{rep.Broken}
+	}
+	fmt.Fprintf(e.stdout, e.tr("journal intact : %d tickets, %d clôtures, grand total perpétuel %s\n",
+		"journal intact: %d tickets, %d closings, perpetual grand total %s\n"),
+		rep.Tickets, rep.Closings, rep.GrandTotal.Format(e.cfg.lang))
+	return nil
+}
+
+// journalBroken is the refusal verify ends with when a record fails.
+type journalBroken struct{ err *comptoir.Error }
+
+func (j journalBroken) Error() string { return "journal altered: " + j.err.Error() }
+
+// Unwrap lets the generic error printer explain the broken record.
+func (j journalBroken) Unwrap() error { return j.err }

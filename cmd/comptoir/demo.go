@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/store"
+)
+
+// demoCatalog is a price list of a small French convenience store, in the semicolon format French
+// spreadsheets export, so the demo goes through the same importer as a real shop's file.
+//
+//go:embed demo_catalog.csv
+var demoCatalog []byte
+
+// DemoCatalog parses the embedded demo catalogue.
+func demoProducts() ([]comptoir.Product, error) {
+	return comptoir.ParseCatalogCSV(bytes.NewReader(demoCatalog))
+}
+
+var demoCashiers = []string{"Camille", "Léa", "Hugo", "Karim"}
+
+func runDemoData(e *env, args []string) error {
+	fs := newFlags("demo-data")
+	sales := fs.Int("sales", 0, "number of tickets")
+	days := fs.Int("days", 7, "number of days")
+	seed := fs.Uint64("seed", 1, "random seed")
+	start := fs.String("start", "", "first day YYYY-MM-DD")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *sales < 0 || *sales > 10_000_000 {
+		return usagef("--sales attend un nombre entre 0 et 10 000 000", "--sales needs a number from 0 to 10,000,000")
+	}
+	if *days < 1 || *days > 3660 {
+		return usagef("--days attend un nombre entre 1 et 3660", "--days needs a number from 1 to 3660")
+	}
+	today := midnight(time.Now())
+	first := today.AddDate(0, 0, -*days)
+	if *start != "" {
+		d, err := comptoir.ParseDay(*start)
+		if err != nil {
+			return err
+		}
+		first = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local)
+	}
+	last := first.AddDate(0, 0, *days-1)
+	if last.After(today) {
+		return usagef("les jours de démonstration doivent être passés (dernier jour : %s)",
+			"demo days must be in the past (last day: %s)", last.Format("2006-01-02"))
+	}
+	products, err := demoProducts()
+	if err != nil {
+		return err
+	}
+	s, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if n, err := s.LastTicket(e.ctx); err != nil {
+		return err
+	} else if n != 0 {
+		return usagef("demo-data remplit une base vide, or %s contient déjà %d tickets", "demo-data fills an empty database, but %s already holds %d tickets", e.cfg.db, n)
+	}
+	if _, err := s.ImportProducts(e.ctx, products); err != nil {
+		return err
+	}
+	g := demoGen{rng: rand.New(rand.NewPCG(*seed, *seed^0x9e3779b97f4a7c15)), products: products, refunded: map[uint64]bool{}}
+	closings, periodic := 0, 0
+	for i := 0; i < *days; i++ {
+		day := first.AddDate(0, 0, i)
+		if i > 0 && day.Day() == 1 {
+			// The manager seals the month that just ended before the first sale of the next.
+			n, err := closeMonth(e, s, day.AddDate(0, -1, 0))
+			if err != nil {
+				return err
+			}
+			periodic += n
+		}
+		n := *sales / *days
+		if i < *sales%*days {
+			n++
+		}
+		if err := g.recordDay(e, s, day, n); err != nil {
+			return err
+		}
+		e.clock.at = day.Add(20 * time.Hour)
+		if _, err := s.ClosePeriod(e.ctx, day.Format("2006-01-02")); err != nil {
+			return err
+		}
+		closings++
+	}
+	if end := last.AddDate(0, 0, 1); end.Day() == 1 && !end.After(time.Now()) {
+		n, err := closeMonth(e, s, last)
+		if err != nil {
+			return err
+		}
+		periodic += n
+	}
+	e.clock.at = time.Time{}
+	gt, err := s.GrandTotal(e.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, e.tr(
+		"Démo : %d articles, %d tickets du %s au %s, %d clôtures Z et %d mensuelles ou annuelles, grand total %s\n",
+		"Demo: %d products, %d tickets from %s to %s, %d Z closings and %d monthly or yearly ones, grand total %s\n"),
+		len(products), g.recorded, first.Format("2006-01-02"), last.Format("2006-01-02"), closings, periodic, gt.Format(e.cfg.lang))
+	return nil
+}
+
+func midnight(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.Local)
+}
+
+// closeMonth seals the month of day, and its year when it is December, at ten past midnight on
+// the first day of the next month, as a manager would.
+func closeMonth(e *env, s *store.Store, day time.Time) (int, error) {
+	month := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.Local)
+	e.clock.at = month.AddDate(0, 1, 0).Add(10 * time.Minute)
+	if _, err := s.ClosePeriod(e.ctx, month.Format("2006-01")); err != nil {
+		return 0, err
+	}
+	if month.Month() != time.December {
+		return 1, nil
+	}
+	if _, err := s.ClosePeriod(e.ctx, month.Format("2006")); err != nil {
+		return 1, err
+	}
+	return 2, nil
+}
+
+// demoGen draws realistic tickets: a few items each, mostly paid by card, cash rounded up to a
+// note, now and then a meal voucher, a refund of an earlier ticket or a training ticket.
+type demoGen struct {
+	rng      *rand.Rand
+	products []comptoir.Product
+	next     uint64 // number the next recorded ticket will get
+	recorded int
+	// sold holds the day's real sales that may still be refunded, by ticket number.
+	sold     map[uint64]comptoir.Line
+	refunded map[uint64]bool
+}
+
+// recordDay records a day's tickets in batches: one commit per batch instead of one per ticket.
+func (g *demoGen) recordDay(e *env, s *store.Store, day time.Time, n int) error {
+	if g.next == 0 {
+		last, err := s.LastTicket(e.ctx)
+		if err != nil {
+			return err
+		}
+		g.next = last + 1
+	}
+	g.sold = map[uint64]comptoir.Line{}
+	times := make([]time.Duration, n)
+	for i := range times {
+		// Between 8:30 and 19:30.
+		times[i] = 8*time.Hour + 30*time.Minute + time.Duration(g.rng.Int64N(int64(11*time.Hour)))
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	const batch = 5000
+	for lo := 0; lo < n; lo += batch {
+		hi := min(lo+batch, n)
+		drafts := make([]comptoir.SaleDraft, 0, hi-lo)
+		for _, t := range times[lo:hi] {
+			drafts = append(drafts, g.draft(day.Add(t)))
+		}
+		if _, err := s.RecordSales(e.ctx, drafts); err != nil {
+			return err
+		}
+		g.recorded += len(drafts)
+	}
+	return nil
+}
+
+func (g *demoGen) draft(at time.Time) comptoir.SaleDraft {
+	number := g.next
+	g.next++
+	d := comptoir.SaleDraft{At: at, Cashier: demoCashiers[g.rng.IntN(len(demoCashiers))]}
+	if r := g.rng.IntN(100); r < 2 && len(g.sold) > 0 {
+		if orig, line, ok := g.pickRefund(); ok {
+			line.Qty = -1
+			line.Total = -line.UnitPrice
+			d.RefundOf = orig
+			d.Lines = []comptoir.Line{line}
+			d.Payments = []comptoir.Payment{{Method: comptoir.Cash, Amount: line.Total}}
+			return d
+		}
+	} else if r < 3 {
+		d.Training = true
+	}
+	lines := 1 + g.rng.IntN(6)
+	var total comptoir.Money
+	for range lines {
+		p := g.products[g.rng.IntN(len(g.products))]
+		qty := int64(1)
+		if g.rng.IntN(5) == 0 {
+			qty = 2 + g.rng.Int64N(3)
+		}
+		l := comptoir.LineFor(p, qty)
+		d.Lines = append(d.Lines, l)
+		total += l.Total
+	}
+	switch r := g.rng.IntN(100); {
+	case r < 55:
+		d.Payments = []comptoir.Payment{{Method: comptoir.Card, Amount: total}}
+	case r < 92:
+		d.Payments = []comptoir.Payment{{Method: comptoir.Cash, Amount: cashTendered(total, g.rng)}}
+	default:
+		// A meal voucher rarely matches the total; the rest is paid by card.
+		voucher := min(total, comptoir.Euros(9, 0))
+		d.Payments = []comptoir.Payment{{Method: comptoir.Other, Amount: voucher}}
+		if rest := total - voucher; rest > 0 {
+			d.Payments = append(d.Payments, comptoir.Payment{Method: comptoir.Card, Amount: rest})
+		}
+	}
+	if !d.Training {
+		g.sold[number] = d.Lines[0]
+	}
+	return d
+}
+
+// pickRefund chooses a ticket of the day not yet refunded and returns its first line.
+func (g *demoGen) pickRefund() (uint64, comptoir.Line, bool) {
+	numbers := make([]uint64, 0, len(g.sold))
+	for n := range g.sold {
+		if !g.refunded[n] {
+			numbers = append(numbers, n)
+		}
+	}
+	if len(numbers) == 0 {
+		return 0, comptoir.Line{}, false
+	}
+	sort.Slice(numbers, func(i, j int) bool { return numbers[i] < numbers[j] })
+	n := numbers[g.rng.IntN(len(numbers))]
+	g.refunded[n] = true
+	return n, g.sold[n], true
+}
+
+// cashTendered is what a customer hands over: the exact amount, or the next 5, 10, 20 or 50 euros.
+func cashTendered(total comptoir.Money, rng *rand.Rand) comptoir.Money {
+	steps := []comptoir.Money{1, 500, 1000, 2000, 5000}
+	step := steps[rng.IntN(len(steps))]
+	return (total + step - 1) / step * step
+}

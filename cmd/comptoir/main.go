@@ -1,0 +1,218 @@
+// Command comptoir is the Comptoir register: for now its manager subcommands (catalogue import,
+// demo data, Z close, reports, journal verification); the cashier's TUI comes next.
+//
+// Settings come from flags placed before or after the subcommand, or from the environment:
+// --db / COMPTOIR_DB, --register / COMPTOIR_REGISTER, --lang / COMPTOIR_LANG. Exit codes: 0 done,
+// 1 refused or failed (one clear line on stderr), 2 usage error.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitUsage   = 2
+	defaultDB   = "comptoir.db"
+	defaultReg  = "R1"
+	openTimeout = time.Second
+)
+
+// config is the global settings every subcommand shares.
+type config struct {
+	db       string
+	register string
+	lang     comptoir.Lang
+}
+
+// env is what a command runs with: settings, streams, and a way to open the store. Opening is a
+// function so that demo-data can give the store its own clock.
+type env struct {
+	ctx    context.Context
+	cfg    config
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	clock  *clock
+}
+
+// clock is the store's clock: the real time unless demo-data sets it to replay past days.
+type clock struct{ at time.Time }
+
+func (c *clock) Now() time.Time {
+	if c.at.IsZero() {
+		return time.Now()
+	}
+	return c.at
+}
+
+func (e *env) open() (*store.Store, error) {
+	return store.Open(e.cfg.db, store.Options{Register: e.cfg.register, Timeout: openTimeout, Now: e.clock.Now})
+}
+
+// tr picks the French or English text for the configured language.
+func (e *env) tr(fr, en string) string {
+	if e.cfg.lang == comptoir.LangEN {
+		return en
+	}
+	return fr
+}
+
+// usageError is a mistake in the command line: exit code 2 and a pointer to the help.
+type usageError struct{ fr, en string }
+
+func (u usageError) Error() string { return u.en }
+
+func usagef(fr, en string, args ...any) error {
+	return usageError{fmt.Sprintf(fr, args...), fmt.Sprintf(en, args...)}
+}
+
+type command struct {
+	name  string
+	run   func(e *env, args []string) error
+	usage [2]string // French, English
+}
+
+var commands = []command{
+	{"catalog", runCatalog, [2]string{
+		"catalog import FICHIER      importe un tarif CSV (gtin;libellé;prix;tva), - pour l'entrée standard\n  catalog list                affiche le catalogue",
+		"catalog import FILE         import a CSV price list (gtin,name,price,vat), - for standard input\n  catalog list                list the catalogue"}},
+	{"demo-data", runDemoData, [2]string{
+		"demo-data --sales N [--days J] [--seed S] [--start AAAA-MM-JJ]\n                              remplit une base vide : catalogue de démonstration et N tickets sur J jours clôturés",
+		"demo-data --sales N [--days D] [--seed S] [--start YYYY-MM-DD]\n                              fill an empty database: demo catalogue and N tickets over D closed days"}},
+	{"close", runClose, [2]string{
+		"close [--date AAAA-MM-JJ | --month AAAA-MM | --year AAAA]\n                              clôture Z du jour (ou du mois, de l'année) et imprime le rapport",
+		"close [--date YYYY-MM-DD | --month YYYY-MM | --year YYYY]\n                              Z close of the day (or month, year) and print its report"}},
+	{"report", runReport, [2]string{
+		"report [--date AAAA-MM-JJ | --month AAAA-MM | --year AAAA]\n                              totaux par taux de TVA et par moyen de paiement, grands totaux",
+		"report [--date YYYY-MM-DD | --month YYYY-MM | --year YYYY]\n                              totals by VAT rate and payment method, grand totals"}},
+	{"verify", runVerify, [2]string{
+		"verify                      vérifie le chaînage du journal ; code 1 et le premier enregistrement altéré sinon",
+		"verify                      check the journal chain; exit 1 naming the first altered record otherwise"}},
+	{"help", nil, [2]string{"help                        cette aide", "help                        this help"}},
+}
+
+// run is the whole program, testable: arguments, environment and streams in, exit code out.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, clock: &clock{}}
+	rest, err := parseGlobal(args, getenv, &e.cfg)
+	if err != nil {
+		return e.fail(err)
+	}
+	if len(rest) == 0 {
+		return e.fail(runHelp(e, nil))
+	}
+	if rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
+		return e.fail(runHelp(e, nil))
+	}
+	for _, c := range commands {
+		if c.name == rest[0] {
+			return e.fail(c.run(e, rest[1:]))
+		}
+	}
+	return e.fail(usagef("commande inconnue « %s »", "unknown command %q", rest[0]))
+}
+
+// fail turns an error into its exit code and one line on stderr.
+func (e *env) fail(err error) int {
+	var u usageError
+	var broken journalBroken
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &broken):
+		fmt.Fprintln(e.stderr, "comptoir:", e.tr("journal altéré : ", "journal altered: ")+broken.err.Message(e.cfg.lang))
+		return exitFailed
+	case errors.As(err, &u):
+		fmt.Fprintf(e.stderr, "comptoir: %s\n%s\n", e.tr(u.fr, u.en), e.tr("Voir « comptoir help ».", "See 'comptoir help'."))
+		return exitUsage
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(e.stderr, "comptoir:", e.tr("interrompu", "interrupted"))
+		return exitFailed
+	default:
+		fmt.Fprintln(e.stderr, "comptoir:", comptoir.Message(err, e.cfg.lang))
+		return exitFailed
+	}
+}
+
+// parseGlobal takes the global settings out of the arguments wherever they stand, so that
+// "comptoir --db x report" and "comptoir report --db x" both work, and returns the rest.
+func parseGlobal(args []string, getenv func(string) string, cfg *config) ([]string, error) {
+	cfg.db, cfg.register = defaultDB, defaultReg
+	lang := "fr"
+	for name, dst := range map[string]*string{"COMPTOIR_DB": &cfg.db, "COMPTOIR_REGISTER": &cfg.register, "COMPTOIR_LANG": &lang} {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	flags := map[string]*string{"db": &cfg.db, "register": &cfg.register, "lang": &lang}
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		dst, ok := flags[name]
+		if !ok || !strings.HasPrefix(a, "-") {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasValue {
+			if i+1 >= len(args) {
+				return nil, usagef("--%s attend une valeur", "--%s needs a value", name)
+			}
+			i++
+			value = args[i]
+		}
+		*dst = value
+	}
+	l, err := comptoir.ParseLang(lang)
+	if err != nil {
+		return nil, usagef("langue inconnue « %s » : fr ou en", "unknown language %q: fr or en", lang)
+	}
+	cfg.lang = l
+	return rest, nil
+}
+
+// runHelp prints the usage. It is not in the commands table because it lists that table.
+func runHelp(e *env, _ []string) error {
+	w := e.stdout
+	fmt.Fprintln(w, e.tr("Comptoir — caisse enregistreuse hors ligne d'abord.", "Comptoir — an offline-first point-of-sale register."))
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, e.tr("Usage : comptoir [réglages] COMMANDE [options]", "Usage: comptoir [settings] COMMAND [options]"))
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, e.tr("Commandes :", "Commands:"))
+	for _, c := range commands {
+		fmt.Fprintln(w, "  "+e.tr(c.usage[0], c.usage[1]))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, e.tr("Réglages (avant ou après la commande, ou par l'environnement) :", "Settings (before or after the command, or from the environment):"))
+	fmt.Fprintln(w, e.tr("  --db FICHIER        COMPTOIR_DB        base de données (comptoir.db)", "  --db FILE           COMPTOIR_DB        database file (comptoir.db)"))
+	fmt.Fprintln(w, e.tr("  --register NOM      COMPTOIR_REGISTER  nom de la caisse (R1)", "  --register NAME     COMPTOIR_REGISTER  register name (R1)"))
+	fmt.Fprintln(w, e.tr("  --lang fr|en        COMPTOIR_LANG      langue (fr)", "  --lang fr|en        COMPTOIR_LANG      language (fr)"))
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, e.tr("Codes de sortie : 0 fait, 1 refusé ou échoué, 2 erreur d'usage.", "Exit codes: 0 done, 1 refused or failed, 2 usage error."))
+	return nil
+}

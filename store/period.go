@@ -1,0 +1,38 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/comptoir/comptoir"
+	"go.etcd.io/bbolt"
+)
+
+// PeriodTotals sums the running totals of a day, a month or a year, closed or not. A month reads
+// at most 31 keys and a year at most 366, whatever the size of the journal.
+func (s *Store) PeriodTotals(ctx context.Context, period string) (comptoir.Totals, error) {
+	if err := checkCtx(ctx); err != nil {
+		return comptoir.Totals{}, err
+	}
+	kind, err := comptoir.ParsePeriod(period)
+	if err != nil {
+		return comptoir.Totals{}, err
+	}
+	if kind == comptoir.DayClosing {
+		return s.DayTotals(ctx, period)
+	}
+	var t comptoir.Totals
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		prefix := period + "-"
+		c := registerBucket(tx, s.register).Bucket(bucketDays).Cursor()
+		for k, v := c.Seek([]byte(prefix)); k != nil && strings.HasPrefix(string(k), prefix); k, v = c.Next() {
+			var day comptoir.Totals
+			if err := decode(v, &day); err != nil {
+				return err
+			}
+			t.Merge(day)
+		}
+		return nil
+	})
+	return t, err
+}
