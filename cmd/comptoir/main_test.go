@@ -1,0 +1,338 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/comptoir/comptoir/internal/journaltest"
+	"github.com/comptoir/comptoir/store"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func TestMain(m *testing.M) {
+	// Reports print times in the shop's zone; pin it so golden files do not depend on the machine.
+	time.Local = time.FixedZone("CET", 3600)
+	os.Exit(m.Run())
+}
+
+// result is what one run of the program produced.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCmd runs the program in-process with the given arguments and environment.
+func runCmd(tb testing.TB, env map[string]string, stdin string, args ...string) result {
+	tb.Helper()
+	var out, errOut bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	code := run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errOut)
+	return result{code, out.String(), errOut.String()}
+}
+
+func dbPath(tb testing.TB) string {
+	tb.Helper()
+	return filepath.Join(tb.TempDir(), "comptoir.db")
+}
+
+func TestRun_Help(t *testing.T) {
+	for _, args := range [][]string{nil, {"help"}, {"--help"}, {"-h"}} {
+		r := runCmd(t, nil, "", args...)
+		if got, want := r.code, exitOK; got != want {
+			t.Errorf("%v: exit %d, want %d", args, got, want)
+		}
+		if !strings.Contains(r.stdout, "demo-data") || !strings.Contains(r.stdout, "Commandes") {
+			t.Errorf("%v: help does not list the commands in French:\n%s", args, r.stdout)
+		}
+	}
+	r := runCmd(t, map[string]string{"COMPTOIR_LANG": "en"}, "", "help")
+	if !strings.Contains(r.stdout, "Commands:") {
+		t.Errorf("COMPTOIR_LANG=en help is not in English:\n%s", r.stdout)
+	}
+}
+
+func TestRun_UsageErrors(t *testing.T) {
+	db := dbPath(t)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown command", []string{"frobnicate"}, "commande inconnue"},
+		{"unknown flag", []string{"--db", db, "report", "--bogus"}, "report"},
+		{"missing value", []string{"report", "--db"}, "--db attend une valeur"},
+		{"bad language", []string{"--lang", "de", "help"}, "langue inconnue"},
+		{"two periods", []string{"--db", db, "close", "--date", "2026-01-02", "--month", "2026-01"}, "une seule période"},
+		{"catalog without file", []string{"--db", db, "catalog", "import"}, "catalog import"},
+		{"demo without days", []string{"--db", db, "demo-data", "--sales", "3", "--days", "0"}, "--days"},
+		{"demo in the future", []string{"--db", db, "demo-data", "--sales", "3", "--days", "3", "--start", "2999-01-01"}, "passés"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCmd(t, nil, "", tt.args...)
+			if got, want := r.code, exitUsage; got != want {
+				t.Fatalf("exit %d, want %d (stderr %q)", got, want, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("stderr %q does not contain %q", r.stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestRun_GlobalSettings(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "tarif.csv")
+	if err := os.WriteFile(csv, []byte("gtin,name,price,vat\n3017620422003,Pâte à tartiner,\"4,25\",5.5\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := filepath.Join(dir, "before.db")
+	after := filepath.Join(dir, "after.db")
+	fromEnv := filepath.Join(dir, "env.db")
+	runs := []struct {
+		env  map[string]string
+		args []string
+		db   string
+		reg  string
+	}{
+		{nil, []string{"--db", before, "--register", "R2", "catalog", "import", csv}, before, "R2"},
+		{nil, []string{"catalog", "import", csv, "--db=" + after, "--register=R3"}, after, "R3"},
+		{map[string]string{"COMPTOIR_DB": fromEnv, "COMPTOIR_REGISTER": "R4"}, []string{"catalog", "import", csv}, fromEnv, "R4"},
+	}
+	for _, r := range runs {
+		res := runCmd(t, r.env, "", r.args...)
+		if res.code != exitOK {
+			t.Fatalf("%v: exit %d: %s", r.args, res.code, res.stderr)
+		}
+		if !strings.Contains(res.stdout, "1 articles importés") {
+			t.Errorf("%v: stdout %q", r.args, res.stdout)
+		}
+		s, err := store.Open(r.db, store.Options{Register: r.reg})
+		if err != nil {
+			t.Fatalf("%v: the database was not written where asked: %v", r.args, err)
+		}
+		p, err := s.Product(context.Background(), "3017620422003")
+		s.Close()
+		if err != nil || p.Name != "Pâte à tartiner" {
+			t.Errorf("%v: product %+v, %v", r.args, p, err)
+		}
+	}
+	// A flag given on the command line wins over the environment.
+	res := runCmd(t, map[string]string{"COMPTOIR_LANG": "fr"}, "", "--lang", "en", "--db", after, "report", "--date", "2026-01-02")
+	if res.code != exitOK || !strings.Contains(res.stdout, "X report") {
+		t.Errorf("--lang en over COMPTOIR_LANG=fr: exit %d, %q %q", res.code, res.stdout, res.stderr)
+	}
+}
+
+func TestRun_CatalogImport(t *testing.T) {
+	db := dbPath(t)
+	t.Run("bad row names its line and imports nothing", func(t *testing.T) {
+		in := "code-barres;libellé;prix;tva\n3017620422003;Pâte à tartiner;4,25;5,5\n3017620422004;Mauvais code;1,00;20\n"
+		r := runCmd(t, nil, in, "--db", db, "catalog", "import", "-")
+		if got, want := r.code, exitFailed; got != want {
+			t.Fatalf("exit %d, want %d", got, want)
+		}
+		if want := "ligne 3 : code-barres « 3017620422004 » invalide : la clé de contrôle devrait être 3"; !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr %q does not contain %q", r.stderr, want)
+		}
+		list := runCmd(t, nil, "", "--db", db, "catalog", "list")
+		if list.stdout != "" {
+			t.Errorf("catalogue not empty after a refused import:\n%s", list.stdout)
+		}
+	})
+	t.Run("semicolon file with French decimals", func(t *testing.T) {
+		in := "3017620422003;Pâte à tartiner;4,25;5,5\n3760123450003;Baguette;1,30;5,5\n"
+		r := runCmd(t, nil, in, "--db", db, "catalog", "import", "-")
+		if r.code != exitOK {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		list := runCmd(t, nil, "", "--db", db, "--lang", "en", "catalog", "list")
+		if !strings.Contains(list.stdout, "Pâte à tartiner") || !strings.Contains(list.stdout, "€4.25") || !strings.Contains(list.stdout, "5.5%") {
+			t.Errorf("catalog list:\n%s", list.stdout)
+		}
+	})
+	t.Run("missing file", func(t *testing.T) {
+		r := runCmd(t, nil, "", "--db", db, "catalog", "import", filepath.Join(t.TempDir(), "absent.csv"))
+		if r.code != exitFailed || !strings.Contains(r.stderr, "absent.csv") {
+			t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+		}
+	})
+}
+
+func TestRun_DemoData(t *testing.T) {
+	t.Run("same seed same journal", func(t *testing.T) {
+		var verifies []string
+		for range 2 {
+			db := dbPath(t)
+			r := runCmd(t, nil, "", "--db", db, "demo-data", "--sales", "300", "--days", "5", "--seed", "7", "--start", "2026-03-28")
+			if r.code != exitOK {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			if !strings.Contains(r.stdout, "300 tickets du 2026-03-28 au 2026-04-01") {
+				t.Errorf("summary %q", r.stdout)
+			}
+			s, err := store.Open(db, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			last, _ := s.Sale(context.Background(), 300)
+			s.Close()
+			verifies = append(verifies, last.Hash)
+		}
+		if verifies[0] == "" || verifies[0] != verifies[1] {
+			t.Errorf("the last ticket's hash differs between two runs with the same seed: %q", verifies)
+		}
+	})
+	t.Run("catalogue and closings", func(t *testing.T) {
+		db := dbPath(t)
+		r := runCmd(t, nil, "", "--db", db, "demo-data", "--sales", "120", "--days", "4", "--seed", "1", "--start", "2026-01-30")
+		if r.code != exitOK {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		s, err := store.Open(db, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		products, _ := s.Products(ctx)
+		if len(products) < 200 {
+			t.Errorf("demo catalogue has %d products, want at least 200", len(products))
+		}
+		rates := map[int64]int{}
+		for _, p := range products {
+			rates[int64(p.VAT)]++
+		}
+		if len(rates) != 4 {
+			t.Errorf("demo catalogue VAT rates %v, want the four French rates", rates)
+		}
+		for _, p := range []string{"2026-01-30", "2026-01-31", "2026-02-01", "2026-02-02", "2026-01"} {
+			if _, ok, err := s.Closing(ctx, p); !ok || err != nil {
+				t.Errorf("period %s not closed (%v)", p, err)
+			}
+		}
+		if _, ok, _ := s.Closing(ctx, "2026-02"); ok {
+			t.Error("February is closed although the demo ended on its second day")
+		}
+		s.Close()
+		// A second demo on a database with tickets is refused.
+		again := runCmd(t, nil, "", "--db", db, "demo-data", "--sales", "1", "--days", "1", "--start", "2026-01-01")
+		if again.code != exitUsage || !strings.Contains(again.stderr, "base vide") {
+			t.Errorf("second demo-data: exit %d, %q", again.code, again.stderr)
+		}
+	})
+}
+
+func TestRun_CloseReportVerify(t *testing.T) {
+	db := dbPath(t)
+	if r := runCmd(t, nil, "", "--db", db, "demo-data", "--sales", "200", "--days", "3", "--seed", "42", "--start", "2026-05-04"); r.code != exitOK {
+		t.Fatalf("demo-data: %s", r.stderr)
+	}
+	t.Run("Z report golden", func(t *testing.T) {
+		for _, lang := range []string{"fr", "en"} {
+			r := runCmd(t, nil, "", "--db", db, "--lang", lang, "report", "--date", "2026-05-05")
+			if r.code != exitOK {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			golden(t, "report-2026-05-05."+lang+".txt", r.stdout)
+		}
+	})
+	t.Run("X report of an open month sums its days", func(t *testing.T) {
+		r := runCmd(t, nil, "", "--db", db, "report", "--month", "2026-05")
+		if r.code != exitOK {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		golden(t, "report-2026-05.fr.txt", r.stdout)
+	})
+	t.Run("close refusals", func(t *testing.T) {
+		r := runCmd(t, nil, "", "--db", db, "close", "--date", "2026-05-05")
+		if r.code != exitFailed || !strings.Contains(r.stderr, "déjà clôturée (clôture n° 2)") {
+			t.Errorf("closing twice: exit %d, %q", r.code, r.stderr)
+		}
+		r = runCmd(t, nil, "", "--db", db, "close", "--date", "2999-01-01")
+		if r.code != exitFailed || !strings.Contains(r.stderr, "pas terminée") {
+			t.Errorf("closing the future: exit %d, %q", r.code, r.stderr)
+		}
+		r = runCmd(t, nil, "", "--db", db, "close", "--date", "2026-02-30")
+		if r.code != exitFailed || !strings.Contains(r.stderr, "période invalide") {
+			t.Errorf("closing 30 February: exit %d, %q", r.code, r.stderr)
+		}
+	})
+	t.Run("close today prints the Z", func(t *testing.T) {
+		r := runCmd(t, nil, "", "--db", db, "close")
+		if r.code != exitOK || !strings.Contains(r.stdout, "Rapport Z n° 4") || !strings.Contains(r.stdout, "Empreinte") {
+			t.Errorf("close: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+	t.Run("verify intact", func(t *testing.T) {
+		r := runCmd(t, nil, "", "--db", db, "verify")
+		if r.code != exitOK || !strings.HasPrefix(r.stdout, "journal intact : 200 tickets, 4 clôtures") || strings.Count(r.stdout, "\n") != 1 {
+			t.Errorf("verify: exit %d, %q %q", r.code, r.stdout, r.stderr)
+		}
+	})
+	t.Run("database in use", func(t *testing.T) {
+		s, err := store.Open(db, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		start := time.Now()
+		r := runCmd(t, nil, "", "--db", db, "verify")
+		if r.code != exitFailed || !strings.Contains(r.stderr, "déjà ouverte par un autre programme") {
+			t.Errorf("verify while open elsewhere: exit %d, %q", r.code, r.stderr)
+		}
+		if d := time.Since(start); d > 10*openTimeout {
+			t.Errorf("waited %v for a locked database", d)
+		}
+	})
+}
+
+// golden compares output with testdata/name, or rewrites it with -update.
+func golden(tb testing.TB, name, got string) {
+	tb.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		tb.Errorf("%s differs from the golden file:\n--- got\n%s--- want\n%s", name, got, want)
+	}
+}
+
+func TestRun_VerifyCatchesTampering(t *testing.T) {
+	db := dbPath(t)
+	if r := runCmd(t, nil, "", "--db", db, "demo-data", "--sales", "50", "--days", "2", "--seed", "5", "--start", "2026-06-01"); r.code != exitOK {
+		t.Fatalf("demo-data: %s", r.stderr)
+	}
+	if _, err := journaltest.TamperTicket(db, "R1", 17); err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{
+		"fr": "comptoir: journal altéré : ticket 17 : l'empreinte ne correspond pas au contenu (enregistrement modifié)\n",
+		"en": "comptoir: journal altered: ticket 17: the hash does not match the content (record altered)\n",
+	} {
+		r := runCmd(t, nil, "", "--db", db, "--lang", lang, "verify")
+		if got, want := r.code, exitFailed; got != want {
+			t.Errorf("%s: exit %d, want %d", lang, got, want)
+		}
+		if r.stderr != want || r.stdout != "" {
+			t.Errorf("%s: stderr %q, want %q (stdout %q)", lang, r.stderr, want, r.stdout)
+		}
+	}
+}

@@ -1,0 +1,62 @@
+// Package journaltest alters Comptoir's journal behind the store's back, the way someone editing
+// the bbolt file by hand would, so that tests and the README's demonstration can watch verify
+// catch it. Nothing in the register imports it.
+package journaltest
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// TamperTicket changes one digit of the first total in a ticket's stored record and leaves its
+// hash as it was. It returns a sentence saying what it changed.
+func TamperTicket(path, register string, ticket uint64) (string, error) {
+	if _, err := os.Stat(path); err != nil {
+		return "", err
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	var said string
+	err = db.Update(func(tx *bbolt.Tx) error {
+		regs := tx.Bucket([]byte("registers"))
+		if regs == nil || regs.Bucket([]byte(register)) == nil {
+			return fmt.Errorf("no register %s in %s", register, path)
+		}
+		rb := regs.Bucket([]byte(register))
+		key := make([]byte, 8)
+		binary.BigEndian.PutUint64(key, ticket)
+		pos := rb.Bucket([]byte("tickets")).Get(key)
+		if pos == nil {
+			return fmt.Errorf("no ticket %d", ticket)
+		}
+		journal := rb.Bucket([]byte("journal"))
+		val := bytes.Clone(journal.Get(pos))
+		// The body starts after the version, kind and 32-byte hash; the first digit of the total is
+		// the byte right after the "total" key.
+		i := bytes.Index(val, []byte(`"total":`))
+		if i < 34 {
+			return errors.New("ticket record not understood")
+		}
+		i += len(`"total":`)
+		if val[i] == '-' {
+			i++
+		}
+		old := val[i]
+		val[i] = '0' + (old-'0'+1)%10
+		if val[i] == '0' {
+			val[i] = '1'
+		}
+		said = fmt.Sprintf("ticket %d: one digit of the first total in its record changed from %c to %c, hash left as it was", ticket, old, val[i])
+		return journal.Put(pos, val)
+	})
+	return said, err
+}

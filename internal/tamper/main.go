@@ -1,0 +1,28 @@
+// Command tamper alters one byte of a recorded ticket directly in the bbolt file, behind
+// Comptoir's back, the way someone editing the file by hand would, so that anyone can watch
+// `comptoir verify` catch it. It is a demonstration aid for the README and is not part of the
+// register's binary.
+//
+//	go run ./internal/tamper --db comptoir.db --ticket 7
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/comptoir/comptoir/internal/journaltest"
+)
+
+func main() {
+	db := flag.String("db", "comptoir.db", "database file")
+	register := flag.String("register", "R1", "register name")
+	ticket := flag.Uint64("ticket", 1, "ticket number to alter")
+	flag.Parse()
+	said, err := journaltest.TamperTicket(*db, *register, *ticket)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tamper:", err)
+		os.Exit(1)
+	}
+	fmt.Println(said)
+}
