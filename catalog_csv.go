@@ -37,7 +37,8 @@ func ParseCatalogCSV(r io.Reader) ([]Product, error) {
 	header := false
 	var out []Product
 	seen := map[string]int{}
-	for first := true; ; first = false {
+	first := true
+	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -50,15 +51,19 @@ func ParseCatalogCSV(r io.Reader) ([]Product, error) {
 			return nil, E(CodeCSVSyntax, err.Error())
 		}
 		line, _ := cr.FieldPos(0)
-		if first && !allDigits(strings.TrimSpace(rec[0])) {
-			if cols, err = headerColumns(rec); err != nil {
-				return nil, Wrap(CodeCSVLine, err, line)
-			}
-			header = true
+		if blank(rec) {
+			// Excel writes ";;;" for an empty row, even above the header.
 			continue
 		}
-		if blank(rec) {
-			continue
+		if first {
+			first = false
+			if !allDigits(strings.Join(strings.Fields(rec[0]), "")) {
+				if cols, err = headerColumns(rec); err != nil {
+					return nil, Wrap(CodeCSVLine, err, line)
+				}
+				header = true
+				continue
+			}
 		}
 		p, err := parseRow(rec, cols, header)
 		if err != nil {
@@ -133,13 +138,14 @@ func blank(rec []string) bool {
 }
 
 // detectComma picks the separator of the first line: French Excel writes semicolons because the
-// comma is its decimal separator.
+// comma is its decimal separator, so a semicolon outside quotes means a semicolon file even when
+// the line also holds commas (in prices or labels).
 func detectComma(data []byte) rune {
 	first := data
 	if i := bytes.IndexByte(data, '\n'); i >= 0 {
 		first = data[:i]
 	}
-	semi, comma, quoted := 0, 0, false
+	semi, quoted := 0, false
 	for _, c := range first {
 		switch {
 		case c == '"':
@@ -147,11 +153,9 @@ func detectComma(data []byte) rune {
 		case quoted:
 		case c == ';':
 			semi++
-		case c == ',':
-			comma++
 		}
 	}
-	if semi > 0 && semi >= comma {
+	if semi > 0 {
 		return ';'
 	}
 	return ','

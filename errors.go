@@ -54,9 +54,12 @@ func (e *Error) Message(l Lang) string {
 		}
 		args := make([]any, len(e.Args))
 		for i, a := range e.Args {
-			if f, ok := a.(interface{ Format(Lang) string }); ok {
-				args[i] = f.Format(l)
-			} else {
+			switch v := a.(type) {
+			case interface{ Format(Lang) string }:
+				args[i] = v.Format(l)
+			case string:
+				args[i] = quoteInput(v)
+			default:
 				args[i] = a
 			}
 		}
@@ -68,6 +71,19 @@ func (e *Error) Message(l Lang) string {
 			sep = ": "
 		}
 		s += sep + Message(e.Err, l)
+	}
+	return s
+}
+
+// maxQuoted bounds how much of an input a message repeats, so that it stays one readable line.
+const maxQuoted = 40
+
+// quoteInput prepares text that came from outside (a scan, a CSV cell) for a message: no control
+// character or escape sequence may reach the terminal, and a long input is cut.
+func quoteInput(s string) string {
+	s = CleanText(s)
+	if r := []rune(s); len(r) > maxQuoted {
+		s = string(r[:maxQuoted]) + "…"
 	}
 	return s
 }

@@ -72,12 +72,18 @@ func (m Money) Plain() string {
 }
 
 // ParseMoney reads an amount as people type it or spreadsheets export it: "12,50", "12.50", "12",
-// "12,5", "-3,00", "1 234,50 €", "€12.50". Spaces (including the no-break spaces French software
+// "12,5", "-3,00", "1 234,50 €", "€12.50", "12€50". Spaces (including the no-break spaces French software
 // puts between thousands) are ignored; the decimal separator is a comma or a point with at most two
 // digits after it. Anything else is refused with ErrInvalidAmount; an amount beyond MaxAmount with
 // ErrAmountTooLarge.
 func ParseMoney(s string) (Money, error) {
-	t := strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "€", "", "\t", "").Replace(s)
+	t := strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "\t", "").Replace(s)
+	// "12€50" is how French price tags often write 12,50 €: a euro sign between digits is the
+	// decimal separator; anywhere else it is only a symbol.
+	if i := strings.Index(t, "€"); i > 0 && i+len("€") < len(t) && allDigits(t[i-1:i]) && allDigits(t[i+len("€"):i+len("€")+1]) {
+		t = t[:i] + "," + t[i+len("€"):]
+	}
+	t = strings.ReplaceAll(t, "€", "")
 	neg := false
 	if strings.HasPrefix(t, "-") {
 		neg, t = true, t[1:]
@@ -91,6 +97,7 @@ func ParseMoney(s string) (Money, error) {
 	if whole == "" && frac == "" || len(frac) > 2 || hasDec && frac == "" || !allDigits(whole) || !allDigits(frac) {
 		return 0, E(CodeInvalidAmount, s)
 	}
+	whole = strings.TrimLeft(whole, "0")
 	if len(whole) > 9 {
 		return 0, E(CodeAmountTooLarge, s)
 	}

@@ -1,6 +1,9 @@
 package comptoir
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // MaxNameLen bounds a product label in runes, so that a line fits a receipt and a screen.
 const MaxNameLen = 80
@@ -25,13 +28,15 @@ func NormalizeProduct(p Product) (Product, error) {
 		return Product{}, E(CodeEmptyName)
 	}
 	if utf8.RuneCountInString(p.Name) > MaxNameLen {
-		p.Name = string([]rune(p.Name)[:MaxNameLen])
+		// The cut may fall just after a space; trimming it keeps a normalized product normal, so
+		// that normalizing it again (as BuildSale and CheckSale do) changes nothing.
+		p.Name = strings.TrimSpace(string([]rune(p.Name)[:MaxNameLen]))
 	}
 	if p.Price <= 0 || p.Price > MaxAmount {
 		return Product{}, E(CodeInvalidPrice, p.Price)
 	}
 	if !p.VAT.Valid() {
-		return Product{}, E(CodeUnknownVATRate, p.VAT.Format(LangEN))
+		return Product{}, E(CodeUnknownVATRate, p.VAT)
 	}
 	return p, nil
 }
