@@ -41,8 +41,14 @@ func (s *Store) Verify(ctx context.Context) (comptoir.VerifyReport, error) {
 			return err
 		}
 		// A journal cut short, or a head rewritten, shows as a tip that the walk did not reach.
+		// When the head counts records the walk did not find, the first missing one is named
+		// (positions are consecutive), not the last intact one.
 		if h.LastHash != v.prev || h.LastTicket != v.ticket || h.LastClosing != v.closing || h.GrandTotal != v.gt {
-			v.fail(comptoir.CodeChainBroken, last)
+			pos := last
+			if h.LastTicket > v.ticket || h.LastClosing > v.closing {
+				pos = last + 1
+			}
+			v.fail(comptoir.CodeChainBroken, pos)
 		}
 		return nil
 	})
