@@ -38,15 +38,15 @@ func (s *Store) ClosePeriod(ctx context.Context, period string) (comptoir.Closin
 }
 
 func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period string, now time.Time) (comptoir.Closing, error) {
-	rb := registerBucket(tx, s.register)
-	closings := rb.Bucket(bucketClosings)
+	r := regBuckets(tx, s.register)
+	closings := r.closings
 	if v := closings.Get([]byte(period)); v != nil {
 		return comptoir.Closing{}, comptoir.E(comptoir.CodeAlreadyClosed, period, btoi(v[:8]))
 	}
 	var totals comptoir.Totals
 	switch kind {
 	case comptoir.DayClosing:
-		if v := rb.Bucket(bucketDays).Get([]byte(period)); v != nil {
+		if v := r.days.Get([]byte(period)); v != nil {
 			if err := decode(v, &totals); err != nil {
 				return comptoir.Closing{}, err
 			}
@@ -57,10 +57,10 @@ func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period stri
 		if kind == comptoir.YearClosing {
 			partLen = len("2006-01")
 		}
-		if p, ok := firstUnclosed(rb, period, partLen); !ok {
+		if p, ok := firstUnclosed(r, period, partLen); !ok {
 			return comptoir.Closing{}, comptoir.E(comptoir.CodeUnclosedPeriod, p, period)
 		}
-		err := eachClosing(rb, period, partLen, func(c comptoir.Closing) error {
+		err := eachClosing(r, period, partLen, func(c comptoir.Closing) error {
 			totals.Merge(c.Totals)
 			return nil
 		})
@@ -68,7 +68,7 @@ func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period stri
 			return comptoir.Closing{}, err
 		}
 	}
-	h, err := readHead(rb)
+	h, err := r.head()
 	if err != nil {
 		return comptoir.Closing{}, err
 	}
@@ -91,15 +91,15 @@ func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period stri
 		return comptoir.Closing{}, err
 	}
 	h.LastClosing, h.LastHash = c.Number, hash
-	return c, writeHead(rb, h)
+	return c, r.putHead(h)
 }
 
 // firstUnclosed finds, among the days with tickets inside period, the first part of length
 // partLen (a day, or a month) that has no closing yet.
-func firstUnclosed(rb *bbolt.Bucket, period string, partLen int) (string, bool) {
-	closings := rb.Bucket(bucketClosings)
+func firstUnclosed(r reg, period string, partLen int) (string, bool) {
+	closings := r.closings
 	prefix := []byte(period + "-")
-	c := rb.Bucket(bucketDays).Cursor()
+	c := r.days.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, _ = c.Next() {
 		if part := k[:partLen]; closings.Get(part) == nil {
 			return string(part), false
@@ -109,14 +109,14 @@ func firstUnclosed(rb *bbolt.Bucket, period string, partLen int) (string, bool) 
 }
 
 // eachClosing calls fn with every closing of a part (length partLen) of period, in order.
-func eachClosing(rb *bbolt.Bucket, period string, partLen int, fn func(comptoir.Closing) error) error {
+func eachClosing(r reg, period string, partLen int, fn func(comptoir.Closing) error) error {
 	prefix := period + "-"
-	c := rb.Bucket(bucketClosings).Cursor()
+	c := r.closings.Cursor()
 	for k, v := c.Seek([]byte(prefix)); k != nil && strings.HasPrefix(string(k), prefix); k, v = c.Next() {
 		if len(k) != partLen {
 			continue
 		}
-		cl, err := decodeClosing(rb, btoi(v[8:]))
+		cl, err := decodeClosing(r, btoi(v[8:]))
 		if err != nil {
 			return err
 		}
@@ -127,16 +127,16 @@ func eachClosing(rb *bbolt.Bucket, period string, partLen int, fn func(comptoir.
 	return nil
 }
 
-func decodeClosing(rb *bbolt.Bucket, seq uint64) (comptoir.Closing, error) {
-	r, err := readRecord(rb, seq)
+func decodeClosing(r reg, seq uint64) (comptoir.Closing, error) {
+	rec, err := readRecord(r, seq)
 	if err != nil {
 		return comptoir.Closing{}, err
 	}
 	var c comptoir.Closing
-	if err := r.decode(&c); err != nil {
+	if err := rec.decode(&c); err != nil {
 		return comptoir.Closing{}, err
 	}
-	c.Hash = r.hashHex()
+	c.Hash = rec.hashHex()
 	return c, nil
 }
 
@@ -151,13 +151,13 @@ func (s *Store) Closing(ctx context.Context, period string) (comptoir.Closing, b
 	var c comptoir.Closing
 	var ok bool
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		rb := registerBucket(tx, s.register)
-		v := rb.Bucket(bucketClosings).Get([]byte(period))
+		r := regBuckets(tx, s.register)
+		v := r.closings.Get([]byte(period))
 		if v == nil {
 			return nil
 		}
 		var err error
-		c, err = decodeClosing(rb, btoi(v[8:]))
+		c, err = decodeClosing(r, btoi(v[8:]))
 		ok = err == nil
 		return err
 	})

@@ -71,7 +71,9 @@ func appendRecord(tx *bbolt.Tx, register []byte, kind comptoir.RecordKind, v any
 	val = append(val, recordVersion, kindByte[kind])
 	val = append(val, sum[:]...)
 	val = append(val, body...)
-	journal := registerBucket(tx, register).Bucket(bucketJournal)
+	journal := tx.Bucket(regBucketName(bucketJournal, register))
+	// The journal only ever grows at its end: full pages waste no space and split less often.
+	journal.FillPercent = 1
 	seq, err := journal.NextSequence()
 	if err != nil {
 		return "", 0, err
@@ -80,11 +82,10 @@ func appendRecord(tx *bbolt.Tx, register []byte, kind comptoir.RecordKind, v any
 		return "", 0, err
 	}
 	hash := hex.EncodeToString(sum[:])
-	payload, err := json.Marshal(eventPayload{Register: string(register), Hash: hash, Record: body})
-	if err != nil {
-		return "", 0, err
-	}
-	if err := appendEvent(tx, eventType, at, payload); err != nil {
+	// The event points at the record instead of copying it: the record never changes, and a copy
+	// would double the bytes every ticket's commit writes.
+	ev := storedEvent{Type: eventType, At: at, ID: eventID(eventType, sum[:]), Register: string(register), Position: seq}
+	if err := appendEvent(tx, ev); err != nil {
 		return "", 0, err
 	}
 	return hash, seq, nil
@@ -99,8 +100,8 @@ type eventPayload struct {
 }
 
 // readRecord reads the journal record at a position.
-func readRecord(rb *bbolt.Bucket, seq uint64) (record, error) {
-	v := rb.Bucket(bucketJournal).Get(itob(seq))
+func readRecord(r reg, seq uint64) (record, error) {
+	v := r.journal.Get(itob(seq))
 	if v == nil {
 		return record{}, comptoir.E(comptoir.CodeCorruptRecord, "missing journal record")
 	}

@@ -13,7 +13,7 @@ const currentSchema = 2
 var migrations = []func(tx *bbolt.Tx) error{
 	// 0 -> 1: the initial layout.
 	func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketMeta, bucketCatalog, bucketRegisters, bucketOutbox} {
+		for _, b := range [][]byte{bucketMeta, bucketCatalog, bucketOutbox} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -63,49 +63,53 @@ func migrate(tx *bbolt.Tx) error {
 
 // rebuildDayTotals recomputes every register's running day totals from its journal.
 func rebuildDayTotals(tx *bbolt.Tx) error {
-	return tx.Bucket(bucketRegisters).ForEachBucket(func(name []byte) error {
-		rb := tx.Bucket(bucketRegisters).Bucket(name)
-		if rb.Bucket(bucketDays) != nil {
-			if err := rb.DeleteBucket(bucketDays); err != nil {
-				return err
-			}
-		}
-		days, err := rb.CreateBucket(bucketDays)
-		if err != nil {
+	for _, name := range registers(tx) {
+		if err := rebuildRegisterDays(tx, name); err != nil {
 			return err
 		}
-		journal := rb.Bucket(bucketJournal)
-		if journal == nil {
-			return nil
-		}
-		totals := map[string]*comptoir.Totals{}
-		var order []string
-		err = journal.ForEach(func(k, v []byte) error {
-			r, err := parseRecord(v)
-			if err != nil || r.kind != comptoir.TicketRecord {
-				return err
-			}
-			var sale comptoir.Sale
-			if err := r.decode(&sale); err != nil {
-				return err
-			}
-			t, ok := totals[sale.Day]
-			if !ok {
-				t = &comptoir.Totals{}
-				totals[sale.Day] = t
-				order = append(order, sale.Day)
-			}
-			t.Add(sale)
-			return nil
-		})
-		if err != nil {
+	}
+	return nil
+}
+
+func rebuildRegisterDays(tx *bbolt.Tx, name []byte) error {
+	daysName := regBucketName(bucketDays, name)
+	if tx.Bucket(daysName) != nil {
+		if err := tx.DeleteBucket(daysName); err != nil {
 			return err
 		}
-		for _, d := range order {
-			if err := days.Put([]byte(d), encode(totals[d])); err != nil {
-				return err
-			}
+	}
+	days, err := tx.CreateBucket(daysName)
+	if err != nil {
+		return err
+	}
+	journal := tx.Bucket(regBucketName(bucketJournal, name))
+	totals := map[string]*comptoir.Totals{}
+	var order []string
+	err = journal.ForEach(func(k, v []byte) error {
+		r, err := parseRecord(v)
+		if err != nil || r.kind != comptoir.TicketRecord {
+			return err
 		}
+		var sale comptoir.Sale
+		if err := r.decode(&sale); err != nil {
+			return err
+		}
+		t, ok := totals[sale.Day]
+		if !ok {
+			t = &comptoir.Totals{}
+			totals[sale.Day] = t
+			order = append(order, sale.Day)
+		}
+		t.Add(sale)
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for _, d := range order {
+		if err := days.Put([]byte(d), encode(totals[d])); err != nil {
+			return err
+		}
+	}
+	return nil
 }

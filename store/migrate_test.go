@@ -70,7 +70,7 @@ func TestStore_Migrate(t *testing.T) {
 			if err := tx.Bucket([]byte("meta")).Put([]byte("schema"), u64(1)); err != nil {
 				return err
 			}
-			return tx.Bucket([]byte("registers")).Bucket([]byte("R1")).DeleteBucket([]byte("days"))
+			return tx.DeleteBucket([]byte("days/R1"))
 		})
 
 		s = mustOpen(t, path, opts(clk))

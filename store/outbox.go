@@ -4,26 +4,64 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"time"
 
 	"github.com/comptoir/comptoir"
 	"go.etcd.io/bbolt"
 )
 
-// appendEvent queues an event in the outbox in the caller's transaction. The event ID is derived
-// from its type and payload: a journal record's payload holds its chained hash, so the ID is
-// unique and the same data always yields the same IDs.
-func appendEvent(tx *bbolt.Tx, typ string, at time.Time, payload []byte) error {
+// storedEvent is an outbox entry as stored. An event about a journal record names the record
+// (register and journal position) and its payload is read from the journal when the event is
+// listed; any other event carries its payload itself.
+type storedEvent struct {
+	Seq      uint64          `json:"seq"`
+	ID       string          `json:"id"`
+	Type     string          `json:"type"`
+	At       time.Time       `json:"at"`
+	Register string          `json:"register,omitempty"`
+	Position uint64          `json:"position,omitempty"`
+	Payload  json.RawMessage `json:"payload,omitempty"`
+}
+
+// eventID derives an event's ID from its type and content. A journal record's content is its
+// chained hash, so the ID is unique, and the same data always yields the same IDs.
+func eventID(typ string, content []byte) string {
+	h := sha256.New()
+	h.Write([]byte(typ))
+	h.Write(content)
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// appendEvent queues an event in the outbox in the caller's transaction.
+func appendEvent(tx *bbolt.Tx, ev storedEvent) error {
 	out := tx.Bucket(bucketOutbox)
+	out.FillPercent = 1
 	seq, err := out.NextSequence()
 	if err != nil {
 		return err
 	}
-	h := sha256.New()
-	h.Write([]byte(typ))
-	h.Write(payload)
-	ev := comptoir.Event{Seq: seq, ID: hex.EncodeToString(h.Sum(nil)[:16]), Type: typ, At: at.UTC(), Payload: payload}
+	ev.Seq, ev.At = seq, ev.At.UTC()
 	return out.Put(itob(seq), encode(ev))
+}
+
+// event turns a stored event into the event the syncer sends, reading a journal record's exact
+// hashed bytes as its payload.
+func (ev storedEvent) event(tx *bbolt.Tx) (comptoir.Event, error) {
+	out := comptoir.Event{Seq: ev.Seq, ID: ev.ID, Type: ev.Type, At: ev.At, Payload: ev.Payload}
+	if ev.Position == 0 {
+		return out, nil
+	}
+	rec, err := readRecord(regBuckets(tx, []byte(ev.Register)), ev.Position)
+	if err != nil {
+		return comptoir.Event{}, err
+	}
+	payload, err := json.Marshal(eventPayload{Register: ev.Register, Hash: rec.hashHex(), Record: rec.body})
+	if err != nil {
+		return comptoir.Event{}, err
+	}
+	out.Payload = payload
+	return out, nil
 }
 
 // Outbox lists up to limit pending events from sequence after+1 on, oldest first. A limit of
@@ -39,8 +77,12 @@ func (s *Store) Outbox(ctx context.Context, after uint64, limit int) ([]comptoir
 			if limit > 0 && len(events) >= limit {
 				break
 			}
-			var ev comptoir.Event
-			if err := decode(v, &ev); err != nil {
+			var stored storedEvent
+			if err := decode(v, &stored); err != nil {
+				return err
+			}
+			ev, err := stored.event(tx)
+			if err != nil {
 				return err
 			}
 			events = append(events, ev)

@@ -24,7 +24,7 @@ func (s *Store) PeriodTotals(ctx context.Context, period string) (comptoir.Total
 	var t comptoir.Totals
 	err = s.db.View(func(tx *bbolt.Tx) error {
 		prefix := period + "-"
-		c := registerBucket(tx, s.register).Bucket(bucketDays).Cursor()
+		c := regBuckets(tx, s.register).days.Cursor()
 		for k, v := c.Seek([]byte(prefix)); k != nil && strings.HasPrefix(string(k), prefix); k, v = c.Next() {
 			var day comptoir.Totals
 			if err := decode(v, &day); err != nil {

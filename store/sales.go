@@ -53,16 +53,16 @@ func (s *Store) RecordSales(ctx context.Context, drafts []comptoir.SaleDraft) ([
 // recordSale writes one built ticket in the caller's transaction and fills in its number, grand
 // total and hashes.
 func (s *Store) recordSale(tx *bbolt.Tx, sale *comptoir.Sale) error {
-	rb := registerBucket(tx, s.register)
-	if p, closed := closedPeriodOf(rb, sale.Day); closed {
+	r := regBuckets(tx, s.register)
+	if p, closed := closedPeriodOf(r, sale.Day); closed {
 		return comptoir.E(comptoir.CodeDayClosed, p)
 	}
 	if sale.IsRefund() {
-		if err := checkRefund(rb, *sale); err != nil {
+		if err := checkRefund(r, *sale); err != nil {
 			return err
 		}
 	}
-	h, err := readHead(rb)
+	h, err := r.head()
 	if err != nil {
 		return err
 	}
@@ -78,24 +78,25 @@ func (s *Store) recordSale(tx *bbolt.Tx, sale *comptoir.Sale) error {
 		return err
 	}
 	sale.Hash = hash
-	if err := rb.Bucket(bucketTickets).Put(itob(sale.Number), itob(seq)); err != nil {
+	r.tickets.FillPercent = 1 // Append-only, like the journal.
+	if err := r.tickets.Put(itob(sale.Number), itob(seq)); err != nil {
 		return err
 	}
 	if sale.IsRefund() {
-		if err := rb.Bucket(bucketRefunds).Put(append(itob(sale.RefundOf), itob(sale.Number)...), nil); err != nil {
+		if err := r.refunds.Put(append(itob(sale.RefundOf), itob(sale.Number)...), nil); err != nil {
 			return err
 		}
 	}
-	if err := addDayTotals(rb, *sale); err != nil {
+	if err := addDayTotals(r, *sale); err != nil {
 		return err
 	}
-	return writeHead(rb, head{LastTicket: sale.Number, LastClosing: h.LastClosing, LastHash: hash, GrandTotal: sale.GrandTotal})
+	return r.putHead(head{LastTicket: sale.Number, LastClosing: h.LastClosing, LastHash: hash, GrandTotal: sale.GrandTotal})
 }
 
 // closedPeriodOf reports the closed period (the day, its month or its year) that a business day
 // falls in, if any: a sealed period accepts no more tickets.
-func closedPeriodOf(rb *bbolt.Bucket, day string) (string, bool) {
-	closings := rb.Bucket(bucketClosings)
+func closedPeriodOf(r reg, day string) (string, bool) {
+	closings := r.closings
 	for _, p := range []string{day, day[:7], day[:4]} {
 		if closings.Get([]byte(p)) != nil {
 			return p, true
@@ -104,16 +105,16 @@ func closedPeriodOf(rb *bbolt.Bucket, day string) (string, bool) {
 	return "", false
 }
 
-func checkRefund(rb *bbolt.Bucket, refund comptoir.Sale) error {
-	orig, err := getSale(rb, refund.RefundOf)
+func checkRefund(r reg, refund comptoir.Sale) error {
+	orig, err := getSale(r, refund.RefundOf)
 	if err != nil {
 		return err
 	}
 	var earlier []comptoir.Sale
 	prefix := itob(refund.RefundOf)
-	c := rb.Bucket(bucketRefunds).Cursor()
+	c := r.refunds.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && btoi(k[:8]) == refund.RefundOf; k, _ = c.Next() {
-		e, err := getSale(rb, btoi(k[8:]))
+		e, err := getSale(r, btoi(k[8:]))
 		if err != nil {
 			return err
 		}
@@ -122,8 +123,8 @@ func checkRefund(rb *bbolt.Bucket, refund comptoir.Sale) error {
 	return comptoir.CheckRefund(refund, orig, earlier)
 }
 
-func addDayTotals(rb *bbolt.Bucket, sale comptoir.Sale) error {
-	days := rb.Bucket(bucketDays)
+func addDayTotals(r reg, sale comptoir.Sale) error {
+	days := r.days
 	var t comptoir.Totals
 	if v := days.Get([]byte(sale.Day)); v != nil {
 		if err := decode(v, &t); err != nil {
@@ -134,20 +135,20 @@ func addDayTotals(rb *bbolt.Bucket, sale comptoir.Sale) error {
 	return days.Put([]byte(sale.Day), encode(t))
 }
 
-func getSale(rb *bbolt.Bucket, number uint64) (comptoir.Sale, error) {
-	seq := rb.Bucket(bucketTickets).Get(itob(number))
+func getSale(r reg, number uint64) (comptoir.Sale, error) {
+	seq := r.tickets.Get(itob(number))
 	if seq == nil {
 		return comptoir.Sale{}, comptoir.E(comptoir.CodeTicketNotFound, number)
 	}
-	r, err := readRecord(rb, btoi(seq))
+	rec, err := readRecord(r, btoi(seq))
 	if err != nil {
 		return comptoir.Sale{}, err
 	}
 	var sale comptoir.Sale
-	if err := r.decode(&sale); err != nil {
+	if err := rec.decode(&sale); err != nil {
 		return comptoir.Sale{}, err
 	}
-	sale.Hash = r.hashHex()
+	sale.Hash = rec.hashHex()
 	return sale, nil
 }
 
@@ -159,7 +160,7 @@ func (s *Store) Sale(ctx context.Context, number uint64) (comptoir.Sale, error) 
 	var sale comptoir.Sale
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		var err error
-		sale, err = getSale(registerBucket(tx, s.register), number)
+		sale, err = getSale(regBuckets(tx, s.register), number)
 		return err
 	})
 	return sale, err
@@ -184,7 +185,7 @@ func (s *Store) head(ctx context.Context) (head, error) {
 	var h head
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		var err error
-		h, err = readHead(registerBucket(tx, s.register))
+		h, err = regBuckets(tx, s.register).head()
 		return err
 	})
 	return h, err
@@ -201,7 +202,7 @@ func (s *Store) DayTotals(ctx context.Context, day string) (comptoir.Totals, err
 	}
 	var t comptoir.Totals
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		if v := registerBucket(tx, s.register).Bucket(bucketDays).Get([]byte(day)); v != nil {
+		if v := regBuckets(tx, s.register).days.Get([]byte(day)); v != nil {
 			return decode(v, &t)
 		}
 		return nil

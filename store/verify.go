@@ -20,9 +20,9 @@ func (s *Store) Verify(ctx context.Context) (comptoir.VerifyReport, error) {
 	}
 	var rep comptoir.VerifyReport
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		rb := registerBucket(tx, s.register)
-		v := &verifier{rb: rb, rep: &rep, days: map[string]*comptoir.Totals{}, closed: map[string]comptoir.Totals{}}
-		c := rb.Bucket(bucketJournal).Cursor()
+		r := regBuckets(tx, s.register)
+		v := &verifier{reg: r, rep: &rep, days: map[string]*comptoir.Totals{}, closed: map[string]comptoir.Totals{}}
+		c := r.journal.Cursor()
 		n := 0
 		var last uint64
 		for k, val := c.First(); k != nil; k, val = c.Next() {
@@ -36,7 +36,7 @@ func (s *Store) Verify(ctx context.Context) (comptoir.VerifyReport, error) {
 				return nil
 			}
 		}
-		h, err := readHead(rb)
+		h, err := r.head()
 		if err != nil {
 			return err
 		}
@@ -56,7 +56,7 @@ func (s *Store) Verify(ctx context.Context) (comptoir.VerifyReport, error) {
 }
 
 type verifier struct {
-	rb      *bbolt.Bucket
+	reg     reg
 	rep     *comptoir.VerifyReport
 	prev    string
 	ticket  uint64
@@ -161,11 +161,11 @@ func (v *verifier) fail(code comptoir.Code, pos uint64, args ...any) bool {
 // refAt names the record at a journal position from the indexes rather than from the record's
 // own content, which may be what was tampered with.
 func (v *verifier) refAt(pos uint64) comptoir.RecordRef {
-	if seq := v.rb.Bucket(bucketTickets).Get(itob(v.ticket + 1)); seq != nil && btoi(seq) == pos {
+	if seq := v.reg.tickets.Get(itob(v.ticket + 1)); seq != nil && btoi(seq) == pos {
 		return comptoir.RecordRef{Kind: comptoir.TicketRecord, Number: v.ticket + 1, Position: pos}
 	}
 	ref := comptoir.RecordRef{Position: pos}
-	_ = v.rb.Bucket(bucketClosings).ForEach(func(_, val []byte) error {
+	_ = v.reg.closings.ForEach(func(_, val []byte) error {
 		if btoi(val[8:]) == pos {
 			ref = comptoir.RecordRef{Kind: comptoir.ClosingRecord, Number: btoi(val[:8]), Position: pos}
 		}
@@ -174,12 +174,12 @@ func (v *verifier) refAt(pos uint64) comptoir.RecordRef {
 	if ref.Number == 0 {
 		// The ticket index is ordered like the journal, so a binary search finds any ticket.
 		lo, hi := uint64(1), v.ticket+1
-		if h, err := readHead(v.rb); err == nil && h.LastTicket > hi {
+		if h, err := v.reg.head(); err == nil && h.LastTicket > hi {
 			hi = h.LastTicket
 		}
 		for lo <= hi {
 			mid := lo + (hi-lo)/2
-			seq := v.rb.Bucket(bucketTickets).Get(itob(mid))
+			seq := v.reg.tickets.Get(itob(mid))
 			switch {
 			case seq == nil:
 				hi = mid - 1

@@ -27,19 +27,20 @@ func u64(v uint64) []byte {
 	return b
 }
 
-func registerBucket(tb testing.TB, tx *bbolt.Tx, name string) *bbolt.Bucket {
+// registerBucket finds one of a register's top-level buckets, such as journal/R1.
+func registerBucket(tb testing.TB, tx *bbolt.Tx, kind, register string) *bbolt.Bucket {
 	tb.Helper()
-	rb := tx.Bucket([]byte("registers")).Bucket([]byte(name))
-	if rb == nil {
-		tb.Fatalf("no bucket registers/%s", name)
+	b := tx.Bucket([]byte(kind + "/" + register))
+	if b == nil {
+		tb.Fatalf("no bucket %s/%s", kind, register)
 	}
-	return rb
+	return b
 }
 
 // ticketPos finds the journal position of a ticket through the register's ticket index.
 func ticketPos(tb testing.TB, tx *bbolt.Tx, number uint64) []byte {
 	tb.Helper()
-	v := registerBucket(tb, tx, "R1").Bucket([]byte("tickets")).Get(u64(number))
+	v := registerBucket(tb, tx, "tickets", "R1").Get(u64(number))
 	if len(v) != 8 {
 		tb.Fatalf("ticket %d: index value %x, want an 8-byte journal position", number, v)
 	}
@@ -50,7 +51,7 @@ func ticketPos(tb testing.TB, tx *bbolt.Tx, number uint64) []byte {
 // closing number then the position.
 func closingPos(tb testing.TB, tx *bbolt.Tx, period string) []byte {
 	tb.Helper()
-	v := registerBucket(tb, tx, "R1").Bucket([]byte("closings")).Get([]byte(period))
+	v := registerBucket(tb, tx, "closings", "R1").Get([]byte(period))
 	if len(v) != 16 {
 		tb.Fatalf("closing %s: index value %x, want number and position", period, v)
 	}
@@ -60,7 +61,7 @@ func closingPos(tb testing.TB, tx *bbolt.Tx, period string) []byte {
 // rewriteRecord changes the journal record at a position with edit, which gets a copy.
 func rewriteRecord(tb testing.TB, tx *bbolt.Tx, pos []byte, edit func(rec []byte) []byte) {
 	tb.Helper()
-	j := registerBucket(tb, tx, "R1").Bucket([]byte("journal"))
+	j := registerBucket(tb, tx, "journal", "R1")
 	v := j.Get(pos)
 	if len(v) <= recBody {
 		tb.Fatalf("journal record %x: %d bytes, too short", pos, len(v))
@@ -300,7 +301,7 @@ func TestStore_Verify_Tamper(t *testing.T) {
 		{
 			name: "DeletedLastRecord",
 			tamper: func(t *testing.T, tx *bbolt.Tx) {
-				j := registerBucket(t, tx, "R1").Bucket([]byte("journal"))
+				j := registerBucket(t, tx, "journal", "R1")
 				if err := j.Delete(ticketPos(t, tx, 20)); err != nil {
 					t.Fatalf("Delete: %v", err)
 				}
@@ -310,7 +311,7 @@ func TestStore_Verify_Tamper(t *testing.T) {
 		{
 			name: "DeletedMiddleRecord",
 			tamper: func(t *testing.T, tx *bbolt.Tx) {
-				j := registerBucket(t, tx, "R1").Bucket([]byte("journal"))
+				j := registerBucket(t, tx, "journal", "R1")
 				if err := j.Delete(ticketPos(t, tx, 12)); err != nil {
 					t.Fatalf("Delete: %v", err)
 				}
@@ -357,7 +358,7 @@ func TestStore_Verify_Tamper(t *testing.T) {
 		c := mustClosePeriod(t, s, "2026-03-11")
 		mustClose(t, s)
 		editDB(t, path, func(tx *bbolt.Tx) error {
-			return registerBucket(t, tx, "R1").Bucket([]byte("journal")).Delete(closingPos(t, tx, c.Period))
+			return registerBucket(t, tx, "journal", "R1").Delete(closingPos(t, tx, c.Period))
 		})
 		s = mustOpen(t, path, opts(clk))
 		rep := mustVerify(t, s)

@@ -27,18 +27,17 @@ func TamperTicket(path, register string, ticket uint64) (string, error) {
 	defer db.Close()
 	var said string
 	err = db.Update(func(tx *bbolt.Tx) error {
-		regs := tx.Bucket([]byte("registers"))
-		if regs == nil || regs.Bucket([]byte(register)) == nil {
+		tickets := tx.Bucket([]byte("tickets/" + register))
+		journal := tx.Bucket([]byte("journal/" + register))
+		if tickets == nil || journal == nil {
 			return fmt.Errorf("no register %s in %s", register, path)
 		}
-		rb := regs.Bucket([]byte(register))
 		key := make([]byte, 8)
 		binary.BigEndian.PutUint64(key, ticket)
-		pos := rb.Bucket([]byte("tickets")).Get(key)
+		pos := tickets.Get(key)
 		if pos == nil {
 			return fmt.Errorf("no ticket %d", ticket)
 		}
-		journal := rb.Bucket([]byte("journal"))
 		val := bytes.Clone(journal.Get(pos))
 		// The body starts after the version, kind and 32-byte hash; the first digit of the total is
 		// the byte right after the "total" key.
