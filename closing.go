@@ -186,7 +186,7 @@ const (
 type RecordRef struct {
 	Kind   RecordKind
 	Number uint64
-	// Position is the record's place in the journal, used when its content cannot be read.
+	// Position is the record's place in the journal (1 for the first), used when its key cannot be read.
 	Position uint64
 }
 

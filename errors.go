@@ -155,6 +155,7 @@ const (
 	CodeTotalsMismatch         Code = "totals_mismatch"
 	CodeGrandTotalMismatch     Code = "grand_total_mismatch"
 	CodeUnreadableRecord       Code = "unreadable_record"
+	CodeRecordMissing          Code = "record_missing"
 )
 
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
@@ -281,4 +282,5 @@ var messages = map[Code]message{
 	CodeTotalsMismatch:     {"%s : les totaux ne correspondent pas au détail", "%s: the totals do not match the details"},
 	CodeGrandTotalMismatch: {"%s : le grand total perpétuel est faux (attendu %s)", "%s: the perpetual grand total is wrong (expected %s)"},
 	CodeUnreadableRecord:   {"%s : enregistrement illisible", "%s: unreadable record"},
+	CodeRecordMissing:      {"%s : absent du journal (supprimé)", "%s: missing from the journal (deleted)"},
 }

@@ -43,13 +43,15 @@ func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period stri
 	if v := closings.Get([]byte(period)); v != nil {
 		return comptoir.Closing{}, comptoir.E(comptoir.CodeAlreadyClosed, period, btoi(v[:8]))
 	}
+	h, err := r.head()
+	if err != nil {
+		return comptoir.Closing{}, err
+	}
 	var totals comptoir.Totals
 	switch kind {
 	case comptoir.DayClosing:
-		if v := r.days.Get([]byte(period)); v != nil {
-			if err := decode(v, &totals); err != nil {
-				return comptoir.Closing{}, err
-			}
+		if totals, err = r.dayTotals(h, period); err != nil {
+			return comptoir.Closing{}, err
 		}
 	default:
 		// A month is made of days (YYYY-MM-DD), a year of months (YYYY-MM).
@@ -68,10 +70,6 @@ func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period stri
 			return comptoir.Closing{}, err
 		}
 	}
-	h, err := r.head()
-	if err != nil {
-		return comptoir.Closing{}, err
-	}
 	c := comptoir.Closing{
 		Register:   string(s.register),
 		Number:     h.LastClosing + 1,
@@ -82,12 +80,13 @@ func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period stri
 		GrandTotal: h.GrandTotal,
 		PrevHash:   h.LastHash,
 	}
-	hash, seq, err := appendRecord(tx, s.register, comptoir.ClosingRecord, c, comptoir.EventClosingRecorded, c.At)
+	key := closingKey(h.LastTicket, c.Number)
+	hash, err := appendRecord(tx, s.register, key, comptoir.ClosingRecord, c, comptoir.EventClosingRecorded, c.At)
 	if err != nil {
 		return comptoir.Closing{}, err
 	}
 	c.Hash = hash
-	if err := closings.Put([]byte(period), append(itob(c.Number), itob(seq)...)); err != nil {
+	if err := closings.Put([]byte(period), append(itob(c.Number), key...)); err != nil {
 		return comptoir.Closing{}, err
 	}
 	h.LastClosing, h.LastHash = c.Number, hash
@@ -116,7 +115,7 @@ func eachClosing(r reg, period string, partLen int, fn func(comptoir.Closing) er
 		if len(k) != partLen {
 			continue
 		}
-		cl, err := decodeClosing(r, btoi(v[8:]))
+		cl, err := decodeClosing(r, v[8:])
 		if err != nil {
 			return err
 		}
@@ -127,8 +126,8 @@ func eachClosing(r reg, period string, partLen int, fn func(comptoir.Closing) er
 	return nil
 }
 
-func decodeClosing(r reg, seq uint64) (comptoir.Closing, error) {
-	rec, err := readRecord(r, seq)
+func decodeClosing(r reg, key []byte) (comptoir.Closing, error) {
+	rec, err := readRecord(r, key)
 	if err != nil {
 		return comptoir.Closing{}, err
 	}
@@ -157,7 +156,7 @@ func (s *Store) Closing(ctx context.Context, period string) (comptoir.Closing, b
 			return nil
 		}
 		var err error
-		c, err = decodeClosing(r, btoi(v[8:]))
+		c, err = decodeClosing(r, v[8:])
 		ok = err == nil
 		return err
 	})

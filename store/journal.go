@@ -2,6 +2,7 @@ package store
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"time"
@@ -19,12 +20,60 @@ import (
 //
 // The hash covers the exact bytes written, so verifying never depends on re-encoding a record
 // the same way years later; the previous hash inside the body chains the records.
+//
+// A record's key says where it stands and what it is, so that a ticket is found by its number
+// without an index that every sale would have to update:
+//
+//	bytes 0-7   number of the last ticket recorded (the ticket's own number for a ticket)
+//	byte 8      1 for a ticket, 2 for a closing
+//	bytes 9-16  the closing's number (zero for a ticket)
+//
+// Keys only grow, so the journal is appended to at its end, and a cursor walks it in the order
+// the records were chained.
 const (
 	recordVersion = 1
 	recordHeader  = 2 + sha256.Size
 )
 
 var kindByte = map[comptoir.RecordKind]byte{comptoir.TicketRecord: 'T', comptoir.ClosingRecord: 'C'}
+
+const (
+	keyLen        = 17
+	keyTicket     = 1
+	keyClosing    = 2
+	keyKindOffset = 8
+)
+
+// ticketKey is the journal key of ticket n.
+func ticketKey(n uint64) []byte {
+	k := make([]byte, keyLen)
+	binary.BigEndian.PutUint64(k, n)
+	k[keyKindOffset] = keyTicket
+	return k
+}
+
+// closingKey is the journal key of closing c, recorded when lastTicket was the last ticket.
+func closingKey(lastTicket, c uint64) []byte {
+	k := make([]byte, keyLen)
+	binary.BigEndian.PutUint64(k, lastTicket)
+	k[keyKindOffset] = keyClosing
+	binary.BigEndian.PutUint64(k[keyKindOffset+1:], c)
+	return k
+}
+
+// keyRef names the record a journal key points at; ok is false for a key this code never writes.
+func keyRef(k []byte) (ref comptoir.RecordRef, ok bool) {
+	if len(k) != keyLen {
+		return comptoir.RecordRef{}, false
+	}
+	switch k[keyKindOffset] {
+	case keyTicket:
+		return comptoir.RecordRef{Kind: comptoir.TicketRecord, Number: btoi(k[:8])}, true
+	case keyClosing:
+		return comptoir.RecordRef{Kind: comptoir.ClosingRecord, Number: btoi(k[keyKindOffset+1:])}, true
+	}
+	return comptoir.RecordRef{}, false
+}
 
 type record struct {
 	kind comptoir.RecordKind
@@ -59,12 +108,12 @@ func (r record) decode(v any) error {
 
 func (r record) hashHex() string { return hex.EncodeToString(r.hash[:]) }
 
-// appendRecord hashes a record's canonical body, appends it to the register's journal and queues
-// its outbox event, all in the caller's transaction. It returns the hash and the journal position.
-func appendRecord(tx *bbolt.Tx, register []byte, kind comptoir.RecordKind, v any, eventType string, at time.Time) (string, uint64, error) {
+// appendRecord hashes a record's canonical body, appends it to the register's journal under key
+// and queues its outbox event, all in the caller's transaction. It returns the hash.
+func appendRecord(tx *bbolt.Tx, register []byte, key []byte, kind comptoir.RecordKind, v any, eventType string, at time.Time) (string, error) {
 	body, err := json.Marshal(v)
 	if err != nil {
-		return "", 0, err
+		return "", err
 	}
 	sum := sha256.Sum256(body)
 	val := make([]byte, 0, recordHeader+len(body))
@@ -74,21 +123,17 @@ func appendRecord(tx *bbolt.Tx, register []byte, kind comptoir.RecordKind, v any
 	journal := tx.Bucket(regBucketName(bucketJournal, register))
 	// The journal only ever grows at its end: full pages waste no space and split less often.
 	journal.FillPercent = 1
-	seq, err := journal.NextSequence()
-	if err != nil {
-		return "", 0, err
-	}
-	if err := journal.Put(itob(seq), val); err != nil {
-		return "", 0, err
+	if err := journal.Put(key, val); err != nil {
+		return "", err
 	}
 	hash := hex.EncodeToString(sum[:])
 	// The event points at the record instead of copying it: the record never changes, and a copy
 	// would double the bytes every ticket's commit writes.
-	ev := storedEvent{Type: eventType, At: at, ID: eventID(eventType, sum[:]), Register: string(register), Position: seq}
+	ev := storedEvent{Type: eventType, At: at, ID: eventID(eventType, sum[:]), Register: string(register), Key: key}
 	if err := appendEvent(tx, ev); err != nil {
-		return "", 0, err
+		return "", err
 	}
-	return hash, seq, nil
+	return hash, nil
 }
 
 // eventPayload is what the outbox carries for a journal record: the exact bytes that were hashed,
@@ -99,9 +144,9 @@ type eventPayload struct {
 	Record   json.RawMessage `json:"record"`
 }
 
-// readRecord reads the journal record at a position.
-func readRecord(r reg, seq uint64) (record, error) {
-	v := r.journal.Get(itob(seq))
+// readRecord reads the journal record under a key.
+func readRecord(r reg, key []byte) (record, error) {
+	v := r.journal.Get(key)
 	if v == nil {
 		return record{}, comptoir.E(comptoir.CodeCorruptRecord, "missing journal record")
 	}

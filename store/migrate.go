@@ -82,6 +82,16 @@ func rebuildRegisterDays(tx *bbolt.Tx, name []byte) error {
 	if err != nil {
 		return err
 	}
+	// The days bucket rebuilt below holds every day; the head must not shadow one of them.
+	r := regBuckets(tx, name)
+	h, err := r.head()
+	if err != nil {
+		return err
+	}
+	h.Day, h.DayTotals = "", comptoir.Totals{}
+	if err := r.putHead(h); err != nil {
+		return err
+	}
 	journal := tx.Bucket(regBucketName(bucketJournal, name))
 	totals := map[string]*comptoir.Totals{}
 	var order []string

@@ -12,7 +12,7 @@ import (
 )
 
 // storedEvent is an outbox entry as stored. An event about a journal record names the record
-// (register and journal position) and its payload is read from the journal when the event is
+// (register and journal key) and its payload is read from the journal when the event is
 // listed; any other event carries its payload itself.
 type storedEvent struct {
 	Seq      uint64          `json:"seq"`
@@ -20,7 +20,7 @@ type storedEvent struct {
 	Type     string          `json:"type"`
 	At       time.Time       `json:"at"`
 	Register string          `json:"register,omitempty"`
-	Position uint64          `json:"position,omitempty"`
+	Key      []byte          `json:"key,omitempty"`
 	Payload  json.RawMessage `json:"payload,omitempty"`
 }
 
@@ -49,10 +49,10 @@ func appendEvent(tx *bbolt.Tx, ev storedEvent) error {
 // hashed bytes as its payload.
 func (ev storedEvent) event(tx *bbolt.Tx) (comptoir.Event, error) {
 	out := comptoir.Event{Seq: ev.Seq, ID: ev.ID, Type: ev.Type, At: ev.At, Payload: ev.Payload}
-	if ev.Position == 0 {
+	if ev.Key == nil {
 		return out, nil
 	}
-	rec, err := readRecord(regBuckets(tx, []byte(ev.Register)), ev.Position)
+	rec, err := readRecord(regBuckets(tx, []byte(ev.Register)), ev.Key)
 	if err != nil {
 		return comptoir.Event{}, err
 	}

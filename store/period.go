@@ -23,11 +23,16 @@ func (s *Store) PeriodTotals(ctx context.Context, period string) (comptoir.Total
 	}
 	var t comptoir.Totals
 	err = s.db.View(func(tx *bbolt.Tx) error {
+		r := regBuckets(tx, s.register)
+		h, err := r.head()
+		if err != nil {
+			return err
+		}
 		prefix := period + "-"
-		c := regBuckets(tx, s.register).days.Cursor()
-		for k, v := c.Seek([]byte(prefix)); k != nil && strings.HasPrefix(string(k), prefix); k, v = c.Next() {
-			var day comptoir.Totals
-			if err := decode(v, &day); err != nil {
+		c := r.days.Cursor()
+		for k, _ := c.Seek([]byte(prefix)); k != nil && strings.HasPrefix(string(k), prefix); k, _ = c.Next() {
+			day, err := r.dayTotals(h, string(k))
+			if err != nil {
 				return err
 			}
 			t.Merge(day)

@@ -73,24 +73,21 @@ func (s *Store) recordSale(tx *bbolt.Tx, sale *comptoir.Sale) error {
 	if !sale.Training {
 		sale.GrandTotal += sale.Total
 	}
-	hash, seq, err := appendRecord(tx, s.register, comptoir.TicketRecord, sale, comptoir.EventSaleRecorded, sale.At)
+	hash, err := appendRecord(tx, s.register, ticketKey(sale.Number), comptoir.TicketRecord, sale, comptoir.EventSaleRecorded, sale.At)
 	if err != nil {
 		return err
 	}
 	sale.Hash = hash
-	r.tickets.FillPercent = 1 // Append-only, like the journal.
-	if err := r.tickets.Put(itob(sale.Number), itob(seq)); err != nil {
-		return err
-	}
 	if sale.IsRefund() {
 		if err := r.refunds.Put(append(itob(sale.RefundOf), itob(sale.Number)...), nil); err != nil {
 			return err
 		}
 	}
-	if err := addDayTotals(r, *sale); err != nil {
+	if err := addDayTotals(r, &h, *sale); err != nil {
 		return err
 	}
-	return r.putHead(head{LastTicket: sale.Number, LastClosing: h.LastClosing, LastHash: hash, GrandTotal: sale.GrandTotal})
+	h.LastTicket, h.LastHash, h.GrandTotal = sale.Number, hash, sale.GrandTotal
+	return r.putHead(h)
 }
 
 // closedPeriodOf reports the closed period (the day, its month or its year) that a business day
@@ -123,24 +120,35 @@ func checkRefund(r reg, refund comptoir.Sale) error {
 	return comptoir.CheckRefund(refund, orig, earlier)
 }
 
-func addDayTotals(r reg, sale comptoir.Sale) error {
-	days := r.days
-	var t comptoir.Totals
-	if v := days.Get([]byte(sale.Day)); v != nil {
-		if err := decode(v, &t); err != nil {
+// addDayTotals counts a ticket in its day's running totals, which the head carries for the day of
+// the last ticket. When the day changes, the finished day's totals are written to the days bucket
+// and the new day gets its key there, so that listing a period's days finds it.
+func addDayTotals(r reg, h *head, sale comptoir.Sale) error {
+	if sale.Day != h.Day {
+		if h.Day != "" {
+			if err := r.days.Put([]byte(h.Day), encode(h.DayTotals)); err != nil {
+				return err
+			}
+		}
+		t, err := r.dayTotals(*h, sale.Day)
+		if err != nil {
 			return err
 		}
+		if err := r.days.Put([]byte(sale.Day), encode(t)); err != nil {
+			return err
+		}
+		h.Day, h.DayTotals = sale.Day, t
 	}
-	t.Add(sale)
-	return days.Put([]byte(sale.Day), encode(t))
+	h.DayTotals.Add(sale)
+	return nil
 }
 
 func getSale(r reg, number uint64) (comptoir.Sale, error) {
-	seq := r.tickets.Get(itob(number))
-	if seq == nil {
+	v := r.journal.Get(ticketKey(number))
+	if v == nil {
 		return comptoir.Sale{}, comptoir.E(comptoir.CodeTicketNotFound, number)
 	}
-	rec, err := readRecord(r, btoi(seq))
+	rec, err := parseRecord(v)
 	if err != nil {
 		return comptoir.Sale{}, err
 	}
@@ -202,10 +210,13 @@ func (s *Store) DayTotals(ctx context.Context, day string) (comptoir.Totals, err
 	}
 	var t comptoir.Totals
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		if v := regBuckets(tx, s.register).days.Get([]byte(day)); v != nil {
-			return decode(v, &t)
+		r := regBuckets(tx, s.register)
+		h, err := r.head()
+		if err != nil {
+			return err
 		}
-		return nil
+		t, err = r.dayTotals(h, day)
+		return err
 	})
 	return t, err
 }

@@ -9,13 +9,11 @@
 //	catalog/
 //	    <gtin, 14 digits>       -> product
 //	journal/<register>/
-//	    <seq>                   -> record: version, kind, SHA-256, canonical JSON body
-//	tickets/<register>/
-//	    <number>                -> journal seq
+//	    <ticket><kind><closing> -> record: version, kind, SHA-256, canonical JSON body
 //	refunds/<register>/
 //	    <orig><number>          -> (empty): the refunds of a ticket
 //	closings/<register>/
-//	    <period>                -> closing number, journal seq
+//	    <period>                -> closing number, journal key
 //	days/<register>/
 //	    <YYYY-MM-DD>            -> running totals of the business day
 //	outbox/
@@ -50,7 +48,6 @@ var (
 	bucketMeta     = []byte("meta")
 	bucketCatalog  = []byte("catalog")
 	bucketJournal  = []byte("journal")
-	bucketTickets  = []byte("tickets")
 	bucketRefunds  = []byte("refunds")
 	bucketClosings = []byte("closings")
 	bucketDays     = []byte("days")
@@ -171,9 +168,9 @@ func (s *Store) prepare() error {
 
 // reg is one register's buckets within a transaction.
 type reg struct {
-	name                                      []byte
-	meta, journal, tickets, refunds, closings *bbolt.Bucket
-	days                                      *bbolt.Bucket
+	name                             []byte
+	meta, journal, refunds, closings *bbolt.Bucket
+	days                             *bbolt.Bucket
 }
 
 // regBucketName names a register's bucket of a kind: "journal/R1".
@@ -184,17 +181,17 @@ func regBucketName(kind, register []byte) []byte {
 // regBuckets finds a register's buckets; they exist once Open has prepared the register.
 func regBuckets(tx *bbolt.Tx, name []byte) reg {
 	b := func(kind []byte) *bbolt.Bucket { return tx.Bucket(regBucketName(kind, name)) }
-	return reg{name: name, meta: tx.Bucket(bucketMeta), journal: b(bucketJournal), tickets: b(bucketTickets),
+	return reg{name: name, meta: tx.Bucket(bucketMeta), journal: b(bucketJournal),
 		refunds: b(bucketRefunds), closings: b(bucketClosings), days: b(bucketDays)}
 }
 
 // ready reports whether every bucket of the register exists.
 func (r reg) ready() bool {
-	return r.meta != nil && r.journal != nil && r.tickets != nil && r.refunds != nil && r.closings != nil && r.days != nil
+	return r.meta != nil && r.journal != nil && r.refunds != nil && r.closings != nil && r.days != nil
 }
 
 // registerKinds are the kinds of bucket each register has.
-var registerKinds = [][]byte{bucketJournal, bucketTickets, bucketRefunds, bucketClosings, bucketDays}
+var registerKinds = [][]byte{bucketJournal, bucketRefunds, bucketClosings, bucketDays}
 
 func createRegister(tx *bbolt.Tx, name []byte) error {
 	for _, kind := range registerKinds {
@@ -224,6 +221,11 @@ type head struct {
 	LastClosing uint64         `json:"last_closing"`
 	LastHash    string         `json:"last_hash"`
 	GrandTotal  comptoir.Money `json:"grand_total"`
+	// Day and DayTotals are the running totals of the business day of the last ticket. They live
+	// in the head, which every sale rewrites anyway, and reach the days bucket when a ticket of
+	// another day comes: writing the days bucket with every ticket cost a page per commit.
+	Day       string          `json:"day,omitempty"`
+	DayTotals comptoir.Totals `json:"day_totals"`
 }
 
 func (r reg) head() (head, error) {
@@ -234,6 +236,21 @@ func (r reg) head() (head, error) {
 		}
 	}
 	return h, nil
+}
+
+// dayTotals reads the running totals of a day: from the head for the day of the last ticket,
+// from the days bucket for any other.
+func (r reg) dayTotals(h head, day string) (comptoir.Totals, error) {
+	var t comptoir.Totals
+	if day == h.Day {
+		return h.DayTotals, nil
+	}
+	if v := r.days.Get([]byte(day)); v != nil {
+		if err := decode(v, &t); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
 }
 
 func (r reg) putHead(h head) error { return r.meta.Put(regBucketName(keyHead, r.name), encode(h)) }

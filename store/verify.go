@@ -21,18 +21,24 @@ func (s *Store) Verify(ctx context.Context) (comptoir.VerifyReport, error) {
 	var rep comptoir.VerifyReport
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		r := regBuckets(tx, s.register)
-		v := &verifier{reg: r, rep: &rep, days: map[string]*comptoir.Totals{}, closed: map[string]comptoir.Totals{}}
+		v := &verifier{rep: &rep, days: map[string]*comptoir.Totals{}, closed: map[string]comptoir.Totals{}}
 		c := r.journal.Cursor()
-		n := 0
-		var last uint64
+		var last comptoir.RecordRef
+		n := uint64(0)
 		for k, val := c.First(); k != nil; k, val = c.Next() {
 			if n++; n%4096 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 			}
-			last = btoi(k)
-			if v.check(last, val) {
+			ref, ok := keyRef(k)
+			ref.Position = n
+			if !ok {
+				v.fail(comptoir.CodeUnreadableRecord, ref)
+				return nil
+			}
+			last = ref
+			if v.check(ref, val) {
 				return nil
 			}
 		}
@@ -41,14 +47,13 @@ func (s *Store) Verify(ctx context.Context) (comptoir.VerifyReport, error) {
 			return err
 		}
 		// A journal cut short, or a head rewritten, shows as a tip that the walk did not reach.
-		// When the head counts records the walk did not find, the first missing one is named
-		// (positions are consecutive), not the last intact one.
-		if h.LastHash != v.prev || h.LastTicket != v.ticket || h.LastClosing != v.closing || h.GrandTotal != v.gt {
-			pos := last
-			if h.LastTicket > v.ticket || h.LastClosing > v.closing {
-				pos = last + 1
-			}
-			v.fail(comptoir.CodeChainBroken, pos)
+		switch {
+		case h.LastTicket > v.ticket:
+			v.fail(comptoir.CodeRecordMissing, comptoir.RecordRef{Kind: comptoir.TicketRecord, Number: v.ticket + 1})
+		case h.LastClosing > v.closing:
+			v.fail(comptoir.CodeRecordMissing, comptoir.RecordRef{Kind: comptoir.ClosingRecord, Number: v.closing + 1})
+		case h.LastHash != v.prev || h.LastTicket != v.ticket || h.LastClosing != v.closing || h.GrandTotal != v.gt:
+			v.fail(comptoir.CodeChainBroken, last)
 		}
 		return nil
 	})
@@ -56,7 +61,6 @@ func (s *Store) Verify(ctx context.Context) (comptoir.VerifyReport, error) {
 }
 
 type verifier struct {
-	reg     reg
 	rep     *comptoir.VerifyReport
 	prev    string
 	ticket  uint64
@@ -66,41 +70,53 @@ type verifier struct {
 	closed  map[string]comptoir.Totals
 }
 
-// check verifies one record and reports whether the walk must stop.
-func (v *verifier) check(pos uint64, val []byte) bool {
+// check verifies one record, named by its key, and reports whether the walk must stop.
+func (v *verifier) check(ref comptoir.RecordRef, val []byte) bool {
+	// Records follow each other without gaps: a number skipped is a record deleted.
+	expected := v.ticket + 1
+	if ref.Kind == comptoir.ClosingRecord {
+		expected = v.closing + 1
+	}
+	if ref.Number > expected {
+		return v.fail(comptoir.CodeRecordMissing, comptoir.RecordRef{Kind: ref.Kind, Number: expected})
+	}
+	if ref.Number < expected {
+		return v.fail(comptoir.CodeNumberGap, ref, expected)
+	}
 	r, err := parseRecord(val)
-	if err != nil {
-		return v.fail(comptoir.CodeUnreadableRecord, pos)
+	if err != nil || r.kind != ref.Kind {
+		return v.fail(comptoir.CodeUnreadableRecord, ref)
 	}
 	if sum := sha256.Sum256(r.body); !bytes.Equal(sum[:], r.hash[:]) {
-		return v.fail(comptoir.CodeHashMismatch, pos)
+		return v.fail(comptoir.CodeHashMismatch, ref)
 	}
 	if r.kind == comptoir.TicketRecord {
-		return v.checkTicket(pos, r)
+		return v.checkTicket(ref, r)
 	}
-	return v.checkClosing(pos, r)
+	return v.checkClosing(ref, r)
 }
 
-func (v *verifier) checkTicket(pos uint64, r record) bool {
+func (v *verifier) checkTicket(ref comptoir.RecordRef, r record) bool {
 	var s comptoir.Sale
 	if r.decode(&s) != nil {
-		return v.fail(comptoir.CodeUnreadableRecord, pos)
+		return v.fail(comptoir.CodeUnreadableRecord, ref)
 	}
 	if s.PrevHash != v.prev {
-		return v.fail(comptoir.CodeChainBroken, pos)
+		return v.fail(comptoir.CodeChainBroken, ref)
 	}
-	if s.Number != v.ticket+1 {
-		return v.fail(comptoir.CodeNumberGap, pos, v.ticket+1)
+	if s.Number != ref.Number {
+		// The content of another ticket was moved under this key.
+		return v.fail(comptoir.CodeNumberGap, ref, ref.Number)
 	}
 	if !comptoir.CheckSale(s) {
-		return v.fail(comptoir.CodeTotalsMismatch, pos)
+		return v.fail(comptoir.CodeTotalsMismatch, ref)
 	}
 	gt := v.gt
 	if !s.Training {
 		gt += s.Total
 	}
 	if s.GrandTotal != gt {
-		return v.fail(comptoir.CodeGrandTotalMismatch, pos, gt)
+		return v.fail(comptoir.CodeGrandTotalMismatch, ref, gt)
 	}
 	t, ok := v.days[s.Day]
 	if !ok {
@@ -114,16 +130,16 @@ func (v *verifier) checkTicket(pos uint64, r record) bool {
 	return false
 }
 
-func (v *verifier) checkClosing(pos uint64, r record) bool {
+func (v *verifier) checkClosing(ref comptoir.RecordRef, r record) bool {
 	var c comptoir.Closing
 	if r.decode(&c) != nil {
-		return v.fail(comptoir.CodeUnreadableRecord, pos)
+		return v.fail(comptoir.CodeUnreadableRecord, ref)
 	}
 	if c.PrevHash != v.prev {
-		return v.fail(comptoir.CodeChainBroken, pos)
+		return v.fail(comptoir.CodeChainBroken, ref)
 	}
-	if c.Number != v.closing+1 {
-		return v.fail(comptoir.CodeNumberGap, pos, v.closing+1)
+	if c.Number != ref.Number {
+		return v.fail(comptoir.CodeNumberGap, ref, ref.Number)
 	}
 	var want comptoir.Totals
 	switch c.Kind {
@@ -139,10 +155,10 @@ func (v *verifier) checkClosing(pos uint64, r record) bool {
 		}
 	}
 	if !want.Equal(c.Totals) {
-		return v.fail(comptoir.CodeTotalsMismatch, pos)
+		return v.fail(comptoir.CodeTotalsMismatch, ref)
 	}
 	if c.GrandTotal != v.gt {
-		return v.fail(comptoir.CodeGrandTotalMismatch, pos, v.gt)
+		return v.fail(comptoir.CodeGrandTotalMismatch, ref, v.gt)
 	}
 	v.closed[c.Period] = c.Totals
 	v.prev, v.closing = r.hashHex(), c.Number
@@ -150,47 +166,10 @@ func (v *verifier) checkClosing(pos uint64, r record) bool {
 	return false
 }
 
-// fail records the first broken record and stops the walk.
-func (v *verifier) fail(code comptoir.Code, pos uint64, args ...any) bool {
-	ref := v.refAt(pos)
+// fail records the first broken record and stops the walk. Records are named by their journal
+// key rather than by their content, which may be what was tampered with.
+func (v *verifier) fail(code comptoir.Code, ref comptoir.RecordRef, args ...any) bool {
 	v.rep.Broken = comptoir.E(code, append([]any{ref}, args...)...)
 	v.rep.At = &ref
 	return true
-}
-
-// refAt names the record at a journal position from the indexes rather than from the record's
-// own content, which may be what was tampered with.
-func (v *verifier) refAt(pos uint64) comptoir.RecordRef {
-	if seq := v.reg.tickets.Get(itob(v.ticket + 1)); seq != nil && btoi(seq) == pos {
-		return comptoir.RecordRef{Kind: comptoir.TicketRecord, Number: v.ticket + 1, Position: pos}
-	}
-	ref := comptoir.RecordRef{Position: pos}
-	_ = v.reg.closings.ForEach(func(_, val []byte) error {
-		if btoi(val[8:]) == pos {
-			ref = comptoir.RecordRef{Kind: comptoir.ClosingRecord, Number: btoi(val[:8]), Position: pos}
-		}
-		return nil
-	})
-	if ref.Number == 0 {
-		// The ticket index is ordered like the journal, so a binary search finds any ticket.
-		lo, hi := uint64(1), v.ticket+1
-		if h, err := v.reg.head(); err == nil && h.LastTicket > hi {
-			hi = h.LastTicket
-		}
-		for lo <= hi {
-			mid := lo + (hi-lo)/2
-			seq := v.reg.tickets.Get(itob(mid))
-			switch {
-			case seq == nil:
-				hi = mid - 1
-			case btoi(seq) == pos:
-				return comptoir.RecordRef{Kind: comptoir.TicketRecord, Number: mid, Position: pos}
-			case btoi(seq) < pos:
-				lo = mid + 1
-			default:
-				hi = mid - 1
-			}
-		}
-	}
-	return ref
 }

@@ -37,23 +37,23 @@ func registerBucket(tb testing.TB, tx *bbolt.Tx, kind, register string) *bbolt.B
 	return b
 }
 
-// ticketPos finds the journal position of a ticket through the register's ticket index.
+// ticketPos is the journal key of a ticket: its number, the kind byte 1, eight zero bytes.
 func ticketPos(tb testing.TB, tx *bbolt.Tx, number uint64) []byte {
 	tb.Helper()
-	v := registerBucket(tb, tx, "tickets", "R1").Get(u64(number))
-	if len(v) != 8 {
-		tb.Fatalf("ticket %d: index value %x, want an 8-byte journal position", number, v)
+	k := append(u64(number), 1, 0, 0, 0, 0, 0, 0, 0, 0)
+	if registerBucket(tb, tx, "journal", "R1").Get(k) == nil {
+		tb.Fatalf("ticket %d: no journal record under key %x", number, k)
 	}
-	return append([]byte(nil), v...)
+	return k
 }
 
-// closingPos finds the journal position of a period's closing: the closings index holds the
-// closing number then the position.
+// closingPos finds the journal key of a period's closing: the closings index holds the closing
+// number then the key.
 func closingPos(tb testing.TB, tx *bbolt.Tx, period string) []byte {
 	tb.Helper()
 	v := registerBucket(tb, tx, "closings", "R1").Get([]byte(period))
-	if len(v) != 16 {
-		tb.Fatalf("closing %s: index value %x, want number and position", period, v)
+	if len(v) != 8+17 {
+		tb.Fatalf("closing %s: index value %x, want number and journal key", period, v)
 	}
 	return append([]byte(nil), v[8:]...)
 }
@@ -306,7 +306,7 @@ func TestStore_Verify_Tamper(t *testing.T) {
 					t.Fatalf("Delete: %v", err)
 				}
 			},
-			code: comptoir.CodeChainBroken, kind: comptoir.TicketRecord, number: 20, fr: "ticket 20",
+			code: comptoir.CodeRecordMissing, kind: comptoir.TicketRecord, number: 20, fr: "ticket 20",
 		},
 		{
 			name: "DeletedMiddleRecord",
@@ -316,7 +316,7 @@ func TestStore_Verify_Tamper(t *testing.T) {
 					t.Fatalf("Delete: %v", err)
 				}
 			},
-			code: comptoir.CodeChainBroken, kind: comptoir.TicketRecord, number: 13, fr: "ticket 13",
+			code: comptoir.CodeRecordMissing, kind: comptoir.TicketRecord, number: 12, fr: "ticket 12",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -363,9 +363,9 @@ func TestStore_Verify_Tamper(t *testing.T) {
 		s = mustOpen(t, path, opts(clk))
 		rep := mustVerify(t, s)
 		if rep.Broken == nil {
-			t.Fatalf("Verify: Broken = nil, want %s", comptoir.CodeChainBroken)
+			t.Fatalf("Verify: Broken = nil, want %s", comptoir.CodeRecordMissing)
 		}
-		if got, want := rep.Broken.Code, comptoir.CodeChainBroken; got != want {
+		if got, want := rep.Broken.Code, comptoir.CodeRecordMissing; got != want {
 			t.Errorf("Broken.Code = %s, want %s", got, want)
 		}
 		if msg := comptoir.Message(rep.Broken, comptoir.LangFR); !strings.Contains(msg, "clôture 2") {

@@ -27,18 +27,18 @@ func TamperTicket(path, register string, ticket uint64) (string, error) {
 	defer db.Close()
 	var said string
 	err = db.Update(func(tx *bbolt.Tx) error {
-		tickets := tx.Bucket([]byte("tickets/" + register))
 		journal := tx.Bucket([]byte("journal/" + register))
-		if tickets == nil || journal == nil {
+		if journal == nil {
 			return fmt.Errorf("no register %s in %s", register, path)
 		}
-		key := make([]byte, 8)
+		// A ticket's journal key is its number, the kind byte 1, and eight zero bytes.
+		key := make([]byte, 17)
 		binary.BigEndian.PutUint64(key, ticket)
-		pos := tickets.Get(key)
-		if pos == nil {
+		key[8] = 1
+		val := bytes.Clone(journal.Get(key))
+		if val == nil {
 			return fmt.Errorf("no ticket %d", ticket)
 		}
-		val := bytes.Clone(journal.Get(pos))
 		// The body starts after the version, kind and 32-byte hash; the first digit of the total is
 		// the byte right after the "total" key.
 		i := bytes.Index(val, []byte(`"total":`))
@@ -55,7 +55,7 @@ func TamperTicket(path, register string, ticket uint64) (string, error) {
 			val[i] = '1'
 		}
 		said = fmt.Sprintf("ticket %d: one digit of the first total in its record changed from %c to %c, hash left as it was", ticket, old, val[i])
-		return journal.Put(pos, val)
+		return journal.Put(key, val)
 	})
 	return said, err
 }
