@@ -130,6 +130,22 @@ func TestStore_ClosePeriod(t *testing.T) {
 		}
 	})
 
+	t.Run("ErrAlreadyClosed/InsideClosedMonth", func(t *testing.T) {
+		s := mustOpen(t, dbPath(t), opts(newClock(day0)))
+		mustRecord(t, s, at(time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC), byCard(line(pomme, 1))))
+		mustClosePeriod(t, s, "2026-02-03")
+		month := mustClosePeriod(t, s, "2026-02")
+		// 2026-02-04 had no ticket and was never closed, but its month is sealed.
+		_, err := s.ClosePeriod(ctx, "2026-02-04")
+		wantErr(t, err, comptoir.ErrAlreadyClosed)
+		if got, want := errArgs(t, err), []any{"2026-02", month.Number}; !reflect.DeepEqual(got, want) {
+			t.Errorf("error args = %v, want %v", got, want)
+		}
+		if _, ok, _ := s.Closing(ctx, "2026-02-04"); ok {
+			t.Error("a day of a closed month got a closing")
+		}
+	})
+
 	t.Run("ErrPeriodNotOver", func(t *testing.T) {
 		s := mustOpen(t, dbPath(t), opts(newClock(day0)))
 		mustRecord(t, s, byCard(line(pomme, 1)))

@@ -40,8 +40,12 @@ func (s *Store) ClosePeriod(ctx context.Context, period string) (comptoir.Closin
 func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period string, now time.Time) (comptoir.Closing, error) {
 	r := regBuckets(tx, s.register)
 	closings := r.closings
-	if v := closings.Get([]byte(period)); v != nil {
-		return comptoir.Closing{}, comptoir.E(comptoir.CodeAlreadyClosed, period, btoi(v[:8]))
+	// A period is sealed by its own closing and by that of the month or year around it: an empty
+	// day of a closed month must not gain a closing after the month's.
+	for _, p := range []string{period, period[:min(len(period), 7)], period[:4]} {
+		if v := closings.Get([]byte(p)); v != nil {
+			return comptoir.Closing{}, comptoir.E(comptoir.CodeAlreadyClosed, p, btoi(v[:8]))
+		}
 	}
 	h, err := r.head()
 	if err != nil {

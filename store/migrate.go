@@ -48,7 +48,7 @@ func migrate(tx *bbolt.Tx) error {
 		return err
 	}
 	if v > currentSchema {
-		return comptoir.E(comptoir.CodeSchemaTooNew, v, currentSchema)
+		return comptoir.E(comptoir.CodeSchemaTooNew, v, uint64(currentSchema))
 	}
 	for ; v < currentSchema; v++ {
 		if err := migrations[v](tx); err != nil {

@@ -115,7 +115,7 @@ func TestStore_Migrate(t *testing.T) {
 			t.Fatalf("Open of a schema 99 file = nil error, want ErrSchemaTooNew")
 		}
 		wantErr(t, err, comptoir.ErrSchemaTooNew)
-		if got, want := errArgs(t, err), []any{uint64(99), 2}; !reflect.DeepEqual(got, want) {
+		if got, want := errArgs(t, err), []any{uint64(99), uint64(2)}; !reflect.DeepEqual(got, want) {
 			t.Errorf("error args = %v, want %v", got, want)
 		}
 		if got, want := readSchema(t, path), uint64(99); got != want {
