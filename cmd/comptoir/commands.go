@@ -86,43 +86,45 @@ func catalogList(e *env) error {
 	return t.write(e.stdout)
 }
 
-// periodFlags registers --date, --month and --year and returns the one period chosen, today by
-// default.
-func periodFlags(fs *flag.FlagSet) func(e *env) (string, error) {
-	date := fs.String("date", "", "day YYYY-MM-DD")
-	month := fs.String("month", "", "month YYYY-MM")
-	year := fs.String("year", "", "year YYYY")
-	return func(e *env) (string, error) {
-		var chosen []string
-		for _, p := range []string{*date, *month, *year} {
-			if p != "" {
-				chosen = append(chosen, p)
-			}
+// periodArgs parses the arguments of a command that works on one period: --date YYYY-MM-DD,
+// --month YYYY-MM or --year YYYY, today by default.
+func periodArgs(e *env, name string, args []string) (string, error) {
+	fs := newFlags(name)
+	flags := []struct {
+		kind  comptoir.ClosingKind
+		value *string
+	}{
+		{comptoir.DayClosing, fs.String("date", "", "day YYYY-MM-DD")},
+		{comptoir.MonthClosing, fs.String("month", "", "month YYYY-MM")},
+		{comptoir.YearClosing, fs.String("year", "", "year YYYY")},
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return "", err
+	}
+	if fs.NArg() > 0 {
+		return "", usagef("%s : argument inattendu « %s »", "%s: unexpected argument %q", name, fs.Arg(0))
+	}
+	chosen := ""
+	for _, f := range flags {
+		if *f.value == "" {
+			continue
 		}
-		if len(chosen) > 1 {
+		if chosen != "" {
 			return "", usagef("une seule période : --date, --month ou --year", "one period only: --date, --month or --year")
 		}
-		if len(chosen) == 0 {
-			return comptoir.DayOf(e.clock.Now(), time.Local), nil
+		if kind, err := comptoir.ParsePeriod(*f.value); err != nil || kind != f.kind {
+			return "", comptoir.E(comptoir.CodeInvalidPeriod, *f.value)
 		}
-		kind, err := comptoir.ParsePeriod(chosen[0])
-		if err != nil {
-			return "", err
-		}
-		if want := map[string]comptoir.ClosingKind{*date: comptoir.DayClosing, *month: comptoir.MonthClosing, *year: comptoir.YearClosing}[chosen[0]]; want != kind {
-			return "", comptoir.E(comptoir.CodeInvalidPeriod, chosen[0])
-		}
-		return chosen[0], nil
+		chosen = *f.value
 	}
+	if chosen == "" {
+		chosen = comptoir.DayOf(e.clock.Now(), time.Local)
+	}
+	return chosen, nil
 }
 
 func runClose(e *env, args []string) error {
-	fs := newFlags("close")
-	period := periodFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	p, err := period(e)
+	p, err := periodArgs(e, "close", args)
 	if err != nil {
 		return err
 	}
@@ -140,12 +142,7 @@ func runClose(e *env, args []string) error {
 }
 
 func runReport(e *env, args []string) error {
-	fs := newFlags("report")
-	period := periodFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	p, err := period(e)
+	p, err := periodArgs(e, "report", args)
 	if err != nil {
 		return err
 	}

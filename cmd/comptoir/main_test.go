@@ -71,6 +71,7 @@ func TestRun_UsageErrors(t *testing.T) {
 		{"bad language", []string{"--lang", "de", "help"}, "langue inconnue"},
 		{"two periods", []string{"--db", db, "close", "--date", "2026-01-02", "--month", "2026-01"}, "une seule période"},
 		{"catalog without file", []string{"--db", db, "catalog", "import"}, "catalog import"},
+		{"stray argument", []string{"--db", db, "report", "2026-05-05"}, "argument inattendu « 2026-05-05 »"},
 		{"demo without days", []string{"--db", db, "demo-data", "--sales", "3", "--days", "0"}, "--days"},
 		{"demo in the future", []string{"--db", db, "demo-data", "--sales", "3", "--days", "3", "--start", "2999-01-01"}, "passés"},
 	}
@@ -262,6 +263,10 @@ func TestRun_CloseReportVerify(t *testing.T) {
 		r = runCmd(t, nil, "", "--db", db, "close", "--date", "2026-02-30")
 		if r.code != exitFailed || !strings.Contains(r.stderr, "période invalide") {
 			t.Errorf("closing 30 February: exit %d, %q", r.code, r.stderr)
+		}
+		r = runCmd(t, nil, "", "--db", db, "close", "--date", "2026-05")
+		if r.code != exitFailed || !strings.Contains(r.stderr, "période invalide « 2026-05 »") {
+			t.Errorf("a month given to --date: exit %d, %q", r.code, r.stderr)
 		}
 	})
 	t.Run("close today prints the Z", func(t *testing.T) {
