@@ -141,6 +141,7 @@ const (
 	CodeUnclosedPeriod         Code = "unclosed_period"
 	CodeInvalidRegister        Code = "invalid_register"
 	CodeDatabaseInUse          Code = "database_in_use"
+	CodeDatabaseMissing        Code = "database_missing"
 	CodeSchemaTooNew           Code = "schema_too_new"
 	CodeCorruptRecord          Code = "corrupt_record"
 	CodeCSVEmpty               Code = "csv_empty"
@@ -194,6 +195,7 @@ var (
 	ErrUnclosedPeriod         = E(CodeUnclosedPeriod)
 	ErrInvalidRegister        = E(CodeInvalidRegister)
 	ErrDatabaseInUse          = E(CodeDatabaseInUse)
+	ErrDatabaseMissing        = E(CodeDatabaseMissing)
 	ErrSchemaTooNew           = E(CodeSchemaTooNew)
 	ErrCorruptRecord          = E(CodeCorruptRecord)
 	ErrUnknownLang            = E(CodeUnknownLang)
@@ -265,6 +267,8 @@ var messages = map[Code]message{
 		"invalid register name %q: letters, digits, - and _, 32 at most"},
 	CodeDatabaseInUse: {"la base %s est déjà ouverte par un autre programme Comptoir : fermez-le puis réessayez",
 		"the database %s is already open in another Comptoir program: close it and try again"},
+	CodeDatabaseMissing: {"la base %s n'existe pas : vérifiez --db, ou créez-la avec « comptoir catalog import » ou « comptoir demo-data »",
+		"the database %s does not exist: check --db, or create it with 'comptoir catalog import' or 'comptoir demo-data'"},
 	CodeSchemaTooNew: {"la base est au format %d, plus récent que ce programme (format %d) : mettez Comptoir à jour",
 		"the database has format %d, newer than this program (format %d): upgrade Comptoir"},
 	CodeCorruptRecord: {"enregistrement illisible dans la base (%s)", "unreadable record in the database (%s)"},

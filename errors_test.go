@@ -315,6 +315,7 @@ var sentinelArgs = map[comptoir.Code][]any{
 	comptoir.CodeUnclosedPeriod:         {"2026-03-15", "2026-03"},
 	comptoir.CodeInvalidRegister:        {"caisse 1"},
 	comptoir.CodeDatabaseInUse:          {"/var/lib/comptoir/comptoir.db"},
+	comptoir.CodeDatabaseMissing:        {"/var/lib/comptoir/comptoir.db"},
 	comptoir.CodeSchemaTooNew:           {3, 2},
 	comptoir.CodeCorruptRecord:          {"journal 12"},
 	comptoir.CodeUnknownLang:            {"de"},
@@ -336,7 +337,7 @@ var sentinels = []*comptoir.Error{
 	comptoir.ErrRefundNotInOriginal, comptoir.ErrRefundExceeds, comptoir.ErrRefundTrainingMismatch,
 	comptoir.ErrTicketNotFound, comptoir.ErrInvalidDate, comptoir.ErrInvalidPeriod, comptoir.ErrDayClosed,
 	comptoir.ErrAlreadyClosed, comptoir.ErrPeriodNotOver, comptoir.ErrUnclosedPeriod, comptoir.ErrInvalidRegister,
-	comptoir.ErrDatabaseInUse, comptoir.ErrSchemaTooNew, comptoir.ErrCorruptRecord, comptoir.ErrUnknownLang,
+	comptoir.ErrDatabaseInUse, comptoir.ErrDatabaseMissing, comptoir.ErrSchemaTooNew, comptoir.ErrCorruptRecord, comptoir.ErrUnknownLang,
 	comptoir.ErrCSVEmpty, comptoir.ErrCSVLine, comptoir.ErrCSVColumns, comptoir.ErrCSVHeader, comptoir.ErrCSVDuplicate,
 	comptoir.ErrCSVSyntax,
 }

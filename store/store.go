@@ -36,6 +36,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"regexp"
 	"time"
 
@@ -70,6 +72,9 @@ type Options struct {
 	Now func() time.Time
 	// Location is the shop's time zone, which decides the business day; default time.Local.
 	Location *time.Location
+	// MustExist refuses to create the file: commands that only read or seal an existing journal
+	// must not answer "0 tickets, intact" about a new empty file made by a typo in its path.
+	MustExist bool
 	// NoSync skips fdatasync on commit. Only for building throwaway databases fast (benchmarks):
 	// a crash can then lose or corrupt recent commits.
 	NoSync bool
@@ -111,6 +116,11 @@ func Open(path string, o Options) (*Store, error) {
 	}
 	if o.Location == nil {
 		o.Location = time.Local
+	}
+	if o.MustExist {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, comptoir.E(comptoir.CodeDatabaseMissing, path)
+		}
 	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: o.Timeout, NoSync: o.NoSync})
 	if errors.Is(err, bbolt.ErrTimeout) {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -545,6 +546,22 @@ func TestStore_ImportProducts(t *testing.T) {
 }
 
 func TestOpen(t *testing.T) {
+	t.Run("ErrDatabaseMissing", func(t *testing.T) {
+		path := dbPath(t)
+		s, err := store.Open(path, store.Options{MustExist: true})
+		if err == nil {
+			s.Close()
+			t.Fatal("Open(MustExist) of a missing file = nil error, want ErrDatabaseMissing")
+		}
+		wantErr(t, err, comptoir.ErrDatabaseMissing)
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("Open(MustExist) created %s (%v)", path, err)
+		}
+		// Once the file exists, MustExist opens it.
+		mustClose(t, mustOpen(t, path, store.Options{}))
+		mustClose(t, mustOpen(t, path, store.Options{MustExist: true}))
+	})
+
 	t.Run("ErrInvalidRegister", func(t *testing.T) {
 		path := dbPath(t)
 		for _, name := range []string{"R 1", "R/1", "caisse€", strings.Repeat("A", 33), "R1\n"} {

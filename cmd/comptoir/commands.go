@@ -56,7 +56,7 @@ func catalogImport(e *env, path string) error {
 	if err != nil {
 		return err
 	}
-	s, err := e.open()
+	s, err := e.open(true)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func catalogImport(e *env, path string) error {
 }
 
 func catalogList(e *env) error {
-	s, err := e.open()
+	s, err := e.open(false)
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func runClose(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := e.open()
+	s, err := e.open(false)
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func runReport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := e.open()
+	s, err := e.open(false)
 	if err != nil {
 		return err
 	}
@@ -247,7 +247,7 @@ func runVerify(e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("verify ne prend pas d'argument", "verify takes no argument")
 	}
-	s, err := e.open()
+	s, err := e.open(false)
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,7 @@ func runDemoData(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := e.open()
+	s, err := e.open(true)
 	if err != nil {
 		return err
 	}
@@ -109,8 +109,8 @@ func runDemoData(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, e.tr(
-		"Démo : %d articles, %d tickets du %s au %s, %d clôtures journalières et %d mensuelles ou annuelles, grand total %s\n",
-		"Demo: %d products, %d tickets from %s to %s, %d daily closings and %d monthly or yearly, grand total %s\n"),
+		"Démo : %d articles, %d tickets du %s au %s, clôtures : %d journalières, %d mensuelles ou annuelles ; grand total %s\n",
+		"Demo: %d products, %d tickets from %s to %s, closings: %d daily, %d monthly or yearly; grand total %s\n"),
 		len(products), g.recorded, first.Format("2006-01-02"), last.Format("2006-01-02"), closings, periodic, gt.Format(e.cfg.lang))
 	return nil
 }

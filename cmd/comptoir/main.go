@@ -66,8 +66,10 @@ func (c *clock) Now() time.Time {
 	return c.at
 }
 
-func (e *env) open() (*store.Store, error) {
-	return store.Open(e.cfg.db, store.Options{Register: e.cfg.register, Timeout: openTimeout, Now: e.clock.Now})
+// open opens the database, creating it only for the commands that fill it (catalog import,
+// demo-data): the others refuse a path that does not exist.
+func (e *env) open(create bool) (*store.Store, error) {
+	return store.Open(e.cfg.db, store.Options{Register: e.cfg.register, Timeout: openTimeout, Now: e.clock.Now, MustExist: !create})
 }
 
 // tr picks the French or English text for the configured language.

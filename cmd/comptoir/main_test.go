@@ -341,3 +341,16 @@ func TestRun_VerifyCatchesTampering(t *testing.T) {
 		}
 	}
 }
+
+func TestRun_ReadingCommandsNeedAnExistingDatabase(t *testing.T) {
+	for _, args := range [][]string{{"report"}, {"verify"}, {"close"}, {"catalog", "list"}} {
+		db := dbPath(t)
+		r := runCmd(t, nil, "", append([]string{"--db", db}, args...)...)
+		if r.code != exitFailed || !strings.Contains(r.stderr, "n'existe pas") {
+			t.Errorf("%v on a missing database: exit %d, %q", args, r.code, r.stderr)
+		}
+		if _, err := os.Stat(db); !os.IsNotExist(err) {
+			t.Errorf("%v created %s (%v)", args, db, err)
+		}
+	}
+}
