@@ -5,12 +5,26 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
 
-// MaxCatalogBytes bounds a price list file; a real shop's catalogue is far smaller.
-const MaxCatalogBytes = 64 << 20
+// csvSyntaxError explains a malformed CSV file in the user's language where Go's reader names a
+// known fault.
+func csvSyntaxError(err error) *Error {
+	switch {
+	case errors.Is(err, csv.ErrQuote):
+		return E(CodeCSVQuote)
+	case errors.Is(err, csv.ErrBareQuote):
+		return E(CodeCSVBareQuote)
+	}
+	return E(CodeCSVSyntax, err.Error())
+}
+
+// maxCatalogBytes bounds a price list file (64 MiB); a real shop's catalogue is far smaller. It is
+// a variable so that the test of the limit need not read 64 MiB.
+var maxCatalogBytes = 64 << 20
 
 // ParseCatalogCSV reads a price list as French spreadsheets export it: columns gtin, name, price,
 // vat; separated by commas or semicolons (whichever the first line uses); prices as "12,50" or
@@ -18,12 +32,12 @@ const MaxCatalogBytes = 64 << 20
 // columns in any order, in French or English. Files saved by Excel in Windows-1252 are read as
 // such. The first bad row stops the import with its line number, so nothing is half-imported.
 func ParseCatalogCSV(r io.Reader) ([]Product, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxCatalogBytes+1))
+	data, err := io.ReadAll(io.LimitReader(r, int64(maxCatalogBytes)+1))
 	if err != nil {
-		return nil, err
+		return nil, Wrap(CodeCannotRead, err)
 	}
-	if len(data) > MaxCatalogBytes {
-		return nil, E(CodeCSVSyntax, "file larger than 64 MiB")
+	if len(data) > maxCatalogBytes {
+		return nil, E(CodeCSVTooLarge, maxCatalogBytes>>20)
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
@@ -34,7 +48,7 @@ func ParseCatalogCSV(r io.Reader) ([]Product, error) {
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	cols := [4]int{0, 1, 2, 3}
-	header := false
+	width := 4
 	var out []Product
 	seen := map[string]int{}
 	first := true
@@ -46,9 +60,9 @@ func ParseCatalogCSV(r io.Reader) ([]Product, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, Wrap(CodeCSVLine, E(CodeCSVSyntax, pe.Err.Error()), pe.Line)
+				return nil, Wrap(CodeCSVLine, csvSyntaxError(pe.Err), pe.Line)
 			}
-			return nil, E(CodeCSVSyntax, err.Error())
+			return nil, csvSyntaxError(err)
 		}
 		line, _ := cr.FieldPos(0)
 		if blank(rec) {
@@ -57,15 +71,17 @@ func ParseCatalogCSV(r io.Reader) ([]Product, error) {
 		}
 		if first {
 			first = false
-			if !allDigits(strings.Join(strings.Fields(rec[0]), "")) {
+			// A first line naming a known column is a header; anything else is a product row, so
+			// that a typo in the first barcode is reported as such.
+			if isHeader(rec) {
 				if cols, err = headerColumns(rec); err != nil {
 					return nil, Wrap(CodeCSVLine, err, line)
 				}
-				header = true
+				width = len(rec)
 				continue
 			}
 		}
-		p, err := parseRow(rec, cols, header)
+		p, err := parseRow(rec, cols, width)
 		if err != nil {
 			return nil, Wrap(CodeCSVLine, err, line)
 		}
@@ -82,10 +98,12 @@ func ParseCatalogCSV(r io.Reader) ([]Product, error) {
 	return out, nil
 }
 
-func parseRow(rec []string, cols [4]int, header bool) (Product, error) {
-	maxCol := max(cols[0], cols[1], cols[2], cols[3])
-	if len(rec) <= maxCol || !header && len(rec) != 4 {
-		return Product{}, E(CodeCSVColumns, len(rec))
+// parseRow reads one product. A row must have as many fields as the header (four without one):
+// an unquoted decimal comma in a comma-separated file ("3,20") would otherwise shift the VAT into
+// the price and import a wrong price without a word.
+func parseRow(rec []string, cols [4]int, width int) (Product, error) {
+	if len(rec) != width {
+		return Product{}, E(CodeCSVColumns, width, len(rec))
 	}
 	gtin := strings.Join(strings.Fields(rec[cols[0]]), "")
 	if err := ValidateGTIN(gtin); err != nil {
@@ -102,23 +120,38 @@ func parseRow(rec []string, cols [4]int, header bool) (Product, error) {
 	return NormalizeProduct(Product{GTIN: gtin, Name: rec[cols[1]], Price: price, VAT: vat})
 }
 
-// headerColumns finds the four columns in a header line by their usual French or English names.
-func headerColumns(rec []string) ([4]int, error) {
-	names := [4][]string{
-		{"gtin", "ean", "ean13", "code", "barcode", "code-barres", "code barre", "code-barre", "codebarre"},
-		{"name", "label", "libellé", "libelle", "désignation", "designation", "nom", "article", "produit"},
-		{"price", "prix", "prix ttc", "pvc", "price ttc"},
-		{"vat", "tva", "taux", "taux tva", "vat rate", "taux de tva"},
+// columnNames are the usual French and English names of the four columns, in column order.
+var columnNames = [4][]string{
+	{"gtin", "ean", "ean13", "code", "barcode", "code-barres", "code barre", "code-barre", "codebarre"},
+	{"name", "label", "libellé", "libelle", "désignation", "designation", "nom", "article", "produit"},
+	{"price", "prix", "prix ttc", "pvc", "price ttc"},
+	{"vat", "tva", "taux", "taux tva", "vat rate", "taux de tva"},
+}
+
+func headerName(cell string) string {
+	return strings.ToLower(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(cell), "(%)")))
+}
+
+// isHeader reports whether a line names at least one known column.
+func isHeader(rec []string) bool {
+	for _, cell := range rec {
+		for _, alts := range columnNames {
+			if slices.Contains(alts, headerName(cell)) {
+				return true
+			}
+		}
 	}
+	return false
+}
+
+// headerColumns finds the four columns in a header line by their names.
+func headerColumns(rec []string) ([4]int, error) {
 	var cols [4]int
-	for i, alts := range names {
+	for i, alts := range columnNames {
 		cols[i] = -1
 		for j, h := range rec {
-			h = strings.ToLower(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(h), "(%)")))
-			for _, a := range alts {
-				if h == a {
-					cols[i] = j
-				}
+			if slices.Contains(alts, headerName(h)) {
+				cols[i] = j
 			}
 		}
 		if cols[i] < 0 {
@@ -137,13 +170,13 @@ func blank(rec []string) bool {
 	return true
 }
 
-// detectComma picks the separator of the first line: French Excel writes semicolons because the
-// comma is its decimal separator, so a semicolon outside quotes means a semicolon file even when
-// the line also holds commas (in prices or labels).
+// detectComma picks the separator of the first non-blank line: French Excel writes semicolons
+// because the comma is its decimal separator, so a semicolon outside quotes means a semicolon
+// file even when the line also holds commas (in prices or labels).
 func detectComma(data []byte) rune {
-	first := data
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		first = data[:i]
+	first := bytes.TrimLeft(data, "\r\n\t ")
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
 	}
 	semi, quoted := 0, false
 	for _, c := range first {

@@ -3,7 +3,6 @@ package comptoir_test
 import (
 	"bytes"
 	"errors"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -150,9 +149,21 @@ var catalogRefused = []struct {
 	{name: "missing header column",
 		in:   "gtin;libellé;prix\n3017620422003;A;1\n",
 		want: comptoir.ErrCSVHeader, line: 1, fr: []string{"ligne 1 : en-tête incomplet : il manque la colonne « vat »"}, en: []string{`column "vat" is missing`}},
-	{name: "unknown header",
+	{name: "unknown header is read as a product",
 		in:   "foo,bar,baz,qux\n3017620422003,A,1,20\n",
-		want: comptoir.ErrCSVHeader, line: 1, fr: []string{"« gtin »"}},
+		want: comptoir.ErrGTINChars, line: 1, fr: []string{"« foo »"}},
+	{name: "header missing a column",
+		in:   "code;libellé;prix\n3017620422003;A;1\n",
+		want: comptoir.ErrCSVHeader, line: 1, fr: []string{"« vat »"}},
+	{name: "typo in the first barcode of a file without header",
+		in:   "X3017620422003;Nutella;4,25;5,5\n",
+		want: comptoir.ErrGTINChars, line: 1, fr: []string{"« X3017620422003 »"}},
+	{name: "unquoted decimal comma in a comma file with header",
+		in:   "gtin,name,price,vat\n3017620422003,Nutella,3,20,5.5\n",
+		want: comptoir.ErrCSVColumns, line: 2, fr: []string{"il faut 4 colonnes", "il y en a 5"}},
+	{name: "blank first line before a semicolon header",
+		in:   "\ngtin;name;price;vat\n3017620422003;Nutella;4,25;5,5\n4006381333931;Stylo;1,20;7\n",
+		want: comptoir.ErrUnknownVATRate, line: 4},
 	{name: "empty file",
 		in:   "",
 		want: comptoir.ErrCSVEmpty},
@@ -170,13 +181,13 @@ var catalogRefused = []struct {
 		want: comptoir.ErrCSVEmpty},
 	{name: "malformed quotes",
 		in:   "gtin,name,price,vat\n3017620422003,A,1,20\n4006381333931,\"Sty\"lo,1,20\n",
-		want: comptoir.ErrCSVSyntax, line: 3, fr: []string{"ligne 3 : fichier CSV mal formé"}},
+		want: comptoir.ErrCSVQuote, line: 3, fr: []string{"ligne 3 : guillemet manquant ou en trop"}},
 	{name: "bare quote",
 		in:   "3017620422003,Nu\"tella,1,20\n",
-		want: comptoir.ErrCSVSyntax, line: 1},
+		want: comptoir.ErrCSVBareQuote, line: 1, fr: []string{"ligne 1 : guillemet dans un champ"}},
 	{name: "unterminated quote",
 		in:   "gtin,name,price,vat\n3017620422003,\"Nutella,1,20\n4006381333931,Stylo,1,20\n",
-		want: comptoir.ErrCSVSyntax},
+		want: comptoir.ErrCSVQuote, line: 3},
 	{name: "error in a Windows-1252 file",
 		in:   "gtin;libell\xe9;prix;tva\r\n3017620422003;Cr\xe8me;4,25;5,5\r\n4006381333931;Br\xfbl\xe9e;4,25;7\r\n",
 		want: comptoir.ErrUnknownVATRate, line: 3},
@@ -214,7 +225,7 @@ func TestParseCatalogCSVReaderError(t *testing.T) {
 	if got != nil {
 		t.Errorf("products = %v with an error", got)
 	}
-	if got, want := comptoir.Message(err, fr), "erreur inattendue : boom"; got != want {
+	if got, want := comptoir.Message(err, fr), "lecture impossible : boom"; got != want {
 		t.Errorf("Message(fr) = %q, want %q", got, want)
 	}
 }
@@ -231,22 +242,22 @@ func (r repeatReader) Read(p []byte) (int, error) {
 }
 
 func TestParseCatalogCSVTooLarge(t *testing.T) {
-	if testing.Short() {
-		t.Skip("reads 64 MiB")
-	}
+	// The real limit is 64 MiB; a 4 KiB one exercises the same code without reading 64 MiB.
+	const limit = 4096
+	defer comptoir.SetMaxCatalogBytes(limit)()
 	got, err := comptoir.ParseCatalogCSV(repeatReader{[]byte("3017620422003,Nutella,4.25,5.5\n")})
-	checkErr(t, err, comptoir.ErrCSVSyntax)
+	checkErr(t, err, comptoir.ErrCSVTooLarge)
 	if got != nil {
 		t.Errorf("products = %v with an error", got)
 	}
 
-	// Just under the limit, the size alone is no refusal.
+	// Exactly at the limit, the size alone is no refusal.
 	var b bytes.Buffer
 	b.WriteString("3017620422003,Nutella,4.25,5.5\n")
-	b.Write(bytes.Repeat([]byte(" "), comptoir.MaxCatalogBytes-b.Len()-1))
+	b.Write(bytes.Repeat([]byte(" "), limit-b.Len()-1))
 	b.WriteByte('\n')
-	if got, err := comptoir.ParseCatalogCSV(io.LimitReader(&b, comptoir.MaxCatalogBytes)); err != nil || len(got) != 1 {
-		t.Errorf("ParseCatalogCSV(64 MiB) = %d products, %v, want 1 product", len(got), err)
+	if got, err := comptoir.ParseCatalogCSV(&b); err != nil || len(got) != 1 {
+		t.Errorf("ParseCatalogCSV(%d bytes) = %d products, %v, want 1 product", limit, len(got), err)
 	}
 }
 

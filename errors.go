@@ -70,7 +70,14 @@ func (e *Error) Message(l Lang) string {
 		if l == LangEN {
 			sep = ": "
 		}
-		s += sep + Message(e.Err, l)
+		// A domain cause explains itself in the language; any other cause (the system's words for a
+		// disk or file error) is the detail of a sentence that already says what failed.
+		var inner *Error
+		if errors.As(e.Err, &inner) {
+			s += sep + inner.Message(l)
+		} else {
+			s += sep + e.Err.Error()
+		}
 	}
 	return s
 }
@@ -121,7 +128,6 @@ const (
 	CodeZeroQuantity           Code = "zero_quantity"
 	CodeNegativeQuantity       Code = "negative_quantity"
 	CodeQuantityTooLarge       Code = "quantity_too_large"
-	CodeLineTotalMismatch      Code = "line_total_mismatch"
 	CodeUnderpaid              Code = "underpaid"
 	CodeOverpaidNonCash        Code = "overpaid_non_cash"
 	CodeInvalidPayment         Code = "invalid_payment"
@@ -150,6 +156,17 @@ const (
 	CodeCSVHeader              Code = "csv_header"
 	CodeCSVDuplicate           Code = "csv_duplicate"
 	CodeCSVSyntax              Code = "csv_syntax"
+	CodeCSVQuote               Code = "csv_quote"
+	CodeCSVBareQuote           Code = "csv_bare_quote"
+	CodeCSVTooLarge            Code = "csv_too_large"
+	CodeCannotRead             Code = "cannot_read"
+	CodeFileNotFound           Code = "file_not_found"
+	CodeNotADatabase           Code = "not_a_database"
+	CodeUnknownRegister        Code = "unknown_register"
+	CodeJournalNotEmpty        Code = "journal_not_empty"
+	CodeClosedPeriodTicket     Code = "closed_period_ticket"
+	CodeDuplicateClosing       Code = "duplicate_closing"
+	CodeRunningTotalsMismatch  Code = "running_totals_mismatch"
 	CodeHashMismatch           Code = "hash_mismatch"
 	CodeChainBroken            Code = "chain_broken"
 	CodeNumberGap              Code = "number_gap"
@@ -175,7 +192,6 @@ var (
 	ErrZeroQuantity           = E(CodeZeroQuantity)
 	ErrNegativeQuantity       = E(CodeNegativeQuantity)
 	ErrQuantityTooLarge       = E(CodeQuantityTooLarge)
-	ErrLineTotalMismatch      = E(CodeLineTotalMismatch)
 	ErrUnderpaid              = E(CodeUnderpaid)
 	ErrOverpaidNonCash        = E(CodeOverpaidNonCash)
 	ErrInvalidPayment         = E(CodeInvalidPayment)
@@ -205,6 +221,14 @@ var (
 	ErrCSVHeader              = E(CodeCSVHeader)
 	ErrCSVDuplicate           = E(CodeCSVDuplicate)
 	ErrCSVSyntax              = E(CodeCSVSyntax)
+	ErrCSVQuote               = E(CodeCSVQuote)
+	ErrCSVBareQuote           = E(CodeCSVBareQuote)
+	ErrCSVTooLarge            = E(CodeCSVTooLarge)
+	ErrCannotRead             = E(CodeCannotRead)
+	ErrFileNotFound           = E(CodeFileNotFound)
+	ErrNotADatabase           = E(CodeNotADatabase)
+	ErrUnknownRegister        = E(CodeUnknownRegister)
+	ErrJournalNotEmpty        = E(CodeJournalNotEmpty)
 )
 
 type message struct{ fr, en string }
@@ -233,8 +257,6 @@ var messages = map[Code]message{
 	CodeNegativeQuantity: {"quantité négative pour %s : un retour se fait par un ticket de remboursement",
 		"negative quantity for %s: returns go through a refund ticket"},
 	CodeQuantityTooLarge: {"quantité trop grande pour %s : %d au plus par ligne", "quantity too large for %s: %d at most per line"},
-	CodeLineTotalMismatch: {"le total de la ligne %s ne correspond pas à quantité × prix",
-		"the total of line %s does not equal quantity × price"},
 	CodeUnderpaid: {"paiement insuffisant : il manque %s (total %s, reçu %s)",
 		"underpaid: %s still due (total %s, received %s)"},
 	CodeOverpaidNonCash: {"la carte ou l'autre moyen de paiement dépasse le dû de %s : seules les espèces rendent la monnaie",
@@ -248,8 +270,8 @@ var messages = map[Code]message{
 		"a refund ticket holds negative quantities only (%s)"},
 	CodeRefundOfRefund: {"le ticket %d est lui-même un remboursement : remboursez le ticket d'origine",
 		"ticket %d is itself a refund: refund the original ticket"},
-	CodeRefundNotInOriginal: {"l'article %s à ce prix ne figure pas sur le ticket %d",
-		"item %s at that price is not on ticket %d"},
+	CodeRefundNotInOriginal: {"l'article %s à ce prix et ce taux de TVA ne figure pas sur le ticket %d",
+		"item %s at that price and VAT rate is not on ticket %d"},
 	CodeRefundExceeds: {"il ne reste que %d × %s à rembourser sur le ticket %d",
 		"only %d × %s of ticket %d remain to be refunded"},
 	CodeRefundTrainingMismatch: {"un ticket de formation ne se rembourse qu'en mode formation, et inversement",
@@ -274,12 +296,30 @@ var messages = map[Code]message{
 	CodeCorruptRecord: {"enregistrement illisible dans la base (%s)", "unreadable record in the database (%s)"},
 	CodeCSVEmpty:      {"le fichier ne contient aucun article", "the file holds no product"},
 	CodeCSVLine:       {"ligne %d", "line %d"},
-	CodeCSVColumns: {"il faut 4 colonnes (gtin, libellé, prix, tva), il y en a %d",
-		"4 columns are needed (gtin, name, price, vat), found %d"},
+	CodeCSVColumns: {"il faut %d colonnes (gtin, libellé, prix, tva), il y en a %d : un prix « 3,20 » non entre guillemets dans un fichier à virgules ?",
+		"%d columns are needed (gtin, name, price, vat), found %d: an unquoted \"3,20\" price in a comma-separated file?"},
 	CodeCSVHeader: {"en-tête incomplet : il manque la colonne « %s »", "incomplete header: column %q is missing"},
 	CodeCSVDuplicate: {"le code %s apparaît déjà ligne %d",
 		"code %s already appears on line %d"},
-	CodeCSVSyntax:          {"fichier CSV mal formé (%s)", "malformed CSV file (%s)"},
+	CodeCSVSyntax: {"fichier CSV mal formé (%s)", "malformed CSV file (%s)"},
+	CodeCSVQuote: {"guillemet manquant ou en trop dans un champ entre guillemets",
+		"missing or extra quote in a quoted field"},
+	CodeCSVBareQuote: {"guillemet dans un champ qui n'est pas entre guillemets",
+		"quote inside a field that is not quoted"},
+	CodeCSVTooLarge:  {"fichier trop gros : %d Mio au plus", "file too large: %d MiB at most"},
+	CodeCannotRead:   {"lecture impossible", "cannot read"},
+	CodeFileNotFound: {"fichier introuvable : %s", "file not found: %s"},
+	CodeNotADatabase: {"%s n'est pas une base Comptoir (ou elle est endommagée)",
+		"%s is not a Comptoir database (or it is damaged)"},
+	CodeUnknownRegister: {"la base %s ne contient pas de caisse « %s » : vérifiez --register",
+		"the database %s holds no register %q: check --register"},
+	CodeJournalNotEmpty: {"demo-data remplit une base vide, or %s contient déjà %d tickets",
+		"demo-data fills an empty database, but %s already holds %d tickets"},
+	CodeClosedPeriodTicket: {"%s : enregistré dans la période %s déjà clôturée",
+		"%s: recorded in the period %s, which was already closed"},
+	CodeDuplicateClosing: {"%s : la période %s était déjà clôturée", "%s: the period %s was already closed"},
+	CodeRunningTotalsMismatch: {"les totaux courants du %s ne correspondent pas au journal (rapports X faussés)",
+		"the running totals of %s do not match the journal (X reports are wrong)"},
 	CodeHashMismatch:       {"%s : l'empreinte ne correspond pas au contenu (enregistrement modifié)", "%s: the hash does not match the content (record altered)"},
 	CodeChainBroken:        {"%s : le chaînage avec l'enregistrement précédent est rompu", "%s: the link to the previous record is broken"},
 	CodeNumberGap:          {"%s : numérotation non continue (attendu n° %d)", "%s: numbering is not continuous (expected no. %d)"},

@@ -32,8 +32,11 @@ func NormalizeProduct(p Product) (Product, error) {
 		// that normalizing it again (as BuildSale and CheckSale do) changes nothing.
 		p.Name = strings.TrimSpace(string([]rune(p.Name)[:MaxNameLen]))
 	}
-	if p.Price <= 0 || p.Price > MaxAmount {
+	if p.Price <= 0 {
 		return Product{}, E(CodeInvalidPrice, p.Price)
+	}
+	if p.Price > MaxAmount {
+		return Product{}, E(CodeAmountTooLarge, p.Price)
 	}
 	if !p.VAT.Valid() {
 		return Product{}, E(CodeUnknownVATRate, p.VAT)

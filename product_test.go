@@ -68,7 +68,7 @@ func TestNormalizeProduct(t *testing.T) {
 		{"ErrEmptyName", comptoir.Product{GTIN: pomme.GTIN, Name: "\x1b\x07\u200b \t", Price: 1, VAT: 2000}, comptoir.Product{}, comptoir.ErrEmptyName},
 		{"ErrInvalidPrice/zero", comptoir.Product{GTIN: pomme.GTIN, Name: "x", Price: 0, VAT: 2000}, comptoir.Product{}, comptoir.ErrInvalidPrice},
 		{"ErrInvalidPrice/negative", comptoir.Product{GTIN: pomme.GTIN, Name: "x", Price: -250, VAT: 2000}, comptoir.Product{}, comptoir.ErrInvalidPrice},
-		{"ErrInvalidPrice/too large", comptoir.Product{GTIN: pomme.GTIN, Name: "x", Price: comptoir.MaxAmount + 1, VAT: 2000}, comptoir.Product{}, comptoir.ErrInvalidPrice},
+		{"ErrAmountTooLarge", comptoir.Product{GTIN: pomme.GTIN, Name: "x", Price: comptoir.MaxAmount + 1, VAT: 2000}, comptoir.Product{}, comptoir.ErrAmountTooLarge},
 		{"ErrUnknownVATRate", comptoir.Product{GTIN: pomme.GTIN, Name: "x", Price: 1, VAT: 1960}, comptoir.Product{}, comptoir.ErrUnknownVATRate},
 		{"ErrUnknownVATRate/zero", comptoir.Product{GTIN: pomme.GTIN, Name: "x", Price: 1, VAT: 0}, comptoir.Product{}, comptoir.ErrUnknownVATRate},
 	}

@@ -1,6 +1,7 @@
 package comptoir
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -207,32 +208,35 @@ func settle(total Money, payments []Payment, refund bool) (Money, error) {
 	return change, nil
 }
 
-// CheckSale recomputes everything BuildSale derives and reports whether a recorded ticket agrees
-// with it. The journal verifier uses it to catch a ticket whose totals were edited consistently
-// with its hash but not with its lines.
+// CheckSale redoes the arithmetic of a recorded ticket and reports whether it agrees: each line
+// total is quantity × unit price, the VAT breakdown splits the lines per rate, the total is their
+// sum and the change is what was paid beyond it. The journal verifier uses it to catch a ticket
+// whose totals were edited consistently with its hash but not with its lines.
+//
+// It checks arithmetic only, not today's rules (VAT rates, label cleaning, limits): a ticket
+// recorded under older rules must still verify after the rules change.
 func CheckSale(s Sale) bool {
-	d := SaleDraft{At: s.At, Cashier: s.Cashier, Lines: s.Lines, Payments: s.Payments, Training: s.Training,
-		RefundOf: s.RefundOf, CustomerID: s.CustomerID, PointsEarned: s.PointsEarned, PointsRedeemed: s.PointsRedeemed}
-	b, err := BuildSale(d)
-	if err != nil || b.Total != s.Total || b.Change != s.Change || len(b.VAT) != len(s.VAT) || len(b.Lines) != len(s.Lines) {
+	var total Money
+	for _, l := range s.Lines {
+		if l.Total != l.UnitPrice*Money(l.Qty) {
+			return false
+		}
+		total += l.Total
+	}
+	if total != s.Total || !slices.Equal(VATBreakdown(s.Lines), s.VAT) {
 		return false
 	}
-	for i := range b.VAT {
-		if b.VAT[i] != s.VAT[i] {
-			return false
-		}
+	change := Money(0)
+	if paid := s.Paid(); !s.IsRefund() && paid > total {
+		change = paid - total
 	}
-	for i := range b.Lines {
-		if b.Lines[i] != s.Lines[i] {
-			return false
-		}
-	}
-	return true
+	return change == s.Change
 }
 
 // CheckRefund checks a refund draft against the ticket it refunds and the refunds already made of
 // it: the original must be a sale, in the same mode (training or not), and each refunded line must
-// be an item of the original at its original price, for no more units than remain unrefunded.
+// be an item of the original at its original price and VAT rate, for no more units than remain
+// unrefunded.
 func CheckRefund(refund Sale, original Sale, earlier []Sale) error {
 	if original.IsRefund() {
 		return E(CodeRefundOfRefund, original.Number)
@@ -240,21 +244,25 @@ func CheckRefund(refund Sale, original Sale, earlier []Sale) error {
 	if original.Training != refund.Training {
 		return E(CodeRefundTrainingMismatch)
 	}
+	// An item is its barcode, price and VAT rate: a refund that changed the rate would move tax
+	// from one rate to another while the amounts still net to zero.
 	type item struct {
 		gtin  string
 		price Money
+		vat   VATRate
 	}
+	key := func(l Line) item { return item{GTINKey(l.GTIN), l.UnitPrice, l.VAT} }
 	remaining := map[item]int64{}
 	for _, l := range original.Lines {
-		remaining[item{GTINKey(l.GTIN), l.UnitPrice}] += l.Qty
+		remaining[key(l)] += l.Qty
 	}
 	for _, e := range earlier {
 		for _, l := range e.Lines {
-			remaining[item{GTINKey(l.GTIN), l.UnitPrice}] += l.Qty
+			remaining[key(l)] += l.Qty
 		}
 	}
 	for _, l := range refund.Lines {
-		k := item{GTINKey(l.GTIN), l.UnitPrice}
+		k := key(l)
 		left, ok := remaining[k]
 		if !ok {
 			return E(CodeRefundNotInOriginal, l.GTIN, original.Number)

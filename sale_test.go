@@ -70,8 +70,8 @@ func TestBuildSale(t *testing.T) {
 			want: comptoir.ErrInvalidPrice, fr: []string{"-12,00 €"}, en: []string{"-€12.00"}},
 		{name: "ErrInvalidPrice/negative in refund", draft: comptoir.SaleDraft{RefundOf: 2, Lines: lines(comptoir.Line{GTIN: vin.GTIN, Name: "Vin", Qty: -1, UnitPrice: -1200, VAT: 2000}), Payments: payments(pay(comptoir.Cash, -1200))},
 			want: comptoir.ErrInvalidPrice},
-		{name: "ErrInvalidPrice/too large", draft: comptoir.SaleDraft{Lines: withLine(func(l *comptoir.Line) { l.UnitPrice = comptoir.MaxAmount + 1 }), Payments: payments(pay(comptoir.Cash, 5000))},
-			want: comptoir.ErrInvalidPrice},
+		{name: "ErrAmountTooLarge/price", draft: comptoir.SaleDraft{Lines: withLine(func(l *comptoir.Line) { l.UnitPrice = comptoir.MaxAmount + 1 }), Payments: payments(pay(comptoir.Cash, 5000))},
+			want: comptoir.ErrAmountTooLarge, fr: []string{"1 000 000,01 €"}},
 		{name: "ErrEmptyName", draft: comptoir.SaleDraft{Lines: withLine(func(l *comptoir.Line) { l.Name = "\x1b\x07\x00\u200b" }), Payments: payments(pay(comptoir.Cash, 5000))},
 			want: comptoir.ErrEmptyName},
 		{name: "ErrUnderpaid", draft: comptoir.SaleDraft{Lines: lines(comptoir.LineFor(repas, 1)), Payments: payments(pay(comptoir.Cash, 500), pay(comptoir.Card, 250))},
@@ -280,6 +280,17 @@ func TestCheckSale(t *testing.T) {
 		}
 	}
 
+	// A ticket recorded under older rules (the 19,6 % rate of before 2014, a label longer than
+	// today's limit) still verifies: CheckSale checks arithmetic, not today's rules.
+	old := comptoir.Sale{
+		Lines: []comptoir.Line{{GTIN: vin.GTIN, Name: strings.Repeat("ancien libellé ", 10), Qty: 2, UnitPrice: 1000, VAT: 1960, Total: 2000}},
+		Total: 2000, Payments: payments(pay(comptoir.Cash, 2500)), Change: 500,
+	}
+	old.VAT = comptoir.VATBreakdown(old.Lines)
+	if !comptoir.CheckSale(old) {
+		t.Errorf("CheckSale of a ticket at the old 19,6 %% rate = false, want true")
+	}
+
 	clone := func(s comptoir.Sale) comptoir.Sale {
 		s.Lines = slices.Clone(s.Lines)
 		s.VAT = slices.Clone(s.VAT)
@@ -363,8 +374,11 @@ func TestCheckRefund(t *testing.T) {
 		{name: "ErrRefundTrainingMismatch/real refund of training", refund: refundOf(false, comptoir.LineFor(vin, -1)), original: training, want: comptoir.ErrRefundTrainingMismatch},
 		{name: "ErrRefundTrainingMismatch/training refund of real", refund: refundOf(true, comptoir.LineFor(vin, -1)), original: original, want: comptoir.ErrRefundTrainingMismatch},
 		{name: "ErrRefundNotInOriginal/gtin", refund: refundOf(false, comptoir.LineFor(repas, -1)), original: original, want: comptoir.ErrRefundNotInOriginal,
-			fr: []string{"l'article 96385074 à ce prix ne figure pas sur le ticket 10"}, en: []string{"item 96385074 at that price is not on ticket 10"}},
+			fr: []string{"l'article 96385074 à ce prix et ce taux de TVA ne figure pas sur le ticket 10"}, en: []string{"item 96385074 at that price and VAT rate is not on ticket 10"}},
 		{name: "ErrRefundNotInOriginal/price", refund: refundOf(false, comptoir.LineFor(cheaperVin, -1)), original: original, want: comptoir.ErrRefundNotInOriginal},
+		// Refunding wine sold at 20 % as if it were at 2,1 % would move tax between rates while the
+		// amounts still net to zero.
+		{name: "ErrRefundNotInOriginal/VAT rate", refund: refundOf(false, comptoir.Line{GTIN: vin.GTIN, Name: vin.Name, Qty: -1, UnitPrice: vin.Price, VAT: comptoir.VATSpecial, Total: -vin.Price}), original: original, want: comptoir.ErrRefundNotInOriginal},
 		{name: "ErrRefundNotInOriginal/after a valid line", refund: refundOf(false, comptoir.LineFor(vin, -1), comptoir.LineFor(repas, -1)), original: original, want: comptoir.ErrRefundNotInOriginal},
 		{name: "ErrRefundExceeds", refund: refundOf(false, comptoir.LineFor(vin, -3)), original: original, want: comptoir.ErrRefundExceeds,
 			fr: []string{"que 2 × 4006381333931 ", "ticket 10"}, en: []string{"only 2 × 4006381333931 of ticket 10"}},
