@@ -44,7 +44,11 @@ func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period stri
 	// day of a closed month must not gain a closing after the month's.
 	for _, p := range []string{period, period[:min(len(period), 7)], period[:4]} {
 		if v := closings.Get([]byte(p)); v != nil {
-			return comptoir.Closing{}, comptoir.E(comptoir.CodeAlreadyClosed, p, btoi(v[:8]))
+			number, _, err := closingIndex(v)
+			if err != nil {
+				return comptoir.Closing{}, err
+			}
+			return comptoir.Closing{}, comptoir.E(comptoir.CodeAlreadyClosed, p, number)
 		}
 	}
 	h, err := r.head()
@@ -119,7 +123,11 @@ func eachClosing(r reg, period string, partLen int, fn func(comptoir.Closing) er
 		if len(k) != partLen {
 			continue
 		}
-		cl, err := decodeClosing(r, v[8:])
+		_, key, err := closingIndex(v)
+		if err != nil {
+			return err
+		}
+		cl, err := decodeClosing(r, key)
 		if err != nil {
 			return err
 		}
@@ -128,6 +136,14 @@ func eachClosing(r reg, period string, partLen int, fn func(comptoir.Closing) er
 		}
 	}
 	return nil
+}
+
+// closingIndex reads an entry of the closings index: the closing's number and journal key.
+func closingIndex(v []byte) (number uint64, key []byte, err error) {
+	if len(v) != 8+keyLen {
+		return 0, nil, comptoir.E(comptoir.CodeCorruptRecord, "closings index")
+	}
+	return btoi(v[:8]), v[8:], nil
 }
 
 func decodeClosing(r reg, key []byte) (comptoir.Closing, error) {
@@ -159,8 +175,11 @@ func (s *Store) Closing(ctx context.Context, period string) (comptoir.Closing, b
 		if v == nil {
 			return nil
 		}
-		var err error
-		c, err = decodeClosing(r, v[8:])
+		_, key, err := closingIndex(v)
+		if err != nil {
+			return err
+		}
+		c, err = decodeClosing(r, key)
 		ok = err == nil
 		return err
 	})

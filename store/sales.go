@@ -110,7 +110,10 @@ func checkRefund(r reg, refund comptoir.Sale) error {
 	var earlier []comptoir.Sale
 	prefix := itob(refund.RefundOf)
 	c := r.refunds.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && btoi(k[:8]) == refund.RefundOf; k, _ = c.Next() {
+	for k, _ := c.Seek(prefix); k != nil && len(k) >= 8 && btoi(k[:8]) == refund.RefundOf; k, _ = c.Next() {
+		if len(k) != 16 {
+			return comptoir.E(comptoir.CodeCorruptRecord, "refunds index")
+		}
 		e, err := getSale(r, btoi(k[8:]))
 		if err != nil {
 			return err

@@ -39,6 +39,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"syscall"
 	"time"
 
 	"github.com/comptoir/comptoir"
@@ -123,14 +124,17 @@ func Open(path string, o Options) (*Store, error) {
 		}
 	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: o.Timeout, NoSync: o.NoSync})
-	if errors.Is(err, bbolt.ErrTimeout) {
+	switch {
+	case errors.Is(err, bbolt.ErrTimeout):
 		return nil, comptoir.E(comptoir.CodeDatabaseInUse, path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+	case errors.Is(err, bbolt.ErrInvalid), errors.Is(err, bbolt.ErrVersionMismatch), errors.Is(err, bbolt.ErrChecksum),
+		errors.Is(err, syscall.EISDIR):
+		return nil, comptoir.Wrap(comptoir.CodeNotADatabase, err, path)
+	case err != nil:
+		return nil, comptoir.Wrap(comptoir.CodeCannotRead, err)
 	}
 	s := &Store{db: db, path: path, register: []byte(o.Register), now: o.Now, loc: o.Location}
-	if err := s.prepare(); err != nil {
+	if err := s.prepare(o.MustExist); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -152,17 +156,23 @@ func (s *Store) Location() *time.Location { return s.loc }
 // Now reads the store's clock.
 func (s *Store) Now() time.Time { return s.now() }
 
-// prepare migrates the file and creates the register's buckets. It only opens a write
-// transaction when something has to change, because an empty commit still costs two fdatasyncs
-// and opening must stay fast.
-func (s *Store) prepare() error {
+// prepare migrates the file and creates the register's buckets, unless the register must
+// already exist. It only opens a write transaction when something has to change, because an
+// empty commit still costs two fdatasyncs and opening must stay fast.
+func (s *Store) prepare(mustExist bool) error {
 	ready := false
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		v, err := schemaVersion(tx)
 		if err != nil {
 			return err
 		}
-		ready = v == currentSchema && regBuckets(tx, s.register).ready()
+		known := regBuckets(tx, s.register).ready()
+		if mustExist && !known && len(registers(tx)) > 0 {
+			// A mistyped --register must not answer "0 tickets, intact" about a register that
+			// does not exist.
+			return comptoir.E(comptoir.CodeUnknownRegister, s.path, string(s.register))
+		}
+		ready = v == currentSchema && known
 		return nil
 	})
 	if err != nil || ready {

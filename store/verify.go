@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/comptoir/comptoir"
@@ -42,22 +44,69 @@ func (s *Store) Verify(ctx context.Context) (comptoir.VerifyReport, error) {
 				return nil
 			}
 		}
-		h, err := r.head()
+		return v.checkTip(r, last)
+	})
+	return rep, err
+}
+
+// checkTip compares what the walk found with what the store keeps beside the journal: the head
+// (a journal cut short, or a head rewritten, shows as a tip the walk did not reach) and the
+// running day totals that X reports and the next Z close are made from.
+func (v *verifier) checkTip(r reg, last comptoir.RecordRef) error {
+	h, err := r.head()
+	if err != nil {
+		return err
+	}
+	switch {
+	case h.LastTicket > v.ticket:
+		v.fail(comptoir.CodeRecordMissing, comptoir.RecordRef{Kind: comptoir.TicketRecord, Number: v.ticket + 1})
+		return nil
+	case h.LastClosing > v.closing:
+		v.fail(comptoir.CodeRecordMissing, comptoir.RecordRef{Kind: comptoir.ClosingRecord, Number: v.closing + 1})
+		return nil
+	case h.LastHash != v.prev || h.LastTicket != v.ticket || h.LastClosing != v.closing || h.GrandTotal != v.gt:
+		v.fail(comptoir.CodeChainBroken, last)
+		return nil
+	}
+	days := map[string]bool{}
+	for day := range v.days {
+		days[day] = true
+	}
+	err = r.days.ForEach(func(k, _ []byte) error {
+		days[string(k)] = true
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, day := range slices.Sorted(maps.Keys(days)) {
+		stored, err := r.dayTotals(h, day)
 		if err != nil {
 			return err
 		}
-		// A journal cut short, or a head rewritten, shows as a tip that the walk did not reach.
-		switch {
-		case h.LastTicket > v.ticket:
-			v.fail(comptoir.CodeRecordMissing, comptoir.RecordRef{Kind: comptoir.TicketRecord, Number: v.ticket + 1})
-		case h.LastClosing > v.closing:
-			v.fail(comptoir.CodeRecordMissing, comptoir.RecordRef{Kind: comptoir.ClosingRecord, Number: v.closing + 1})
-		case h.LastHash != v.prev || h.LastTicket != v.ticket || h.LastClosing != v.closing || h.GrandTotal != v.gt:
-			v.fail(comptoir.CodeChainBroken, last)
+		var want comptoir.Totals
+		if t := v.days[day]; t != nil {
+			want = *t
 		}
-		return nil
-	})
-	return rep, err
+		if !stored.Equal(want) {
+			v.rep.Broken = comptoir.E(comptoir.CodeRunningTotalsMismatch, day)
+			return nil
+		}
+	}
+	return nil
+}
+
+// sealedIn reports the period already closed in the walk (the period itself, its month or its
+// year) that period falls in.
+func (v *verifier) sealedIn(period string) (string, bool) {
+	for _, n := range []int{len("2006-01-02"), len("2006-01"), len("2006")} {
+		if len(period) >= n {
+			if _, ok := v.closed[period[:n]]; ok {
+				return period[:n], true
+			}
+		}
+	}
+	return "", false
 }
 
 type verifier struct {
@@ -108,8 +157,12 @@ func (v *verifier) checkTicket(ref comptoir.RecordRef, r record) bool {
 		// The content of another ticket was moved under this key.
 		return v.fail(comptoir.CodeNumberGap, ref, ref.Number)
 	}
-	if !comptoir.CheckSale(s) {
+	if _, err := comptoir.ParseDay(s.Day); err != nil || !comptoir.CheckSale(s) {
 		return v.fail(comptoir.CodeTotalsMismatch, ref)
+	}
+	if p, ok := v.sealedIn(s.Day); ok {
+		// Only an index edited behind the store's back lets a ticket into a sealed period.
+		return v.fail(comptoir.CodeClosedPeriodTicket, ref, p)
 	}
 	gt := v.gt
 	if !s.Training {
@@ -140,6 +193,12 @@ func (v *verifier) checkClosing(ref comptoir.RecordRef, r record) bool {
 	}
 	if c.Number != ref.Number {
 		return v.fail(comptoir.CodeNumberGap, ref, ref.Number)
+	}
+	if kind, err := comptoir.ParsePeriod(c.Period); err != nil || kind != c.Kind {
+		return v.fail(comptoir.CodeTotalsMismatch, ref)
+	}
+	if p, ok := v.sealedIn(c.Period); ok {
+		return v.fail(comptoir.CodeDuplicateClosing, ref, p)
 	}
 	var want comptoir.Totals
 	switch c.Kind {
