@@ -83,7 +83,7 @@ func (e *Error) Message(l Lang) string {
 }
 
 // maxQuoted bounds how much of an input a message repeats, so that it stays one readable line.
-const maxQuoted = 40
+const maxQuoted = 120
 
 // quoteInput prepares text that came from outside (a scan, a CSV cell) for a message: no control
 // character or escape sequence may reach the terminal, and a long input is cut.

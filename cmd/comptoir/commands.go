@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/comptoir/comptoir"
@@ -18,11 +21,31 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
+// errShowHelp asks run to print the help and succeed, as "comptoir close --help" should.
+var errShowHelp = errors.New("help requested")
+
+// parseFlags parses a subcommand's flags and explains a mistake in the user's language; the flag
+// package only speaks English.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return usagef("%s : %v", "%s: %v", fs.Name(), err)
+	err := fs.Parse(args)
+	if err == nil {
+		return nil
 	}
-	return nil
+	if errors.Is(err, flag.ErrHelp) {
+		return errShowHelp
+	}
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return usagef("%s : option inconnue %s", "%s: unknown option %s", fs.Name(), name)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return usagef("%s : l'option %s attend une valeur", "%s: option %s needs a value", fs.Name(), name)
+	}
+	if _, rest, ok := strings.Cut(msg, " for flag "); ok {
+		name, _, _ := strings.Cut(rest, ":")
+		return usagef("%s : valeur invalide pour %s", "%s: invalid value for %s", fs.Name(), name)
+	}
+	return usagef("%s : %v", "%s: %v", fs.Name(), err)
 }
 
 func runCatalog(e *env, args []string) error {
@@ -45,8 +68,11 @@ func catalogImport(e *env, path string) error {
 	var r io.Reader = e.stdin
 	if path != "-" {
 		f, err := os.Open(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return comptoir.E(comptoir.CodeFileNotFound, path)
+		}
 		if err != nil {
-			return err
+			return comptoir.Wrap(comptoir.CodeCannotRead, err)
 		}
 		defer f.Close()
 		r = f
@@ -65,7 +91,11 @@ func catalogImport(e *env, path string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, e.tr("%d articles importés dans %s\n", "%d products imported into %s\n"), n, e.cfg.db)
+	if n == 1 {
+		fmt.Fprintf(e.stdout, e.tr("1 article importé dans %s\n", "1 product imported into %s\n"), e.cfg.db)
+	} else {
+		fmt.Fprintf(e.stdout, e.tr("%d articles importés dans %s\n", "%d products imported into %s\n"), n, e.cfg.db)
+	}
 	return nil
 }
 
@@ -179,7 +209,7 @@ func printClosing(e *env, s *store.Store, c comptoir.Closing) {
 	fmt.Fprintf(e.stdout, e.tr(title[0], title[1]), c.Number, c.Register, periodName(e, c.Period))
 	fmt.Fprintf(e.stdout, e.tr("Clôturé le %s\n", "Closed on %s\n"), c.At.In(s.Location()).Format("2006-01-02 15:04:05"))
 	printTotals(e, c.Totals, c.GrandTotal)
-	fmt.Fprintf(e.stdout, e.tr("Empreinte         %s\n", "Hash              %s\n"), c.Hash)
+	fmt.Fprintf(e.stdout, e.tr("Empreinte              %s\n", "Hash                   %s\n"), c.Hash)
 }
 
 func periodName(e *env, p string) string {

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"sort"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 //go:embed demo_catalog.csv
 var demoCatalog []byte
 
-// DemoCatalog parses the embedded demo catalogue.
+// demoProducts parses the embedded demo catalogue.
 func demoProducts() ([]comptoir.Product, error) {
 	return comptoir.ParseCatalogCSV(bytes.NewReader(demoCatalog))
 }
@@ -62,57 +63,115 @@ func runDemoData(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	if n, err := s.LastTicket(e.ctx); err != nil {
-		return err
-	} else if n != 0 {
-		return usagef("demo-data remplit une base vide, or %s contient déjà %d tickets", "demo-data fills an empty database, but %s already holds %d tickets", e.cfg.db, n)
-	}
-	if _, err := s.ImportProducts(e.ctx, products); err != nil {
-		return err
-	}
-	g := demoGen{rng: rand.New(rand.NewPCG(*seed, *seed^0x9e3779b97f4a7c15)), products: products, refunded: map[uint64]bool{}}
-	closings, periodic := 0, 0
-	for i := 0; i < *days; i++ {
-		day := first.AddDate(0, 0, i)
-		if i > 0 && day.Day() == 1 {
-			// The manager seals the month that just ended before the first sale of the next.
-			n, err := closeMonth(e, s, day.AddDate(0, -1, 0))
-			if err != nil {
-				return err
-			}
-			periodic += n
-		}
-		n := *sales / *days
-		if i < *sales%*days {
-			n++
-		}
-		if err := g.recordDay(e, s, day, n); err != nil {
-			return err
-		}
-		e.clock.at = day.Add(20 * time.Hour)
-		if _, err := s.ClosePeriod(e.ctx, day.Format("2006-01-02")); err != nil {
-			return err
-		}
-		closings++
-	}
-	if end := last.AddDate(0, 0, 1); end.Day() == 1 && !end.After(time.Now()) {
-		n, err := closeMonth(e, s, last)
-		if err != nil {
-			return err
-		}
-		periodic += n
-	}
-	e.clock.at = time.Time{}
-	gt, err := s.GrandTotal(e.ctx)
+	n, err := s.LastTicket(e.ctx)
+	s.Close()
 	if err != nil {
+		return err
+	}
+	if n != 0 {
+		return comptoir.E(comptoir.CodeJournalNotEmpty, e.cfg.db, n)
+	}
+	// The demo fills a copy that takes the database's place only once complete: an interrupted or
+	// failed demo leaves the database as it was, not half filled and refusing a second try.
+	tmp := e.cfg.db + ".demo-tmp"
+	if err := copyFile(e.cfg.db, tmp); err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	ts, err := e.openAt(tmp, false)
+	if err != nil {
+		return err
+	}
+	summary, err := fillDemo(e, ts, products, first, *days, *sales, *seed)
+	if cerr := ts.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, e.cfg.db); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, e.tr(
 		"Démo : %d articles, %d tickets du %s au %s, clôtures : %d journalières, %d mensuelles ou annuelles ; grand total %s\n",
 		"Demo: %d products, %d tickets from %s to %s, closings: %d daily, %d monthly or yearly; grand total %s\n"),
-		len(products), g.recorded, first.Format("2006-01-02"), last.Format("2006-01-02"), closings, periodic, gt.Format(e.cfg.lang))
+		len(products), summary.tickets, first.Format("2006-01-02"), first.AddDate(0, 0, *days-1).Format("2006-01-02"),
+		summary.daily, summary.periodic, summary.grandTotal.Format(e.cfg.lang))
 	return nil
+}
+
+// demoSummary is what fillDemo recorded.
+type demoSummary struct {
+	tickets, daily, periodic int
+	grandTotal               comptoir.Money
+}
+
+// fillDemo records the demo catalogue, sales tickets over the days from first on, and the
+// closings.
+func fillDemo(e *env, s *store.Store, products []comptoir.Product, first time.Time, days, sales int, seed uint64) (demoSummary, error) {
+	var sum demoSummary
+	if _, err := s.ImportProducts(e.ctx, products); err != nil {
+		return sum, err
+	}
+	g := demoGen{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), products: products, refunded: map[uint64]bool{}}
+	// The store's clock replays each closing at the hour a manager would have made it.
+	defer func() { e.clock.at = time.Time{} }()
+	last := first.AddDate(0, 0, days-1)
+	for i := 0; i < days; i++ {
+		day := first.AddDate(0, 0, i)
+		if i > 0 && day.Day() == 1 {
+			// The manager seals the month that just ended before the first sale of the next.
+			n, err := closeMonth(e, s, day.AddDate(0, -1, 0))
+			if err != nil {
+				return sum, err
+			}
+			sum.periodic += n
+		}
+		n := sales / days
+		if i < sales%days {
+			n++
+		}
+		if err := g.recordDay(e, s, day, n); err != nil {
+			return sum, err
+		}
+		e.clock.at = day.Add(20 * time.Hour)
+		if _, err := s.ClosePeriod(e.ctx, day.Format("2006-01-02")); err != nil {
+			return sum, err
+		}
+		sum.daily++
+	}
+	if end := last.AddDate(0, 0, 1); end.Day() == 1 && !end.After(time.Now()) {
+		n, err := closeMonth(e, s, last)
+		if err != nil {
+			return sum, err
+		}
+		sum.periodic += n
+	}
+	sum.tickets = g.recorded
+	var err error
+	sum.grandTotal, err = s.GrandTotal(e.ctx)
+	return sum, err
+}
+
+// copyFile copies a file durably, keeping it private to its owner.
+func copyFile(from, to string) error {
+	data, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func midnight(t time.Time) time.Time {

@@ -68,8 +68,10 @@ func (c *clock) Now() time.Time {
 
 // open opens the database, creating it only for the commands that fill it (catalog import,
 // demo-data): the others refuse a path that does not exist.
-func (e *env) open(create bool) (*store.Store, error) {
-	return store.Open(e.cfg.db, store.Options{Register: e.cfg.register, Timeout: openTimeout, Now: e.clock.Now, MustExist: !create})
+func (e *env) open(create bool) (*store.Store, error) { return e.openAt(e.cfg.db, create) }
+
+func (e *env) openAt(path string, create bool) (*store.Store, error) {
+	return store.Open(path, store.Options{Register: e.cfg.register, Timeout: openTimeout, Now: e.clock.Now, MustExist: !create})
 }
 
 // tr picks the French or English text for the configured language.
@@ -129,7 +131,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	for _, c := range commands {
 		if c.name == rest[0] {
-			return e.fail(c.run(e, rest[1:]))
+			err := c.run(e, rest[1:])
+			if errors.Is(err, errShowHelp) {
+				err = runHelp(e, nil)
+			}
+			return e.fail(err)
 		}
 	}
 	return e.fail(usagef("commande inconnue « %s »", "unknown command %q", rest[0]))

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,6 +53,12 @@ func TestRun_Help(t *testing.T) {
 			t.Errorf("%v: help does not list the commands in French:\n%s", args, r.stdout)
 		}
 	}
+	for _, args := range [][]string{{"close", "--help"}, {"verify", "-h"}, {"demo-data", "-help"}} {
+		r := runCmd(t, nil, "", args...)
+		if r.code != exitOK || !strings.Contains(r.stdout, "Commandes") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
+		}
+	}
 	r := runCmd(t, map[string]string{"COMPTOIR_LANG": "en"}, "", "help")
 	if !strings.Contains(r.stdout, "Commands:") {
 		t.Errorf("COMPTOIR_LANG=en help is not in English:\n%s", r.stdout)
@@ -72,6 +79,8 @@ func TestRun_UsageErrors(t *testing.T) {
 		{"two periods", []string{"--db", db, "close", "--date", "2026-01-02", "--month", "2026-01"}, "une seule période"},
 		{"catalog without file", []string{"--db", db, "catalog", "import"}, "catalog import"},
 		{"stray argument", []string{"--db", db, "report", "2026-05-05"}, "argument inattendu « 2026-05-05 »"},
+		{"bad flag value", []string{"--db", db, "demo-data", "--sales", "beaucoup"}, "demo-data : valeur invalide pour -sales"},
+		{"unknown option in French", []string{"--db", db, "verify", "--bogus"}, "verify : option inconnue -bogus"},
 		{"demo without days", []string{"--db", db, "demo-data", "--sales", "3", "--days", "0"}, "--days"},
 		{"demo in the future", []string{"--db", db, "demo-data", "--sales", "3", "--days", "3", "--start", "2999-01-01"}, "passés"},
 	}
@@ -112,7 +121,7 @@ func TestRun_GlobalSettings(t *testing.T) {
 		if res.code != exitOK {
 			t.Fatalf("%v: exit %d: %s", r.args, res.code, res.stderr)
 		}
-		if !strings.Contains(res.stdout, "1 articles importés") {
+		if !strings.Contains(res.stdout, "1 article importé dans") {
 			t.Errorf("%v: stdout %q", r.args, res.stdout)
 		}
 		s, err := store.Open(r.db, store.Options{Register: r.reg})
@@ -126,7 +135,7 @@ func TestRun_GlobalSettings(t *testing.T) {
 		}
 	}
 	// A flag given on the command line wins over the environment.
-	res := runCmd(t, map[string]string{"COMPTOIR_LANG": "fr"}, "", "--lang", "en", "--db", after, "report", "--date", "2026-01-02")
+	res := runCmd(t, map[string]string{"COMPTOIR_LANG": "fr"}, "", "--lang", "en", "--db", after, "--register", "R3", "report", "--date", "2026-01-02")
 	if res.code != exitOK || !strings.Contains(res.stdout, "X report") {
 		t.Errorf("--lang en over COMPTOIR_LANG=fr: exit %d, %q %q", res.code, res.stdout, res.stderr)
 	}
@@ -161,7 +170,7 @@ func TestRun_CatalogImport(t *testing.T) {
 	})
 	t.Run("missing file", func(t *testing.T) {
 		r := runCmd(t, nil, "", "--db", db, "catalog", "import", filepath.Join(t.TempDir(), "absent.csv"))
-		if r.code != exitFailed || !strings.Contains(r.stderr, "absent.csv") {
+		if r.code != exitFailed || !strings.Contains(r.stderr, "fichier introuvable : ") || !strings.Contains(r.stderr, "absent.csv") {
 			t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 		}
 	})
@@ -224,7 +233,7 @@ func TestRun_DemoData(t *testing.T) {
 		s.Close()
 		// A second demo on a database with tickets is refused.
 		again := runCmd(t, nil, "", "--db", db, "demo-data", "--sales", "1", "--days", "1", "--start", "2026-01-01")
-		if again.code != exitUsage || !strings.Contains(again.stderr, "base vide") {
+		if again.code != exitFailed || !strings.Contains(again.stderr, "base vide") {
 			t.Errorf("second demo-data: exit %d, %q", again.code, again.stderr)
 		}
 	})
@@ -343,6 +352,17 @@ func TestRun_VerifyCatchesTampering(t *testing.T) {
 }
 
 func TestRun_ReadingCommandsNeedAnExistingDatabase(t *testing.T) {
+	t.Run("unknown register", func(t *testing.T) {
+		db := dbPath(t)
+		if r := runCmd(t, nil, "3017620422003;Pâte;4,25;5,5\n", "--db", db, "catalog", "import", "-"); r.code != exitOK {
+			t.Fatalf("import: %s", r.stderr)
+		}
+		r := runCmd(t, nil, "", "--db", db, "--register", "R9", "verify")
+		if r.code != exitFailed || !strings.Contains(r.stderr, "ne contient pas de caisse « R9 »") {
+			t.Errorf("verify of an unknown register: exit %d, %q", r.code, r.stderr)
+		}
+	})
+
 	for _, args := range [][]string{{"report"}, {"verify"}, {"close"}, {"catalog", "list"}} {
 		db := dbPath(t)
 		r := runCmd(t, nil, "", append([]string{"--db", db}, args...)...)
@@ -353,4 +373,53 @@ func TestRun_ReadingCommandsNeedAnExistingDatabase(t *testing.T) {
 			t.Errorf("%v created %s (%v)", args, db, err)
 		}
 	}
+}
+
+func TestRun_DemoDataInterruptedLeavesTheDatabaseAsItWas(t *testing.T) {
+	db := dbPath(t)
+	if r := runCmd(t, nil, "3017620422003;Pâte;4,25;5,5\n", "--db", db, "catalog", "import", "-"); r.code != exitOK {
+		t.Fatalf("import: %s", r.stderr)
+	}
+	before, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As if Ctrl-C came while the demo was filling: the first days are recorded, then the
+	// context says it is cancelled.
+	ctx := &countdownCtx{Context: context.Background()}
+	ctx.left.Store(5)
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"--db", db, "demo-data", "--sales", "100", "--days", "4", "--start", "2026-01-01"},
+		func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
+	if code != exitFailed || !strings.Contains(errOut.String(), "interrompu") {
+		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	}
+	after, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Error("an interrupted demo changed the database")
+	}
+	if _, err := os.Stat(db + ".demo-tmp"); !os.IsNotExist(err) {
+		t.Errorf("the demo's working copy was left behind (%v)", err)
+	}
+	// The database can still be filled.
+	if r := runCmd(t, nil, "", "--db", db, "demo-data", "--sales", "10", "--days", "1", "--start", "2026-01-01"); r.code != exitOK {
+		t.Errorf("demo-data after an interrupted one: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+// countdownCtx is a context that reports itself cancelled once Err has been asked a number of
+// times: a way to interrupt a command in the middle of its work, deterministically.
+type countdownCtx struct {
+	context.Context
+	left atomic.Int64
+}
+
+func (c *countdownCtx) Err() error {
+	if c.left.Add(-1) < 0 {
+		return context.Canceled
+	}
+	return nil
 }
