@@ -20,8 +20,9 @@ var migrations = []func(tx *bbolt.Tx) error{
 		}
 		return nil
 	},
-	// 1 -> 2: running day totals. Version 1 computed a day's totals by scanning the journal;
-	// version 2 keeps them up to date with every ticket, so they are rebuilt once here.
+	// 1 -> 2: running day totals. Files of version 1 (the first development layout, never given
+	// to a shop) kept none; version 2 keeps them up to date with every ticket, so they are built
+	// once here from the journal. The same step repairs them should their format change again.
 	rebuildDayTotals,
 }
 
