@@ -93,8 +93,8 @@ func runDemoData(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, e.tr(
-		"Démo : %d articles, %d tickets du %s au %s, clôtures : %d journalières, %d mensuelles ou annuelles ; grand total %s\n",
-		"Demo: %d products, %d tickets from %s to %s, closings: %d daily, %d monthly or yearly; grand total %s\n"),
+		"Démo : %d articles, %d tickets du %s au %s ; clôtures journalières : %d, mensuelles ou annuelles : %d ; grand total %s\n",
+		"Demo: %d products, %d tickets from %s to %s; daily closings: %d, monthly or yearly: %d; grand total %s\n"),
 		len(products), summary.tickets, first.Format("2006-01-02"), first.AddDate(0, 0, *days-1).Format("2006-01-02"),
 		summary.daily, summary.periodic, summary.grandTotal.Format(e.cfg.lang))
 	return nil
