@@ -19,9 +19,11 @@ type Totals struct {
 	// Total is the period total: sales minus refunds, tax included.
 	Total Money `json:"total"`
 	// Refunds is the sum of the refund tickets' totals (zero or negative).
-	Refunds  Money         `json:"refunds"`
-	ByMethod []MethodTotal `json:"by_method"`
-	VAT      []VATLine     `json:"vat"`
+	Refunds Money `json:"refunds"`
+	// Discounts is what loyalty redemptions took off the tickets, net of refunds.
+	Discounts Money         `json:"discounts,omitempty"`
+	ByMethod  []MethodTotal `json:"by_method"`
+	VAT       []VATLine     `json:"vat"`
 	// FirstTicket and LastTicket bound the real tickets of the period (zero when there are none).
 	FirstTicket uint64 `json:"first_ticket"`
 	LastTicket  uint64 `json:"last_ticket"`
@@ -37,6 +39,7 @@ func (t *Totals) Add(s Sale) {
 	}
 	t.Tickets++
 	t.Total += s.Total
+	t.Discounts += s.Discount
 	if s.IsRefund() {
 		t.Refunds += s.Total
 	}
@@ -59,6 +62,7 @@ func (t *Totals) Merge(o Totals) {
 	t.Tickets += o.Tickets
 	t.Total += o.Total
 	t.Refunds += o.Refunds
+	t.Discounts += o.Discounts
 	t.Training += o.Training
 	for _, m := range o.ByMethod {
 		t.addMethod(m.Method, m.Amount)
@@ -71,7 +75,7 @@ func (t *Totals) Merge(o Totals) {
 
 // Equal reports whether two totals agree on every figure.
 func (t Totals) Equal(o Totals) bool {
-	if t.Tickets != o.Tickets || t.Total != o.Total || t.Refunds != o.Refunds || t.Training != o.Training ||
+	if t.Tickets != o.Tickets || t.Total != o.Total || t.Refunds != o.Refunds || t.Discounts != o.Discounts || t.Training != o.Training ||
 		t.FirstTicket != o.FirstTicket || t.LastTicket != o.LastTicket ||
 		len(t.ByMethod) != len(o.ByMethod) || len(t.VAT) != len(o.VAT) {
 		return false

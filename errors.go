@@ -167,6 +167,19 @@ const (
 	CodeClosedPeriodTicket     Code = "closed_period_ticket"
 	CodeDuplicateClosing       Code = "duplicate_closing"
 	CodeRunningTotalsMismatch  Code = "running_totals_mismatch"
+	CodeNotACard               Code = "not_a_card"
+	CodeUnknownLawfulBasis     Code = "unknown_lawful_basis"
+	CodeUnknownChannel         Code = "unknown_channel"
+	CodeInvalidConsentAnswer   Code = "invalid_consent_answer"
+	CodeConsentMissing         Code = "consent_missing"
+	CodeEmptyPersonName        Code = "empty_person_name"
+	CodePersonNameTooLong      Code = "person_name_too_long"
+	CodeInvalidEmail           Code = "invalid_email"
+	CodeInvalidPhone           Code = "invalid_phone"
+	CodeInvalidPointsRule      Code = "invalid_points_rule"
+	CodeRedeemUnit             Code = "redeem_unit"
+	CodeInsufficientPoints     Code = "insufficient_points"
+	CodeInvalidDiscount        Code = "invalid_discount"
 	CodeHashMismatch           Code = "hash_mismatch"
 	CodeChainBroken            Code = "chain_broken"
 	CodeNumberGap              Code = "number_gap"
@@ -229,6 +242,19 @@ var (
 	ErrNotADatabase           = E(CodeNotADatabase)
 	ErrUnknownRegister        = E(CodeUnknownRegister)
 	ErrJournalNotEmpty        = E(CodeJournalNotEmpty)
+	ErrNotACard               = E(CodeNotACard)
+	ErrUnknownLawfulBasis     = E(CodeUnknownLawfulBasis)
+	ErrUnknownChannel         = E(CodeUnknownChannel)
+	ErrInvalidConsentAnswer   = E(CodeInvalidConsentAnswer)
+	ErrConsentMissing         = E(CodeConsentMissing)
+	ErrEmptyPersonName        = E(CodeEmptyPersonName)
+	ErrPersonNameTooLong      = E(CodePersonNameTooLong)
+	ErrInvalidEmail           = E(CodeInvalidEmail)
+	ErrInvalidPhone           = E(CodeInvalidPhone)
+	ErrInvalidPointsRule      = E(CodeInvalidPointsRule)
+	ErrRedeemUnit             = E(CodeRedeemUnit)
+	ErrInsufficientPoints     = E(CodeInsufficientPoints)
+	ErrInvalidDiscount        = E(CodeInvalidDiscount)
 )
 
 type message struct{ fr, en string }
@@ -236,6 +262,32 @@ type message struct{ fr, en string }
 // messages holds one sentence per code and language. Templates take the error's Args in order;
 // amounts and VAT rates are formatted for the language before they are substituted.
 var messages = map[Code]message{
+	CodeNotACard: {"%s n'est pas une carte de fidélité (les cartes commencent par 04)",
+		"%s is not a loyalty card (cards start with 04)"},
+	CodeUnknownLawfulBasis: {"base légale inconnue « %s »",
+		"unknown lawful basis %q"},
+	CodeUnknownChannel: {"canal inconnu « %s » : email, sms, phone, post ou partners",
+		"unknown channel %q: email, sms, phone, post or partners"},
+	CodeInvalidConsentAnswer: {"réponse de consentement illisible « %s » : écrivez canal=oui ou canal=non",
+		"unreadable consent answer %q: write channel=yes or channel=no"},
+	CodeConsentMissing: {"il manque la réponse pour le canal %s : chaque canal demande un oui ou un non explicite",
+		"no answer for the %s channel: every channel needs an explicit yes or no"},
+	CodeEmptyPersonName: {"le prénom et le nom sont obligatoires",
+		"first and last names are required"},
+	CodePersonNameTooLong: {"nom trop long : %d caractères au plus",
+		"name too long: %d characters at most"},
+	CodeInvalidEmail: {"adresse e-mail invalide « %s »",
+		"invalid email address %q"},
+	CodeInvalidPhone: {"numéro de téléphone invalide « %s » : par exemple 06 12 34 56 78 ou +44 20 7946 0958",
+		"invalid phone number %q: for example 06 12 34 56 78 or +44 20 7946 0958"},
+	CodeInvalidPointsRule: {"règle de points invalide : des points par euro entre 0 et 1000, une tranche et sa valeur positives",
+		"invalid points rule: 0 to 1000 points per euro, a positive redemption unit and value"},
+	CodeRedeemUnit: {"les points se dépensent par tranches de %d (%s la tranche)",
+		"points are redeemed in units of %d (%s each)"},
+	CodeInsufficientPoints: {"solde insuffisant : %d points demandés, %d disponibles",
+		"not enough points: %d asked, %d available"},
+	CodeInvalidDiscount: {"remise invalide %s sur un ticket de %s",
+		"invalid discount %s on a ticket of %s"},
 	CodeUnknownLang:    {"langue inconnue « %s » : choisissez fr ou en", "unknown language %q: choose fr or en"},
 	CodeInvalidAmount:  {"montant illisible « %s » : écrivez par exemple 12,50", "unreadable amount %q: write it like 12.50"},
 	CodeAmountTooLarge: {"montant trop grand « %s » : un million d'euros au plus", "amount too large %q: one million euros at most"},

@@ -332,6 +332,19 @@ var sentinelArgs = map[comptoir.Code][]any{
 	comptoir.CodeNotADatabase:           {"/var/lib/comptoir/comptoir.db"},
 	comptoir.CodeUnknownRegister:        {"/var/lib/comptoir/comptoir.db", "R2"},
 	comptoir.CodeJournalNotEmpty:        {"comptoir.db", uint64(12)},
+	comptoir.CodeNotACard:               {"3017620422003"},
+	comptoir.CodeUnknownLawfulBasis:     {"maybe"},
+	comptoir.CodeUnknownChannel:         {"fax"},
+	comptoir.CodeInvalidConsentAnswer:   {"sms=peut-être"},
+	comptoir.CodeConsentMissing:         {comptoir.ChannelPartners},
+	comptoir.CodeEmptyPersonName:        nil,
+	comptoir.CodePersonNameTooLong:      {60},
+	comptoir.CodeInvalidEmail:           {"jean@"},
+	comptoir.CodeInvalidPhone:           {"12"},
+	comptoir.CodeInvalidPointsRule:      nil,
+	comptoir.CodeRedeemUnit:             {int64(100), comptoir.Money(500)},
+	comptoir.CodeInsufficientPoints:     {int64(200), int64(150)},
+	comptoir.CodeInvalidDiscount:        {comptoir.Money(-500), comptoir.Money(1000)},
 }
 
 var sentinels = []*comptoir.Error{
@@ -348,7 +361,10 @@ var sentinels = []*comptoir.Error{
 	comptoir.ErrCSVEmpty, comptoir.ErrCSVLine, comptoir.ErrCSVColumns, comptoir.ErrCSVHeader, comptoir.ErrCSVDuplicate,
 	comptoir.ErrCSVSyntax, comptoir.ErrCSVQuote, comptoir.ErrCSVBareQuote, comptoir.ErrCSVTooLarge,
 	comptoir.ErrCannotRead, comptoir.ErrFileNotFound, comptoir.ErrNotADatabase, comptoir.ErrUnknownRegister,
-	comptoir.ErrJournalNotEmpty,
+	comptoir.ErrJournalNotEmpty, comptoir.ErrNotACard, comptoir.ErrUnknownLawfulBasis, comptoir.ErrUnknownChannel,
+	comptoir.ErrInvalidConsentAnswer, comptoir.ErrConsentMissing, comptoir.ErrEmptyPersonName,
+	comptoir.ErrPersonNameTooLong, comptoir.ErrInvalidEmail, comptoir.ErrInvalidPhone, comptoir.ErrInvalidPointsRule,
+	comptoir.ErrRedeemUnit, comptoir.ErrInsufficientPoints, comptoir.ErrInvalidDiscount,
 }
 
 // TestSentinelMessages explains every sentinel's refusal with values like the real ones, in both

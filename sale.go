@@ -75,6 +75,9 @@ type SaleDraft struct {
 	CustomerID     string
 	PointsEarned   int64
 	PointsRedeemed int64
+	// Discount is taken off the ticket's total, such as the value of redeemed points. On a refund
+	// it is negative: the share of the original ticket's discount that the refunded lines carried.
+	Discount Money
 }
 
 // Sale is a recorded ticket. Once recorded it never changes: a correction is another ticket.
@@ -83,12 +86,14 @@ type Sale struct {
 	Number   uint64    `json:"number"`
 	At       time.Time `json:"at"`
 	// Day is the business day the ticket belongs to (YYYY-MM-DD, in the shop's time zone).
-	Day            string    `json:"day"`
-	Cashier        string    `json:"cashier,omitempty"`
-	Training       bool      `json:"training,omitempty"`
-	RefundOf       uint64    `json:"refund_of,omitempty"`
-	CustomerID     string    `json:"customer_id,omitempty"`
-	Lines          []Line    `json:"lines"`
+	Day        string `json:"day"`
+	Cashier    string `json:"cashier,omitempty"`
+	Training   bool   `json:"training,omitempty"`
+	RefundOf   uint64 `json:"refund_of,omitempty"`
+	CustomerID string `json:"customer_id,omitempty"`
+	Lines      []Line `json:"lines"`
+	// Discount is what was taken off the lines' sum (see SaleDraft.Discount).
+	Discount       Money     `json:"discount,omitempty"`
 	VAT            []VATLine `json:"vat"`
 	Total          Money     `json:"total"`
 	Payments       []Payment `json:"payments"`
@@ -137,6 +142,7 @@ func BuildSale(d SaleDraft) (Sale, error) {
 		CustomerID:     d.CustomerID,
 		PointsEarned:   d.PointsEarned,
 		PointsRedeemed: d.PointsRedeemed,
+		Discount:       d.Discount,
 		Lines:          make([]Line, len(d.Lines)),
 	}
 	for i, l := range d.Lines {
@@ -147,7 +153,12 @@ func BuildSale(d SaleDraft) (Sale, error) {
 		s.Lines[i] = line
 		s.Total += line.Total
 	}
-	s.VAT = VATBreakdown(s.Lines)
+	// A discount lowers what is due, never below zero, and on a refund lowers what is paid back.
+	if refund && (s.Discount > 0 || s.Discount < s.Total) || !refund && (s.Discount < 0 || s.Discount > s.Total) {
+		return Sale{}, E(CodeInvalidDiscount, s.Discount, s.Total)
+	}
+	s.Total -= s.Discount
+	s.VAT = VATBreakdownDiscounted(s.Lines, s.Discount)
 	s.Payments = append([]Payment(nil), d.Payments...)
 	change, err := settle(s.Total, s.Payments, refund)
 	if err != nil {
@@ -223,7 +234,8 @@ func CheckSale(s Sale) bool {
 		}
 		total += l.Total
 	}
-	if total != s.Total || !slices.Equal(VATBreakdown(s.Lines), s.VAT) {
+	total -= s.Discount
+	if total != s.Total || !slices.Equal(VATBreakdownDiscounted(s.Lines, s.Discount), s.VAT) {
 		return false
 	}
 	change := Money(0)

@@ -1,6 +1,7 @@
 package comptoir
 
 import (
+	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -108,6 +109,65 @@ func VATBreakdown(lines []Line) []VATLine {
 	}
 	sortVAT(out)
 	return out
+}
+
+// VATBreakdownDiscounted is VATBreakdown after a discount on the whole ticket. The discount is
+// shared between the rates in proportion to their totals, the cents left by rounding going to
+// the rates with the largest remainders (the highest rate first on a tie), so that the rates
+// still sum exactly to the ticket's total and each rate's tax is computed on what was paid.
+func VATBreakdownDiscounted(lines []Line, discount Money) []VATLine {
+	v := VATBreakdown(lines)
+	var total Money
+	for _, l := range v {
+		total += l.TTC
+	}
+	if discount == 0 || total == 0 {
+		return v
+	}
+	type share struct {
+		amount Money
+		rem    uint64
+	}
+	shares := make([]share, len(v))
+	var given Money
+	absD, absT := abs64(int64(discount)), abs64(int64(total))
+	for i, l := range v {
+		// |discount| <= |total|, so |discount × ttc| / |total| <= |ttc| and the 128-bit product
+		// divides without overflow.
+		hi, lo := bits.Mul64(absD, abs64(int64(l.TTC)))
+		q, r := bits.Div64(hi, lo, absT)
+		// Every rate's total has the sign of the ticket's, so a share has the discount's sign.
+		amount := Money(q)
+		if discount < 0 {
+			amount = -amount
+		}
+		shares[i] = share{amount, r}
+		given += amount
+	}
+	order := make([]int, len(v))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return shares[order[a]].rem > shares[order[b]].rem })
+	step := Money(1)
+	if discount < 0 {
+		step = -1
+	}
+	for i := 0; given != discount; i++ {
+		shares[order[i%len(order)]].amount += step
+		given += step
+	}
+	for i := range v {
+		v[i] = VATFromTTC(v[i].TTC-shares[i].amount, v[i].Rate)
+	}
+	return v
+}
+
+func abs64(x int64) uint64 {
+	if x < 0 {
+		return uint64(-x)
+	}
+	return uint64(x)
 }
 
 func sortVAT(v []VATLine) {

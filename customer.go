@@ -1,0 +1,247 @@
+package comptoir
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// CustomerID is a loyalty member's pseudonymous identifier. Tickets, points and consent refer to
+// it, never to a name or an email, so that erasing the person leaves the accounts intact.
+type CustomerID string
+
+// Customer is a loyalty member as the register knows them.
+type Customer struct {
+	ID    CustomerID  `json:"id"`
+	Cards []string    `json:"cards"`
+	Basis LawfulBasis `json:"basis"`
+	// Personal is empty when the member was erased, and masked unless a manager revealed it.
+	Personal Personal `json:"personal"`
+	// StopProcessing makes the member read-only: no update, no points, no consent change.
+	StopProcessing bool `json:"stop_processing,omitempty"`
+	// Erased marks the tombstone left after the person's data was destroyed.
+	Erased       bool      `json:"erased,omitempty"`
+	EnrolledAt   time.Time `json:"enrolled_at"`
+	LastActivity time.Time `json:"last_activity"`
+}
+
+// CardNumber builds the loyalty card number with a sequence: a GTIN-13 in the GS1 prefix 04,
+// reserved for use inside a company, so that a card can never be mistaken for a product.
+func CardNumber(seq uint64) string {
+	body := fmt.Sprintf("04%010d", seq%10_000_000_000)
+	return body + string(rune('0'+GTINCheckDigit(body)))
+}
+
+// ValidateCard checks a loyalty card number: a valid GTIN-13 in the prefix 04.
+func ValidateCard(code string) error {
+	if err := ValidateGTIN(code); err != nil {
+		return err
+	}
+	if !IsRestrictedCirculation(code) {
+		return E(CodeNotACard, code)
+	}
+	return nil
+}
+
+// LawfulBasis is the ground on which a member's data is processed, from the shop's CRM list.
+type LawfulBasis string
+
+// The lawful bases, in the order of the CRM list.
+const (
+	BasisNotApplicable       LawfulBasis = "not-applicable"
+	BasisLegitimateInterests LawfulBasis = "legitimate-interests"
+	BasisContract            LawfulBasis = "contract"
+	BasisLegalObligation     LawfulBasis = "legal-obligation"
+	BasisVitalInterests      LawfulBasis = "vital-interests"
+	BasisPublicInterests     LawfulBasis = "public-interests"
+	BasisConsentPending      LawfulBasis = "consent-pending"
+	BasisConsentAwaiting     LawfulBasis = "consent-awaiting"
+	BasisConsentObtained     LawfulBasis = "consent-obtained"
+	BasisConsentNotResponded LawfulBasis = "consent-not-responded"
+	BasisStopProcessing      LawfulBasis = "stop-processing"
+	BasisConsentDeclined     LawfulBasis = "consent-declined"
+	BasisDelete              LawfulBasis = "delete"
+)
+
+var lawfulBases = []struct {
+	basis  LawfulBasis
+	fr, en string
+}{
+	{BasisNotApplicable, "Non applicable", "Not Applicable"},
+	{BasisLegitimateInterests, "Intérêts légitimes", "Legitimate Interests"},
+	{BasisContract, "Contrat", "Contract"},
+	{BasisLegalObligation, "Obligation légale", "Legal Obligation"},
+	{BasisVitalInterests, "Intérêts vitaux", "Vital Interests"},
+	{BasisPublicInterests, "Intérêt public", "Public Interests"},
+	{BasisConsentPending, "Consentement en attente", "Consent-Pending"},
+	{BasisConsentAwaiting, "Consentement attendu", "Consent-Awaiting"},
+	{BasisConsentObtained, "Consentement obtenu", "Consent-Obtained"},
+	{BasisConsentNotResponded, "Consentement sans réponse", "Consent-Not Responded"},
+	{BasisStopProcessing, "Arrêt du traitement", "Stop Processing"},
+	{BasisConsentDeclined, "Consentement refusé", "Consent-Declined"},
+	{BasisDelete, "Suppression", "Delete"},
+}
+
+// LawfulBases lists the bases in the CRM's order.
+func LawfulBases() []LawfulBasis {
+	out := make([]LawfulBasis, len(lawfulBases))
+	for i, b := range lawfulBases {
+		out[i] = b.basis
+	}
+	return out
+}
+
+// ParseLawfulBasis reads a basis by its code ("consent-obtained") or its English CRM label
+// ("Consent-Obtained", "Legitimate Interests"), case and spacing aside.
+func ParseLawfulBasis(s string) (LawfulBasis, error) {
+	norm := func(x string) string {
+		return strings.NewReplacer(" ", "-", "_", "-").Replace(strings.ToLower(strings.TrimSpace(x)))
+	}
+	n := norm(s)
+	for _, b := range lawfulBases {
+		if n == string(b.basis) || n == norm(b.en) || n == norm(b.fr) {
+			return b.basis, nil
+		}
+	}
+	return "", E(CodeUnknownLawfulBasis, s)
+}
+
+// Format names the basis in a language.
+func (b LawfulBasis) Format(l Lang) string {
+	for _, x := range lawfulBases {
+		if x.basis == b {
+			if l == LangEN {
+				return x.en
+			}
+			return x.fr
+		}
+	}
+	return string(b)
+}
+
+// Channel is a way of contacting a member, each with its own consent.
+type Channel string
+
+// The consent channels.
+const (
+	ChannelEmail    Channel = "email"
+	ChannelSMS      Channel = "sms"
+	ChannelPhone    Channel = "phone"
+	ChannelPost     Channel = "post"
+	ChannelPartners Channel = "partners"
+)
+
+// Channels lists every channel; enrolment needs an explicit answer for each.
+var Channels = []Channel{ChannelEmail, ChannelSMS, ChannelPhone, ChannelPost, ChannelPartners}
+
+// ParseChannel reads a channel name in English or French.
+func ParseChannel(s string) (Channel, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "email", "e-mail", "mail", "courriel":
+		return ChannelEmail, nil
+	case "sms":
+		return ChannelSMS, nil
+	case "phone", "telephone", "téléphone", "tel":
+		return ChannelPhone, nil
+	case "post", "courrier", "postal":
+		return ChannelPost, nil
+	case "partners", "partenaires":
+		return ChannelPartners, nil
+	}
+	return "", E(CodeUnknownChannel, s)
+}
+
+// Format names the channel in a language.
+func (c Channel) Format(l Lang) string {
+	names := map[Channel][2]string{ChannelEmail: {"e-mail", "email"}, ChannelSMS: {"SMS", "SMS"},
+		ChannelPhone: {"téléphone", "phone"}, ChannelPost: {"courrier", "post"}, ChannelPartners: {"partenaires", "partners"}}
+	n, ok := names[c]
+	if !ok {
+		return string(c)
+	}
+	if l == LangEN {
+		return n[1]
+	}
+	return n[0]
+}
+
+// ConsentVia says through which channel a consent was given or withdrawn.
+type ConsentVia string
+
+// Where consent is collected.
+const (
+	ViaRegister ConsentVia = "register"
+	ViaWeb      ConsentVia = "web"
+	ViaEmail    ConsentVia = "email"
+)
+
+// ConsentEvent is one change of a member's consent on one channel. Events are only ever
+// appended; the current consent is derived from them.
+type ConsentEvent struct {
+	Channel Channel    `json:"channel"`
+	Granted bool       `json:"granted"`
+	At      time.Time  `json:"at"`
+	Via     ConsentVia `json:"via"`
+	// By is who recorded it: a cashier's name, "web", a manager.
+	By string `json:"by"`
+	// NoticeVersion is the version of the information notice the member was shown.
+	NoticeVersion string `json:"notice_version"`
+	Remarks       string `json:"remarks,omitempty"`
+}
+
+// ConsentState is the current consent per channel: the latest event of each.
+type ConsentState map[Channel]ConsentEvent
+
+// DeriveConsent replays consent events in time order (ties in the order given) and keeps the
+// latest per channel. A channel with no event has no consent.
+func DeriveConsent(events []ConsentEvent) ConsentState {
+	sorted := append([]ConsentEvent(nil), events...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].At.Before(sorted[j].At) })
+	state := ConsentState{}
+	for _, e := range sorted {
+		state[e.Channel] = e
+	}
+	return state
+}
+
+// Granted reports whether the member currently consents on a channel.
+func (s ConsentState) Granted(c Channel) bool { return s[c].Granted }
+
+// ParseConsentSpec reads the answers given at enrolment, "email=yes,sms=no,phone=no,post=no,
+// partners=no". Every channel needs an explicit yes or no: there is no default yes, and no
+// default no that could be mistaken for an answer.
+func ParseConsentSpec(spec string) (map[Channel]bool, error) {
+	out := map[Channel]bool{}
+	for _, part := range strings.Split(spec, ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(part, "=")
+		if !ok {
+			return nil, E(CodeInvalidConsentAnswer, strings.TrimSpace(part))
+		}
+		c, err := ParseChannel(name)
+		if err != nil {
+			return nil, err
+		}
+		var granted bool
+		switch strings.ToLower(strings.TrimSpace(value)) {
+		case "yes", "y", "oui", "o", "true", "1":
+			granted = true
+		case "no", "n", "non", "false", "0":
+		default:
+			return nil, E(CodeInvalidConsentAnswer, strings.TrimSpace(part))
+		}
+		if _, dup := out[c]; dup {
+			return nil, E(CodeInvalidConsentAnswer, strings.TrimSpace(part))
+		}
+		out[c] = granted
+	}
+	for _, c := range Channels {
+		if _, ok := out[c]; !ok {
+			return nil, E(CodeConsentMissing, c)
+		}
+	}
+	return out, nil
+}
