@@ -180,6 +180,18 @@ const (
 	CodeRedeemUnit             Code = "redeem_unit"
 	CodeInsufficientPoints     Code = "insufficient_points"
 	CodeInvalidDiscount        Code = "invalid_discount"
+	CodeKeyMissing             Code = "key_missing"
+	CodeKeyInvalid             Code = "key_invalid"
+	CodeKeyMismatch            Code = "key_mismatch"
+	CodeUnknownCard            Code = "unknown_card"
+	CodeCardTaken              Code = "card_taken"
+	CodeUnknownCustomer        Code = "unknown_customer"
+	CodeStopProcessing         Code = "stop_processing"
+	CodeCustomerErased         Code = "customer_erased"
+	CodeBlockedEmail           Code = "blocked_email"
+	CodeEmailTaken             Code = "email_taken"
+	CodePhoneTaken             Code = "phone_taken"
+	CodeNothingToUpdate        Code = "nothing_to_update"
 	CodeHashMismatch           Code = "hash_mismatch"
 	CodeChainBroken            Code = "chain_broken"
 	CodeNumberGap              Code = "number_gap"
@@ -262,6 +274,30 @@ type message struct{ fr, en string }
 // messages holds one sentence per code and language. Templates take the error's Args in order;
 // amounts and VAT rates are formatted for the language before they are substituted.
 var messages = map[Code]message{
+	CodeKeyMissing: {"la clé de chiffrement %s est introuvable : sans elle les données des membres sont illisibles ; restaurez-la depuis la sauvegarde ou indiquez-la avec --key-file",
+		"the encryption key %s is missing: without it members' data cannot be read; restore it from the backup or point --key-file at it"},
+	CodeKeyInvalid: {"%s n'est pas une clé de chiffrement Comptoir",
+		"%s is not a Comptoir encryption key"},
+	CodeKeyMismatch: {"la clé de chiffrement ne correspond pas à cette base (ou la donnée a été altérée)",
+		"the encryption key does not match this database (or the data was altered)"},
+	CodeUnknownCard: {"carte %s inconnue : proposez l'inscription au programme",
+		"unknown card %s: offer to enrol the customer"},
+	CodeCardTaken: {"la carte %s appartient déjà à un membre",
+		"card %s already belongs to a member"},
+	CodeUnknownCustomer: {"membre %s inconnu",
+		"unknown member %s"},
+	CodeStopProcessing: {"le dossier de ce membre est en arrêt de traitement : il ne peut plus être modifié, ni gagner ou dépenser des points",
+		"the record is in stop processing: it cannot be changed, nor earn or spend points"},
+	CodeCustomerErased: {"ce membre a été effacé à sa demande : ses données n'existent plus",
+		"this member was erased at their request: their data no longer exists"},
+	CodeBlockedEmail: {"l'adresse %s est sur la liste de blocage : elle ne peut être enregistrée sur aucun dossier",
+		"the address %s is on the block list: it cannot be recorded on any member"},
+	CodeEmailTaken: {"l'adresse %s est déjà celle d'un autre membre",
+		"the address %s already belongs to another member"},
+	CodePhoneTaken: {"le numéro %s est déjà celui d'un autre membre",
+		"the number %s already belongs to another member"},
+	CodeNothingToUpdate: {"rien à modifier : donnez au moins un champ",
+		"nothing to change: give at least one field"},
 	CodeNotACard: {"%s n'est pas une carte de fidélité (les cartes commencent par 04)",
 		"%s is not a loyalty card (cards start with 04)"},
 	CodeUnknownLawfulBasis: {"base légale inconnue « %s »",

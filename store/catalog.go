@@ -17,7 +17,7 @@ func (s *Store) Product(ctx context.Context, gtin string) (comptoir.Product, err
 		return comptoir.Product{}, err
 	}
 	var p comptoir.Product
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		v := tx.Bucket(bucketCatalog).Get([]byte(comptoir.GTINKey(gtin)))
 		if v == nil {
 			return comptoir.E(comptoir.CodeUnknownProduct, gtin)
@@ -42,7 +42,7 @@ func (s *Store) ImportProducts(ctx context.Context, products []comptoir.Product)
 		}
 		clean[i] = np
 	}
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.update(func(tx *bbolt.Tx) error {
 		cat := tx.Bucket(bucketCatalog)
 		for _, p := range clean {
 			if err := cat.Put([]byte(comptoir.GTINKey(p.GTIN)), encode(p)); err != nil {
@@ -63,7 +63,7 @@ func (s *Store) Products(ctx context.Context) ([]comptoir.Product, error) {
 		return nil, err
 	}
 	var out []comptoir.Product
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketCatalog).ForEach(func(_, v []byte) error {
 			var p comptoir.Product
 			if err := decode(v, &p); err != nil {

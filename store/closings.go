@@ -29,7 +29,7 @@ func (s *Store) ClosePeriod(ctx context.Context, period string) (comptoir.Closin
 		return comptoir.Closing{}, comptoir.E(comptoir.CodePeriodNotOver, period)
 	}
 	var c comptoir.Closing
-	err = s.db.Update(func(tx *bbolt.Tx) error {
+	err = s.update(func(tx *bbolt.Tx) error {
 		var err error
 		c, err = s.closePeriod(tx, kind, period, now)
 		return err
@@ -169,7 +169,7 @@ func (s *Store) Closing(ctx context.Context, period string) (comptoir.Closing, b
 	}
 	var c comptoir.Closing
 	var ok bool
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		r := regBuckets(tx, s.register)
 		v := r.closings.Get([]byte(period))
 		if v == nil {

@@ -7,7 +7,7 @@ import (
 
 // currentSchema is the schema version this code writes. Each migration moves a file from version
 // i to i+1; they run in order, in one transaction, when Open finds an older file.
-const currentSchema = 2
+const currentSchema = 3
 
 // migrations[i] upgrades a file at version i to version i+1.
 var migrations = []func(tx *bbolt.Tx) error{
@@ -24,6 +24,15 @@ var migrations = []func(tx *bbolt.Tx) error{
 	// to a shop) kept none; version 2 keeps them up to date with every ticket, so they are built
 	// once here from the journal. The same step repairs them should their format change again.
 	rebuildDayTotals,
+	// 2 -> 3: loyalty members, their sealed personal data, consent, points and the audit trail.
+	func(tx *bbolt.Tx) error {
+		for _, b := range memberBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 func schemaVersion(tx *bbolt.Tx) (uint64, error) {

@@ -71,7 +71,7 @@ func (s *Store) Outbox(ctx context.Context, after uint64, limit int) ([]comptoir
 		return nil, err
 	}
 	var events []comptoir.Event
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketOutbox).Cursor()
 		for k, v := c.Seek(itob(after + 1)); k != nil; k, v = c.Next() {
 			if limit > 0 && len(events) >= limit {

@@ -22,7 +22,7 @@ func (s *Store) PeriodTotals(ctx context.Context, period string) (comptoir.Total
 		return s.DayTotals(ctx, period)
 	}
 	var t comptoir.Totals
-	err = s.db.View(func(tx *bbolt.Tx) error {
+	err = s.view(func(tx *bbolt.Tx) error {
 		r := regBuckets(tx, s.register)
 		h, err := r.head()
 		if err != nil {

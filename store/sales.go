@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 
 	"github.com/comptoir/comptoir"
 	"go.etcd.io/bbolt"
@@ -24,21 +25,19 @@ func (s *Store) RecordSales(ctx context.Context, drafts []comptoir.SaleDraft) ([
 		return nil, err
 	}
 	sales := make([]comptoir.Sale, len(drafts))
-	for i, d := range drafts {
-		sale, err := comptoir.BuildSale(d)
-		if err != nil {
-			return nil, err
+	// The rules apply inside the transaction, where a member's balance and a refunded ticket's
+	// discount are known; a refused draft rolls it back, which costs no disk write.
+	now := s.now()
+	drafts = slices.Clone(drafts)
+	for i := range drafts {
+		if drafts[i].At.IsZero() {
+			drafts[i].At = now
 		}
-		if sale.At.IsZero() {
-			sale.At = s.now()
-		}
-		sale.At = sale.At.UTC()
-		sale.Day = comptoir.DayOf(sale.At, s.loc)
-		sales[i] = sale
 	}
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		for i := range sales {
-			if err := s.recordSale(tx, &sales[i]); err != nil {
+	err := s.update(func(tx *bbolt.Tx) error {
+		for i, d := range drafts {
+			var err error
+			if sales[i], err = s.recordSale(tx, d); err != nil {
 				return err
 			}
 		}
@@ -50,10 +49,36 @@ func (s *Store) RecordSales(ctx context.Context, drafts []comptoir.SaleDraft) ([
 	return sales, nil
 }
 
-// recordSale writes one built ticket in the caller's transaction and fills in its number, grand
-// total and hashes.
-func (s *Store) recordSale(tx *bbolt.Tx, sale *comptoir.Sale) error {
+// recordSale applies the rules to a draft, attaches the member's points, and writes the ticket
+// in the caller's transaction with its number, grand total and hashes.
+func (s *Store) recordSale(tx *bbolt.Tx, d comptoir.SaleDraft) (comptoir.Sale, error) {
 	r := regBuckets(tx, s.register)
+	m, err := s.prepareMember(tx, r, &d)
+	if err != nil {
+		return comptoir.Sale{}, err
+	}
+	sale, err := comptoir.BuildSale(d)
+	if err != nil {
+		return comptoir.Sale{}, err
+	}
+	sale.At = sale.At.UTC()
+	sale.Day = comptoir.DayOf(sale.At, s.loc)
+	if m != nil {
+		sale.PointsEarned = m.earned(s.rule, sale)
+	}
+	if err := s.writeSale(tx, r, &sale); err != nil {
+		return comptoir.Sale{}, err
+	}
+	if m != nil {
+		if err := m.record(tx, sale); err != nil {
+			return comptoir.Sale{}, err
+		}
+	}
+	return sale, nil
+}
+
+// writeSale numbers, chains and writes a built ticket with its running totals and outbox event.
+func (s *Store) writeSale(tx *bbolt.Tx, r reg, sale *comptoir.Sale) error {
 	if p, closed := closedPeriodOf(r, sale.Day); closed {
 		return comptoir.E(comptoir.CodeDayClosed, p)
 	}
@@ -169,7 +194,7 @@ func (s *Store) Sale(ctx context.Context, number uint64) (comptoir.Sale, error) 
 		return comptoir.Sale{}, err
 	}
 	var sale comptoir.Sale
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		var err error
 		sale, err = getSale(regBuckets(tx, s.register), number)
 		return err
@@ -194,7 +219,7 @@ func (s *Store) head(ctx context.Context) (head, error) {
 		return head{}, err
 	}
 	var h head
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		var err error
 		h, err = regBuckets(tx, s.register).head()
 		return err
@@ -212,7 +237,7 @@ func (s *Store) DayTotals(ctx context.Context, day string) (comptoir.Totals, err
 		return comptoir.Totals{}, err
 	}
 	var t comptoir.Totals
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		r := regBuckets(tx, s.register)
 		h, err := r.head()
 		if err != nil {

@@ -39,6 +39,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"sync"
 	"syscall"
 	"time"
 
@@ -73,6 +74,12 @@ type Options struct {
 	Now func() time.Time
 	// Location is the shop's time zone, which decides the business day; default time.Local.
 	Location *time.Location
+	// KeyFile is the master key file that protects members' personal data; default the database
+	// path with ".key" appended. It is created on the first enrolment and must be kept, and
+	// backed up, apart from the database.
+	KeyFile string
+	// PointsRule is the loyalty programme's rule; default comptoir.DefaultPointsRule.
+	PointsRule comptoir.PointsRule
 	// MustExist refuses to create the file: commands that only read or seal an existing journal
 	// must not answer "0 tickets, intact" about a new empty file made by a typo in its path.
 	MustExist bool
@@ -83,11 +90,20 @@ type Options struct {
 
 // Store is a Comptoir database file opened for one register.
 type Store struct {
+	// mu guards db, which erasure replaces by a compacted copy of the file; every transaction
+	// holds it for reading.
+	mu       sync.RWMutex
 	db       *bbolt.DB
 	path     string
+	timeout  time.Duration
 	register []byte
 	now      func() time.Time
 	loc      *time.Location
+	rule     comptoir.PointsRule
+
+	keyPath string
+	keyMu   sync.Mutex
+	keys    *masterKey
 }
 
 // Compile-time checks that Store implements the domain's services.
@@ -133,7 +149,18 @@ func Open(path string, o Options) (*Store, error) {
 	case err != nil:
 		return nil, comptoir.Wrap(comptoir.CodeCannotRead, err)
 	}
-	s := &Store{db: db, path: path, register: []byte(o.Register), now: o.Now, loc: o.Location}
+	if o.KeyFile == "" {
+		o.KeyFile = path + ".key"
+	}
+	if o.PointsRule == (comptoir.PointsRule{}) {
+		o.PointsRule = comptoir.DefaultPointsRule
+	}
+	if err := o.PointsRule.Validate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Store{db: db, path: path, timeout: o.Timeout, register: []byte(o.Register), now: o.Now, loc: o.Location,
+		rule: o.PointsRule, keyPath: o.KeyFile}
 	if err := s.prepare(o.MustExist); err != nil {
 		db.Close()
 		return nil, err
@@ -142,7 +169,25 @@ func Open(path string, o Options) (*Store, error) {
 }
 
 // Close releases the file.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.db.Close()
+}
+
+// view runs a read transaction.
+func (s *Store) view(fn func(tx *bbolt.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.db.View(fn)
+}
+
+// update runs a durable write transaction.
+func (s *Store) update(fn func(tx *bbolt.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.db.Update(fn)
+}
 
 // Path is the file the store was opened on.
 func (s *Store) Path() string { return s.path }
@@ -161,7 +206,7 @@ func (s *Store) Now() time.Time { return s.now() }
 // empty commit still costs two fdatasyncs and opening must stay fast.
 func (s *Store) prepare(mustExist bool) error {
 	ready := false
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		v, err := schemaVersion(tx)
 		if err != nil {
 			return err
@@ -178,7 +223,7 @@ func (s *Store) prepare(mustExist bool) error {
 	if err != nil || ready {
 		return err
 	}
-	return s.db.Update(func(tx *bbolt.Tx) error {
+	return s.update(func(tx *bbolt.Tx) error {
 		if err := migrate(tx); err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ func (s *Store) Verify(ctx context.Context) (comptoir.VerifyReport, error) {
 		return comptoir.VerifyReport{}, err
 	}
 	var rep comptoir.VerifyReport
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		r := regBuckets(tx, s.register)
 		v := &verifier{rep: &rep, days: map[string]*comptoir.Totals{}, closed: map[string]comptoir.Totals{}}
 		c := r.journal.Cursor()

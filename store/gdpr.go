@@ -1,0 +1,509 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/comptoir/comptoir"
+	"go.etcd.io/bbolt"
+)
+
+// CustomerByCard finds the member a loyalty card belongs to, with their personal data for the
+// UI to mask.
+func (s *Store) CustomerByCard(ctx context.Context, card string) (comptoir.Customer, error) {
+	if err := comptoir.ValidateCard(card); err != nil {
+		return comptoir.Customer{}, err
+	}
+	return s.findCustomer(ctx, func(tx *bbolt.Tx, _ *masterKey) []byte { return tx.Bucket(bucketCards).Get([]byte(card)) },
+		comptoir.E(comptoir.CodeUnknownCard, card))
+}
+
+// CustomerByEmail finds a member by the exact email, through its keyed hash.
+func (s *Store) CustomerByEmail(ctx context.Context, email string) (comptoir.Customer, error) {
+	e, err := comptoir.NormalizeEmail(email)
+	if err != nil {
+		return comptoir.Customer{}, err
+	}
+	return s.findCustomer(ctx, func(tx *bbolt.Tx, k *masterKey) []byte { return tx.Bucket(bucketLookup).Get(lookupKey(k, 'e', e)) },
+		comptoir.E(comptoir.CodeUnknownCustomer, comptoir.MaskEmail(e)))
+}
+
+// CustomerByPhone finds a member by the exact phone number, through its keyed hash.
+func (s *Store) CustomerByPhone(ctx context.Context, phone string) (comptoir.Customer, error) {
+	p, err := comptoir.NormalizePhone(phone)
+	if err != nil {
+		return comptoir.Customer{}, err
+	}
+	return s.findCustomer(ctx, func(tx *bbolt.Tx, k *masterKey) []byte { return tx.Bucket(bucketLookup).Get(lookupKey(k, 'p', p)) },
+		comptoir.E(comptoir.CodeUnknownCustomer, comptoir.MaskPhone(p)))
+}
+
+// Customer reads a member by ID.
+func (s *Store) Customer(ctx context.Context, id comptoir.CustomerID) (comptoir.Customer, error) {
+	return s.findCustomer(ctx, func(*bbolt.Tx, *masterKey) []byte { return []byte(id) },
+		comptoir.E(comptoir.CodeUnknownCustomer, string(id)))
+}
+
+func (s *Store) findCustomer(ctx context.Context, find func(*bbolt.Tx, *masterKey) []byte, notFound error) (comptoir.Customer, error) {
+	if err := checkCtx(ctx); err != nil {
+		return comptoir.Customer{}, err
+	}
+	keys, err := s.masterKey(false)
+	if err != nil {
+		return comptoir.Customer{}, err
+	}
+	var c comptoir.Customer
+	err = s.view(func(tx *bbolt.Tx) error {
+		id := find(tx, keys)
+		if id == nil || tx.Bucket(bucketCustomers).Get(id) == nil {
+			return notFound
+		}
+		rec, err := getCustomer(tx, comptoir.CustomerID(id))
+		if err != nil {
+			return err
+		}
+		p, err := readPersonal(tx, keys, rec)
+		c = rec.customer(p)
+		return err
+	})
+	return c, err
+}
+
+// Reveal records in the audit trail that a manager looked at a member's unmasked personal data,
+// and returns it.
+func (s *Store) Reveal(ctx context.Context, id comptoir.CustomerID, who string) (comptoir.Customer, error) {
+	c, err := s.Customer(ctx, id)
+	if err != nil {
+		return c, err
+	}
+	err = s.update(func(tx *bbolt.Tx) error {
+		return appendAudit(tx, s.now(), who, comptoir.AuditReveal, id, "")
+	})
+	return c, err
+}
+
+// ChangeConsent appends a consent event for a member: giving and withdrawing take the same one
+// step. A member in stop processing, or erased, is refused.
+func (s *Store) ChangeConsent(ctx context.Context, id comptoir.CustomerID, ev comptoir.ConsentEvent) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	if _, err := comptoir.ParseChannel(string(ev.Channel)); err != nil {
+		return err
+	}
+	if ev.At.IsZero() {
+		ev.At = s.now()
+	}
+	ev.At, ev.By, ev.Remarks = ev.At.UTC(), comptoir.CleanText(ev.By), comptoir.CleanText(ev.Remarks)
+	if ev.Via == "" {
+		ev.Via = comptoir.ViaRegister
+	}
+	return s.update(func(tx *bbolt.Tx) error {
+		rec, err := getCustomer(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := rec.writable(); err != nil {
+			return err
+		}
+		if err := appendConsent(tx, id, ev); err != nil {
+			return err
+		}
+		rec.LastActivity = ev.At
+		if err := putCustomer(tx, rec); err != nil {
+			return err
+		}
+		if err := appendAudit(tx, ev.At, ev.By, comptoir.AuditConsent, id, string(ev.Channel)); err != nil {
+			return err
+		}
+		return appendMemberEvent(tx, EventCustomerConsent, ev.At, map[string]any{"id": id, "event": ev})
+	})
+}
+
+// ConsentHistory lists a member's consent events in the order they were recorded.
+func (s *Store) ConsentHistory(ctx context.Context, id comptoir.CustomerID) ([]comptoir.ConsentEvent, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+	var out []comptoir.ConsentEvent
+	err := s.view(func(tx *bbolt.Tx) error {
+		if _, err := getCustomer(tx, id); err != nil {
+			return err
+		}
+		var err error
+		out, err = consentHistory(tx, id)
+		return err
+	})
+	return out, err
+}
+
+func consentHistory(tx *bbolt.Tx, id comptoir.CustomerID) ([]comptoir.ConsentEvent, error) {
+	var out []comptoir.ConsentEvent
+	err := eachMember(tx.Bucket(bucketConsent), id, func(v []byte) error {
+		var ev comptoir.ConsentEvent
+		if err := decode(v, &ev); err != nil {
+			return err
+		}
+		out = append(out, ev)
+		return nil
+	})
+	return out, err
+}
+
+// PersonalUpdate rectifies a member's personal data: the fields given replace the old ones.
+type PersonalUpdate struct {
+	FirstName, LastName, Email, Phone *string
+}
+
+// UpdatePersonal rectifies a member's personal data and records which fields changed (never
+// their values) in the audit trail and the outbox. A blocked email, an email or phone of another
+// member, a member in stop processing or erased are refused.
+func (s *Store) UpdatePersonal(ctx context.Context, id comptoir.CustomerID, u PersonalUpdate, who string) (comptoir.Customer, error) {
+	if err := checkCtx(ctx); err != nil {
+		return comptoir.Customer{}, err
+	}
+	keys, err := s.masterKey(false)
+	if err != nil {
+		return comptoir.Customer{}, err
+	}
+	var out comptoir.Customer
+	err = s.update(func(tx *bbolt.Tx) error {
+		rec, err := getCustomer(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := rec.writable(); err != nil {
+			return err
+		}
+		old, err := readPersonal(tx, keys, rec)
+		if err != nil {
+			return err
+		}
+		p := old
+		var fields []string
+		for _, f := range []struct {
+			name string
+			from *string
+			to   *string
+		}{{"first_name", u.FirstName, &p.FirstName}, {"last_name", u.LastName, &p.LastName}, {"email", u.Email, &p.Email}, {"phone", u.Phone, &p.Phone}} {
+			if f.from != nil {
+				*f.to = *f.from
+				fields = append(fields, f.name)
+			}
+		}
+		if len(fields) == 0 {
+			return comptoir.E(comptoir.CodeNothingToUpdate)
+		}
+		if p, err = comptoir.NormalizePersonal(p); err != nil {
+			return err
+		}
+		if err := checkContact(tx, keys, id, p); err != nil {
+			return err
+		}
+		lookup := tx.Bucket(bucketLookup)
+		if old.Email != "" && old.Email != p.Email {
+			if err := lookup.Delete(lookupKey(keys, 'e', old.Email)); err != nil {
+				return err
+			}
+		}
+		if old.Phone != "" && old.Phone != p.Phone {
+			if err := lookup.Delete(lookupKey(keys, 'p', old.Phone)); err != nil {
+				return err
+			}
+		}
+		if err := putPersonal(tx, keys, id, p, false); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		rec.LastActivity = now
+		if err := putCustomer(tx, rec); err != nil {
+			return err
+		}
+		detail := strings.Join(fields, ",")
+		if err := appendAudit(tx, now, who, comptoir.AuditUpdate, id, detail); err != nil {
+			return err
+		}
+		out = rec.customer(p)
+		return appendMemberEvent(tx, EventCustomerUpdated, now, map[string]any{"id": id, "fields": fields})
+	})
+	return out, err
+}
+
+// StopProcessing makes a member read-only: no update, no points, no consent change; a sale with
+// their card completes anonymously.
+func (s *Store) StopProcessing(ctx context.Context, id comptoir.CustomerID, who string) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	return s.update(func(tx *bbolt.Tx) error {
+		rec, err := getCustomer(tx, id)
+		if err != nil {
+			return err
+		}
+		if rec.Erased {
+			return comptoir.E(comptoir.CodeCustomerErased)
+		}
+		if rec.StopProcessing {
+			return nil
+		}
+		now := s.now().UTC()
+		rec.StopProcessing, rec.Basis = true, comptoir.BasisStopProcessing
+		if err := putCustomer(tx, rec); err != nil {
+			return err
+		}
+		if err := appendAudit(tx, now, who, comptoir.AuditStopProcessing, id, ""); err != nil {
+			return err
+		}
+		return appendMemberEvent(tx, EventCustomerStopped, now, map[string]any{"id": id})
+	})
+}
+
+// Block puts an email on the block list: it can then be neither enrolled nor written onto any
+// member. Only its keyed hash is stored.
+func (s *Store) Block(ctx context.Context, email, who string) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	e, err := comptoir.NormalizeEmail(email)
+	if err != nil {
+		return err
+	}
+	keys, err := s.masterKey(true)
+	if err != nil {
+		return err
+	}
+	return s.update(func(tx *bbolt.Tx) error {
+		now := s.now().UTC()
+		h := keys.lookupHash("email", e)
+		if err := tx.Bucket(bucketBlocklist).Put(h, encode(now)); err != nil {
+			return err
+		}
+		var member comptoir.CustomerID
+		if id := tx.Bucket(bucketLookup).Get(lookupKey(keys, 'e', e)); id != nil {
+			member = comptoir.CustomerID(id)
+		}
+		if err := appendAudit(tx, now, who, comptoir.AuditBlock, member, comptoir.MaskEmail(e)); err != nil {
+			return err
+		}
+		return appendMemberEvent(tx, EventEmailBlocked, now, map[string]any{"at": now})
+	})
+}
+
+// Erase destroys a member's personal data at their request. The data key is deleted, so the
+// sealed data can never be opened again, even with the master key; the sealed data, the lookup
+// entries and the card links go too. A tombstone keeps the pseudonymous ID that tickets and
+// points refer to. The file is then compacted, so that no freed page keeps a copy of the key.
+func (s *Store) Erase(ctx context.Context, id comptoir.CustomerID, who string) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	err := s.update(func(tx *bbolt.Tx) error {
+		rec, err := getCustomer(tx, id)
+		if err != nil {
+			return err
+		}
+		if rec.Erased {
+			return nil
+		}
+		if err := eraseMember(tx, rec); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		rec.Erased, rec.ErasedAt, rec.Cards, rec.Basis = true, now, nil, comptoir.BasisDelete
+		if err := putCustomer(tx, rec); err != nil {
+			return err
+		}
+		if err := appendAudit(tx, now, who, comptoir.AuditErase, id, ""); err != nil {
+			return err
+		}
+		return appendMemberEvent(tx, EventCustomerErased, now, map[string]any{"id": id})
+	})
+	if err != nil {
+		return err
+	}
+	return s.compact()
+}
+
+// eraseMember deletes what identifies a member. Lookup entries are found by scanning for the ID
+// rather than by recomputing their hashes, so erasure works even without the master key.
+func eraseMember(tx *bbolt.Tx, rec customerRecord) error {
+	id := []byte(rec.ID)
+	for _, b := range [][]byte{bucketDataKeys, bucketPersonal} {
+		if err := tx.Bucket(b).Delete(id); err != nil {
+			return err
+		}
+	}
+	for _, card := range rec.Cards {
+		if err := tx.Bucket(bucketCards).Delete([]byte(card)); err != nil {
+			return err
+		}
+	}
+	var stale [][]byte
+	lookup := tx.Bucket(bucketLookup)
+	if err := lookup.ForEach(func(k, v []byte) error {
+		if bytes.Equal(v, id) {
+			stale = append(stale, bytes.Clone(k))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, k := range stale {
+		if err := lookup.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// compact rewrites the database into a fresh file holding only live data and puts it in place:
+// bbolt does not clear the pages it frees, and an erased member's data key must not survive in
+// one. The new file is complete and synced before it replaces the old one.
+func (s *Store) compact() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tmp := s.path + ".compact"
+	os.Remove(tmp)
+	dst, err := bbolt.Open(tmp, 0o600, &bbolt.Options{Timeout: s.timeout})
+	if err != nil {
+		return err
+	}
+	if err := bbolt.Compact(dst, s.db, 4<<20); err != nil {
+		dst.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := dst.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := s.db.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, s.path); err != nil {
+		return err
+	}
+	if dir, err := os.Open(filepath.Dir(s.path)); err == nil {
+		dir.Sync()
+		dir.Close()
+	}
+	db, err := bbolt.Open(s.path, 0o600, &bbolt.Options{Timeout: s.timeout})
+	if err != nil {
+		return err
+	}
+	s.db = db
+	return nil
+}
+
+// Points lists a member's points ledger and its balance.
+func (s *Store) Points(ctx context.Context, id comptoir.CustomerID) ([]comptoir.PointsEntry, int64, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, 0, err
+	}
+	var out []comptoir.PointsEntry
+	err := s.view(func(tx *bbolt.Tx) error {
+		if _, err := getCustomer(tx, id); err != nil {
+			return err
+		}
+		var err error
+		out, err = pointsLedger(tx, id)
+		return err
+	})
+	return out, comptoir.Balance(out), err
+}
+
+func pointsLedger(tx *bbolt.Tx, id comptoir.CustomerID) ([]comptoir.PointsEntry, error) {
+	var out []comptoir.PointsEntry
+	err := eachMember(tx.Bucket(bucketPoints), id, func(v []byte) error {
+		var e comptoir.PointsEntry
+		if err := decode(v, &e); err != nil {
+			return err
+		}
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+// Export gathers everything held on a member for the right of access and portability, and
+// records the export in the audit trail.
+func (s *Store) Export(ctx context.Context, id comptoir.CustomerID, who string) (comptoir.MemberExport, error) {
+	if err := checkCtx(ctx); err != nil {
+		return comptoir.MemberExport{}, err
+	}
+	keys, err := s.masterKey(false)
+	if err != nil {
+		return comptoir.MemberExport{}, err
+	}
+	now := s.now().UTC()
+	x := comptoir.MemberExport{ExportedAt: now}
+	err = s.update(func(tx *bbolt.Tx) error {
+		rec, err := getCustomer(tx, id)
+		if err != nil {
+			return err
+		}
+		p, err := readPersonal(tx, keys, rec)
+		if err != nil {
+			return err
+		}
+		x.Customer = rec.customer(p)
+		if x.Consent, err = consentHistory(tx, id); err != nil {
+			return err
+		}
+		if x.Points, err = pointsLedger(tx, id); err != nil {
+			return err
+		}
+		x.Balance = comptoir.Balance(x.Points)
+		if x.Tickets, err = memberTickets(tx, id); err != nil {
+			return err
+		}
+		return appendAudit(tx, now, who, comptoir.AuditExport, id, "")
+	})
+	return x, err
+}
+
+// memberTicket is a memtickets value: where to find a ticket of the member.
+type memberTicket struct {
+	Register string `json:"register"`
+	Number   uint64 `json:"number"`
+}
+
+func memberTickets(tx *bbolt.Tx, id comptoir.CustomerID) ([]comptoir.TicketSummary, error) {
+	var out []comptoir.TicketSummary
+	err := eachMember(tx.Bucket(bucketMemTickets), id, func(v []byte) error {
+		var mt memberTicket
+		if err := decode(v, &mt); err != nil {
+			return err
+		}
+		sale, err := getSale(regBuckets(tx, []byte(mt.Register)), mt.Number)
+		if err != nil {
+			return err
+		}
+		out = append(out, comptoir.TicketSummary{Register: mt.Register, Number: mt.Number, At: sale.At, Total: sale.Total,
+			PointsEarned: sale.PointsEarned, PointsRedeemed: sale.PointsRedeemed})
+		return nil
+	})
+	return out, err
+}
+
+// Audit lists the audit trail, oldest first.
+func (s *Store) Audit(ctx context.Context) ([]comptoir.AuditEntry, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+	var out []comptoir.AuditEntry
+	err := s.view(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketAudit).ForEach(func(_, v []byte) error {
+			var e comptoir.AuditEntry
+			if err := decode(v, &e); err != nil {
+				return err
+			}
+			out = append(out, e)
+			return nil
+		})
+	})
+	return out, err
+}

@@ -1,0 +1,425 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/comptoir/comptoir"
+	"go.etcd.io/bbolt"
+)
+
+// Member buckets (schema 3):
+//
+//	customers/   <id>                   -> member record, without personal data
+//	personal/    <id>                   -> personal data sealed under the member's data key
+//	datakeys/    <id>                   -> the member's data key sealed under the master key
+//	cards/       <card>                 -> id
+//	lookup/      <'e'|'p'><HMAC>        -> id: exact lookup by email or phone
+//	blocklist/   <HMAC of the email>    -> when it was blocked
+//	consent/     <id><seq>              -> consent event
+//	points/      <id><seq>              -> points ledger entry
+//	memtickets/  <id><seq>              -> register and number of a ticket of the member
+//	audit/       <seq>                  -> audit entry
+//
+// Erasing a member deletes the data key: the sealed personal data can then never be opened, even
+// with the master key. The file is compacted afterwards so that no freed page keeps a copy.
+var (
+	bucketCustomers  = []byte("customers")
+	bucketPersonal   = []byte("personal")
+	bucketDataKeys   = []byte("datakeys")
+	bucketCards      = []byte("cards")
+	bucketLookup     = []byte("lookup")
+	bucketBlocklist  = []byte("blocklist")
+	bucketConsent    = []byte("consent")
+	bucketPoints     = []byte("points")
+	bucketMemTickets = []byte("memtickets")
+	bucketAudit      = []byte("audit")
+	keyKeyCheck      = []byte("keycheck")
+	keyCardSeq       = []byte("cardseq")
+	memberBuckets    = [][]byte{bucketCustomers, bucketPersonal, bucketDataKeys, bucketCards, bucketLookup,
+		bucketBlocklist, bucketConsent, bucketPoints, bucketMemTickets, bucketAudit}
+)
+
+// Event types about members. Their payloads carry the pseudonymous ID, never personal data.
+const (
+	EventCustomerEnrolled = "customer.enrolled"
+	EventCustomerUpdated  = "customer.updated"
+	EventCustomerConsent  = "customer.consent"
+	EventCustomerStopped  = "customer.stop-processing"
+	EventCustomerErased   = "customer.erased"
+	EventEmailBlocked     = "email.blocked"
+)
+
+// customerRecord is what the customers bucket holds: everything about a member but the person.
+type customerRecord struct {
+	ID             comptoir.CustomerID  `json:"id"`
+	Cards          []string             `json:"cards"`
+	Basis          comptoir.LawfulBasis `json:"basis"`
+	StopProcessing bool                 `json:"stop_processing,omitempty"`
+	Erased         bool                 `json:"erased,omitempty"`
+	ErasedAt       time.Time            `json:"erased_at,omitzero"`
+	EnrolledAt     time.Time            `json:"enrolled_at"`
+	LastActivity   time.Time            `json:"last_activity"`
+}
+
+func (r customerRecord) customer(p comptoir.Personal) comptoir.Customer {
+	return comptoir.Customer{ID: r.ID, Cards: slices.Clone(r.Cards), Basis: r.Basis, Personal: p,
+		StopProcessing: r.StopProcessing, Erased: r.Erased, EnrolledAt: r.EnrolledAt, LastActivity: r.LastActivity}
+}
+
+// writable refuses changes to an erased member or one in stop processing.
+func (r customerRecord) writable() error {
+	switch {
+	case r.Erased:
+		return comptoir.E(comptoir.CodeCustomerErased)
+	case r.StopProcessing:
+		return comptoir.E(comptoir.CodeStopProcessing)
+	}
+	return nil
+}
+
+// Enrolment is what a member signs up with at the counter.
+type Enrolment struct {
+	Card     string
+	Personal comptoir.Personal
+	// Consent holds an explicit answer for every channel.
+	Consent map[comptoir.Channel]bool
+	// Basis defaults to contract: the loyalty programme is a contract; marketing rests on the
+	// per-channel consent.
+	Basis         comptoir.LawfulBasis
+	NoticeVersion string
+	Via           comptoir.ConsentVia
+	By            string
+}
+
+// masterKey loads the key that protects personal data, creating it on first use when create is
+// true. The database keeps a check value of the key, so that a wrong or lost key file is told
+// apart from a new one: once members exist, a missing key is never silently replaced.
+func (s *Store) masterKey(create bool) (*masterKey, error) {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if s.keys != nil {
+		return s.keys, nil
+	}
+	var check []byte
+	if err := s.view(func(tx *bbolt.Tx) error {
+		check = bytes.Clone(tx.Bucket(bucketMeta).Get(keyKeyCheck))
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	k, err := loadKeyFile(s.keyPath, create && check == nil)
+	if err != nil {
+		return nil, err
+	}
+	if check != nil {
+		if !k.matches(check) {
+			return nil, comptoir.E(comptoir.CodeKeyMismatch)
+		}
+	} else if err := s.update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyKeyCheck, k.check) }); err != nil {
+		return nil, err
+	}
+	s.keys = k
+	return k, nil
+}
+
+// NextCard is the next free loyalty card number, for a manager printing a new card.
+func (s *Store) NextCard(ctx context.Context) (string, error) {
+	if err := checkCtx(ctx); err != nil {
+		return "", err
+	}
+	var card string
+	err := s.view(func(tx *bbolt.Tx) error {
+		seq := uint64(0)
+		if v := tx.Bucket(bucketMeta).Get(keyCardSeq); len(v) == 8 {
+			seq = btoi(v)
+		}
+		for card = comptoir.CardNumber(seq + 1); tx.Bucket(bucketCards).Get([]byte(card)) != nil; {
+			seq++
+			card = comptoir.CardNumber(seq + 1)
+		}
+		return nil
+	})
+	return card, err
+}
+
+// Enroll records a new member with their card, sealed personal data and an explicit consent
+// answer for every channel, in one transaction.
+func (s *Store) Enroll(ctx context.Context, e Enrolment) (comptoir.Customer, error) {
+	if err := checkCtx(ctx); err != nil {
+		return comptoir.Customer{}, err
+	}
+	if err := comptoir.ValidateCard(e.Card); err != nil {
+		return comptoir.Customer{}, err
+	}
+	p, err := comptoir.NormalizePersonal(e.Personal)
+	if err != nil {
+		return comptoir.Customer{}, err
+	}
+	for _, c := range comptoir.Channels {
+		if _, ok := e.Consent[c]; !ok {
+			return comptoir.Customer{}, comptoir.E(comptoir.CodeConsentMissing, c)
+		}
+	}
+	if e.Basis == "" {
+		e.Basis = comptoir.BasisContract
+	}
+	if _, err := comptoir.ParseLawfulBasis(string(e.Basis)); err != nil {
+		return comptoir.Customer{}, err
+	}
+	if e.Via == "" {
+		e.Via = comptoir.ViaRegister
+	}
+	keys, err := s.masterKey(true)
+	if err != nil {
+		return comptoir.Customer{}, err
+	}
+	now := s.now().UTC()
+	rec := customerRecord{Cards: []string{e.Card}, Basis: e.Basis, EnrolledAt: now, LastActivity: now}
+	err = s.update(func(tx *bbolt.Tx) error {
+		if tx.Bucket(bucketCards).Get([]byte(e.Card)) != nil {
+			return comptoir.E(comptoir.CodeCardTaken, e.Card)
+		}
+		if err := checkContact(tx, keys, "", p); err != nil {
+			return err
+		}
+		id, err := newCustomerID(tx)
+		if err != nil {
+			return err
+		}
+		rec.ID = id
+		if err := putPersonal(tx, keys, id, p, true); err != nil {
+			return err
+		}
+		if err := putCustomer(tx, rec); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketCards).Put([]byte(e.Card), []byte(id)); err != nil {
+			return err
+		}
+		if err := bumpCardSeq(tx, e.Card); err != nil {
+			return err
+		}
+		for _, c := range comptoir.Channels {
+			ev := comptoir.ConsentEvent{Channel: c, Granted: e.Consent[c], At: now, Via: e.Via, By: comptoir.CleanText(e.By),
+				NoticeVersion: e.NoticeVersion, Remarks: "enrolment"}
+			if err := appendConsent(tx, id, ev); err != nil {
+				return err
+			}
+		}
+		if err := appendAudit(tx, now, e.By, comptoir.AuditEnrol, id, ""); err != nil {
+			return err
+		}
+		return appendMemberEvent(tx, EventCustomerEnrolled, now, map[string]any{"id": id, "cards": rec.Cards, "basis": rec.Basis, "consent": e.Consent})
+	})
+	if err != nil {
+		return comptoir.Customer{}, err
+	}
+	return rec.customer(p), nil
+}
+
+// newCustomerID draws a pseudonymous ID: "M" and 16 hex digits, unrelated to the person.
+func newCustomerID(tx *bbolt.Tx) (comptoir.CustomerID, error) {
+	for {
+		b := make([]byte, 8)
+		if _, err := rand.Read(b); err != nil {
+			return "", err
+		}
+		id := comptoir.CustomerID("M" + hex.EncodeToString(b))
+		if tx.Bucket(bucketCustomers).Get([]byte(id)) == nil {
+			return id, nil
+		}
+	}
+}
+
+func bumpCardSeq(tx *bbolt.Tx, card string) error {
+	seq, err := strconv.ParseUint(card[2:12], 10, 64)
+	if err != nil {
+		return nil
+	}
+	meta := tx.Bucket(bucketMeta)
+	if v := meta.Get(keyCardSeq); len(v) == 8 && btoi(v) >= seq {
+		return nil
+	}
+	return meta.Put(keyCardSeq, itob(seq))
+}
+
+// checkContact refuses a blocked email, and an email or phone that another member already has.
+func checkContact(tx *bbolt.Tx, keys *masterKey, self comptoir.CustomerID, p comptoir.Personal) error {
+	if p.Email != "" {
+		if tx.Bucket(bucketBlocklist).Get(keys.lookupHash("email", p.Email)) != nil {
+			return comptoir.E(comptoir.CodeBlockedEmail, comptoir.MaskEmail(p.Email))
+		}
+		if id := tx.Bucket(bucketLookup).Get(lookupKey(keys, 'e', p.Email)); id != nil && string(id) != string(self) {
+			return comptoir.E(comptoir.CodeEmailTaken, comptoir.MaskEmail(p.Email))
+		}
+	}
+	if p.Phone != "" {
+		if id := tx.Bucket(bucketLookup).Get(lookupKey(keys, 'p', p.Phone)); id != nil && string(id) != string(self) {
+			return comptoir.E(comptoir.CodePhoneTaken, comptoir.MaskPhone(p.Phone))
+		}
+	}
+	return nil
+}
+
+func lookupKey(keys *masterKey, kind byte, value string) []byte {
+	name := "email"
+	if kind == 'p' {
+		name = "phone"
+	}
+	return append([]byte{kind}, keys.lookupHash(name, value)...)
+}
+
+// putPersonal seals a member's personal data, with a new data key when fresh is true, and
+// indexes the email and phone for exact lookups.
+func putPersonal(tx *bbolt.Tx, keys *masterKey, id comptoir.CustomerID, p comptoir.Personal, fresh bool) error {
+	var dataKey []byte
+	var err error
+	if fresh {
+		if dataKey, err = newDataKey(); err != nil {
+			return err
+		}
+		wrapped, err := seal(keys.wrap, dataKey, []byte(id))
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketDataKeys).Put([]byte(id), wrapped); err != nil {
+			return err
+		}
+	} else if dataKey, err = unwrapDataKey(tx, keys, id); err != nil {
+		return err
+	}
+	defer zero(dataKey)
+	plain, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	sealed, err := seal(dataKey, plain, []byte(id))
+	zero(plain)
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketPersonal).Put([]byte(id), sealed); err != nil {
+		return err
+	}
+	lookup := tx.Bucket(bucketLookup)
+	if p.Email != "" {
+		if err := lookup.Put(lookupKey(keys, 'e', p.Email), []byte(id)); err != nil {
+			return err
+		}
+	}
+	if p.Phone != "" {
+		return lookup.Put(lookupKey(keys, 'p', p.Phone), []byte(id))
+	}
+	return nil
+}
+
+func unwrapDataKey(tx *bbolt.Tx, keys *masterKey, id comptoir.CustomerID) ([]byte, error) {
+	wrapped := tx.Bucket(bucketDataKeys).Get([]byte(id))
+	if wrapped == nil {
+		return nil, comptoir.E(comptoir.CodeCustomerErased)
+	}
+	return open(keys.wrap, wrapped, []byte(id))
+}
+
+// readPersonal opens a member's sealed personal data; an erased member has none.
+func readPersonal(tx *bbolt.Tx, keys *masterKey, rec customerRecord) (comptoir.Personal, error) {
+	if rec.Erased {
+		return comptoir.Personal{}, nil
+	}
+	dataKey, err := unwrapDataKey(tx, keys, rec.ID)
+	if err != nil {
+		return comptoir.Personal{}, err
+	}
+	defer zero(dataKey)
+	sealed := tx.Bucket(bucketPersonal).Get([]byte(rec.ID))
+	if sealed == nil {
+		return comptoir.Personal{}, comptoir.E(comptoir.CodeCorruptRecord, "personal data")
+	}
+	plain, err := open(dataKey, sealed, []byte(rec.ID))
+	if err != nil {
+		return comptoir.Personal{}, err
+	}
+	defer zero(plain)
+	var p comptoir.Personal
+	if err := json.Unmarshal(plain, &p); err != nil {
+		return comptoir.Personal{}, comptoir.E(comptoir.CodeCorruptRecord, "personal data")
+	}
+	return p, nil
+}
+
+func getCustomer(tx *bbolt.Tx, id comptoir.CustomerID) (customerRecord, error) {
+	var rec customerRecord
+	v := tx.Bucket(bucketCustomers).Get([]byte(id))
+	if v == nil {
+		return rec, comptoir.E(comptoir.CodeUnknownCustomer, string(id))
+	}
+	return rec, decode(v, &rec)
+}
+
+func putCustomer(tx *bbolt.Tx, rec customerRecord) error {
+	return tx.Bucket(bucketCustomers).Put([]byte(rec.ID), encode(rec))
+}
+
+// memberKey is a key in a per-member bucket: the ID, then a sequence.
+func memberKey(b *bbolt.Bucket, id comptoir.CustomerID) ([]byte, error) {
+	seq, err := b.NextSequence()
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(id), itob(seq)...), nil
+}
+
+func appendConsent(tx *bbolt.Tx, id comptoir.CustomerID, ev comptoir.ConsentEvent) error {
+	b := tx.Bucket(bucketConsent)
+	k, err := memberKey(b, id)
+	if err != nil {
+		return err
+	}
+	return b.Put(k, encode(ev))
+}
+
+func appendPoints(tx *bbolt.Tx, id comptoir.CustomerID, e comptoir.PointsEntry) error {
+	b := tx.Bucket(bucketPoints)
+	k, err := memberKey(b, id)
+	if err != nil {
+		return err
+	}
+	return b.Put(k, encode(e))
+}
+
+func appendAudit(tx *bbolt.Tx, at time.Time, who string, action comptoir.AuditAction, id comptoir.CustomerID, detail string) error {
+	b := tx.Bucket(bucketAudit)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	e := comptoir.AuditEntry{Seq: seq, At: at.UTC(), Who: comptoir.CleanText(who), Action: action, Customer: id, Detail: detail}
+	return b.Put(itob(seq), encode(e))
+}
+
+func appendMemberEvent(tx *bbolt.Tx, typ string, at time.Time, payload any) error {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	return appendEvent(tx, storedEvent{Type: typ, At: at, ID: eventID(typ, append(body, []byte(at.UTC().Format(time.RFC3339Nano))...)), Payload: body})
+}
+
+// eachMember calls fn with the values of a per-member bucket for one member, in order.
+func eachMember(b *bbolt.Bucket, id comptoir.CustomerID, fn func(v []byte) error) error {
+	prefix := []byte(id)
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8; k, v = c.Next() {
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
