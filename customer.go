@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // CustomerID is a loyalty member's pseudonymous identifier. Tickets, points and consent refer to
@@ -95,8 +96,12 @@ func LawfulBases() []LawfulBasis {
 // ParseLawfulBasis reads a basis by its code ("consent-obtained") or its English CRM label
 // ("Consent-Obtained", "Legitimate Interests"), case and spacing aside.
 func ParseLawfulBasis(s string) (LawfulBasis, error) {
+	// Spaces, hyphens and underscores, however many in a row, all separate words the same way,
+	// so that "Consent - Pending" and "Legitimate  Interests" read as the CRM's labels.
 	norm := func(x string) string {
-		return strings.NewReplacer(" ", "-", "_", "-").Replace(strings.ToLower(strings.TrimSpace(x)))
+		return strings.Join(strings.FieldsFunc(strings.ToLower(x), func(r rune) bool {
+			return unicode.IsSpace(r) || r == '-' || r == '_'
+		}), "-")
 	}
 	n := norm(s)
 	for _, b := range lawfulBases {

@@ -192,6 +192,8 @@ const (
 	CodeEmailTaken             Code = "email_taken"
 	CodePhoneTaken             Code = "phone_taken"
 	CodeNothingToUpdate        Code = "nothing_to_update"
+	CodeInvalidSetting         Code = "invalid_setting"
+	CodeUnknownSetting         Code = "unknown_setting"
 	CodeHashMismatch           Code = "hash_mismatch"
 	CodeChainBroken            Code = "chain_broken"
 	CodeNumberGap              Code = "number_gap"
@@ -274,6 +276,10 @@ type message struct{ fr, en string }
 // messages holds one sentence per code and language. Templates take the error's Args in order;
 // amounts and VAT rates are formatted for the language before they are substituted.
 var messages = map[Code]message{
+	CodeInvalidSetting: {"valeur invalide pour %s : « %s »",
+		"invalid value for %s: %q"},
+	CodeUnknownSetting: {"réglage inconnu « %s » : voir comptoir settings show",
+		"unknown setting %q: see comptoir settings show"},
 	CodeKeyMissing: {"la clé de chiffrement %s est introuvable : sans elle les données des membres sont illisibles ; restaurez-la depuis la sauvegarde ou indiquez-la avec --key-file",
 		"the encryption key %s is missing: without it members' data cannot be read; restore it from the backup or point --key-file at it"},
 	CodeKeyInvalid: {"%s n'est pas une clé de chiffrement Comptoir",

@@ -3,6 +3,7 @@ package comptoir
 import (
 	"net/mail"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -56,7 +57,10 @@ func NormalizePersonal(p Personal) (Personal, error) {
 func NormalizeEmail(s string) (string, error) {
 	t := strings.TrimSpace(s)
 	a, err := mail.ParseAddress(t)
-	if err != nil || a.Name != "" || a.Address != t || len(t) > 254 {
+	// The length is checked on the lowercased form that is kept: a few letters take more bytes
+	// in lowercase (Ⱥ, ⱥ), and what is kept must normalize to itself.
+	lower := strings.ToLower(t)
+	if err != nil || a.Name != "" || a.Address != t || len(lower) > 254 {
 		return "", E(CodeInvalidEmail, s)
 	}
 	local, domain, ok := strings.Cut(t, "@")
@@ -65,7 +69,15 @@ func NormalizeEmail(s string) (string, error) {
 		strings.Contains(domain, "..") {
 		return "", E(CodeInvalidEmail, s)
 	}
-	return strings.ToLower(t), nil
+	// The mail parser takes any non-ASCII character: a no-break space pasted from a document, or
+	// an invisible or control character that would reach the screen when a manager reveals the
+	// address, must be refused like an ASCII space.
+	if strings.IndexFunc(t, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+	}) >= 0 {
+		return "", E(CodeInvalidEmail, s)
+	}
+	return lower, nil
 }
 
 // NormalizePhone reads a phone number as French people write it ("06 12 34 56 78",
@@ -109,7 +121,8 @@ func MaskEmail(email string) string {
 }
 
 // MaskPhone shows an E.164 phone number with its middle hidden: "06 ** ** ** 78" for a French
-// number, "+44 ******58" otherwise.
+// number; otherwise "+", the first two digits, a star for each hidden digit and the last two
+// ("+44 ********58").
 func MaskPhone(phone string) string {
 	digits := strings.TrimPrefix(phone, "+")
 	if len(digits) < 6 || !allDigits(digits) {

@@ -65,7 +65,10 @@ func (r PointsRule) Earned(paid Money) int64 {
 // Discount is what redeeming points takes off a ticket. Points are redeemed in whole units of
 // RedeemPoints, never more than the balance.
 func (r PointsRule) Discount(points, balance int64) (Money, error) {
-	if points <= 0 || points%r.RedeemPoints != 0 {
+	if err := r.Validate(); err != nil {
+		return 0, err
+	}
+	if points <= 0 || points%r.RedeemPoints != 0 || points/r.RedeemPoints > int64(MaxAmount/r.RedeemValue) {
 		return 0, E(CodeRedeemUnit, r.RedeemPoints, r.RedeemValue)
 	}
 	if points > balance {

@@ -115,14 +115,28 @@ func VATBreakdown(lines []Line) []VATLine {
 // shared between the rates in proportion to their totals, the cents left by rounding going to
 // the rates with the largest remainders (the highest rate first on a tie), so that the rates
 // still sum exactly to the ticket's total and each rate's tax is computed on what was paid.
+//
+// A discount can only be shared so when it has the sign of the ticket's total and is no larger,
+// and every rate's total has that sign too, as on every ticket BuildSale makes. For any other
+// (an edited journal record) there is no breakdown and the result is nil.
 func VATBreakdownDiscounted(lines []Line, discount Money) []VATLine {
 	v := VATBreakdown(lines)
+	if discount == 0 {
+		return v
+	}
 	var total Money
 	for _, l := range v {
 		total += l.TTC
 	}
-	if discount == 0 || total == 0 {
-		return v
+	// Without these conditions the shares below could overflow the division or never add up to
+	// the discount, and the loop that hands out the last cents would not end.
+	if total == 0 || (discount < 0) != (total < 0) || abs64(int64(discount)) > abs64(int64(total)) {
+		return nil
+	}
+	for _, l := range v {
+		if l.TTC != 0 && (l.TTC < 0) != (total < 0) {
+			return nil
+		}
 	}
 	type share struct {
 		amount Money
@@ -143,6 +157,12 @@ func VATBreakdownDiscounted(lines []Line, discount Money) []VATLine {
 		}
 		shares[i] = share{amount, r}
 		given += amount
+	}
+	// Rounding down leaves fewer cents to hand out than there are rates, on the discount's side.
+	// Only rates' totals that overflowed (an edited record with absurd amounts) leave more, or
+	// too many handed out already: then there is no breakdown either.
+	if left := discount - given; left != 0 && ((left < 0) != (discount < 0) || abs64(int64(left)) >= uint64(len(v))) {
+		return nil
 	}
 	order := make([]int, len(v))
 	for i := range order {

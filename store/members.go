@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/comptoir/comptoir"
@@ -26,6 +27,7 @@ import (
 //	points/      <id><seq>              -> points ledger entry
 //	memtickets/  <id><seq>              -> register and number of a ticket of the member
 //	audit/       <seq>                  -> audit entry
+//	settings/    <name>                 -> the shop's setting
 //
 // Erasing a member deletes the data key: the sealed personal data can then never be opened, even
 // with the master key. The file is compacted afterwards so that no freed page keeps a copy.
@@ -43,7 +45,7 @@ var (
 	keyKeyCheck      = []byte("keycheck")
 	keyCardSeq       = []byte("cardseq")
 	memberBuckets    = [][]byte{bucketCustomers, bucketPersonal, bucketDataKeys, bucketCards, bucketLookup,
-		bucketBlocklist, bucketConsent, bucketPoints, bucketMemTickets, bucketAudit}
+		bucketBlocklist, bucketConsent, bucketPoints, bucketMemTickets, bucketAudit, bucketSettings}
 )
 
 // Event types about members. Their payloads carry the pseudonymous ID, never personal data.
@@ -66,6 +68,9 @@ type customerRecord struct {
 	ErasedAt       time.Time            `json:"erased_at,omitzero"`
 	EnrolledAt     time.Time            `json:"enrolled_at"`
 	LastActivity   time.Time            `json:"last_activity"`
+	// Balance is the sum of the member's points ledger, kept with every entry so that a sale
+	// does not read the whole ledger to know what may be redeemed.
+	Balance int64 `json:"balance"`
 }
 
 func (r customerRecord) customer(p comptoir.Personal) comptoir.Customer {
@@ -86,6 +91,9 @@ func (r customerRecord) writable() error {
 
 // Enrolment is what a member signs up with at the counter.
 type Enrolment struct {
+	// ID is the member's pseudonymous ID when it is already known (members imported, demo data
+	// drawn from a seed); empty, the store draws a random one.
+	ID       comptoir.CustomerID
 	Card     string
 	Personal comptoir.Personal
 	// Consent holds an explicit answer for every channel.
@@ -189,9 +197,13 @@ func (s *Store) Enroll(ctx context.Context, e Enrolment) (comptoir.Customer, err
 		if err := checkContact(tx, keys, "", p); err != nil {
 			return err
 		}
-		id, err := newCustomerID(tx)
-		if err != nil {
-			return err
+		id := e.ID
+		if id == "" {
+			if id, err = newCustomerID(tx); err != nil {
+				return err
+			}
+		} else if !validCustomerID(id) || tx.Bucket(bucketCustomers).Get([]byte(id)) != nil {
+			return comptoir.E(comptoir.CodeUnknownCustomer, string(id))
 		}
 		rec.ID = id
 		if err := putPersonal(tx, keys, id, p, true); err != nil {
@@ -236,6 +248,15 @@ func newCustomerID(tx *bbolt.Tx) (comptoir.CustomerID, error) {
 			return id, nil
 		}
 	}
+}
+
+// validCustomerID accepts the IDs newCustomerID draws: "M" and 16 lowercase hex digits.
+func validCustomerID(id comptoir.CustomerID) bool {
+	if len(id) != 17 || id[0] != 'M' {
+		return false
+	}
+	_, err := hex.DecodeString(string(id[1:]))
+	return err == nil && strings.ToLower(string(id)) == "m"+string(id[1:])
 }
 
 func bumpCardSeq(tx *bbolt.Tx, card string) error {

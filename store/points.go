@@ -45,11 +45,7 @@ func (s *Store) prepareMember(tx *bbolt.Tx, r reg, d *comptoir.SaleDraft) (*sale
 		d.CustomerID, d.PointsRedeemed = "", 0
 		return nil, nil
 	}
-	ledger, err := pointsLedger(tx, rec.ID)
-	if err != nil {
-		return nil, err
-	}
-	m := &saleMember{rec: rec, balance: comptoir.Balance(ledger)}
+	m := &saleMember{rec: rec, balance: rec.Balance}
 	if d.PointsRedeemed > 0 && d.RefundOf == 0 {
 		discount, err := s.rule.Discount(d.PointsRedeemed, m.balance)
 		if err != nil {
@@ -103,6 +99,7 @@ func (m *saleMember) record(tx *bbolt.Tx, sale comptoir.Sale) error {
 		if err := appendPoints(tx, id, e); err != nil {
 			return err
 		}
+		m.rec.Balance += e.Points
 	}
 	if sale.PointsEarned != 0 {
 		e := entry
@@ -113,6 +110,7 @@ func (m *saleMember) record(tx *bbolt.Tx, sale comptoir.Sale) error {
 		if err := appendPoints(tx, id, e); err != nil {
 			return err
 		}
+		m.rec.Balance += e.Points
 	}
 	b := tx.Bucket(bucketMemTickets)
 	k, err := memberKey(b, id)

@@ -78,7 +78,7 @@ type Options struct {
 	// path with ".key" appended. It is created on the first enrolment and must be kept, and
 	// backed up, apart from the database.
 	KeyFile string
-	// PointsRule is the loyalty programme's rule; default comptoir.DefaultPointsRule.
+	// PointsRule overrides the loyalty programme's rule of the shop's settings.
 	PointsRule comptoir.PointsRule
 	// MustExist refuses to create the file: commands that only read or seal an existing journal
 	// must not answer "0 tickets, intact" about a new empty file made by a typo in its path.
@@ -152,16 +152,21 @@ func Open(path string, o Options) (*Store, error) {
 	if o.KeyFile == "" {
 		o.KeyFile = path + ".key"
 	}
-	if o.PointsRule == (comptoir.PointsRule{}) {
-		o.PointsRule = comptoir.DefaultPointsRule
-	}
-	if err := o.PointsRule.Validate(); err != nil {
-		db.Close()
-		return nil, err
-	}
 	s := &Store{db: db, path: path, timeout: o.Timeout, register: []byte(o.Register), now: o.Now, loc: o.Location,
 		rule: o.PointsRule, keyPath: o.KeyFile}
 	if err := s.prepare(o.MustExist); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if s.rule == (comptoir.PointsRule{}) {
+		set, err := s.Settings(context.Background())
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		s.rule = set.Points
+	}
+	if err := s.rule.Validate(); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -352,3 +357,8 @@ func btoi(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 
 // checkCtx refuses work whose context is already done, before a transaction starts.
 func checkCtx(ctx context.Context) error { return ctx.Err() }
+
+// isCode reports whether err is a domain refusal with that code.
+func isCode(err error, code comptoir.Code) bool {
+	return errors.Is(err, comptoir.E(code))
+}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/comptoir/comptoir"
@@ -32,8 +33,12 @@ func runDemoData(e *env, args []string) error {
 	days := fs.Int("days", 7, "number of days")
 	seed := fs.Uint64("seed", 1, "random seed")
 	start := fs.String("start", "", "first day YYYY-MM-DD")
+	customers := fs.Int("customers", 0, "number of loyalty members")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *customers < 0 || *customers > 100_000 {
+		return usagef("--customers attend un nombre entre 0 et 100 000", "--customers needs a number from 0 to 100,000")
 	}
 	if *sales < 0 || *sales > 10_000_000 {
 		return usagef("--sales attend un nombre entre 0 et 10 000 000", "--sales needs a number from 0 to 10,000,000")
@@ -82,7 +87,7 @@ func runDemoData(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	summary, err := fillDemo(e, ts, products, first, *days, *sales, *seed)
+	summary, err := fillDemo(e, ts, products, first, *days, *sales, *customers, *seed)
 	if cerr := ts.Close(); err == nil {
 		err = cerr
 	}
@@ -93,22 +98,22 @@ func runDemoData(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, e.tr(
-		"Démo : %d articles, %d tickets du %s au %s ; clôtures journalières : %d, mensuelles ou annuelles : %d ; grand total %s\n",
-		"Demo: %d products, %d tickets from %s to %s; daily closings: %d, monthly or yearly: %d; grand total %s\n"),
-		len(products), summary.tickets, first.Format("2006-01-02"), first.AddDate(0, 0, *days-1).Format("2006-01-02"),
+		"Démo : %d articles, %d membres, %d tickets du %s au %s ; clôtures journalières : %d, mensuelles ou annuelles : %d ; grand total %s\n",
+		"Demo: %d products, %d members, %d tickets from %s to %s; daily closings: %d, monthly or yearly: %d; grand total %s\n"),
+		len(products), summary.members, summary.tickets, first.Format("2006-01-02"), first.AddDate(0, 0, *days-1).Format("2006-01-02"),
 		summary.daily, summary.periodic, summary.grandTotal.Format(e.cfg.lang))
 	return nil
 }
 
 // demoSummary is what fillDemo recorded.
 type demoSummary struct {
-	tickets, daily, periodic int
-	grandTotal               comptoir.Money
+	tickets, daily, periodic, members int
+	grandTotal                        comptoir.Money
 }
 
 // fillDemo records the demo catalogue, sales tickets over the days from first on, and the
 // closings.
-func fillDemo(e *env, s *store.Store, products []comptoir.Product, first time.Time, days, sales int, seed uint64) (demoSummary, error) {
+func fillDemo(e *env, s *store.Store, products []comptoir.Product, first time.Time, days, sales, customers int, seed uint64) (demoSummary, error) {
 	var sum demoSummary
 	if _, err := s.ImportProducts(e.ctx, products); err != nil {
 		return sum, err
@@ -116,6 +121,15 @@ func fillDemo(e *env, s *store.Store, products []comptoir.Product, first time.Ti
 	g := demoGen{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), products: products, refunded: map[uint64]bool{}}
 	// The store's clock replays each closing at the hour a manager would have made it.
 	defer func() { e.clock.at = time.Time{} }()
+	if customers > 0 {
+		// Members join the evening before the first day. Their draws come from a generator of
+		// their own, so that the tickets of a seed are the same with or without members.
+		e.clock.at = first.Add(-4 * time.Hour)
+		if err := g.enrolMembers(e, s, customers, rand.New(rand.NewPCG(seed^0x5bd1e995, seed))); err != nil {
+			return sum, err
+		}
+		sum.members = customers
+	}
 	last := first.AddDate(0, 0, days-1)
 	for i := 0; i < days; i++ {
 		day := first.AddDate(0, 0, i)
@@ -202,9 +216,60 @@ type demoGen struct {
 	products []comptoir.Product
 	next     uint64 // number the next recorded ticket will get
 	recorded int
-	// sold holds the day's real sales that may still be refunded, by ticket number.
+	// sold holds the day's anonymous real sales that may still be refunded, by ticket number.
 	sold     map[uint64]comptoir.Line
 	refunded map[uint64]bool
+	// members and balances are the demo's loyalty members and their points, which the demo
+	// tracks to redeem only what a member has; mrng draws everything about them.
+	members  []comptoir.CustomerID
+	balances map[comptoir.CustomerID]int64
+	mrng     *rand.Rand
+	rule     comptoir.PointsRule
+}
+
+var (
+	demoFirstNames = []string{"Camille", "Léa", "Manon", "Chloé", "Inès", "Jade", "Louise", "Zoé", "Lucas", "Hugo",
+		"Louis", "Gabriel", "Arthur", "Jules", "Nathan", "Raphaël", "Aïcha", "Mehdi", "Élodie", "Théo"}
+	demoLastNames = []string{"Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
+		"Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier"}
+)
+
+// enrolMembers enrols n members with cards 1 to n, varied consent, and IDs drawn from rng so
+// that a seed always gives the same journal.
+func (g *demoGen) enrolMembers(e *env, s *store.Store, n int, rng *rand.Rand) error {
+	set, err := s.Settings(e.ctx)
+	if err != nil {
+		return err
+	}
+	g.mrng, g.balances, g.rule = rng, map[comptoir.CustomerID]int64{}, set.Points
+	for i := range n {
+		first := demoFirstNames[rng.IntN(len(demoFirstNames))]
+		last := demoLastNames[rng.IntN(len(demoLastNames))]
+		consent := map[comptoir.Channel]bool{}
+		for _, ch := range comptoir.Channels {
+			consent[ch] = rng.IntN(100) < 40
+		}
+		p := comptoir.Personal{FirstName: first, LastName: last}
+		if rng.IntN(100) < 80 {
+			p.Email = strings.ToLower(fmt.Sprintf("%s.%s.%d@exemple.fr", asciiName(first), asciiName(last), i+1))
+		}
+		if rng.IntN(100) < 60 {
+			p.Phone = fmt.Sprintf("06%08d", i+1)
+		}
+		id := comptoir.CustomerID(fmt.Sprintf("M%016x", rng.Uint64()))
+		c, err := s.Enroll(e.ctx, store.Enrolment{ID: id, Card: comptoir.CardNumber(uint64(i + 1)), Personal: p, Consent: consent,
+			NoticeVersion: "1", By: "demo-data"})
+		if err != nil {
+			return err
+		}
+		g.members = append(g.members, c.ID)
+	}
+	return nil
+}
+
+// asciiName drops the accents of a name for an email address.
+func asciiName(s string) string {
+	return strings.NewReplacer("é", "e", "è", "e", "ë", "e", "ï", "i", "î", "i", "ç", "c", "à", "a").Replace(s)
 }
 
 // recordDay records a day's tickets in batches: one commit per batch instead of one per ticket.
@@ -280,9 +345,32 @@ func (g *demoGen) draft(at time.Time) comptoir.SaleDraft {
 		}
 	}
 	if !d.Training {
-		g.sold[number] = d.Lines[0]
+		if !g.attachMember(&d, total) {
+			g.sold[number] = d.Lines[0]
+		}
 	}
 	return d
+}
+
+// attachMember gives about a third of the tickets to a member, who now and then redeems 100
+// points for 5 € off; the payment is then reduced by the discount. It reports whether it did.
+func (g *demoGen) attachMember(d *comptoir.SaleDraft, total comptoir.Money) bool {
+	if len(g.members) == 0 || g.mrng.IntN(100) >= 35 {
+		return false
+	}
+	id := g.members[g.mrng.IntN(len(g.members))]
+	d.CustomerID = string(id)
+	rule := g.rule
+	if g.balances[id] >= rule.RedeemPoints && total > rule.RedeemValue && g.mrng.IntN(100) < 30 {
+		d.PointsRedeemed = rule.RedeemPoints
+		g.balances[id] -= rule.RedeemPoints
+		total -= rule.RedeemValue
+		// The customer pays what is left; cash change, vouchers and cards as usual would need
+		// the same care, so a redeeming member pays by card.
+		d.Payments = []comptoir.Payment{{Method: comptoir.Card, Amount: total}}
+	}
+	g.balances[id] += rule.Earned(total)
+	return true
 }
 
 // pickRefund chooses a ticket of the day not yet refunded and returns its first line.

@@ -43,6 +43,10 @@ type config struct {
 	db       string
 	register string
 	lang     comptoir.Lang
+	// keyFile is the master key protecting members' data; empty means beside the database.
+	keyFile string
+	// user names who acts, for the audit trail of members' data.
+	user string
 }
 
 // env is what a command runs with: settings, streams, and a way to open the store. Opening is a
@@ -71,7 +75,13 @@ func (c *clock) Now() time.Time {
 func (e *env) open(create bool) (*store.Store, error) { return e.openAt(e.cfg.db, create) }
 
 func (e *env) openAt(path string, create bool) (*store.Store, error) {
-	return store.Open(path, store.Options{Register: e.cfg.register, Timeout: openTimeout, Now: e.clock.Now, MustExist: !create})
+	keyFile := e.cfg.keyFile
+	if keyFile == "" {
+		// The key stays beside the database the user named, even when demo-data fills a copy.
+		keyFile = e.cfg.db + ".key"
+	}
+	return store.Open(path, store.Options{Register: e.cfg.register, Timeout: openTimeout, Now: e.clock.Now,
+		MustExist: !create, KeyFile: keyFile})
 }
 
 // tr picks the French or English text for the configured language.
@@ -113,6 +123,34 @@ var commands = []command{
 	{"verify", runVerify, [2]string{
 		"verify                      vérifie le chaînage du journal ; code 1 et le premier enregistrement altéré sinon",
 		"verify                      check the journal chain; exit 1 naming the first altered record otherwise"}},
+	{"customer", runCustomer, [2]string{
+		"customer enroll --card C --first P --last N [--email E] [--phone T] --consent email=oui,sms=non,phone=non,post=non,partners=non [--basis B]\n" +
+			"  customer show --card C [--reveal]      fiche du membre, masquée sauf --reveal (tracé)\n" +
+			"  customer consent --card C --channel CANAL --grant|--withdraw [--via register|web|email]\n" +
+			"  customer update --card C [--first P] [--last N] [--email E] [--phone T]   rectification\n" +
+			"  customer export --card C               tout ce qui est détenu sur la personne, en JSON\n" +
+			"  customer erase --card C                effacement (destruction de la clé de ses données)\n" +
+			"  customer stop-processing --card C      arrêt du traitement : dossier en lecture seule\n" +
+			"  customer block --email E               liste de blocage",
+		"customer enroll --card C --first F --last L [--email E] [--phone P] --consent email=yes,sms=no,phone=no,post=no,partners=no [--basis B]\n" +
+			"  customer show --card C [--reveal]      the member, masked unless --reveal (logged)\n" +
+			"  customer consent --card C --channel CH --grant|--withdraw [--via register|web|email]\n" +
+			"  customer update --card C [--first F] [--last L] [--email E] [--phone P]   rectification\n" +
+			"  customer export --card C               everything held on the person, as JSON\n" +
+			"  customer erase --card C                erasure (the key of their data is destroyed)\n" +
+			"  customer stop-processing --card C      stop processing: the record becomes read-only\n" +
+			"  customer block --email E               block list"}},
+	{"card", runCard, [2]string{"card new                    prochain numéro de carte de fidélité libre",
+		"card new                    next free loyalty card number"}},
+	{"gdpr", runGDPR, [2]string{
+		"gdpr purge --inactive 3y [--dry-run]   efface les membres sans activité depuis la durée donnée\n" +
+			"  gdpr register                          registre des traitements (Markdown)\n" +
+			"  gdpr audit                             journal d'audit des données des membres",
+		"gdpr purge --inactive 3y [--dry-run]   erase members with no activity for that long\n" +
+			"  gdpr register                          record of processing activities (Markdown)\n" +
+			"  gdpr audit                             audit trail of members' data"}},
+	{"settings", runSettings, [2]string{"settings show | settings set NOM VALEUR   réglages du magasin (nom, SIRET, RGPD, points)",
+		"settings show | settings set NAME VALUE   the shop's settings (name, SIRET, GDPR, points)"}},
 	{"help", nil, [2]string{"help                        cette aide", "help                        this help"}},
 }
 
@@ -166,14 +204,19 @@ func (e *env) fail(err error) int {
 // parseGlobal takes the global settings out of the arguments wherever they stand, so that
 // "comptoir --db x report" and "comptoir report --db x" both work, and returns the rest.
 func parseGlobal(args []string, getenv func(string) string, cfg *config) ([]string, error) {
-	cfg.db, cfg.register = defaultDB, defaultReg
+	cfg.db, cfg.register, cfg.user = defaultDB, defaultReg, "manager"
+	if u := getenv("USER"); u != "" {
+		cfg.user = u
+	}
 	lang := "fr"
-	for name, dst := range map[string]*string{"COMPTOIR_DB": &cfg.db, "COMPTOIR_REGISTER": &cfg.register, "COMPTOIR_LANG": &lang} {
+	env := map[string]*string{"COMPTOIR_DB": &cfg.db, "COMPTOIR_REGISTER": &cfg.register, "COMPTOIR_LANG": &lang,
+		"COMPTOIR_KEY_FILE": &cfg.keyFile, "COMPTOIR_USER": &cfg.user}
+	for name, dst := range env {
 		if v := getenv(name); v != "" {
 			*dst = v
 		}
 	}
-	flags := map[string]*string{"db": &cfg.db, "register": &cfg.register, "lang": &lang}
+	flags := map[string]*string{"db": &cfg.db, "register": &cfg.register, "lang": &lang, "key-file": &cfg.keyFile, "user": &cfg.user}
 	var rest []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -220,6 +263,10 @@ func runHelp(e *env, _ []string) error {
 	fmt.Fprintln(w, e.tr("  --db FICHIER        COMPTOIR_DB        base de données (comptoir.db)", "  --db FILE           COMPTOIR_DB        database file (comptoir.db)"))
 	fmt.Fprintln(w, e.tr("  --register NOM      COMPTOIR_REGISTER  nom de la caisse (R1)", "  --register NAME     COMPTOIR_REGISTER  register name (R1)"))
 	fmt.Fprintln(w, e.tr("  --lang fr|en        COMPTOIR_LANG      langue (fr)", "  --lang fr|en        COMPTOIR_LANG      language (fr)"))
+	fmt.Fprintln(w, e.tr("  --key-file FICHIER  COMPTOIR_KEY_FILE  clé de chiffrement des données des membres (base + .key)",
+		"  --key-file FILE     COMPTOIR_KEY_FILE  encryption key of members' data (database + .key)"))
+	fmt.Fprintln(w, e.tr("  --user NOM          COMPTOIR_USER      qui agit, pour le journal d'audit ($USER)",
+		"  --user NAME         COMPTOIR_USER      who acts, for the audit trail ($USER)"))
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, e.tr("Codes de sortie : 0 fait, 1 refusé ou échoué, 2 erreur d'usage.", "Exit codes: 0 done, 1 refused or failed, 2 usage error."))
 	return nil

@@ -185,7 +185,7 @@ func TestRun_DemoData(t *testing.T) {
 			if r.code != exitOK {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
-			if !strings.Contains(r.stdout, "300 tickets du 2026-03-28 au 2026-04-01") {
+			if !strings.Contains(r.stdout, "0 membres, 300 tickets du 2026-03-28 au 2026-04-01") {
 				t.Errorf("summary %q", r.stdout)
 			}
 			s, err := store.Open(db, store.Options{})

@@ -6,9 +6,13 @@ import (
 	"unicode/utf8"
 )
 
-// table prints rows with the first column aligned left and the others right, as amounts are read.
-// text/tabwriter aligns every column the same way, which puts labels in a ragged right column.
-type table struct{ rows [][]string }
+// table prints rows with the first column aligned left and the others right, as amounts are read,
+// or every column left when the values are text. text/tabwriter aligns every column the same
+// way, which puts labels in a ragged right column.
+type table struct {
+	rows [][]string
+	text bool
+}
 
 func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
@@ -26,11 +30,13 @@ func (t *table) write(w io.Writer) error {
 	for _, r := range t.rows {
 		for i, c := range r {
 			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
-			switch {
-			case i == 0:
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if i == 0 || t.text {
 				b.WriteString(c + pad)
-			default:
-				b.WriteString("  " + pad + c)
+			} else {
+				b.WriteString(pad + c)
 			}
 		}
 		// An empty last cell must not leave spaces at the end of the line.

@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/comptoir/comptoir"
+	"go.etcd.io/bbolt"
+)
+
+// bucketSettings holds the shop's settings, by name: settings/<name> -> value.
+var bucketSettings = []byte("settings")
+
+// Settings reads the shop's settings, defaults filled in for what was never set.
+func (s *Store) Settings(ctx context.Context) (comptoir.ShopSettings, error) {
+	if err := checkCtx(ctx); err != nil {
+		return comptoir.ShopSettings{}, err
+	}
+	var out comptoir.ShopSettings
+	err := s.view(func(tx *bbolt.Tx) error {
+		var err error
+		out, err = readSettings(tx)
+		return err
+	})
+	return out, err
+}
+
+func readSettings(tx *bbolt.Tx) (comptoir.ShopSettings, error) {
+	set := comptoir.DefaultShopSettings()
+	b := tx.Bucket(bucketSettings)
+	if b == nil {
+		return set, nil
+	}
+	err := b.ForEach(func(k, v []byte) error {
+		var value string
+		if err := decode(v, &value); err != nil {
+			return err
+		}
+		// A setting this version no longer knows is skipped, not fatal.
+		if err := set.Set(string(k), value); err != nil && !isCode(err, comptoir.CodeUnknownSetting) {
+			return err
+		}
+		return nil
+	})
+	return set, err
+}
+
+// SetSetting changes one of the shop's settings after checking it. The points rule applies to
+// tickets recorded from the next opening of the store on.
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	return s.update(func(tx *bbolt.Tx) error {
+		set, err := readSettings(tx)
+		if err != nil {
+			return err
+		}
+		if err := set.Set(key, value); err != nil {
+			return err
+		}
+		b, err := tx.CreateBucketIfNotExists(bucketSettings)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(key), encode(set.Get(key)))
+	})
+}
+
+// NoteActivity records that a member showed up (their card was scanned), which keeps them from
+// the retention purge. Sales, consent changes and rectifications count by themselves.
+func (s *Store) NoteActivity(ctx context.Context, id comptoir.CustomerID, at time.Time) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	return s.update(func(tx *bbolt.Tx) error {
+		rec, err := getCustomer(tx, id)
+		if err != nil || rec.Erased || !at.After(rec.LastActivity) {
+			return err
+		}
+		rec.LastActivity = at.UTC()
+		return putCustomer(tx, rec)
+	})
+}
+
+// PurgeInactive erases every member with no activity since before, as the retention period
+// asks, and returns their IDs in order. With dryRun it only lists them. All erasures commit
+// together and the file is compacted once.
+func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool, who string) ([]comptoir.CustomerID, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+	var ids []comptoir.CustomerID
+	run := s.update
+	if dryRun {
+		run = s.view
+	}
+	err := run(func(tx *bbolt.Tx) error {
+		var stale []customerRecord
+		err := tx.Bucket(bucketCustomers).ForEach(func(_, v []byte) error {
+			var rec customerRecord
+			if err := decode(v, &rec); err != nil {
+				return err
+			}
+			if !rec.Erased && rec.LastActivity.Before(before) {
+				stale = append(stale, rec)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		sort.Slice(stale, func(i, j int) bool { return stale[i].ID < stale[j].ID })
+		now := s.now().UTC()
+		for _, rec := range stale {
+			ids = append(ids, rec.ID)
+			if dryRun {
+				continue
+			}
+			if err := eraseMember(tx, rec); err != nil {
+				return err
+			}
+			rec.Erased, rec.ErasedAt, rec.Cards, rec.Basis = true, now, nil, comptoir.BasisDelete
+			if err := putCustomer(tx, rec); err != nil {
+				return err
+			}
+			if err := appendAudit(tx, now, who, comptoir.AuditErase, rec.ID, "retention"); err != nil {
+				return err
+			}
+			if err := appendMemberEvent(tx, EventCustomerErased, now, map[string]any{"id": rec.ID, "reason": "retention"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || dryRun || len(ids) == 0 {
+		return ids, err
+	}
+	return ids, s.compact()
+}
