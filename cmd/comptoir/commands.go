@@ -232,6 +232,9 @@ func printTotals(e *env, t comptoir.Totals, grandTotal comptoir.Money) {
 		summary.add(e.tr("Numéros", "Numbers"), fmt.Sprintf("%d – %d", t.FirstTicket, t.LastTicket))
 	}
 	summary.add(e.tr("dont remboursements", "of which refunds"), t.Refunds.Format(l))
+	if t.Discounts != 0 {
+		summary.add(e.tr("dont remises fidélité", "of which loyalty discounts"), (-t.Discounts).Format(l))
+	}
 	summary.add(e.tr("Total de la période TTC", "Period total incl. VAT"), t.Total.Format(l))
 	fmt.Fprintln(w)
 	summary.write(w)
