@@ -273,14 +273,7 @@ func printTotals(e *env, t comptoir.Totals, grandTotal comptoir.Money) {
 }
 
 func runVerify(e *env, args []string) error {
-	fs := newFlags("verify")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("verify ne prend pas d'argument", "verify takes no argument")
-	}
-	s, err := e.open(false)
+	s, err := openNoArgs(e, "verify", args)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/store"
 )
 
 // defaultRetentionYears is the CNIL's benchmark for a loyalty file: three years without activity.
@@ -85,15 +86,20 @@ func gdprPurge(e *env, args []string) error {
 	return nil
 }
 
-func gdprRegister(e *env, args []string) error {
-	fs := newFlags("gdpr register")
+// openNoArgs checks that a command got no argument and opens the existing database.
+func openNoArgs(e *env, name string, args []string) (*store.Store, error) {
+	fs := newFlags(name)
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return nil, err
 	}
 	if err := noArgs(fs); err != nil {
-		return err
+		return nil, err
 	}
-	s, err := e.open(false)
+	return e.open(false)
+}
+
+func gdprRegister(e *env, args []string) error {
+	s, err := openNoArgs(e, "gdpr register", args)
 	if err != nil {
 		return err
 	}
@@ -107,14 +113,7 @@ func gdprRegister(e *env, args []string) error {
 }
 
 func gdprAudit(e *env, args []string) error {
-	fs := newFlags("gdpr audit")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
-		return err
-	}
-	s, err := e.open(false)
+	s, err := openNoArgs(e, "gdpr audit", args)
 	if err != nil {
 		return err
 	}
