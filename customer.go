@@ -181,6 +181,38 @@ const (
 	ViaEmail    ConsentVia = "email"
 )
 
+// ParseConsentVia reads where a consent was collected: register, web or email.
+func ParseConsentVia(s string) (ConsentVia, error) {
+	switch v := ConsentVia(strings.ToLower(strings.TrimSpace(s))); v {
+	case ViaRegister, ViaWeb, ViaEmail:
+		return v, nil
+	}
+	return "", E(CodeUnknownVia, s)
+}
+
+// Format names where a consent was collected, in a language.
+func (v ConsentVia) Format(l Lang) string {
+	names := map[ConsentVia][2]string{ViaRegister: {"en caisse", "at the register"}, ViaWeb: {"sur le web", "on the web"},
+		ViaEmail: {"par e-mail", "by email"}}
+	n, ok := names[v]
+	if !ok {
+		return string(v)
+	}
+	if l == LangEN {
+		return n[1]
+	}
+	return n[0]
+}
+
+// ForEnrolment refuses the bases that describe the end of a membership rather than a start:
+// a member enrolled "in stop processing" or "to delete" would not be either.
+func (b LawfulBasis) ForEnrolment() error {
+	if b == BasisStopProcessing || b == BasisDelete {
+		return E(CodeBasisNotForEnrolment, b)
+	}
+	return nil
+}
+
 // ConsentEvent is one change of a member's consent on one channel. Events are only ever
 // appended; the current consent is derived from them.
 type ConsentEvent struct {

@@ -194,6 +194,8 @@ const (
 	CodeNothingToUpdate        Code = "nothing_to_update"
 	CodeInvalidSetting         Code = "invalid_setting"
 	CodeUnknownSetting         Code = "unknown_setting"
+	CodeUnknownVia             Code = "unknown_via"
+	CodeBasisNotForEnrolment   Code = "basis_not_for_enrolment"
 	CodeHashMismatch           Code = "hash_mismatch"
 	CodeChainBroken            Code = "chain_broken"
 	CodeNumberGap              Code = "number_gap"
@@ -276,6 +278,10 @@ type message struct{ fr, en string }
 // messages holds one sentence per code and language. Templates take the error's Args in order;
 // amounts and VAT rates are formatted for the language before they are substituted.
 var messages = map[Code]message{
+	CodeUnknownVia: {"origine du consentement inconnue « %s » : register, web ou email",
+		"unknown consent origin %q: register, web or email"},
+	CodeBasisNotForEnrolment: {"la base « %s » ne peut pas servir à une inscription : utilisez stop-processing ou erase sur le membre",
+		"the basis %q cannot be used to enrol: use stop-processing or erase on the member"},
 	CodeInvalidSetting: {"valeur invalide pour %s : « %s »",
 		"invalid value for %s: %q"},
 	CodeUnknownSetting: {"réglage inconnu « %s » : voir comptoir settings show",

@@ -26,8 +26,7 @@ type ShopSettings struct {
 
 // DefaultShopSettings are the settings of a shop that has set nothing yet.
 func DefaultShopSettings() ShopSettings {
-	return ShopSettings{Name: "Comptoir", NoticeVersion: "1", Points: DefaultPointsRule,
-		Processor: "l'opérateur de l'API de fidélité centrale"}
+	return ShopSettings{Name: "Comptoir", NoticeVersion: "1", Points: DefaultPointsRule}
 }
 
 // settingKeys names every setting, with how it is read into ShopSettings.
@@ -36,7 +35,7 @@ var settingKeys = map[string]func(*ShopSettings, string) error{
 	"shop.address": func(s *ShopSettings, v string) error { s.Address = v; return nil },
 	"shop.siret": func(s *ShopSettings, v string) error {
 		v = strings.Join(strings.Fields(v), "")
-		if len(v) != 14 || !allDigits(v) {
+		if len(v) != 14 || !allDigits(v) || !luhn(v) {
 			return E(CodeInvalidSetting, "shop.siret", v)
 		}
 		s.SIRET = v
@@ -65,6 +64,29 @@ var settingKeys = map[string]func(*ShopSettings, string) error{
 		}
 		return nil
 	},
+}
+
+// luhn checks the key of a SIRET number, which uses the Luhn algorithm (La Poste's
+// establishments, whose SIRET follow another rule, start with its SIREN 356000000).
+func luhn(digits string) bool {
+	if strings.HasPrefix(digits, "356000000") {
+		sum := 0
+		for _, c := range digits {
+			sum += int(c - '0')
+		}
+		return sum%5 == 0
+	}
+	sum := 0
+	for i := range len(digits) {
+		d := int(digits[len(digits)-1-i] - '0')
+		if i%2 == 1 {
+			if d *= 2; d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return sum%10 == 0
 }
 
 func setInt(dst *int64, key, v string, s *ShopSettings) error {
@@ -130,13 +152,20 @@ func (s ShopSettings) Get(key string) string {
 // ProcessingRegister renders the record of processing activities (registre des traitements) of
 // the loyalty file in Markdown, from the shop's settings, for a manager to show an auditor.
 func ProcessingRegister(s ShopSettings, retentionYears int, l Lang) string {
+	// Cells are escaped: a "|" in a shop's name must not break the Markdown table.
 	or := func(v, fallback string) string {
 		if strings.TrimSpace(v) == "" {
 			return fallback
 		}
-		return v
+		return strings.ReplaceAll(v, "|", "\\|")
 	}
-	controller := or(s.Controller, s.Name)
+	plural := func(n int64, one, many string) string {
+		if n > 1 {
+			return many
+		}
+		return one
+	}
+	controller := or(s.Controller, or(s.Name, "Comptoir"))
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	if l == LangEN {
@@ -147,8 +176,8 @@ func ProcessingRegister(s ShopSettings, retentionYears int, l Lang) string {
 		w("| Contact for data protection | %s |\n", or(s.Contact, "(not set: comptoir settings set gdpr.contact)"))
 		w("| Information notice | version %s |\n\n", s.NoticeVersion)
 		w("## Purposes and lawful bases\n\n")
-		w("- Managing the loyalty programme: cards, points earned and redeemed (%d point per whole euro, %d points for %s off) — contract.\n",
-			s.Points.PerEuro, s.Points.RedeemPoints, s.Points.RedeemValue.Format(l))
+		w("- Managing the loyalty programme: cards, points earned and redeemed (%d %s per whole euro, %d points for %s off) — contract.\n",
+			s.Points.PerEuro, plural(s.Points.PerEuro, "point", "points"), s.Points.RedeemPoints, s.Points.RedeemValue.Format(l))
 		w("- Marketing by email, SMS, phone, post, and sharing with partners — consent, asked and recorded per channel, withdrawable in one step.\n")
 		w("- Answering the rights of the people concerned and keeping the proof of consent — legal obligation.\n\n")
 		w("## Categories of people and of data\n\n")
@@ -156,7 +185,8 @@ func ProcessingRegister(s ShopSettings, retentionYears int, l Lang) string {
 		w("- Data: first and last name, email, phone, card numbers, consent history, points ledger, tickets (dates and amounts). No sensitive data.\n\n")
 		w("## Recipients\n\n")
 		w("- The shop's staff, who see personal data masked unless a manager reveals it (each reveal is logged).\n")
-		w("- %s, processor operating the central loyalty API, which receives points, consent and erasures.\n\n", s.Processor)
+		w("- The processor operating the central loyalty API: %s. It receives points, consent and erasures.\n\n",
+			or(s.Processor, "(not set: comptoir settings set gdpr.processor)"))
 		w("## Retention\n\n")
 		w("- Members with no activity (purchase, card scan, consent change) for %d years are erased (`comptoir gdpr purge --inactive %dy`).\n", retentionYears, retentionYears)
 		w("- On erasure, personal data is destroyed; a pseudonymous tombstone keeps tickets and points consistent.\n\n")
@@ -175,8 +205,8 @@ func ProcessingRegister(s ShopSettings, retentionYears int, l Lang) string {
 	w("| Contact pour la protection des données | %s |\n", or(s.Contact, "(à renseigner : comptoir settings set gdpr.contact)"))
 	w("| Notice d'information | version %s |\n\n", s.NoticeVersion)
 	w("## Finalités et bases légales\n\n")
-	w("- Gestion du programme de fidélité : cartes, points gagnés et utilisés (%d point par euro entier, %d points pour %s de remise) — contrat.\n",
-		s.Points.PerEuro, s.Points.RedeemPoints, s.Points.RedeemValue.Format(l))
+	w("- Gestion du programme de fidélité : cartes, points gagnés et utilisés (%d %s par euro entier, %d points pour %s de remise) — contrat.\n",
+		s.Points.PerEuro, plural(s.Points.PerEuro, "point", "points"), s.Points.RedeemPoints, s.Points.RedeemValue.Format(l))
 	w("- Prospection par e-mail, SMS, téléphone, courrier, et transmission à des partenaires — consentement, recueilli et tracé canal par canal, retirable en une étape.\n")
 	w("- Réponse aux demandes d'exercice des droits et preuve du consentement — obligation légale.\n\n")
 	w("## Catégories de personnes et de données\n\n")
@@ -184,7 +214,8 @@ func ProcessingRegister(s ShopSettings, retentionYears int, l Lang) string {
 	w("- Données : nom, prénom, e-mail, téléphone, numéros de carte, historique des consentements, relevé de points, tickets (dates et montants). Aucune donnée sensible.\n\n")
 	w("## Destinataires\n\n")
 	w("- Le personnel du magasin, qui voit les données masquées sauf révélation par un responsable (chaque révélation est tracée).\n")
-	w("- %s, sous-traitant exploitant l'API de fidélité centrale, qui reçoit points, consentements et effacements.\n\n", s.Processor)
+	w("- Le sous-traitant exploitant l'API de fidélité centrale : %s. Il reçoit points, consentements et effacements.\n\n",
+		or(s.Processor, "(à renseigner : comptoir settings set gdpr.processor)"))
 	w("## Durées de conservation\n\n")
 	w("- Les adhérents sans activité (achat, passage de carte, changement de consentement) depuis %d ans sont effacés (`comptoir gdpr purge --inactive %dy`), conformément au référentiel de la CNIL.\n", retentionYears, retentionYears)
 	w("- À l'effacement, les données personnelles sont détruites ; un identifiant pseudonyme garde la cohérence des tickets et des points.\n\n")

@@ -11,6 +11,27 @@ import (
 	"go.etcd.io/bbolt"
 )
 
+// CardOwner finds the ID of the member a loyalty card belongs to. It needs no key: a manager can
+// stop processing or erase a member even when the key file is lost.
+func (s *Store) CardOwner(ctx context.Context, card string) (comptoir.CustomerID, error) {
+	if err := checkCtx(ctx); err != nil {
+		return "", err
+	}
+	if err := comptoir.ValidateCard(card); err != nil {
+		return "", err
+	}
+	var id comptoir.CustomerID
+	err := s.view(func(tx *bbolt.Tx) error {
+		v := tx.Bucket(bucketCards).Get([]byte(card))
+		if v == nil {
+			return comptoir.E(comptoir.CodeUnknownCard, card)
+		}
+		id = comptoir.CustomerID(v)
+		return nil
+	})
+	return id, err
+}
+
 // CustomerByCard finds the member a loyalty card belongs to, with their personal data for the
 // UI to mask.
 func (s *Store) CustomerByCard(ctx context.Context, card string) (comptoir.Customer, error) {
@@ -100,6 +121,9 @@ func (s *Store) ChangeConsent(ctx context.Context, id comptoir.CustomerID, ev co
 	ev.At, ev.By, ev.Remarks = ev.At.UTC(), comptoir.CleanText(ev.By), comptoir.CleanText(ev.Remarks)
 	if ev.Via == "" {
 		ev.Via = comptoir.ViaRegister
+	}
+	if _, err := comptoir.ParseConsentVia(string(ev.Via)); err != nil {
+		return err
 	}
 	return s.update(func(tx *bbolt.Tx) error {
 		rec, err := getCustomer(tx, id)
@@ -200,7 +224,7 @@ func (s *Store) UpdatePersonal(ctx context.Context, id comptoir.CustomerID, u Pe
 		if p, err = comptoir.NormalizePersonal(p); err != nil {
 			return err
 		}
-		if err := checkContact(tx, keys, id, p); err != nil {
+		if err := checkContact(tx, keys, id, p, old); err != nil {
 			return err
 		}
 		lookup := tx.Bucket(bucketLookup)

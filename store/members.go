@@ -181,8 +181,14 @@ func (s *Store) Enroll(ctx context.Context, e Enrolment) (comptoir.Customer, err
 	if _, err := comptoir.ParseLawfulBasis(string(e.Basis)); err != nil {
 		return comptoir.Customer{}, err
 	}
+	if err := e.Basis.ForEnrolment(); err != nil {
+		return comptoir.Customer{}, err
+	}
 	if e.Via == "" {
 		e.Via = comptoir.ViaRegister
+	}
+	if _, err := comptoir.ParseConsentVia(string(e.Via)); err != nil {
+		return comptoir.Customer{}, err
 	}
 	keys, err := s.masterKey(true)
 	if err != nil {
@@ -194,7 +200,7 @@ func (s *Store) Enroll(ctx context.Context, e Enrolment) (comptoir.Customer, err
 		if tx.Bucket(bucketCards).Get([]byte(e.Card)) != nil {
 			return comptoir.E(comptoir.CodeCardTaken, e.Card)
 		}
-		if err := checkContact(tx, keys, "", p); err != nil {
+		if err := checkContact(tx, keys, "", p, comptoir.Personal{}); err != nil {
 			return err
 		}
 		id := e.ID
@@ -272,8 +278,10 @@ func bumpCardSeq(tx *bbolt.Tx, card string) error {
 }
 
 // checkContact refuses a blocked email, and an email or phone that another member already has.
-func checkContact(tx *bbolt.Tx, keys *masterKey, self comptoir.CustomerID, p comptoir.Personal) error {
-	if p.Email != "" {
+// Only a new email is checked against the block list: blocking the address a member already has
+// must not freeze the rest of their record (a name can still be corrected).
+func checkContact(tx *bbolt.Tx, keys *masterKey, self comptoir.CustomerID, p, old comptoir.Personal) error {
+	if p.Email != "" && p.Email != old.Email {
 		if tx.Bucket(bucketBlocklist).Get(keys.lookupHash("email", p.Email)) != nil {
 			return comptoir.E(comptoir.CodeBlockedEmail, comptoir.MaskEmail(p.Email))
 		}

@@ -492,3 +492,54 @@ func TestStore_UpdatePersonal(t *testing.T) {
 		t.Errorf("last audit entry = %+v, want the email rectification", last)
 	}
 }
+
+func TestStore_MemberRefusals(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "comptoir.db")
+	o := opts(newClock(day0))
+	s := mustOpen(t, path, o)
+	c := mustEnroll(t, s, enrolment(comptoir.CardNumber(1), jeanne, allNo))
+
+	t.Run("ErrBasisNotForEnrolment", func(t *testing.T) {
+		for _, b := range []comptoir.LawfulBasis{comptoir.BasisStopProcessing, comptoir.BasisDelete} {
+			e := enrolment(comptoir.CardNumber(2), comptoir.Personal{FirstName: "A", LastName: "B"}, allNo)
+			e.Basis = b
+			_, err := s.Enroll(ctx, e)
+			wantErr(t, err, comptoir.E(comptoir.CodeBasisNotForEnrolment))
+		}
+	})
+	t.Run("ErrUnknownVia", func(t *testing.T) {
+		err := s.ChangeConsent(ctx, c.ID, comptoir.ConsentEvent{Channel: comptoir.ChannelSMS, Granted: true, Via: "pigeon"})
+		wantErr(t, err, comptoir.E(comptoir.CodeUnknownVia))
+		if h, _ := s.ConsentHistory(ctx, c.ID); len(h) != len(comptoir.Channels) {
+			t.Errorf("a refused consent change was recorded: %d events", len(h))
+		}
+	})
+	t.Run("blocking a member's own address does not freeze their record", func(t *testing.T) {
+		if err := s.Block(ctx, jeanne.Email, "Manager"); err != nil {
+			t.Fatal(err)
+		}
+		name := "Jeanne"
+		if _, err := s.UpdatePersonal(ctx, c.ID, store.PersonalUpdate{FirstName: &name}, "Manager"); err != nil {
+			t.Errorf("correcting the name of a member whose address is blocked: %v", err)
+		}
+	})
+	mustClose(t, s)
+
+	t.Run("CardOwner needs no key", func(t *testing.T) {
+		o := o
+		o.KeyFile = filepath.Join(dir, "lost.key")
+		s := mustOpen(t, path, o)
+		id, err := s.CardOwner(ctx, comptoir.CardNumber(1))
+		if err != nil || id != c.ID {
+			t.Fatalf("CardOwner = %q, %v, want %q", id, err, c.ID)
+		}
+		// With the key lost, the member can still be erased.
+		if err := s.Erase(ctx, id, "Manager"); err != nil {
+			t.Errorf("Erase without the key: %v", err)
+		}
+		_, err = s.CardOwner(ctx, comptoir.CardNumber(1))
+		wantErr(t, err, comptoir.E(comptoir.CodeUnknownCard))
+	})
+}

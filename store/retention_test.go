@@ -70,7 +70,7 @@ func TestStore_Settings(t *testing.T) {
 	if err != nil || set.Points != comptoir.DefaultPointsRule || set.NoticeVersion == "" {
 		t.Fatalf("default settings = %+v, %v", set, err)
 	}
-	if err := s.SetSetting(ctx, "shop.siret", "123 456 789 00012"); err != nil {
+	if err := s.SetSetting(ctx, "shop.siret", "123 456 789 00007"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SetSetting(ctx, "points.redeem-points", "200"); err != nil {
@@ -84,7 +84,7 @@ func TestStore_Settings(t *testing.T) {
 	// The rule of the settings applies from the next opening on.
 	s = mustOpen(t, path, opts(newClock(day0)))
 	set, _ = s.Settings(ctx)
-	if set.SIRET != "12345678900012" || set.Points.RedeemPoints != 200 {
+	if set.SIRET != "12345678900007" || set.Points.RedeemPoints != 200 {
 		t.Errorf("settings after reopening = %+v", set)
 	}
 	mustImport(t, s, vin)

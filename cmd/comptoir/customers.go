@@ -83,43 +83,48 @@ func noArgs(fs *flag.FlagSet) error {
 	return nil
 }
 
-// memberArgs parses --card and the subcommand's own flags, opens the store and finds the member.
-func memberArgs(e *env, name string, args []string, more func(fs *flag.FlagSet)) (*store.Store, comptoir.Customer, error) {
+// memberArgs parses --card and the subcommand's own flags, opens the store and finds whose card
+// it is, without the key: stopping processing or erasing must work even with the key lost.
+func memberArgs(e *env, name string, args []string, more func(fs *flag.FlagSet)) (*store.Store, comptoir.CustomerID, error) {
 	fs := newFlags(name)
 	card := fs.String("card", "", "card number")
 	if more != nil {
 		more(fs)
 	}
 	if err := parseFlags(fs, args); err != nil {
-		return nil, comptoir.Customer{}, err
+		return nil, "", err
 	}
 	if err := noArgs(fs); err != nil {
-		return nil, comptoir.Customer{}, err
+		return nil, "", err
 	}
 	if *card == "" {
-		return nil, comptoir.Customer{}, usagef("%s attend --card", "%s needs --card", name)
+		return nil, "", usagef("%s attend --card", "%s needs --card", name)
 	}
 	s, err := e.open(false)
 	if err != nil {
-		return nil, comptoir.Customer{}, err
+		return nil, "", err
 	}
-	c, err := s.CustomerByCard(e.ctx, *card)
+	id, err := s.CardOwner(e.ctx, *card)
 	if err != nil {
 		s.Close()
-		return nil, comptoir.Customer{}, err
+		return nil, "", err
 	}
-	return s, c, nil
+	return s, id, nil
 }
 
 func customerShow(e *env, args []string) error {
 	var reveal *bool
-	s, c, err := memberArgs(e, "customer show", args, func(fs *flag.FlagSet) {
+	s, id, err := memberArgs(e, "customer show", args, func(fs *flag.FlagSet) {
 		reveal = fs.Bool("reveal", false, "show personal data unmasked (logged in the audit trail)")
 	})
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	c, err := s.Customer(e.ctx, id)
+	if err != nil {
+		return err
+	}
 	p := c.Personal.Mask()
 	if *reveal {
 		if c, err = s.Reveal(e.ctx, c.ID, e.cfg.user); err != nil {
@@ -157,7 +162,7 @@ func customerShow(e *env, args []string) error {
 			answer = e.tr("oui", "yes")
 		}
 		t.add(e.tr("Consentement ", "Consent ")+ch.Format(l), fmt.Sprintf("%s (%s, %s, notice %s)", answer,
-			ev.At.In(time.Local).Format("2006-01-02"), ev.Via, ev.NoticeVersion))
+			ev.At.In(time.Local).Format("2006-01-02"), ev.Via.Format(l), ev.NoticeVersion))
 	}
 	return t.write(e.stdout)
 }
@@ -172,7 +177,7 @@ func orDash(s string) string {
 func customerConsent(e *env, args []string) error {
 	var channel, via, remarks *string
 	var grant, withdraw *bool
-	s, c, err := memberArgs(e, "customer consent", args, func(fs *flag.FlagSet) {
+	s, id, err := memberArgs(e, "customer consent", args, func(fs *flag.FlagSet) {
 		channel = fs.String("channel", "", "email, sms, phone, post or partners")
 		grant = fs.Bool("grant", false, "give consent")
 		withdraw = fs.Bool("withdraw", false, "withdraw consent")
@@ -186,7 +191,14 @@ func customerConsent(e *env, args []string) error {
 	if *grant == *withdraw {
 		return usagef("customer consent attend --grant ou --withdraw", "customer consent needs --grant or --withdraw")
 	}
+	if *channel == "" {
+		return usagef("customer consent attend --channel", "customer consent needs --channel")
+	}
 	ch, err := comptoir.ParseChannel(*channel)
+	if err != nil {
+		return err
+	}
+	v, err := comptoir.ParseConsentVia(*via)
 	if err != nil {
 		return err
 	}
@@ -194,15 +206,15 @@ func customerConsent(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ev := comptoir.ConsentEvent{Channel: ch, Granted: *grant, Via: comptoir.ConsentVia(*via), By: e.cfg.user,
+	ev := comptoir.ConsentEvent{Channel: ch, Granted: *grant, Via: v, By: e.cfg.user,
 		NoticeVersion: set.NoticeVersion, Remarks: *remarks}
-	if err := s.ChangeConsent(e.ctx, c.ID, ev); err != nil {
+	if err := s.ChangeConsent(e.ctx, id, ev); err != nil {
 		return err
 	}
 	if *grant {
-		fmt.Fprintf(e.stdout, e.tr("Consentement %s donné par %s\n", "Consent for %s given by %s\n"), ch.Format(e.cfg.lang), c.ID)
+		fmt.Fprintf(e.stdout, e.tr("Consentement %s donné par %s\n", "Consent for %s given by %s\n"), ch.Format(e.cfg.lang), id)
 	} else {
-		fmt.Fprintf(e.stdout, e.tr("Consentement %s retiré par %s\n", "Consent for %s withdrawn by %s\n"), ch.Format(e.cfg.lang), c.ID)
+		fmt.Fprintf(e.stdout, e.tr("Consentement %s retiré par %s\n", "Consent for %s withdrawn by %s\n"), ch.Format(e.cfg.lang), id)
 	}
 	return nil
 }
@@ -211,7 +223,7 @@ func customerUpdate(e *env, args []string) error {
 	var u store.PersonalUpdate
 	var first, last, email, phone *string
 	var visited *flag.FlagSet
-	s, c, err := memberArgs(e, "customer update", args, func(fs *flag.FlagSet) {
+	s, id, err := memberArgs(e, "customer update", args, func(fs *flag.FlagSet) {
 		first = fs.String("first", "", "first name")
 		last = fs.String("last", "", "last name")
 		email = fs.String("email", "", "email")
@@ -230,7 +242,7 @@ func customerUpdate(e *env, args []string) error {
 			*x.dst = *x.src
 		}
 	})
-	c, err = s.UpdatePersonal(e.ctx, c.ID, u, e.cfg.user)
+	c, err := s.UpdatePersonal(e.ctx, id, u, e.cfg.user)
 	if err != nil {
 		return err
 	}
@@ -239,12 +251,12 @@ func customerUpdate(e *env, args []string) error {
 }
 
 func customerExport(e *env, args []string) error {
-	s, c, err := memberArgs(e, "customer export", args, nil)
+	s, id, err := memberArgs(e, "customer export", args, nil)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	x, err := s.Export(e.ctx, c.ID, e.cfg.user)
+	x, err := s.Export(e.ctx, id, e.cfg.user)
 	if err != nil {
 		return err
 	}
@@ -254,28 +266,28 @@ func customerExport(e *env, args []string) error {
 }
 
 func customerErase(e *env, args []string) error {
-	s, c, err := memberArgs(e, "customer erase", args, nil)
+	s, id, err := memberArgs(e, "customer erase", args, nil)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := s.Erase(e.ctx, c.ID, e.cfg.user); err != nil {
+	if err := s.Erase(e.ctx, id, e.cfg.user); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, e.tr("Membre %s effacé : ses données personnelles sont détruites\n", "Member %s erased: their personal data is destroyed\n"), c.ID)
+	fmt.Fprintf(e.stdout, e.tr("Membre %s effacé : ses données personnelles sont détruites\n", "Member %s erased: their personal data is destroyed\n"), id)
 	return nil
 }
 
 func customerStop(e *env, args []string) error {
-	s, c, err := memberArgs(e, "customer stop-processing", args, nil)
+	s, id, err := memberArgs(e, "customer stop-processing", args, nil)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := s.StopProcessing(e.ctx, c.ID, e.cfg.user); err != nil {
+	if err := s.StopProcessing(e.ctx, id, e.cfg.user); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, e.tr("Membre %s en arrêt de traitement : dossier en lecture seule\n", "Member %s in stop processing: the record is read-only\n"), c.ID)
+	fmt.Fprintf(e.stdout, e.tr("Membre %s en arrêt de traitement : dossier en lecture seule\n", "Member %s in stop processing: the record is read-only\n"), id)
 	return nil
 }
 
@@ -308,7 +320,7 @@ func runCard(e *env, args []string) error {
 	if len(args) != 1 || args[0] != "new" {
 		return usagef("card attend new", "card needs new")
 	}
-	s, err := e.open(true)
+	s, err := e.open(false)
 	if err != nil {
 		return err
 	}

@@ -123,7 +123,8 @@ func fillDemo(e *env, s *store.Store, products []comptoir.Product, first time.Ti
 	defer func() { e.clock.at = time.Time{} }()
 	if customers > 0 {
 		// Members join the evening before the first day. Their draws come from a generator of
-		// their own, so that the tickets of a seed are the same with or without members.
+		// their own, so that adding members changes little of a seed's tickets (refunds only pick
+		// anonymous tickets, so those may differ).
 		e.clock.at = first.Add(-4 * time.Hour)
 		if err := g.enrolMembers(e, s, customers, rand.New(rand.NewPCG(seed^0x5bd1e995, seed))); err != nil {
 			return sum, err

@@ -132,7 +132,7 @@ func gdprAudit(e *env, args []string) error {
 func runSettings(e *env, args []string) error {
 	switch {
 	case len(args) == 1 && args[0] == "show":
-		s, err := e.open(true)
+		s, err := e.open(false)
 		if err != nil {
 			return err
 		}
@@ -155,7 +155,11 @@ func runSettings(e *env, args []string) error {
 		if err := s.SetSetting(e.ctx, args[1], args[2]); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s = %s\n", args[1], args[2])
+		set, err := s.Settings(e.ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s = %s\n", args[1], set.Get(args[1]))
 		return nil
 	}
 	return usagef("settings attend show, ou set NOM VALEUR", "settings needs show, or set NAME VALUE")
