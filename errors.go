@@ -195,6 +195,7 @@ const (
 	CodeInvalidSetting         Code = "invalid_setting"
 	CodeUnknownSetting         Code = "unknown_setting"
 	CodeUnknownVia             Code = "unknown_via"
+	CodeInvalidCustomerID      Code = "invalid_customer_id"
 	CodeBasisNotForEnrolment   Code = "basis_not_for_enrolment"
 	CodeHashMismatch           Code = "hash_mismatch"
 	CodeChainBroken            Code = "chain_broken"
@@ -278,6 +279,8 @@ type message struct{ fr, en string }
 // messages holds one sentence per code and language. Templates take the error's Args in order;
 // amounts and VAT rates are formatted for the language before they are substituted.
 var messages = map[Code]message{
+	CodeInvalidCustomerID: {"identifiant de membre invalide ou déjà pris « %s »",
+		"member ID invalid or already taken %q"},
 	CodeUnknownVia: {"origine du consentement inconnue « %s » : register, web ou email",
 		"unknown consent origin %q: register, web or email"},
 	CodeBasisNotForEnrolment: {"la base « %s » ne peut pas servir à une inscription : utilisez stop-processing ou erase sur le membre",

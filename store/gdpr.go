@@ -79,7 +79,7 @@ func (s *Store) findCustomer(ctx context.Context, find func(*bbolt.Tx, *masterKe
 	var c comptoir.Customer
 	err = s.view(func(tx *bbolt.Tx) error {
 		id := find(tx, keys)
-		if id == nil || tx.Bucket(bucketCustomers).Get(id) == nil {
+		if id == nil || tx.Bucket(bucketMembers).Get(recordKey(comptoir.CustomerID(id))) == nil {
 			return notFound
 		}
 		rec, err := getCustomer(tx, comptoir.CustomerID(id))
@@ -133,7 +133,7 @@ func (s *Store) ChangeConsent(ctx context.Context, id comptoir.CustomerID, ev co
 		if err := rec.writable(); err != nil {
 			return err
 		}
-		if err := appendConsent(tx, id, ev); err != nil {
+		if err := appendEntry(tx, &rec, entryConsent, ev); err != nil {
 			return err
 		}
 		rec.LastActivity = ev.At
@@ -166,7 +166,7 @@ func (s *Store) ConsentHistory(ctx context.Context, id comptoir.CustomerID) ([]c
 
 func consentHistory(tx *bbolt.Tx, id comptoir.CustomerID) ([]comptoir.ConsentEvent, error) {
 	var out []comptoir.ConsentEvent
-	err := eachMember(tx.Bucket(bucketConsent), id, func(v []byte) error {
+	err := eachEntry(tx, id, entryConsent, func(v []byte) error {
 		var ev comptoir.ConsentEvent
 		if err := decode(v, &ev); err != nil {
 			return err
@@ -405,12 +405,15 @@ func (s *Store) compact() error {
 		return err
 	}
 	if err := s.db.Close(); err != nil {
+		os.Remove(tmp)
 		return err
 	}
-	if err := os.Rename(tmp, s.path); err != nil {
-		return err
-	}
-	if dir, err := os.Open(filepath.Dir(s.path)); err == nil {
+	// Whatever happens to the rename, the store reopens what stands at its path (the compacted
+	// file, or the original), so that it stays usable.
+	renameErr := os.Rename(tmp, s.path)
+	if renameErr != nil {
+		os.Remove(tmp)
+	} else if dir, err := os.Open(filepath.Dir(s.path)); err == nil {
 		dir.Sync()
 		dir.Close()
 	}
@@ -419,7 +422,7 @@ func (s *Store) compact() error {
 		return err
 	}
 	s.db = db
-	return nil
+	return renameErr
 }
 
 // Points lists a member's points ledger and its balance.
@@ -441,7 +444,7 @@ func (s *Store) Points(ctx context.Context, id comptoir.CustomerID) ([]comptoir.
 
 func pointsLedger(tx *bbolt.Tx, id comptoir.CustomerID) ([]comptoir.PointsEntry, error) {
 	var out []comptoir.PointsEntry
-	err := eachMember(tx.Bucket(bucketPoints), id, func(v []byte) error {
+	err := eachEntry(tx, id, entryPoints, func(v []byte) error {
 		var e comptoir.PointsEntry
 		if err := decode(v, &e); err != nil {
 			return err
@@ -497,7 +500,7 @@ type memberTicket struct {
 
 func memberTickets(tx *bbolt.Tx, id comptoir.CustomerID) ([]comptoir.TicketSummary, error) {
 	var out []comptoir.TicketSummary
-	err := eachMember(tx.Bucket(bucketMemTickets), id, func(v []byte) error {
+	err := eachEntry(tx, id, entryTicket, func(v []byte) error {
 		var mt memberTicket
 		if err := decode(v, &mt); err != nil {
 			return err

@@ -17,35 +17,38 @@ import (
 
 // Member buckets (schema 3):
 //
-//	customers/   <id>                   -> member record, without personal data
+//	members/     <id> 0x00              -> member record, without personal data
+//	             <id> 'c' <seq>         -> consent event
+//	             <id> 'p' <seq>         -> points ledger entry
+//	             <id> 't' <seq>         -> register and number of a ticket of the member
 //	personal/    <id>                   -> personal data sealed under the member's data key
 //	datakeys/    <id>                   -> the member's data key sealed under the master key
 //	cards/       <card>                 -> id
 //	lookup/      <'e'|'p'><HMAC>        -> id: exact lookup by email or phone
 //	blocklist/   <HMAC of the email>    -> when it was blocked
-//	consent/     <id><seq>              -> consent event
-//	points/      <id><seq>              -> points ledger entry
-//	memtickets/  <id><seq>              -> register and number of a ticket of the member
 //	audit/       <seq>                  -> audit entry
+//
+// A member's record and histories share one bucket, under keys that start with the member's ID,
+// so that a sale with a member (its points, its ticket link, the record's new balance) usually
+// rewrites one leaf page instead of one in each of three buckets: the difference was half the
+// cost of an anonymous ticket. The sequences come from a counter in the record.
+//
 //	settings/    <name>                 -> the shop's setting
 //
 // Erasing a member deletes the data key: the sealed personal data can then never be opened, even
 // with the master key. The file is compacted afterwards so that no freed page keeps a copy.
 var (
-	bucketCustomers  = []byte("customers")
-	bucketPersonal   = []byte("personal")
-	bucketDataKeys   = []byte("datakeys")
-	bucketCards      = []byte("cards")
-	bucketLookup     = []byte("lookup")
-	bucketBlocklist  = []byte("blocklist")
-	bucketConsent    = []byte("consent")
-	bucketPoints     = []byte("points")
-	bucketMemTickets = []byte("memtickets")
-	bucketAudit      = []byte("audit")
-	keyKeyCheck      = []byte("keycheck")
-	keyCardSeq       = []byte("cardseq")
-	memberBuckets    = [][]byte{bucketCustomers, bucketPersonal, bucketDataKeys, bucketCards, bucketLookup,
-		bucketBlocklist, bucketConsent, bucketPoints, bucketMemTickets, bucketAudit, bucketSettings}
+	bucketMembers   = []byte("members")
+	bucketPersonal  = []byte("personal")
+	bucketDataKeys  = []byte("datakeys")
+	bucketCards     = []byte("cards")
+	bucketLookup    = []byte("lookup")
+	bucketBlocklist = []byte("blocklist")
+	bucketAudit     = []byte("audit")
+	keyKeyCheck     = []byte("keycheck")
+	keyCardSeq      = []byte("cardseq")
+	memberBuckets   = [][]byte{bucketMembers, bucketPersonal, bucketDataKeys, bucketCards, bucketLookup,
+		bucketBlocklist, bucketAudit, bucketSettings}
 )
 
 // Event types about members. Their payloads carry the pseudonymous ID, never personal data.
@@ -71,7 +74,19 @@ type customerRecord struct {
 	// Balance is the sum of the member's points ledger, kept with every entry so that a sale
 	// does not read the whole ledger to know what may be redeemed.
 	Balance int64 `json:"balance"`
+	// Seq numbers the member's entries (consent, points, tickets) in the members bucket.
+	Seq uint64 `json:"seq"`
 }
+
+// The kinds of entry a member has beside their record.
+const (
+	entryRecord  = 0x00
+	entryConsent = 'c'
+	entryPoints  = 'p'
+	entryTicket  = 't'
+)
+
+func recordKey(id comptoir.CustomerID) []byte { return append([]byte(id), entryRecord) }
 
 func (r customerRecord) customer(p comptoir.Personal) comptoir.Customer {
 	return comptoir.Customer{ID: r.ID, Cards: slices.Clone(r.Cards), Basis: r.Basis, Personal: p,
@@ -208,14 +223,11 @@ func (s *Store) Enroll(ctx context.Context, e Enrolment) (comptoir.Customer, err
 			if id, err = newCustomerID(tx); err != nil {
 				return err
 			}
-		} else if !validCustomerID(id) || tx.Bucket(bucketCustomers).Get([]byte(id)) != nil {
-			return comptoir.E(comptoir.CodeUnknownCustomer, string(id))
+		} else if !validCustomerID(id) || tx.Bucket(bucketMembers).Get(recordKey(id)) != nil {
+			return comptoir.E(comptoir.CodeInvalidCustomerID, string(id))
 		}
 		rec.ID = id
 		if err := putPersonal(tx, keys, id, p, true); err != nil {
-			return err
-		}
-		if err := putCustomer(tx, rec); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketCards).Put([]byte(e.Card), []byte(id)); err != nil {
@@ -227,9 +239,12 @@ func (s *Store) Enroll(ctx context.Context, e Enrolment) (comptoir.Customer, err
 		for _, c := range comptoir.Channels {
 			ev := comptoir.ConsentEvent{Channel: c, Granted: e.Consent[c], At: now, Via: e.Via, By: comptoir.CleanText(e.By),
 				NoticeVersion: e.NoticeVersion, Remarks: "enrolment"}
-			if err := appendConsent(tx, id, ev); err != nil {
+			if err := appendEntry(tx, &rec, entryConsent, ev); err != nil {
 				return err
 			}
+		}
+		if err := putCustomer(tx, rec); err != nil {
+			return err
 		}
 		if err := appendAudit(tx, now, e.By, comptoir.AuditEnrol, id, ""); err != nil {
 			return err
@@ -250,7 +265,7 @@ func newCustomerID(tx *bbolt.Tx) (comptoir.CustomerID, error) {
 			return "", err
 		}
 		id := comptoir.CustomerID("M" + hex.EncodeToString(b))
-		if tx.Bucket(bucketCustomers).Get([]byte(id)) == nil {
+		if tx.Bucket(bucketMembers).Get(recordKey(id)) == nil {
 			return id, nil
 		}
 	}
@@ -385,7 +400,7 @@ func readPersonal(tx *bbolt.Tx, keys *masterKey, rec customerRecord) (comptoir.P
 
 func getCustomer(tx *bbolt.Tx, id comptoir.CustomerID) (customerRecord, error) {
 	var rec customerRecord
-	v := tx.Bucket(bucketCustomers).Get([]byte(id))
+	v := tx.Bucket(bucketMembers).Get(recordKey(id))
 	if v == nil {
 		return rec, comptoir.E(comptoir.CodeUnknownCustomer, string(id))
 	}
@@ -393,38 +408,20 @@ func getCustomer(tx *bbolt.Tx, id comptoir.CustomerID) (customerRecord, error) {
 }
 
 func putCustomer(tx *bbolt.Tx, rec customerRecord) error {
-	return tx.Bucket(bucketCustomers).Put([]byte(rec.ID), encode(rec))
+	return tx.Bucket(bucketMembers).Put(recordKey(rec.ID), encode(rec))
 }
 
-// memberKey is a key in a per-member bucket: the ID, then a sequence.
-func memberKey(b *bbolt.Bucket, id comptoir.CustomerID) ([]byte, error) {
-	seq, err := b.NextSequence()
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte(id), itob(seq)...), nil
-}
-
-func appendConsent(tx *bbolt.Tx, id comptoir.CustomerID, ev comptoir.ConsentEvent) error {
-	b := tx.Bucket(bucketConsent)
-	k, err := memberKey(b, id)
-	if err != nil {
-		return err
-	}
-	return b.Put(k, encode(ev))
-}
-
-func appendPoints(tx *bbolt.Tx, id comptoir.CustomerID, e comptoir.PointsEntry) error {
-	b := tx.Bucket(bucketPoints)
-	k, err := memberKey(b, id)
-	if err != nil {
-		return err
-	}
-	return b.Put(k, encode(e))
+// appendEntry adds an entry of a kind to a member's history, numbered by the record's counter;
+// the caller writes the record afterwards.
+func appendEntry(tx *bbolt.Tx, rec *customerRecord, kind byte, v any) error {
+	rec.Seq++
+	k := append(append([]byte(rec.ID), kind), itob(rec.Seq)...)
+	return tx.Bucket(bucketMembers).Put(k, encode(v))
 }
 
 func appendAudit(tx *bbolt.Tx, at time.Time, who string, action comptoir.AuditAction, id comptoir.CustomerID, detail string) error {
 	b := tx.Bucket(bucketAudit)
+	b.FillPercent = 1 // Append-only.
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err
@@ -441,10 +438,10 @@ func appendMemberEvent(tx *bbolt.Tx, typ string, at time.Time, payload any) erro
 	return appendEvent(tx, storedEvent{Type: typ, At: at, ID: eventID(typ, append(body, []byte(at.UTC().Format(time.RFC3339Nano))...)), Payload: body})
 }
 
-// eachMember calls fn with the values of a per-member bucket for one member, in order.
-func eachMember(b *bbolt.Bucket, id comptoir.CustomerID, fn func(v []byte) error) error {
-	prefix := []byte(id)
-	c := b.Cursor()
+// eachEntry calls fn with a member's entries of one kind, in order.
+func eachEntry(tx *bbolt.Tx, id comptoir.CustomerID, kind byte, fn func(v []byte) error) error {
+	prefix := append([]byte(id), kind)
+	c := tx.Bucket(bucketMembers).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8; k, v = c.Next() {
 		if err := fn(v); err != nil {
 			return err

@@ -71,7 +71,7 @@ func TestStore_Migrate(t *testing.T) {
 				return err
 			}
 			// Nor any member bucket, which came with version 3.
-			for _, b := range []string{"customers", "personal", "datakeys", "cards", "lookup", "blocklist", "consent", "points", "memtickets", "audit"} {
+			for _, b := range []string{"members", "personal", "datakeys", "cards", "lookup", "blocklist", "audit", "settings"} {
 				if err := tx.DeleteBucket([]byte(b)); err != nil {
 					return err
 				}

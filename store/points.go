@@ -88,7 +88,6 @@ func (m *saleMember) earned(rule comptoir.PointsRule, sale comptoir.Sale) int64 
 
 // record writes the ticket's points, its link to the member and the member's last activity.
 func (m *saleMember) record(tx *bbolt.Tx, sale comptoir.Sale) error {
-	id := m.rec.ID
 	entry := comptoir.PointsEntry{At: sale.At, Register: sale.Register, Ticket: sale.Number}
 	if sale.PointsRedeemed != 0 {
 		e := entry
@@ -96,7 +95,7 @@ func (m *saleMember) record(tx *bbolt.Tx, sale comptoir.Sale) error {
 		if sale.PointsRedeemed < 0 {
 			e.Kind, e.Reason = comptoir.PointsAdjust, "refund"
 		}
-		if err := appendPoints(tx, id, e); err != nil {
+		if err := appendEntry(tx, &m.rec, entryPoints, e); err != nil {
 			return err
 		}
 		m.rec.Balance += e.Points
@@ -107,17 +106,12 @@ func (m *saleMember) record(tx *bbolt.Tx, sale comptoir.Sale) error {
 		if sale.IsRefund() {
 			e.Kind, e.Reason = comptoir.PointsAdjust, "refund"
 		}
-		if err := appendPoints(tx, id, e); err != nil {
+		if err := appendEntry(tx, &m.rec, entryPoints, e); err != nil {
 			return err
 		}
 		m.rec.Balance += e.Points
 	}
-	b := tx.Bucket(bucketMemTickets)
-	k, err := memberKey(b, id)
-	if err != nil {
-		return err
-	}
-	if err := b.Put(k, encode(memberTicket{Register: sale.Register, Number: sale.Number})); err != nil {
+	if err := appendEntry(tx, &m.rec, entryTicket, memberTicket{Register: sale.Register, Number: sale.Number}); err != nil {
 		return err
 	}
 	m.rec.LastActivity = sale.At

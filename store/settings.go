@@ -98,7 +98,10 @@ func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool
 	}
 	err := run(func(tx *bbolt.Tx) error {
 		var stale []customerRecord
-		err := tx.Bucket(bucketCustomers).ForEach(func(_, v []byte) error {
+		err := tx.Bucket(bucketMembers).ForEach(func(k, v []byte) error {
+			if len(k) == 0 || k[len(k)-1] != entryRecord || len(k) != 18 {
+				return nil
+			}
 			var rec customerRecord
 			if err := decode(v, &rec); err != nil {
 				return err
