@@ -79,10 +79,13 @@ func (s *Store) findCustomer(ctx context.Context, find func(*bbolt.Tx, *masterKe
 	var c comptoir.Customer
 	err = s.view(func(tx *bbolt.Tx) error {
 		id := find(tx, keys)
-		if id == nil || tx.Bucket(bucketMembers).Get(recordKey(comptoir.CustomerID(id))) == nil {
+		if id == nil {
 			return notFound
 		}
 		rec, err := getCustomer(tx, comptoir.CustomerID(id))
+		if isCode(err, comptoir.CodeUnknownCustomer) {
+			return notFound
+		}
 		if err != nil {
 			return err
 		}
