@@ -1,0 +1,49 @@
+package store
+
+import (
+	"context"
+
+	"github.com/comptoir/comptoir"
+	"go.etcd.io/bbolt"
+)
+
+// bucketPrinted counts the prints of each ticket: printed/<register>/<number> -> count. The
+// first print is the receipt; every later one is a duplicate and says so.
+var bucketPrinted = []byte("printed")
+
+// MarkPrinted records a print of a ticket and reports whether it was the first.
+func (s *Store) MarkPrinted(ctx context.Context, number uint64) (first bool, err error) {
+	if err := checkCtx(ctx); err != nil {
+		return false, err
+	}
+	err = s.update(func(tx *bbolt.Tx) error {
+		if _, err := getSale(regBuckets(tx, s.register), number); err != nil {
+			return err
+		}
+		b, err := tx.CreateBucketIfNotExists(regBucketName(bucketPrinted, s.register))
+		if err != nil {
+			return err
+		}
+		var count uint64
+		if v := b.Get(itob(number)); len(v) == 8 {
+			count = btoi(v)
+		}
+		first = count == 0
+		return b.Put(itob(number), itob(count+1))
+	})
+	return first, err
+}
+
+// MemberBalance is a member's points balance, which a receipt prints; it needs no key.
+func (s *Store) MemberBalance(ctx context.Context, id comptoir.CustomerID) (int64, error) {
+	if err := checkCtx(ctx); err != nil {
+		return 0, err
+	}
+	var balance int64
+	err := s.view(func(tx *bbolt.Tx) error {
+		rec, err := getCustomer(tx, id)
+		balance = rec.Balance
+		return err
+	})
+	return balance, err
+}
