@@ -204,6 +204,10 @@ const (
 	CodeGrandTotalMismatch     Code = "grand_total_mismatch"
 	CodeUnreadableRecord       Code = "unreadable_record"
 	CodeRecordMissing          Code = "record_missing"
+	CodeScannerConfig          Code = "scanner_config"
+	CodeScannerUnplugged       Code = "scanner_unplugged"
+	CodeScannerPermission      Code = "scanner_permission"
+	CodeScannerFailed          Code = "scanner_failed"
 )
 
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
@@ -430,4 +434,12 @@ var messages = map[Code]message{
 	CodeGrandTotalMismatch: {"%s : le grand total perpétuel est faux (attendu %s)", "%s: the perpetual grand total is wrong (expected %s)"},
 	CodeUnreadableRecord:   {"%s : enregistrement illisible", "%s: unreadable record"},
 	CodeRecordMissing:      {"%s : absent du journal (supprimé)", "%s: missing from the journal (deleted)"},
+	CodeScannerConfig: {"lecteur de codes-barres : valeur invalide pour %s : « %s »",
+		"barcode scanner: invalid value for %s: %q"},
+	CodeScannerUnplugged: {"le lecteur de codes-barres %s est débranché ou éteint",
+		"the barcode scanner %s is unplugged or switched off"},
+	CodeScannerPermission: {"accès refusé au lecteur de codes-barres %s : ajoutez l'utilisateur au groupe dialout",
+		"access to the barcode scanner %s is denied: add the user to the dialout group"},
+	CodeScannerFailed: {"le port %s du lecteur de codes-barres est inutilisable",
+		"the barcode scanner port %s cannot be used"},
 }

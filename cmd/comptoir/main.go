@@ -149,6 +149,10 @@ var commands = []command{
 		"gdpr purge --inactive 3y [--dry-run]   erase members with no activity for that long\n" +
 			"  gdpr register                          record of processing activities (Markdown)\n" +
 			"  gdpr audit                             audit trail of members' data"}},
+	{"scanner", runScanner, [2]string{"scanner --port P [--baud N] [--json]   affiche chaque code lu et chaque branchement du lecteur",
+		"scanner --port P [--baud N] [--json]   print every code read and every (dis)connection of the scanner"}},
+	{"receipt", runReceipt, [2]string{"receipt --ticket N (--printer PORT | --out FICHIER|-) [--width 32|48] [--text]   ticket de caisse (DUPLICATA s'il a déjà été imprimé)",
+		"receipt --ticket N (--printer PORT | --out FILE|-) [--width 32|48] [--text]   receipt (DUPLICATA when printed before)"}},
 	{"settings", runSettings, [2]string{"settings show | settings set NOM VALEUR   réglages du magasin (nom, SIRET, RGPD, points)",
 		"settings show | settings set NAME VALUE   the shop's settings (name, SIRET, GDPR, points)"}},
 	{"help", nil, [2]string{"help                        cette aide", "help                        this help"}},

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/devices"
+	"github.com/tarm/serial"
+)
+
+// runScanner is the set-up tool for a shop's scanner: it prints every scan as it arrives, with
+// what the code is, and every connection and disconnection, until interrupted.
+func runScanner(e *env, args []string) error {
+	fs := newFlags("scanner")
+	port := fs.String("port", "", "serial port, such as /dev/ttyACM0 or /dev/ttyUSB0")
+	baud := fs.Int("baud", 9600, "speed")
+	asJSON := fs.Bool("json", false, "one JSON object a line")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if *port == "" {
+		return usagef("scanner attend --port, par exemple /dev/ttyACM0", "scanner needs --port, such as /dev/ttyACM0")
+	}
+	sc, err := devices.Open(devices.Config{Port: *port, Baud: *baud})
+	if err != nil {
+		return err
+	}
+	defer sc.Close()
+	if !*asJSON {
+		fmt.Fprintf(e.stdout, e.tr("Lecteur sur %s à %d bauds ; scannez des codes, Ctrl-C pour finir.\n",
+			"Scanner on %s at %d baud; scan codes, Ctrl-C to stop.\n"), *port, *baud)
+	}
+	for {
+		select {
+		case <-e.ctx.Done():
+			return nil
+		case st := <-sc.Status():
+			printStatus(e, st, *asJSON)
+		case s := <-sc.Scans():
+			printScan(e, s, *asJSON)
+		}
+	}
+}
+
+// scanKind says what a scanned code is for the register: a product's GTIN, a loyalty card, or
+// something else, and whether its check digit holds.
+func scanKind(code string) (kind string, valid bool) {
+	switch len(code) {
+	case 8, 12, 13, 14:
+		if !allDigitsString(code) {
+			return "unknown", false
+		}
+		valid = comptoir.ValidateGTIN(code) == nil
+		if len(code) == 13 && code[:2] == "04" {
+			return "card", valid
+		}
+		return "product", valid
+	}
+	return "unknown", false
+}
+
+func allDigitsString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func printScan(e *env, s devices.Scan, asJSON bool) {
+	kind, valid := scanKind(s.Code)
+	if asJSON {
+		json.NewEncoder(e.stdout).Encode(struct {
+			Code      string `json:"code"`
+			Symbology string `json:"symbology"`
+			Kind      string `json:"kind"`
+			Valid     bool   `json:"valid"`
+			At        string `json:"at"`
+		}{s.Code, s.Symbology, kind, valid, s.At.Format(time.RFC3339)})
+		return
+	}
+	kinds := map[string][2]string{"product": {"article", "product"}, "card": {"carte de fidélité", "loyalty card"}, "unknown": {"inconnu", "unknown"}}
+	k := kinds[kind]
+	check := e.tr("clé valide", "check digit valid")
+	if !valid {
+		check = e.tr("CLÉ FAUSSE", "WRONG CHECK DIGIT")
+	}
+	if kind == "unknown" {
+		check = "—"
+	}
+	fmt.Fprintf(e.stdout, "%s  %-20s %-10s %-18s %s\n", s.At.In(time.Local).Format("15:04:05"), s.Code, orDash(s.Symbology), e.tr(k[0], k[1]), check)
+}
+
+func printStatus(e *env, st devices.Status, asJSON bool) {
+	event := map[devices.StatusKind]string{devices.Connected: "connected", devices.Disconnected: "disconnected", devices.Error: "error"}[st.Kind]
+	if asJSON {
+		out := map[string]string{"event": event, "at": st.At.Format(time.RFC3339)}
+		if st.Err != nil {
+			out["error"] = comptoir.Message(st.Err, e.cfg.lang)
+		}
+		json.NewEncoder(e.stdout).Encode(out)
+		return
+	}
+	words := map[string][2]string{"connected": {"lecteur connecté", "scanner connected"}, "disconnected": {"lecteur débranché : en attente de son retour", "scanner unplugged: waiting for it to come back"},
+		"error": {"erreur du lecteur", "scanner error"}}[event]
+	line := e.tr(words[0], words[1])
+	if st.Err != nil {
+		line += " (" + comptoir.Message(st.Err, e.cfg.lang) + ")"
+	}
+	fmt.Fprintf(e.stdout, "%s  %s\n", st.At.In(time.Local).Format("15:04:05"), line)
+}
+
+// runReceipt prints, or saves, the receipt of a recorded ticket. The first print of a ticket is
+// its receipt; any later one is marked DUPLICATA.
+func runReceipt(e *env, args []string) error {
+	fs := newFlags("receipt")
+	ticket := fs.Uint64("ticket", 0, "ticket number")
+	printer := fs.String("printer", "", "serial port of the printer")
+	out := fs.String("out", "", "file, - for standard output")
+	width := fs.Int("width", 48, "columns: 32 (58 mm) or 48 (80 mm)")
+	text := fs.Bool("text", false, "plain text instead of printer commands")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if *ticket == 0 || (*printer == "") == (*out == "") {
+		return usagef("receipt attend --ticket N et soit --printer PORT, soit --out FICHIER",
+			"receipt needs --ticket N and either --printer PORT or --out FILE")
+	}
+	if *width != 32 && *width != 48 {
+		return usagef("--width attend 32 (58 mm) ou 48 (80 mm)", "--width needs 32 (58 mm) or 48 (80 mm)")
+	}
+	s, err := e.open(false)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	sale, err := s.Sale(e.ctx, *ticket)
+	if err != nil {
+		return err
+	}
+	set, err := s.Settings(e.ctx)
+	if err != nil {
+		return err
+	}
+	r := devices.Receipt{Sale: sale, Shop: set, Lang: e.cfg.lang, Width: *width, Location: time.Local}
+	if sale.CustomerID != "" {
+		if balance, err := s.MemberBalance(e.ctx, comptoir.CustomerID(sale.CustomerID)); err == nil {
+			r.PointsBalance = &balance
+		}
+	}
+	first, err := s.MarkPrinted(e.ctx, *ticket)
+	if err != nil {
+		return err
+	}
+	r.Duplicate = !first
+	// The drawer opens for the cash of a sale's first print at a printer, not for a reprint.
+	if *printer != "" && first {
+		for _, p := range sale.Payments {
+			r.OpenDrawer = r.OpenDrawer || p.Method == comptoir.Cash
+		}
+	}
+	var data []byte
+	if *text {
+		t, err := r.Text()
+		if err != nil {
+			return err
+		}
+		data = []byte(t)
+	} else if data, err = r.ESCPOS(); err != nil {
+		return err
+	}
+	if *printer != "" {
+		return writePrinter(*printer, data)
+	}
+	if *out == "-" {
+		_, err = e.stdout.Write(data)
+		return err
+	}
+	if err := os.WriteFile(*out, data, 0o644); err != nil {
+		return comptoir.Wrap(comptoir.CodeCannotRead, err)
+	}
+	return nil
+}
+
+// writePrinter sends bytes to a serial receipt printer. The read timeout keeps Close from
+// blocking, which tarm/serial does otherwise.
+func writePrinter(port string, data []byte) error {
+	p, err := serial.OpenPort(&serial.Config{Name: port, Baud: 9600, ReadTimeout: 100 * time.Millisecond})
+	if err != nil {
+		return comptoir.Wrap(comptoir.CodeCannotRead, err)
+	}
+	defer p.Close()
+	if _, err := io.Copy(p, bytes.NewReader(data)); err != nil {
+		return comptoir.Wrap(comptoir.CodeCannotRead, err)
+	}
+	return nil
+}
