@@ -125,6 +125,7 @@ func runReceipt(e *env, args []string) error {
 	fs := newFlags("receipt")
 	ticket := fs.Uint64("ticket", 0, "ticket number")
 	printer := fs.String("printer", "", "serial port of the printer")
+	baud := fs.Int("baud", 9600, "speed of the printer's serial port")
 	out := fs.String("out", "", "file, - for standard output")
 	width := fs.Int("width", 48, "columns: 32 (58 mm) or 48 (80 mm)")
 	text := fs.Bool("text", false, "plain text instead of printer commands")
@@ -182,7 +183,7 @@ func runReceipt(e *env, args []string) error {
 		return err
 	}
 	if *printer != "" {
-		return writePrinter(*printer, data)
+		return writePrinter(*printer, *baud, data)
 	}
 	if *out == "-" {
 		_, err = e.stdout.Write(data)
@@ -196,8 +197,8 @@ func runReceipt(e *env, args []string) error {
 
 // writePrinter sends bytes to a serial receipt printer. The read timeout keeps Close from
 // blocking, which tarm/serial does otherwise.
-func writePrinter(port string, data []byte) error {
-	p, err := serial.OpenPort(&serial.Config{Name: port, Baud: 9600, ReadTimeout: 100 * time.Millisecond})
+func writePrinter(port string, baud int, data []byte) error {
+	p, err := serial.OpenPort(&serial.Config{Name: port, Baud: baud, ReadTimeout: 100 * time.Millisecond})
 	if err != nil {
 		return comptoir.Wrap(comptoir.CodeCannotRead, err)
 	}

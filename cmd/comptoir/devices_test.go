@@ -140,6 +140,39 @@ func TestRun_Receipt(t *testing.T) {
 	if !strings.HasPrefix(escpos.stdout, "\x1b@\x1bt\x10") || !strings.Contains(escpos.stdout, "\xc9picerie") {
 		t.Errorf("ESC/POS output does not select code page 16 and encode É in Windows-1252: %q", escpos.stdout[:min(40, len(escpos.stdout))])
 	}
+	t.Run("to a serial printer", func(t *testing.T) {
+		master, slave, err := pty.Open()
+		if err != nil {
+			t.Skipf("no pseudo-terminal here: %v", err)
+		}
+		defer master.Close()
+		defer slave.Close()
+		got := make(chan []byte)
+		go func() {
+			var all []byte
+			buf := make([]byte, 4096)
+			for !bytes.Contains(all, []byte{0x1d, 'V'}) {
+				n, err := master.Read(buf)
+				if err != nil {
+					break
+				}
+				all = append(all, buf[:n]...)
+			}
+			got <- all
+		}()
+		r := runCmd(t, nil, "", "--db", db, "receipt", "--ticket", "5", "--printer", slave.Name(), "--baud", "19200")
+		if r.code != exitOK {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		select {
+		case b := <-got:
+			if !bytes.HasPrefix(b, []byte("\x1b@\x1bt\x10")) || !bytes.Contains(b, []byte("Ticket n\xb0 5")) {
+				t.Errorf("the printer received %q", b[:min(60, len(b))])
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("the printer received nothing up to the cut")
+		}
+	})
 	for _, tc := range []struct {
 		args []string
 		code int
