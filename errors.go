@@ -196,6 +196,9 @@ const (
 	CodeUnknownSetting         Code = "unknown_setting"
 	CodeUnknownVia             Code = "unknown_via"
 	CodeInvalidCustomerID      Code = "invalid_customer_id"
+	CodeCompactFailed          Code = "compact_failed"
+	CodeCannotWrite            Code = "cannot_write"
+	CodeKeyPermissions         Code = "key_permissions"
 	CodeBasisNotForEnrolment   Code = "basis_not_for_enrolment"
 	CodeHashMismatch           Code = "hash_mismatch"
 	CodeChainBroken            Code = "chain_broken"
@@ -283,6 +286,12 @@ type message struct{ fr, en string }
 // messages holds one sentence per code and language. Templates take the error's Args in order;
 // amounts and VAT rates are formatted for the language before they are substituted.
 var messages = map[Code]message{
+	CodeCompactFailed: {"le compactage qui efface les traces des données supprimées a échoué ; il sera repris à la prochaine ouverture",
+		"the compaction that scrubs erased data failed; it will be done again at the next opening"},
+	CodeCannotWrite: {"écriture impossible",
+		"cannot write"},
+	CodeKeyPermissions: {"la clé de chiffrement %s est lisible par d'autres utilisateurs : chmod 600 %s",
+		"the encryption key %s can be read by other users: chmod 600 %s"},
 	CodeInvalidCustomerID: {"identifiant de membre invalide ou déjà pris « %s »",
 		"member ID invalid or already taken %q"},
 	CodeUnknownVia: {"origine du consentement inconnue « %s » : register, web ou email",

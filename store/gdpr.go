@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -338,6 +340,9 @@ func (s *Store) Erase(ctx context.Context, id comptoir.CustomerID, who string) e
 		if err := eraseMember(tx, rec); err != nil {
 			return err
 		}
+		if err := markCompactPending(tx); err != nil {
+			return err
+		}
 		now := s.now().UTC()
 		rec.Erased, rec.ErasedAt, rec.Cards, rec.Basis = true, now, nil, comptoir.BasisDelete
 		if err := putCustomer(tx, rec); err != nil {
@@ -388,44 +393,52 @@ func eraseMember(tx *bbolt.Tx, rec customerRecord) error {
 
 // compact rewrites the database into a fresh file holding only live data and puts it in place:
 // bbolt does not clear the pages it frees, and an erased member's data key must not survive in
-// one. The new file is complete and synced before it replaces the old one.
+// one. The new file is complete and synced before it replaces the old one, and it replaces it
+// while this process still holds the old file's lock, so that another program waiting for the
+// lock finds the new file (Open checks that the file it locked is still the one at the path).
+// An erasure marks the compaction as pending in its own transaction; the mark goes with the old
+// file, so a compaction that failed or was cut short by a crash is done again at the next Open.
 func (s *Store) compact() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tmp := s.path + ".compact"
-	os.Remove(tmp)
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return comptoir.Wrap(comptoir.CodeCompactFailed, err)
+	}
 	dst, err := bbolt.Open(tmp, 0o600, &bbolt.Options{Timeout: s.timeout})
 	if err != nil {
-		return err
+		return comptoir.Wrap(comptoir.CodeCompactFailed, err)
 	}
-	if err := bbolt.Compact(dst, s.db, 4<<20); err != nil {
-		dst.Close()
-		os.Remove(tmp)
-		return err
+	err = bbolt.Compact(dst, s.db, 4<<20)
+	if err == nil {
+		err = dst.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketMeta).Delete(keyCompactPending) })
 	}
-	if err := dst.Close(); err != nil {
-		os.Remove(tmp)
-		return err
+	if cerr := dst.Close(); err == nil {
+		err = cerr
 	}
-	if err := s.db.Close(); err != nil {
-		os.Remove(tmp)
-		return err
+	if err == nil {
+		err = os.Rename(tmp, s.path)
 	}
-	// Whatever happens to the rename, the store reopens what stands at its path (the compacted
-	// file, or the original), so that it stays usable.
-	renameErr := os.Rename(tmp, s.path)
-	if renameErr != nil {
+	if err != nil {
 		os.Remove(tmp)
-	} else if dir, err := os.Open(filepath.Dir(s.path)); err == nil {
+		return comptoir.Wrap(comptoir.CodeCompactFailed, err)
+	}
+	if dir, err := os.Open(filepath.Dir(s.path)); err == nil {
 		dir.Sync()
 		dir.Close()
 	}
-	db, err := bbolt.Open(s.path, 0o600, &bbolt.Options{Timeout: s.timeout})
+	s.db.Close()
+	db, err := bbolt.Open(s.path, 0o600, &bbolt.Options{Timeout: s.timeout, NoSync: s.noSync})
 	if err != nil {
-		return err
+		return comptoir.Wrap(comptoir.CodeCompactFailed, err)
 	}
 	s.db = db
-	return renameErr
+	return nil
+}
+
+// markCompactPending records, in an erasure's transaction, that the file must be compacted.
+func markCompactPending(tx *bbolt.Tx) error {
+	return tx.Bucket(bucketMeta).Put(keyCompactPending, []byte{1})
 }
 
 // Points lists a member's points ledger and its balance.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/comptoir/comptoir"
@@ -48,14 +49,20 @@ func loadKeyFile(path string, create bool) (*masterKey, error) {
 		return createKeyFile(path)
 	}
 	if err != nil {
-		return nil, comptoir.Wrap(comptoir.CodeCannotRead, err)
+		return nil, comptoir.Wrap(comptoir.CodeKeyInvalid, err, path)
+	}
+	// A key others can read protects nothing: refuse it rather than use it.
+	if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o077 != 0 {
+		return nil, comptoir.E(comptoir.CodeKeyPermissions, path, path)
 	}
 	header, hexKey, ok := strings.Cut(strings.TrimSpace(string(data)), "\n")
 	secret, err := hex.DecodeString(strings.TrimSpace(hexKey))
 	if !ok || header != keyFileHeader || err != nil || len(secret) != 32 {
 		return nil, comptoir.E(comptoir.CodeKeyInvalid, path)
 	}
-	return deriveKeys(secret), nil
+	k := deriveKeys(secret)
+	zero(secret)
+	return k, nil
 }
 
 func createKeyFile(path string) (*masterKey, error) {
@@ -66,7 +73,7 @@ func createKeyFile(path string) (*masterKey, error) {
 	// O_EXCL: two programs creating the key at once must not each believe their own key is it.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return nil, comptoir.Wrap(comptoir.CodeCannotRead, err)
+		return nil, comptoir.Wrap(comptoir.CodeCannotWrite, err)
 	}
 	_, err = f.WriteString(keyFileHeader + "\n" + hex.EncodeToString(secret) + "\n")
 	if err == nil {
@@ -77,9 +84,17 @@ func createKeyFile(path string) (*masterKey, error) {
 	}
 	if err != nil {
 		os.Remove(path)
-		return nil, comptoir.Wrap(comptoir.CodeCannotRead, err)
+		return nil, comptoir.Wrap(comptoir.CodeCannotWrite, err)
 	}
-	return deriveKeys(secret), nil
+	// The key's check value is committed to the database right after: the file's directory entry
+	// must be on disk first, or a crash could leave a database whose key is lost.
+	if dir, err := os.Open(filepath.Dir(path)); err == nil {
+		dir.Sync()
+		dir.Close()
+	}
+	k := deriveKeys(secret)
+	zero(secret)
+	return k, nil
 }
 
 // matches reports whether the key is the one whose check value the database holds.

@@ -47,7 +47,10 @@ var (
 	bucketAudit     = []byte("audit")
 	keyKeyCheck     = []byte("keycheck")
 	keyCardSeq      = []byte("cardseq")
-	memberBuckets   = [][]byte{bucketMembers, bucketPersonal, bucketDataKeys, bucketCards, bucketLookup,
+	// keyCompactPending marks a file whose erasures still await the compaction that scrubs
+	// freed pages.
+	keyCompactPending = []byte("compact-pending")
+	memberBuckets     = [][]byte{bucketMembers, bucketPersonal, bucketDataKeys, bucketCards, bucketLookup,
 		bucketBlocklist, bucketAudit, bucketSettings}
 )
 
@@ -104,7 +107,8 @@ func (r customerRecord) writable() error {
 	return nil
 }
 
-// Enrolment is what a member signs up with at the counter.
+// Enrolment is what a member signs up with at the counter. Consent events it records carry the
+// remark "enrolment"; remarks are for such system notes, never for personal data.
 type Enrolment struct {
 	// ID is the member's pseudonymous ID when it is already known (members imported, demo data
 	// drawn from a seed); empty, the store draws a random one.

@@ -18,16 +18,23 @@ type saleMember struct {
 // member in stop processing make an anonymous sale, but a member in stop processing cannot spend
 // points. It returns nil for an anonymous sale.
 func (s *Store) prepareMember(tx *bbolt.Tx, r reg, d *comptoir.SaleDraft) (*saleMember, error) {
+	// Points and discounts come from the store's rule and the member's balance only; a caller's
+	// figures would show on the ticket and in the totals as a loyalty discount.
+	d.PointsEarned, d.Discount = 0, 0
 	if d.Training {
-		d.CustomerID, d.PointsRedeemed, d.PointsEarned = "", 0, 0
+		d.CustomerID, d.PointsRedeemed = "", 0
 		return nil, nil
 	}
 	if d.RefundOf != 0 {
 		// A missing original is refused with its own message by the refund check.
 		if orig, err := getSale(r, d.RefundOf); err == nil {
+			done, err := refundedAmount(r, d.RefundOf)
+			if err != nil {
+				return nil, err
+			}
 			d.CustomerID = orig.CustomerID
-			d.Discount = -refundShare(orig, d.Lines, int64(orig.Discount))
-			d.PointsRedeemed = -int64(refundShare(orig, d.Lines, orig.PointsRedeemed))
+			d.Discount = -refundShare(orig, done, d.Lines, int64(orig.Discount))
+			d.PointsRedeemed = -int64(refundShare(orig, done, d.Lines, orig.PointsRedeemed))
 		}
 	}
 	if d.CustomerID == "" {
@@ -57,8 +64,11 @@ func (s *Store) prepareMember(tx *bbolt.Tx, r reg, d *comptoir.SaleDraft) (*sale
 }
 
 // refundShare is the part of an amount of the original ticket (its discount, its redeemed
-// points) that refunded lines carry, in proportion to their amount, rounded half away from zero.
-func refundShare(orig comptoir.Sale, lines []comptoir.Line, amount int64) comptoir.Money {
+// points) that refunded lines carry, in proportion to their amount. It is computed on the running
+// sum of what was refunded (done before, lines now), as the difference of two rounded shares, so
+// that refunding a ticket in several parts gives back exactly what refunding it at once would,
+// never more.
+func refundShare(orig comptoir.Sale, done comptoir.Money, lines []comptoir.Line, amount int64) comptoir.Money {
 	if amount <= 0 {
 		return 0
 	}
@@ -72,7 +82,28 @@ func refundShare(orig comptoir.Sale, lines []comptoir.Line, amount int64) compto
 	if origLines <= 0 || refunded <= 0 {
 		return 0
 	}
-	return comptoir.Money((amount*int64(refunded)*2 + int64(origLines)) / (2 * int64(origLines)))
+	share := func(part comptoir.Money) int64 {
+		part = min(part, origLines)
+		return (amount*int64(part)*2 + int64(origLines)) / (2 * int64(origLines))
+	}
+	return comptoir.Money(share(done+refunded) - share(done))
+}
+
+// refundedAmount is what earlier refunds of a ticket took back, by their lines at full price.
+func refundedAmount(r reg, original uint64) (comptoir.Money, error) {
+	var done comptoir.Money
+	prefix := itob(original)
+	c := r.refunds.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && len(k) == 16 && btoi(k[:8]) == original; k, _ = c.Next() {
+		e, err := getSale(r, btoi(k[8:]))
+		if err != nil {
+			return 0, err
+		}
+		for _, l := range e.Lines {
+			done -= l.Total
+		}
+	}
+	return done, nil
 }
 
 // earned is what a ticket changes in the member's points: what the amount paid earns, or on a

@@ -34,6 +34,26 @@ func (s *Store) MarkPrinted(ctx context.Context, number uint64) (first bool, err
 	return first, err
 }
 
+// Printed is how many times a ticket was printed.
+func (s *Store) Printed(ctx context.Context, number uint64) (uint64, error) {
+	if err := checkCtx(ctx); err != nil {
+		return 0, err
+	}
+	var count uint64
+	err := s.view(func(tx *bbolt.Tx) error {
+		if _, err := getSale(regBuckets(tx, s.register), number); err != nil {
+			return err
+		}
+		if b := tx.Bucket(regBucketName(bucketPrinted, s.register)); b != nil {
+			if v := b.Get(itob(number)); len(v) == 8 {
+				count = btoi(v)
+			}
+		}
+		return nil
+	})
+	return count, err
+}
+
 // MemberBalance is a member's points balance, which a receipt prints; it needs no key.
 func (s *Store) MemberBalance(ctx context.Context, id comptoir.CustomerID) (int64, error) {
 	if err := checkCtx(ctx); err != nil {

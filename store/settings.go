@@ -76,7 +76,8 @@ func (s *Store) NoteActivity(ctx context.Context, id comptoir.CustomerID, at tim
 	}
 	return s.update(func(tx *bbolt.Tx) error {
 		rec, err := getCustomer(tx, id)
-		if err != nil || rec.Erased || !at.After(rec.LastActivity) {
+		// A member in stop processing is read-only: not even their activity is written.
+		if err != nil || rec.Erased || rec.StopProcessing || !at.After(rec.LastActivity) {
 			return err
 		}
 		rec.LastActivity = at.UTC()
@@ -122,6 +123,9 @@ func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool
 				continue
 			}
 			if err := eraseMember(tx, rec); err != nil {
+				return err
+			}
+			if err := markCompactPending(tx); err != nil {
 				return err
 			}
 			rec.Erased, rec.ErasedAt, rec.Cards, rec.Basis = true, now, nil, comptoir.BasisDelete

@@ -96,6 +96,7 @@ type Store struct {
 	db       *bbolt.DB
 	path     string
 	timeout  time.Duration
+	noSync   bool
 	register []byte
 	now      func() time.Time
 	loc      *time.Location
@@ -139,7 +140,7 @@ func Open(path string, o Options) (*Store, error) {
 			return nil, comptoir.E(comptoir.CodeDatabaseMissing, path)
 		}
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: o.Timeout, NoSync: o.NoSync})
+	db, err := openLocked(path, o)
 	switch {
 	case errors.Is(err, bbolt.ErrTimeout):
 		return nil, comptoir.E(comptoir.CodeDatabaseInUse, path)
@@ -152,11 +153,16 @@ func Open(path string, o Options) (*Store, error) {
 	if o.KeyFile == "" {
 		o.KeyFile = path + ".key"
 	}
-	s := &Store{db: db, path: path, timeout: o.Timeout, register: []byte(o.Register), now: o.Now, loc: o.Location,
-		rule: o.PointsRule, keyPath: o.KeyFile}
+	s := &Store{db: db, path: path, timeout: o.Timeout, noSync: o.NoSync, register: []byte(o.Register), now: o.Now,
+		loc: o.Location, rule: o.PointsRule, keyPath: o.KeyFile}
 	if err := s.prepare(o.MustExist); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if s.compactPending() {
+		// An erasure's compaction failed or was cut short: finish it before anything else. If it
+		// fails again the mark stays and the next Open tries again; selling goes on meanwhile.
+		_ = s.compact()
 	}
 	if s.rule == (comptoir.PointsRule{}) {
 		set, err := s.Settings(context.Background())
@@ -171,6 +177,32 @@ func Open(path string, o Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// openLocked opens the bbolt file and makes sure the file it locked is still the one at the path:
+// a compaction in another process may have put a new file there while this one waited.
+func openLocked(path string, o Options) (*bbolt.DB, error) {
+	for attempt := 0; ; attempt++ {
+		before, statErr := os.Stat(path)
+		db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: o.Timeout, NoSync: o.NoSync})
+		if err != nil || statErr != nil || attempt == 3 {
+			return db, err
+		}
+		if after, err := os.Stat(path); err == nil && os.SameFile(before, after) {
+			return db, nil
+		}
+		db.Close()
+	}
+}
+
+// compactPending reports whether an erasure still awaits its compaction.
+func (s *Store) compactPending() bool {
+	pending := false
+	_ = s.view(func(tx *bbolt.Tx) error {
+		pending = tx.Bucket(bucketMeta).Get(keyCompactPending) != nil
+		return nil
+	})
+	return pending
 }
 
 // Close releases the file.

@@ -175,14 +175,15 @@ func orDash(s string) string {
 }
 
 func customerConsent(e *env, args []string) error {
-	var channel, via, remarks *string
+	var channel, via *string
 	var grant, withdraw *bool
 	s, id, err := memberArgs(e, "customer consent", args, func(fs *flag.FlagSet) {
 		channel = fs.String("channel", "", "email, sms, phone, post or partners")
 		grant = fs.Bool("grant", false, "give consent")
 		withdraw = fs.Bool("withdraw", false, "withdraw consent")
+		// No free-text remarks: a note typed at the counter would hold personal data in clear
+		// in the consent history, which outlives erasure.
 		via = fs.String("via", "register", "register, web or email")
-		remarks = fs.String("remarks", "", "remarks")
 	})
 	if err != nil {
 		return err
@@ -207,7 +208,7 @@ func customerConsent(e *env, args []string) error {
 		return err
 	}
 	ev := comptoir.ConsentEvent{Channel: ch, Granted: *grant, Via: v, By: e.cfg.user,
-		NoticeVersion: set.NoticeVersion, Remarks: *remarks}
+		NoticeVersion: set.NoticeVersion}
 	if err := s.ChangeConsent(e.ctx, id, ev); err != nil {
 		return err
 	}

@@ -161,10 +161,14 @@ func runReceipt(e *env, args []string) error {
 			r.PointsBalance = &balance
 		}
 	}
-	first, err := s.MarkPrinted(e.ctx, *ticket)
+	// A preview on the screen is no print; a print counts once it has been written, so that a
+	// printer switched off does not turn the first real print into a duplicate.
+	preview := *out == "-" && *text
+	printed, err := s.Printed(e.ctx, *ticket)
 	if err != nil {
 		return err
 	}
+	first := printed == 0
 	r.Duplicate = !first
 	// The drawer opens for the cash of a sale's first print at a printer, not for a reprint.
 	if *printer != "" && first {
@@ -182,29 +186,44 @@ func runReceipt(e *env, args []string) error {
 	} else if data, err = r.ESCPOS(); err != nil {
 		return err
 	}
-	if *printer != "" {
-		return writePrinter(*printer, *baud, data)
-	}
-	if *out == "-" {
+	switch {
+	case *printer != "":
+		err = writePrinter(*printer, *baud, data)
+	case *out == "-":
 		_, err = e.stdout.Write(data)
+	default:
+		if err = os.WriteFile(*out, data, 0o644); err != nil {
+			err = comptoir.Wrap(comptoir.CodeCannotWrite, err)
+		}
+	}
+	if err != nil || preview {
 		return err
 	}
-	if err := os.WriteFile(*out, data, 0o644); err != nil {
-		return comptoir.Wrap(comptoir.CodeCannotRead, err)
-	}
-	return nil
+	_, err = s.MarkPrinted(e.ctx, *ticket)
+	return err
 }
 
 // writePrinter sends bytes to a serial receipt printer. The read timeout keeps Close from
 // blocking, which tarm/serial does otherwise.
+//
+// Many 80 mm printers are USB printer-class devices (/dev/usb/lp0), not serial ports: when the
+// port cannot be set up as a serial line, the bytes are written to the device as to a file.
 func writePrinter(port string, baud int, data []byte) error {
+	var w io.WriteCloser
 	p, err := serial.OpenPort(&serial.Config{Name: port, Baud: baud, ReadTimeout: 100 * time.Millisecond})
-	if err != nil {
-		return comptoir.Wrap(comptoir.CodeCannotRead, err)
+	if err == nil {
+		w = p
+	} else if f, ferr := os.OpenFile(port, os.O_WRONLY, 0); ferr == nil {
+		w = f
+	} else {
+		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
 	}
-	defer p.Close()
-	if _, err := io.Copy(p, bytes.NewReader(data)); err != nil {
-		return comptoir.Wrap(comptoir.CodeCannotRead, err)
+	if _, err := io.Copy(w, bytes.NewReader(data)); err != nil {
+		w.Close()
+		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
+	}
+	if err := w.Close(); err != nil {
+		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -131,6 +133,21 @@ func TestRun_Receipt(t *testing.T) {
 		if n := len([]rune(l)); n > 32 {
 			t.Errorf("line of %d columns on 58 mm paper: %q", n, l)
 		}
+	}
+	// A preview on the screen, and a print that failed, do not count as the receipt.
+	if again := runCmd(t, nil, "", "--db", db, "receipt", "--ticket", "3", "--out", "-", "--text"); strings.Contains(again.stdout, "DUPLICATA") {
+		t.Errorf("a second preview is marked DUPLICATA:\n%s", again.stdout)
+	}
+	failed := runCmd(t, nil, "", "--db", db, "receipt", "--ticket", "3", "--out", filepath.Join(t.TempDir(), "no", "such", "dir"))
+	if failed.code != exitFailed || !strings.Contains(failed.stderr, "écriture impossible") {
+		t.Errorf("a print to an impossible file: exit %d, %q", failed.code, failed.stderr)
+	}
+	file := filepath.Join(t.TempDir(), "ticket3.txt")
+	if r := runCmd(t, nil, "", "--db", db, "receipt", "--ticket", "3", "--out", file, "--text"); r.code != exitOK {
+		t.Fatalf("print to a file: %s", r.stderr)
+	}
+	if b, _ := os.ReadFile(file); strings.Contains(string(b), "DUPLICATA") || !strings.Contains(string(b), "Ticket n° 3") {
+		t.Errorf("the first real print is not the receipt:\n%s", b)
 	}
 	again := runCmd(t, nil, "", "--db", db, "receipt", "--ticket", "3", "--out", "-", "--text")
 	if !strings.Contains(again.stdout, "DUPLICATA") {
