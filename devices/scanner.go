@@ -298,8 +298,11 @@ func (s *Scanner) read(port io.Reader, fr *Framer) error {
 		n, err := port.Read(buf[:])
 		now := time.Now()
 		if n > 0 {
+			// No staleness is judged here: when this goroutine was kept from running (a loaded
+			// machine), the bytes of one code wait in the kernel and come in late reads, and
+			// dropping the start would deliver the end alone as a code. Only a read that waited
+			// a whole timeout in silence shows that the line really went quiet.
 			fast = 0
-			s.dropStale(fr, now, lastByte)
 			lastByte = now
 			frames := fr.Write(buf[:n])
 			// Counters first, so that whoever receives the next scan sees the noise before it.
@@ -330,8 +333,9 @@ func (s *Scanner) read(port io.Reader, fr *Framer) error {
 	}
 }
 
-// dropStale drops a partial frame whose last byte came more than PartialTimeout ago, and reports
-// whether it did.
+// dropStale drops a partial frame whose last byte came more than PartialTimeout ago while the
+// line was silent, and reports whether it did: stray bytes (a cable plugged in, a scanner woken)
+// must not stick to the front of the next code.
 func (s *Scanner) dropStale(fr *Framer, now, lastByte time.Time) bool {
 	if fr.Pending() && now.Sub(lastByte) > s.cfg.PartialTimeout {
 		fr.Reset()

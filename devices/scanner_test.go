@@ -548,3 +548,23 @@ func BenchmarkScanLatency(b *testing.B) {
 	b.ReportMetric(us(lat[len(lat)/2]), "median-µs")
 	b.ReportMetric(us(lat[len(lat)*99/100]), "p99-µs")
 }
+
+// TestScannerLateReads sends a code in two parts with a pause longer than the partial timeout
+// but no silent read between them, as when the reader goroutine was kept from running on a
+// loaded machine: the code must arrive whole, never its end alone.
+func TestScannerLateReads(t *testing.T) {
+	master, name := newPTY(t)
+	cfg := config(name)
+	cfg.PartialTimeout = 50 * time.Millisecond
+	cfg.ReadTimeout = 200 * time.Millisecond
+	sc := open(t, cfg)
+	waitStatus(t, sc, devices.Connected)
+	// With a read timeout longer than the partial timeout, a pause shorter than the read
+	// timeout gives no silent read in between.
+	write(t, master, "]E030176")
+	time.Sleep(80 * time.Millisecond)
+	write(t, master, "20422003\r")
+	if got := nextScan(t, sc); got.Code != "3017620422003" {
+		t.Errorf("scan %q, want the whole code", got.Code)
+	}
+}
