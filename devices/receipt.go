@@ -106,8 +106,11 @@ type receiptWords struct {
 	vat, net, tax, gross, sum string
 	change                    string
 	earned, redeemed, balance string
-	thanks                    string
-	dateLayout                string
+	// On a refund the points move the other way: earned points are taken back, redeemed ones
+	// given back.
+	takenBack, givenBack string
+	thanks               string
+	dateLayout           string
 }
 
 var words = map[comptoir.Lang]receiptWords{
@@ -121,6 +124,7 @@ var words = map[comptoir.Lang]receiptWords{
 		vat: "TVA", net: "HT", tax: "TVA", gross: "TTC", sum: "Total",
 		change: "Rendu",
 		earned: "Points gagnés", redeemed: "Points utilisés", balance: "Solde de points",
+		takenBack: "Points repris", givenBack: "Points rendus",
 		thanks:     "Merci de votre visite",
 		dateLayout: "02/01/2006 15:04",
 	},
@@ -132,6 +136,7 @@ var words = map[comptoir.Lang]receiptWords{
 		vat: "VAT", net: "Net", tax: "VAT", gross: "Gross", sum: "Total",
 		change: "Change",
 		earned: "Points earned", redeemed: "Points redeemed", balance: "Points balance",
+		takenBack: "Points taken back", givenBack: "Points given back",
 		thanks:     "Thank you",
 		dateLayout: "2006-01-02 15:04",
 	},
@@ -237,8 +242,14 @@ func (r Receipt) rows() ([]row, error) {
 	// may leave on the counter.
 	if s.CustomerID != "" && r.PointsBalance != nil {
 		add(rule())
-		add(pair(w.earned, strconv.FormatInt(s.PointsEarned, 10)+amountPad))
-		if s.PointsRedeemed != 0 {
+		if s.PointsEarned < 0 {
+			add(pair(w.takenBack, strconv.FormatInt(-s.PointsEarned, 10)+amountPad))
+		} else {
+			add(pair(w.earned, strconv.FormatInt(s.PointsEarned, 10)+amountPad))
+		}
+		if s.PointsRedeemed < 0 {
+			add(pair(w.givenBack, strconv.FormatInt(-s.PointsRedeemed, 10)+amountPad))
+		} else if s.PointsRedeemed != 0 {
 			add(pair(w.redeemed, strconv.FormatInt(s.PointsRedeemed, 10)+amountPad))
 		}
 		add(pair(w.balance, strconv.FormatInt(*r.PointsBalance, 10)+amountPad))

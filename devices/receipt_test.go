@@ -771,3 +771,36 @@ func TestReceiptWrap(t *testing.T) {
 		t.Errorf("groupSIRET of a non-number = %q", got)
 	}
 }
+
+// TestReceiptMemberRefundPoints checks that a refund's points read as what they are: earned
+// points taken back, redeemed points given back, as positive counts.
+func TestReceiptMemberRefundPoints(t *testing.T) {
+	p := comptoir.Product{GTIN: "4006381333931", Name: "Vin rouge", Price: 1200, VAT: comptoir.VATNormal}
+	sale, err := comptoir.BuildSale(comptoir.SaleDraft{RefundOf: 4, Lines: []comptoir.Line{comptoir.LineFor(p, -1)},
+		Discount: -500, Payments: []comptoir.Payment{{Method: comptoir.Card, Amount: -700}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sale.Number, sale.Register, sale.CustomerID = 5, "R1", "M0123456789abcdef"
+	sale.PointsEarned, sale.PointsRedeemed = -7, -100
+	balance := int64(122)
+	for lang, want := range map[comptoir.Lang][]string{
+		comptoir.LangFR: {"Points repris", "Points rendus"},
+		comptoir.LangEN: {"Points taken back", "Points given back"},
+	} {
+		text, err := Receipt{Sale: sale, Lang: lang, Width: 48, PointsBalance: &balance}.Text()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s refund receipt lacks %q:\n%s", lang, w, text)
+			}
+		}
+		for _, line := range strings.Split(text, "\n") {
+			if strings.HasPrefix(line, "Points") && strings.Contains(line, "-") {
+				t.Errorf("%s refund receipt shows negative points: %q", lang, line)
+			}
+		}
+	}
+}

@@ -54,6 +54,41 @@ func (s *Store) Printed(ctx context.Context, number uint64) (uint64, error) {
 	return count, err
 }
 
+// BalanceAfter is a member's points balance just after a ticket of this register, which its
+// receipt prints: a duplicate printed months later shows what the original did. It needs no
+// key. A ticket that moved no points shows the balance as the ledger stood when it was recorded.
+func (s *Store) BalanceAfter(ctx context.Context, id comptoir.CustomerID, number uint64) (int64, error) {
+	if err := checkCtx(ctx); err != nil {
+		return 0, err
+	}
+	var balance int64
+	err := s.view(func(tx *bbolt.Tx) error {
+		sale, err := getSale(regBuckets(tx, s.register), number)
+		if err != nil {
+			return err
+		}
+		ledger, err := pointsLedger(tx, id)
+		if err != nil {
+			return err
+		}
+		var sum int64
+		for _, e := range ledger {
+			if e.At.After(sale.At) && !(e.Ticket == number && e.Register == string(s.register)) {
+				break
+			}
+			sum += e.Points
+			if e.Ticket == number && e.Register == string(s.register) {
+				balance = sum
+			}
+		}
+		if balance == 0 {
+			balance = sum
+		}
+		return nil
+	})
+	return balance, err
+}
+
 // MemberBalance is a member's points balance, which a receipt prints; it needs no key.
 func (s *Store) MemberBalance(ctx context.Context, id comptoir.CustomerID) (int64, error) {
 	if err := checkCtx(ctx); err != nil {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/comptoir/comptoir"
 )
@@ -37,4 +38,23 @@ func TestStore_MemberBalance(t *testing.T) {
 	}
 	_, err := s.MemberBalance(ctx, "M0000000000000000")
 	wantErr(t, err, comptoir.E(comptoir.CodeUnknownCustomer))
+}
+
+func TestStore_BalanceAfter(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock(day0)
+	s := mustOpen(t, dbPath(t), opts(clk))
+	mustImport(t, s, vin)
+	c := mustEnroll(t, s, enrolment(comptoir.CardNumber(1), jeanne, allNo))
+	first := mustRecord(t, s, withCustomer(c.ID, byCard(line(vin, 3)))) // 36
+	clk.Set(day0.Add(time.Minute))
+	second := mustRecord(t, s, withCustomer(c.ID, byCard(line(vin, 2)))) // 24 -> 60
+	for _, tc := range []struct {
+		n    uint64
+		want int64
+	}{{first.Number, 36}, {second.Number, 60}} {
+		if got, err := s.BalanceAfter(ctx, c.ID, tc.n); err != nil || got != tc.want {
+			t.Errorf("BalanceAfter(ticket %d) = %d, %v, want %d", tc.n, got, err, tc.want)
+		}
+	}
 }

@@ -157,7 +157,7 @@ func runReceipt(e *env, args []string) error {
 	}
 	r := devices.Receipt{Sale: sale, Shop: set, Lang: e.cfg.lang, Width: *width, Location: time.Local}
 	if sale.CustomerID != "" {
-		if balance, err := s.MemberBalance(e.ctx, comptoir.CustomerID(sale.CustomerID)); err == nil {
+		if balance, err := s.BalanceAfter(e.ctx, comptoir.CustomerID(sale.CustomerID), sale.Number); err == nil {
 			r.PointsBalance = &balance
 		}
 	}
