@@ -103,3 +103,34 @@ func errorsAs(err error, target **comptoir.Error) bool {
 	}
 	return ok
 }
+
+// TestStore_RefundOfSpentPoints earns points, spends them, then refunds the ticket that earned
+// them: the points already spent are paid for out of the refund.
+func TestStore_RefundOfSpentPoints(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t, dbPath(t), opts(newClock(day0)))
+	mustImport(t, s, vin)
+	c := mustEnroll(t, s, enrolment(comptoir.CardNumber(1), jeanne, allNo))
+	first := mustRecord(t, s, withCustomer(c.ID, byCard(line(vin, 10)))) // 120,00 € -> 120 points
+	spend := withCustomer(c.ID, comptoir.SaleDraft{Lines: []comptoir.Line{line(vin, 1)}, PointsRedeemed: 100,
+		Payments: []comptoir.Payment{pay(comptoir.Card, 700)}}) // 5,00 € off, 7 points earned
+	if _, err := s.RecordSale(ctx, spend); err != nil {
+		t.Fatal(err)
+	}
+	// Balance 27: refunding the 120 points' ticket takes back those 27, and the 93 spent cost
+	// 93 × 5 € / 100 = 4,65 € off the 120,00 € paid back.
+	refund, err := s.RecordSale(ctx, comptoir.SaleDraft{RefundOf: first.Number, Lines: []comptoir.Line{line(vin, -10)},
+		Payments: []comptoir.Payment{pay(comptoir.Card, -11535)}})
+	if err != nil {
+		t.Fatalf("refund: %v", err)
+	}
+	if refund.Total != -11535 || refund.PointsEarned != -27 {
+		t.Errorf("refund = total %v, points %d; want -115,35 € and 27 points taken back", refund.Total, refund.PointsEarned)
+	}
+	if _, balance, _ := s.Points(ctx, c.ID); balance != 0 {
+		t.Errorf("balance = %d, want 0", balance)
+	}
+	if rep := mustVerify(t, s); rep.Broken != nil {
+		t.Errorf("Verify: %v", rep.Broken)
+	}
+}

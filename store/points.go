@@ -9,6 +9,8 @@ import (
 type saleMember struct {
 	rec     customerRecord
 	balance int64
+	// takeBack is, on a refund, how many of the points the refunded amount earned are taken back.
+	takeBack int64
 }
 
 // prepareMember resolves the member of a draft before the ticket rules apply: a refund belongs to
@@ -53,6 +55,9 @@ func (s *Store) prepareMember(tx *bbolt.Tx, r reg, d *comptoir.SaleDraft) (*sale
 		return nil, nil
 	}
 	m := &saleMember{rec: rec, balance: rec.Balance}
+	if d.RefundOf != 0 {
+		s.takeBackPoints(m, d)
+	}
 	if d.PointsRedeemed > 0 && d.RefundOf == 0 {
 		discount, err := s.rule.Discount(d.PointsRedeemed, m.balance)
 		if err != nil {
@@ -106,15 +111,31 @@ func refundedAmount(r reg, original uint64) (comptoir.Money, error) {
 	return done, nil
 }
 
+// takeBackPoints settles the points a refunded amount had earned. They are taken back from the
+// balance (with the redeemed points this refund gives back) as far as it goes, so that it never
+// goes negative at the register; the points already spent are paid for out of the refund, at the
+// redemption rate, or a member could earn points, spend them and refund what earned them.
+func (s *Store) takeBackPoints(m *saleMember, d *comptoir.SaleDraft) {
+	var lines comptoir.Money
+	for _, l := range d.Lines {
+		lines += l.UnitPrice * comptoir.Money(l.Qty)
+	}
+	back := s.rule.Earned(-(lines - d.Discount))
+	available := max(m.balance, 0) - d.PointsRedeemed // PointsRedeemed is what this refund gives back, negated.
+	if missing := back - available; missing > 0 {
+		value := comptoir.Money((missing*int64(s.rule.RedeemValue) + s.rule.RedeemPoints/2) / s.rule.RedeemPoints)
+		d.Discount = max(d.Discount-value, lines)
+	}
+	m.takeBack = max(min(back, available), 0)
+}
+
 // earned is what a ticket changes in the member's points: what the amount paid earns, or on a
-// refund, what the refunded amount had earned, taken back within the balance so that it never
-// goes negative at the register.
+// refund, the points taken back (see takeBackPoints).
 func (m *saleMember) earned(rule comptoir.PointsRule, sale comptoir.Sale) int64 {
 	if !sale.IsRefund() {
 		return rule.Earned(sale.Total)
 	}
-	back := rule.Earned(-sale.Total)
-	return -min(back, max(m.balance, 0))
+	return -m.takeBack
 }
 
 // record writes the ticket's points, its link to the member and the member's last activity.
