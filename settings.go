@@ -13,6 +13,11 @@ type ShopSettings struct {
 	Name    string
 	Address string
 	SIRET   string
+	// VATNumber is the intra-community VAT number (FR and 11 characters), and Legal the legal
+	// form, capital and RCS registration a receipt may carry ("SAS au capital de 10 000 € —
+	// RCS Lyon 123 456 789").
+	VATNumber string
+	Legal     string
 	// Controller is the legal entity responsible for the loyalty file, and Contact the address
 	// people write to about their data (the DPO, or the manager).
 	Controller string
@@ -41,6 +46,15 @@ var settingKeys = map[string]func(*ShopSettings, string) error{
 		s.SIRET = v
 		return nil
 	},
+	"shop.vat-number": func(s *ShopSettings, v string) error {
+		v = strings.ToUpper(strings.Join(strings.Fields(v), ""))
+		if v != "" && (len(v) < 4 || len(v) > 16 || !isAlnum(v)) {
+			return E(CodeInvalidSetting, "shop.vat-number", v)
+		}
+		s.VATNumber = v
+		return nil
+	},
+	"shop.legal":          func(s *ShopSettings, v string) error { s.Legal = v; return nil },
 	"gdpr.controller":     func(s *ShopSettings, v string) error { s.Controller = v; return nil },
 	"gdpr.contact":        func(s *ShopSettings, v string) error { s.Contact = v; return nil },
 	"gdpr.processor":      func(s *ShopSettings, v string) error { s.Processor = v; return nil },
@@ -64,6 +78,15 @@ var settingKeys = map[string]func(*ShopSettings, string) error{
 		}
 		return nil
 	},
+}
+
+func isAlnum(s string) bool {
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'A' || c > 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // luhn checks the key of a SIRET number, which uses the Luhn algorithm (La Poste's
@@ -131,6 +154,10 @@ func (s ShopSettings) Get(key string) string {
 		return s.Address
 	case "shop.siret":
 		return s.SIRET
+	case "shop.vat-number":
+		return s.VATNumber
+	case "shop.legal":
+		return s.Legal
 	case "gdpr.controller":
 		return s.Controller
 	case "gdpr.contact":

@@ -33,6 +33,9 @@ type Receipt struct {
 	// Duplicate marks a reprint of a ticket already handed over. French rules require the
 	// mention "DUPLICATA" on it, whatever the receipt's language.
 	Duplicate bool
+	// Copy numbers a duplicate: 2 for the first reprint (the receipt itself was copy 1), so that
+	// every paper copy of a ticket can be told apart. Zero prints no number.
+	Copy int
 	// PointsBalance is the member's points balance after the ticket, nil when no member is
 	// attached or the balance is unknown; the points section is printed only when it is set and
 	// the ticket has a member.
@@ -106,6 +109,7 @@ type receiptWords struct {
 	vat, net, tax, gross, sum string
 	change                    string
 	earned, redeemed, balance string
+	vatNumber                 string
 	// On a refund the points move the other way: earned points are taken back, redeemed ones
 	// given back.
 	takenBack, givenBack string
@@ -124,7 +128,7 @@ var words = map[comptoir.Lang]receiptWords{
 		vat: "TVA", net: "HT", tax: "TVA", gross: "TTC", sum: "Total",
 		change: "Rendu",
 		earned: "Points gagnés", redeemed: "Points utilisés", balance: "Solde de points",
-		takenBack: "Points repris", givenBack: "Points rendus",
+		takenBack: "Points repris", givenBack: "Points rendus", vatNumber: "TVA intracom. ",
 		thanks:     "Merci de votre visite",
 		dateLayout: "02/01/2006 15:04",
 	},
@@ -136,7 +140,7 @@ var words = map[comptoir.Lang]receiptWords{
 		vat: "VAT", net: "Net", tax: "VAT", gross: "Gross", sum: "Total",
 		change: "Change",
 		earned: "Points earned", redeemed: "Points redeemed", balance: "Points balance",
-		takenBack: "Points taken back", givenBack: "Points given back",
+		takenBack: "Points taken back", givenBack: "Points given back", vatNumber: "VAT no. ",
 		thanks:     "Thank you",
 		dateLayout: "2006-01-02 15:04",
 	},
@@ -187,10 +191,20 @@ func (r Receipt) rows() ([]row, error) {
 	if siret := comptoir.CleanText(r.Shop.SIRET); siret != "" {
 		add(phrases("SIRET "+groupSIRET(siret)).with(false, true, false))
 	}
+	if vat := comptoir.CleanText(r.Shop.VATNumber); vat != "" {
+		add(phrases(w.vatNumber+vat).with(false, true, false))
+	}
+	if legal := comptoir.CleanText(r.Shop.Legal); legal != "" {
+		add(phrases(legal).with(false, true, false))
+	}
 	add(rule())
 
 	if r.Duplicate {
-		add(phrases(duplicate).with(true, true, false))
+		mention := duplicate
+		if r.Copy > 1 {
+			mention += " n° " + strconv.Itoa(r.Copy)
+		}
+		add(phrases(mention).with(true, true, false))
 	}
 	add(pair(w.ticket+strconv.FormatUint(s.Number, 10), s.At.In(loc).Format(w.dateLayout)))
 	reg, cashier := comptoir.CleanText(s.Register), comptoir.CleanText(s.Cashier)

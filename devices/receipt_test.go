@@ -804,3 +804,37 @@ func TestReceiptMemberRefundPoints(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiptShopMentionsAndCopies checks the shop's legal mentions and the number of a
+// duplicate, and that long mentions still fit 58 mm paper.
+func TestReceiptShopMentionsAndCopies(t *testing.T) {
+	p := comptoir.Product{GTIN: "4006381333931", Name: "Vin rouge", Price: 1200, VAT: comptoir.VATNormal}
+	sale, err := comptoir.BuildSale(comptoir.SaleDraft{Lines: []comptoir.Line{comptoir.LineFor(p, 1)},
+		Payments: []comptoir.Payment{{Method: comptoir.Card, Amount: 1200}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sale.Number, sale.Register = 12, "R1"
+	shop := comptoir.ShopSettings{Name: "Épicerie du Coin", SIRET: "12345678900007", VATNumber: "FR32123456789",
+		Legal: "SAS au capital de 10 000 € — RCS Lyon 123 456 789 — 12 rue des Lilas, 69001 Lyon"}
+	for _, width := range []int{32, 48} {
+		text, err := Receipt{Sale: sale, Shop: shop, Width: width, Duplicate: true, Copy: 3}.Text()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"DUPLICATA n° 3", "TVA intracom. FR32123456789", "RCS Lyon"} {
+			if !strings.Contains(strings.Join(strings.Fields(text), " "), want) {
+				t.Errorf("width %d: no %q in\n%s", width, want, text)
+			}
+		}
+		for _, line := range strings.Split(text, "\n") {
+			if n := utf8.RuneCountInString(line); n > width {
+				t.Errorf("width %d: line of %d runes: %q", width, n, line)
+			}
+		}
+	}
+	text, _ := Receipt{Sale: sale, Shop: shop, Width: 48, Duplicate: true}.Text()
+	if !strings.Contains(text, "DUPLICATA") || strings.Contains(text, "DUPLICATA n°") {
+		t.Errorf("a duplicate without a copy number:\n%s", text)
+	}
+}

@@ -169,7 +169,7 @@ func runReceipt(e *env, args []string) error {
 		return err
 	}
 	first := printed == 0
-	r.Duplicate = !first
+	r.Duplicate, r.Copy = !first, int(printed)+1
 	// The drawer opens for the cash of a sale's first print at a printer, not for a reprint.
 	if *printer != "" && first {
 		for _, p := range sale.Payments {

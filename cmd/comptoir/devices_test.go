@@ -150,8 +150,8 @@ func TestRun_Receipt(t *testing.T) {
 		t.Errorf("the first real print is not the receipt:\n%s", b)
 	}
 	again := runCmd(t, nil, "", "--db", db, "receipt", "--ticket", "3", "--out", "-", "--text")
-	if !strings.Contains(again.stdout, "DUPLICATA") {
-		t.Errorf("a reprint is not marked DUPLICATA:\n%s", again.stdout)
+	if !strings.Contains(again.stdout, "DUPLICATA n° 2") {
+		t.Errorf("a reprint is not marked DUPLICATA n° 2:\n%s", again.stdout)
 	}
 	escpos := runCmd(t, nil, "", "--db", db, "receipt", "--ticket", "3", "--out", "-")
 	if !strings.HasPrefix(escpos.stdout, "\x1b@\x1bt\x10") || !strings.Contains(escpos.stdout, "\xc9picerie") {
