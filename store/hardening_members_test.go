@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"testing"
 
@@ -32,7 +33,7 @@ func TestStore_PartialRefundsOfADiscountedTicket(t *testing.T) {
 		if err != nil {
 			// The amount to pay back is the store's to compute: ask it, then pay that.
 			var e *comptoir.Error
-			if !errorsAs(err, &e) || e.Code != comptoir.CodeRefundPaymentMismatch {
+			if !errors.As(err, &e) || e.Code != comptoir.CodeRefundPaymentMismatch {
 				t.Fatalf("refund: %v", err)
 			}
 			due := -e.Args[0].(comptoir.Money)
@@ -94,14 +95,6 @@ func TestStore_PendingCompaction(t *testing.T) {
 	if v := readRaw(t, path, "meta", "compact-pending"); v != nil {
 		t.Error("the pending mark survived the compaction")
 	}
-}
-
-func errorsAs(err error, target **comptoir.Error) bool {
-	e, ok := err.(*comptoir.Error)
-	if ok {
-		*target = e
-	}
-	return ok
 }
 
 // TestStore_RefundOfSpentPoints earns points, spends them, then refunds the ticket that earned
