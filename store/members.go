@@ -15,7 +15,8 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// Member buckets (schema 3):
+// Member buckets (schema 4; schema 3 had the same, with a member record whose basis a stop of
+// processing or an erasure overwrote):
 //
 //	members/     <id> 0x00              -> member record, without personal data
 //	             <id> 'c' <seq>         -> consent event
