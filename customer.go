@@ -14,15 +14,16 @@ type CustomerID string
 
 // Customer is a loyalty member as the register knows them.
 type Customer struct {
-	ID    CustomerID  `json:"id"`
-	Cards []string    `json:"cards"`
+	ID    CustomerID `json:"id"`
+	Cards []string   `json:"cards"`
+	// Basis is the lawful ground of the processing, always one of the real bases: a restriction
+	// or an erasure is the member's Status, beside it, so that lifting a restriction finds the
+	// basis unchanged.
 	Basis LawfulBasis `json:"basis"`
+	// Status says whether the member's data may be processed: active, restricted or erased.
+	Status Status `json:"status"`
 	// Personal is empty when the member was erased, and masked unless a manager revealed it.
-	Personal Personal `json:"personal"`
-	// StopProcessing makes the member read-only: no update, no points, no consent change.
-	StopProcessing bool `json:"stop_processing,omitempty"`
-	// Erased marks the tombstone left after the person's data was destroyed.
-	Erased       bool      `json:"erased,omitempty"`
+	Personal     Personal  `json:"personal"`
 	EnrolledAt   time.Time `json:"enrolled_at"`
 	LastActivity time.Time `json:"last_activity"`
 }
@@ -60,9 +61,12 @@ const (
 	BasisConsentAwaiting     LawfulBasis = "consent-awaiting"
 	BasisConsentObtained     LawfulBasis = "consent-obtained"
 	BasisConsentNotResponded LawfulBasis = "consent-not-responded"
-	BasisStopProcessing      LawfulBasis = "stop-processing"
-	BasisConsentDeclined     LawfulBasis = "consent-declined"
-	BasisDelete              LawfulBasis = "delete"
+	// BasisStopProcessing is the CRM's name for a restriction: Comptoir reads it (an import from
+	// the CRM gets a clear refusal) but a member never holds it as a basis; it is StatusRestricted.
+	BasisStopProcessing  LawfulBasis = "stop-processing"
+	BasisConsentDeclined LawfulBasis = "consent-declined"
+	// BasisDelete is the CRM's name for an erasure: never a member's basis; it is StatusErased.
+	BasisDelete LawfulBasis = "delete"
 )
 
 var lawfulBases = []struct {
@@ -204,13 +208,52 @@ func (v ConsentVia) Format(l Lang) string {
 	return n[0]
 }
 
+// IsStatus reports whether a value of the CRM's basis list is in fact a member's status (stop
+// processing, delete) rather than a lawful ground of processing.
+func (b LawfulBasis) IsStatus() bool { return b == BasisStopProcessing || b == BasisDelete }
+
 // ForEnrolment refuses the bases that describe the end of a membership rather than a start:
 // a member enrolled "in stop processing" or "to delete" would not be either.
 func (b LawfulBasis) ForEnrolment() error {
-	if b == BasisStopProcessing || b == BasisDelete {
+	if b.IsStatus() {
 		return E(CodeBasisNotForEnrolment, b)
 	}
 	return nil
+}
+
+// Status says whether a member's data may be processed. It stands beside the lawful basis, which
+// it never replaces.
+type Status string
+
+// The statuses of a member.
+const (
+	// StatusActive is a member whose data is processed normally.
+	StatusActive Status = "active"
+	// StatusRestricted is a member who asked to stop processing (RGPD art. 18): their record is
+	// kept but frozen; points, consent grants and marketing are refused, while access, export,
+	// rectification, the withdrawal of consent and erasure stay possible. A manager can lift it.
+	StatusRestricted Status = "restricted"
+	// StatusErased is the tombstone left after the person's data was destroyed (art. 17).
+	StatusErased Status = "erased"
+)
+
+// statusNames holds each status's name in French and in English.
+var statusNames = map[Status][2]string{
+	StatusActive:     {"actif", "active"},
+	StatusRestricted: {"arrêt du traitement (limitation)", "stop processing (restricted)"},
+	StatusErased:     {"effacé", "erased"},
+}
+
+// Format names the status in a language.
+func (s Status) Format(l Lang) string {
+	n, ok := statusNames[s]
+	if !ok {
+		return string(s)
+	}
+	if l == LangEN {
+		return n[1]
+	}
+	return n[0]
 }
 
 // ConsentEvent is one change of a member's consent on one channel. Events are only ever

@@ -213,6 +213,12 @@ const (
 	CodeScannerFailed          Code = "scanner_failed"
 )
 
+// Codes of the restriction of processing (RGPD art. 18).
+const (
+	// CodeNotRestricted refuses to lift a restriction from a member who is not restricted.
+	CodeNotRestricted Code = "not_restricted"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -314,8 +320,10 @@ var messages = map[Code]message{
 		"card %s already belongs to a member"},
 	CodeUnknownCustomer: {"membre %s inconnu",
 		"unknown member %s"},
-	CodeStopProcessing: {"le dossier de ce membre est en arrêt de traitement : il ne peut plus être modifié, ni gagner ou dépenser des points",
-		"the record is in stop processing: it cannot be changed, nor earn or spend points"},
+	CodeStopProcessing: {"ce membre est en arrêt de traitement : ni points gagnés ou dépensés, ni consentement donné ; consultation, export, rectification, retrait du consentement et effacement restent possibles",
+		"this member is in stop processing: no points earned or spent, no consent given; access, export, rectification, withdrawal of consent and erasure remain possible"},
+	CodeNotRestricted: {"ce membre n'est pas en arrêt de traitement : il n'y a rien à lever",
+		"this member is not in stop processing: there is nothing to lift"},
 	CodeCustomerErased: {"ce membre a été effacé à sa demande : ses données n'existent plus",
 		"this member was erased at their request: their data no longer exists"},
 	CodeBlockedEmail: {"l'adresse %s est sur la liste de blocage : elle ne peut être enregistrée sur aucun dossier",

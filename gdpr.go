@@ -15,6 +15,8 @@ const (
 	AuditBlock          AuditAction = "block"
 	AuditStopProcessing AuditAction = "stop-processing"
 	AuditConsent        AuditAction = "consent"
+	// AuditResumeProcessing is a manager lifting a restriction (stop processing).
+	AuditResumeProcessing AuditAction = "resume-processing"
 )
 
 // AuditEntry is one line of the audit trail: who did what, when, to which member.

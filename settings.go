@@ -221,7 +221,7 @@ func ProcessingRegister(s ShopSettings, retentionYears int, l Lang) string {
 		w("- Personal data encrypted at rest with AES-256-GCM under a key per member, itself wrapped by a master key kept outside the database.\n")
 		w("- Exact lookups by email or phone through keyed hashes (HMAC-SHA-256); no search by value.\n")
 		w("- Erasure by destruction of the member's key (crypto-shredding) and compaction of the file.\n")
-		w("- Audit trail of exports, reveals, erasures, blocks and stops of processing.\n")
+		w("- Audit trail of exports, reveals, erasures, blocks, and stops and resumptions of processing; after an erasure it keeps no trace of the person.\n")
 		w("- Tamper-evident sales journal (chained SHA-256).\n")
 		return b.String()
 	}
@@ -250,7 +250,7 @@ func ProcessingRegister(s ShopSettings, retentionYears int, l Lang) string {
 	w("- Données personnelles chiffrées au repos (AES-256-GCM) sous une clé par adhérent, elle-même protégée par une clé maîtresse conservée hors de la base.\n")
 	w("- Recherche exacte par e-mail ou téléphone via des empreintes à clé (HMAC-SHA-256) ; aucune recherche par valeur.\n")
 	w("- Effacement par destruction de la clé de l'adhérent (crypto-effacement) et compactage du fichier.\n")
-	w("- Journal d'audit des exports, révélations, effacements, blocages et arrêts de traitement.\n")
+	w("- Journal d'audit des exports, révélations, effacements, blocages, arrêts et reprises de traitement ; après un effacement, il ne garde aucune trace de la personne.\n")
 	w("- Journal des ventes inaltérable (chaînage SHA-256).\n")
 	return b.String()
 }

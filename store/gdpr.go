@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
@@ -112,7 +113,8 @@ func (s *Store) Reveal(ctx context.Context, id comptoir.CustomerID, who string) 
 }
 
 // ChangeConsent appends a consent event for a member: giving and withdrawing take the same one
-// step. A member in stop processing, or erased, is refused.
+// step. Withdrawing is always possible (RGPD art. 7(3)), also for a member in stop processing;
+// giving is refused during a restriction, and both are refused for an erased member.
 func (s *Store) ChangeConsent(ctx context.Context, id comptoir.CustomerID, ev comptoir.ConsentEvent) error {
 	if err := checkCtx(ctx); err != nil {
 		return err
@@ -135,7 +137,11 @@ func (s *Store) ChangeConsent(ctx context.Context, id comptoir.CustomerID, ev co
 		if err != nil {
 			return err
 		}
-		if err := rec.writable(); err != nil {
+		check := rec.processable
+		if !ev.Granted {
+			check = rec.present
+		}
+		if err := check(); err != nil {
 			return err
 		}
 		if err := appendEntry(tx, &rec, entryConsent, ev); err != nil {
@@ -188,8 +194,9 @@ type PersonalUpdate struct {
 }
 
 // UpdatePersonal rectifies a member's personal data and records which fields changed (never
-// their values) in the audit trail and the outbox. A blocked email, an email or phone of another
-// member, a member in stop processing or erased are refused.
+// their values) in the audit trail and the outbox. Rectification is a right of the person that a
+// restriction does not suspend (RGPD art. 16 and 18), so a member in stop processing can be
+// rectified. A blocked email, an email or phone of another member, an erased member are refused.
 func (s *Store) UpdatePersonal(ctx context.Context, id comptoir.CustomerID, u PersonalUpdate, who string) (comptoir.Customer, error) {
 	if err := checkCtx(ctx); err != nil {
 		return comptoir.Customer{}, err
@@ -204,7 +211,7 @@ func (s *Store) UpdatePersonal(ctx context.Context, id comptoir.CustomerID, u Pe
 		if err != nil {
 			return err
 		}
-		if err := rec.writable(); err != nil {
+		if err := rec.present(); err != nil {
 			return err
 		}
 		old, err := readPersonal(tx, keys, rec)
@@ -261,8 +268,11 @@ func (s *Store) UpdatePersonal(ctx context.Context, id comptoir.CustomerID, u Pe
 	return out, err
 }
 
-// StopProcessing makes a member read-only: no update, no points, no consent change; a sale with
-// their card completes anonymously.
+// StopProcessing restricts a member's processing (RGPD art. 18): no points, no consent given, no
+// marketing; a sale with their card completes anonymously. Access, export, rectification, the
+// withdrawal of consent and erasure stay possible. The restriction is a status beside the lawful
+// basis, which it leaves as it was, so that ResumeProcessing finds it again. Asking twice changes
+// nothing.
 func (s *Store) StopProcessing(ctx context.Context, id comptoir.CustomerID, who string) error {
 	if err := checkCtx(ctx); err != nil {
 		return err
@@ -272,14 +282,14 @@ func (s *Store) StopProcessing(ctx context.Context, id comptoir.CustomerID, who 
 		if err != nil {
 			return err
 		}
-		if rec.Erased {
-			return comptoir.E(comptoir.CodeCustomerErased)
+		if err := rec.present(); err != nil {
+			return err
 		}
-		if rec.StopProcessing {
+		if rec.restricted() {
 			return nil
 		}
 		now := s.now().UTC()
-		rec.StopProcessing, rec.Basis = true, comptoir.BasisStopProcessing
+		rec.Status = comptoir.StatusRestricted
 		if err := putCustomer(tx, rec); err != nil {
 			return err
 		}
@@ -290,8 +300,47 @@ func (s *Store) StopProcessing(ctx context.Context, id comptoir.CustomerID, who 
 	})
 }
 
+// ResumeProcessing lifts a member's restriction: a manager's decision, recorded in the audit trail
+// and as an outbox event that carries the pseudonymous ID only. The member is active again with
+// the lawful basis they had, which the restriction never touched, and that basis is returned. A
+// member who is not restricted is refused with CodeNotRestricted, an erased one with
+// CodeCustomerErased. Like StopProcessing it needs no key.
+func (s *Store) ResumeProcessing(ctx context.Context, id comptoir.CustomerID, who string) (comptoir.LawfulBasis, error) {
+	if err := checkCtx(ctx); err != nil {
+		return "", err
+	}
+	var basis comptoir.LawfulBasis
+	err := s.update(func(tx *bbolt.Tx) error {
+		rec, err := getCustomer(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := rec.present(); err != nil {
+			return err
+		}
+		if !rec.restricted() {
+			return comptoir.E(comptoir.CodeNotRestricted)
+		}
+		now := s.now().UTC()
+		rec.Status, basis = comptoir.StatusActive, rec.Basis
+		if err := putCustomer(tx, rec); err != nil {
+			return err
+		}
+		if err := appendAudit(tx, now, who, comptoir.AuditResumeProcessing, id, ""); err != nil {
+			return err
+		}
+		return appendMemberEvent(tx, EventCustomerResumed, now, map[string]any{"id": id})
+	})
+	if err != nil {
+		return "", err
+	}
+	return basis, nil
+}
+
 // Block puts an email on the block list: it can then be neither enrolled nor written onto any
-// member. Only its keyed hash is stored.
+// member. Only its keyed hash is stored. The audit entry names the address by a reference cut
+// from that keyed hash, and never names the member who has the address: a masked email or any
+// other trace of it beside a member's ID would outlive the member's erasure.
 func (s *Store) Block(ctx context.Context, email, who string) error {
 	if err := checkCtx(ctx); err != nil {
 		return err
@@ -310,11 +359,7 @@ func (s *Store) Block(ctx context.Context, email, who string) error {
 		if err := tx.Bucket(bucketBlocklist).Put(h, encode(now)); err != nil {
 			return err
 		}
-		var member comptoir.CustomerID
-		if id := tx.Bucket(bucketLookup).Get(lookupKey(keys, 'e', e)); id != nil {
-			member = comptoir.CustomerID(id)
-		}
-		if err := appendAudit(tx, now, who, comptoir.AuditBlock, member, comptoir.MaskEmail(e)); err != nil {
+		if err := appendAudit(tx, now, who, comptoir.AuditBlock, "", blockRef(h)); err != nil {
 			return err
 		}
 		return appendMemberEvent(tx, EventEmailBlocked, now, map[string]any{"at": now})
@@ -334,17 +379,20 @@ func (s *Store) Erase(ctx context.Context, id comptoir.CustomerID, who string) e
 		if err != nil {
 			return err
 		}
-		if rec.Erased {
+		if rec.erased() {
 			return nil
 		}
 		if err := eraseMember(tx, rec); err != nil {
+			return err
+		}
+		if err := scrubAudit(tx, map[comptoir.CustomerID]bool{id: true}); err != nil {
 			return err
 		}
 		if err := markCompactPending(tx); err != nil {
 			return err
 		}
 		now := s.now().UTC()
-		rec.Erased, rec.ErasedAt, rec.Cards, rec.Basis = true, now, nil, comptoir.BasisDelete
+		rec.Status, rec.ErasedAt, rec.Cards = comptoir.StatusErased, now, nil
 		if err := putCustomer(tx, rec); err != nil {
 			return err
 		}
@@ -385,6 +433,70 @@ func eraseMember(tx *bbolt.Tx, rec customerRecord) error {
 	}
 	for _, k := range stale {
 		if err := lookup.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// blockRef is how the audit trail names a blocked address: the first bytes of its keyed hash,
+// which is also its key in the block list. Without the master key it tells nothing of the address.
+func blockRef(hash []byte) string { return hex.EncodeToString(hash[:6]) }
+
+// auditFields are the fields a rectification's audit entry may name.
+var auditFields = map[string]bool{"first_name": true, "last_name": true, "email": true, "phone": true}
+
+// safeAuditDetail reports whether an audit entry's detail is one of the few values known to hold
+// nothing of a person: a consent's channel, the names of rectified fields, the reason of a
+// retention erasure.
+func safeAuditDetail(e comptoir.AuditEntry) bool {
+	switch {
+	case e.Detail == "":
+		return true
+	case e.Action == comptoir.AuditConsent:
+		// ParseChannel knows a handful of words, none of them about a person.
+		_, err := comptoir.ParseChannel(e.Detail)
+		return err == nil
+	case e.Action == comptoir.AuditUpdate:
+		for _, f := range strings.Split(e.Detail, ",") {
+			if !auditFields[f] {
+				return false
+			}
+		}
+		return true
+	case e.Action == comptoir.AuditErase:
+		return e.Detail == "retention"
+	}
+	return false
+}
+
+// scrubAudit clears, in the audit entries about the erased members, every detail that is not
+// known to be free of personal data, so that after an erasure nothing in the trail ties a member's
+// ID to a trace of the person (a masked email an older Comptoir wrote beside a block, a detail a
+// later one might add). Who did what and when stays: that is the trail's purpose.
+func scrubAudit(tx *bbolt.Tx, ids map[comptoir.CustomerID]bool) error {
+	b := tx.Bucket(bucketAudit)
+	type change struct {
+		k []byte
+		e comptoir.AuditEntry
+	}
+	var changes []change
+	err := b.ForEach(func(k, v []byte) error {
+		var e comptoir.AuditEntry
+		if err := decode(v, &e); err != nil {
+			return err
+		}
+		if ids[e.Customer] && !safeAuditDetail(e) {
+			e.Detail = ""
+			changes = append(changes, change{bytes.Clone(k), e})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		if err := b.Put(c.k, encode(c.e)); err != nil {
 			return err
 		}
 	}

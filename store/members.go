@@ -15,7 +15,8 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// Member buckets (schema 3):
+// Member buckets (schema 4; schema 3 had the same, with a member record whose basis a stop of
+// processing or an erasure overwrote):
 //
 //	members/     <id> 0x00              -> member record, without personal data
 //	             <id> 'c' <seq>         -> consent event
@@ -60,20 +61,22 @@ const (
 	EventCustomerUpdated  = "customer.updated"
 	EventCustomerConsent  = "customer.consent"
 	EventCustomerStopped  = "customer.stop-processing"
+	EventCustomerResumed  = "customer.resume-processing"
 	EventCustomerErased   = "customer.erased"
 	EventEmailBlocked     = "email.blocked"
 )
 
 // customerRecord is what the customers bucket holds: everything about a member but the person.
+// Since schema 4 the basis is always a lawful basis and the status (restricted, erased) stands
+// beside it; schema 3 overwrote the basis with "stop-processing" or "delete".
 type customerRecord struct {
-	ID             comptoir.CustomerID  `json:"id"`
-	Cards          []string             `json:"cards"`
-	Basis          comptoir.LawfulBasis `json:"basis"`
-	StopProcessing bool                 `json:"stop_processing,omitempty"`
-	Erased         bool                 `json:"erased,omitempty"`
-	ErasedAt       time.Time            `json:"erased_at,omitzero"`
-	EnrolledAt     time.Time            `json:"enrolled_at"`
-	LastActivity   time.Time            `json:"last_activity"`
+	ID           comptoir.CustomerID  `json:"id"`
+	Cards        []string             `json:"cards"`
+	Basis        comptoir.LawfulBasis `json:"basis"`
+	Status       comptoir.Status      `json:"status"`
+	ErasedAt     time.Time            `json:"erased_at,omitzero"`
+	EnrolledAt   time.Time            `json:"enrolled_at"`
+	LastActivity time.Time            `json:"last_activity"`
 	// Balance is the sum of the member's points ledger, kept with every entry so that a sale
 	// does not read the whole ledger to know what may be redeemed.
 	Balance int64 `json:"balance"`
@@ -92,16 +95,29 @@ const (
 func recordKey(id comptoir.CustomerID) []byte { return append([]byte(id), entryRecord) }
 
 func (r customerRecord) customer(p comptoir.Personal) comptoir.Customer {
-	return comptoir.Customer{ID: r.ID, Cards: slices.Clone(r.Cards), Basis: r.Basis, Personal: p,
-		StopProcessing: r.StopProcessing, Erased: r.Erased, EnrolledAt: r.EnrolledAt, LastActivity: r.LastActivity}
+	return comptoir.Customer{ID: r.ID, Cards: slices.Clone(r.Cards), Basis: r.Basis, Status: r.Status, Personal: p,
+		EnrolledAt: r.EnrolledAt, LastActivity: r.LastActivity}
 }
 
-// writable refuses changes to an erased member or one in stop processing.
-func (r customerRecord) writable() error {
-	switch {
-	case r.Erased:
+func (r customerRecord) erased() bool     { return r.Status == comptoir.StatusErased }
+func (r customerRecord) restricted() bool { return r.Status == comptoir.StatusRestricted }
+
+// present refuses an erased member: what the person asks of their record (rectification, the
+// withdrawal of a consent) needs the record to exist.
+func (r customerRecord) present() error {
+	if r.erased() {
 		return comptoir.E(comptoir.CodeCustomerErased)
-	case r.StopProcessing:
+	}
+	return nil
+}
+
+// processable refuses, beside an erased member, one in stop processing: the processing the
+// restriction freezes (points, consent grants, marketing) must not happen.
+func (r customerRecord) processable() error {
+	if err := r.present(); err != nil {
+		return err
+	}
+	if r.restricted() {
 		return comptoir.E(comptoir.CodeStopProcessing)
 	}
 	return nil
@@ -214,7 +230,7 @@ func (s *Store) Enroll(ctx context.Context, e Enrolment) (comptoir.Customer, err
 		return comptoir.Customer{}, err
 	}
 	now := s.now().UTC()
-	rec := customerRecord{Cards: []string{e.Card}, Basis: e.Basis, EnrolledAt: now, LastActivity: now}
+	rec := customerRecord{Cards: []string{e.Card}, Basis: e.Basis, Status: comptoir.StatusActive, EnrolledAt: now, LastActivity: now}
 	err = s.update(func(tx *bbolt.Tx) error {
 		if tx.Bucket(bucketCards).Get([]byte(e.Card)) != nil {
 			return comptoir.E(comptoir.CodeCardTaken, e.Card)
@@ -378,7 +394,7 @@ func unwrapDataKey(tx *bbolt.Tx, keys *masterKey, id comptoir.CustomerID) ([]byt
 
 // readPersonal opens a member's sealed personal data; an erased member has none.
 func readPersonal(tx *bbolt.Tx, keys *masterKey, rec customerRecord) (comptoir.Personal, error) {
-	if rec.Erased {
+	if rec.erased() {
 		return comptoir.Personal{}, nil
 	}
 	dataKey, err := unwrapDataKey(tx, keys, rec.ID)

@@ -214,8 +214,9 @@ func TestStore_Erase(t *testing.T) {
 		t.Fatalf("Erase: %v", err)
 	}
 	got, err := s.Customer(ctx, c.ID)
-	if err != nil || !got.Erased || got.Personal != (comptoir.Personal{}) || len(got.Cards) != 0 {
-		t.Errorf("after erasure the member reads %+v, %v; want an empty tombstone", got, err)
+	if err != nil || got.Status != comptoir.StatusErased || got.Personal != (comptoir.Personal{}) || len(got.Cards) != 0 ||
+		got.Basis != comptoir.BasisContract {
+		t.Errorf("after erasure the member reads %+v, %v; want an empty tombstone with the basis it had", got, err)
 	}
 	_, err = s.CustomerByCard(ctx, card)
 	wantErr(t, err, comptoir.E(comptoir.CodeUnknownCard))
@@ -290,19 +291,19 @@ func TestStore_StopProcessing(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t, dbPath(t), opts(newClock(day0)))
 	mustImport(t, s, vin)
-	c := mustEnroll(t, s, enrolment(comptoir.CardNumber(1), jeanne, emailOnly))
+	e := enrolment(comptoir.CardNumber(1), jeanne, emailOnly)
+	e.Basis = comptoir.BasisConsentObtained
+	c := mustEnroll(t, s, e)
 	mustRecord(t, s, withCustomer(c.ID, byCard(line(vin, 10)))) // 120 points
 	if err := s.StopProcessing(ctx, c.ID, "Manager"); err != nil {
 		t.Fatal(err)
 	}
-	name := "Autre"
-	_, err := s.UpdatePersonal(ctx, c.ID, store.PersonalUpdate{FirstName: &name}, "Manager")
+	// Giving a consent is processing the restriction freezes.
+	err := s.ChangeConsent(ctx, c.ID, comptoir.ConsentEvent{Channel: comptoir.ChannelSMS, Granted: true})
 	wantErr(t, err, comptoir.E(comptoir.CodeStopProcessing))
 	if msg := comptoir.Message(err, comptoir.LangEN); !strings.Contains(msg, "stop processing") {
 		t.Errorf("message %q", msg)
 	}
-	err = s.ChangeConsent(ctx, c.ID, comptoir.ConsentEvent{Channel: comptoir.ChannelSMS, Granted: true})
-	wantErr(t, err, comptoir.E(comptoir.CodeStopProcessing))
 	redeem := withCustomer(c.ID, byCard(line(vin, 1)))
 	redeem.PointsRedeemed = 100
 	_, err = s.RecordSale(ctx, redeem)
@@ -316,8 +317,12 @@ func TestStore_StopProcessing(t *testing.T) {
 		t.Errorf("balance = %d, want 120 untouched", balance)
 	}
 	got, _ := s.Customer(ctx, c.ID)
-	if !got.StopProcessing || got.Basis != comptoir.BasisStopProcessing {
-		t.Errorf("member = %+v, want stop processing", got)
+	if got.Status != comptoir.StatusRestricted {
+		t.Errorf("status = %q, want %q", got.Status, comptoir.StatusRestricted)
+	}
+	// The restriction is a status beside the basis, which it leaves as it was.
+	if got.Basis != comptoir.BasisConsentObtained {
+		t.Errorf("basis = %q, want %q kept through the restriction", got.Basis, comptoir.BasisConsentObtained)
 	}
 }
 

@@ -1,13 +1,16 @@
 package store
 
 import (
+	"bytes"
+	"encoding/json"
+
 	"github.com/comptoir/comptoir"
 	"go.etcd.io/bbolt"
 )
 
 // currentSchema is the schema version this code writes. Each migration moves a file from version
 // i to i+1; they run in order, in one transaction, when Open finds an older file.
-const currentSchema = 3
+const currentSchema = 4
 
 // migrations[i] upgrades a file at version i to version i+1.
 var migrations = []func(tx *bbolt.Tx) error{
@@ -33,6 +36,9 @@ var migrations = []func(tx *bbolt.Tx) error{
 		}
 		return nil
 	},
+	// 3 -> 4: a member's restriction and erasure become a status beside the lawful basis, which
+	// version 3 overwrote; block entries of the audit trail stop naming a member and a masked email.
+	migrateMemberStatus,
 }
 
 func schemaVersion(tx *bbolt.Tx) (uint64, error) {
@@ -128,6 +134,148 @@ func rebuildRegisterDays(tx *bbolt.Tx, name []byte) error {
 	}
 	for _, d := range order {
 		if err := days.Put([]byte(d), encode(totals[d])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// memberRecordV3 is a member record as schema 3 wrote it: the restriction and the erasure were
+// flags, and setting them overwrote the lawful basis with "stop-processing" or "delete".
+type memberRecordV3 struct {
+	customerRecord
+	StopProcessing bool `json:"stop_processing"`
+	Erased         bool `json:"erased"`
+}
+
+// migrateMemberStatus gives every member record a status (active, restricted, erased) and the
+// last real lawful basis it had. Schema 3 set the basis only at enrolment and overwrote it at a
+// stop of processing or an erasure, so the basis to restore is the one the member's
+// customer.enrolled event carries: the outbox of a version-3 file holds every event ever made,
+// for no syncer acknowledged and dropped any yet. The consent events and the audit trail never
+// recorded a basis. A record with no such event (an outbox edited by hand) gets the default
+// basis, contract, the one enrolment gives when none is named: the loyalty programme is a
+// contract.
+//
+// The audit trail's block entries lose the member's ID and the masked email version 3 wrote
+// beside it, which would have outlived the member's erasure; the details of the entries about
+// members already erased are scrubbed as an erasure now does.
+func migrateMemberStatus(tx *bbolt.Tx) error {
+	members := tx.Bucket(bucketMembers)
+	if members == nil {
+		return comptoir.E(comptoir.CodeCorruptRecord, "members bucket")
+	}
+	enrolled, err := enrolledBases(tx)
+	if err != nil {
+		return err
+	}
+	type change struct {
+		key []byte
+		rec customerRecord
+	}
+	var changes []change
+	erased := map[comptoir.CustomerID]bool{}
+	err = members.ForEach(func(k, v []byte) error {
+		// A record's key is the ID and one zero byte; an ID has no zero byte, while the key of
+		// any other entry holds a big-endian sequence, whose high bytes are zero.
+		if len(k) == 0 || k[len(k)-1] != entryRecord || bytes.IndexByte(k, entryRecord) != len(k)-1 {
+			return nil
+		}
+		var old memberRecordV3
+		if err := decode(v, &old); err != nil {
+			return err
+		}
+		rec := old.customerRecord
+		switch {
+		case old.Erased || rec.Basis == comptoir.BasisDelete:
+			rec.Status = comptoir.StatusErased
+			erased[rec.ID] = true
+		case old.StopProcessing || rec.Basis == comptoir.BasisStopProcessing:
+			rec.Status = comptoir.StatusRestricted
+		default:
+			rec.Status = comptoir.StatusActive
+		}
+		if _, err := comptoir.ParseLawfulBasis(string(rec.Basis)); err != nil || rec.Basis.IsStatus() {
+			basis, ok := enrolled[rec.ID]
+			if !ok {
+				basis = comptoir.BasisContract
+			}
+			rec.Basis = basis
+		}
+		changes = append(changes, change{bytes.Clone(k), rec})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		if err := members.Put(c.key, encode(c.rec)); err != nil {
+			return err
+		}
+	}
+	if err := unlinkBlockEntries(tx); err != nil {
+		return err
+	}
+	return scrubAudit(tx, erased)
+}
+
+// enrolledBases reads the lawful basis each member was enrolled with from the outbox's
+// customer.enrolled events, the only place schema 3 kept it once it was overwritten.
+func enrolledBases(tx *bbolt.Tx) (map[comptoir.CustomerID]comptoir.LawfulBasis, error) {
+	bases := map[comptoir.CustomerID]comptoir.LawfulBasis{}
+	out := tx.Bucket(bucketOutbox)
+	if out == nil {
+		return bases, nil
+	}
+	err := out.ForEach(func(_, v []byte) error {
+		var ev storedEvent
+		if err := decode(v, &ev); err != nil {
+			return err
+		}
+		if ev.Type != EventCustomerEnrolled {
+			return nil
+		}
+		var p struct {
+			ID    comptoir.CustomerID  `json:"id"`
+			Basis comptoir.LawfulBasis `json:"basis"`
+		}
+		if err := json.Unmarshal(ev.Payload, &p); err != nil {
+			return comptoir.E(comptoir.CodeCorruptRecord, "outbox event "+ev.Type)
+		}
+		if b, err := comptoir.ParseLawfulBasis(string(p.Basis)); err == nil && !b.IsStatus() {
+			bases[p.ID] = b
+		}
+		return nil
+	})
+	return bases, err
+}
+
+// unlinkBlockEntries rewrites the block entries of a version-3 audit trail, which named the
+// member who had the address and its masked form, as Block now writes them: naming no member.
+// The reference Block now gives cannot be computed from a masked email, so there is none.
+func unlinkBlockEntries(tx *bbolt.Tx) error {
+	b := tx.Bucket(bucketAudit)
+	if b == nil {
+		return comptoir.E(comptoir.CodeCorruptRecord, "audit bucket")
+	}
+	var keys [][]byte
+	var entries []comptoir.AuditEntry
+	err := b.ForEach(func(k, v []byte) error {
+		var e comptoir.AuditEntry
+		if err := decode(v, &e); err != nil {
+			return err
+		}
+		if e.Action == comptoir.AuditBlock && (e.Customer != "" || e.Detail != "") {
+			e.Customer, e.Detail = "", ""
+			keys, entries = append(keys, bytes.Clone(k)), append(entries, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, k := range keys {
+		if err := b.Put(k, encode(entries[i])); err != nil {
 			return err
 		}
 	}

@@ -47,8 +47,8 @@ func (s *Store) prepareMember(tx *bbolt.Tx, r reg, d *comptoir.SaleDraft) (*sale
 	if err != nil {
 		return nil, err
 	}
-	if rec.Erased || rec.StopProcessing {
-		if rec.StopProcessing && d.PointsRedeemed > 0 {
+	if rec.erased() || rec.restricted() {
+		if rec.restricted() && d.PointsRedeemed > 0 {
 			return nil, comptoir.E(comptoir.CodeStopProcessing)
 		}
 		d.CustomerID, d.PointsRedeemed = "", 0

@@ -34,18 +34,18 @@ func TestStore_PurgeInactive(t *testing.T) {
 	if err != nil || len(ids) != 1 || ids[0] != old.ID {
 		t.Fatalf("dry run = %v, %v, want only %s", ids, err, old.ID)
 	}
-	if c, _ := s.Customer(ctx, old.ID); c.Erased {
+	if c, _ := s.Customer(ctx, old.ID); c.Status == comptoir.StatusErased {
 		t.Fatal("a dry run erased a member")
 	}
 	ids, err = s.PurgeInactive(ctx, before, false, "Manager")
 	if err != nil || len(ids) != 1 || ids[0] != old.ID {
 		t.Fatalf("purge = %v, %v, want only %s", ids, err, old.ID)
 	}
-	if c, err := s.Customer(ctx, old.ID); err != nil || !c.Erased || c.Personal != (comptoir.Personal{}) {
+	if c, err := s.Customer(ctx, old.ID); err != nil || c.Status != comptoir.StatusErased || c.Personal != (comptoir.Personal{}) {
 		t.Errorf("purged member = %+v, %v, want an empty tombstone", c, err)
 	}
 	for _, id := range []comptoir.CustomerID{buyer.ID, scanned.ID, consenting.ID} {
-		if c, err := s.Customer(ctx, id); err != nil || c.Erased {
+		if c, err := s.Customer(ctx, id); err != nil || c.Status != comptoir.StatusActive {
 			t.Errorf("active member %s was purged (%v)", id, err)
 		}
 	}

@@ -77,7 +77,7 @@ func (s *Store) NoteActivity(ctx context.Context, id comptoir.CustomerID, at tim
 	return s.update(func(tx *bbolt.Tx) error {
 		rec, err := getCustomer(tx, id)
 		// A member in stop processing is read-only: not even their activity is written.
-		if err != nil || rec.Erased || rec.StopProcessing || !at.After(rec.LastActivity) {
+		if err != nil || rec.erased() || rec.restricted() || !at.After(rec.LastActivity) {
 			return err
 		}
 		rec.LastActivity = at.UTC()
@@ -107,7 +107,7 @@ func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool
 			if err := decode(v, &rec); err != nil {
 				return err
 			}
-			if !rec.Erased && rec.LastActivity.Before(before) {
+			if !rec.erased() && rec.LastActivity.Before(before) {
 				stale = append(stale, rec)
 			}
 			return nil
@@ -116,6 +116,15 @@ func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool
 			return err
 		}
 		sort.Slice(stale, func(i, j int) bool { return stale[i].ID < stale[j].ID })
+		if !dryRun && len(stale) > 0 {
+			erased := map[comptoir.CustomerID]bool{}
+			for _, rec := range stale {
+				erased[rec.ID] = true
+			}
+			if err := scrubAudit(tx, erased); err != nil {
+				return err
+			}
+		}
 		now := s.now().UTC()
 		for _, rec := range stale {
 			ids = append(ids, rec.ID)
@@ -128,7 +137,7 @@ func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool
 			if err := markCompactPending(tx); err != nil {
 				return err
 			}
-			rec.Erased, rec.ErasedAt, rec.Cards, rec.Basis = true, now, nil, comptoir.BasisDelete
+			rec.Status, rec.ErasedAt, rec.Cards = comptoir.StatusErased, now, nil
 			if err := putCustomer(tx, rec); err != nil {
 				return err
 			}

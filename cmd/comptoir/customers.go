@@ -15,12 +15,13 @@ import (
 // runCustomer dispatches the member commands a manager runs at the back office.
 func runCustomer(e *env, args []string) error {
 	if len(args) == 0 {
-		return usagef("customer attend une sous-commande : enroll, show, consent, update, export, erase, stop-processing, block",
-			"customer needs a subcommand: enroll, show, consent, update, export, erase, stop-processing, block")
+		return usagef("customer attend une sous-commande : enroll, show, consent, update, export, erase, stop-processing, resume-processing, block",
+			"customer needs a subcommand: enroll, show, consent, update, export, erase, stop-processing, resume-processing, block")
 	}
 	sub := map[string]func(*env, []string) error{
 		"enroll": customerEnroll, "show": customerShow, "consent": customerConsent, "update": customerUpdate,
-		"export": customerExport, "erase": customerErase, "stop-processing": customerStop, "block": customerBlock,
+		"export": customerExport, "erase": customerErase, "stop-processing": customerStop,
+		"resume-processing": customerResume, "block": customerBlock,
 	}[args[0]]
 	if sub == nil {
 		return usagef("customer : sous-commande inconnue « %s »", "customer: unknown subcommand %q", args[0])
@@ -148,9 +149,7 @@ func customerShow(e *env, args []string) error {
 	t.add("E-mail", orDash(p.Email))
 	t.add(e.tr("Téléphone", "Phone"), orDash(p.Phone))
 	t.add(e.tr("Base légale", "Lawful basis"), c.Basis.Format(l))
-	if c.StopProcessing {
-		t.add(e.tr("Statut", "Status"), e.tr("arrêt du traitement (lecture seule)", "stop processing (read-only)"))
-	}
+	t.add(e.tr("Statut", "Status"), c.Status.Format(l))
 	t.add(e.tr("Points", "Points"), strconv.FormatInt(balance, 10))
 	t.add(e.tr("Inscrit le", "Enrolled on"), c.EnrolledAt.In(time.Local).Format("2006-01-02"))
 	t.add(e.tr("Dernière activité", "Last activity"), c.LastActivity.In(time.Local).Format("2006-01-02"))
@@ -288,7 +287,23 @@ func customerStop(e *env, args []string) error {
 	if err := s.StopProcessing(e.ctx, id, e.cfg.user); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, e.tr("Membre %s en arrêt de traitement : dossier en lecture seule\n", "Member %s in stop processing: the record is read-only\n"), id)
+	fmt.Fprintf(e.stdout, e.tr("Membre %s en arrêt de traitement : plus de points ni de consentement donné jusqu'à la reprise\n",
+		"Member %s in stop processing: no points and no consent given until processing resumes\n"), id)
+	return nil
+}
+
+func customerResume(e *env, args []string) error {
+	s, id, err := memberArgs(e, "customer resume-processing", args, nil)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	basis, err := s.ResumeProcessing(e.ctx, id, e.cfg.user)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, e.tr("Membre %s : traitement repris, base légale %s\n", "Member %s: processing resumed, lawful basis %s\n"),
+		id, basis.Format(e.cfg.lang))
 	return nil
 }
 

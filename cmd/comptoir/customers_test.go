@@ -343,7 +343,7 @@ func TestCustomer_UsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no subcommand", []string{"customer"}, "customer attend une sous-commande : enroll, show, consent, update, export, erase, stop-processing, block"},
+		{"no subcommand", []string{"customer"}, "customer attend une sous-commande : enroll, show, consent, update, export, erase, stop-processing, resume-processing, block"},
 		{"unknown subcommand", []string{"customer", "delete"}, "customer : sous-commande inconnue « delete »"},
 		{"enroll without card", []string{"customer", "enroll", "--first", "P", "--last", "M", "--consent", allNo},
 			"customer enroll attend --card et --consent (un oui ou un non pour chaque canal)"},
@@ -358,6 +358,7 @@ func TestCustomer_UsageErrors(t *testing.T) {
 		{"export without card", []string{"customer", "export"}, "customer export attend --card"},
 		{"erase without card", []string{"customer", "erase"}, "customer erase attend --card"},
 		{"stop-processing without card", []string{"customer", "stop-processing"}, "customer stop-processing attend --card"},
+		{"resume-processing without card", []string{"customer", "resume-processing"}, "customer resume-processing attend --card"},
 		{"update without card", []string{"customer", "update", "--first", "X"}, "customer update attend --card"},
 		{"block without email", []string{"customer", "block"}, "customer block attend --email"},
 		{"gdpr without subcommand", []string{"gdpr"}, "gdpr attend purge, register ou audit"},
@@ -417,7 +418,7 @@ func TestCustomer_ShowMasksAndReveal(t *testing.T) {
 	en := m.ok("--lang", "en", "customer", "show", "--card", card)
 	f = fields(t, en)
 	want := map[string]string{"Member": string(id), "Cards": card, "Name": "J*** D***", "E-mail": "j***@e***.fr",
-		"Phone": "06 ** ** ** 78", "Lawful basis": "Contract", "Points": "0", "Enrolled on": today, "Last activity": today,
+		"Phone": "06 ** ** ** 78", "Lawful basis": "Contract", "Status": "active", "Points": "0", "Enrolled on": today, "Last activity": today,
 		"Consent email": "yes (" + today + ", at the register, notice 1)", "Consent SMS": "no (" + today + ", at the register, notice 1)",
 		"Consent phone": "no (" + today + ", at the register, notice 1)", "Consent post": "no (" + today + ", at the register, notice 1)",
 		"Consent partners": "no (" + today + ", at the register, notice 1)"}
@@ -541,40 +542,46 @@ func TestCustomer_Update(t *testing.T) {
 	}
 }
 
+// enrollWithBasis enrols Jeanne, email consent only, on a lawful basis.
+func (m member) enrollWithBasis(card, basis string) comptoir.CustomerID {
+	m.tb.Helper()
+	return m.enroll(card, "--first", "Jeanne", "--last", "Dupont", "--email", "Jeanne.Dupont@Exemple.fr",
+		"--phone", "06 12 34 56 78", "--consent", "email=oui,sms=non,phone=non,post=non,partners=non", "--basis", basis)
+}
+
 func TestCustomer_StopProcessing(t *testing.T) {
 	m := newMember(t)
 	card := comptoir.CardNumber(1)
-	id := m.enrollJeanne(card)
+	id := m.enrollWithBasis(card, "consent-obtained")
 	out := m.ok("customer", "stop-processing", "--card", card)
-	if out != "Membre "+string(id)+" en arrêt de traitement : dossier en lecture seule\n" {
+	if out != "Membre "+string(id)+" en arrêt de traitement : plus de points ni de consentement donné jusqu'à la reprise\n" {
 		t.Errorf("stop-processing printed %q", out)
 	}
-	const stopped = "comptoir: le dossier de ce membre est en arrêt de traitement : il ne peut plus être modifié, ni gagner ou dépenser des points\n"
-	for _, args := range [][]string{
-		{"customer", "update", "--card", card, "--first", "Jeannette"},
-		{"customer", "consent", "--card", card, "--channel", "email", "--withdraw"},
-		{"customer", "consent", "--card", card, "--channel", "sms", "--grant"},
-	} {
-		r := m.run(args...)
-		if r.code != exitFailed || r.stderr != stopped || r.stdout != "" {
-			t.Errorf("%v on a member in stop processing: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
-		}
+	const stopped = "comptoir: ce membre est en arrêt de traitement : ni points gagnés ou dépensés, ni consentement donné ; " +
+		"consultation, export, rectification, retrait du consentement et effacement restent possibles\n"
+	r := m.run("customer", "consent", "--card", card, "--channel", "sms", "--grant")
+	if r.code != exitFailed || r.stderr != stopped || r.stdout != "" {
+		t.Errorf("granting a consent in stop processing: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
+	// Withdrawing a consent is always possible (RGPD art. 7(3)), and rectification stays a right.
+	m.ok("customer", "consent", "--card", card, "--channel", "email", "--withdraw")
+	m.ok("customer", "update", "--card", card, "--first", "Jeannette")
 	f := fields(t, m.ok("customer", "show", "--card", card, "--reveal"))
-	if f["Statut"] != "arrêt du traitement (lecture seule)" || f["Base légale"] != "Arrêt du traitement" {
-		t.Errorf("show of a member in stop processing: %v", f)
+	if f["Statut"] != "arrêt du traitement (limitation)" || f["Base légale"] != "Consentement obtenu" {
+		t.Errorf("show of a member in stop processing: status %q, basis %q", f["Statut"], f["Base légale"])
 	}
-	if f["Nom"] != "Jeanne Dupont" || !strings.HasPrefix(f["Consentement e-mail"], "oui (") {
-		t.Errorf("refused changes went through: %v", f)
+	if f["Nom"] != "Jeannette Dupont" || !strings.HasPrefix(f["Consentement e-mail"], "non (") || !strings.HasPrefix(f["Consentement SMS"], "non (") {
+		t.Errorf("after a withdrawal, a rectification and a refused grant: %v", f)
 	}
-	if en := fields(t, m.ok("--lang", "en", "customer", "show", "--card", card)); en["Status"] != "stop processing (read-only)" {
-		t.Errorf("English status %q", en["Status"])
+	en := fields(t, m.ok("--lang", "en", "customer", "show", "--card", card))
+	if en["Status"] != "stop processing (restricted)" || en["Lawful basis"] != "Consent-Obtained" {
+		t.Errorf("English status %q, basis %q", en["Status"], en["Lawful basis"])
 	}
 	// Asking again changes nothing and is not an error; the person can still get their data.
 	m.ok("customer", "stop-processing", "--card", card)
 	x := exportOf(t, m.ok("customer", "export", "--card", card))
-	if !x.Customer.StopProcessing || x.Customer.Basis != comptoir.BasisStopProcessing || len(x.Consent) != 5 {
-		t.Errorf("export of a member in stop processing: %+v", x.Customer)
+	if x.Customer.Status != comptoir.StatusRestricted || x.Customer.Basis != comptoir.BasisConsentObtained || len(x.Consent) != 6 {
+		t.Errorf("export of a member in stop processing: %+v, %d consent events", x.Customer, len(x.Consent))
 	}
 	if audit := m.ok("gdpr", "audit"); auditLines(audit, testUser, "stop-processing", id, "") != 1 {
 		t.Errorf("want one stop-processing audit line:\n%s", audit)
@@ -586,6 +593,69 @@ func TestCustomer_StopProcessing(t *testing.T) {
 	}
 	if f := fields(t, m.ok("customer", "show", "--card", card)); f["Points"] != "0" {
 		t.Errorf("a member in stop processing earned points: %v", f["Points"])
+	}
+}
+
+func TestCustomer_ResumeProcessing(t *testing.T) {
+	m := newMember(t)
+	card := comptoir.CardNumber(1)
+	id := m.enrollWithBasis(card, "legitimate-interests")
+	m.refused(exitFailed, "ce membre n'est pas en arrêt de traitement : il n'y a rien à lever", "customer", "resume-processing", "--card", card)
+
+	m.ok("customer", "stop-processing", "--card", card)
+	out := m.ok("customer", "resume-processing", "--card", card)
+	if out != "Membre "+string(id)+" : traitement repris, base légale Intérêts légitimes\n" {
+		t.Errorf("resume-processing printed %q", out)
+	}
+	f := fields(t, m.ok("customer", "show", "--card", card))
+	if f["Statut"] != "actif" || f["Base légale"] != "Intérêts légitimes" {
+		t.Errorf("show after the lift: status %q, basis %q", f["Statut"], f["Base légale"])
+	}
+	// The member is processed again: a consent can be given, a sale earns points.
+	m.ok("customer", "consent", "--card", card, "--channel", "sms", "--grant")
+	if sale, err := recordSale(t, m.db, memberDraft(id, 0)); err != nil || sale.CustomerID != string(id) || sale.PointsEarned != 25 {
+		t.Errorf("sale after the lift: %+v, %v", sale, err)
+	}
+
+	// Without the key, as a stop of processing.
+	m.ok("customer", "stop-processing", "--card", card)
+	missing := filepath.Join(t.TempDir(), "lost.key")
+	out = m.ok("--lang", "en", "customer", "resume-processing", "--card", card, "--key-file", missing)
+	if out != "Member "+string(id)+": processing resumed, lawful basis Legitimate Interests\n" {
+		t.Errorf("English resume-processing printed %q", out)
+	}
+	m.refused(exitFailed, "this member is not in stop processing: there is nothing to lift", "--lang", "en", "customer", "resume-processing", "--card", card)
+	m.refused(exitFailed, "carte "+comptoir.CardNumber(2)+" inconnue", "customer", "resume-processing", "--card", comptoir.CardNumber(2))
+
+	s := openStore(t, m.db)
+	entries, err := s.Audit(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lifts := 0
+	for _, e := range entries {
+		if e.Action == comptoir.AuditResumeProcessing && e.Customer == id && e.Who == testUser {
+			lifts++
+		}
+	}
+	if lifts != 2 {
+		t.Errorf("%d resume-processing audit entries, want 2", lifts)
+	}
+	events, err := s.Outbox(context.Background(), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lifted := 0
+	for _, ev := range events {
+		if ev.Type == "customer.resume-processing" {
+			lifted++
+			if string(ev.Payload) != `{"id":"`+string(id)+`"}` {
+				t.Errorf("event payload %s, want the pseudonymous ID only", ev.Payload)
+			}
+		}
+	}
+	if lifted != 2 {
+		t.Errorf("%d customer.resume-processing events, want 2", lifted)
 	}
 }
 
@@ -614,7 +684,7 @@ func TestCustomer_Export(t *testing.T) {
 	if c.ID != id || !slices.Equal(c.Cards, []string{card}) || c.Personal != wantPersonal || c.Basis != comptoir.BasisContract {
 		t.Errorf("exported identity %+v", c)
 	}
-	if c.StopProcessing || c.Erased || c.EnrolledAt.IsZero() || c.LastActivity.Before(c.EnrolledAt) {
+	if c.Status != comptoir.StatusActive || c.EnrolledAt.IsZero() || c.LastActivity.Before(c.EnrolledAt) {
 		t.Errorf("exported status %+v", c)
 	}
 	if x.ExportedAt.IsZero() || time.Since(x.ExportedAt) > time.Hour {
@@ -693,7 +763,8 @@ func TestCustomer_Erase(t *testing.T) {
 	s := openStore(t, m.db)
 	ctx := context.Background()
 	c, err := s.Customer(ctx, id)
-	if err != nil || !c.Erased || c.Personal != (comptoir.Personal{}) || len(c.Cards) != 0 || c.Basis != comptoir.BasisDelete {
+	if err != nil || c.Status != comptoir.StatusErased || c.Personal != (comptoir.Personal{}) || len(c.Cards) != 0 ||
+		c.Basis != comptoir.BasisContract {
 		t.Errorf("tombstone %+v, %v", c, err)
 	}
 	if got, err := s.Sale(ctx, sale.Number); err != nil || got.CustomerID != string(id) {
@@ -712,6 +783,37 @@ func TestCustomer_Erase(t *testing.T) {
 	}
 	// The card is free again, and so is the address.
 	m.enroll(card, "--first", "Léa", "--last", "Petit", "--email", "jeanne.dupont@exemple.fr", "--consent", allNo)
+}
+
+// TestCustomer_EraseAfterBlock erases a member whose address was blocked, rectified and revealed:
+// neither the audit trail nor the database file may keep a trace of her personal data, such as
+// the masked email the old block entry wrote beside her ID.
+func TestCustomer_EraseAfterBlock(t *testing.T) {
+	m := newMember(t)
+	card := comptoir.CardNumber(1)
+	id := m.enrollJeanne(card)
+	m.ok("customer", "block", "--email", "jeanne.dupont@exemple.fr")
+	m.ok("customer", "update", "--card", card, "--phone", "07 98 76 54 32")
+	m.ok("customer", "show", "--card", card, "--reveal")
+	m.ok("customer", "erase", "--card", card)
+
+	traces := []string{"j***@e***.fr", "J***", "D***", "06 ** ** ** 78", "07 ** ** ** 32", "jeanne", "dupont", "exemple", "+336", "+337"}
+	audit := m.ok("gdpr", "audit")
+	if !strings.Contains(audit, string(id)) {
+		t.Fatalf("the audit trail does not name the member:\n%s", audit)
+	}
+	raw, err := os.ReadFile(m.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range traces {
+		if strings.Contains(strings.ToLower(audit), strings.ToLower(tr)) {
+			t.Errorf("the audit trail holds %q after the erasure:\n%s", tr, audit)
+		}
+		if bytes.Contains(bytes.ToLower(raw), []byte(strings.ToLower(tr))) {
+			t.Errorf("the database file holds %q after the erasure", tr)
+		}
+	}
 }
 
 // rawValues reads, straight from the bbolt file, the values a member has in the named buckets.

@@ -130,7 +130,8 @@ var commands = []command{
 			"  customer update --card C [--first P] [--last N] [--email E] [--phone T]   rectification\n" +
 			"  customer export --card C               tout ce qui est détenu sur la personne, en JSON\n" +
 			"  customer erase --card C                effacement (destruction de la clé de ses données)\n" +
-			"  customer stop-processing --card C      arrêt du traitement : dossier en lecture seule\n" +
+			"  customer stop-processing --card C      arrêt du traitement (limitation) : points et nouveaux consentements gelés\n" +
+			"  customer resume-processing --card C    lève l'arrêt du traitement ; la base légale reste celle d'avant\n" +
 			"  customer block --email E               liste de blocage",
 		"customer enroll --card C --first F --last L [--email E] [--phone P] --consent email=yes,sms=no,phone=no,post=no,partners=no [--basis B]\n" +
 			"  customer show --card C [--reveal]      the member, masked unless --reveal (logged)\n" +
@@ -138,7 +139,8 @@ var commands = []command{
 			"  customer update --card C [--first F] [--last L] [--email E] [--phone P]   rectification\n" +
 			"  customer export --card C               everything held on the person, as JSON\n" +
 			"  customer erase --card C                erasure (the key of their data is destroyed)\n" +
-			"  customer stop-processing --card C      stop processing: the record becomes read-only\n" +
+			"  customer stop-processing --card C      stop processing (restriction): points and new consents frozen\n" +
+			"  customer resume-processing --card C    lifts the restriction; the lawful basis is the one it had\n" +
 			"  customer block --email E               block list"}},
 	{"card", runCard, [2]string{"card new                    prochain numéro de carte de fidélité libre",
 		"card new                    next free loyalty card number"}},
