@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/comptoir/comptoir"
 	"github.com/comptoir/comptoir/store"
@@ -59,7 +60,7 @@ func runCatalog(e *env, args []string) error {
 		}
 		return catalogImport(e, args[1])
 	case "list":
-		return catalogList(e)
+		return catalogList(e, args[1:])
 	}
 	return usagef("catalog : sous-commande inconnue « %s »", "catalog: unknown subcommand %q", args[0])
 }
@@ -99,21 +100,36 @@ func catalogImport(e *env, path string) error {
 	return nil
 }
 
-func catalogList(e *env) error {
-	s, err := e.open(false)
+// catalogList prints the catalogue in GTIN order, a product a line as the store reads it: code,
+// price, VAT rate and name. The name comes last because it is the one column whose width cannot
+// be known before every product has been read.
+func catalogList(e *env, args []string) error {
+	s, err := openNoArgs(e, "catalog list", args)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	products, err := s.Products(e.ctx)
-	if err != nil {
-		return err
+	l := e.cfg.lang
+	out := newListing(e.stdout, column{width: 14}, column{width: priceWidth, right: true}, column{width: vatWidth(l), right: true})
+	err = s.EachProduct(e.ctx, func(p comptoir.Product) error {
+		return out.row(p.GTIN, p.Price.Format(l), p.VAT.Format(l), comptoir.CleanText(p.Name))
+	})
+	if ferr := out.flush(); err == nil {
+		err = ferr
 	}
-	var t table
-	for _, p := range products {
-		t.add(p.GTIN+"  "+p.Name, p.Price.Format(e.cfg.lang), p.VAT.Format(e.cfg.lang))
+	return err
+}
+
+// priceWidth fits prices up to 9 999,99 €; a dearer product pushes its line's last columns right.
+const priceWidth = 10
+
+// vatWidth is the width of the widest VAT rate in a language.
+func vatWidth(l comptoir.Lang) int {
+	w := 0
+	for _, r := range comptoir.VATRates {
+		w = max(w, utf8.RuneCountInString(r.Format(l)))
 	}
-	return t.write(e.stdout)
+	return w
 }
 
 // periodArgs parses the arguments of a command that works on one period: --date YYYY-MM-DD,

@@ -110,8 +110,13 @@ func fields(tb testing.TB, out string) map[string]string {
 var columns = regexp.MustCompile(` {2,}`)
 
 // auditLines counts the lines of gdpr audit by who, with action, about the member (any when
-// empty) and with the detail (any when empty).
+// empty) and with the detail (any when empty). The action, and a consent change's channel, are
+// given as stored and looked for as the French listing names them.
 func auditLines(out, who, action string, id comptoir.CustomerID, detail string) int {
+	if action == string(comptoir.AuditConsent) && detail != "" {
+		detail = comptoir.Channel(detail).Format(comptoir.LangFR)
+	}
+	action = comptoir.AuditAction(action).Format(comptoir.LangFR)
 	n := 0
 	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
 		cols := columns.Split(line, -1)
