@@ -75,13 +75,17 @@ func (c *clock) Now() time.Time {
 func (e *env) open(create bool) (*store.Store, error) { return e.openAt(e.cfg.db, create) }
 
 func (e *env) openAt(path string, create bool) (*store.Store, error) {
-	keyFile := e.cfg.keyFile
-	if keyFile == "" {
-		// The key stays beside the database the user named, even when demo-data fills a copy.
-		keyFile = e.cfg.db + ".key"
-	}
 	return store.Open(path, store.Options{Register: e.cfg.register, Timeout: openTimeout, Now: e.clock.Now,
-		MustExist: !create, KeyFile: keyFile})
+		MustExist: !create, KeyFile: e.keyFile()})
+}
+
+// keyFile is the master key file of members' data: --key-file, or beside the database the user
+// named, even when demo-data fills a copy.
+func (e *env) keyFile() string {
+	if e.cfg.keyFile != "" {
+		return e.cfg.keyFile
+	}
+	return e.cfg.db + ".key"
 }
 
 // tr picks the French or English text for the configured language.
