@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,29 +26,52 @@ func newFlags(name string) *flag.FlagSet {
 // errShowHelp asks run to print the help and succeed, as "comptoir close --help" should.
 var errShowHelp = errors.New("help requested")
 
+// helpRequest is the errShowHelp a subcommand returns: it carries the subcommand's flags, so that
+// a test can check that the help names every one.
+type helpRequest struct{ flags *flag.FlagSet }
+
+func (helpRequest) Error() string { return errShowHelp.Error() }
+
+// Is makes a helpRequest errShowHelp for errors.Is.
+func (helpRequest) Is(target error) bool { return target == errShowHelp }
+
 // parseFlags parses a subcommand's flags and explains a mistake in the user's language; the flag
-// package only speaks English.
+// package only speaks English, and names options with one dash where Comptoir documents two.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	err := fs.Parse(args)
 	if err == nil {
 		return nil
 	}
 	if errors.Is(err, flag.ErrHelp) {
-		return errShowHelp
+		return helpRequest{fs}
 	}
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-		return usagef("%s : option inconnue %s", "%s: unknown option %s", fs.Name(), name)
+		return usagef("%s : option inconnue %s", "%s: unknown option %s", fs.Name(), dashed(name))
 	}
 	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
-		return usagef("%s : l'option %s attend une valeur", "%s: option %s needs a value", fs.Name(), name)
+		return usagef("%s : l'option %s attend une valeur", "%s: option %s needs a value", fs.Name(), dashed(name))
 	}
-	if _, rest, ok := strings.Cut(msg, " for flag "); ok {
-		name, _, _ := strings.Cut(rest, ":")
-		return usagef("%s : valeur invalide pour %s", "%s: invalid value for %s", fs.Name(), name)
+	// invalid value "x" for flag -n: …, invalid boolean value "x" for -b: …
+	if value, rest, ok := strings.Cut(msg, " for "); ok && strings.HasPrefix(value, "invalid ") {
+		name, _, _ := strings.Cut(strings.TrimPrefix(rest, "flag "), ":")
+		if _, v, ok := strings.Cut(value, " value "); ok {
+			if v, err := strconv.Unquote(v); err == nil {
+				return usagef("%s : valeur invalide « %s » pour %s", "%s: invalid value %q for %s", fs.Name(), comptoir.CleanText(v), dashed(name))
+			}
+		}
+		return usagef("%s : valeur invalide pour %s", "%s: invalid value for %s", fs.Name(), dashed(name))
+	}
+	if name, ok := strings.CutPrefix(msg, "bad flag syntax: "); ok {
+		return usagef("%s : option mal écrite « %s » : écrivez --nom ou --nom=valeur", "%s: malformed option %q: write --name or --name=value",
+			fs.Name(), comptoir.CleanText(name))
 	}
 	return usagef("%s : %v", "%s: %v", fs.Name(), err)
 }
+
+// dashed writes an option's name as the help documents it, with two dashes, whichever number the
+// flag package or the user put.
+func dashed(name string) string { return "--" + strings.TrimLeft(name, "-") }
 
 func runCatalog(e *env, args []string) error {
 	if len(args) == 0 {

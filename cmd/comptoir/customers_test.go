@@ -357,7 +357,7 @@ func TestCustomer_UsageErrors(t *testing.T) {
 		{"enroll with a stray argument", []string{"customer", "enroll", "--card", comptoir.CardNumber(2), "--first", "P", "--last", "M",
 			"--consent", allNo, "Dupont"}, "customer enroll : argument inattendu « Dupont »"},
 		{"enroll with an unknown option", []string{"customer", "enroll", "--card", comptoir.CardNumber(2), "--nickname", "Jo"},
-			"customer enroll : option inconnue -nickname"},
+			"customer enroll : option inconnue --nickname"},
 		{"show without card", []string{"customer", "show"}, "customer show attend --card"},
 		{"show with a stray argument", []string{"customer", "show", "--card", card, "now"}, "customer show : argument inattendu « now »"},
 		{"export without card", []string{"customer", "export"}, "customer export attend --card"},
