@@ -142,8 +142,7 @@ func runReceipt(e *env, args []string) error {
 		return usagef("--width attend 32 (58 mm) ou 48 (80 mm)", "--width needs 32 (58 mm) or 48 (80 mm)")
 	}
 	if *force && (*out == "" || *out == "-") {
-		return usagef("--force ne vaut que pour --out FICHIER : une imprimante n'est jamais un fichier à remplacer",
-			"--force only goes with --out FILE: a printer is never a file to replace")
+		return usagef("--force ne vaut que pour --out FICHIER", "--force only goes with --out FILE")
 	}
 	// The output is checked before the database is opened: a path that will be refused is
 	// reported at once, and writing checks again on the file it opens.
@@ -156,6 +155,9 @@ func runReceipt(e *env, args []string) error {
 		}
 		prints = device
 	case *out == "-":
+		if err := e.checkStdout(); err != nil {
+			return err
+		}
 		// Printer commands piped to a spooler or sent to a printer's device are a print; the text
 		// on a terminal is a preview.
 		prints = !*text && stdoutPrints(e.stdout)
@@ -207,7 +209,8 @@ func runReceipt(e *env, args []string) error {
 	}
 	switch {
 	case *printer != "":
-		err = e.writePrinter(*printer, *baud, data)
+		// What was written decides, not what the path was when it was checked.
+		prints, err = e.writePrinter(*printer, *baud, data)
 	case *out == "-":
 		if _, err = e.stdout.Write(data); err != nil {
 			err = comptoir.Wrap(comptoir.CodeCannotWrite, err)

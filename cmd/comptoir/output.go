@@ -184,15 +184,15 @@ func (e *env) checkPrinter(path string) (device bool, err error) {
 }
 
 // writePrinter sends bytes to a receipt printer: a serial port, set to the speed; a USB or
-// parallel printer-class device, written as a file; or a new file, created. The read timeout
-// keeps the serial port's Close from blocking, which tarm/serial does otherwise.
-func (e *env) writePrinter(path string, baud int, data []byte) error {
-	device, err := e.checkPrinter(path)
-	if err != nil {
-		return err
+// parallel printer-class device, written as a file; or a new file, created. It reports whether
+// the bytes went to a device, which only makes them a print. The read timeout keeps the serial
+// port's Close from blocking, which tarm/serial does otherwise.
+func (e *env) writePrinter(path string, baud int, data []byte) (device bool, err error) {
+	if device, err = e.checkPrinter(path); err != nil {
+		return false, err
 	}
 	if !device {
-		return e.writeOutput(path, false, data)
+		return false, e.writeOutput(path, false, data)
 	}
 	var w io.WriteCloser
 	// tarm/serial opens without creating or truncating, and fails on anything that is not a
@@ -203,22 +203,35 @@ func (e *env) writePrinter(path string, baud int, data []byte) error {
 	} else {
 		f, ferr := os.OpenFile(path, os.O_WRONLY|syscall.O_NOCTTY, 0)
 		if ferr != nil {
-			return comptoir.Wrap(comptoir.CodeCannotWrite, err)
+			return false, comptoir.Wrap(comptoir.CodeCannotWrite, err)
 		}
 		// Written as a file, the device must be a printer: a serial line that would not take its
 		// settings is refused rather than sent bytes at the wrong speed.
 		if fi, err := f.Stat(); err != nil || fi.Mode()&fs.ModeCharDevice == 0 || !isPrinter(fi) {
 			f.Close()
-			return comptoir.E(comptoir.CodeNotAPrinter, path)
+			return false, comptoir.E(comptoir.CodeNotAPrinter, path)
 		}
 		w = f
 	}
 	if _, err := w.Write(data); err != nil {
 		w.Close()
-		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
+		return false, comptoir.Wrap(comptoir.CodeCannotWrite, err)
 	}
 	if err := w.Close(); err != nil {
-		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
+		return false, comptoir.Wrap(comptoir.CodeCannotWrite, err)
+	}
+	return true, nil
+}
+
+// checkStdout refuses standard output redirected onto the database or a key ("--out - >>
+// comptoir.db"): the shell opened it, but the bytes would still be Comptoir's.
+func (e *env) checkStdout() error {
+	f, ok := e.stdout.(*os.File)
+	if !ok {
+		return nil
+	}
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && (e.isProtected(fi) || looksProtected(f)) {
+		return comptoir.E(comptoir.CodeOutputProtected, e.tr("la sortie standard", "standard output"))
 	}
 	return nil
 }

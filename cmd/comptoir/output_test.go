@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -163,6 +164,20 @@ func TestReceipt_OutputRefusals(t *testing.T) {
 		!strings.Contains(r.stderr, "--force ne vaut que pour --out") {
 		t.Errorf("--force with --printer: exit %d, %q", r.code, r.stderr)
 	}
+
+	t.Run("standard output appended to the database", func(t *testing.T) {
+		f, err := os.OpenFile(sh.db, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		var errOut bytes.Buffer
+		code := run(context.Background(), []string{"--db", sh.db, "receipt", "--ticket", "3", "--out", "-"}, func(string) string { return "" },
+			strings.NewReader(""), f, &errOut)
+		if want := "comptoir: la sortie standard est une base ou une clé de Comptoir"; code != exitFailed || !strings.HasPrefix(errOut.String(), want) {
+			t.Errorf("exit %d, stderr %q; want %q", code, errOut.String(), want)
+		}
+	})
 
 	after := snapshot(t, guarded...)
 	for _, p := range guarded {
