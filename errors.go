@@ -219,6 +219,15 @@ const (
 	CodeNotRestricted Code = "not_restricted"
 )
 
+// Refusals of an output path (issue 7): no command writes over the database, a key or an
+// existing file, and a receipt goes to a printer or a new file.
+const (
+	CodeOutputExists    Code = "output_exists"
+	CodeOutputProtected Code = "output_protected"
+	CodeOutputNotFile   Code = "output_not_file"
+	CodeNotAPrinter     Code = "not_a_printer"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -296,6 +305,14 @@ var messages = map[Code]message{
 		"the compaction that scrubs erased data failed; it will be done again at the next opening"},
 	CodeCannotWrite: {"écriture impossible",
 		"cannot write"},
+	CodeOutputExists: {"%s existe déjà : donnez un nouveau nom de fichier, ou --force pour le remplacer",
+		"%s already exists: give a new file name, or --force to replace it"},
+	CodeOutputProtected: {"%s est une base ou une clé de Comptoir : aucune commande n'écrit dessus",
+		"%s is a Comptoir database or key: no command writes over it"},
+	CodeOutputNotFile: {"%s n'est pas un fichier ordinaire (dossier, périphérique ou tube) : --out écrit dans un fichier, --printer sur une imprimante",
+		"%s is not an ordinary file (a directory, a device or a pipe): --out writes to a file, --printer to a printer"},
+	CodeNotAPrinter: {"%s n'est pas une imprimante : --printer attend le port série ou USB d'une imprimante (/dev/ttyUSB0, /dev/usb/lp0) ou un fichier qui n'existe pas encore",
+		"%s is not a printer: --printer needs the serial or USB port of a printer (/dev/ttyUSB0, /dev/usb/lp0) or a file that does not exist yet"},
 	CodeKeyPermissions: {"la clé de chiffrement %s est lisible par d'autres utilisateurs : chmod 600 %s",
 		"the encryption key %s can be read by other users: chmod 600 %s"},
 	CodeInvalidCustomerID: {"identifiant de membre invalide ou déjà pris « %s »",

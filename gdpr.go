@@ -1,6 +1,9 @@
 package comptoir
 
-import "time"
+import (
+	"time"
+	"unicode/utf8"
+)
 
 // AuditAction names what a manager did to a member's data that an auditor may ask about.
 type AuditAction string
@@ -18,6 +21,44 @@ const (
 	// AuditResumeProcessing is a manager lifting a restriction (stop processing).
 	AuditResumeProcessing AuditAction = "resume-processing"
 )
+
+// auditActionNames names each audited action for an auditor, in French and English. The value
+// "resume-processing" is the lifting of a restriction (RGPD art. 18); its label is here before its
+// constant so that the audit trail never shows a raw action name.
+var auditActionNames = map[AuditAction]struct{ fr, en string }{
+	AuditEnrol:            {"inscription", "enrolment"},
+	AuditUpdate:           {"rectification", "rectification"},
+	AuditReveal:           {"affichage en clair", "data revealed"},
+	AuditExport:           {"export des données", "data export"},
+	AuditErase:            {"effacement", "erasure"},
+	AuditBlock:            {"blocage d'adresse", "address blocked"},
+	AuditStopProcessing:   {"arrêt du traitement", "processing stopped"},
+	AuditConsent:          {"consentement", "consent changed"},
+	AuditResumeProcessing: {"reprise du traitement", "processing resumed"},
+}
+
+// Format names the action in a language. An action this version does not know (written by a newer
+// one) shows as its stored name rather than not at all.
+func (a AuditAction) Format(l Lang) string {
+	n, ok := auditActionNames[a]
+	switch {
+	case !ok:
+		return string(a)
+	case l == LangEN:
+		return n.en
+	}
+	return n.fr
+}
+
+// AuditActionWidth is the width, in characters, of the longest action name in a language, so that
+// a listing of the audit trail can align its columns before it has read the trail.
+func AuditActionWidth(l Lang) int {
+	w := 0
+	for a := range auditActionNames {
+		w = max(w, utf8.RuneCountInString(a.Format(l)))
+	}
+	return w
+}
 
 // AuditEntry is one line of the audit trail: who did what, when, to which member.
 type AuditEntry struct {

@@ -57,21 +57,42 @@ func (s *Store) ImportProducts(ctx context.Context, products []comptoir.Product)
 	return len(clean), nil
 }
 
-// Products lists the catalogue in GTIN order.
+// Products lists the catalogue in GTIN order. It holds the whole catalogue in memory: listings
+// go through EachProduct instead.
 func (s *Store) Products(ctx context.Context) ([]comptoir.Product, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	var out []comptoir.Product
-	err := s.view(func(tx *bbolt.Tx) error {
+	err := s.EachProduct(ctx, func(p comptoir.Product) error {
+		out = append(out, p)
+		return nil
+	})
+	return out, err
+}
+
+// checkEvery is how many rows a long iteration reads between two looks at its context: often
+// enough that Ctrl+C stops a million-row listing at once, rarely enough to cost nothing.
+const checkEvery = 256
+
+// EachProduct calls fn with every product in GTIN order, in one read transaction, as it reads
+// them: a listing of a million products writes its first line at once and holds one product in
+// memory. It stops at the first error fn returns, and with the context's error when the context
+// is cancelled. Each product is decoded into memory of its own, so fn may keep it.
+func (s *Store) EachProduct(ctx context.Context, fn func(comptoir.Product) error) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	return s.view(func(tx *bbolt.Tx) error {
+		n := 0
 		return tx.Bucket(bucketCatalog).ForEach(func(_, v []byte) error {
+			if n++; n%checkEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
 			var p comptoir.Product
 			if err := decode(v, &p); err != nil {
 				return err
 			}
-			out = append(out, p)
-			return nil
+			return fn(p)
 		})
 	})
-	return out, err
 }

@@ -644,21 +644,37 @@ func memberTickets(tx *bbolt.Tx, id comptoir.CustomerID) ([]comptoir.TicketSumma
 	return out, err
 }
 
-// Audit lists the audit trail, oldest first.
+// Audit lists the audit trail, oldest first. It holds the whole trail in memory: listings go
+// through EachAudit instead.
 func (s *Store) Audit(ctx context.Context) ([]comptoir.AuditEntry, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	var out []comptoir.AuditEntry
-	err := s.view(func(tx *bbolt.Tx) error {
+	err := s.EachAudit(ctx, func(e comptoir.AuditEntry) error {
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+// EachAudit calls fn with every entry of the audit trail, oldest first, in one read transaction,
+// as it reads them. It stops at the first error fn returns, and with the context's error when the
+// context is cancelled. Each entry is decoded into memory of its own, so fn may keep it.
+func (s *Store) EachAudit(ctx context.Context, fn func(comptoir.AuditEntry) error) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	return s.view(func(tx *bbolt.Tx) error {
+		n := 0
 		return tx.Bucket(bucketAudit).ForEach(func(_, v []byte) error {
+			if n++; n%checkEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
 			var e comptoir.AuditEntry
 			if err := decode(v, &e); err != nil {
 				return err
 			}
-			out = append(out, e)
-			return nil
+			return fn(e)
 		})
 	})
-	return out, err
 }

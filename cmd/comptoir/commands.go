@@ -7,8 +7,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/comptoir/comptoir"
 	"github.com/comptoir/comptoir/store"
@@ -24,29 +26,52 @@ func newFlags(name string) *flag.FlagSet {
 // errShowHelp asks run to print the help and succeed, as "comptoir close --help" should.
 var errShowHelp = errors.New("help requested")
 
+// helpRequest is the errShowHelp a subcommand returns: it carries the subcommand's flags, so that
+// a test can check that the help names every one.
+type helpRequest struct{ flags *flag.FlagSet }
+
+func (helpRequest) Error() string { return errShowHelp.Error() }
+
+// Is makes a helpRequest errShowHelp for errors.Is.
+func (helpRequest) Is(target error) bool { return target == errShowHelp }
+
 // parseFlags parses a subcommand's flags and explains a mistake in the user's language; the flag
-// package only speaks English.
+// package only speaks English, and names options with one dash where Comptoir documents two.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	err := fs.Parse(args)
 	if err == nil {
 		return nil
 	}
 	if errors.Is(err, flag.ErrHelp) {
-		return errShowHelp
+		return helpRequest{fs}
 	}
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-		return usagef("%s : option inconnue %s", "%s: unknown option %s", fs.Name(), name)
+		return usagef("%s : option inconnue %s", "%s: unknown option %s", fs.Name(), dashed(name))
 	}
 	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
-		return usagef("%s : l'option %s attend une valeur", "%s: option %s needs a value", fs.Name(), name)
+		return usagef("%s : l'option %s attend une valeur", "%s: option %s needs a value", fs.Name(), dashed(name))
 	}
-	if _, rest, ok := strings.Cut(msg, " for flag "); ok {
-		name, _, _ := strings.Cut(rest, ":")
-		return usagef("%s : valeur invalide pour %s", "%s: invalid value for %s", fs.Name(), name)
+	// invalid value "x" for flag -n: …, invalid boolean value "x" for -b: …
+	if value, rest, ok := strings.Cut(msg, " for "); ok && strings.HasPrefix(value, "invalid ") {
+		name, _, _ := strings.Cut(strings.TrimPrefix(rest, "flag "), ":")
+		if _, v, ok := strings.Cut(value, " value "); ok {
+			if v, err := strconv.Unquote(v); err == nil {
+				return usagef("%s : valeur invalide « %s » pour %s", "%s: invalid value %q for %s", fs.Name(), comptoir.CleanText(v), dashed(name))
+			}
+		}
+		return usagef("%s : valeur invalide pour %s", "%s: invalid value for %s", fs.Name(), dashed(name))
+	}
+	if name, ok := strings.CutPrefix(msg, "bad flag syntax: "); ok {
+		return usagef("%s : option mal écrite « %s » : écrivez --nom ou --nom=valeur", "%s: malformed option %q: write --name or --name=value",
+			fs.Name(), comptoir.CleanText(name))
 	}
 	return usagef("%s : %v", "%s: %v", fs.Name(), err)
 }
+
+// dashed writes an option's name as the help documents it, with two dashes, whichever number the
+// flag package or the user put.
+func dashed(name string) string { return "--" + strings.TrimLeft(name, "-") }
 
 func runCatalog(e *env, args []string) error {
 	if len(args) == 0 {
@@ -59,7 +84,7 @@ func runCatalog(e *env, args []string) error {
 		}
 		return catalogImport(e, args[1])
 	case "list":
-		return catalogList(e)
+		return catalogList(e, args[1:])
 	}
 	return usagef("catalog : sous-commande inconnue « %s »", "catalog: unknown subcommand %q", args[0])
 }
@@ -99,21 +124,36 @@ func catalogImport(e *env, path string) error {
 	return nil
 }
 
-func catalogList(e *env) error {
-	s, err := e.open(false)
+// catalogList prints the catalogue in GTIN order, a product a line as the store reads it: code,
+// price, VAT rate and name. The name comes last because it is the one column whose width cannot
+// be known before every product has been read.
+func catalogList(e *env, args []string) error {
+	s, err := openNoArgs(e, "catalog list", args)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	products, err := s.Products(e.ctx)
-	if err != nil {
-		return err
+	l := e.cfg.lang
+	out := newListing(e.stdout, column{width: 14}, column{width: priceWidth, right: true}, column{width: vatWidth(l), right: true})
+	err = s.EachProduct(e.ctx, func(p comptoir.Product) error {
+		return out.row(p.GTIN, p.Price.Format(l), p.VAT.Format(l), comptoir.CleanText(p.Name))
+	})
+	if ferr := out.flush(); err == nil {
+		err = ferr
 	}
-	var t table
-	for _, p := range products {
-		t.add(p.GTIN+"  "+p.Name, p.Price.Format(e.cfg.lang), p.VAT.Format(e.cfg.lang))
+	return err
+}
+
+// priceWidth fits prices up to 9 999,99 €; a dearer product pushes its line's last columns right.
+const priceWidth = 10
+
+// vatWidth is the width of the widest VAT rate in a language.
+func vatWidth(l comptoir.Lang) int {
+	w := 0
+	for _, r := range comptoir.VATRates {
+		w = max(w, utf8.RuneCountInString(r.Format(l)))
 	}
-	return t.write(e.stdout)
+	return w
 }
 
 // periodArgs parses the arguments of a command that works on one period: --date YYYY-MM-DD,

@@ -110,8 +110,13 @@ func fields(tb testing.TB, out string) map[string]string {
 var columns = regexp.MustCompile(` {2,}`)
 
 // auditLines counts the lines of gdpr audit by who, with action, about the member (any when
-// empty) and with the detail (any when empty).
+// empty) and with the detail (any when empty). The action, and a consent change's channel, are
+// given as stored and looked for as the French listing names them.
 func auditLines(out, who, action string, id comptoir.CustomerID, detail string) int {
+	if action == string(comptoir.AuditConsent) && detail != "" {
+		detail = comptoir.Channel(detail).Format(comptoir.LangFR)
+	}
+	action = comptoir.AuditAction(action).Format(comptoir.LangFR)
 	n := 0
 	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
 		cols := columns.Split(line, -1)
@@ -352,7 +357,7 @@ func TestCustomer_UsageErrors(t *testing.T) {
 		{"enroll with a stray argument", []string{"customer", "enroll", "--card", comptoir.CardNumber(2), "--first", "P", "--last", "M",
 			"--consent", allNo, "Dupont"}, "customer enroll : argument inattendu « Dupont »"},
 		{"enroll with an unknown option", []string{"customer", "enroll", "--card", comptoir.CardNumber(2), "--nickname", "Jo"},
-			"customer enroll : option inconnue -nickname"},
+			"customer enroll : option inconnue --nickname"},
 		{"show without card", []string{"customer", "show"}, "customer show attend --card"},
 		{"show with a stray argument", []string{"customer", "show", "--card", card, "now"}, "customer show : argument inattendu « now »"},
 		{"export without card", []string{"customer", "export"}, "customer export attend --card"},

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"github.com/comptoir/comptoir"
 	"github.com/comptoir/comptoir/devices"
-	"github.com/tarm/serial"
 )
 
 // runScanner is the set-up tool for a shop's scanner: it prints every scan as it arrives, with
@@ -120,13 +116,16 @@ func printStatus(e *env, st devices.Status, asJSON bool) {
 }
 
 // runReceipt prints, or saves, the receipt of a recorded ticket. The first print of a ticket is
-// its receipt; any later one is marked DUPLICATA.
+// its receipt; any later one is marked DUPLICATA. Only bytes that reach a printer are a print: a
+// file written with --out, a preview on the screen or a print that failed leaves the next print
+// the receipt.
 func runReceipt(e *env, args []string) error {
 	fs := newFlags("receipt")
 	ticket := fs.Uint64("ticket", 0, "ticket number")
 	printer := fs.String("printer", "", "serial port of the printer")
 	baud := fs.Int("baud", 9600, "speed of the printer's serial port")
 	out := fs.String("out", "", "file, - for standard output")
+	force := fs.Bool("force", false, "replace an existing file given to --out")
 	width := fs.Int("width", 48, "columns: 32 (58 mm) or 48 (80 mm)")
 	text := fs.Bool("text", false, "plain text instead of printer commands")
 	if err := parseFlags(fs, args); err != nil {
@@ -141,6 +140,31 @@ func runReceipt(e *env, args []string) error {
 	}
 	if *width != 32 && *width != 48 {
 		return usagef("--width attend 32 (58 mm) ou 48 (80 mm)", "--width needs 32 (58 mm) or 48 (80 mm)")
+	}
+	if *force && (*out == "" || *out == "-") {
+		return usagef("--force ne vaut que pour --out FICHIER", "--force only goes with --out FILE")
+	}
+	// The output is checked before the database is opened: a path that will be refused is
+	// reported at once, and writing checks again on the file it opens.
+	prints := false
+	switch {
+	case *printer != "":
+		device, err := e.checkPrinter(*printer)
+		if err != nil {
+			return err
+		}
+		prints = device
+	case *out == "-":
+		if err := e.checkStdout(); err != nil {
+			return err
+		}
+		// Printer commands piped to a spooler or sent to a printer's device are a print; the text
+		// on a terminal is a preview.
+		prints = !*text && stdoutPrints(e.stdout)
+	default:
+		if err := e.checkOutput(*out, *force); err != nil {
+			return err
+		}
 	}
 	s, err := e.open(false)
 	if err != nil {
@@ -161,9 +185,6 @@ func runReceipt(e *env, args []string) error {
 			r.PointsBalance = &balance
 		}
 	}
-	// A preview on the screen is no print; a print counts once it has been written, so that a
-	// printer switched off does not turn the first real print into a duplicate.
-	preview := *out == "-" && *text
 	printed, err := s.Printed(e.ctx, *ticket)
 	if err != nil {
 		return err
@@ -171,7 +192,7 @@ func runReceipt(e *env, args []string) error {
 	first := printed == 0
 	r.Duplicate, r.Copy = !first, int(printed)+1
 	// The drawer opens for the cash of a sale's first print at a printer, not for a reprint.
-	if *printer != "" && first {
+	if *printer != "" && prints && first {
 		for _, p := range sale.Payments {
 			r.OpenDrawer = r.OpenDrawer || p.Method == comptoir.Cash
 		}
@@ -188,42 +209,20 @@ func runReceipt(e *env, args []string) error {
 	}
 	switch {
 	case *printer != "":
-		err = writePrinter(*printer, *baud, data)
+		// What was written decides, not what the path was when it was checked.
+		prints, err = e.writePrinter(*printer, *baud, data)
 	case *out == "-":
-		_, err = e.stdout.Write(data)
-	default:
-		if err = os.WriteFile(*out, data, 0o644); err != nil {
+		if _, err = e.stdout.Write(data); err != nil {
 			err = comptoir.Wrap(comptoir.CodeCannotWrite, err)
 		}
+	default:
+		err = e.writeOutput(*out, *force, data)
 	}
-	if err != nil || preview {
+	// A print counts once it has been written, so that a printer switched off does not turn the
+	// first real print into a duplicate.
+	if err != nil || !prints {
 		return err
 	}
 	_, err = s.MarkPrinted(e.ctx, *ticket)
 	return err
-}
-
-// writePrinter sends bytes to a serial receipt printer. The read timeout keeps Close from
-// blocking, which tarm/serial does otherwise.
-//
-// Many 80 mm printers are USB printer-class devices (/dev/usb/lp0), not serial ports: when the
-// port cannot be set up as a serial line, the bytes are written to the device as to a file.
-func writePrinter(port string, baud int, data []byte) error {
-	var w io.WriteCloser
-	p, err := serial.OpenPort(&serial.Config{Name: port, Baud: baud, ReadTimeout: 100 * time.Millisecond})
-	if err == nil {
-		w = p
-	} else if f, ferr := os.OpenFile(port, os.O_WRONLY, 0); ferr == nil {
-		w = f
-	} else {
-		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
-	}
-	if _, err := io.Copy(w, bytes.NewReader(data)); err != nil {
-		w.Close()
-		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
-	}
-	if err := w.Close(); err != nil {
-		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
-	}
-	return nil
 }

@@ -142,16 +142,19 @@ func TestRun_Receipt(t *testing.T) {
 	if failed.code != exitFailed || !strings.Contains(failed.stderr, "écriture impossible") {
 		t.Errorf("a print to an impossible file: exit %d, %q", failed.code, failed.stderr)
 	}
+	// A file is no print either: the receipt stays to be printed.
 	file := filepath.Join(t.TempDir(), "ticket3.txt")
 	if r := runCmd(t, nil, "", "--db", db, "receipt", "--ticket", "3", "--out", file, "--text"); r.code != exitOK {
-		t.Fatalf("print to a file: %s", r.stderr)
+		t.Fatalf("save to a file: %s", r.stderr)
 	}
 	if b, _ := os.ReadFile(file); strings.Contains(string(b), "DUPLICATA") || !strings.Contains(string(b), "Ticket n° 3") {
-		t.Errorf("the first real print is not the receipt:\n%s", b)
+		t.Errorf("the saved receipt:\n%s", b)
 	}
-	again := runCmd(t, nil, "", "--db", db, "receipt", "--ticket", "3", "--out", "-", "--text")
-	if !strings.Contains(again.stdout, "DUPLICATA n° 2") {
-		t.Errorf("a reprint is not marked DUPLICATA n° 2:\n%s", again.stdout)
+	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the saved receipt's mode: %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
+	if again := runCmd(t, nil, "", "--db", db, "receipt", "--ticket", "3", "--out", "-", "--text"); strings.Contains(again.stdout, "DUPLICATA") {
+		t.Errorf("a receipt saved to a file counted as its print:\n%s", again.stdout)
 	}
 	escpos := runCmd(t, nil, "", "--db", db, "receipt", "--ticket", "3", "--out", "-")
 	if !strings.HasPrefix(escpos.stdout, "\x1b@\x1bt\x10") || !strings.Contains(escpos.stdout, "\xc9picerie") {
@@ -188,6 +191,11 @@ func TestRun_Receipt(t *testing.T) {
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatal("the printer received nothing up to the cut")
+		}
+		// The pseudo-terminal is a character device: what it received is the receipt, and the
+		// next print is a duplicate.
+		if again := runCmd(t, nil, "", "--db", db, "receipt", "--ticket", "5", "--out", "-", "--text"); !strings.Contains(again.stdout, "DUPLICATA n° 2") {
+			t.Errorf("a reprint after a print on the device is not marked DUPLICATA n° 2:\n%s", again.stdout)
 		}
 	})
 	for _, tc := range []struct {

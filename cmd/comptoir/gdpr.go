@@ -112,22 +112,34 @@ func gdprRegister(e *env, args []string) error {
 	return err
 }
 
+// gdprAudit prints the audit trail as the store reads it, oldest first: when, who, what, which
+// member, and the detail last, as it is the one column of unknown width.
 func gdprAudit(e *env, args []string) error {
 	s, err := openNoArgs(e, "gdpr audit", args)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	entries, err := s.Audit(e.ctx)
-	if err != nil {
-		return err
+	l := e.cfg.lang
+	out := newListing(e.stdout, column{width: len("2006-01-02 15:04:05")}, column{width: auditWhoWidth},
+		column{width: comptoir.AuditActionWidth(l)}, column{width: len("M0123456789abcdef")})
+	err = s.EachAudit(e.ctx, func(a comptoir.AuditEntry) error {
+		detail := a.Detail
+		if a.Action == comptoir.AuditConsent {
+			// A consent change's detail is the channel, which has a name in each language.
+			detail = comptoir.Channel(detail).Format(l)
+		}
+		return out.row(a.At.In(time.Local).Format("2006-01-02 15:04:05"), comptoir.CleanText(a.Who), a.Action.Format(l),
+			string(a.Customer), comptoir.CleanText(detail))
+	})
+	if ferr := out.flush(); err == nil {
+		err = ferr
 	}
-	t := table{text: true}
-	for _, a := range entries {
-		t.add(a.At.In(time.Local).Format("2006-01-02 15:04:05"), a.Who, string(a.Action), string(a.Customer), a.Detail)
-	}
-	return t.write(e.stdout)
+	return err
 }
+
+// auditWhoWidth fits most user names; a longer one pushes the rest of its line right.
+const auditWhoWidth = 12
 
 func runSettings(e *env, args []string) error {
 	switch {

@@ -75,13 +75,17 @@ func (c *clock) Now() time.Time {
 func (e *env) open(create bool) (*store.Store, error) { return e.openAt(e.cfg.db, create) }
 
 func (e *env) openAt(path string, create bool) (*store.Store, error) {
-	keyFile := e.cfg.keyFile
-	if keyFile == "" {
-		// The key stays beside the database the user named, even when demo-data fills a copy.
-		keyFile = e.cfg.db + ".key"
-	}
 	return store.Open(path, store.Options{Register: e.cfg.register, Timeout: openTimeout, Now: e.clock.Now,
-		MustExist: !create, KeyFile: keyFile})
+		MustExist: !create, KeyFile: e.keyFile()})
+}
+
+// keyFile is the master key file of members' data: --key-file, or beside the database the user
+// named, even when demo-data fills a copy.
+func (e *env) keyFile() string {
+	if e.cfg.keyFile != "" {
+		return e.cfg.keyFile
+	}
+	return e.cfg.db + ".key"
 }
 
 // tr picks the French or English text for the configured language.
@@ -112,8 +116,8 @@ var commands = []command{
 		"catalog import FICHIER      importe un tarif CSV (gtin;libellé;prix;tva), - pour l'entrée standard\n  catalog list                affiche le catalogue",
 		"catalog import FILE         import a CSV price list (gtin,name,price,vat), - for standard input\n  catalog list                list the catalogue"}},
 	{"demo-data", runDemoData, [2]string{
-		"demo-data --sales N [--days J] [--seed S] [--start AAAA-MM-JJ]\n                              remplit une base vide : catalogue de démonstration et N tickets sur J jours clôturés",
-		"demo-data --sales N [--days D] [--seed S] [--start YYYY-MM-DD]\n                              fill an empty database: demo catalogue and N tickets over D closed days"}},
+		"demo-data --sales N [--days J] [--seed S] [--start AAAA-MM-JJ] [--customers M]\n                              remplit une base vide : catalogue de démonstration, M membres et N tickets sur J jours clôturés",
+		"demo-data --sales N [--days D] [--seed S] [--start YYYY-MM-DD] [--customers M]\n                              fill an empty database: demo catalogue, M members and N tickets over D closed days"}},
 	{"close", runClose, [2]string{
 		"close [--date AAAA-MM-JJ | --month AAAA-MM | --year AAAA]\n                              clôture Z du jour (ou du mois, de l'année) et imprime le rapport",
 		"close [--date YYYY-MM-DD | --month YYYY-MM | --year YYYY]\n                              Z close of the day (or month, year) and print its report"}},
@@ -153,8 +157,10 @@ var commands = []command{
 			"  gdpr audit                             audit trail of members' data"}},
 	{"scanner", runScanner, [2]string{"scanner --port P [--baud N] [--json]   affiche chaque code lu et chaque branchement du lecteur",
 		"scanner --port P [--baud N] [--json]   print every code read and every (dis)connection of the scanner"}},
-	{"receipt", runReceipt, [2]string{"receipt --ticket N (--printer PORT | --out FICHIER|-) [--width 32|48] [--text]   ticket de caisse (DUPLICATA s'il a déjà été imprimé)",
-		"receipt --ticket N (--printer PORT | --out FILE|-) [--width 32|48] [--text]   receipt (DUPLICATA when printed before)"}},
+	{"receipt", runReceipt, [2]string{"receipt --ticket N (--printer PORT [--baud N] | --out FICHIER|- [--force]) [--width 32|48] [--text]\n" +
+		"                              ticket de caisse (DUPLICATA s'il a déjà été imprimé) ; --force remplace un fichier existant",
+		"receipt --ticket N (--printer PORT [--baud N] | --out FILE|- [--force]) [--width 32|48] [--text]\n" +
+			"                              receipt (DUPLICATA when printed before); --force replaces an existing file"}},
 	{"settings", runSettings, [2]string{"settings show | settings set NOM VALEUR   réglages du magasin (nom, SIRET, RGPD, points)",
 		"settings show | settings set NAME VALUE   the shop's settings (name, SIRET, GDPR, points)"}},
 	{"help", nil, [2]string{"help                        cette aide", "help                        this help"}},
