@@ -1,0 +1,67 @@
+package store
+
+import (
+	"bytes"
+
+	"github.com/comptoir/comptoir"
+	"go.etcd.io/bbolt"
+)
+
+// topBuckets are the top-level buckets every database of the current schema holds; each
+// register adds its registerKinds. printed/<register> is made on the first print, so it is not
+// required.
+var topBuckets = append([][]byte{bucketMeta, bucketCatalog, bucketOutbox}, memberBuckets...)
+
+// checkTree makes sure the file holds every bucket of the current schema: the top-level ones and,
+// for every register the file knows, all of that register's buckets. A register with some of its
+// buckets but not all is damaged, not unknown. Open calls it, so that no command reads a missing
+// bucket and a deleted part of the file is named rather than taken for a new register.
+func checkTree(tx *bbolt.Tx, path string) error {
+	for _, name := range topBuckets {
+		if tx.Bucket(name) == nil {
+			return damaged(path, name)
+		}
+	}
+	for _, reg := range registerNames(tx) {
+		for _, kind := range registerKinds {
+			if name := regBucketName(kind, reg); tx.Bucket(name) == nil {
+				return damaged(path, name)
+			}
+		}
+	}
+	return nil
+}
+
+// registerNames lists the registers that have at least one of their buckets in the file.
+func registerNames(tx *bbolt.Tx) [][]byte {
+	seen := map[string]bool{}
+	var names [][]byte
+	_ = tx.ForEach(func(name []byte, _ *bbolt.Bucket) error {
+		for _, kind := range registerKinds {
+			prefix := regBucketName(kind, nil)
+			if len(name) > len(prefix) && bytes.HasPrefix(name, prefix) {
+				reg := string(name[len(prefix):])
+				if !seen[reg] {
+					seen[reg] = true
+					names = append(names, []byte(reg))
+				}
+			}
+		}
+		return nil
+	})
+	return names
+}
+
+// damaged is the refusal for a file that lost a bucket.
+func damaged(path string, bucket []byte) error {
+	return comptoir.E(comptoir.CodeDatabaseDamaged, path, string(bucket))
+}
+
+// bucket finds a top-level bucket for a read or a write. Open checked the tree, so a missing
+// bucket is damage found late; it is refused with the bucket's name, never dereferenced.
+func (s *Store) bucket(tx *bbolt.Tx, name []byte) (*bbolt.Bucket, error) {
+	if b := tx.Bucket(name); b != nil {
+		return b, nil
+	}
+	return nil, damaged(s.path, name)
+}
