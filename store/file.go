@@ -107,6 +107,11 @@ func createDatabase(path string, o Options) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, filepath.Base(path)+".new-*")
 	if err != nil {
+		// The message names the database the user asked for, not the working file's pattern.
+		var pathErr *fs.PathError
+		if errors.As(err, &pathErr) {
+			err = &fs.PathError{Op: pathErr.Op, Path: path, Err: pathErr.Err}
+		}
 		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
 	}
 	tmp := f.Name()

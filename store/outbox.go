@@ -46,13 +46,18 @@ func appendEvent(tx *bbolt.Tx, ev storedEvent) error {
 }
 
 // event turns a stored event into the event the syncer sends, reading a journal record's exact
-// hashed bytes as its payload.
-func (ev storedEvent) event(tx *bbolt.Tx) (comptoir.Event, error) {
+// hashed bytes as its payload. The record's register is the event's, whose journal Open did not
+// necessarily check: path names the file should it be gone.
+func (ev storedEvent) event(tx *bbolt.Tx, path string) (comptoir.Event, error) {
 	out := comptoir.Event{Seq: ev.Seq, ID: ev.ID, Type: ev.Type, At: ev.At, Payload: ev.Payload}
 	if ev.Key == nil {
 		return out, nil
 	}
-	rec, err := readRecord(regBuckets(tx, []byte(ev.Register)), ev.Key)
+	r := regBuckets(tx, []byte(ev.Register))
+	if r.journal == nil {
+		return comptoir.Event{}, damaged(path, regBucketName(bucketJournal, r.name))
+	}
+	rec, err := readRecord(r, ev.Key)
 	if err != nil {
 		return comptoir.Event{}, err
 	}
@@ -72,7 +77,11 @@ func (s *Store) Outbox(ctx context.Context, after uint64, limit int) ([]comptoir
 	}
 	var events []comptoir.Event
 	err := s.view(func(tx *bbolt.Tx) error {
-		c := tx.Bucket(bucketOutbox).Cursor()
+		outbox, err := s.bucket(tx, bucketOutbox)
+		if err != nil {
+			return err
+		}
+		c := outbox.Cursor()
 		for k, v := c.Seek(itob(after + 1)); k != nil; k, v = c.Next() {
 			if limit > 0 && len(events) >= limit {
 				break
@@ -81,7 +90,7 @@ func (s *Store) Outbox(ctx context.Context, after uint64, limit int) ([]comptoir
 			if err := decode(v, &stored); err != nil {
 				return err
 			}
-			ev, err := stored.event(tx)
+			ev, err := stored.event(tx, s.path)
 			if err != nil {
 				return err
 			}

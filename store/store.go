@@ -353,7 +353,8 @@ func decode(b []byte, v any) error {
 		return comptoir.E(comptoir.CodeCorruptRecord, "unknown value version")
 	}
 	if err := json.Unmarshal(b[1:], v); err != nil {
-		return comptoir.E(comptoir.CodeCorruptRecord, err.Error())
+		// The decoder's words ("invalid character …") mean nothing to a manager.
+		return comptoir.E(comptoir.CodeCorruptRecord, "stored value")
 	}
 	return nil
 }

@@ -147,3 +147,44 @@ func leftovers(tb testing.TB, path string) {
 		}
 	}
 }
+
+// TestRun_EmptyOrForeignFile runs the commands that read and the commands that create on a
+// zero-length file and on a text file: each refuses with one sentence, and the file stays as it
+// was. verify used to initialise the empty file and call it an intact journal.
+func TestRun_EmptyOrForeignFile(t *testing.T) {
+	for name, content := range map[string]string{"empty": "", "text": "gtin;name;price;vat\n"} {
+		for _, args := range [][]string{{"verify"}, {"report"}, {"catalog", "list"}, {"catalog", "import", "-"},
+			{"demo-data", "--sales", "10", "--days", "1"}, {"settings", "set", "shop.name", "X"}} {
+			path := dbPath(t)
+			if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r := runCmd(t, map[string]string{"COMPTOIR_DB": path}, "gtin;name;price;vat\n"+testGTIN(1)+";Article;1,50;20\n", args...)
+			want := "comptoir: " + path + " n'est pas une base Comptoir (ou elle est endommagée)\n"
+			if r.code != exitFailed || r.stderr != want {
+				t.Errorf("%s file, %v: exit %d, stderr %q, want exit %d and %q", name, args, r.code, r.stderr, exitFailed, want)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil || string(b) != content {
+				t.Errorf("%s file, %v: the file changed (%d bytes, %v)", name, args, len(b), err)
+			}
+			if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+				t.Errorf("%s file, %v: mode changed (%v, %v)", name, args, fi.Mode(), err)
+			}
+			leftovers(t, path)
+		}
+	}
+}
+
+// TestRun_NewDatabaseMode checks that the commands that create a database make it private.
+func TestRun_NewDatabaseMode(t *testing.T) {
+	path := dbPath(t)
+	r := runCmd(t, map[string]string{"COMPTOIR_DB": path}, "gtin;name;price;vat\n"+testGTIN(1)+";Article;1,50;20\n", "catalog", "import", "-")
+	if r.code != exitOK {
+		t.Fatalf("catalog import: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode of a new database = %v (%v), want 0600", fi.Mode(), err)
+	}
+	leftovers(t, path)
+}
