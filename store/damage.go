@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/comptoir/comptoir"
 	"go.etcd.io/bbolt"
@@ -64,4 +65,25 @@ func (s *Store) bucket(tx *bbolt.Tx, name []byte) (*bbolt.Bucket, error) {
 		return b, nil
 	}
 	return nil, damaged(s.path, name)
+}
+
+// missing is the refusal for a register whose bucket of a kind is gone. Open checks the buckets
+// of every register it finds, but a record may point into a register none of whose buckets is
+// left (a member's ticket at another till): read paths check before they dereference.
+func (r reg) missing(kind []byte) error {
+	path := ""
+	if r.meta != nil {
+		path = txPath(r.meta.Tx())
+	}
+	return comptoir.E(comptoir.CodeDatabaseDamaged, path, string(regBucketName(kind, r.name)))
+}
+
+// txPath is the database's path as the user named it: a rebuilt file was opened under the name
+// of its working copy, which was then renamed to the database's.
+func txPath(tx *bbolt.Tx) string {
+	p := tx.DB().Path()
+	for _, suffix := range []string{".rebuild", ".compact"} {
+		p = strings.TrimSuffix(p, suffix)
+	}
+	return p
 }

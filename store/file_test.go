@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -270,5 +271,41 @@ func onlyFile(tb testing.TB, path string) {
 		if n := e.Name(); n != filepath.Base(path) && n != filepath.Base(path)+".key" {
 			tb.Errorf("%s left beside the database", n)
 		}
+	}
+}
+
+// TestStore_DamagedOtherRegister deletes every bucket of a second register whose ticket a member
+// has: Open of the first register cannot see that register any more, and the member's export,
+// which reads that ticket, refuses with the missing bucket named instead of dereferencing it.
+func TestStore_DamagedOtherRegister(t *testing.T) {
+	ctx := context.Background()
+	path := dbPath(t)
+	clk := newClock(day0)
+	s := mustOpen(t, path, opts(clk))
+	mustImport(t, s, pomme)
+	c := mustEnroll(t, s, enrolment(comptoir.CardNumber(1), jeanne, emailOnly))
+	mustClose(t, s)
+	o2 := opts(clk)
+	o2.Register = "R2"
+	s2 := mustOpen(t, path, o2)
+	d := byCard(line(pomme, 1))
+	d.CustomerID = string(c.ID)
+	mustRecord(t, s2, d)
+	mustClose(t, s2)
+	editDB(t, path, func(tx *bbolt.Tx) error {
+		for _, b := range []string{"journal/R2", "refunds/R2", "closings/R2", "days/R2"} {
+			if err := tx.DeleteBucket([]byte(b)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s = mustOpen(t, path, opts(clk))
+	_, err := s.Export(ctx, c.ID, "Alice")
+	if !isCode(err, comptoir.CodeDatabaseDamaged) {
+		t.Fatalf("Export of a member with a ticket in a deleted register = %v, want database damaged", err)
+	}
+	if got, want := errArgs(t, err), []any{path, "journal/R2"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("error args = %v, want %v", got, want)
 	}
 }

@@ -148,6 +148,9 @@ type eventPayload struct {
 
 // readRecord reads the journal record under a key.
 func readRecord(r reg, key []byte) (record, error) {
+	if r.journal == nil {
+		return record{}, r.missing(bucketJournal)
+	}
 	v := r.journal.Get(key)
 	if v == nil {
 		return record{}, comptoir.E(comptoir.CodeCorruptRecord, "missing journal record")

@@ -46,18 +46,13 @@ func appendEvent(tx *bbolt.Tx, ev storedEvent) error {
 }
 
 // event turns a stored event into the event the syncer sends, reading a journal record's exact
-// hashed bytes as its payload. The record's register is the event's, whose journal Open did not
-// necessarily check: path names the file should it be gone.
-func (ev storedEvent) event(tx *bbolt.Tx, path string) (comptoir.Event, error) {
+// hashed bytes as its payload.
+func (ev storedEvent) event(tx *bbolt.Tx) (comptoir.Event, error) {
 	out := comptoir.Event{Seq: ev.Seq, ID: ev.ID, Type: ev.Type, At: ev.At, Payload: ev.Payload}
 	if ev.Key == nil {
 		return out, nil
 	}
-	r := regBuckets(tx, []byte(ev.Register))
-	if r.journal == nil {
-		return comptoir.Event{}, damaged(path, regBucketName(bucketJournal, r.name))
-	}
-	rec, err := readRecord(r, ev.Key)
+	rec, err := readRecord(regBuckets(tx, []byte(ev.Register)), ev.Key)
 	if err != nil {
 		return comptoir.Event{}, err
 	}
@@ -90,7 +85,7 @@ func (s *Store) Outbox(ctx context.Context, after uint64, limit int) ([]comptoir
 			if err := decode(v, &stored); err != nil {
 				return err
 			}
-			ev, err := stored.event(tx, s.path)
+			ev, err := stored.event(tx)
 			if err != nil {
 				return err
 			}
