@@ -134,6 +134,8 @@ var systemTexts = []struct {
 		"read-only file system"}},
 	{[]error{syscall.EACCES, syscall.EPERM, fs.ErrPermission}, message{"permission refusée",
 		"permission denied"}},
+	{[]error{fs.ErrNotExist, syscall.ENOTDIR}, message{"fichier ou dossier introuvable",
+		"no such file or directory"}},
 }
 
 // systemText explains an error that is not a refusal of the domain but one the system or a

@@ -36,6 +36,8 @@ func TestMessage_SystemErrors(t *testing.T) {
 			"permission refusée (c.db)", "permission denied (c.db)", "operation not permitted"},
 		{"EROFS", &fs.PathError{Op: "open", Path: "/mnt/c.db", Err: syscall.EROFS},
 			"système de fichiers en lecture seule (/mnt/c.db)", "read-only file system (/mnt/c.db)", "read-only file system:"},
+		{"ENOENT", &fs.PathError{Op: "open", Path: "/nulle/part/c.db", Err: syscall.ENOENT},
+			"fichier ou dossier introuvable (/nulle/part/c.db)", "no such file or directory (/nulle/part/c.db)", "open /nulle"},
 		{"bare Errno", syscall.ENOSPC,
 			"disque plein : libérez de la place puis réessayez", "disk full: free some space and try again", "no space left"},
 		{"JSON syntax", syntax, "enregistrement illisible", "unreadable record", "unexpected end"},

@@ -115,7 +115,10 @@ var (
 var registerName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 
 // Open opens or creates the database at path, migrates it forward to the current schema and
-// makes sure the register's buckets exist.
+// makes sure the register's buckets exist. An existing file that is not a Comptoir database
+// (empty, foreign, a directory) is refused with ErrNotADatabase and left untouched; a database
+// missing a bucket is refused with CodeDatabaseDamaged naming it; a file another process holds,
+// or is rewriting, with ErrDatabaseInUse once Timeout has passed.
 func Open(path string, o Options) (*Store, error) {
 	if o.Register == "" {
 		o.Register = "R1"

@@ -188,3 +188,13 @@ func TestRun_NewDatabaseMode(t *testing.T) {
 	}
 	leftovers(t, path)
 }
+
+// TestRun_NoDirectory creates a database in a directory that does not exist: one sentence in the
+// user's language naming the path, not the system's words.
+func TestRun_NoDirectory(t *testing.T) {
+	path := t.TempDir() + "/nulle/part/comptoir.db"
+	r := runCmd(t, map[string]string{"COMPTOIR_DB": path}, "gtin;name;price;vat\n"+testGTIN(1)+";Article;1,50;20\n", "catalog", "import", "-")
+	if want := "comptoir: écriture impossible : fichier ou dossier introuvable (" + path + ")\n"; r.code != exitFailed || r.stderr != want {
+		t.Errorf("exit %d, stderr %q, want %d and %q", r.code, r.stderr, exitFailed, want)
+	}
+}
