@@ -82,7 +82,8 @@ func (r reg) missing(kind []byte) error {
 // of its working copy, which was then renamed to the database's.
 func txPath(tx *bbolt.Tx) string {
 	p := tx.DB().Path()
-	for _, suffix := range []string{".rebuild", ".compact"} {
+	// A compaction inside a rebuild works on the rebuild's copy: its suffix comes last.
+	for _, suffix := range []string{".compact", ".rebuild"} {
 		p = strings.TrimSuffix(p, suffix)
 	}
 	return p

@@ -96,8 +96,9 @@ func openExisting(name string, flag int, perm os.FileMode) (*os.File, error) {
 // than from bbolt's reading of the file's content.
 func isSystemError(err error) bool {
 	var pathErr *fs.PathError
+	var linkErr *os.LinkError
 	var sysErr *os.SyscallError
-	return errors.As(err, &pathErr) || errors.As(err, &sysErr)
+	return errors.As(err, &pathErr) || errors.As(err, &linkErr) || errors.As(err, &sysErr)
 }
 
 // createDatabase builds a new database in a temporary file beside path, with the schema and the
@@ -189,6 +190,16 @@ func (s *Store) Rebuild(fill func(next *Store) error) error {
 func (s *Store) swap(suffix string, build func(dst *bbolt.DB) (*bbolt.DB, error)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	err := s.swapLocked(suffix, build)
+	var domain *comptoir.Error
+	if err != nil && !errors.As(err, &domain) && isSystemError(err) {
+		// The file system's refusal (a full disk, a permission) is the detail of a failed write.
+		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
+	}
+	return err
+}
+
+func (s *Store) swapLocked(suffix string, build func(dst *bbolt.DB) (*bbolt.DB, error)) error {
 	tmp := s.path + suffix
 	// A working file left by a killed rewrite is stale: this process holds the database's lock,
 	// which every rewrite holds while it uses its working file.
