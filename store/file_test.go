@@ -309,3 +309,46 @@ func TestStore_DamagedOtherRegister(t *testing.T) {
 		t.Errorf("error args = %v, want %v", got, want)
 	}
 }
+
+// TestOpen_DamagedTree deletes each bucket of a database in turn: Open refuses the file with the
+// bucket's name, whether or not it may create, and leaves the file as it was rather than
+// recreating what is missing. A missing days/R1 or meta used to read as an unknown register, and
+// Open without MustExist silently made a new empty journal/R1 beside the old records.
+func TestOpen_DamagedTree(t *testing.T) {
+	dir := t.TempDir()
+	pristine := filepath.Join(dir, "pristine.db")
+	clk := newClock(day0)
+	s := mustOpen(t, pristine, opts(clk))
+	mustImport(t, s, pomme)
+	mustRecord(t, s, byCard(line(pomme, 1)))
+	mustEnroll(t, s, enrolment(comptoir.CardNumber(1), jeanne, emailOnly))
+	mustClose(t, s)
+	buckets := []string{"meta", "catalog", "outbox", "members", "personal", "datakeys", "cards", "lookup",
+		"blocklist", "audit", "settings", "journal/R1", "refunds/R1", "closings/R1", "days/R1"}
+	for _, bucket := range buckets {
+		for _, mustExist := range []bool{false, true} {
+			path := filepath.Join(t.TempDir(), "damaged.db")
+			writeFile(t, path, readFile(t, pristine))
+			editDB(t, path, func(tx *bbolt.Tx) error { return tx.DeleteBucket([]byte(bucket)) })
+			before := readFile(t, path)
+			o := opts(clk)
+			o.MustExist = mustExist
+			s, err := store.Open(path, o)
+			if err == nil {
+				s.Close()
+				t.Errorf("%s deleted, MustExist=%v: Open = nil error, want database damaged", bucket, mustExist)
+				continue
+			}
+			if !isCode(err, comptoir.CodeDatabaseDamaged) {
+				t.Errorf("%s deleted, MustExist=%v: Open = %v, want database damaged", bucket, mustExist, err)
+				continue
+			}
+			if got, want := errArgs(t, err), []any{path, bucket}; fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s deleted: error args = %v, want %v", bucket, got, want)
+			}
+			if !bytes.Equal(readFile(t, path), before) {
+				t.Errorf("%s deleted, MustExist=%v: the refused open changed the file", bucket, mustExist)
+			}
+		}
+	}
+}
