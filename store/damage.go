@@ -8,23 +8,37 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// topBuckets are the top-level buckets every database of the current schema holds; each
-// register adds its registerKinds. printed/<register> is made on the first print, so it is not
-// required.
-var topBuckets = append([][]byte{bucketMeta, bucketCatalog, bucketOutbox}, memberBuckets...)
+// treeAt lists the buckets a file of schema version v holds: the top-level ones, and the kinds
+// each register has. Versions 1 and 2 are the development layouts migrations still read.
+// printed/<register> is made on the first print, so it is never required.
+func treeAt(v uint64) (top, kinds [][]byte) {
+	switch {
+	case v == 0:
+		return nil, nil
+	case v == 1:
+		// Version 1 kept no running day totals: migration 2 builds them.
+		return [][]byte{bucketMeta, bucketCatalog, bucketOutbox}, [][]byte{bucketJournal, bucketRefunds, bucketClosings}
+	case v == 2:
+		return [][]byte{bucketMeta, bucketCatalog, bucketOutbox}, registerKinds
+	default:
+		return append([][]byte{bucketMeta, bucketCatalog, bucketOutbox}, memberBuckets...), registerKinds
+	}
+}
 
-// checkTree makes sure the file holds every bucket of the current schema: the top-level ones and,
-// for every register the file knows, all of that register's buckets. A register with some of its
-// buckets but not all is damaged, not unknown. Open calls it, so that no command reads a missing
+// checkTree makes sure the file holds every bucket of its schema version v: the top-level ones
+// and, for every register the file knows, all of that register's buckets. A register with some of
+// its buckets but not all is damaged, not unknown. Open calls it before migrating (migrations
+// read the buckets of the version they start from) and after, so that no command reads a missing
 // bucket and a deleted part of the file is named rather than taken for a new register.
-func checkTree(tx *bbolt.Tx, path string) error {
-	for _, name := range topBuckets {
+func checkTree(tx *bbolt.Tx, path string, v uint64) error {
+	top, kinds := treeAt(v)
+	for _, name := range top {
 		if tx.Bucket(name) == nil {
 			return damaged(path, name)
 		}
 	}
 	for _, reg := range registerNames(tx) {
-		for _, kind := range registerKinds {
+		for _, kind := range kinds {
 			if name := regBucketName(kind, reg); tx.Bucket(name) == nil {
 				return damaged(path, name)
 			}

@@ -352,3 +352,35 @@ func TestOpen_DamagedTree(t *testing.T) {
 		}
 	}
 }
+
+// TestOpen_DamagedOldFile deletes a bucket of a file of an older schema: Open refuses it with the
+// bucket's name before a migration reads the missing bucket.
+func TestOpen_DamagedOldFile(t *testing.T) {
+	path := dbPath(t)
+	clk := newClock(day0)
+	s := mustOpen(t, path, opts(clk))
+	mustRecord(t, s, byCard(line(pomme, 1)))
+	mustClose(t, s)
+	// A version-2 file: no member bucket yet, and its journal gone.
+	editDB(t, path, func(tx *bbolt.Tx) error {
+		if err := tx.Bucket([]byte("meta")).Put([]byte("schema"), u64(2)); err != nil {
+			return err
+		}
+		for _, b := range []string{"members", "personal", "datakeys", "cards", "lookup", "blocklist", "audit", "settings", "journal/R1"} {
+			if err := tx.DeleteBucket([]byte(b)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	_, err := store.Open(path, opts(clk))
+	if !isCode(err, comptoir.CodeDatabaseDamaged) {
+		t.Fatalf("Open of a damaged version-2 file = %v, want database damaged", err)
+	}
+	if got, want := errArgs(t, err), []any{path, "journal/R1"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("error args = %v, want %v", got, want)
+	}
+	if got, want := readSchema(t, path), uint64(2); got != want {
+		t.Errorf("schema after the refused open = %d, want %d (no migration)", got, want)
+	}
+}

@@ -221,8 +221,8 @@ func (s *Store) prepare(mustExist bool) error {
 		if err != nil {
 			return err
 		}
-		if v == currentSchema {
-			if err := checkTree(tx, s.path); err != nil {
+		if v <= currentSchema {
+			if err := checkTree(tx, s.path, v); err != nil {
 				return err
 			}
 		}
@@ -243,7 +243,7 @@ func (s *Store) prepare(mustExist bool) error {
 			return err
 		}
 		// A missing bucket is damage, which creating the register's buckets must not hide.
-		if err := checkTree(tx, s.path); err != nil {
+		if err := checkTree(tx, s.path, currentSchema); err != nil {
 			return err
 		}
 		return createRegister(tx, s.register)
