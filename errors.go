@@ -359,8 +359,6 @@ type message struct{ fr, en string }
 // messages holds one sentence per code and language. Templates take the error's Args in order;
 // amounts and VAT rates are formatted for the language before they are substituted.
 var messages = map[Code]message{
-	CodeDatabaseDamaged: {"base endommagée : il manque à %s la partie « %s » ; restaurez la dernière sauvegarde",
-		"database damaged: %s is missing its part %q; restore the last backup"},
 	CodeCompactFailed: {"le compactage qui efface les traces des données supprimées a échoué ; il sera repris à la prochaine ouverture",
 		"the compaction that scrubs erased data failed; it will be done again at the next opening"},
 	CodeCannotWrite: {"écriture impossible",
@@ -502,6 +500,8 @@ var messages = map[Code]message{
 	CodeFileNotFound: {"fichier introuvable : %s", "file not found: %s"},
 	CodeNotADatabase: {"%s n'est pas une base Comptoir (ou elle est endommagée)",
 		"%s is not a Comptoir database (or it is damaged)"},
+	CodeDatabaseDamaged: {"base endommagée : il manque à %s la partie « %s » ; restaurez la dernière sauvegarde",
+		"database damaged: %s is missing its part %q; restore the last backup"},
 	CodeUnknownRegister: {"la base %s ne contient pas de caisse « %s » : vérifiez --register",
 		"the database %s holds no register %q: check --register"},
 	CodeJournalNotEmpty: {"demo-data remplit une base vide, or %s contient déjà %d tickets",
