@@ -1,8 +1,12 @@
 package comptoir
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
 )
 
 // Code names a refusal independently of the language it is explained in. Codes are stable: the
@@ -75,6 +79,8 @@ func (e *Error) Message(l Lang) string {
 		var inner *Error
 		if errors.As(e.Err, &inner) {
 			s += sep + inner.Message(l)
+		} else if text, ok := systemText(e.Err, l); ok {
+			s += sep + text
 		} else {
 			s += sep + e.Err.Error()
 		}
@@ -105,10 +111,71 @@ func Message(err error, l Lang) string {
 	if errors.As(err, &e) {
 		return e.Message(l)
 	}
+	if text, ok := systemText(err, l); ok {
+		return text
+	}
 	if l == LangEN {
 		return "unexpected error: " + err.Error()
 	}
 	return "erreur inattendue : " + err.Error()
+}
+
+// systemTexts explain the system errors a shop meets (a full disk, a failing drive, a file the
+// user may not write) in the user's language instead of the system's English words.
+var systemTexts = []struct {
+	errs []error
+	text message
+}{
+	{[]error{syscall.ENOSPC, syscall.EDQUOT}, message{"disque plein : libérez de la place puis réessayez",
+		"disk full: free some space and try again"}},
+	{[]error{syscall.EIO}, message{"erreur d'entrée-sortie : le disque ou la clé est peut-être défaillant",
+		"input/output error: the disk or drive may be failing"}},
+	{[]error{syscall.EROFS}, message{"système de fichiers en lecture seule",
+		"read-only file system"}},
+	{[]error{syscall.EACCES, syscall.EPERM, fs.ErrPermission}, message{"permission refusée",
+		"permission denied"}},
+	{[]error{fs.ErrNotExist, syscall.ENOTDIR}, message{"fichier ou dossier introuvable",
+		"no such file or directory"}},
+}
+
+// systemText explains an error that is not a refusal of the domain but one the system or a
+// decoder gave: a full disk, an I/O error, a permission, a record that is not valid JSON. It
+// keeps the file's path when the error names one, and reports false for any other error.
+func systemText(err error, l Lang) (string, bool) {
+	var text message
+	found := false
+	for _, t := range systemTexts {
+		for _, target := range t.errs {
+			if errors.Is(err, target) {
+				text, found = t.text, true
+				break
+			}
+		}
+		if found {
+			break
+		}
+	}
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	if !found && (errors.As(err, &syntax) || errors.As(err, &typ)) {
+		text, found = message{"enregistrement illisible", "unreadable record"}, true
+	}
+	if !found {
+		return "", false
+	}
+	s := text.fr
+	if l == LangEN {
+		s = text.en
+	}
+	var pathErr *fs.PathError
+	var linkErr *os.LinkError
+	switch {
+	case errors.As(err, &pathErr):
+		s += " (" + quoteInput(pathErr.Path) + ")"
+	case errors.As(err, &linkErr):
+		s += " (" + quoteInput(linkErr.New) + ")"
+	}
+	return s, true
 }
 
 // The refusal codes. Each has a sentence in every language in messages.
@@ -226,6 +293,12 @@ const (
 	CodeOutputProtected Code = "output_protected"
 	CodeOutputNotFile   Code = "output_not_file"
 	CodeNotAPrinter     Code = "not_a_printer"
+)
+
+// Codes of damaged database files (issue 7).
+const (
+	// CodeDatabaseDamaged names a part of the file's bucket tree that is missing.
+	CodeDatabaseDamaged Code = "database_damaged"
 )
 
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
@@ -452,6 +525,8 @@ var messages = map[Code]message{
 	CodeFileNotFound: {"fichier introuvable : %s", "file not found: %s"},
 	CodeNotADatabase: {"%s n'est pas une base Comptoir (ou elle est endommagée)",
 		"%s is not a Comptoir database (or it is damaged)"},
+	CodeDatabaseDamaged: {"base endommagée : il manque à %s la partie « %s » ; restaurez la dernière sauvegarde",
+		"database damaged: %s is missing its part %q; restore the last backup"},
 	CodeUnknownRegister: {"la base %s ne contient pas de caisse « %s » : vérifiez --register",
 		"the database %s holds no register %q: check --register"},
 	CodeJournalNotEmpty: {"demo-data remplit une base vide, or %s contient déjà %d tickets",

@@ -4,10 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/comptoir/comptoir"
@@ -505,46 +501,21 @@ func scrubAudit(tx *bbolt.Tx, ids map[comptoir.CustomerID]bool) error {
 
 // compact rewrites the database into a fresh file holding only live data and puts it in place:
 // bbolt does not clear the pages it frees, and an erased member's data key must not survive in
-// one. The new file is complete and synced before it replaces the old one, and it replaces it
-// while this process still holds the old file's lock, so that another program waiting for the
-// lock finds the new file (Open checks that the file it locked is still the one at the path).
-// An erasure marks the compaction as pending in its own transaction; the mark goes with the old
-// file, so a compaction that failed or was cut short by a crash is done again at the next Open.
+// one. swap keeps other processes out until the new file is in place, and a kill at any moment
+// leaves the old file or the new one. An erasure marks the compaction as pending in its own
+// transaction; the mark goes with the old file, so a compaction that failed or was cut short by
+// a crash is done again at the next Open.
 func (s *Store) compact() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tmp := s.path + ".compact"
-	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return comptoir.Wrap(comptoir.CodeCompactFailed, err)
-	}
-	dst, err := bbolt.Open(tmp, 0o600, &bbolt.Options{Timeout: s.timeout})
+	err := s.swap(".compact", func(dst *bbolt.DB) (*bbolt.DB, error) {
+		err := bbolt.Compact(dst, s.db, 4<<20)
+		if err == nil {
+			err = dst.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketMeta).Delete(keyCompactPending) })
+		}
+		return dst, err
+	})
 	if err != nil {
 		return comptoir.Wrap(comptoir.CodeCompactFailed, err)
 	}
-	err = bbolt.Compact(dst, s.db, 4<<20)
-	if err == nil {
-		err = dst.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketMeta).Delete(keyCompactPending) })
-	}
-	if cerr := dst.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, s.path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return comptoir.Wrap(comptoir.CodeCompactFailed, err)
-	}
-	if dir, err := os.Open(filepath.Dir(s.path)); err == nil {
-		dir.Sync()
-		dir.Close()
-	}
-	s.db.Close()
-	db, err := bbolt.Open(s.path, 0o600, &bbolt.Options{Timeout: s.timeout, NoSync: s.noSync})
-	if err != nil {
-		return comptoir.Wrap(comptoir.CodeCompactFailed, err)
-	}
-	s.db = db
 	return nil
 }
 

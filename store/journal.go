@@ -101,7 +101,9 @@ func parseRecord(v []byte) (record, error) {
 
 func (r record) decode(v any) error {
 	if err := json.Unmarshal(r.body, v); err != nil {
-		return comptoir.E(comptoir.CodeCorruptRecord, err.Error())
+		// The decoder's words ("invalid character …") mean nothing to a manager: the record is
+		// named instead.
+		return comptoir.E(comptoir.CodeCorruptRecord, "journal record")
 	}
 	return nil
 }
@@ -146,6 +148,9 @@ type eventPayload struct {
 
 // readRecord reads the journal record under a key.
 func readRecord(r reg, key []byte) (record, error) {
+	if r.journal == nil {
+		return record{}, r.missing(bucketJournal)
+	}
 	v := r.journal.Get(key)
 	if v == nil {
 		return record{}, comptoir.E(comptoir.CodeCorruptRecord, "missing journal record")

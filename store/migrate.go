@@ -281,3 +281,24 @@ func unlinkBlockEntries(tx *bbolt.Tx) error {
 	}
 	return nil
 }
+
+// comptoirSchema reads the schema version of a file it first recognises as a Comptoir database:
+// one with its schema version, or, should meta be gone, with a register's buckets. Anything else
+// (a bbolt file of another program, one that a crash left without its schema) is not a journal.
+func comptoirSchema(tx *bbolt.Tx, path string) (uint64, error) {
+	meta := tx.Bucket(bucketMeta)
+	var v []byte
+	if meta != nil {
+		v = meta.Get(keySchema)
+	}
+	if v == nil {
+		if len(registerNames(tx)) == 0 {
+			return 0, comptoir.E(comptoir.CodeNotADatabase, path)
+		}
+		if meta == nil {
+			return 0, damaged(path, bucketMeta)
+		}
+		return 0, damaged(path, regBucketName(bucketMeta, keySchema))
+	}
+	return schemaVersion(tx)
+}

@@ -72,7 +72,11 @@ func (s *Store) Outbox(ctx context.Context, after uint64, limit int) ([]comptoir
 	}
 	var events []comptoir.Event
 	err := s.view(func(tx *bbolt.Tx) error {
-		c := tx.Bucket(bucketOutbox).Cursor()
+		outbox, err := s.bucket(tx, bucketOutbox)
+		if err != nil {
+			return err
+		}
+		c := outbox.Cursor()
 		for k, v := c.Seek(itob(after + 1)); k != nil; k, v = c.Next() {
 			if limit > 0 && len(events) >= limit {
 				break

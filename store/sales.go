@@ -172,6 +172,9 @@ func addDayTotals(r reg, h *head, sale comptoir.Sale) error {
 }
 
 func getSale(r reg, number uint64) (comptoir.Sale, error) {
+	if r.journal == nil {
+		return comptoir.Sale{}, r.missing(bucketJournal)
+	}
 	v := r.journal.Get(ticketKey(number))
 	if v == nil {
 		return comptoir.Sale{}, comptoir.E(comptoir.CodeTicketNotFound, number)

@@ -36,11 +36,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"regexp"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/comptoir/comptoir"
@@ -118,7 +115,10 @@ var (
 var registerName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 
 // Open opens or creates the database at path, migrates it forward to the current schema and
-// makes sure the register's buckets exist.
+// makes sure the register's buckets exist. An existing file that is not a Comptoir database
+// (empty, foreign, a directory) is refused with ErrNotADatabase and left untouched; a database
+// missing a bucket is refused with CodeDatabaseDamaged naming it; a file another process holds,
+// or is rewriting, with ErrDatabaseInUse once Timeout has passed.
 func Open(path string, o Options) (*Store, error) {
 	if o.Register == "" {
 		o.Register = "R1"
@@ -135,20 +135,9 @@ func Open(path string, o Options) (*Store, error) {
 	if o.Location == nil {
 		o.Location = time.Local
 	}
-	if o.MustExist {
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return nil, comptoir.E(comptoir.CodeDatabaseMissing, path)
-		}
-	}
 	db, err := openLocked(path, o)
-	switch {
-	case errors.Is(err, bbolt.ErrTimeout):
-		return nil, comptoir.E(comptoir.CodeDatabaseInUse, path)
-	case errors.Is(err, bbolt.ErrInvalid), errors.Is(err, bbolt.ErrVersionMismatch), errors.Is(err, bbolt.ErrChecksum),
-		errors.Is(err, syscall.EISDIR):
-		return nil, comptoir.Wrap(comptoir.CodeNotADatabase, err, path)
-	case err != nil:
-		return nil, comptoir.Wrap(comptoir.CodeCannotRead, err)
+	if err != nil {
+		return nil, err
 	}
 	if o.KeyFile == "" {
 		o.KeyFile = path + ".key"
@@ -177,22 +166,6 @@ func Open(path string, o Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-// openLocked opens the bbolt file and makes sure the file it locked is still the one at the path:
-// a compaction in another process may have put a new file there while this one waited.
-func openLocked(path string, o Options) (*bbolt.DB, error) {
-	for attempt := 0; ; attempt++ {
-		before, statErr := os.Stat(path)
-		db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: o.Timeout, NoSync: o.NoSync})
-		if err != nil || statErr != nil || attempt == 3 {
-			return db, err
-		}
-		if after, err := os.Stat(path); err == nil && os.SameFile(before, after) {
-			return db, nil
-		}
-		db.Close()
-	}
 }
 
 // compactPending reports whether an erasure still awaits its compaction.
@@ -244,9 +217,14 @@ func (s *Store) Now() time.Time { return s.now() }
 func (s *Store) prepare(mustExist bool) error {
 	ready := false
 	err := s.view(func(tx *bbolt.Tx) error {
-		v, err := schemaVersion(tx)
+		v, err := comptoirSchema(tx, s.path)
 		if err != nil {
 			return err
+		}
+		if v <= currentSchema {
+			if err := checkTree(tx, s.path, v); err != nil {
+				return err
+			}
 		}
 		known := regBuckets(tx, s.register).ready()
 		if mustExist && !known && len(registers(tx)) > 0 {
@@ -262,6 +240,10 @@ func (s *Store) prepare(mustExist bool) error {
 	}
 	return s.update(func(tx *bbolt.Tx) error {
 		if err := migrate(tx); err != nil {
+			return err
+		}
+		// A missing bucket is damage, which creating the register's buckets must not hide.
+		if err := checkTree(tx, s.path, currentSchema); err != nil {
 			return err
 		}
 		return createRegister(tx, s.register)
@@ -374,7 +356,8 @@ func decode(b []byte, v any) error {
 		return comptoir.E(comptoir.CodeCorruptRecord, "unknown value version")
 	}
 	if err := json.Unmarshal(b[1:], v); err != nil {
-		return comptoir.E(comptoir.CodeCorruptRecord, err.Error())
+		// The decoder's words ("invalid character …") mean nothing to a manager.
+		return comptoir.E(comptoir.CodeCorruptRecord, "stored value")
 	}
 	return nil
 }

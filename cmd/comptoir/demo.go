@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -68,8 +67,8 @@ func runDemoData(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer s.Close()
 	n, err := s.LastTicket(e.ctx)
-	s.Close()
 	if err != nil {
 		return err
 	}
@@ -77,24 +76,19 @@ func runDemoData(e *env, args []string) error {
 		return comptoir.E(comptoir.CodeJournalNotEmpty, e.cfg.db, n)
 	}
 	// The demo fills a copy that takes the database's place only once complete: an interrupted or
-	// failed demo leaves the database as it was, not half filled and refusing a second try.
-	tmp := e.cfg.db + ".demo-tmp"
-	if err := copyFile(e.cfg.db, tmp); err != nil {
+	// failed demo leaves the database as it was, not half filled and refusing a second try. The
+	// database stays locked the whole time, so that another command is refused rather than
+	// writing into the file the copy replaces.
+	var summary demoSummary
+	err = s.Rebuild(func(ts *store.Store) error {
+		var err error
+		summary, err = fillDemo(e, ts, products, first, *days, *sales, *customers, *seed)
 		return err
-	}
-	defer os.Remove(tmp)
-	ts, err := e.openAt(tmp, false)
+	})
 	if err != nil {
 		return err
 	}
-	summary, err := fillDemo(e, ts, products, first, *days, *sales, *customers, *seed)
-	if cerr := ts.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, e.cfg.db); err != nil {
+	if err := s.Close(); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, e.tr(
@@ -166,27 +160,6 @@ func fillDemo(e *env, s *store.Store, products []comptoir.Product, first time.Ti
 	var err error
 	sum.grandTotal, err = s.GrandTotal(e.ctx)
 	return sum, err
-}
-
-// copyFile copies a file durably, keeping it private to its owner.
-func copyFile(from, to string) error {
-	data, err := os.ReadFile(from)
-	if err != nil {
-		return err
-	}
-	f, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 func midnight(t time.Time) time.Time {
