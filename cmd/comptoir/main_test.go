@@ -82,7 +82,14 @@ func TestRun_UsageErrors(t *testing.T) {
 		{"bad flag value", []string{"--db", db, "demo-data", "--sales", "beaucoup"}, "demo-data : valeur invalide pour -sales"},
 		{"unknown option in French", []string{"--db", db, "verify", "--bogus"}, "verify : option inconnue -bogus"},
 		{"demo without days", []string{"--db", db, "demo-data", "--sales", "3", "--days", "0"}, "--days"},
-		{"demo in the future", []string{"--db", db, "demo-data", "--sales", "3", "--days", "3", "--start", "2999-01-01"}, "passés"},
+		{"demo in the future", []string{"--db", db, "demo-data", "--sales", "3", "--days", "3", "--start", "2999-01-01"},
+			"les jours de démonstration doivent finir avant aujourd'hui"},
+		// The old code let these write tickets later than now and seal today. Two days from today
+		// still reach today if the test runs across midnight.
+		{"demo starting today", []string{"--db", db, "demo-data", "--sales", "3", "--days", "2", "--start", time.Now().Format("2006-01-02")},
+			"--start " + time.Now().Format("2006-01-02") + " et --days 2 vont jusqu'au " + time.Now().AddDate(0, 0, 1).Format("2006-01-02")},
+		{"demo reaching today", []string{"--db", db, "demo-data", "--sales", "3", "--days", "3", "--start", time.Now().AddDate(0, 0, -1).Format("2006-01-02")},
+			"les jours de démonstration doivent finir avant aujourd'hui"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -266,8 +273,16 @@ func TestRun_CloseReportVerify(t *testing.T) {
 			t.Errorf("closing twice: exit %d, %q", r.code, r.stderr)
 		}
 		r = runCmd(t, nil, "", "--db", db, "close", "--date", "2999-01-01")
-		if r.code != exitFailed || !strings.Contains(r.stderr, "pas terminée") {
+		if r.code != exitFailed || !strings.Contains(r.stderr, "la période 2999-01-01 n'a pas encore commencé") {
 			t.Errorf("closing the future: exit %d, %q", r.code, r.stderr)
+		}
+		// The old code sealed these empty periods, decades before the first ticket, for ever.
+		for _, args := range [][]string{{"--date", "1999-01-01"}, {"--year", "0000"}, {"--month", "2026-04"}} {
+			r = runCmd(t, nil, "", "--db", db, "close", args[0], args[1])
+			want := "comptoir: la période " + args[1] + " se termine avant le premier enregistrement de la caisse (2026-05-04) : la clôturer la scellerait vide pour toujours\n"
+			if r.code != exitFailed || r.stderr != want {
+				t.Errorf("close %s %s: exit %d, %q, want %q", args[0], args[1], r.code, r.stderr, want)
+			}
 		}
 		r = runCmd(t, nil, "", "--db", db, "close", "--date", "2026-02-30")
 		if r.code != exitFailed || !strings.Contains(r.stderr, "période invalide") {
@@ -422,4 +437,34 @@ func (c *countdownCtx) Err() error {
 		return context.Canceled
 	}
 	return nil
+}
+
+// TestRun_DemoDataEndsBeforeNow checks that a demo ending as late as allowed dates every ticket
+// before now and leaves today open for the shop's real sales.
+func TestRun_DemoDataEndsBeforeNow(t *testing.T) {
+	db := dbPath(t)
+	// Ending the day before yesterday keeps the test right if it runs across midnight.
+	start := time.Now().AddDate(0, 0, -4).Format("2006-01-02")
+	if r := runCmd(t, nil, "", "--db", db, "demo-data", "--sales", "40", "--days", "3", "--seed", "3", "--start", start); r.code != exitOK {
+		t.Fatalf("demo-data: exit %d, %s", r.code, r.stderr)
+	}
+	s, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	now := time.Now()
+	for n := uint64(1); n <= 40; n++ {
+		sale, err := s.Sale(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sale.At.Before(now) {
+			t.Errorf("ticket %d is dated %v, after now %v", n, sale.At, now)
+		}
+	}
+	if _, ok, _ := s.Closing(ctx, now.Format("2006-01-02")); ok {
+		t.Error("the demo closed today")
+	}
 }
