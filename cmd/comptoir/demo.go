@@ -346,9 +346,10 @@ func (g *demoGen) draft(at time.Time) comptoir.SaleDraft {
 	case r < 92:
 		d.Payments = []comptoir.Payment{{Method: comptoir.Cash, Amount: cashTendered(total, g.rng)}}
 	default:
-		// A meal voucher rarely matches the total; the rest is paid by card.
+		// A meal voucher rarely matches the total; the rest is paid by card. A voucher gives no
+		// change, so it never pays more than the total.
 		voucher := min(total, comptoir.Euros(9, 0))
-		d.Payments = []comptoir.Payment{{Method: comptoir.Other, Amount: voucher}}
+		d.Payments = []comptoir.Payment{{Method: comptoir.MealVoucher, Amount: voucher}}
 		if rest := total - voucher; rest > 0 {
 			d.Payments = append(d.Payments, comptoir.Payment{Method: comptoir.Card, Amount: rest})
 		}

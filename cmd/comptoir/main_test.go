@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -466,5 +468,65 @@ func TestRun_DemoDataEndsBeforeNow(t *testing.T) {
 	}
 	if _, ok, _ := s.Closing(ctx, now.Format("2006-01-02")); ok {
 		t.Error("the demo closed today")
+	}
+}
+
+// TestRun_ReportOldJournal prints the reports of a journal recorded before meal vouchers and
+// cheques became payment methods (see store/testdata) and compares them with what the code of the
+// time printed (testdata/old-journal-report-*): the only change allowed is the two new payment
+// lines, at zero, since the old tickets keep their vouchers under "other".
+func TestRun_ReportOldJournal(t *testing.T) {
+	f, err := os.Open("../../store/testdata/journal-before-vouchers.db.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := dbPath(t)
+	if err := os.WriteFile(db, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCmd(t, nil, "", "--db", db, "verify"); r.code != exitOK || !strings.HasPrefix(r.stdout, "journal intact : 80 tickets, 12 clôtures") {
+		t.Fatalf("verify of the old journal: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	for _, tc := range []struct{ lang, flag, period, golden string }{
+		{"fr", "--month", "2025-12", "old-journal-report-2025-12.fr.txt"},
+		{"en", "--month", "2025-12", "old-journal-report-2025-12.en.txt"},
+		{"fr", "--date", "2026-01-02", "old-journal-report-2026-01-02.fr.txt"},
+	} {
+		r := runCmd(t, nil, "", "--db", db, "--lang", tc.lang, "report", tc.flag, tc.period)
+		if r.code != exitOK {
+			t.Fatalf("report %s %s: exit %d, %s", tc.flag, tc.period, r.code, r.stderr)
+		}
+		old, err := os.ReadFile(filepath.Join("testdata", tc.golden))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kept []string
+		added := 0
+		for _, l := range strings.SplitAfter(r.stdout, "\n") {
+			f := strings.Fields(l)
+			if len(f) > 0 && (f[0] == "Titre-restaurant" || f[0] == "Chèque" || f[0] == "Cheque" || strings.HasPrefix(l, "  Meal voucher ")) {
+				if !strings.Contains(l, "0,00 €") && !strings.Contains(l, "€0.00") {
+					t.Errorf("report %s %s: new line %q is not zero", tc.flag, tc.period, l)
+				}
+				added++
+				continue
+			}
+			kept = append(kept, l)
+		}
+		if added != 2 {
+			t.Errorf("report %s %s (%s): %d new payment lines, want 2:\n%s", tc.flag, tc.period, tc.lang, added, r.stdout)
+		}
+		if got := strings.Join(kept, ""); got != string(old) {
+			t.Errorf("report %s %s (%s) without the new lines:\n%s\nwant what the old code printed:\n%s", tc.flag, tc.period, tc.lang, got, old)
+		}
 	}
 }
