@@ -1,5 +1,7 @@
 package comptoir
 
+import "strings"
+
 // GTINCheckDigit computes the GS1 check digit of a digit string that lacks it (7, 11, 12 or 13
 // digits). Weights alternate 3 and 1 starting from the rightmost digit, whatever the length, which
 // is why one function serves GTIN-8, -12, -13 and -14.
@@ -16,8 +18,9 @@ func GTINCheckDigit(body string) int {
 }
 
 // ValidateGTIN checks a GTIN-8, GTIN-12 (UPC-A), GTIN-13 (EAN-13) or GTIN-14: digits only, one of
-// those lengths, and a correct check digit. A misread scan almost always fails the check digit,
-// which is the point of it.
+// those lengths, not all zeros, and a correct check digit. A misread scan almost always fails the
+// check digit, which is the point of it. All zeros has a correct check digit but is no number GS1
+// ever assigns: it is what an empty field or a blank label reads as.
 func ValidateGTIN(code string) error {
 	switch len(code) {
 	case 8, 12, 13, 14:
@@ -29,6 +32,9 @@ func ValidateGTIN(code string) error {
 	}
 	if !allDigits(code) {
 		return E(CodeGTINChars, code)
+	}
+	if strings.Trim(code, "0") == "" {
+		return E(CodeGTINZero, code)
 	}
 	want := GTINCheckDigit(code[:len(code)-1])
 	if int(code[len(code)-1]-'0') != want {
@@ -52,4 +58,16 @@ func GTINKey(code string) string {
 // product sold in the shop.
 func IsRestrictedCirculation(code string) bool {
 	return len(code) == 13 && code[0] == '0' && code[1] == '4' && ValidateGTIN(code) == nil
+}
+
+// IsCardRange reports whether a GTIN, in any of its lengths, names a number of the GS1 range 04
+// where loyalty cards are numbered: a GTIN-13 starting with 04, the GTIN-12 (UPC-A) starting with
+// 4 that prints it, or the GTIN-14 starting with 004. No product may take such a code, or a scanned
+// card could ring up an item and an item could be taken for a card.
+func IsCardRange(code string) bool {
+	switch len(code) {
+	case 12, 13, 14:
+		return strings.HasPrefix(GTINKey(code), "004")
+	}
+	return false
 }
