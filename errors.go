@@ -234,6 +234,7 @@ const (
 	CodeRedeemPointsRange   Code = "redeem_points_range"
 	CodeRedeemValueRange    Code = "redeem_value_range"
 	CodePointsRebateTooHigh Code = "points_rebate_too_high"
+	CodeNotACode            Code = "not_a_code"
 )
 
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
@@ -514,4 +515,6 @@ var messages = map[Code]message{
 		"points.redeem-value: a unit is worth %s to %s, not %q: a zero discount is useless, a larger one is a typo"},
 	CodePointsRebateTooHigh: {"avec %d points par euro et %d points pour %s, la fidélité rendrait %d %% de chaque achat : %d %% au plus",
 		"with %d points per euro and %d points for %s, loyalty would give back %d%% of every purchase: %d%% at most"},
+	CodeNotACode: {"« %s » n'est pas un code lisible : de 1 à %d caractères imprimables",
+		"%q is not a readable code: 1 to %d printable characters"},
 }

@@ -71,3 +71,60 @@ func IsCardRange(code string) bool {
 	}
 	return false
 }
+
+// MaxCodeLen is the longest code the register reads from a scanner or a keyboard burst, after any
+// symbology identifier: a GS1-128 symbol holds at most 48 data characters, and the codes the
+// register uses (GTINs, cards) are far shorter.
+const MaxCodeLen = 48
+
+// ScanKind says what a scanned code is for the register.
+type ScanKind string
+
+// The kinds of scanned code.
+const (
+	// ScanProduct is a valid GTIN outside the cards' range: look it up in the catalogue.
+	ScanProduct ScanKind = "product"
+	// ScanCard is a valid loyalty card number (a GTIN-13 with prefix 04).
+	ScanCard ScanKind = "card"
+	// ScanInvalid is shaped like a GTIN (8, 12, 13 or 14 digits) but is none: a wrong check digit
+	// (a misread), all zeros, or the cards' range in another length. It is neither a product nor
+	// a card.
+	ScanInvalid ScanKind = "invalid"
+	// ScanOther is any other readable code (a shelf label, a QR code): not for the register.
+	ScanOther ScanKind = "unknown"
+)
+
+// ClassifyCode says what a code read by the scanner (or typed by a keyboard-mode scanner) is. A
+// code is 1 to MaxCodeLen printable ASCII characters; anything else is refused with CodeNotACode
+// and is no kind at all. A code of 8, 12, 13 or 14 digits is checked as a GTIN before it is called
+// a product or a card: when it fails, the kind is ScanInvalid and the error says why.
+func ClassifyCode(code string) (ScanKind, error) {
+	if len(code) < 1 || len(code) > MaxCodeLen {
+		return "", E(CodeNotACode, code, MaxCodeLen)
+	}
+	for i := 0; i < len(code); i++ {
+		if c := code[i]; c < 0x20 || c > 0x7e {
+			return "", E(CodeNotACode, code, MaxCodeLen)
+		}
+	}
+	switch len(code) {
+	case 8, 12, 13, 14:
+		if !allDigits(code) {
+			return ScanOther, nil
+		}
+	default:
+		return ScanOther, nil
+	}
+	if err := ValidateGTIN(code); err != nil {
+		return ScanInvalid, err
+	}
+	switch {
+	case IsRestrictedCirculation(code):
+		return ScanCard, nil
+	case IsCardRange(code):
+		// A card read in another length (a UPC-A reader drops the leading zero): the register
+		// knows cards by their 13 digits, so it is not taken for one, nor for a product.
+		return ScanInvalid, E(CodeProductIsCard, code)
+	}
+	return ScanProduct, nil
+}

@@ -171,6 +171,9 @@ func FuzzValidateGTIN(f *testing.F) {
 	f.Fuzz(func(t *testing.T, code string) {
 		err := comptoir.ValidateGTIN(code)
 		restricted := comptoir.IsRestrictedCirculation(code)
+		if kind, _ := comptoir.ClassifyCode(code); (kind == comptoir.ScanProduct || kind == comptoir.ScanCard) != (err == nil && !comptoir.IsCardRange(code) || restricted) {
+			t.Fatalf("ClassifyCode(%q) = %s with ValidateGTIN = %v", code, kind, err)
+		}
 		if err != nil {
 			if restricted {
 				t.Fatalf("IsRestrictedCirculation(%q) = true for an invalid code", code)
@@ -240,6 +243,46 @@ func TestIsCardRange(t *testing.T) {
 	for _, tt := range tests {
 		if got := comptoir.IsCardRange(tt.code); got != tt.want {
 			t.Errorf("IsCardRange(%q) = %v, want %v", tt.code, got, tt.want)
+		}
+	}
+}
+
+func TestClassifyCode(t *testing.T) {
+	tests := []struct {
+		code string
+		kind comptoir.ScanKind
+		err  *comptoir.Error
+	}{
+		{"3017620422003", comptoir.ScanProduct, nil},
+		{"96385074", comptoir.ScanProduct, nil},
+		{"13017620422000", comptoir.ScanProduct, nil},
+		{"0400000000008", comptoir.ScanCard, nil},
+		{"3017620422004", comptoir.ScanInvalid, comptoir.ErrGTINCheckDigit},
+		{"0400000000009", comptoir.ScanInvalid, comptoir.ErrGTINCheckDigit},
+		{"00000000", comptoir.ScanInvalid, comptoir.E(comptoir.CodeGTINZero)},
+		{"400000000008", comptoir.ScanInvalid, comptoir.E(comptoir.CodeProductIsCard)},
+		{"HELLO-123", comptoir.ScanOther, nil},
+		{"301762042200A", comptoir.ScanOther, nil},
+		{"1", comptoir.ScanOther, nil},
+		{strings.Repeat("A", comptoir.MaxCodeLen), comptoir.ScanOther, nil},
+		{strings.Repeat("A", comptoir.MaxCodeLen+1), "", comptoir.E(comptoir.CodeNotACode)},
+		{"", "", comptoir.E(comptoir.CodeNotACode)},
+		{"30176\x0020422003", "", comptoir.E(comptoir.CodeNotACode)},
+		{"é", "", comptoir.E(comptoir.CodeNotACode)},
+	}
+	for _, tt := range tests {
+		kind, err := comptoir.ClassifyCode(tt.code)
+		if kind != tt.kind {
+			t.Errorf("ClassifyCode(%q) = %q, want %q", tt.code, kind, tt.kind)
+		}
+		if tt.err == nil {
+			if err != nil {
+				t.Errorf("ClassifyCode(%q): unexpected error %v", tt.code, err)
+			}
+			continue
+		}
+		if !errors.Is(err, tt.err) {
+			t.Errorf("ClassifyCode(%q) error = %v, want %s", tt.code, err, tt.err.Code)
 		}
 	}
 }
