@@ -1,6 +1,7 @@
 package comptoir_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -171,4 +172,48 @@ func TestSettingLabel(t *testing.T) {
 	if got, want := comptoir.SettingLabel("shop.name", en), "Shop name"; got != want {
 		t.Errorf("SettingLabel(shop.name, en) = %q, want %q", got, want)
 	}
+}
+
+// FuzzShopSettingsSet sets any value on any setting: a refusal is a typed error and changes
+// nothing, and an accepted value reads back as what is stored and is accepted again unchanged.
+func FuzzShopSettingsSet(f *testing.F) {
+	for _, kv := range [][2]string{
+		{"shop.siret", "123 456 789 00007"}, {"shop.siret", "35600000000001"}, {"shop.siret", "1234567890001A"},
+		{"shop.vat-number", "FR32123456789"}, {"shop.vat-number", "fr 00 123456789"}, {"shop.vat-number", "NL123456789B01"},
+		{"shop.vat-number", "XIGD123"}, {"shop.vat-number", "€"}, {"shop.name", ""}, {"shop.name", "\x1b[2J"},
+		{"points.per-euro", "100"}, {"points.per-euro", "9223372036854775807"}, {"points.redeem-points", "-0"},
+		{"points.redeem-value", "1 000,00 €"}, {"points.redeem-value", "1 2 3"}, {"gdpr.notice-version", " "},
+	} {
+		f.Add(kv[0], kv[1])
+	}
+	keys := comptoir.SettingKeys()
+	f.Fuzz(func(t *testing.T, key, value string) {
+		if k, ok := strings.CutPrefix(key, "#"); ok && len(k) > 0 {
+			// Let the fuzzer pick any known key by its first byte.
+			key = keys[int(k[0])%len(keys)]
+		}
+		s := comptoir.DefaultShopSettings()
+		before := s
+		err := s.Set(key, value)
+		if err != nil {
+			var e *comptoir.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("Set(%q, %q) = %v, not a *comptoir.Error", key, value, err)
+			}
+			if s != before {
+				t.Fatalf("Set(%q, %q) refused but changed the settings", key, value)
+			}
+			for _, l := range []comptoir.Lang{fr, en} {
+				if m := e.Message(l); m == "" || strings.Contains(m, "%!") {
+					t.Fatalf("Set(%q, %q) message %q", key, value, m)
+				}
+			}
+			return
+		}
+		stored := s.Get(key)
+		again := s
+		if err := again.Set(key, stored); err != nil || again.Get(key) != stored {
+			t.Fatalf("Set(%q, %q) stored %q, which does not set again unchanged: %v, %q", key, value, stored, err, again.Get(key))
+		}
+	})
 }
