@@ -59,8 +59,8 @@ const (
 	MaxRebatePercent = 50
 )
 
-// text is a setting that takes any text, required when it cannot be empty.
-func text(key, fr, en string, field func(*ShopSettings) *string, required bool) setting {
+// settingText is a setting that takes any text, required when it cannot be empty.
+func settingText(key, fr, en string, field func(*ShopSettings) *string, required bool) setting {
 	return setting{
 		label: [2]string{fr, en},
 		check: func(_ ShopSettings, v string) (string, error) {
@@ -73,8 +73,8 @@ func text(key, fr, en string, field func(*ShopSettings) *string, required bool) 
 	}
 }
 
-// points is a setting of the loyalty programme, checked with the rule it makes.
-func points(fr, en string, parse func(string) (int64, error), bound func(int64, string) error, apply func(*PointsRule, int64)) setting {
+// settingPoints is a setting of the loyalty programme, checked with the rule it makes.
+func settingPoints(fr, en string, parse func(string) (int64, error), bound func(int64, string) error, apply func(*PointsRule, int64)) setting {
 	return setting{
 		label: [2]string{fr, en},
 		check: func(s ShopSettings, v string) (string, error) {
@@ -116,8 +116,8 @@ func checkRebate(r PointsRule) error {
 
 // settingKeys holds every setting by name.
 var settingKeys = map[string]setting{
-	"shop.name":    text("shop.name", "Nom du magasin", "Shop name", func(s *ShopSettings) *string { return &s.Name }, true),
-	"shop.address": text("shop.address", "Adresse", "Address", func(s *ShopSettings) *string { return &s.Address }, false),
+	"shop.name":    settingText("shop.name", "Nom du magasin", "Shop name", func(s *ShopSettings) *string { return &s.Name }, true),
+	"shop.address": settingText("shop.address", "Adresse", "Address", func(s *ShopSettings) *string { return &s.Address }, false),
 	"shop.siret": {
 		label: [2]string{"SIRET", "SIRET"},
 		check: func(_ ShopSettings, v string) (string, error) { return CheckSIRET(v) },
@@ -128,12 +128,12 @@ var settingKeys = map[string]setting{
 		check: func(_ ShopSettings, v string) (string, error) { return CheckVATNumber(v) },
 		load:  func(s *ShopSettings, v string) error { s.VATNumber = v; return nil },
 	},
-	"shop.legal":          text("shop.legal", "Mentions légales", "Legal mentions", func(s *ShopSettings) *string { return &s.Legal }, false),
-	"gdpr.controller":     text("gdpr.controller", "Responsable du traitement", "Data controller", func(s *ShopSettings) *string { return &s.Controller }, false),
-	"gdpr.contact":        text("gdpr.contact", "Contact RGPD", "Data protection contact", func(s *ShopSettings) *string { return &s.Contact }, false),
-	"gdpr.processor":      text("gdpr.processor", "Sous-traitant", "Data processor", func(s *ShopSettings) *string { return &s.Processor }, false),
-	"gdpr.notice-version": text("gdpr.notice-version", "Version de la notice", "Notice version", func(s *ShopSettings) *string { return &s.NoticeVersion }, true),
-	"points.per-euro": points("Points par euro", "Points per euro", parseCount("points.per-euro"),
+	"shop.legal":          settingText("shop.legal", "Mentions légales", "Legal mentions", func(s *ShopSettings) *string { return &s.Legal }, false),
+	"gdpr.controller":     settingText("gdpr.controller", "Responsable du traitement", "Data controller", func(s *ShopSettings) *string { return &s.Controller }, false),
+	"gdpr.contact":        settingText("gdpr.contact", "Contact RGPD", "Data protection contact", func(s *ShopSettings) *string { return &s.Contact }, false),
+	"gdpr.processor":      settingText("gdpr.processor", "Sous-traitant", "Data processor", func(s *ShopSettings) *string { return &s.Processor }, false),
+	"gdpr.notice-version": settingText("gdpr.notice-version", "Version de la notice", "Notice version", func(s *ShopSettings) *string { return &s.NoticeVersion }, true),
+	"points.per-euro": settingPoints("Points par euro", "Points per euro", parseCount("points.per-euro"),
 		func(n int64, v string) error {
 			if n < 0 || n > MaxPointsPerEuro {
 				return E(CodePointsPerEuroRange, MaxPointsPerEuro, v)
@@ -141,7 +141,7 @@ var settingKeys = map[string]setting{
 			return nil
 		},
 		func(r *PointsRule, n int64) { r.PerEuro = n }),
-	"points.redeem-points": points("Points par tranche", "Points per unit", parseCount("points.redeem-points"),
+	"points.redeem-points": settingPoints("Points par tranche", "Points per unit", parseCount("points.redeem-points"),
 		func(n int64, v string) error {
 			if n < 1 || n > MaxRedeemPoints {
 				return E(CodeRedeemPointsRange, MaxRedeemPoints, v)
@@ -149,7 +149,7 @@ var settingKeys = map[string]setting{
 			return nil
 		},
 		func(r *PointsRule, n int64) { r.RedeemPoints = n }),
-	"points.redeem-value": points("Remise par tranche", "Discount per unit",
+	"points.redeem-value": settingPoints("Remise par tranche", "Discount per unit",
 		func(v string) (int64, error) {
 			m, err := ParseMoney(v)
 			return int64(m), err
