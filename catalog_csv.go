@@ -2,11 +2,13 @@ package comptoir
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -27,10 +29,11 @@ func csvSyntaxError(err error) *Error {
 var maxCatalogBytes = 64 << 20
 
 // ParseCatalogCSV reads a price list as French spreadsheets export it: columns gtin, name, price,
-// vat; separated by commas or semicolons (whichever the first line uses); prices as "12,50" or
-// "12.50"; VAT as "20", "10", "5,5", "5.5" or "2,1". A header line is optional and may name the
+// vat; separated by commas, semicolons or tabs (whichever the first line uses); prices as "12,50"
+// or "12.50"; VAT as "20", "10", "5,5", "5.5" or "2,1". A header line is optional and may name the
 // columns in any order, in French or English. Files saved by Excel in Windows-1252 are read as
-// such. The first bad row stops the import with its line number, so nothing is half-imported.
+// such, and so is Excel's "Unicode text" (UTF-16 with a byte order mark, tab-separated). The first
+// bad row stops the import with its line number, so nothing is half-imported.
 func ParseCatalogCSV(r io.Reader) ([]Product, error) {
 	data, err := io.ReadAll(io.LimitReader(r, int64(maxCatalogBytes)+1))
 	if err != nil {
@@ -39,6 +42,10 @@ func ParseCatalogCSV(r io.Reader) ([]Product, error) {
 	if len(data) > maxCatalogBytes {
 		return nil, E(CodeCSVTooLarge, maxCatalogBytes>>20)
 	}
+	data, err = decodeUTF16(data)
+	if err != nil {
+		return nil, err
+	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
 		data = decodeWindows1252(data)
@@ -46,7 +53,9 @@ func ParseCatalogCSV(r io.Reader) ([]Product, error) {
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comma = detectComma(data)
 	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
+	// With a tab separator the reader's leading-space trimming would eat the tab of an empty
+	// field; every cell is trimmed where it is read instead.
+	cr.TrimLeadingSpace = cr.Comma != '\t'
 	cols := [4]int{0, 1, 2, 3}
 	width := 4
 	var out []Product
@@ -71,8 +80,9 @@ func ParseCatalogCSV(r io.Reader) ([]Product, error) {
 		}
 		if first {
 			first = false
-			// A first line naming a known column is a header; anything else is a product row, so
-			// that a typo in the first barcode is reported as such.
+			// A first line naming a known column, with no cell that reads as a number, is a
+			// header; anything else is a product row, so that a typo in the first barcode is
+			// reported as such and a product named "Prix" or "Libellé" is not taken for a header.
 			if isHeader(rec) {
 				if cols, err = headerColumns(rec); err != nil {
 					return nil, Wrap(CodeCSVLine, err, line)
@@ -132,16 +142,39 @@ func headerName(cell string) string {
 	return strings.ToLower(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(cell), "(%)")))
 }
 
-// isHeader reports whether a line names at least one known column.
+// isHeader reports whether a line is a header: it names at least one known column and none of
+// its cells reads as data. A product row always holds a barcode, a price and a VAT rate, which are
+// numbers; a header holds words only. One word is not enough: a product may be called "Prix".
 func isHeader(rec []string) bool {
+	named := false
 	for _, cell := range rec {
+		if isNumber(cell) {
+			return false
+		}
 		for _, alts := range columnNames {
 			if slices.Contains(alts, headerName(cell)) {
-				return true
+				named = true
 			}
 		}
 	}
-	return false
+	return named
+}
+
+// isNumber reports whether a cell reads as data: a code of digits (a barcode, even a mistyped one),
+// an amount or a VAT rate.
+func isNumber(cell string) bool {
+	t := strings.Join(strings.Fields(cell), "")
+	if t == "" {
+		return false
+	}
+	if allDigits(t) {
+		return true
+	}
+	if _, err := ParseMoney(cell); err == nil {
+		return true
+	}
+	_, err := ParseVATRate(cell)
+	return err == nil
 }
 
 // headerColumns finds the four columns in a header line by their names.
@@ -172,13 +205,15 @@ func blank(rec []string) bool {
 
 // detectComma picks the separator of the first non-blank line: French Excel writes semicolons
 // because the comma is its decimal separator, so a semicolon outside quotes means a semicolon
-// file even when the line also holds commas (in prices or labels).
+// file even when the line also holds commas (in prices or labels); Excel's "Unicode text" and
+// "Text (tab-separated)" separate with tabs. When a line holds both tabs and semicolons, the more
+// frequent one separates and the other is text (a label "Pâtes; 500 g").
 func detectComma(data []byte) rune {
-	first := bytes.TrimLeft(data, "\r\n\t ")
+	first := bytes.TrimLeft(data, "\r\n ")
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
 	}
-	semi, quoted := 0, false
+	semi, tab, quoted := 0, 0, false
 	for _, c := range first {
 		switch {
 		case c == '"':
@@ -186,12 +221,43 @@ func detectComma(data []byte) rune {
 		case quoted:
 		case c == ';':
 			semi++
+		case c == '\t':
+			tab++
 		}
 	}
-	if semi > 0 {
+	switch {
+	case tab > semi:
+		return '\t'
+	case semi > 0:
 		return ';'
 	}
 	return ','
+}
+
+// decodeUTF16 turns a file saved as UTF-16 into UTF-8. Excel's "Unicode text" is UTF-16
+// little-endian with a byte order mark; the big-endian form is read too. A file without the mark
+// is returned as it is.
+func decodeUTF16(data []byte) ([]byte, error) {
+	var order binary.ByteOrder
+	switch {
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}):
+		order = binary.LittleEndian
+	case bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		order = binary.BigEndian
+	default:
+		return data, nil
+	}
+	data = data[2:]
+	if len(data)%2 != 0 {
+		return nil, E(CodeCSVEncoding)
+	}
+	units := make([]uint16, len(data)/2)
+	for i := range units {
+		units[i] = order.Uint16(data[2*i:])
+	}
+	// Unpaired surrogates become U+FFFD, which the label cleaning keeps visible rather than
+	// silently dropping a character.
+	return []byte(string(utf16.Decode(units))), nil
 }
 
 // cp1252 maps the bytes 0x80-0x9F of Windows-1252 that differ from Latin-1 (€, œ, ’, …).

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/iotest"
 	"unicode"
+	"unicode/utf16"
 
 	"github.com/comptoir/comptoir"
 )
@@ -70,6 +71,42 @@ var catalogOK = []struct {
 	{"quoted name over two lines",
 		"gtin,name,price,vat\n3017620422003,\"Nutella\n400 g\",4.25,5.5\n",
 		[]comptoir.Product{product("3017620422003", "Nutella 400 g", 425, 550)}},
+	// Excel's "Unicode text": UTF-16LE with a byte order mark, tab-separated, CRLF. The old code
+	// read it as Windows-1252 and refused it with a baffling sentence.
+	{"Excel Unicode text (UTF-16LE, tabs)",
+		utf16Text(false, "Code-barres\tLibellé\tPrix\tTVA\r\n3017620422003\tCrème brûlée; 2 pots\t4,25\t5,5\r\n4006381333931\tStylo €\t1 234,50\t20\r\n"),
+		[]comptoir.Product{product("3017620422003", "Crème brûlée; 2 pots", 425, 550), product("4006381333931", "Stylo €", 123450, 2000)}},
+	{"UTF-16BE with a byte order mark",
+		utf16Text(true, "gtin\tname\tprice\tvat\n3017620422003\tŒufs\t2,10\t5,5\n"),
+		[]comptoir.Product{product("3017620422003", "Œufs", 210, 550)}},
+	{"tab-separated UTF-8 with empty cells",
+		"gtin\tname\tprice\tvat\n\t\t\t\n3017620422003\t Nutella \t 4,25 \t 5,5\n",
+		[]comptoir.Product{product("3017620422003", "Nutella", 425, 550)}},
+	// A first row whose label is a header word is a product when its cells read as data: the old
+	// code took it for a header and lost the product, or refused the file.
+	{"no header, first product named Prix",
+		"3017620422003;Prix;4,25;5,5\n4006381333931;Stylo;1;20\n",
+		[]comptoir.Product{product("3017620422003", "Prix", 425, 550), product("4006381333931", "Stylo", 100, 2000)}},
+	{"no header, first product named Libellé",
+		"4006381333931,Libellé,12.50,20\n",
+		[]comptoir.Product{product("4006381333931", "Libellé", 1250, 2000)}},
+}
+
+// utf16Text encodes text as a UTF-16 file with its byte order mark, as Excel saves "Unicode text".
+func utf16Text(bigEndian bool, text string) string {
+	var b []byte
+	put := func(u uint16) {
+		if bigEndian {
+			b = append(b, byte(u>>8), byte(u))
+		} else {
+			b = append(b, byte(u), byte(u>>8))
+		}
+	}
+	put(0xfeff)
+	for _, u := range utf16.Encode([]rune(text)) {
+		put(u)
+	}
+	return string(b)
 }
 
 func TestParseCatalogCSV(t *testing.T) {
@@ -188,6 +225,28 @@ var catalogRefused = []struct {
 	{name: "unterminated quote",
 		in:   "gtin,name,price,vat\n3017620422003,\"Nutella,1,20\n4006381333931,Stylo,1,20\n",
 		want: comptoir.ErrCSVQuote, line: 3},
+	{name: "all-zero GTIN",
+		in:   "gtin;name;price;vat\n4006381333931;A;1;20\n0000000000000;B;1;20\n",
+		want: comptoir.E(comptoir.CodeGTINZero), line: 3, fr: []string{"ligne 3 : code-barres « 0000000000000 » invalide : il n'est fait que de zéros"}},
+	{name: "loyalty card number as a product",
+		in:   "gtin;name;price;vat\n0400000000008;Carte;1;20\n",
+		want: comptoir.E(comptoir.CodeProductIsCard), line: 2,
+		fr: []string{"ligne 2 : 0400000000008 est un numéro de carte de fidélité"}, en: []string{"is a loyalty card number"}},
+	{name: "card range as a UPC-A",
+		in:   "400000000008,Carte,1,20\n",
+		want: comptoir.E(comptoir.CodeProductIsCard), line: 1},
+	{name: "price of spaced digits",
+		in:   "gtin;name;price;vat\n4006381333931;A;1 2 3 4;20\n",
+		want: comptoir.E(comptoir.CodeAmountGrouping), line: 2, fr: []string{"« 1 2 3 4 »", "une espace ne sépare que les milliers"}},
+	{name: "first product named Prix with a bad barcode is reported as such",
+		in:   "3017620422004;Prix;4,25;5,5\n",
+		want: comptoir.ErrGTINCheckDigit, line: 1},
+	{name: "UTF-16 cut in the middle of a character",
+		in:   utf16Text(false, "gtin\tname\tprice\tvat\n")[:9],
+		want: comptoir.E(comptoir.CodeCSVEncoding)},
+	{name: "error in a UTF-16 file names its line",
+		in:   utf16Text(false, "gtin\tname\tprice\tvat\r\n3017620422003\tA\t1\t20\r\n4006381333931\tB\t1\t7\r\n"),
+		want: comptoir.ErrUnknownVATRate, line: 3},
 	{name: "error in a Windows-1252 file",
 		in:   "gtin;libell\xe9;prix;tva\r\n3017620422003;Cr\xe8me;4,25;5,5\r\n4006381333931;Br\xfbl\xe9e;4,25;7\r\n",
 		want: comptoir.ErrUnknownVATRate, line: 3},
@@ -281,6 +340,15 @@ func FuzzParseCatalogCSV(f *testing.F) {
 		"3017620422003,\u200b\u202e,1,20\n",
 		"\"",
 		"\x00",
+		"0000000000000;A;1;20\n",
+		"0400000000008;A;1;20\n",
+		"3017620422003;A;1 2 3 4;20\n",
+		"3017620422003;Prix;4,25;5,5\n",
+		"Libellé\tgtin\tprix\ttva\nNutella\t3017620422003\t4,25\t5,5\n",
+		utf16Text(false, "gtin\tname\tprice\tvat\r\n3017620422003\tA\t1\t20\r\n"),
+		utf16Text(true, "3017620422003\tA\t1\t20\n"),
+		"\xff\xfe\x00",
+		"\xfe\xff\xd8\x00\x00\x41",
 	} {
 		f.Add([]byte(s))
 	}

@@ -165,6 +165,54 @@ func ParsePeriod(s string) (ClosingKind, error) {
 	return "", E(CodeInvalidPeriod, s)
 }
 
+// PeriodBounds returns the first and the last business day (YYYY-MM-DD) of a period written as
+// ParsePeriod reads it.
+func PeriodBounds(period string) (first, last string, err error) {
+	kind, err := ParsePeriod(period)
+	if err != nil {
+		return "", "", err
+	}
+	switch kind {
+	case DayClosing:
+		return period, period, nil
+	case MonthClosing:
+		start, _ := time.Parse("2006-01", period)
+		return start.Format("2006-01-02"), start.AddDate(0, 1, -1).Format("2006-01-02"), nil
+	}
+	return period + "-01-01", period + "-12-31", nil
+}
+
+// CheckClosable applies the rules of when a period may be closed, given today's business day and
+// the business day of the register's first record (empty when the journal holds nothing yet):
+//
+//   - nothing in the future: a period that has not started cannot be closed, and a month or a
+//     year only once it is over (a day may be closed on the day itself, which is the evening Z);
+//   - nothing before the register's first record: a closing there would seal an empty period for
+//     ever, which only a typo (--date 1999-01-01, --year 0000) asks for;
+//   - with an empty journal, only today: a shop that sold nothing on its first day may still make
+//     its Z, but nothing can have happened before it.
+//
+// The store applies it in the transaction that records the closing, so the CLI and the TUI get
+// the same refusals.
+func CheckClosable(period, today, firstDay string) error {
+	kind, err := ParsePeriod(period)
+	if err != nil {
+		return err
+	}
+	start, end, _ := PeriodBounds(period)
+	switch {
+	case start > today:
+		return E(CodePeriodInFuture, period, today)
+	case kind != DayClosing && end >= today:
+		return E(CodePeriodNotOver, period)
+	case firstDay == "" && period != today:
+		return E(CodePeriodEmptyJournal, today, period)
+	case firstDay != "" && end < firstDay:
+		return E(CodePeriodBeforeJournal, period, firstDay)
+	}
+	return nil
+}
+
 // ParseDay reads a business day as YYYY-MM-DD.
 func ParseDay(s string) (time.Time, error) {
 	t, err := time.Parse("2006-01-02", s)

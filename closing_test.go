@@ -1,6 +1,7 @@
 package comptoir_test
 
 import (
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -381,6 +382,55 @@ func TestRecordRefFormat(t *testing.T) {
 		}
 		if got, want := tt.ref.Format(en), tt.en; got != want {
 			t.Errorf("%+v.Format(en) = %q, want %q", tt.ref, got, want)
+		}
+	}
+}
+
+func TestCheckClosable(t *testing.T) {
+	const today = "2026-03-10"
+	tests := []struct {
+		period, first string
+		want          comptoir.Code // empty when the period may be closed
+	}{
+		{"2026-03-10", "2026-03-01", ""},
+		{"2026-03-10", "", ""},
+		{"2026-03-09", "", comptoir.CodePeriodEmptyJournal},
+		{"2026-02", "", comptoir.CodePeriodEmptyJournal},
+		{"2026-03-05", "2026-03-01", ""},
+		{"2026-02", "2026-02-28", ""},
+		{"2026-02", "2026-03-01", comptoir.CodePeriodBeforeJournal},
+		{"2025", "2025-12-31", ""},
+		{"2025", "2026-01-01", comptoir.CodePeriodBeforeJournal},
+		{"1999-01-01", "2026-03-01", comptoir.CodePeriodBeforeJournal},
+		{"0000", "2026-03-01", comptoir.CodePeriodBeforeJournal},
+		{"2026-03", "2026-03-01", comptoir.CodePeriodNotOver},
+		{"2026", "2025-01-01", comptoir.CodePeriodNotOver},
+		{"2026-03-11", "2026-03-01", comptoir.CodePeriodInFuture},
+		{"2026-04", "2026-03-01", comptoir.CodePeriodInFuture},
+		{"2027", "", comptoir.CodePeriodInFuture},
+		{"2026-3-1", "", comptoir.CodeInvalidPeriod},
+	}
+	for _, tt := range tests {
+		err := comptoir.CheckClosable(tt.period, today, tt.first)
+		var got comptoir.Code
+		if e := (*comptoir.Error)(nil); errors.As(err, &e) {
+			got = e.Code
+		} else if err != nil {
+			t.Errorf("CheckClosable(%s, first %q) = untyped %v", tt.period, tt.first, err)
+		}
+		if got != tt.want {
+			t.Errorf("CheckClosable(%s, first %q) = %v, want code %q", tt.period, tt.first, err, tt.want)
+		}
+	}
+	for _, tt := range []struct{ period, first, last string }{
+		{"2026-03-10", "2026-03-10", "2026-03-10"},
+		{"2024-02", "2024-02-01", "2024-02-29"},
+		{"2025-12", "2025-12-01", "2025-12-31"},
+		{"0000", "0000-01-01", "0000-12-31"},
+	} {
+		first, last, err := comptoir.PeriodBounds(tt.period)
+		if err != nil || first != tt.first || last != tt.last {
+			t.Errorf("PeriodBounds(%s) = %s, %s, %v, want %s, %s", tt.period, first, last, err, tt.first, tt.last)
 		}
 	}
 }

@@ -301,6 +301,30 @@ const (
 	CodeDatabaseDamaged Code = "database_damaged"
 )
 
+// Refusals added by the hardening of issue 7 (periods, input checks, payment methods).
+const (
+	CodePeriodInFuture      Code = "period_in_future"
+	CodePeriodBeforeJournal Code = "period_before_journal"
+	CodePeriodEmptyJournal  Code = "period_empty_journal"
+	CodeMealVoucherExceeds  Code = "meal_voucher_exceeds"
+	CodeGTINZero            Code = "gtin_zero"
+	CodeProductIsCard       Code = "product_is_card"
+	CodeAmountGrouping      Code = "amount_grouping"
+	CodeCSVEncoding         Code = "csv_encoding"
+	CodeSettingEmpty        Code = "setting_empty"
+	CodeSIRETLength         Code = "siret_length"
+	CodeSIRETChars          Code = "siret_chars"
+	CodeSIRETKey            Code = "siret_key"
+	CodeVATNumberCountry    Code = "vat_number_country"
+	CodeVATNumberFormat     Code = "vat_number_format"
+	CodeVATNumberKey        Code = "vat_number_key"
+	CodePointsPerEuroRange  Code = "points_per_euro_range"
+	CodeRedeemPointsRange   Code = "redeem_points_range"
+	CodeRedeemValueRange    Code = "redeem_value_range"
+	CodePointsRebateTooHigh Code = "points_rebate_too_high"
+	CodeNotACode            Code = "not_a_code"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -473,11 +497,11 @@ var messages = map[Code]message{
 	CodeQuantityTooLarge: {"quantité trop grande pour %s : %d au plus par ligne", "quantity too large for %s: %d at most per line"},
 	CodeUnderpaid: {"paiement insuffisant : il manque %s (total %s, reçu %s)",
 		"underpaid: %s still due (total %s, received %s)"},
-	CodeOverpaidNonCash: {"la carte ou l'autre moyen de paiement dépasse le dû de %s : seules les espèces rendent la monnaie",
-		"card or other payment exceeds the amount due by %s: only cash gives change"},
+	CodeOverpaidNonCash: {"la carte, le chèque ou l'autre moyen de paiement dépasse le dû de %s : seules les espèces rendent la monnaie",
+		"card, cheque or other payment exceeds the amount due by %s: only cash gives change"},
 	CodeInvalidPayment: {"montant de paiement invalide %s", "invalid payment amount %s"},
-	CodeUnknownPaymentMethod: {"moyen de paiement inconnu « %s » : espèces, carte ou autre",
-		"unknown payment method %q: cash, card or other"},
+	CodeUnknownPaymentMethod: {"moyen de paiement inconnu « %s » : espèces, carte, titre-restaurant, chèque ou autre",
+		"unknown payment method %q: cash, card, meal voucher, cheque or other"},
 	CodeRefundPaymentMismatch: {"le remboursement doit rendre exactement %s (rendu : %s)",
 		"the refund must pay back exactly %s (paid back: %s)"},
 	CodeRefundPositiveQuantity: {"un ticket de remboursement ne contient que des quantités négatives (%s)",
@@ -551,4 +575,46 @@ var messages = map[Code]message{
 		"access to the barcode scanner %s is denied: add the user to the dialout group"},
 	CodeScannerFailed: {"le port %s du lecteur de codes-barres est inutilisable",
 		"the barcode scanner port %s cannot be used"},
+
+	// Issue 7: periods, input checks, payment methods.
+	CodePeriodInFuture: {"la période %s n'a pas encore commencé (nous sommes le %s) : on ne clôture pas à l'avance",
+		"the period %s has not started yet (today is %s): nothing can be closed in advance"},
+	CodePeriodBeforeJournal: {"la période %s se termine avant le premier enregistrement de la caisse (%s) : la clôturer la scellerait vide pour toujours",
+		"the period %s ends before the register's first record (%s): closing it would seal it empty for ever"},
+	CodePeriodEmptyJournal: {"la caisse n'a encore rien enregistré : seule la journée en cours (%s) peut être clôturée, pas %s",
+		"the register has recorded nothing yet: only the current day (%s) can be closed, not %s"},
+	CodeMealVoucherExceeds: {"les titres-restaurant dépassent le dû de %s : un titre-restaurant ne rend pas de monnaie",
+		"meal vouchers exceed the amount due by %s: a meal voucher gives no change"},
+	CodeGTINZero: {"code-barres « %s » invalide : il n'est fait que de zéros",
+		"invalid barcode %q: it is all zeros"},
+	CodeProductIsCard: {"%s est un numéro de carte de fidélité (préfixe 04, réservé à l'usage interne), pas un code d'article",
+		"%s is a loyalty card number (prefix 04, kept for in-company use), not a product code"},
+	CodeAmountGrouping: {"montant illisible « %s » : une espace ne sépare que les milliers, par exemple 1 234,50",
+		"unreadable amount %q: a space only separates thousands, as in 1 234.50"},
+	CodeCSVEncoding: {"fichier illisible : texte UTF-16 tronqué (nombre d'octets impair)",
+		"unreadable file: truncated UTF-16 text (odd number of bytes)"},
+	CodeSettingEmpty: {"%s ne peut pas être vide",
+		"%s cannot be empty"},
+	CodeSIRETLength: {"SIRET « %s » invalide : %d chiffres au lieu de 14",
+		"invalid SIRET %q: %d digits instead of 14"},
+	CodeSIRETChars: {"SIRET « %s » invalide : il ne contient que des chiffres",
+		"invalid SIRET %q: it holds digits only"},
+	CodeSIRETKey: {"SIRET « %s » invalide : sa clé de contrôle (formule de Luhn) est fausse, une faute de frappe ?",
+		"invalid SIRET %q: its check key (Luhn formula) is wrong, a typo?"},
+	CodeVATNumberCountry: {"numéro de TVA « %s » invalide : il commence par le code d'un pays de l'Union européenne (FR, DE, BE…)",
+		"invalid VAT number %q: it starts with the code of a European Union country (FR, DE, BE…)"},
+	CodeVATNumberFormat: {"numéro de TVA « %s » invalide : un numéro %s s'écrit comme %s",
+		"invalid VAT number %q: a %s number is written like %s"},
+	CodeVATNumberKey: {"numéro de TVA « %s » invalide : pour le SIREN %s la clé est %s, une faute de frappe ?",
+		"invalid VAT number %q: for the SIREN %s the key is %s, a typo?"},
+	CodePointsPerEuroRange: {"points.per-euro : de 0 (aucun point) à %d points par euro, pas « %s » : au-delà, les soldes n'ont plus de rapport avec les achats",
+		"points.per-euro: 0 (no points) to %d points per euro, not %q: beyond, balances lose touch with purchases"},
+	CodeRedeemPointsRange: {"points.redeem-points : de 1 à %d points par tranche, pas « %s » : une tranche vide ne coûterait rien, une plus grande ne serait jamais atteinte",
+		"points.redeem-points: 1 to %d points per unit, not %q: an empty unit would cost nothing, a larger one would never be reached"},
+	CodeRedeemValueRange: {"points.redeem-value : une tranche vaut de %s à %s, pas « %s » : une remise nulle ne sert à rien, une plus grande est une faute de frappe",
+		"points.redeem-value: a unit is worth %s to %s, not %q: a zero discount is useless, a larger one is a typo"},
+	CodePointsRebateTooHigh: {"avec %d points par euro et %d points pour %s, la fidélité rendrait %d %% de chaque achat : %d %% au plus",
+		"with %d points per euro and %d points for %s, loyalty would give back %d%% of every purchase: %d%% at most"},
+	CodeNotACode: {"« %s » n'est pas un code lisible : de 1 à %d caractères imprimables",
+		"%q is not a readable code: 1 to %d printable characters"},
 }

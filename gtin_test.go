@@ -21,7 +21,12 @@ func TestValidateGTIN(t *testing.T) {
 		{"4006381333931", nil},  // GTIN-13.
 		{"0036000291452", nil},  // The UPC-A above printed as an EAN-13.
 		{"13017620422000", nil}, // GTIN-14: packaging indicator 1 before 301762042200.
-		{"00000000", nil},
+		// All zeros has a correct check digit; the old code took it for a product.
+		{"00000000", comptoir.E(comptoir.CodeGTINZero)},
+		{"000000000000", comptoir.E(comptoir.CodeGTINZero)},
+		{"0000000000000", comptoir.E(comptoir.CodeGTINZero)},
+		{"00000000000000", comptoir.E(comptoir.CodeGTINZero)},
+		{"00000017", nil},
 		{"96385075", comptoir.ErrGTINCheckDigit},
 		{"036000291453", comptoir.ErrGTINCheckDigit},
 		{"3017620422004", comptoir.ErrGTINCheckDigit},
@@ -158,18 +163,22 @@ func FuzzValidateGTIN(f *testing.F) {
 	for _, s := range []string{
 		"96385074", "036000291452", "3017620422003", "4006381333931", "13017620422000", "0400000000008",
 		"96385075", "3017620422004", "301762042200a", "", "1234567", "301762042200312", "３０１７６２０４",
-		"0000000000000", "\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8",
+		"0000000000000", "\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8", "00000000", "000000000000", "00000000000000",
+		"400000000008", "00400000000008",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, code string) {
 		err := comptoir.ValidateGTIN(code)
 		restricted := comptoir.IsRestrictedCirculation(code)
+		if kind, _ := comptoir.ClassifyCode(code); (kind == comptoir.ScanProduct || kind == comptoir.ScanCard) != (err == nil && !comptoir.IsCardRange(code) || restricted) {
+			t.Fatalf("ClassifyCode(%q) = %s with ValidateGTIN = %v", code, kind, err)
+		}
 		if err != nil {
 			if restricted {
 				t.Fatalf("IsRestrictedCirculation(%q) = true for an invalid code", code)
 			}
-			for _, e := range []*comptoir.Error{comptoir.ErrGTINLength, comptoir.ErrGTINChars, comptoir.ErrGTINCheckDigit} {
+			for _, e := range []*comptoir.Error{comptoir.ErrGTINLength, comptoir.ErrGTINChars, comptoir.ErrGTINCheckDigit, comptoir.E(comptoir.CodeGTINZero)} {
 				if checkOne(err, e) {
 					return
 				}
@@ -203,10 +212,77 @@ func FuzzValidateGTIN(f *testing.F) {
 		if want := len(code) == 13 && strings.HasPrefix(code, "04"); restricted != want {
 			t.Fatalf("IsRestrictedCirculation(%q) = %v, want %v", code, restricted, want)
 		}
+		if restricted && !comptoir.IsCardRange(code) {
+			t.Fatalf("IsCardRange(%q) = false for a card number", code)
+		}
+		if strings.Trim(code, "0") == "" {
+			t.Fatalf("ValidateGTIN(%q) accepted all zeros", code)
+		}
 	})
 }
 
 // checkOne reports whether err is the refusal target, without failing a test.
 func checkOne(err error, target *comptoir.Error) bool {
 	return err != nil && errors.Is(err, target)
+}
+
+func TestIsCardRange(t *testing.T) {
+	tests := []struct {
+		code string
+		want bool
+	}{
+		{"0400000000008", true},   // A card, GTIN-13.
+		{"400000000008", true},    // The same range as a UPC-A (number system 4, in-store use).
+		{"00400000000008", true},  // As a GTIN-14 with indicator 0.
+		{"04000000000006", false}, // A GTIN-14 whose GTIN-13 is 4000000000006 (Germany).
+		{"4006381333931", false},
+		{"3017620422003", false},
+		{"04000000", false}, // GTIN-8 has no 04 card range.
+		{"036000291452", false},
+	}
+	for _, tt := range tests {
+		if got := comptoir.IsCardRange(tt.code); got != tt.want {
+			t.Errorf("IsCardRange(%q) = %v, want %v", tt.code, got, tt.want)
+		}
+	}
+}
+
+func TestClassifyCode(t *testing.T) {
+	tests := []struct {
+		code string
+		kind comptoir.ScanKind
+		err  *comptoir.Error
+	}{
+		{"3017620422003", comptoir.ScanProduct, nil},
+		{"96385074", comptoir.ScanProduct, nil},
+		{"13017620422000", comptoir.ScanProduct, nil},
+		{"0400000000008", comptoir.ScanCard, nil},
+		{"3017620422004", comptoir.ScanInvalid, comptoir.ErrGTINCheckDigit},
+		{"0400000000009", comptoir.ScanInvalid, comptoir.ErrGTINCheckDigit},
+		{"00000000", comptoir.ScanInvalid, comptoir.E(comptoir.CodeGTINZero)},
+		{"400000000008", comptoir.ScanInvalid, comptoir.E(comptoir.CodeProductIsCard)},
+		{"HELLO-123", comptoir.ScanOther, nil},
+		{"301762042200A", comptoir.ScanOther, nil},
+		{"1", comptoir.ScanOther, nil},
+		{strings.Repeat("A", comptoir.MaxCodeLen), comptoir.ScanOther, nil},
+		{strings.Repeat("A", comptoir.MaxCodeLen+1), "", comptoir.E(comptoir.CodeNotACode)},
+		{"", "", comptoir.E(comptoir.CodeNotACode)},
+		{"30176\x0020422003", "", comptoir.E(comptoir.CodeNotACode)},
+		{"é", "", comptoir.E(comptoir.CodeNotACode)},
+	}
+	for _, tt := range tests {
+		kind, err := comptoir.ClassifyCode(tt.code)
+		if kind != tt.kind {
+			t.Errorf("ClassifyCode(%q) = %q, want %q", tt.code, kind, tt.kind)
+		}
+		if tt.err == nil {
+			if err != nil {
+				t.Errorf("ClassifyCode(%q): unexpected error %v", tt.code, err)
+			}
+			continue
+		}
+		if !errors.Is(err, tt.err) {
+			t.Errorf("ClassifyCode(%q) error = %v, want %s", tt.code, err, tt.err.Code)
+		}
+	}
 }

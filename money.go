@@ -72,12 +72,28 @@ func (m Money) Plain() string {
 }
 
 // ParseMoney reads an amount as people type it or spreadsheets export it: "12,50", "12.50", "12",
-// "12,5", "-3,00", "1 234,50 €", "€12.50", "12€50". Spaces (including the no-break spaces French software
-// puts between thousands) are ignored; the decimal separator is a comma or a point with at most two
-// digits after it. Anything else is refused with ErrInvalidAmount; an amount beyond MaxAmount with
-// ErrAmountTooLarge.
+// "12,5", "-3,00", "1 234,50 €", "€12.50", "12€50". The decimal separator is a comma or a point
+// with at most two digits after it. A space (or the no-break spaces French software writes) may
+// only separate groups of three digits in the whole part, as in "1 234 567,50", or stand beside
+// the euro sign or around the amount: "1 2 3 4" is not read as 1 234, which a stray key or a
+// column of small numbers pasted into one cell would otherwise become. A misplaced space is
+// refused with CodeAmountGrouping, anything else with ErrInvalidAmount; an amount beyond
+// MaxAmount with ErrAmountTooLarge.
 func ParseMoney(s string) (Money, error) {
-	t := strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "\t", "").Replace(s)
+	t := strings.TrimFunc(s, isMoneySpace)
+	// Spaces beside a euro sign belong to it: "12,50 €", "€ 12.50", "12 € 50".
+	if strings.Contains(t, "€") {
+		parts := strings.Split(t, "€")
+		for i := range parts {
+			if i > 0 {
+				parts[i] = strings.TrimLeftFunc(parts[i], isMoneySpace)
+			}
+			if i < len(parts)-1 {
+				parts[i] = strings.TrimRightFunc(parts[i], isMoneySpace)
+			}
+		}
+		t = strings.Join(parts, "€")
+	}
 	// "12€50" is how French price tags often write 12,50 €: a euro sign between digits is the
 	// decimal separator; anywhere else it is only a symbol.
 	if i := strings.Index(t, "€"); i > 0 && i+len("€") < len(t) && allDigits(t[i-1:i]) && allDigits(t[i+len("€"):i+len("€")+1]) {
@@ -90,9 +106,19 @@ func ParseMoney(s string) (Money, error) {
 	} else if strings.HasPrefix(t, "+") {
 		t = t[1:]
 	}
+	t = strings.TrimLeftFunc(t, isMoneySpace)
 	whole, frac, hasDec := t, "", false
 	if i := strings.IndexAny(t, ",."); i >= 0 {
 		whole, frac, hasDec = t[:i], t[i+1:], true
+	}
+	if strings.ContainsFunc(frac, isGroupSpace) {
+		return 0, E(CodeAmountGrouping, s)
+	}
+	if strings.ContainsFunc(whole, isGroupSpace) {
+		var ok bool
+		if whole, ok = ungroup(whole); !ok {
+			return 0, E(CodeAmountGrouping, s)
+		}
 	}
 	if whole == "" && frac == "" || len(frac) > 2 || hasDec && frac == "" || !allDigits(whole) || !allDigits(frac) {
 		return 0, E(CodeInvalidAmount, s)
@@ -119,6 +145,36 @@ func ParseMoney(s string) (Money, error) {
 		cents = -cents
 	}
 	return Money(cents), nil
+}
+
+// isMoneySpace reports the spaces an amount may hold around it and beside its euro sign: the
+// ordinary one, the no-break spaces French software writes, and a tab at the end of a cell.
+func isMoneySpace(r rune) bool { return isGroupSpace(r) || r == '\t' }
+
+// isGroupSpace reports the spaces that separate thousands: the ordinary one and the no-break spaces
+// (U+00A0, and U+202F which French typography prefers).
+func isGroupSpace(r rune) bool { return r == ' ' || r == '\u00a0' || r == '\u202f' }
+
+// ungroup joins the digit groups of a whole part written with thousands separators ("1 234 567"),
+// and reports whether they were groups: one to three digits first, then groups of exactly three,
+// each after a single space.
+func ungroup(whole string) (string, bool) {
+	groups := strings.FieldsFunc(whole, isGroupSpace)
+	seps := 0
+	for _, r := range whole {
+		if isGroupSpace(r) {
+			seps++
+		}
+	}
+	if len(groups) == 0 || seps != len(groups)-1 || len(groups[0]) > 3 {
+		return "", false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 {
+			return "", false
+		}
+	}
+	return strings.Join(groups, ""), true
 }
 
 func allDigits(s string) bool {

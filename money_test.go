@@ -105,6 +105,11 @@ func TestParseMoney(t *testing.T) {
 		{"1000000", comptoir.MaxAmount},
 		{"1 000 000,00 €", comptoir.MaxAmount},
 		{"-1000000,00", -comptoir.MaxAmount},
+		{"123 456", 12345600},
+		{"12 345,67", 1234567},
+		{"- 12,50", -1250},
+		{"€ 12.50", 1250},
+		{"123 456.78 €", 12345678},
 	}
 	for _, tt := range accepted {
 		got, err := comptoir.ParseMoney(tt.in)
@@ -145,6 +150,16 @@ func TestParseMoney(t *testing.T) {
 		{"10000000", comptoir.ErrAmountTooLarge},
 		{"9999999999", comptoir.ErrAmountTooLarge},
 		{"99999999999999999999999", comptoir.ErrAmountTooLarge},
+		// Spaces separate groups of three digits in the whole part, nothing else: the old code
+		// read "1 2 3 4" as 1 234,00 €.
+		{"1 2 3 4", comptoir.E(comptoir.CodeAmountGrouping)},
+		{"12 34", comptoir.E(comptoir.CodeAmountGrouping)},
+		{"1234 567", comptoir.E(comptoir.CodeAmountGrouping)},
+		{"1  234", comptoir.E(comptoir.CodeAmountGrouping)},
+		{"1 234 56,00", comptoir.E(comptoir.CodeAmountGrouping)},
+		{"12,5 0", comptoir.E(comptoir.CodeAmountGrouping)},
+		{"1\u00a02\u00a03", comptoir.E(comptoir.CodeAmountGrouping)},
+		{"1\t234", comptoir.ErrInvalidAmount},
 	}
 	for _, tt := range refused {
 		t.Run(tt.in, func(t *testing.T) {
@@ -153,15 +168,14 @@ func TestParseMoney(t *testing.T) {
 			if got != 0 {
 				t.Errorf("ParseMoney(%q) = %d with an error, want 0", tt.in, got)
 			}
-			other := comptoir.ErrAmountTooLarge
-			if tt.want == comptoir.ErrAmountTooLarge {
-				other = comptoir.ErrInvalidAmount
-			}
-			if errors.Is(err, other) {
-				t.Errorf("ParseMoney(%q) error %v also matches %s", tt.in, err, other.Code)
+			for _, other := range []*comptoir.Error{comptoir.ErrAmountTooLarge, comptoir.ErrInvalidAmount, comptoir.E(comptoir.CodeAmountGrouping)} {
+				if other.Code != tt.want.Code && errors.Is(err, other) {
+					t.Errorf("ParseMoney(%q) error %v also matches %s", tt.in, err, other.Code)
+				}
 			}
 			// The explanation quotes what was typed so the cashier sees the mistake.
-			if tt.in != "" && !strings.ContainsAny(tt.in, "\n") {
+			// (Messages clean the input of control characters and runs of spaces.)
+			if tt.in != "" && !strings.ContainsAny(tt.in, "\n\t\u00a0") && !strings.Contains(tt.in, "  ") {
 				contains(t, "Message(fr)", comptoir.Message(err, fr), tt.in)
 			}
 		})
@@ -173,14 +187,15 @@ func FuzzParseMoney(f *testing.F) {
 		"12,50", "12.50", "12", "12,5", "-3,00", "1 234,50 €", "€12.50", "1\u00a0234,50", "-€0.05",
 		"12,505", "abc", "1,2,3", "", ",", "12,", "1.234,50", ".5", "-.5", "+", "-0", "0000000001",
 		"1000000", "1000000,01", "-1000000,00", "99999999999999999999", "\u202f€-1\u00a0000,0",
+		"1 2 3 4", "12 34", "1 234 567,89", "1  234", "12,5 0", "- 12", "€ 1 234", "12 € 50",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		m, err := comptoir.ParseMoney(s)
 		if err != nil {
-			if !errors.Is(err, comptoir.ErrInvalidAmount) && !errors.Is(err, comptoir.ErrAmountTooLarge) {
-				t.Fatalf("ParseMoney(%q) error %v is neither ErrInvalidAmount nor ErrAmountTooLarge", s, err)
+			if !errors.Is(err, comptoir.ErrInvalidAmount) && !errors.Is(err, comptoir.ErrAmountTooLarge) && !errors.Is(err, comptoir.E(comptoir.CodeAmountGrouping)) {
+				t.Fatalf("ParseMoney(%q) error %v is neither ErrInvalidAmount, ErrAmountTooLarge nor CodeAmountGrouping", s, err)
 			}
 			if m != 0 {
 				t.Fatalf("ParseMoney(%q) = %d with an error, want 0", s, m)

@@ -16,12 +16,16 @@ type Product struct {
 	VAT   VATRate `json:"vat"`
 }
 
-// NormalizeProduct cleans a product that comes from outside and checks it: a valid GTIN, a name
-// that is not empty once control characters are stripped (truncated to MaxNameLen runes), a
-// positive price within MaxAmount, and a French VAT rate.
+// NormalizeProduct cleans a product that comes from outside and checks it: a valid GTIN outside
+// the loyalty cards' range (prefix 04), a name that is not empty once control characters are
+// stripped (truncated to MaxNameLen runes), a positive price within MaxAmount, and a French VAT
+// rate.
 func NormalizeProduct(p Product) (Product, error) {
 	if err := ValidateGTIN(p.GTIN); err != nil {
 		return Product{}, err
+	}
+	if IsCardRange(p.GTIN) {
+		return Product{}, E(CodeProductIsCard, p.GTIN)
 	}
 	p.Name = CleanText(p.Name)
 	if p.Name == "" {

@@ -65,6 +65,10 @@ func TestNormalizeProduct(t *testing.T) {
 		{"ErrGTINCheckDigit", comptoir.Product{GTIN: "3017620422004", Name: "x", Price: 1, VAT: 2000}, comptoir.Product{}, comptoir.ErrGTINCheckDigit},
 		{"ErrGTINChars", comptoir.Product{GTIN: "30176204220O3", Name: "x", Price: 1, VAT: 2000}, comptoir.Product{}, comptoir.ErrGTINChars},
 		{"ErrGTINLength", comptoir.Product{GTIN: "", Name: "x", Price: 1, VAT: 2000}, comptoir.Product{}, comptoir.ErrGTINLength},
+		// The old code imported these as products.
+		{"GTINZero", comptoir.Product{GTIN: "0000000000000", Name: "x", Price: 1, VAT: 2000}, comptoir.Product{}, comptoir.E(comptoir.CodeGTINZero)},
+		{"ProductIsCard", comptoir.Product{GTIN: "0400000000008", Name: "x", Price: 1, VAT: 2000}, comptoir.Product{}, comptoir.E(comptoir.CodeProductIsCard)},
+		{"ProductIsCard/UPC-A", comptoir.Product{GTIN: "400000000008", Name: "x", Price: 1, VAT: 2000}, comptoir.Product{}, comptoir.E(comptoir.CodeProductIsCard)},
 		{"ErrEmptyName", comptoir.Product{GTIN: pomme.GTIN, Name: "\x1b\x07\u200b \t", Price: 1, VAT: 2000}, comptoir.Product{}, comptoir.ErrEmptyName},
 		{"ErrInvalidPrice/zero", comptoir.Product{GTIN: pomme.GTIN, Name: "x", Price: 0, VAT: 2000}, comptoir.Product{}, comptoir.ErrInvalidPrice},
 		{"ErrInvalidPrice/negative", comptoir.Product{GTIN: pomme.GTIN, Name: "x", Price: -250, VAT: 2000}, comptoir.Product{}, comptoir.ErrInvalidPrice},

@@ -12,36 +12,54 @@ const (
 	MaxQty   = 9999
 )
 
-// PaymentMethod is how a customer pays. "other" covers meal vouchers, cheques and gift cards.
+// PaymentMethod is how a customer pays. Its value is what the journal stores: a method is never
+// renamed, so that old tickets keep reading as they were recorded.
 type PaymentMethod string
 
-// The payment methods.
+// The payment methods. Meal vouchers (titres-restaurant, paper or card) and cheques have their own
+// lines in the reports and closings since issue 7; tickets recorded before kept them under Other.
+// "other" still covers gift cards and whatever else a shop takes.
 const (
-	Cash  PaymentMethod = "cash"
-	Card  PaymentMethod = "card"
-	Other PaymentMethod = "other"
+	Cash        PaymentMethod = "cash"
+	Card        PaymentMethod = "card"
+	MealVoucher PaymentMethod = "meal_voucher"
+	Cheque      PaymentMethod = "cheque"
+	Other       PaymentMethod = "other"
 )
 
-// PaymentMethods lists the methods in the order reports show them.
-var PaymentMethods = []PaymentMethod{Cash, Card, Other}
+// PaymentMethods lists the methods in the order reports show them. A closing's totals list their
+// methods in this order; the methods known before meal vouchers and cheques keep their relative
+// order, so the totals of an old closing recompute to the same list.
+var PaymentMethods = []PaymentMethod{Cash, Card, MealVoucher, Cheque, Other}
 
-// ParsePaymentMethod reads a method in English or French ("espèces", "cb", "carte", "autre").
+// ParsePaymentMethod reads a method in English or French ("espèces", "cb", "carte",
+// "titre-restaurant", "chèque", "autre").
 func ParsePaymentMethod(s string) (PaymentMethod, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "cash", "especes", "espèces", "liquide":
 		return Cash, nil
 	case "card", "carte", "cb":
 		return Card, nil
+	case "meal_voucher", "meal-voucher", "meal voucher", "voucher", "titre-restaurant", "titres-restaurant",
+		"titre restaurant", "ticket-restaurant", "ticket restaurant", "tr":
+		return MealVoucher, nil
+	case "cheque", "chèque", "check":
+		return Cheque, nil
 	case "other", "autre":
 		return Other, nil
 	}
 	return "", E(CodeUnknownPaymentMethod, s)
 }
 
+// paymentNames names each method in French and English, as reports and receipts print them.
+var paymentNames = map[PaymentMethod][2]string{
+	Cash: {"Espèces", "Cash"}, Card: {"Carte", "Card"}, MealVoucher: {"Titre-restaurant", "Meal voucher"},
+	Cheque: {"Chèque", "Cheque"}, Other: {"Autre", "Other"},
+}
+
 // Format names the method for a language.
 func (m PaymentMethod) Format(l Lang) string {
-	names := map[PaymentMethod][2]string{Cash: {"Espèces", "Cash"}, Card: {"Carte", "Card"}, Other: {"Autre", "Other"}}
-	n, ok := names[m]
+	n, ok := paymentNames[m]
 	if !ok {
 		return string(m)
 	}
@@ -187,21 +205,30 @@ func buildLine(l Line, refund bool) (Line, error) {
 }
 
 // settle checks the payments against the total and returns the change to give.
+//
+// Only cash gives change. Meal vouchers give none either, by law, and the register refuses them
+// beyond the amount due with their own sentence, since that is the mistake a cashier makes with a
+// voucher worth more than a small ticket. The rule that vouchers pay for food only is not
+// enforced: the register does not know which products qualify.
 func settle(total Money, payments []Payment, refund bool) (Money, error) {
-	var paid, cash Money
+	var paid, cash, vouchers Money
 	for _, p := range payments {
-		switch p.Method {
-		case Cash, Card, Other:
-		default:
+		if _, ok := paymentNames[p.Method]; !ok {
 			return 0, E(CodeUnknownPaymentMethod, string(p.Method))
 		}
 		if p.Amount == 0 || p.Amount > MaxAmount || p.Amount < -MaxAmount || (p.Amount < 0) != refund {
 			return 0, E(CodeInvalidPayment, p.Amount)
 		}
 		paid += p.Amount
-		if p.Method == Cash {
+		switch p.Method {
+		case Cash:
 			cash += p.Amount
+		case MealVoucher:
+			vouchers += p.Amount
 		}
+	}
+	if !refund && vouchers > total {
+		return 0, E(CodeMealVoucherExceeds, vouchers-total)
 	}
 	if refund {
 		if paid != total {

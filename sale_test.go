@@ -88,6 +88,18 @@ func TestBuildSale(t *testing.T) {
 			want: comptoir.ErrOverpaidNonCash, fr: []string{"0,01 €"}},
 		{name: "ErrOverpaidNonCash/cash too small for the change", draft: comptoir.SaleDraft{Lines: lines(comptoir.LineFor(repas, 1)), Payments: payments(pay(comptoir.Cash, 100), pay(comptoir.Card, 1100))},
 			want: comptoir.ErrOverpaidNonCash, fr: []string{"1,00 €"}},
+		// A meal voucher gives no change: worth more than the ticket, it is refused even with cash
+		// beside it, which the old rule let through as long as the cash covered the change.
+		{name: "ErrMealVoucherExceeds", draft: comptoir.SaleDraft{Lines: lines(comptoir.LineFor(repas, 1)), Payments: payments(pay(comptoir.MealVoucher, 1200))},
+			want: comptoir.E(comptoir.CodeMealVoucherExceeds),
+			fr:   []string{"les titres-restaurant dépassent le dû de 2,00 € : un titre-restaurant ne rend pas de monnaie"},
+			en:   []string{"meal vouchers exceed the amount due by €2.00: a meal voucher gives no change"}},
+		{name: "ErrMealVoucherExceeds/with cash", draft: comptoir.SaleDraft{Lines: lines(comptoir.LineFor(repas, 1)), Payments: payments(pay(comptoir.MealVoucher, 1100), pay(comptoir.Cash, 2000))},
+			want: comptoir.E(comptoir.CodeMealVoucherExceeds), fr: []string{"1,00 €"}},
+		{name: "ErrMealVoucherExceeds/two vouchers", draft: comptoir.SaleDraft{Lines: lines(comptoir.LineFor(repas, 1)), Payments: payments(pay(comptoir.MealVoucher, 900), pay(comptoir.MealVoucher, 900))},
+			want: comptoir.E(comptoir.CodeMealVoucherExceeds), fr: []string{"8,00 €"}},
+		{name: "ErrOverpaidNonCash/cheque", draft: comptoir.SaleDraft{Lines: lines(comptoir.LineFor(repas, 1)), Payments: payments(pay(comptoir.Cheque, 1500))},
+			want: comptoir.ErrOverpaidNonCash, fr: []string{"le chèque", "5,00 €"}},
 		{name: "ErrUnknownPaymentMethod", draft: comptoir.SaleDraft{Lines: lines(comptoir.LineFor(repas, 1)), Payments: payments(pay("bitcoin", 1000))},
 			want: comptoir.ErrUnknownPaymentMethod, fr: []string{"« bitcoin »"}, en: []string{`"bitcoin"`}},
 		{name: "ErrUnknownPaymentMethod/empty", draft: comptoir.SaleDraft{Lines: lines(comptoir.LineFor(repas, 1)), Payments: payments(pay(comptoir.Cash, 500), pay("", 500))},
@@ -158,6 +170,15 @@ func TestBuildSaleTotals(t *testing.T) {
 			-1200, 0, []comptoir.VATLine{{Rate: comptoir.VATNormal, Base: -1000, VAT: -200, TTC: -1200}}, -1200, true},
 		{"refund in two methods", comptoir.SaleDraft{RefundOf: 12, Lines: lines(comptoir.LineFor(vin, -1), comptoir.LineFor(pomme, -2)), Payments: payments(pay(comptoir.Card, -1000), pay(comptoir.Cash, -700))},
 			-1700, 0, []comptoir.VATLine{{Rate: comptoir.VATNormal, Base: -1000, VAT: -200, TTC: -1200}, {Rate: comptoir.VATReduced, Base: -474, VAT: -26, TTC: -500}}, -1700, true},
+		// A meal voucher up to the amount due, the rest in cash with change.
+		{"meal voucher and cash", comptoir.SaleDraft{Lines: basket, Payments: payments(pay(comptoir.MealVoucher, 900), pay(comptoir.MealVoucher, 900), pay(comptoir.Cash, 2000))},
+			2700, 1100, wantVAT, 3800, false},
+		{"meal voucher for the whole ticket", comptoir.SaleDraft{Lines: basket, Payments: payments(pay(comptoir.MealVoucher, 2700))},
+			2700, 0, wantVAT, 2700, false},
+		{"cheque and card", comptoir.SaleDraft{Lines: basket, Payments: payments(pay(comptoir.Cheque, 2000), pay(comptoir.Card, 700))},
+			2700, 0, wantVAT, 2700, false},
+		{"refund of a meal voucher ticket in cash", comptoir.SaleDraft{RefundOf: 12, Lines: lines(comptoir.LineFor(vin, -1)), Payments: payments(pay(comptoir.Cash, -1200))},
+			-1200, 0, []comptoir.VATLine{{Rate: comptoir.VATNormal, Base: -1000, VAT: -200, TTC: -1200}}, -1200, true},
 		{"training", comptoir.SaleDraft{Training: true, Lines: lines(comptoir.LineFor(vin, 1)), Payments: payments(pay(comptoir.Cash, 1200))},
 			1200, 0, []comptoir.VATLine{{Rate: comptoir.VATNormal, Base: 1000, VAT: 200, TTC: 1200}}, 1200, false},
 	}
@@ -435,6 +456,14 @@ func TestParsePaymentMethod(t *testing.T) {
 		{"other", comptoir.Other},
 		{"autre", comptoir.Other},
 		{"AUTRE", comptoir.Other},
+		{"titre-restaurant", comptoir.MealVoucher},
+		{"Titres-Restaurant", comptoir.MealVoucher},
+		{"meal-voucher", comptoir.MealVoucher},
+		{"meal_voucher", comptoir.MealVoucher},
+		{"TR", comptoir.MealVoucher},
+		{"chèque", comptoir.Cheque},
+		{"Cheque", comptoir.Cheque},
+		{"check", comptoir.Cheque},
 	}
 	for _, tt := range tests {
 		got, err := comptoir.ParsePaymentMethod(tt.in)
@@ -446,7 +475,7 @@ func TestParsePaymentMethod(t *testing.T) {
 			t.Errorf("ParsePaymentMethod(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	for _, in := range []string{"bitcoin", "", "chèque", "cartes", "c b"} {
+	for _, in := range []string{"bitcoin", "", "chèques", "cartes", "c b", "titre"} {
 		got, err := comptoir.ParsePaymentMethod(in)
 		checkErr(t, err, comptoir.ErrUnknownPaymentMethod)
 		if got != "" {
@@ -464,6 +493,8 @@ func TestPaymentMethodFormat(t *testing.T) {
 		{comptoir.Cash, "Espèces", "Cash"},
 		{comptoir.Card, "Carte", "Card"},
 		{comptoir.Other, "Autre", "Other"},
+		{comptoir.MealVoucher, "Titre-restaurant", "Meal voucher"},
+		{comptoir.Cheque, "Chèque", "Cheque"},
 		{"bitcoin", "bitcoin", "bitcoin"},
 	}
 	for _, tt := range tests {
@@ -474,7 +505,9 @@ func TestPaymentMethodFormat(t *testing.T) {
 			t.Errorf("%q.Format(en) = %q, want %q", tt.m, got, want)
 		}
 	}
-	if got, want := comptoir.PaymentMethods, []comptoir.PaymentMethod{comptoir.Cash, comptoir.Card, comptoir.Other}; !slices.Equal(got, want) {
+	// The methods known before meal vouchers and cheques keep their relative order: the totals of an
+	// old closing recompute to the same list.
+	if got, want := comptoir.PaymentMethods, []comptoir.PaymentMethod{comptoir.Cash, comptoir.Card, comptoir.MealVoucher, comptoir.Cheque, comptoir.Other}; !slices.Equal(got, want) {
 		t.Errorf("PaymentMethods = %v, want %v", got, want)
 	}
 }

@@ -2,6 +2,7 @@ package comptoir
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,59 +35,247 @@ func DefaultShopSettings() ShopSettings {
 	return ShopSettings{Name: "Comptoir", NoticeVersion: "1", Points: DefaultPointsRule}
 }
 
-// settingKeys names every setting, with how it is read into ShopSettings.
-var settingKeys = map[string]func(*ShopSettings, string) error{
-	"shop.name":    func(s *ShopSettings, v string) error { s.Name = v; return nil },
-	"shop.address": func(s *ShopSettings, v string) error { s.Address = v; return nil },
-	"shop.siret": func(s *ShopSettings, v string) error {
-		v = strings.Join(strings.Fields(v), "")
-		if len(v) != 14 || !allDigits(v) || !luhn(v) {
-			return E(CodeInvalidSetting, "shop.siret", v)
-		}
-		s.SIRET = v
-		return nil
-	},
-	"shop.vat-number": func(s *ShopSettings, v string) error {
-		v = strings.ToUpper(strings.Join(strings.Fields(v), ""))
-		if v != "" && (len(v) < 4 || len(v) > 16 || !isAlnum(v)) {
-			return E(CodeInvalidSetting, "shop.vat-number", v)
-		}
-		s.VATNumber = v
-		return nil
-	},
-	"shop.legal":          func(s *ShopSettings, v string) error { s.Legal = v; return nil },
-	"gdpr.controller":     func(s *ShopSettings, v string) error { s.Controller = v; return nil },
-	"gdpr.contact":        func(s *ShopSettings, v string) error { s.Contact = v; return nil },
-	"gdpr.processor":      func(s *ShopSettings, v string) error { s.Processor = v; return nil },
-	"gdpr.notice-version": func(s *ShopSettings, v string) error { s.NoticeVersion = v; return nil },
-	"points.per-euro": func(s *ShopSettings, v string) error {
-		return setInt(&s.Points.PerEuro, "points.per-euro", v, s)
-	},
-	"points.redeem-points": func(s *ShopSettings, v string) error {
-		return setInt(&s.Points.RedeemPoints, "points.redeem-points", v, s)
-	},
-	"points.redeem-value": func(s *ShopSettings, v string) error {
-		m, err := ParseMoney(v)
-		if err != nil {
-			return err
-		}
-		old := s.Points.RedeemValue
-		s.Points.RedeemValue = m
-		if err := s.Points.Validate(); err != nil {
-			s.Points.RedeemValue = old
-			return E(CodeInvalidSetting, "points.redeem-value", v)
-		}
-		return nil
-	},
+// setting is one of the shop's settings: its name for people, how a value is checked when a
+// manager sets it, and how a stored value is read back.
+type setting struct {
+	label [2]string // French, English
+	// check refuses a new value with a sentence saying why, and returns it as it is stored.
+	check func(s ShopSettings, v string) (string, error)
+	// load puts a stored value in place. It checks nothing but the value's type: a value stored
+	// under older, looser rules must still load, or one tightened rule would stop every command.
+	load func(s *ShopSettings, v string) error
 }
 
-func isAlnum(s string) bool {
-	for _, c := range s {
-		if (c < '0' || c > '9') && (c < 'A' || c > 'Z') {
-			return false
+// Bounds of the loyalty programme's settings. Beyond them a value is a typo, not a programme.
+const (
+	// MaxPointsPerEuro keeps balances in proportion to purchases.
+	MaxPointsPerEuro = 100
+	// MaxRedeemPoints keeps the redemption unit within a member's reach.
+	MaxRedeemPoints = 100_000
+	// MaxRedeemValue is the largest discount one unit of points may buy (1 000,00 €).
+	MaxRedeemValue Money = 100_000
+	// MaxRebatePercent bounds what the programme gives back, in percent of every purchase: the
+	// points a euro earns, at the value a unit of points buys.
+	MaxRebatePercent = 50
+)
+
+// settingText is a setting that takes any text, required when it cannot be empty.
+func settingText(key, fr, en string, field func(*ShopSettings) *string, required bool) setting {
+	return setting{
+		label: [2]string{fr, en},
+		check: func(_ ShopSettings, v string) (string, error) {
+			if required && v == "" {
+				return "", E(CodeSettingEmpty, settingName{key: key, label: [2]string{fr, en}})
+			}
+			return v, nil
+		},
+		load: func(s *ShopSettings, v string) error { *field(s) = v; return nil },
+	}
+}
+
+// settingPoints is a setting of the loyalty programme, checked with the rule it makes.
+func settingPoints(fr, en string, parse func(string) (int64, error), bound func(int64, string) error, apply func(*PointsRule, int64)) setting {
+	return setting{
+		label: [2]string{fr, en},
+		check: func(s ShopSettings, v string) (string, error) {
+			n, err := parse(v)
+			if err != nil {
+				return "", err
+			}
+			if err := bound(n, v); err != nil {
+				return "", err
+			}
+			rule := s.Points
+			apply(&rule, n)
+			if err := checkRebate(rule); err != nil {
+				return "", err
+			}
+			return v, nil
+		},
+		load: func(s *ShopSettings, v string) error {
+			n, err := parse(v)
+			if err != nil {
+				return err
+			}
+			apply(&s.Points, n)
+			return nil
+		},
+	}
+}
+
+// checkRebate refuses a rule that gives back more than MaxRebatePercent of a purchase.
+func checkRebate(r PointsRule) error {
+	if r.RedeemPoints <= 0 || r.PerEuro*int64(r.RedeemValue) <= MaxRebatePercent*r.RedeemPoints {
+		return nil
+	}
+	// Cents given back per euro spent are percents; rounded up, so that the refusal never reads
+	// "50 %, 50 % at most".
+	pct := (r.PerEuro*int64(r.RedeemValue) + r.RedeemPoints - 1) / r.RedeemPoints
+	return E(CodePointsRebateTooHigh, r.PerEuro, r.RedeemPoints, r.RedeemValue, pct, MaxRebatePercent)
+}
+
+// settingKeys holds every setting by name.
+var settingKeys = map[string]setting{
+	"shop.name":    settingText("shop.name", "Nom du magasin", "Shop name", func(s *ShopSettings) *string { return &s.Name }, true),
+	"shop.address": settingText("shop.address", "Adresse", "Address", func(s *ShopSettings) *string { return &s.Address }, false),
+	"shop.siret": {
+		label: [2]string{"SIRET", "SIRET"},
+		check: func(_ ShopSettings, v string) (string, error) { return CheckSIRET(v) },
+		load:  func(s *ShopSettings, v string) error { s.SIRET = v; return nil },
+	},
+	"shop.vat-number": {
+		label: [2]string{"N° de TVA intracommunautaire", "Intra-community VAT number"},
+		check: func(_ ShopSettings, v string) (string, error) { return CheckVATNumber(v) },
+		load:  func(s *ShopSettings, v string) error { s.VATNumber = v; return nil },
+	},
+	"shop.legal":          settingText("shop.legal", "Mentions légales", "Legal mentions", func(s *ShopSettings) *string { return &s.Legal }, false),
+	"gdpr.controller":     settingText("gdpr.controller", "Responsable du traitement", "Data controller", func(s *ShopSettings) *string { return &s.Controller }, false),
+	"gdpr.contact":        settingText("gdpr.contact", "Contact RGPD", "Data protection contact", func(s *ShopSettings) *string { return &s.Contact }, false),
+	"gdpr.processor":      settingText("gdpr.processor", "Sous-traitant", "Data processor", func(s *ShopSettings) *string { return &s.Processor }, false),
+	"gdpr.notice-version": settingText("gdpr.notice-version", "Version de la notice", "Notice version", func(s *ShopSettings) *string { return &s.NoticeVersion }, true),
+	"points.per-euro": settingPoints("Points par euro", "Points per euro", parseCount("points.per-euro"),
+		func(n int64, v string) error {
+			if n < 0 || n > MaxPointsPerEuro {
+				return E(CodePointsPerEuroRange, MaxPointsPerEuro, v)
+			}
+			return nil
+		},
+		func(r *PointsRule, n int64) { r.PerEuro = n }),
+	"points.redeem-points": settingPoints("Points par tranche", "Points per unit", parseCount("points.redeem-points"),
+		func(n int64, v string) error {
+			if n < 1 || n > MaxRedeemPoints {
+				return E(CodeRedeemPointsRange, MaxRedeemPoints, v)
+			}
+			return nil
+		},
+		func(r *PointsRule, n int64) { r.RedeemPoints = n }),
+	"points.redeem-value": settingPoints("Remise par tranche", "Discount per unit",
+		func(v string) (int64, error) {
+			m, err := ParseMoney(v)
+			return int64(m), err
+		},
+		func(n int64, v string) error {
+			if n < 1 || Money(n) > MaxRedeemValue {
+				return E(CodeRedeemValueRange, Money(1), MaxRedeemValue, v)
+			}
+			return nil
+		},
+		func(r *PointsRule, n int64) { r.RedeemValue = Money(n) }),
+}
+
+// parseCount reads a whole number of points.
+func parseCount(key string) func(string) (int64, error) {
+	return func(v string) (int64, error) {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			return 0, E(CodeInvalidSetting, key, v)
+		}
+		return n, nil
+	}
+}
+
+// settingName names a setting in a message: its label in the language, then its key.
+type settingName struct {
+	key   string
+	label [2]string
+}
+
+// Format names the setting for a language: "le nom du magasin (shop.name)".
+func (n settingName) Format(l Lang) string {
+	label := n.label[0]
+	if l == LangEN {
+		label = n.label[1]
+	}
+	if n.key == "" {
+		return label
+	}
+	return label + " (" + n.key + ")"
+}
+
+// CheckSIRET checks a SIRET number as a manager types it (spaces allowed) and returns it as it is
+// stored, digits only. An empty value clears it. The refusal says why: the length, a character
+// that is not a digit, or the check key. The key is the Luhn formula, except for La Poste's
+// establishments (SIREN 356000000), whose digits must add up to a multiple of 5.
+func CheckSIRET(v string) (string, error) {
+	v = strings.Join(strings.Fields(v), "")
+	switch {
+	case v == "":
+		return "", nil
+	case !allDigits(v):
+		return "", E(CodeSIRETChars, v)
+	case len(v) != 14:
+		return "", E(CodeSIRETLength, v, len(v))
+	case !luhn(v):
+		return "", E(CodeSIRETKey, v)
+	}
+	return v, nil
+}
+
+// vatFormats are the shapes of the intra-community VAT numbers of the European Union (and of
+// Northern Ireland, XI), after the country prefix, with an example of each. Only the French key is
+// computed; the others are checked for their shape, which catches a truncated or shifted number.
+var vatFormats = map[string]struct {
+	re      *regexp.Regexp
+	example string
+}{
+	"AT": {regexp.MustCompile(`^U[0-9]{8}$`), "ATU12345678"},
+	"BE": {regexp.MustCompile(`^[01][0-9]{9}$`), "BE0123456789"},
+	"BG": {regexp.MustCompile(`^[0-9]{9,10}$`), "BG123456789"},
+	"CY": {regexp.MustCompile(`^[0-9]{8}[A-Z]$`), "CY12345678X"},
+	"CZ": {regexp.MustCompile(`^[0-9]{8,10}$`), "CZ12345678"},
+	"DE": {regexp.MustCompile(`^[0-9]{9}$`), "DE123456789"},
+	"DK": {regexp.MustCompile(`^[0-9]{8}$`), "DK12345678"},
+	"EE": {regexp.MustCompile(`^[0-9]{9}$`), "EE123456789"},
+	"EL": {regexp.MustCompile(`^[0-9]{9}$`), "EL123456789"},
+	"ES": {regexp.MustCompile(`^[0-9A-Z][0-9]{7}[0-9A-Z]$`), "ESX1234567X"},
+	"FI": {regexp.MustCompile(`^[0-9]{8}$`), "FI12345678"},
+	"FR": {regexp.MustCompile(`^[0-9]{2}[0-9]{9}$`), "FR32123456789"},
+	"HR": {regexp.MustCompile(`^[0-9]{11}$`), "HR12345678901"},
+	"HU": {regexp.MustCompile(`^[0-9]{8}$`), "HU12345678"},
+	"IE": {regexp.MustCompile(`^[0-9][0-9A-Z+*][0-9]{5}[A-Z]{1,2}$`), "IE1234567WA"},
+	"IT": {regexp.MustCompile(`^[0-9]{11}$`), "IT12345678901"},
+	"LT": {regexp.MustCompile(`^([0-9]{9}|[0-9]{12})$`), "LT123456789"},
+	"LU": {regexp.MustCompile(`^[0-9]{8}$`), "LU12345678"},
+	"LV": {regexp.MustCompile(`^[0-9]{11}$`), "LV12345678901"},
+	"MT": {regexp.MustCompile(`^[0-9]{8}$`), "MT12345678"},
+	"NL": {regexp.MustCompile(`^[0-9]{9}B[0-9]{2}$`), "NL123456789B01"},
+	"PL": {regexp.MustCompile(`^[0-9]{10}$`), "PL1234567890"},
+	"PT": {regexp.MustCompile(`^[0-9]{9}$`), "PT123456789"},
+	"RO": {regexp.MustCompile(`^[1-9][0-9]{1,9}$`), "RO1234567"},
+	"SE": {regexp.MustCompile(`^[0-9]{10}01$`), "SE123456789001"},
+	"SI": {regexp.MustCompile(`^[0-9]{8}$`), "SI12345678"},
+	"SK": {regexp.MustCompile(`^[0-9]{10}$`), "SK1234567890"},
+	"XI": {regexp.MustCompile(`^([0-9]{9}|[0-9]{12}|GD[0-4][0-9]{2}|HA[5-9][0-9]{2})$`), "XI123456789"},
+}
+
+// CheckVATNumber checks an intra-community VAT number as a manager types it (spaces, dots and
+// dashes allowed, any case) and returns it as it is stored: upper case, nothing but letters and
+// digits. An empty value clears it. A French number is FR, a two-digit key and the SIREN, and the
+// key must be (12 + 3 × (SIREN mod 97)) mod 97; other countries' numbers must have their prefix
+// and their country's shape.
+func CheckVATNumber(v string) (string, error) {
+	v = strings.ToUpper(strings.NewReplacer(" ", "", "\u00a0", "", ".", "", "-", "").Replace(v))
+	if v == "" {
+		return "", nil
+	}
+	if len(v) < 2 || len(v) > 16 {
+		return "", E(CodeVATNumberCountry, v)
+	}
+	f, ok := vatFormats[v[:2]]
+	if !ok {
+		return "", E(CodeVATNumberCountry, v)
+	}
+	if !f.re.MatchString(v[2:]) {
+		return "", E(CodeVATNumberFormat, v, v[:2], f.example)
+	}
+	if v[:2] == "FR" {
+		siren := v[4:]
+		n, _ := strconv.ParseInt(siren, 10, 64)
+		if key := fmt.Sprintf("%02d", (12+3*(n%97))%97); key != v[2:4] {
+			return "", E(CodeVATNumberKey, v, siren, key)
 		}
 	}
-	return true
+	return v, nil
 }
 
 // luhn checks the key of a SIRET number, which uses the Luhn algorithm (La Poste's
@@ -112,20 +301,6 @@ func luhn(digits string) bool {
 	return sum%10 == 0
 }
 
-func setInt(dst *int64, key, v string, s *ShopSettings) error {
-	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	if err != nil {
-		return E(CodeInvalidSetting, key, v)
-	}
-	old := *dst
-	*dst = n
-	if err := s.Points.Validate(); err != nil {
-		*dst = old
-		return E(CodeInvalidSetting, key, v)
-	}
-	return nil
-}
-
 // SettingKeys lists the setting names in order.
 func SettingKeys() []string {
 	keys := make([]string, 0, len(settingKeys))
@@ -136,13 +311,37 @@ func SettingKeys() []string {
 	return keys
 }
 
-// Set changes one setting by name, checking its value.
+// SettingLabel names a setting for people in a language ("Nom du magasin" for shop.name); it is
+// the key itself for a name it does not know.
+func SettingLabel(key string, l Lang) string {
+	st, ok := settingKeys[key]
+	if !ok {
+		return key
+	}
+	return settingName{label: st.label}.Format(l)
+}
+
+// Set changes one setting by name, checking its value: a refusal says why and changes nothing.
 func (s *ShopSettings) Set(key, value string) error {
-	set, ok := settingKeys[key]
+	st, ok := settingKeys[key]
 	if !ok {
 		return E(CodeUnknownSetting, key)
 	}
-	return set(s, CleanText(value))
+	v, err := st.check(*s, CleanText(value))
+	if err != nil {
+		return err
+	}
+	return st.load(s, v)
+}
+
+// Load puts a value read back from storage in place. Unlike Set it applies no check beyond the
+// value's type, so that a value stored under older rules still loads.
+func (s *ShopSettings) Load(key, value string) error {
+	st, ok := settingKeys[key]
+	if !ok {
+		return E(CodeUnknownSetting, key)
+	}
+	return st.load(s, value)
 }
 
 // Get reads one setting by name, as Set takes it.

@@ -1,9 +1,16 @@
 package devices
 
-// DefaultMaxLen is the longest code a Framer delivers when it is given no other limit. The longest
-// retail code, a GS1-128 with a few application identifiers, stays well under it, so a longer frame
-// is almost certainly two codes glued together by a lost terminator, or garbage.
-const DefaultMaxLen = 64
+import (
+	"slices"
+
+	"github.com/comptoir/comptoir"
+)
+
+// DefaultMaxLen is the longest code a Framer delivers when it is given no other limit:
+// comptoir.MaxCodeLen, 48 characters after the AIM identifier. A GS1-128 symbol holds at most 48
+// data characters, and every code the register reads (GTINs, cards, shelf labels) is far shorter,
+// so a longer frame is almost certainly two codes glued together by a lost terminator, or garbage.
+const DefaultMaxLen = comptoir.MaxCodeLen
 
 // Control bytes a serial scanner frames its codes with.
 const (
@@ -65,7 +72,10 @@ type Frame struct {
 // identifiers and shelf codes do not start with "]".
 //
 // A frame holding a byte outside printable ASCII (0x20-0x7E) after the identifier is line noise
-// (a baud rate mismatch, a glitch on a pulled cable): it is dropped and counted in Noise. That also
+// (a baud rate mismatch, a glitch on a pulled cable): it is dropped and counted in Noise. So is a
+// frame whose identifier names an EAN/UPC symbology ("]E0" EAN-13 or UPC-A, "]E4" EAN-8, "]E1"
+// and "]E2" add-ons, "]E3" with add-on) but whose data is not that symbology's digits: a scanner
+// never sends letters or a wrong length under those identifiers, random bytes may. That also
 // drops GS1 codes whose variable-length fields are separated by the GS control character (0x1D);
 // a scanner sending those must be set to replace GS by a printable character. A frame longer than
 // the maximum is dropped and counted in TooLong; the Framer then skips to the next terminator,
@@ -159,6 +169,10 @@ func (f *Framer) end() {
 			return
 		}
 	}
+	if n > 0 && frame[1] == 'E' && !eanShaped(frame[2], code) {
+		f.noise++
+		return
+	}
 	// One allocation holds the identifier and the code; both fields are slices of it.
 	s := string(frame)
 	fr := Frame{Code: s[n:], AIM: s[:n]}
@@ -195,6 +209,34 @@ func (f *Framer) MaxLen() int { return f.max }
 // hasAIM reports whether a frame starts with an AIM symbology identifier.
 func hasAIM(b []byte) bool {
 	return len(b) >= aimLen && b[0] == ']' && isLetter(b[1]) && (isLetter(b[2]) || isDigit(b[2]))
+}
+
+// eanShaped reports whether the data of a frame sent under the EAN/UPC identifier "]E" with
+// modifier mod has the digits that symbology carries: 12 or 13 for EAN-13 (some scanners send
+// UPC-A without its leading zero), 8 for EAN-8, 2 or 5 for an add-on, and an EAN-13 or UPC-A with
+// its add-on. An identifier modifier this package does not know is let through.
+func eanShaped(mod byte, code []byte) bool {
+	var lengths []int
+	switch mod {
+	case '0':
+		lengths = []int{12, 13}
+	case '1':
+		lengths = []int{2}
+	case '2':
+		lengths = []int{5}
+	case '3':
+		lengths = []int{14, 15, 17, 18}
+	case '4':
+		lengths = []int{8}
+	default:
+		return true
+	}
+	for _, c := range code {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return slices.Contains(lengths, len(code))
 }
 
 func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }

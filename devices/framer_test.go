@@ -2,10 +2,12 @@ package devices_test
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/comptoir/comptoir"
 	"github.com/comptoir/comptoir/devices"
 )
 
@@ -104,10 +106,64 @@ func TestFramerAIM(t *testing.T) {
 	}
 }
 
+// TestFramerEANShape checks that a frame sent under an EAN/UPC identifier carries that
+// symbology's digits: random bytes that happen to start with "]E" are noise, not codes. The old
+// code delivered them.
+func TestFramerEANShape(t *testing.T) {
+	f := devices.NewFramer(0)
+	got := feed(f,
+		"]E0ABC\r", "]E0123\r", "]E4+-*/ 123\r", "]E496385074A\r", "]E1x2\r", "]E2123456\r", "]E33017620422003\r",
+		"]E03017620422003\r", "]E0036000291452\r", "]E496385074\r", "]E112\r", "]E252495\r", "]E3978020137962052495\r",
+		"]E9anything\r",
+	)
+	want := []frame{
+		{"3017620422003", devices.SymEAN13, "]E0"}, {"036000291452", devices.SymEAN13, "]E0"}, {"96385074", devices.SymEAN8, "]E4"},
+		{"12", devices.SymEANAddOn, "]E1"}, {"52495", devices.SymEANAddOn, "]E2"}, {"978020137962052495", devices.SymEANWithAddOn, "]E3"},
+		{"anything", devices.SymUnknown, "]E9"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("frames = %q, want %q", got, want)
+	}
+	if got, want := f.Noise(), uint64(7); got != want {
+		t.Errorf("noise = %d, want %d", got, want)
+	}
+}
+
+// TestFramerRandomBytes feeds a megabyte of random bytes: whatever comes out is a code as the
+// package defines one, 1 to DefaultMaxLen printable characters, EAN-shaped under an EAN identifier,
+// and a GTIN-shaped one is a product or a card only when its check digit holds.
+func TestFramerRandomBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	data := make([]byte, 1<<20)
+	for i := range data {
+		data[i] = byte(rng.Uint32())
+	}
+	f := devices.NewFramer(0)
+	frames := f.Write(data)
+	for _, fr := range frames {
+		if len(fr.Code) < 1 || len(fr.Code) > devices.DefaultMaxLen {
+			t.Fatalf("code %q of length %d", fr.Code, len(fr.Code))
+		}
+		kind, err := comptoir.ClassifyCode(fr.Code)
+		if err != nil && kind != comptoir.ScanInvalid {
+			t.Fatalf("ClassifyCode(%q) = %s, %v: the framer delivered something that is no code", fr.Code, kind, err)
+		}
+		if (kind == comptoir.ScanProduct || kind == comptoir.ScanCard) && comptoir.ValidateGTIN(fr.Code) != nil {
+			t.Fatalf("ClassifyCode(%q) = %s for an invalid GTIN", fr.Code, kind)
+		}
+		if fr.AIM == "]E0" && len(fr.Code) < 12 {
+			t.Fatalf("EAN-13 frame %q", fr.Code)
+		}
+	}
+	if f.Noise() == 0 {
+		t.Error("a megabyte of random bytes gave no noise")
+	}
+}
+
 // TestFramerIdentifierOnly checks that an identifier with no data is not a code.
 func TestFramerIdentifierOnly(t *testing.T) {
 	f := devices.NewFramer(0)
-	if got := feed(f, "]E0\r", "]E0123\r"); !reflect.DeepEqual(got, []frame{{"123", devices.SymEAN13, "]E0"}}) {
+	if got := feed(f, "]E0\r", "]E03017620422003\r"); !reflect.DeepEqual(got, []frame{{"3017620422003", devices.SymEAN13, "]E0"}}) {
 		t.Errorf("frames = %q", got)
 	}
 	if f.Noise() != 1 {
@@ -163,7 +219,7 @@ func TestFramerTooLong(t *testing.T) {
 		t.Errorf("default MaxLen = %d", def)
 	}
 	f = devices.NewFramer(0)
-	if got := feed(f, strings.Repeat("1", 64)+"\r"+strings.Repeat("1", 65)+"\r"); len(got) != 1 || f.TooLong() != 1 {
+	if got := feed(f, strings.Repeat("1", 48)+"\r"+strings.Repeat("1", 49)+"\r"); len(got) != 1 || f.TooLong() != 1 {
 		t.Errorf("default maximum: %d frames, %d too long", len(got), f.TooLong())
 	}
 }
@@ -252,6 +308,10 @@ func FuzzFramer(f *testing.F) {
 	f.Add([]byte(strings.Repeat("9", 100)+"\r1\r"), uint16(70), uint8(10))
 	f.Add([]byte("\xff\x00\x1b[31m\r]d20103017620422003\x1d10AB\r"), uint16(1), uint8(64))
 	f.Add([]byte("]E\r]\r]]E0\r"), uint16(2), uint8(1))
+	// Random-looking bytes and garbage under EAN identifiers, which must not come out as codes.
+	f.Add([]byte("]E0ABC\r]E4+-*/\r]E2123456\r]E03017620422003\r"), uint16(9), uint8(0))
+	f.Add([]byte("\x8f\x1c]\xe2E0\r\x7f\x80 \r"+strings.Repeat("\xaa", 40)+"\n"), uint16(4), uint8(0))
+	f.Add([]byte(strings.Repeat("Z", 48)+"\r"+strings.Repeat("Z", 49)+"\r"), uint16(48), uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, split uint16, max uint8) {
 		whole := devices.NewFramer(int(max))
 		want := append([]devices.Frame(nil), whole.Write(data)...)
@@ -270,6 +330,9 @@ func FuzzFramer(f *testing.F) {
 			}
 			if !bytes.Contains(data, []byte(fr.AIM+fr.Code)) {
 				t.Fatalf("frame %+v is not in the input", fr)
+			}
+			if strings.HasPrefix(fr.AIM, "]E") && strings.ContainsAny(fr.AIM[2:], "01234") && strings.Trim(fr.Code, "0123456789") != "" {
+				t.Fatalf("frame %+v under an EAN identifier holds more than digits", fr)
 			}
 		}
 		terminators := bytes.Count(data, []byte{'\r'}) + bytes.Count(data, []byte{'\n'}) +

@@ -108,6 +108,17 @@ func memberSale(t *testing.T) comptoir.Sale {
 	}, 45)
 }
 
+// voucherSale is paid with a meal voucher, a cheque and cash with change, so that the receipt
+// names each method in the customer's language.
+func voucherSale(t *testing.T) comptoir.Sale {
+	return build(t, comptoir.SaleDraft{
+		Cashier: "Élodie",
+		Lines:   []comptoir.Line{comptoir.LineFor(sandwich, 1), comptoir.LineFor(vinRouge, 1)},
+		Payments: []comptoir.Payment{{Method: comptoir.MealVoucher, Amount: 900}, {Method: comptoir.Cheque, Amount: 500},
+			{Method: comptoir.Cash, Amount: 1000}},
+	}, 46)
+}
+
 func ptr(n int64) *int64 { return &n }
 
 type receiptCase struct {
@@ -132,6 +143,8 @@ func receiptCases(t *testing.T) []receiptCase {
 		receiptCase{"duplicate-fr-48", Receipt{Sale: fullSale(t), Shop: receiptShop, Lang: comptoir.LangFR, Width: 48, Location: paris, Duplicate: true}},
 		receiptCase{"member-fr-32", Receipt{Sale: memberSale(t), Shop: receiptShop, Lang: comptoir.LangFR, Width: 32, Location: paris, PointsBalance: ptr(340), OpenDrawer: true}},
 		receiptCase{"member-en-48", Receipt{Sale: memberSale(t), Shop: receiptShop, Lang: comptoir.LangEN, Width: 48, Location: paris, PointsBalance: ptr(340), OpenDrawer: true}},
+		receiptCase{"vouchers-fr-32", Receipt{Sale: voucherSale(t), Shop: receiptShop, Lang: comptoir.LangFR, Width: 32, Location: paris, OpenDrawer: true}},
+		receiptCase{"vouchers-en-48", Receipt{Sale: voucherSale(t), Shop: receiptShop, Lang: comptoir.LangEN, Width: 48, Location: paris, OpenDrawer: true}},
 	)
 }
 

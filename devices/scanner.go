@@ -67,7 +67,7 @@ type Config struct {
 	// Debounce is the window within which the same code read again is dropped; default 300 ms,
 	// NoDebounce (any negative value) to deliver every read.
 	Debounce time.Duration
-	// MaxLen is the longest code accepted; default DefaultMaxLen (64).
+	// MaxLen is the longest code accepted; default DefaultMaxLen (48).
 	MaxLen int
 	// MinBackoff and MaxBackoff bound the wait between two attempts to open the port when it is
 	// gone: the wait doubles from MinBackoff up to MaxBackoff; defaults 100 ms and 2 s.

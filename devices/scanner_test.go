@@ -378,8 +378,8 @@ func TestScannerReconnect(t *testing.T) {
 	if len(seen) != 0 || st.Err != nil {
 		t.Errorf("statuses before Connected: %v; Connected with %v", seen, st.Err)
 	}
-	write(t, m2, "]E0333\r")
-	if got := nextScan(t, sc); got.Code != "333" || got.Symbology != devices.SymEAN13 {
+	write(t, m2, "]E04006381333931\r")
+	if got := nextScan(t, sc); got.Code != "4006381333931" || got.Symbology != devices.SymEAN13 {
 		t.Errorf("scan %+v after reconnecting", got)
 	}
 	if st := sc.Stats(); st.Reconnects != 1 || st.Scans != 2 || st.Noise != 1 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/store"
 )
 
 func TestStore_ClosePeriod(t *testing.T) {
@@ -147,11 +148,21 @@ func TestStore_ClosePeriod(t *testing.T) {
 	})
 
 	t.Run("ErrPeriodNotOver", func(t *testing.T) {
-		s := mustOpen(t, dbPath(t), opts(newClock(day0)))
+		clk := newClock(time.Date(2025, 12, 30, 10, 0, 0, 0, time.UTC))
+		s := mustOpen(t, dbPath(t), opts(clk))
 		mustRecord(t, s, byCard(line(pomme, 1)))
-		for _, period := range []string{"2026-03-11", "2027-01-01", "2026-03", "2026-04", "2026", "2027"} {
+		clk.Set(day0)
+		mustRecord(t, s, byCard(line(pomme, 1)))
+		for _, period := range []string{"2026-03", "2026"} {
 			_, err := s.ClosePeriod(ctx, period)
 			wantErr(t, err, comptoir.ErrPeriodNotOver)
+			if _, ok, _ := s.Closing(ctx, period); ok {
+				t.Errorf("Closing(%s) ok after a refused close", period)
+			}
+		}
+		for _, period := range []string{"2026-03-11", "2027-01-01", "2026-04", "2027"} {
+			_, err := s.ClosePeriod(ctx, period)
+			wantErr(t, err, comptoir.E(comptoir.CodePeriodInFuture))
 			if _, ok, _ := s.Closing(ctx, period); ok {
 				t.Errorf("Closing(%s) ok after a refused close", period)
 			}
@@ -160,6 +171,8 @@ func TestStore_ClosePeriod(t *testing.T) {
 		mustClosePeriod(t, s, "2026-03-10")
 		// Last month and last year are over.
 		mustClosePeriod(t, s, "2026-02")
+		mustClosePeriod(t, s, "2025-12-30")
+		mustClosePeriod(t, s, "2025-12")
 		mustClosePeriod(t, s, "2025")
 	})
 
@@ -271,7 +284,7 @@ func TestStore_ClosePeriod(t *testing.T) {
 
 	t.Run("EmptyDay", func(t *testing.T) {
 		s := mustOpen(t, dbPath(t), opts(newClock(day0)))
-		c := mustClosePeriod(t, s, "2026-03-09")
+		c := mustClosePeriod(t, s, "2026-03-10")
 		if !c.Totals.Equal(comptoir.Totals{}) {
 			t.Errorf("Totals = %+v, want zero", c.Totals)
 		}
@@ -322,5 +335,72 @@ func TestStore_ClosePeriod(t *testing.T) {
 		}
 		_, err := s.DayTotals(ctx, "2026-13-01")
 		wantErr(t, err, comptoir.ErrInvalidDate)
+	})
+}
+
+// TestStore_ClosePeriod_Bounds reproduces "close --date 1999-01-01" and "close --year 0000", which
+// sealed empty periods decades before the first ticket for ever: periods that end before the
+// register's first record, and periods in the future, are refused; with an empty journal only the
+// current day may be closed.
+func TestStore_ClosePeriod_Bounds(t *testing.T) {
+	ctx := context.Background()
+	refuse := func(t *testing.T, s *store.Store, period string, want comptoir.Code, args ...any) {
+		t.Helper()
+		_, err := s.ClosePeriod(ctx, period)
+		wantErr(t, err, comptoir.E(want))
+		if got := errArgs(t, err); !reflect.DeepEqual(got, args) {
+			t.Errorf("ClosePeriod(%s) error args = %v, want %v", period, got, args)
+		}
+		if _, ok, _ := s.Closing(ctx, period); ok {
+			t.Errorf("Closing(%s) ok after a refused close", period)
+		}
+	}
+
+	t.Run("BeforeFirstTicket", func(t *testing.T) {
+		clk := newClock(day0)
+		s := mustOpen(t, dbPath(t), opts(clk))
+		mustRecord(t, s, byCard(line(pomme, 1)))
+		clk.Set(day0.AddDate(0, 2, 0))
+		for _, period := range []string{"1999-01-01", "0000", "1999", "2026-03-09", "2026-02", "2025", "0000-01"} {
+			refuse(t, s, period, comptoir.CodePeriodBeforeJournal, period, "2026-03-10")
+		}
+		// The first day, a day without tickets after it, and the periods around them may be closed.
+		mustClosePeriod(t, s, "2026-03-10")
+		mustClosePeriod(t, s, "2026-03-20")
+		mustClosePeriod(t, s, "2026-03")
+		if rep := mustVerify(t, s); rep.Broken != nil || rep.Closings != 3 {
+			t.Errorf("Verify = %+v, want 3 closings, intact", rep)
+		}
+	})
+
+	t.Run("EmptyJournal", func(t *testing.T) {
+		s := mustOpen(t, dbPath(t), opts(newClock(day0)))
+		for _, period := range []string{"1999-01-01", "2026-03-09", "2026-02", "2025", "0000"} {
+			refuse(t, s, period, comptoir.CodePeriodEmptyJournal, "2026-03-10", period)
+		}
+		refuse(t, s, "2026-03-11", comptoir.CodePeriodInFuture, "2026-03-11", "2026-03-10")
+		// A shop that sold nothing on its first day still makes its Z; that closing is then the
+		// register's first record, and the day before it stays out of reach.
+		mustClosePeriod(t, s, "2026-03-10")
+		refuse(t, s, "2026-03-09", comptoir.CodePeriodBeforeJournal, "2026-03-09", "2026-03-10")
+	})
+
+	t.Run("Future", func(t *testing.T) {
+		s := mustOpen(t, dbPath(t), opts(newClock(day0)))
+		mustRecord(t, s, byCard(line(pomme, 1)))
+		for _, period := range []string{"2026-03-11", "2026-04", "2027", "9999-12-31"} {
+			refuse(t, s, period, comptoir.CodePeriodInFuture, period, "2026-03-10")
+		}
+	})
+
+	t.Run("FirstRecordIsAClosing", func(t *testing.T) {
+		// A journal that starts with an empty day's closing (allowed on that day) counts from it.
+		clk := newClock(day0)
+		s := mustOpen(t, dbPath(t), opts(clk))
+		mustClosePeriod(t, s, "2026-03-10")
+		clk.Set(day0.AddDate(0, 0, 3))
+		mustRecord(t, s, byCard(line(pomme, 1)))
+		refuse(t, s, "2026-03-09", comptoir.CodePeriodBeforeJournal, "2026-03-09", "2026-03-10")
+		mustClosePeriod(t, s, "2026-03-11")
 	})
 }

@@ -14,7 +14,8 @@ import (
 //
 // A day can be closed once it has started, even with no ticket. A month can be closed once it is
 // over and every day of it that has tickets is closed; it sums those days' closings. A year
-// likewise sums its months. A sealed period accepts no more tickets.
+// likewise sums its months. A sealed period accepts no more tickets. Nothing before the register's
+// first record and nothing in the future can be closed (see comptoir.CheckClosable).
 func (s *Store) ClosePeriod(ctx context.Context, period string) (comptoir.Closing, error) {
 	if err := checkCtx(ctx); err != nil {
 		return comptoir.Closing{}, err
@@ -24,17 +25,34 @@ func (s *Store) ClosePeriod(ctx context.Context, period string) (comptoir.Closin
 		return comptoir.Closing{}, err
 	}
 	now := s.now()
-	if today := comptoir.DayOf(now, s.loc); period > today[:len(period)] ||
-		kind != comptoir.DayClosing && period == today[:len(period)] {
-		return comptoir.Closing{}, comptoir.E(comptoir.CodePeriodNotOver, period)
-	}
 	var c comptoir.Closing
 	err = s.update(func(tx *bbolt.Tx) error {
+		today := comptoir.DayOf(now, s.loc)
+		if err := comptoir.CheckClosable(period, today, firstDay(regBuckets(tx, s.register))); err != nil {
+			return err
+		}
 		var err error
 		c, err = s.closePeriod(tx, kind, period, now)
 		return err
 	})
 	return c, err
+}
+
+// firstDay is the business day of the register's first record: the earliest day with tickets, or
+// the first day of the earliest closed period when a closing came first (an empty day's Z). It is
+// empty when the journal holds nothing. Both indexes are ordered by date, so this reads two keys.
+func firstDay(r reg) string {
+	var first string
+	if k, _ := r.days.Cursor().First(); k != nil {
+		first = string(k)
+	}
+	if k, _ := r.closings.Cursor().First(); k != nil {
+		// "2026" sorts before "2026-01" and "2026-01-01": the first key starts earliest.
+		if start, _, err := comptoir.PeriodBounds(string(k)); err == nil && (first == "" || start < first) {
+			first = start
+		}
+	}
+	return first
 }
 
 func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period string, now time.Time) (comptoir.Closing, error) {

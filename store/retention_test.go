@@ -76,8 +76,8 @@ func TestStore_Settings(t *testing.T) {
 	if err := s.SetSetting(ctx, "points.redeem-points", "200"); err != nil {
 		t.Fatal(err)
 	}
-	wantErr(t, s.SetSetting(ctx, "shop.siret", "12345"), comptoir.E(comptoir.CodeInvalidSetting))
-	wantErr(t, s.SetSetting(ctx, "points.redeem-points", "0"), comptoir.E(comptoir.CodeInvalidSetting))
+	wantErr(t, s.SetSetting(ctx, "shop.siret", "12345"), comptoir.E(comptoir.CodeSIRETLength))
+	wantErr(t, s.SetSetting(ctx, "points.redeem-points", "0"), comptoir.E(comptoir.CodeRedeemPointsRange))
 	wantErr(t, s.SetSetting(ctx, "shop.colour", "bleu"), comptoir.E(comptoir.CodeUnknownSetting))
 	mustClose(t, s)
 

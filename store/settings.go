@@ -38,7 +38,7 @@ func readSettings(tx *bbolt.Tx) (comptoir.ShopSettings, error) {
 			return err
 		}
 		// A setting this version no longer knows is skipped, not fatal.
-		if err := set.Set(string(k), value); err != nil && !isCode(err, comptoir.CodeUnknownSetting) {
+		if err := set.Load(string(k), value); err != nil && !isCode(err, comptoir.CodeUnknownSetting) {
 			return err
 		}
 		return nil

@@ -1051,16 +1051,32 @@ func TestSettings(t *testing.T) {
 	if !slices.Equal(keys, comptoir.SettingKeys()) {
 		t.Errorf("settings show lists %v, want %v", keys, comptoir.SettingKeys())
 	}
-	for _, want := range []string{"shop.name             Comptoir\n", "points.redeem-points  100\n", "points.redeem-value   5.00\n", "gdpr.notice-version   1\n"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("settings show does not contain %q:\n%s", want, out)
+	// Each line is the key, its name in the user's language, and the value.
+	shown := func(out string) map[string][]string {
+		rows := map[string][]string{}
+		for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			cells := regexp.MustCompile(`\s{2,}`).Split(strings.TrimSpace(line), -1)
+			rows[cells[0]] = cells[1:]
 		}
+		return rows
+	}
+	for key, want := range map[string][]string{
+		"shop.name": {"Nom du magasin", "Comptoir"}, "points.redeem-points": {"Points par tranche", "100"},
+		"points.redeem-value": {"Remise par tranche", "5.00"}, "gdpr.notice-version": {"Version de la notice", "1"},
+		"shop.siret": {"SIRET"},
+	} {
+		if got := shown(out)[key]; !slices.Equal(got, want) {
+			t.Errorf("settings show: %s is %q, want %q:\n%s", key, got, want, out)
+		}
+	}
+	if got, want := shown(m.ok("--lang", "en", "settings", "show"))["shop.vat-number"], []string{"Intra-community VAT number"}; !slices.Equal(got, want) {
+		t.Errorf("settings show in English: shop.vat-number is %q, want %q", got, want)
 	}
 
 	m.ok("settings", "set", "shop.siret", "123 456 789 00007")
 	m.ok("settings", "set", "points.redeem-value", "7,50")
 	out = m.ok("settings", "show")
-	if !strings.Contains(out, "shop.siret            12345678900007\n") || !strings.Contains(out, "points.redeem-value   7.50\n") {
+	if got := shown(out); !slices.Equal(got["shop.siret"], []string{"SIRET", "12345678900007"}) || !slices.Equal(got["points.redeem-value"], []string{"Remise par tranche", "7.50"}) {
 		t.Errorf("settings show after set:\n%s", out)
 	}
 
@@ -1068,12 +1084,17 @@ func TestSettings(t *testing.T) {
 		key, value, want string
 	}{
 		{"shop.bogus", "x", "comptoir: réglage inconnu « shop.bogus » : voir comptoir settings show\n"},
-		{"shop.siret", "123 456 789", "comptoir: valeur invalide pour shop.siret : « 123456789 »\n"},
-		{"shop.siret", "1234567890001A", "comptoir: valeur invalide pour shop.siret : « 1234567890001A »\n"},
+		{"shop.siret", "123 456 789", "comptoir: SIRET « 123456789 » invalide : 9 chiffres au lieu de 14\n"},
+		{"shop.siret", "1234567890001A", "comptoir: SIRET « 1234567890001A » invalide : il ne contient que des chiffres\n"},
+		{"shop.siret", "12345678900012", "comptoir: SIRET « 12345678900012 » invalide : sa clé de contrôle (formule de Luhn) est fausse, une faute de frappe ?\n"},
+		{"shop.name", " ", "comptoir: Nom du magasin (shop.name) ne peut pas être vide\n"},
+		{"gdpr.notice-version", "", "comptoir: Version de la notice (gdpr.notice-version) ne peut pas être vide\n"},
+		{"shop.vat-number", "FR 00 123456789", "comptoir: numéro de TVA « FR00123456789 » invalide : pour le SIREN 123456789 la clé est 32, une faute de frappe ?\n"},
 		{"points.redeem-points", "beaucoup", "comptoir: valeur invalide pour points.redeem-points : « beaucoup »\n"},
-		{"points.redeem-points", "0", "comptoir: valeur invalide pour points.redeem-points : « 0 »\n"},
-		{"points.per-euro", "-1", "comptoir: valeur invalide pour points.per-euro : « -1 »\n"},
-		{"points.redeem-value", "0", "comptoir: valeur invalide pour points.redeem-value : « 0 »\n"},
+		{"points.redeem-points", "0", "comptoir: points.redeem-points : de 1 à 100000 points par tranche, pas « 0 » : une tranche vide ne coûterait rien, une plus grande ne serait jamais atteinte\n"},
+		{"points.per-euro", "-1", "comptoir: points.per-euro : de 0 (aucun point) à 100 points par euro, pas « -1 » : au-delà, les soldes n'ont plus de rapport avec les achats\n"},
+		{"points.redeem-value", "0", "comptoir: points.redeem-value : une tranche vaut de 0,01 € à 1 000,00 €, pas « 0 » : une remise nulle ne sert à rien, une plus grande est une faute de frappe\n"},
+		{"points.per-euro", "20", "comptoir: avec 20 points par euro et 100 points pour 7,50 €, la fidélité rendrait 150 % de chaque achat : 50 % au plus\n"},
 	} {
 		r := m.run("settings", "set", tt.key, tt.value)
 		if r.code != exitFailed || r.stderr != tt.want || r.stdout != "" {

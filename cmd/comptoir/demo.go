@@ -54,10 +54,14 @@ func runDemoData(e *env, args []string) error {
 		}
 		first = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local)
 	}
+	// Demo data ends before now: its last day is yesterday at the latest, so that no ticket is
+	// dated later than the clock and today, which the shop may still sell on, is never sealed.
 	last := first.AddDate(0, 0, *days-1)
-	if last.After(today) {
-		return usagef("les jours de démonstration doivent être passés (dernier jour : %s)",
-			"demo days must be in the past (last day: %s)", last.Format("2006-01-02"))
+	if !last.Before(today) {
+		latest := today.AddDate(0, 0, -*days)
+		return usagef("--start %s et --days %d vont jusqu'au %s : les jours de démonstration doivent finir avant aujourd'hui (%s), donc commencer le %s au plus tard",
+			"--start %s and --days %d run to %s: demo days must end before today (%s), so start on %s at the latest",
+			first.Format("2006-01-02"), *days, last.Format("2006-01-02"), today.Format("2006-01-02"), latest.Format("2006-01-02"))
 	}
 	products, err := demoProducts()
 	if err != nil {
@@ -170,7 +174,11 @@ func midnight(t time.Time) time.Time {
 // the first day of the next month, as a manager would.
 func closeMonth(e *env, s *store.Store, day time.Time) (int, error) {
 	month := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.Local)
+	// Just after midnight on the first, the closing is dated now rather than a few minutes ahead.
 	e.clock.at = month.AddDate(0, 1, 0).Add(10 * time.Minute)
+	if now := time.Now(); e.clock.at.After(now) {
+		e.clock.at = now
+	}
 	if _, err := s.ClosePeriod(e.ctx, month.Format("2006-01")); err != nil {
 		return 0, err
 	}
@@ -311,9 +319,10 @@ func (g *demoGen) draft(at time.Time) comptoir.SaleDraft {
 	case r < 92:
 		d.Payments = []comptoir.Payment{{Method: comptoir.Cash, Amount: cashTendered(total, g.rng)}}
 	default:
-		// A meal voucher rarely matches the total; the rest is paid by card.
+		// A meal voucher rarely matches the total; the rest is paid by card. A voucher gives no
+		// change, so it never pays more than the total.
 		voucher := min(total, comptoir.Euros(9, 0))
-		d.Payments = []comptoir.Payment{{Method: comptoir.Other, Amount: voucher}}
+		d.Payments = []comptoir.Payment{{Method: comptoir.MealVoucher, Amount: voucher}}
 		if rest := total - voucher; rest > 0 {
 			d.Payments = append(d.Payments, comptoir.Payment{Method: comptoir.Card, Amount: rest})
 		}

@@ -46,51 +46,45 @@ func runScanner(e *env, args []string) error {
 	}
 }
 
-// scanKind says what a scanned code is for the register: a product's GTIN, a loyalty card, or
-// something else, and whether its check digit holds.
-func scanKind(code string) (kind string, valid bool) {
-	switch len(code) {
-	case 8, 12, 13, 14:
-		if !allDigitsString(code) {
-			return "unknown", false
-		}
-		valid = comptoir.ValidateGTIN(code) == nil
-		if len(code) == 13 && code[:2] == "04" {
-			return "card", valid
-		}
-		return "product", valid
+// scanKind says what a scanned code is for the register (comptoir.ClassifyCode) and whether it may
+// be used as such: only a product or a card whose GTIN checks out is valid. The error explains an
+// invalid GTIN-shaped code.
+func scanKind(code string) (kind comptoir.ScanKind, valid bool, err error) {
+	kind, err = comptoir.ClassifyCode(code)
+	if kind == "" {
+		// The framer only delivers readable codes; anything else is shown as unknown.
+		kind = comptoir.ScanOther
 	}
-	return "unknown", false
-}
-
-func allDigitsString(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return kind, kind == comptoir.ScanProduct || kind == comptoir.ScanCard, err
 }
 
 func printScan(e *env, s devices.Scan, asJSON bool) {
-	kind, valid := scanKind(s.Code)
+	kind, valid, err := scanKind(s.Code)
 	if asJSON {
-		json.NewEncoder(e.stdout).Encode(struct {
+		out := struct {
 			Code      string `json:"code"`
 			Symbology string `json:"symbology"`
 			Kind      string `json:"kind"`
 			Valid     bool   `json:"valid"`
+			Error     string `json:"error,omitempty"`
 			At        string `json:"at"`
-		}{s.Code, s.Symbology, kind, valid, s.At.Format(time.RFC3339)})
+		}{Code: s.Code, Symbology: s.Symbology, Kind: string(kind), Valid: valid, At: s.At.Format(time.RFC3339)}
+		if err != nil {
+			out.Error = comptoir.Message(err, e.cfg.lang)
+		}
+		json.NewEncoder(e.stdout).Encode(out)
 		return
 	}
-	kinds := map[string][2]string{"product": {"article", "product"}, "card": {"carte de fidélité", "loyalty card"}, "unknown": {"inconnu", "unknown"}}
+	kinds := map[comptoir.ScanKind][2]string{
+		comptoir.ScanProduct: {"article", "product"}, comptoir.ScanCard: {"carte de fidélité", "loyalty card"},
+		comptoir.ScanInvalid: {"code-barres faux", "bad barcode"}, comptoir.ScanOther: {"inconnu", "unknown"},
+	}
 	k := kinds[kind]
 	check := e.tr("clé valide", "check digit valid")
-	if !valid {
-		check = e.tr("CLÉ FAUSSE", "WRONG CHECK DIGIT")
-	}
-	if kind == "unknown" {
+	switch {
+	case err != nil:
+		check = comptoir.Message(err, e.cfg.lang)
+	case kind == comptoir.ScanOther:
 		check = "—"
 	}
 	fmt.Fprintf(e.stdout, "%s  %-20s %-10s %-18s %s\n", s.At.In(time.Local).Format("15:04:05"), s.Code, orDash(s.Symbology), e.tr(k[0], k[1]), check)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,29 +12,37 @@ import (
 	"testing"
 	"time"
 
+	"github.com/comptoir/comptoir"
 	"github.com/creack/pty"
 )
 
 func TestScanKind(t *testing.T) {
 	tests := []struct {
 		code  string
-		kind  string
+		kind  comptoir.ScanKind
 		valid bool
 	}{
-		{"3017620422003", "product", true},
-		{"3017620422004", "product", false},
-		{"96385074", "product", true},
-		{"036000291452", "product", true},
-		{"0400000000015", "card", true},
-		{"0400000000016", "card", false},
-		{"HELLO-123", "unknown", false},
-		{"30176204220O3", "unknown", false},
-		{"123", "unknown", false},
+		{"3017620422003", comptoir.ScanProduct, true},
+		{"96385074", comptoir.ScanProduct, true},
+		{"036000291452", comptoir.ScanProduct, true},
+		{"0400000000015", comptoir.ScanCard, true},
+		// A GTIN-shaped code that fails its check is neither a product nor a card: the old code
+		// called these "product" and "card".
+		{"3017620422004", comptoir.ScanInvalid, false},
+		{"0400000000016", comptoir.ScanInvalid, false},
+		{"0000000000000", comptoir.ScanInvalid, false},
+		{"400000000008", comptoir.ScanInvalid, false}, // a card read as a UPC-A
+		{"HELLO-123", comptoir.ScanOther, false},
+		{"30176204220O3", comptoir.ScanOther, false},
+		{"123", comptoir.ScanOther, false},
 	}
 	for _, tt := range tests {
-		kind, valid := scanKind(tt.code)
+		kind, valid, err := scanKind(tt.code)
 		if kind != tt.kind || valid != tt.valid {
 			t.Errorf("scanKind(%q) = %s, %v; want %s, %v", tt.code, kind, valid, tt.kind, tt.valid)
+		}
+		if (err != nil) != (tt.kind == comptoir.ScanInvalid) {
+			t.Errorf("scanKind(%q) error = %v", tt.code, err)
 		}
 	}
 }
@@ -113,8 +122,8 @@ func TestRun_Scanner(t *testing.T) {
 	if l := lines[1]; l["code"] != "3017620422003" || l["symbology"] != "EAN-13" || l["kind"] != "product" || l["valid"] != true {
 		t.Errorf("first scan = %v", l)
 	}
-	if l := lines[2]; l["kind"] != "card" || l["valid"] != false {
-		t.Errorf("second scan = %v, want a card with a wrong check digit", l)
+	if l := lines[2]; l["kind"] != "invalid" || l["valid"] != false || !strings.Contains(fmt.Sprint(l["error"]), "check digit should be 5") {
+		t.Errorf("second scan = %v, want a card number with a wrong check digit, invalid", l)
 	}
 }
 

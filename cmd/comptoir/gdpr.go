@@ -153,9 +153,10 @@ func runSettings(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		// The key is what "settings set" takes; the label says what it is in the user's language.
 		t := table{text: true}
 		for _, k := range comptoir.SettingKeys() {
-			t.add(k, set.Get(k))
+			t.add(k, comptoir.SettingLabel(k, e.cfg.lang), set.Get(k))
 		}
 		return t.write(e.stdout)
 	case len(args) == 3 && args[0] == "set":

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,7 +92,14 @@ func TestRun_UsageErrors(t *testing.T) {
 		{"bad value in English", []string{"--db", db, "--lang", "en", "customer", "enroll", "--card", "x", "--first"}, "customer enroll: option --first needs a value\n"},
 		{"three dashes", []string{"--db", db, "receipt", "---ticket", "3"}, "receipt : option mal écrite « ---ticket »"},
 		{"demo without days", []string{"--db", db, "demo-data", "--sales", "3", "--days", "0"}, "--days"},
-		{"demo in the future", []string{"--db", db, "demo-data", "--sales", "3", "--days", "3", "--start", "2999-01-01"}, "passés"},
+		{"demo in the future", []string{"--db", db, "demo-data", "--sales", "3", "--days", "3", "--start", "2999-01-01"},
+			"les jours de démonstration doivent finir avant aujourd'hui"},
+		// The old code let these write tickets later than now and seal today. Two days from today
+		// still reach today if the test runs across midnight.
+		{"demo starting today", []string{"--db", db, "demo-data", "--sales", "3", "--days", "2", "--start", time.Now().Format("2006-01-02")},
+			"et --days 2 vont jusqu'au"},
+		{"demo reaching today", []string{"--db", db, "demo-data", "--sales", "3", "--days", "3", "--start", time.Now().AddDate(0, 0, -1).Format("2006-01-02")},
+			"les jours de démonstration doivent finir avant aujourd'hui"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -274,8 +283,16 @@ func TestRun_CloseReportVerify(t *testing.T) {
 			t.Errorf("closing twice: exit %d, %q", r.code, r.stderr)
 		}
 		r = runCmd(t, nil, "", "--db", db, "close", "--date", "2999-01-01")
-		if r.code != exitFailed || !strings.Contains(r.stderr, "pas terminée") {
+		if r.code != exitFailed || !strings.Contains(r.stderr, "la période 2999-01-01 n'a pas encore commencé") {
 			t.Errorf("closing the future: exit %d, %q", r.code, r.stderr)
+		}
+		// The old code sealed these empty periods, decades before the first ticket, for ever.
+		for _, args := range [][]string{{"--date", "1999-01-01"}, {"--year", "0000"}, {"--month", "2026-04"}} {
+			r = runCmd(t, nil, "", "--db", db, "close", args[0], args[1])
+			want := "comptoir: la période " + args[1] + " se termine avant le premier enregistrement de la caisse (2026-05-04) : la clôturer la scellerait vide pour toujours\n"
+			if r.code != exitFailed || r.stderr != want {
+				t.Errorf("close %s %s: exit %d, %q, want %q", args[0], args[1], r.code, r.stderr, want)
+			}
 		}
 		r = runCmd(t, nil, "", "--db", db, "close", "--date", "2026-02-30")
 		if r.code != exitFailed || !strings.Contains(r.stderr, "période invalide") {
@@ -430,4 +447,105 @@ func (c *countdownCtx) Err() error {
 		return context.Canceled
 	}
 	return nil
+}
+
+// TestRun_DemoDataEndsBeforeNow checks that a demo ending as late as allowed dates every ticket
+// before now and leaves today open for the shop's real sales.
+func TestRun_DemoDataEndsBeforeNow(t *testing.T) {
+	db := dbPath(t)
+	// Ending the day before yesterday keeps the test right if it runs across midnight.
+	start := time.Now().AddDate(0, 0, -4).Format("2006-01-02")
+	if r := runCmd(t, nil, "", "--db", db, "demo-data", "--sales", "40", "--days", "3", "--seed", "3", "--start", start); r.code != exitOK {
+		t.Fatalf("demo-data: exit %d, %s", r.code, r.stderr)
+	}
+	s, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	now := time.Now()
+	for n := uint64(1); n <= 40; n++ {
+		sale, err := s.Sale(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sale.At.Before(now) {
+			t.Errorf("ticket %d is dated %v, after now %v", n, sale.At, now)
+		}
+	}
+	if _, ok, _ := s.Closing(ctx, now.Format("2006-01-02")); ok {
+		t.Error("the demo closed today")
+	}
+}
+
+// TestRun_ReportOldJournal prints the reports of a journal recorded before meal vouchers and
+// cheques became payment methods (see store/testdata) and compares them with what the code of the
+// time printed (testdata/old-journal-report-*): the only change allowed is the two new payment
+// lines, at zero, since the old tickets keep their vouchers under "other".
+func TestRun_ReportOldJournal(t *testing.T) {
+	f, err := os.Open("../../store/testdata/journal-before-vouchers.db.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := dbPath(t)
+	if err := os.WriteFile(db, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCmd(t, nil, "", "--db", db, "verify"); r.code != exitOK || !strings.HasPrefix(r.stdout, "journal intact : 80 tickets, 12 clôtures") {
+		t.Fatalf("verify of the old journal: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	for _, tc := range []struct{ lang, flag, period, golden string }{
+		{"fr", "--month", "2025-12", "old-journal-report-2025-12.fr.txt"},
+		{"en", "--month", "2025-12", "old-journal-report-2025-12.en.txt"},
+		{"fr", "--date", "2026-01-02", "old-journal-report-2026-01-02.fr.txt"},
+	} {
+		r := runCmd(t, nil, "", "--db", db, "--lang", tc.lang, "report", tc.flag, tc.period)
+		if r.code != exitOK {
+			t.Fatalf("report %s %s: exit %d, %s", tc.flag, tc.period, r.code, r.stderr)
+		}
+		old, err := os.ReadFile(filepath.Join("testdata", tc.golden))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kept []string
+		added := 0
+		for _, l := range strings.SplitAfter(r.stdout, "\n") {
+			f := strings.Fields(l)
+			if len(f) > 0 && (f[0] == "Titre-restaurant" || f[0] == "Chèque" || f[0] == "Cheque" || strings.HasPrefix(l, "  Meal voucher ")) {
+				if !strings.Contains(l, "0,00 €") && !strings.Contains(l, "€0.00") {
+					t.Errorf("report %s %s: new line %q is not zero", tc.flag, tc.period, l)
+				}
+				added++
+				continue
+			}
+			kept = append(kept, l)
+		}
+		if added != 2 {
+			t.Errorf("report %s %s (%s): %d new payment lines, want 2:\n%s", tc.flag, tc.period, tc.lang, added, r.stdout)
+		}
+		if got := strings.Join(kept, ""); got != string(old) {
+			t.Errorf("report %s %s (%s) without the new lines:\n%s\nwant what the old code printed:\n%s", tc.flag, tc.period, tc.lang, got, old)
+		}
+	}
+}
+
+// TestDemoRangeMessage checks the whole sentence that refuses a demo reaching today, with a fixed
+// --start far in the future so that the days it names do not depend on the day the test runs.
+func TestDemoRangeMessage(t *testing.T) {
+	today := midnight(time.Now()).Format("2006-01-02")
+	r := runCmd(t, nil, "", "--db", dbPath(t), "--lang", "en", "demo-data", "--sales", "3", "--days", "3", "--start", "2999-01-01")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--start 2999-01-01 and --days 3 run to 2999-01-03: demo days must end before today (") ||
+		!strings.Contains(r.stderr, "), so start on ") {
+		t.Errorf("exit %d, %q (today %s)", r.code, r.stderr, today)
+	}
 }
