@@ -331,7 +331,7 @@ var sentinelArgs = map[comptoir.Code][]any{
 	comptoir.CodeFileNotFound:           {"tarif.csv"},
 	comptoir.CodeNotADatabase:           {"/var/lib/comptoir/comptoir.db"},
 	comptoir.CodeUnknownRegister:        {"/var/lib/comptoir/comptoir.db", "R2"},
-	comptoir.CodeJournalNotEmpty:        {"comptoir.db", uint64(12)},
+	comptoir.CodeJournalNotEmpty:        {"comptoir.db", uint64(12), uint64(3)},
 	comptoir.CodeNotACard:               {"3017620422003"},
 	comptoir.CodeUnknownLawfulBasis:     {"maybe"},
 	comptoir.CodeUnknownChannel:         {"fax"},

@@ -211,6 +211,12 @@ func (s *Store) LastTicket(ctx context.Context) (uint64, error) {
 	return h.LastTicket, err
 }
 
+// JournalSize counts the register's records: its tickets and its closings.
+func (s *Store) JournalSize(ctx context.Context) (tickets, closings uint64, err error) {
+	h, err := s.head(ctx)
+	return h.LastTicket, h.LastClosing, err
+}
+
 // GrandTotal is the register's perpetual grand total.
 func (s *Store) GrandTotal(ctx context.Context) (comptoir.Money, error) {
 	h, err := s.head(ctx)

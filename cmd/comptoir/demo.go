@@ -72,12 +72,14 @@ func runDemoData(e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	n, err := s.LastTicket(e.ctx)
+	// A journal with closings only (a shop that closed its first days without selling) is not
+	// empty either: the demo's days would fall before its first record.
+	tickets, closings, err := s.JournalSize(e.ctx)
 	if err != nil {
 		return err
 	}
-	if n != 0 {
-		return comptoir.E(comptoir.CodeJournalNotEmpty, e.cfg.db, n)
+	if tickets != 0 || closings != 0 {
+		return comptoir.E(comptoir.CodeJournalNotEmpty, e.cfg.db, tickets, closings)
 	}
 	// The demo fills a copy that takes the database's place only once complete: an interrupted or
 	// failed demo leaves the database as it was, not half filled and refusing a second try. The

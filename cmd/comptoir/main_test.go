@@ -549,3 +549,22 @@ func TestDemoRangeMessage(t *testing.T) {
 		t.Errorf("exit %d, %q (today %s)", r.code, r.stderr, today)
 	}
 }
+
+// A journal holding closings but no ticket is not empty: the demo's past days would fall before
+// its first record, and the demo used to fail half way through instead of saying so.
+func TestRun_DemoDataRefusesClosingsOnly(t *testing.T) {
+	db := dbPath(t)
+	if r := runCmd(t, nil, "3017620422003;Nutella;3,20;5,5\n", "--db", db, "catalog", "import", "-"); r.code != exitOK {
+		t.Fatalf("catalog import: %s", r.stderr)
+	}
+	if r := runCmd(t, nil, "", "--db", db, "close"); r.code != exitOK {
+		t.Fatalf("close today: %s", r.stderr)
+	}
+	r := runCmd(t, nil, "", "--db", db, "demo-data", "--sales", "3", "--days", "2")
+	if got, want := r.code, exitFailed; got != want {
+		t.Fatalf("demo-data on a closed day: exit %d, want %d (%q)", got, want, r.stderr)
+	}
+	if want := "(tickets : 0, clôtures : 1)"; !strings.Contains(r.stderr, want) {
+		t.Errorf("demo-data on a closed day: %q, want it to say %q", r.stderr, want)
+	}
+}
