@@ -47,23 +47,31 @@ func checkTree(tx *bbolt.Tx, path string, v uint64) error {
 	return nil
 }
 
-// registerNames lists the registers that have at least one of their buckets in the file.
+// registerNames lists the registers the file knows: those with at least one of their buckets,
+// and those whose head (last numbers, hash and grand total) meta still holds, so that a register
+// whose buckets were all deleted is damaged rather than taken for a new, empty one.
 func registerNames(tx *bbolt.Tx) [][]byte {
 	seen := map[string]bool{}
 	var names [][]byte
+	add := func(name, prefix []byte) {
+		if len(name) > len(prefix) && bytes.HasPrefix(name, prefix) && !seen[string(name[len(prefix):])] {
+			seen[string(name[len(prefix):])] = true
+			names = append(names, bytes.Clone(name[len(prefix):]))
+		}
+	}
 	_ = tx.ForEach(func(name []byte, _ *bbolt.Bucket) error {
 		for _, kind := range registerKinds {
-			prefix := regBucketName(kind, nil)
-			if len(name) > len(prefix) && bytes.HasPrefix(name, prefix) {
-				reg := string(name[len(prefix):])
-				if !seen[reg] {
-					seen[reg] = true
-					names = append(names, []byte(reg))
-				}
-			}
+			add(name, regBucketName(kind, nil))
 		}
 		return nil
 	})
+	if meta := tx.Bucket(bucketMeta); meta != nil {
+		prefix := regBucketName(keyHead, nil)
+		c := meta.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			add(k, prefix)
+		}
+	}
 	return names
 }
 

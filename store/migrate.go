@@ -79,7 +79,7 @@ func migrate(tx *bbolt.Tx) error {
 
 // rebuildDayTotals recomputes every register's running day totals from its journal.
 func rebuildDayTotals(tx *bbolt.Tx) error {
-	for _, name := range registers(tx) {
+	for _, name := range registerNames(tx) {
 		if err := rebuildRegisterDays(tx, name); err != nil {
 			return err
 		}

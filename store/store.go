@@ -227,7 +227,7 @@ func (s *Store) prepare(mustExist bool) error {
 			}
 		}
 		known := regBuckets(tx, s.register).ready()
-		if mustExist && !known && len(registers(tx)) > 0 {
+		if mustExist && !known && len(registerNames(tx)) > 0 {
 			// A mistyped --register must not answer "0 tickets, intact" about a register that
 			// does not exist.
 			return comptoir.E(comptoir.CodeUnknownRegister, s.path, string(s.register))
@@ -284,19 +284,6 @@ func createRegister(tx *bbolt.Tx, name []byte) error {
 		}
 	}
 	return nil
-}
-
-// registers lists the registers whose buckets the file holds.
-func registers(tx *bbolt.Tx) [][]byte {
-	var names [][]byte
-	prefix := regBucketName(bucketJournal, nil)
-	_ = tx.ForEach(func(name []byte, _ *bbolt.Bucket) error {
-		if len(name) > len(prefix) && string(name[:len(prefix)]) == string(prefix) {
-			names = append(names, append([]byte(nil), name[len(prefix):]...))
-		}
-		return nil
-	})
-	return names
 }
 
 // head is the tip of a register's journal, kept so that recording a ticket reads one key.

@@ -78,6 +78,23 @@ func TestRun_DamagedDatabase(t *testing.T) {
 		})
 	}
 
+	// A register whose buckets are all gone is still named by its head in meta: it is damaged, not
+	// a new empty register that reports 0 tickets.
+	t.Run("all_of_R1", func(t *testing.T) {
+		for _, args := range commands {
+			path := filepath.Join(t.TempDir(), "damaged.db")
+			copyTestFile(t, pristine, path)
+			copyTestFile(t, pristine+".key", path+".key")
+			for _, bucket := range []string{"journal/R1", "refunds/R1", "closings/R1", "days/R1"} {
+				deleteBucket(t, path, bucket)
+			}
+			r := runCmd(t, map[string]string{"COMPTOIR_DB": path}, csv, args...)
+			if r.code != exitFailed || !strings.Contains(r.stderr, "base endommagée") || !strings.Contains(r.stderr, "/R1 »") {
+				t.Errorf("%v: exit %d, stderr %q, want the damaged database refusal naming a bucket of R1", args, r.code, r.stderr)
+			}
+		}
+	})
+
 	// English, for one bucket.
 	path := filepath.Join(dir, "en.db")
 	copyTestFile(t, pristine, path)
