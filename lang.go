@@ -26,3 +26,19 @@ func ParseLang(s string) (Lang, error) {
 	}
 	return "", E(CodeUnknownLang, s)
 }
+
+// Text is a word or a sentence in every language the register speaks: the parts of the database
+// a refusal names, labels of values. A Text given as a message argument is put in the message's
+// language, so that a French sentence never carries an English word.
+type Text struct{ FR, EN string }
+
+// In picks the text of a language; French is the default.
+func (t Text) In(l Lang) string {
+	if l == LangEN {
+		return t.EN
+	}
+	return t.FR
+}
+
+// Format is In under the name messages look for in their arguments.
+func (t Text) Format(l Lang) string { return t.In(l) }

@@ -42,3 +42,15 @@ func TestParseLang(t *testing.T) {
 		})
 	}
 }
+
+// TestText_InMessage checks that a Text argument takes the message's language: the parts of the
+// database a corrupt record names used to stay in English inside French sentences.
+func TestText_InMessage(t *testing.T) {
+	err := comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "valeur enregistrée", EN: "stored value"})
+	if got, want := err.Message(comptoir.LangFR), "enregistrement illisible dans la base (valeur enregistrée)"; got != want {
+		t.Errorf("French message = %q, want %q", got, want)
+	}
+	if got, want := err.Message(comptoir.LangEN), "unreadable record in the database (stored value)"; got != want {
+		t.Errorf("English message = %q, want %q", got, want)
+	}
+}

@@ -159,7 +159,7 @@ func eachClosing(r reg, period string, partLen int, fn func(comptoir.Closing) er
 // closingIndex reads an entry of the closings index: the closing's number and journal key.
 func closingIndex(v []byte) (number uint64, key []byte, err error) {
 	if len(v) != 8+keyLen {
-		return 0, nil, comptoir.E(comptoir.CodeCorruptRecord, "closings index")
+		return 0, nil, comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "index des clôtures", EN: "closings index"})
 	}
 	return btoi(v[:8]), v[8:], nil
 }

@@ -83,7 +83,7 @@ type record struct {
 
 func parseRecord(v []byte) (record, error) {
 	if len(v) < recordHeader || v[0] != recordVersion {
-		return record{}, comptoir.E(comptoir.CodeCorruptRecord, "journal record header")
+		return record{}, comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "en-tête d'un enregistrement du journal", EN: "journal record header"})
 	}
 	var r record
 	switch v[1] {
@@ -92,7 +92,7 @@ func parseRecord(v []byte) (record, error) {
 	case 'C':
 		r.kind = comptoir.ClosingRecord
 	default:
-		return record{}, comptoir.E(comptoir.CodeCorruptRecord, "journal record kind")
+		return record{}, comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "type d'un enregistrement du journal", EN: "journal record kind"})
 	}
 	copy(r.hash[:], v[2:recordHeader])
 	r.body = v[recordHeader:]
@@ -103,7 +103,7 @@ func (r record) decode(v any) error {
 	if err := json.Unmarshal(r.body, v); err != nil {
 		// The decoder's words ("invalid character …") mean nothing to a manager: the record is
 		// named instead.
-		return comptoir.E(comptoir.CodeCorruptRecord, "journal record")
+		return comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "enregistrement du journal", EN: "journal record"})
 	}
 	return nil
 }
@@ -153,7 +153,7 @@ func readRecord(r reg, key []byte) (record, error) {
 	}
 	v := r.journal.Get(key)
 	if v == nil {
-		return record{}, comptoir.E(comptoir.CodeCorruptRecord, "missing journal record")
+		return record{}, comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "enregistrement du journal manquant", EN: "missing journal record"})
 	}
 	return parseRecord(v)
 }

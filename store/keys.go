@@ -132,7 +132,7 @@ func open(key, sealed, aad []byte) ([]byte, error) {
 		return nil, err
 	}
 	if len(sealed) < gcm.NonceSize()+gcm.Overhead() {
-		return nil, comptoir.E(comptoir.CodeCorruptRecord, "sealed value")
+		return nil, comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "valeur chiffrée", EN: "sealed value"})
 	}
 	plain, err := gcm.Open(nil, sealed[:gcm.NonceSize()], sealed[gcm.NonceSize():], aad)
 	if err != nil {

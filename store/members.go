@@ -404,7 +404,7 @@ func readPersonal(tx *bbolt.Tx, keys *masterKey, rec customerRecord) (comptoir.P
 	defer zero(dataKey)
 	sealed := tx.Bucket(bucketPersonal).Get([]byte(rec.ID))
 	if sealed == nil {
-		return comptoir.Personal{}, comptoir.E(comptoir.CodeCorruptRecord, "personal data")
+		return comptoir.Personal{}, comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "données personnelles", EN: "personal data"})
 	}
 	plain, err := open(dataKey, sealed, []byte(rec.ID))
 	if err != nil {
@@ -413,7 +413,7 @@ func readPersonal(tx *bbolt.Tx, keys *masterKey, rec customerRecord) (comptoir.P
 	defer zero(plain)
 	var p comptoir.Personal
 	if err := json.Unmarshal(plain, &p); err != nil {
-		return comptoir.Personal{}, comptoir.E(comptoir.CodeCorruptRecord, "personal data")
+		return comptoir.Personal{}, comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "données personnelles", EN: "personal data"})
 	}
 	return p, nil
 }

@@ -51,7 +51,7 @@ func schemaVersion(tx *bbolt.Tx) (uint64, error) {
 		return 0, nil
 	}
 	if len(v) != 8 {
-		return 0, comptoir.E(comptoir.CodeCorruptRecord, "schema version")
+		return 0, comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "version du format", EN: "schema version"})
 	}
 	return btoi(v), nil
 }
@@ -163,7 +163,7 @@ type memberRecordV3 struct {
 func migrateMemberStatus(tx *bbolt.Tx) error {
 	members := tx.Bucket(bucketMembers)
 	if members == nil {
-		return comptoir.E(comptoir.CodeCorruptRecord, "members bucket")
+		return comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "membres", EN: "members bucket"})
 	}
 	enrolled, err := enrolledBases(tx)
 	if err != nil {
@@ -240,7 +240,7 @@ func enrolledBases(tx *bbolt.Tx) (map[comptoir.CustomerID]comptoir.LawfulBasis, 
 			Basis comptoir.LawfulBasis `json:"basis"`
 		}
 		if err := json.Unmarshal(ev.Payload, &p); err != nil {
-			return comptoir.E(comptoir.CodeCorruptRecord, "outbox event "+ev.Type)
+			return comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "événement à synchroniser " + ev.Type, EN: "outbox event " + ev.Type})
 		}
 		if b, err := comptoir.ParseLawfulBasis(string(p.Basis)); err == nil && !b.IsStatus() {
 			bases[p.ID] = b
@@ -256,7 +256,7 @@ func enrolledBases(tx *bbolt.Tx) (map[comptoir.CustomerID]comptoir.LawfulBasis, 
 func unlinkBlockEntries(tx *bbolt.Tx) error {
 	b := tx.Bucket(bucketAudit)
 	if b == nil {
-		return comptoir.E(comptoir.CodeCorruptRecord, "audit bucket")
+		return comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "journal d'audit", EN: "audit bucket"})
 	}
 	var keys [][]byte
 	var entries []comptoir.AuditEntry

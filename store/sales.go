@@ -137,7 +137,7 @@ func checkRefund(r reg, refund comptoir.Sale) error {
 	c := r.refunds.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && len(k) >= 8 && btoi(k[:8]) == refund.RefundOf; k, _ = c.Next() {
 		if len(k) != 16 {
-			return comptoir.E(comptoir.CodeCorruptRecord, "refunds index")
+			return comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "index des remboursements", EN: "refunds index"})
 		}
 		e, err := getSale(r, btoi(k[8:]))
 		if err != nil {

@@ -340,11 +340,11 @@ func encode(v any) []byte {
 // strings out of the transaction's memory.
 func decode(b []byte, v any) error {
 	if len(b) == 0 || b[0] != valueVersion {
-		return comptoir.E(comptoir.CodeCorruptRecord, "unknown value version")
+		return comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "version de valeur inconnue", EN: "unknown value version"})
 	}
 	if err := json.Unmarshal(b[1:], v); err != nil {
 		// The decoder's words ("invalid character …") mean nothing to a manager.
-		return comptoir.E(comptoir.CodeCorruptRecord, "stored value")
+		return comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "valeur enregistrée", EN: "stored value"})
 	}
 	return nil
 }
