@@ -203,7 +203,7 @@ func (e *env) writePrinter(path string, baud int, data []byte) (device bool, err
 	} else {
 		f, ferr := os.OpenFile(path, os.O_WRONLY|syscall.O_NOCTTY, 0)
 		if ferr != nil {
-			return false, comptoir.Wrap(comptoir.CodeCannotWrite, err)
+			return false, comptoir.Wrap(comptoir.CodeCannotWrite, ferr)
 		}
 		// Written as a file, the device must be a printer: a serial line that would not take its
 		// settings is refused rather than sent bytes at the wrong speed.
@@ -236,9 +236,10 @@ func (e *env) checkStdout() error {
 	return nil
 }
 
-// stdoutPrints reports whether bytes written to standard output reach a printer: a pipe (to a
-// print spooler) or a printer-class device (> /dev/usb/lp0). A terminal or a file is no print; a
-// serial printer is reached with --printer, which sets the line's speed.
+// stdoutPrints reports whether bytes written to standard output reach a printer: only a
+// printer-class device (> /dev/usb/lp0). A pipe may lead anywhere (a hex dump, a file), so it is
+// no print, like a terminal or a file; a serial printer is reached with --printer, which sets the
+// line's speed.
 func stdoutPrints(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
@@ -247,9 +248,6 @@ func stdoutPrints(w io.Writer) bool {
 	fi, err := f.Stat()
 	if err != nil {
 		return false
-	}
-	if fi.Mode()&fs.ModeNamedPipe != 0 {
-		return true
 	}
 	return fi.Mode()&fs.ModeCharDevice != 0 && isPrinter(fi)
 }
