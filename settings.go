@@ -258,14 +258,16 @@ func CheckVATNumber(v string) (string, error) {
 	if v == "" {
 		return "", nil
 	}
-	if len(v) < 2 || len(v) > 16 {
+	if len(v) < 2 {
 		return "", E(CodeVATNumberCountry, v)
 	}
+	// The country comes first, so that a number too long for its country is told how that
+	// country's numbers are written rather than that its prefix is wrong.
 	f, ok := vatFormats[v[:2]]
 	if !ok {
 		return "", E(CodeVATNumberCountry, v)
 	}
-	if !f.re.MatchString(v[2:]) {
+	if len(v) > 16 || !f.re.MatchString(v[2:]) {
 		return "", E(CodeVATNumberFormat, v, v[:2], f.example)
 	}
 	if v[:2] == "FR" {

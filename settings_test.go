@@ -35,6 +35,7 @@ func TestShopSettings_Set(t *testing.T) {
 		{"shop.vat-number", "FR-32", "", comptoir.E(comptoir.CodeVATNumberFormat)},
 		{"shop.vat-number", "ZZ1234", "", comptoir.E(comptoir.CodeVATNumberCountry)},
 		{"shop.vat-number", "123456789", "", comptoir.E(comptoir.CodeVATNumberCountry)},
+		{"shop.vat-number", "FR00123456789012345", "", comptoir.E(comptoir.CodeVATNumberFormat)},
 		{"shop.vat-number", "DE123456789", "DE123456789", nil},
 		{"shop.vat-number", "DE12345678", "", comptoir.E(comptoir.CodeVATNumberFormat)},
 		{"shop.vat-number", "nl123456789b01", "NL123456789B01", nil},
@@ -116,7 +117,7 @@ func TestShopSettings_Messages(t *testing.T) {
 	}{
 		{"shop.name", "", "Nom du magasin (shop.name) ne peut pas être vide", "Shop name (shop.name) cannot be empty"},
 		{"shop.siret", "123456789", "SIRET « 123456789 » invalide : 9 chiffres au lieu de 14", `invalid SIRET "123456789": 9 digits instead of 14`},
-		{"shop.siret", "1234567890001A", "SIRET « 1234567890001A » invalide : il ne contient que des chiffres", `invalid SIRET "1234567890001A": it holds digits only`},
+		{"shop.siret", "1234567890001A", "SIRET « 1234567890001A » invalide : il ne doit contenir que des chiffres", `invalid SIRET "1234567890001A": it may hold digits only`},
 		{"shop.siret", "12345678900012", "SIRET « 12345678900012 » invalide : sa clé de contrôle (formule de Luhn) est fausse, une faute de frappe ?",
 			`invalid SIRET "12345678900012": its check key (Luhn formula) is wrong, a typo?`},
 		{"shop.vat-number", "FR33123456789", "numéro de TVA « FR33123456789 » invalide : pour le SIREN 123456789 la clé est 32, une faute de frappe ?",

@@ -1085,7 +1085,7 @@ func TestSettings(t *testing.T) {
 	}{
 		{"shop.bogus", "x", "comptoir: réglage inconnu « shop.bogus » : voir comptoir settings show\n"},
 		{"shop.siret", "123 456 789", "comptoir: SIRET « 123456789 » invalide : 9 chiffres au lieu de 14\n"},
-		{"shop.siret", "1234567890001A", "comptoir: SIRET « 1234567890001A » invalide : il ne contient que des chiffres\n"},
+		{"shop.siret", "1234567890001A", "comptoir: SIRET « 1234567890001A » invalide : il ne doit contenir que des chiffres\n"},
 		{"shop.siret", "12345678900012", "comptoir: SIRET « 12345678900012 » invalide : sa clé de contrôle (formule de Luhn) est fausse, une faute de frappe ?\n"},
 		{"shop.name", " ", "comptoir: Nom du magasin (shop.name) ne peut pas être vide\n"},
 		{"gdpr.notice-version", "", "comptoir: Version de la notice (gdpr.notice-version) ne peut pas être vide\n"},
