@@ -188,6 +188,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return e.fail(err)
 		}
 	}
+	if strings.HasPrefix(rest[0], "-") {
+		// An option before any command is one of the global settings mistyped, not a command.
+		return e.fail(usagef("option inconnue %s", "unknown option %s", rest[0]))
+	}
 	return e.fail(usagef("commande inconnue « %s »", "unknown command %q", rest[0]))
 }
 

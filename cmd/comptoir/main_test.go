@@ -75,6 +75,7 @@ func TestRun_UsageErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown command", []string{"frobnicate"}, "commande inconnue"},
+		{"unknown global option", []string{"--bogus", "verify"}, "comptoir: option inconnue --bogus\n"},
 		{"unknown flag", []string{"--db", db, "report", "--bogus"}, "report"},
 		{"missing value", []string{"report", "--db"}, "--db attend une valeur"},
 		{"bad language", []string{"--lang", "de", "help"}, "langue inconnue"},
