@@ -362,10 +362,21 @@ func runCrashChild(t *testing.T, child, env, path string, seed uint64, reports i
 		}
 	}()
 
+	// The wait is for reports, not for time, so a loaded machine only makes it slower; the
+	// deadline is far beyond any slow run and only turns a hung child into a clear failure
+	// instead of the whole test binary's timeout.
+	deadline := time.After(3 * time.Minute)
 	var got []string
 	closed := false
 	for len(got) < reports || (waitClosing && !closed) {
-		l, ok := <-lines
+		var l string
+		var ok bool
+		select {
+		case l, ok = <-lines:
+		case <-deadline:
+			err := reap()
+			t.Fatalf("the child made %d reports in 3 minutes, waiting for %d: %v\nstderr:\n%s", len(got), reports, err, stderr.Bytes())
+		}
 		if !ok {
 			err := reap()
 			t.Fatalf("the child ended by itself after %d reports: %v\nstderr:\n%s", len(got), err, stderr.Bytes())
