@@ -1,6 +1,7 @@
 package comptoir
 
 import (
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -22,10 +23,8 @@ const (
 	AuditResumeProcessing AuditAction = "resume-processing"
 )
 
-// auditActionNames names each audited action for an auditor, in French and English. The value
-// "resume-processing" is the lifting of a restriction (RGPD art. 18); its label is here before its
-// constant so that the audit trail never shows a raw action name.
-var auditActionNames = map[AuditAction]struct{ fr, en string }{
+// auditActionNames names each audited action for an auditor.
+var auditActionNames = map[AuditAction]Text{
 	AuditEnrol:            {"inscription", "enrolment"},
 	AuditUpdate:           {"rectification", "rectification"},
 	AuditReveal:           {"affichage en clair", "data revealed"},
@@ -40,14 +39,45 @@ var auditActionNames = map[AuditAction]struct{ fr, en string }{
 // Format names the action in a language. An action this version does not know (written by a newer
 // one) shows as its stored name rather than not at all.
 func (a AuditAction) Format(l Lang) string {
-	n, ok := auditActionNames[a]
-	switch {
-	case !ok:
-		return string(a)
-	case l == LangEN:
-		return n.en
+	if n, ok := auditActionNames[a]; ok {
+		return n.In(l)
 	}
-	return n.fr
+	return string(a)
+}
+
+// personalFields names the fields of a member's personal data, as a rectification's audit entry
+// lists them.
+var personalFields = map[string]Text{
+	"first_name": {"prénom", "first name"},
+	"last_name":  {"nom", "last name"},
+	"email":      {"e-mail", "email"},
+	"phone":      {"téléphone", "phone"},
+}
+
+// IsPersonalField reports whether name is the stored name of a field of a member's personal data
+// (first_name, last_name, email, phone): the names, never the values, are what an audit entry of a
+// rectification holds.
+func IsPersonalField(name string) bool {
+	_, ok := personalFields[name]
+	return ok
+}
+
+// DetailIn says an audit entry's detail in a language: a consent change's channel and the fields
+// a rectification changed have names in each language; any other detail is shown as stored.
+func (a AuditEntry) DetailIn(l Lang) string {
+	switch a.Action {
+	case AuditConsent:
+		return Channel(a.Detail).Format(l)
+	case AuditUpdate:
+		names := strings.Split(a.Detail, ",")
+		for i, f := range names {
+			if t, ok := personalFields[f]; ok {
+				names[i] = t.In(l)
+			}
+		}
+		return strings.Join(names, ", ")
+	}
+	return a.Detail
 }
 
 // AuditActionWidth is the width, in characters, of the longest action name in a language, so that

@@ -439,9 +439,6 @@ func eraseMember(tx *bbolt.Tx, rec customerRecord) error {
 // which is also its key in the block list. Without the master key it tells nothing of the address.
 func blockRef(hash []byte) string { return hex.EncodeToString(hash[:6]) }
 
-// auditFields are the fields a rectification's audit entry may name.
-var auditFields = map[string]bool{"first_name": true, "last_name": true, "email": true, "phone": true}
-
 // safeAuditDetail reports whether an audit entry's detail is one of the few values known to hold
 // nothing of a person: a consent's channel, the names of rectified fields, the reason of a
 // retention erasure.
@@ -455,7 +452,7 @@ func safeAuditDetail(e comptoir.AuditEntry) bool {
 		return err == nil
 	case e.Action == comptoir.AuditUpdate:
 		for _, f := range strings.Split(e.Detail, ",") {
-			if !auditFields[f] {
+			if !comptoir.IsPersonalField(f) {
 				return false
 			}
 		}

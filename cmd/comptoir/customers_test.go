@@ -539,7 +539,7 @@ func TestCustomer_Update(t *testing.T) {
 	}
 
 	audit := m.ok("gdpr", "audit")
-	if auditLines(audit, testUser, "update", id, "last_name,phone") != 1 || auditLines(audit, testUser, "update", id, "email") != 1 {
+	if auditLines(audit, testUser, "update", id, "nom, téléphone") != 1 || auditLines(audit, testUser, "update", id, "e-mail") != 1 {
 		t.Errorf("audit does not name the rectified fields:\n%s", audit)
 	}
 	if strings.Contains(audit, "Durand") || strings.Contains(audit, "7946") {

@@ -124,13 +124,8 @@ func gdprAudit(e *env, args []string) error {
 	out := newListing(e.stdout, column{width: len("2006-01-02 15:04:05")}, column{width: auditWhoWidth},
 		column{width: comptoir.AuditActionWidth(l)}, column{width: len("M0123456789abcdef")})
 	err = s.EachAudit(e.ctx, func(a comptoir.AuditEntry) error {
-		detail := a.Detail
-		if a.Action == comptoir.AuditConsent {
-			// A consent change's detail is the channel, which has a name in each language.
-			detail = comptoir.Channel(detail).Format(l)
-		}
 		return out.row(a.At.In(time.Local).Format("2006-01-02 15:04:05"), comptoir.CleanText(a.Who), a.Action.Format(l),
-			string(a.Customer), comptoir.CleanText(detail))
+			string(a.Customer), comptoir.CleanText(a.DetailIn(l)))
 	})
 	if ferr := out.flush(); err == nil {
 		err = ferr
