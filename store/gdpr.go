@@ -468,7 +468,22 @@ func safeAuditDetail(e comptoir.AuditEntry) bool {
 // ID to a trace of the person (a masked email an older Comptoir wrote beside a block, a detail a
 // later one might add). Who did what and when stays: that is the trail's purpose.
 func scrubAudit(tx *bbolt.Tx, ids map[comptoir.CustomerID]bool) error {
+	return rewriteAudit(tx, func(e *comptoir.AuditEntry) bool {
+		if !ids[e.Customer] || safeAuditDetail(*e) {
+			return false
+		}
+		e.Detail = ""
+		return true
+	})
+}
+
+// rewriteAudit puts back every audit entry that edit changed, in the caller's transaction. The
+// trail is append-only for the actions it records; only what it must no longer say is rewritten.
+func rewriteAudit(tx *bbolt.Tx, edit func(e *comptoir.AuditEntry) bool) error {
 	b := tx.Bucket(bucketAudit)
+	if b == nil {
+		return comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "journal d'audit", EN: "audit bucket"})
+	}
 	type change struct {
 		k []byte
 		e comptoir.AuditEntry
@@ -479,8 +494,7 @@ func scrubAudit(tx *bbolt.Tx, ids map[comptoir.CustomerID]bool) error {
 		if err := decode(v, &e); err != nil {
 			return err
 		}
-		if ids[e.Customer] && !safeAuditDetail(e) {
-			e.Detail = ""
+		if edit(&e) {
 			changes = append(changes, change{bytes.Clone(k), e})
 		}
 		return nil

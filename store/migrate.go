@@ -254,32 +254,13 @@ func enrolledBases(tx *bbolt.Tx) (map[comptoir.CustomerID]comptoir.LawfulBasis, 
 // member who had the address and its masked form, as Block now writes them: naming no member.
 // The reference Block now gives cannot be computed from a masked email, so there is none.
 func unlinkBlockEntries(tx *bbolt.Tx) error {
-	b := tx.Bucket(bucketAudit)
-	if b == nil {
-		return comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "journal d'audit", EN: "audit bucket"})
-	}
-	var keys [][]byte
-	var entries []comptoir.AuditEntry
-	err := b.ForEach(func(k, v []byte) error {
-		var e comptoir.AuditEntry
-		if err := decode(v, &e); err != nil {
-			return err
+	return rewriteAudit(tx, func(e *comptoir.AuditEntry) bool {
+		if e.Action != comptoir.AuditBlock || (e.Customer == "" && e.Detail == "") {
+			return false
 		}
-		if e.Action == comptoir.AuditBlock && (e.Customer != "" || e.Detail != "") {
-			e.Customer, e.Detail = "", ""
-			keys, entries = append(keys, bytes.Clone(k)), append(entries, e)
-		}
-		return nil
+		e.Customer, e.Detail = "", ""
+		return true
 	})
-	if err != nil {
-		return err
-	}
-	for i, k := range keys {
-		if err := b.Put(k, encode(entries[i])); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // comptoirSchema reads the schema version of a file it first recognises as a Comptoir database:
