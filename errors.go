@@ -286,7 +286,7 @@ const (
 	CodeNotRestricted Code = "not_restricted"
 )
 
-// Refusals of an output path (issue 7): no command writes over the database, a key or an
+// Refusals of an output path: no command writes over the database, a key or an
 // existing file, and a receipt goes to a printer or a new file.
 const (
 	CodeOutputExists    Code = "output_exists"
@@ -295,13 +295,13 @@ const (
 	CodeNotAPrinter     Code = "not_a_printer"
 )
 
-// Codes of damaged database files (issue 7).
+// Codes of damaged database files.
 const (
 	// CodeDatabaseDamaged names a part of the file's bucket tree that is missing.
 	CodeDatabaseDamaged Code = "database_damaged"
 )
 
-// Refusals added by the hardening of issue 7 (periods, input checks, payment methods).
+// Refusals of periods, of input (catalogue, settings, scans) and of payments by meal voucher.
 const (
 	CodePeriodInFuture      Code = "period_in_future"
 	CodePeriodBeforeJournal Code = "period_before_journal"
@@ -576,7 +576,7 @@ var messages = map[Code]message{
 	CodeScannerFailed: {"le port %s du lecteur de codes-barres est inutilisable",
 		"the barcode scanner port %s cannot be used"},
 
-	// Issue 7: periods, input checks, payment methods.
+	// Periods, input checks, payment methods.
 	CodePeriodInFuture: {"la période %s n'a pas encore commencé (nous sommes le %s) : on ne clôture pas à l'avance",
 		"the period %s has not started yet (today is %s): nothing can be closed in advance"},
 	CodePeriodBeforeJournal: {"la période %s se termine avant le premier enregistrement de la caisse (%s) : la clôturer la scellerait vide pour toujours",

@@ -17,7 +17,7 @@ const (
 type PaymentMethod string
 
 // The payment methods. Meal vouchers (titres-restaurant, paper or card) and cheques have their own
-// lines in the reports and closings since issue 7; tickets recorded before kept them under Other.
+// lines in the reports and closings; tickets recorded before they existed keep them under Other.
 // "other" still covers gift cards and whatever else a shop takes.
 const (
 	Cash        PaymentMethod = "cash"

@@ -124,7 +124,7 @@ func TestCompat_JournalBeforeVouchers(t *testing.T) {
 	}
 }
 
-// TestCompat_SettingsStoredUnderOlderRules stores values the checks of issue 7 now refuse, as the
+// TestCompat_SettingsStoredUnderOlderRules stores values that today's checks refuse, as the
 // older code let them be stored, and reads them back: they load as they are, so that a tightened
 // rule never stops the commands that read the settings.
 func TestCompat_SettingsStoredUnderOlderRules(t *testing.T) {
