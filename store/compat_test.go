@@ -2,15 +2,13 @@ package store_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
-	"io"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/internal/journaltest"
 	"go.etcd.io/bbolt"
 )
 
@@ -21,21 +19,8 @@ import (
 // ten day closings and the closings of December 2025 and of the year 2025.
 func oldJournal(tb testing.TB) string {
 	tb.Helper()
-	f, err := os.Open("testdata/journal-before-vouchers.db.gz")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		tb.Fatal(err)
-	}
 	path := dbPath(tb)
-	if err := os.WriteFile(path, data, 0o600); err != nil {
+	if err := journaltest.Unzip("testdata/journal-before-vouchers.db.gz", path); err != nil {
 		tb.Fatal(err)
 	}
 	return path

@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -484,21 +482,8 @@ func TestRun_DemoDataEndsBeforeNow(t *testing.T) {
 // time printed (testdata/old-journal-report-*): the only change allowed is the two new payment
 // lines, at zero, since the old tickets keep their vouchers under "other".
 func TestRun_ReportOldJournal(t *testing.T) {
-	f, err := os.Open("../../store/testdata/journal-before-vouchers.db.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
 	db := dbPath(t)
-	if err := os.WriteFile(db, data, 0o600); err != nil {
+	if err := journaltest.Unzip("../../store/testdata/journal-before-vouchers.db.gz", db); err != nil {
 		t.Fatal(err)
 	}
 	if r := runCmd(t, nil, "", "--db", db, "verify"); r.code != exitOK || !strings.HasPrefix(r.stdout, "journal intact : 80 tickets, 12 clôtures") {

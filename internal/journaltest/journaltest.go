@@ -5,9 +5,11 @@ package journaltest
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -58,4 +60,23 @@ func TamperTicket(path, register string, ticket uint64) (string, error) {
 		return journal.Put(key, val)
 	})
 	return said, err
+}
+
+// Unzip writes the database a gzip file holds (a journal made by an older Comptoir and kept in
+// testdata) to path, so that tests open it as a user's file.
+func Unzip(gzPath, path string) error {
+	f, err := os.Open(gzPath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o600)
 }
