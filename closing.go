@@ -1,7 +1,6 @@
 package comptoir
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -267,20 +266,3 @@ type VerifyReport struct {
 	// At names the broken record.
 	At *RecordRef
 }
-
-// Event is one entry of the outbox: a change the register made, to be pushed to the central API.
-type Event struct {
-	Seq  uint64    `json:"seq"`
-	ID   string    `json:"id"`
-	Type string    `json:"type"`
-	At   time.Time `json:"at"`
-	// Payload is the event's JSON document, stored and sent as JSON rather than base64 so that
-	// an event costs no more bytes than the record it carries.
-	Payload json.RawMessage `json:"payload"`
-}
-
-// The event types the journal emits.
-const (
-	EventSaleRecorded    = "sale.recorded"
-	EventClosingRecorded = "closing.recorded"
-)

@@ -325,3 +325,91 @@ func ParseConsentSpec(spec string) (map[Channel]bool, error) {
 	}
 	return out, nil
 }
+
+// Enrolment is what a member signs up with at the counter. Consent events it records carry the
+// remark "enrolment"; remarks are for such system notes, never for personal data.
+type Enrolment struct {
+	// ID is the member's pseudonymous ID when it is already known (members imported, demo data
+	// drawn from a seed); empty, the store draws a random one.
+	ID       CustomerID
+	Card     string
+	Personal Personal
+	// Consent holds an explicit answer for every channel.
+	Consent map[Channel]bool
+	// Basis defaults to contract: the loyalty programme is a contract; marketing rests on the
+	// per-channel consent.
+	Basis         LawfulBasis
+	NoticeVersion string
+	Via           ConsentVia
+	By            string
+}
+
+// NormalizeEnrolment checks an enrolment and fills its defaults (the contract basis, the register
+// as the channel), as the store does before recording it, so that a form can say what is wrong
+// before anything is written. It refuses a card that is not a loyalty card, invalid personal
+// data, a channel without an explicit answer, an unknown basis or one that ends a membership
+// rather than starts it, and an unknown consent channel of record. Whether the card, the email or
+// the phone is already taken or blocked only the store knows.
+func NormalizeEnrolment(e Enrolment) (Enrolment, error) {
+	if err := ValidateCard(e.Card); err != nil {
+		return Enrolment{}, err
+	}
+	p, err := NormalizePersonal(e.Personal)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	e.Personal = p
+	for _, c := range Channels {
+		if _, ok := e.Consent[c]; !ok {
+			return Enrolment{}, E(CodeConsentMissing, c)
+		}
+	}
+	if e.Basis == "" {
+		e.Basis = BasisContract
+	}
+	if _, err := ParseLawfulBasis(string(e.Basis)); err != nil {
+		return Enrolment{}, err
+	}
+	if err := e.Basis.ForEnrolment(); err != nil {
+		return Enrolment{}, err
+	}
+	if e.Via == "" {
+		e.Via = ViaRegister
+	}
+	if _, err := ParseConsentVia(string(e.Via)); err != nil {
+		return Enrolment{}, err
+	}
+	return e, nil
+}
+
+// PersonalUpdate rectifies a member's personal data: the fields given replace the old ones.
+type PersonalUpdate struct {
+	FirstName, LastName, Email, Phone *string
+}
+
+// Apply rectifies personal data with the fields given and returns the result, normalized, with
+// the names of the fields given ("first_name", "last_name", "email", "phone"), which the audit
+// trail records instead of the values. An update that gives no field is refused with
+// CodeNothingToUpdate, and a result that is not valid personal data with its own error.
+func (u PersonalUpdate) Apply(old Personal) (Personal, []string, error) {
+	p := old
+	var fields []string
+	for _, f := range []struct {
+		name string
+		from *string
+		to   *string
+	}{{"first_name", u.FirstName, &p.FirstName}, {"last_name", u.LastName, &p.LastName}, {"email", u.Email, &p.Email}, {"phone", u.Phone, &p.Phone}} {
+		if f.from != nil {
+			*f.to = *f.from
+			fields = append(fields, f.name)
+		}
+	}
+	if len(fields) == 0 {
+		return Personal{}, nil, E(CodeNothingToUpdate)
+	}
+	p, err := NormalizePersonal(p)
+	if err != nil {
+		return Personal{}, nil, err
+	}
+	return p, fields, nil
+}
