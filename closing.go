@@ -1,6 +1,7 @@
 package comptoir
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -265,4 +266,69 @@ type VerifyReport struct {
 	Broken *Error
 	// At names the broken record.
 	At *RecordRef
+}
+
+// ClosingService seals periods and reads their totals.
+type ClosingService interface {
+	// ClosePeriod seals a business day (the Z close), a month (YYYY-MM) or a year (YYYY) and
+	// records its closing in the journal. It refuses a malformed period (CodeInvalidPeriod),
+	// one that CheckClosable refuses (in the future, not over, before the first record), one
+	// already closed (CodeAlreadyClosed), and a month or a year with a day or month that has
+	// tickets but no closing (CodeUnclosedPeriod).
+	ClosePeriod(ctx context.Context, period string) (Closing, error)
+	// Closing reads the closing of a period; ok is false when the period is not closed. It
+	// refuses a malformed period with CodeInvalidPeriod.
+	Closing(ctx context.Context, period string) (c Closing, ok bool, err error)
+	// DayTotals reads the running totals of a business day (YYYY-MM-DD) without scanning the
+	// journal; a malformed day is refused with CodeInvalidDate.
+	DayTotals(ctx context.Context, day string) (Totals, error)
+	// PeriodTotals sums the running totals of a day, a month or a year, closed or not: the
+	// figures of an X report. It refuses a malformed period with CodeInvalidPeriod.
+	PeriodTotals(ctx context.Context, period string) (Totals, error)
+	// GrandTotal is the register's perpetual grand total now.
+	GrandTotal(ctx context.Context) (Money, error)
+}
+
+// JournalVerifier walks the tamper-evident journal.
+type JournalVerifier interface {
+	// Verify walks the register's journal from the first record and reports the first one that
+	// fails in VerifyReport.Broken. It returns an error only when the walk itself fails (the
+	// context cancelled, the file unreadable), never for an altered record.
+	Verify(ctx context.Context) (VerifyReport, error)
+}
+
+// PeriodReport is what a report of a period shows: the closing of a sealed period (a Z report, or
+// a monthly or yearly closing), else the running totals and the grand total now (an X report,
+// provisional).
+type PeriodReport struct {
+	Period string
+	// Closed says whether the period is sealed; Closing is then its closing.
+	Closed  bool
+	Closing Closing
+	// Totals and GrandTotal are the closing's when the period is closed, the running ones
+	// otherwise.
+	Totals     Totals
+	GrandTotal Money
+}
+
+// ReadReport builds the report of a period as the report command and the manager screen show it:
+// the closing when the period is closed, else its running totals with the grand total now. It
+// refuses a malformed period with CodeInvalidPeriod.
+func ReadReport(ctx context.Context, s ClosingService, period string) (PeriodReport, error) {
+	c, ok, err := s.Closing(ctx, period)
+	if err != nil {
+		return PeriodReport{}, err
+	}
+	if ok {
+		return PeriodReport{Period: period, Closed: true, Closing: c, Totals: c.Totals, GrandTotal: c.GrandTotal}, nil
+	}
+	t, err := s.PeriodTotals(ctx, period)
+	if err != nil {
+		return PeriodReport{}, err
+	}
+	gt, err := s.GrandTotal(ctx)
+	if err != nil {
+		return PeriodReport{}, err
+	}
+	return PeriodReport{Period: period, Totals: t, GrandTotal: gt}, nil
 }

@@ -1,6 +1,7 @@
 package comptoir
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -412,4 +413,76 @@ func (u PersonalUpdate) Apply(old Personal) (Personal, []string, error) {
 		return Personal{}, nil, err
 	}
 	return p, fields, nil
+}
+
+// CustomerService enrols loyalty members, finds them, and answers what the person asks of their
+// data (RGPD art. 15 to 18 and 21): access, rectification, consent, restriction, erasure.
+//
+// Every method that names a member refuses an unknown one with CodeUnknownCustomer (CodeUnknownCard
+// when found by card). The methods that read or write personal data need the master key and refuse a missing,
+// unreadable or wrong key file (CodeKeyMissing, CodeKeyInvalid, CodeKeyPermissions,
+// CodeKeyMismatch); the others work without it, so that a manager can still restrict or erase a
+// member when the key is lost. who names the person acting, for the audit trail.
+type CustomerService interface {
+	// Enroll records a new member with their card, sealed personal data and an explicit consent
+	// answer for every channel. It refuses what NormalizeEnrolment refuses, a card already
+	// given (CodeCardTaken), an ID already used or not drawn by the store
+	// (CodeInvalidCustomerID), a blocked email (CodeBlockedEmail), and an email or phone of
+	// another member (CodeEmailTaken, CodePhoneTaken). A new database gets its key here.
+	Enroll(ctx context.Context, e Enrolment) (Customer, error)
+	// NextCard is the next free loyalty card number, for a new card. It needs no key.
+	NextCard(ctx context.Context) (string, error)
+	// CardOwner finds the ID of the member a card belongs to, without the key. It refuses a code
+	// that is not a loyalty card with its GTIN error or CodeNotACard, and an unknown card with
+	// CodeUnknownCard.
+	CardOwner(ctx context.Context, card string) (CustomerID, error)
+	// CustomerByCard finds a member by card, with personal data for the caller to mask. It
+	// refuses a code that is not a loyalty card, and an unknown card with CodeUnknownCard.
+	CustomerByCard(ctx context.Context, card string) (Customer, error)
+	// CustomerByEmail finds a member by the exact email, through its keyed hash; an invalid
+	// address is refused with CodeInvalidEmail, an unknown one with CodeUnknownCustomer.
+	CustomerByEmail(ctx context.Context, email string) (Customer, error)
+	// CustomerByPhone finds a member by the exact phone number, through its keyed hash; an
+	// invalid number is refused with its error, an unknown one with CodeUnknownCustomer.
+	CustomerByPhone(ctx context.Context, phone string) (Customer, error)
+	// Customer reads a member by ID, with personal data for the caller to mask; an erased
+	// member has none.
+	Customer(ctx context.Context, id CustomerID) (Customer, error)
+	// Reveal returns a member with their personal data and records in the audit trail that who
+	// saw it unmasked.
+	Reveal(ctx context.Context, id CustomerID, who string) (Customer, error)
+	// ChangeConsent appends a consent event: giving and withdrawing take the same one step. It
+	// refuses an unknown channel or channel of record, a consent given by a member in stop
+	// processing (CodeStopProcessing), and any change for an erased member
+	// (CodeCustomerErased). A withdrawal is always possible otherwise (RGPD art. 7(3)). It
+	// needs no key.
+	ChangeConsent(ctx context.Context, id CustomerID, ev ConsentEvent) error
+	// ConsentHistory lists a member's consent events in the order they were recorded; the
+	// current state is DeriveConsent of it. It needs no key.
+	ConsentHistory(ctx context.Context, id CustomerID) ([]ConsentEvent, error)
+	// UpdatePersonal rectifies a member's personal data and records which fields changed, never
+	// their values. It refuses what PersonalUpdate.Apply refuses, an erased member
+	// (CodeCustomerErased), a blocked email, and an email or phone of another member. A member
+	// in stop processing can be rectified (RGPD art. 16 and 18).
+	UpdatePersonal(ctx context.Context, id CustomerID, u PersonalUpdate, who string) (Customer, error)
+	// StopProcessing restricts a member (RGPD art. 18): no points, no consent given, no
+	// marketing; a sale with their card completes anonymously. Asking twice changes nothing.
+	// It refuses an erased member (CodeCustomerErased) and needs no key.
+	StopProcessing(ctx context.Context, id CustomerID, who string) error
+	// ResumeProcessing lifts a restriction and returns the lawful basis the member has again.
+	// It refuses a member who is not restricted (CodeNotRestricted) or is erased
+	// (CodeCustomerErased), and needs no key.
+	ResumeProcessing(ctx context.Context, id CustomerID, who string) (LawfulBasis, error)
+	// Erase destroys a member's personal data (their data key) at their request and leaves a
+	// tombstone that tickets and points still refer to; erasing twice changes nothing. It needs
+	// no key, and refuses with CodeCompactFailed when the file could not be compacted
+	// afterwards (the compaction is then retried at the next opening).
+	Erase(ctx context.Context, id CustomerID, who string) error
+	// Export gathers everything held on a member (right of access and portability) and records
+	// the export in the audit trail.
+	Export(ctx context.Context, id CustomerID, who string) (MemberExport, error)
+	// NoteActivity records that a member showed up (their card was scanned), which keeps them
+	// from the retention purge. It writes nothing for an erased or restricted member or for an
+	// instant not after their last activity, and needs no key.
+	NoteActivity(ctx context.Context, id CustomerID, at time.Time) error
 }

@@ -1,6 +1,7 @@
 package comptoir
 
 import (
+	"context"
 	"encoding/json"
 	"time"
 )
@@ -33,3 +34,13 @@ const (
 	EventCustomerErased   = "customer.erased"
 	EventEmailBlocked     = "email.blocked"
 )
+
+// OutboxService reads the events waiting to be pushed to the central API.
+type OutboxService interface {
+	// Outbox lists up to limit pending events from sequence after+1 on, oldest first; a limit
+	// of zero or less lists them all.
+	Outbox(ctx context.Context, after uint64, limit int) ([]Event, error)
+	// PendingEvents counts the events waiting to be pushed, for the status bar's "N en
+	// attente", without reading them.
+	PendingEvents(ctx context.Context) (int, error)
+}

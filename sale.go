@@ -1,6 +1,7 @@
 package comptoir
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"time"
@@ -315,4 +316,26 @@ func CheckRefund(refund Sale, original Sale, earlier []Sale) error {
 		remaining[k] = left + l.Qty
 	}
 	return nil
+}
+
+// SaleService records tickets in the journal and reads them back.
+type SaleService interface {
+	// RecordSale applies the ticket rules (BuildSale, and CheckRefund for a refund) to a draft,
+	// attaches the member's points, then numbers, chains and records the ticket durably with
+	// its outbox event. It refuses what BuildSale refuses; a ticket in a closed day, month or
+	// year (CodeDayClosed); a refund that CheckRefund refuses or of a ticket that does not
+	// exist (CodeTicketNotFound); points redeemed beyond the balance (CodeInsufficientPoints)
+	// or not in whole units (CodeRedeemUnit), or by a member in stop processing
+	// (CodeStopProcessing); an unknown member (CodeUnknownCustomer). A member erased or in stop
+	// processing otherwise makes an anonymous sale, and a training ticket is always anonymous.
+	RecordSale(ctx context.Context, d SaleDraft) (Sale, error)
+	// Sale reads a recorded ticket of this register by number; CodeTicketNotFound when there
+	// is none.
+	Sale(ctx context.Context, number uint64) (Sale, error)
+	// LastTicket is the number of the register's last ticket, zero when it has none.
+	LastTicket(ctx context.Context) (uint64, error)
+	// Refunds lists the refund tickets recorded against a ticket, oldest first: with the
+	// ticket itself they tell what may still be refunded (see CheckRefund). It refuses a
+	// ticket that does not exist with CodeTicketNotFound.
+	Refunds(ctx context.Context, number uint64) ([]Sale, error)
 }
