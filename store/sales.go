@@ -77,6 +77,48 @@ func (s *Store) recordSale(tx *bbolt.Tx, d comptoir.SaleDraft) (comptoir.Sale, e
 	return sale, nil
 }
 
+// QuoteSale applies the rules to a draft in a read transaction, as recordSale does, and returns
+// the ticket it would record, without payments: its total is what is due, or on a refund what is
+// paid back, with the member's points and the original ticket's discount taken into account.
+func (s *Store) QuoteSale(ctx context.Context, d comptoir.SaleDraft) (comptoir.Sale, error) {
+	if err := checkCtx(ctx); err != nil {
+		return comptoir.Sale{}, err
+	}
+	if d.At.IsZero() {
+		d.At = s.now()
+	}
+	d.Lines, d.Payments = slices.Clone(d.Lines), nil
+	var sale comptoir.Sale
+	err := s.view(func(tx *bbolt.Tx) error {
+		r := regBuckets(tx, s.register)
+		m, err := s.prepareMember(tx, r, &d)
+		if err != nil {
+			return err
+		}
+		if sale, err = comptoir.PriceSale(d); err != nil {
+			return err
+		}
+		sale.At = sale.At.UTC()
+		sale.Day = comptoir.DayOf(sale.At, s.loc)
+		if p, closed := closedPeriodOf(r, sale.Day); closed {
+			return comptoir.E(comptoir.CodeDayClosed, p)
+		}
+		if sale.IsRefund() {
+			if err := checkRefund(r, sale); err != nil {
+				return err
+			}
+		}
+		if m != nil {
+			sale.PointsEarned = m.earned(s.rule, sale)
+		}
+		return nil
+	})
+	if err != nil {
+		return comptoir.Sale{}, err
+	}
+	return sale, nil
+}
+
 // writeSale numbers, chains and writes a built ticket with its running totals and outbox event.
 func (s *Store) writeSale(tx *bbolt.Tx, r reg, sale *comptoir.Sale) error {
 	if p, closed := closedPeriodOf(r, sale.Day); closed {

@@ -69,3 +69,65 @@ func TestStore_PendingEvents(t *testing.T) {
 		t.Errorf("PendingEvents = %d, want %d, the length of the outbox, and 4", got, want)
 	}
 }
+
+func TestStore_QuoteSale(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t, dbPath(t), opts(newClock(day0)))
+	mustImport(t, s, vin, pomme)
+	c := mustEnroll(t, s, enrolment(comptoir.CardNumber(1), jeanne, allNo))
+	mustRecord(t, s, withCustomer(c.ID, byCard(line(vin, 20)))) // 240 points
+	before := len(mustOutbox(t, s))
+
+	// A sale paying with 100 points: the quote says what is due after the discount.
+	d := withCustomer(c.ID, comptoir.SaleDraft{Lines: []comptoir.Line{line(vin, 8)}, PointsRedeemed: 100})
+	q, err := s.QuoteSale(ctx, d)
+	if err != nil {
+		t.Fatalf("QuoteSale: %v", err)
+	}
+	if got, want := q.Total, comptoir.Money(8*1200-500); got != want {
+		t.Errorf("quoted Total = %v, want %v", got, want)
+	}
+	if got, want := mustLastTicket(t, s), uint64(1); got != want {
+		t.Errorf("LastTicket after a quote = %d, want %d: a quote records nothing", got, want)
+	}
+	if got := len(mustOutbox(t, s)); got != before {
+		t.Errorf("outbox after a quote = %d events, want %d", got, before)
+	}
+	d.Payments = []comptoir.Payment{pay(comptoir.Card, q.Total)}
+	sale := mustRecord(t, s, d)
+	if sale.Total != q.Total || sale.PointsEarned != q.PointsEarned || sale.Discount != q.Discount {
+		t.Errorf("recorded %v (earned %d, discount %v), quoted %v (earned %d, discount %v)", sale.Total, sale.PointsEarned, sale.Discount,
+			q.Total, q.PointsEarned, q.Discount)
+	}
+
+	// Refunding the discounted ticket a bottle at a time: each quote is what the store then
+	// accepts as paid back, and together they give back exactly what was paid.
+	var paidBack comptoir.Money
+	for i := range 8 {
+		refund := comptoir.SaleDraft{RefundOf: sale.Number, Lines: []comptoir.Line{line(vin, -1)}}
+		q, err := s.QuoteSale(ctx, refund)
+		if err != nil {
+			t.Fatalf("QuoteSale of refund %d: %v", i+1, err)
+		}
+		refund.Payments = []comptoir.Payment{pay(comptoir.Card, q.Total)}
+		r, err := s.RecordSale(ctx, refund)
+		if err != nil {
+			t.Fatalf("refund %d paid back the quoted %v: %v", i+1, q.Total, err)
+		}
+		if r.Total != q.Total || r.PointsEarned != q.PointsEarned {
+			t.Errorf("refund %d recorded %v (points %d), quoted %v (points %d)", i+1, r.Total, r.PointsEarned, q.Total, q.PointsEarned)
+		}
+		paidBack -= r.Total
+	}
+	if paidBack != sale.Total {
+		t.Errorf("refunds paid back %v, want %v", paidBack, sale.Total)
+	}
+
+	_, err = s.QuoteSale(ctx, comptoir.SaleDraft{RefundOf: sale.Number, Lines: []comptoir.Line{line(vin, -1)}})
+	wantErr(t, err, comptoir.ErrRefundExceeds)
+	_, err = s.QuoteSale(ctx, comptoir.SaleDraft{})
+	wantErr(t, err, comptoir.E(comptoir.CodeEmptyTicket))
+	mustClosePeriod(t, s, "2026-03-10")
+	_, err = s.QuoteSale(ctx, comptoir.SaleDraft{Lines: []comptoir.Line{line(pomme, 1)}})
+	wantErr(t, err, comptoir.E(comptoir.CodeDayClosed))
+}
