@@ -6,6 +6,11 @@ import (
 	"unicode/utf8"
 )
 
+// DefaultRetentionYears is how long a member may stay without activity before the retention purge
+// erases them: the CNIL's benchmark for a loyalty file, three years. The record of processing
+// activities states it, and the purge offers it.
+const DefaultRetentionYears = 3
+
 // AuditAction names what a manager did to a member's data that an auditor may ask about.
 type AuditAction string
 
