@@ -1,7 +1,7 @@
 package comptoir
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"time"
 )
@@ -268,19 +268,67 @@ type VerifyReport struct {
 	At *RecordRef
 }
 
-// Event is one entry of the outbox: a change the register made, to be pushed to the central API.
-type Event struct {
-	Seq  uint64    `json:"seq"`
-	ID   string    `json:"id"`
-	Type string    `json:"type"`
-	At   time.Time `json:"at"`
-	// Payload is the event's JSON document, stored and sent as JSON rather than base64 so that
-	// an event costs no more bytes than the record it carries.
-	Payload json.RawMessage `json:"payload"`
+// ClosingService seals periods and reads their totals.
+type ClosingService interface {
+	// ClosePeriod seals a business day (the Z close), a month (YYYY-MM) or a year (YYYY) and
+	// records its closing in the journal. It refuses a malformed period (CodeInvalidPeriod),
+	// one that CheckClosable refuses (in the future, not over, before the first record), one
+	// already closed (CodeAlreadyClosed), and a month or a year with a day or month that has
+	// tickets but no closing (CodeUnclosedPeriod).
+	ClosePeriod(ctx context.Context, period string) (Closing, error)
+	// Closing reads the closing of a period; ok is false when the period is not closed. It
+	// refuses a malformed period with CodeInvalidPeriod.
+	Closing(ctx context.Context, period string) (c Closing, ok bool, err error)
+	// DayTotals reads the running totals of a business day (YYYY-MM-DD) without scanning the
+	// journal; a malformed day is refused with CodeInvalidDate.
+	DayTotals(ctx context.Context, day string) (Totals, error)
+	// PeriodTotals sums the running totals of a day, a month or a year, closed or not: the
+	// figures of an X report. It refuses a malformed period with CodeInvalidPeriod.
+	PeriodTotals(ctx context.Context, period string) (Totals, error)
+	// GrandTotal is the register's perpetual grand total now.
+	GrandTotal(ctx context.Context) (Money, error)
 }
 
-// The event types the journal emits.
-const (
-	EventSaleRecorded    = "sale.recorded"
-	EventClosingRecorded = "closing.recorded"
-)
+// JournalVerifier walks the tamper-evident journal.
+type JournalVerifier interface {
+	// Verify walks the register's journal from the first record and reports the first one that
+	// fails in VerifyReport.Broken. It returns an error only when the walk itself fails (the
+	// context cancelled, the file unreadable), never for an altered record.
+	Verify(ctx context.Context) (VerifyReport, error)
+}
+
+// PeriodReport is what a report of a period shows: the closing of a sealed period (a Z report, or
+// a monthly or yearly closing), else the running totals and the grand total now (an X report,
+// provisional).
+type PeriodReport struct {
+	Period string
+	// Closed says whether the period is sealed; Closing is then its closing.
+	Closed  bool
+	Closing Closing
+	// Totals and GrandTotal are the closing's when the period is closed, the running ones
+	// otherwise.
+	Totals     Totals
+	GrandTotal Money
+}
+
+// ReadReport builds the report of a period as the report command and the manager screen show it:
+// the closing when the period is closed, else its running totals with the grand total now. It
+// refuses a malformed period with CodeInvalidPeriod.
+func ReadReport(ctx context.Context, s ClosingService, period string) (PeriodReport, error) {
+	c, ok, err := s.Closing(ctx, period)
+	if err != nil {
+		return PeriodReport{}, err
+	}
+	if ok {
+		return PeriodReport{Period: period, Closed: true, Closing: c, Totals: c.Totals, GrandTotal: c.GrandTotal}, nil
+	}
+	t, err := s.PeriodTotals(ctx, period)
+	if err != nil {
+		return PeriodReport{}, err
+	}
+	gt, err := s.GrandTotal(ctx)
+	if err != nil {
+		return PeriodReport{}, err
+	}
+	return PeriodReport{Period: period, Totals: t, GrandTotal: gt}, nil
+}

@@ -1,6 +1,7 @@
 package comptoir
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -324,4 +325,164 @@ func ParseConsentSpec(spec string) (map[Channel]bool, error) {
 		}
 	}
 	return out, nil
+}
+
+// Enrolment is what a member signs up with at the counter. Consent events it records carry the
+// remark "enrolment"; remarks are for such system notes, never for personal data.
+type Enrolment struct {
+	// ID is the member's pseudonymous ID when it is already known (members imported, demo data
+	// drawn from a seed); empty, the store draws a random one.
+	ID       CustomerID
+	Card     string
+	Personal Personal
+	// Consent holds an explicit answer for every channel.
+	Consent map[Channel]bool
+	// Basis defaults to contract: the loyalty programme is a contract; marketing rests on the
+	// per-channel consent.
+	Basis         LawfulBasis
+	NoticeVersion string
+	Via           ConsentVia
+	By            string
+}
+
+// NormalizeEnrolment checks an enrolment and fills its defaults (the contract basis, the register
+// as the channel), as the store does before recording it, so that a form can say what is wrong
+// before anything is written. It refuses a card that is not a loyalty card, invalid personal
+// data, a channel without an explicit answer, an unknown basis or one that ends a membership
+// rather than starts it, and an unknown consent channel of record. Whether the card, the email or
+// the phone is already taken or blocked only the store knows.
+func NormalizeEnrolment(e Enrolment) (Enrolment, error) {
+	if err := ValidateCard(e.Card); err != nil {
+		return Enrolment{}, err
+	}
+	p, err := NormalizePersonal(e.Personal)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	e.Personal = p
+	for _, c := range Channels {
+		if _, ok := e.Consent[c]; !ok {
+			return Enrolment{}, E(CodeConsentMissing, c)
+		}
+	}
+	if e.Basis == "" {
+		e.Basis = BasisContract
+	}
+	if _, err := ParseLawfulBasis(string(e.Basis)); err != nil {
+		return Enrolment{}, err
+	}
+	if err := e.Basis.ForEnrolment(); err != nil {
+		return Enrolment{}, err
+	}
+	if e.Via == "" {
+		e.Via = ViaRegister
+	}
+	if _, err := ParseConsentVia(string(e.Via)); err != nil {
+		return Enrolment{}, err
+	}
+	return e, nil
+}
+
+// PersonalUpdate rectifies a member's personal data: the fields given replace the old ones.
+type PersonalUpdate struct {
+	FirstName, LastName, Email, Phone *string
+}
+
+// Apply rectifies personal data with the fields given and returns the result, normalized, with
+// the names of the fields given ("first_name", "last_name", "email", "phone"), which the audit
+// trail records instead of the values. An update that gives no field is refused with
+// CodeNothingToUpdate, and a result that is not valid personal data with its own error.
+func (u PersonalUpdate) Apply(old Personal) (Personal, []string, error) {
+	p := old
+	var fields []string
+	for _, f := range []struct {
+		name string
+		from *string
+		to   *string
+	}{{"first_name", u.FirstName, &p.FirstName}, {"last_name", u.LastName, &p.LastName}, {"email", u.Email, &p.Email}, {"phone", u.Phone, &p.Phone}} {
+		if f.from != nil {
+			*f.to = *f.from
+			fields = append(fields, f.name)
+		}
+	}
+	if len(fields) == 0 {
+		return Personal{}, nil, E(CodeNothingToUpdate)
+	}
+	p, err := NormalizePersonal(p)
+	if err != nil {
+		return Personal{}, nil, err
+	}
+	return p, fields, nil
+}
+
+// CustomerService enrols loyalty members, finds them, and answers what the person asks of their
+// data (RGPD art. 15 to 18 and 21): access, rectification, consent, restriction, erasure.
+//
+// Every method that names a member refuses an unknown one with CodeUnknownCustomer (CodeUnknownCard
+// when found by card). The methods that read or write personal data need the master key and refuse a missing,
+// unreadable or wrong key file (CodeKeyMissing, CodeKeyInvalid, CodeKeyPermissions,
+// CodeKeyMismatch); the others work without it, so that a manager can still restrict or erase a
+// member when the key is lost. who names the person acting, for the audit trail.
+type CustomerService interface {
+	// Enroll records a new member with their card, sealed personal data and an explicit consent
+	// answer for every channel. It refuses what NormalizeEnrolment refuses, a card already
+	// given (CodeCardTaken), an ID already used or not drawn by the store
+	// (CodeInvalidCustomerID), a blocked email (CodeBlockedEmail), and an email or phone of
+	// another member (CodeEmailTaken, CodePhoneTaken). A new database gets its key here.
+	Enroll(ctx context.Context, e Enrolment) (Customer, error)
+	// NextCard is the next free loyalty card number, for a new card. It needs no key.
+	NextCard(ctx context.Context) (string, error)
+	// CardOwner finds the ID of the member a card belongs to, without the key. It refuses a code
+	// that is not a loyalty card with its GTIN error or CodeNotACard, and an unknown card with
+	// CodeUnknownCard.
+	CardOwner(ctx context.Context, card string) (CustomerID, error)
+	// CustomerByCard finds a member by card, with personal data for the caller to mask. It
+	// refuses a code that is not a loyalty card, and an unknown card with CodeUnknownCard.
+	CustomerByCard(ctx context.Context, card string) (Customer, error)
+	// CustomerByEmail finds a member by the exact email, through its keyed hash; an invalid
+	// address is refused with CodeInvalidEmail, an unknown one with CodeUnknownCustomer.
+	CustomerByEmail(ctx context.Context, email string) (Customer, error)
+	// CustomerByPhone finds a member by the exact phone number, through its keyed hash; an
+	// invalid number is refused with its error, an unknown one with CodeUnknownCustomer.
+	CustomerByPhone(ctx context.Context, phone string) (Customer, error)
+	// Customer reads a member by ID, with personal data for the caller to mask; an erased
+	// member has none.
+	Customer(ctx context.Context, id CustomerID) (Customer, error)
+	// Reveal returns a member with their personal data and records in the audit trail that who
+	// saw it unmasked.
+	Reveal(ctx context.Context, id CustomerID, who string) (Customer, error)
+	// ChangeConsent appends a consent event: giving and withdrawing take the same one step. It
+	// refuses an unknown channel or channel of record, a consent given by a member in stop
+	// processing (CodeStopProcessing), and any change for an erased member
+	// (CodeCustomerErased). A withdrawal is always possible otherwise (RGPD art. 7(3)). It
+	// needs no key.
+	ChangeConsent(ctx context.Context, id CustomerID, ev ConsentEvent) error
+	// ConsentHistory lists a member's consent events in the order they were recorded; the
+	// current state is DeriveConsent of it. It needs no key.
+	ConsentHistory(ctx context.Context, id CustomerID) ([]ConsentEvent, error)
+	// UpdatePersonal rectifies a member's personal data and records which fields changed, never
+	// their values. It refuses what PersonalUpdate.Apply refuses, an erased member
+	// (CodeCustomerErased), a blocked email, and an email or phone of another member. A member
+	// in stop processing can be rectified (RGPD art. 16 and 18).
+	UpdatePersonal(ctx context.Context, id CustomerID, u PersonalUpdate, who string) (Customer, error)
+	// StopProcessing restricts a member (RGPD art. 18): no points, no consent given, no
+	// marketing; a sale with their card completes anonymously. Asking twice changes nothing.
+	// It refuses an erased member (CodeCustomerErased) and needs no key.
+	StopProcessing(ctx context.Context, id CustomerID, who string) error
+	// ResumeProcessing lifts a restriction and returns the lawful basis the member has again.
+	// It refuses a member who is not restricted (CodeNotRestricted) or is erased
+	// (CodeCustomerErased), and needs no key.
+	ResumeProcessing(ctx context.Context, id CustomerID, who string) (LawfulBasis, error)
+	// Erase destroys a member's personal data (their data key) at their request and leaves a
+	// tombstone that tickets and points still refer to; erasing twice changes nothing. It needs
+	// no key, and refuses with CodeCompactFailed when the file could not be compacted
+	// afterwards (the compaction is then retried at the next opening).
+	Erase(ctx context.Context, id CustomerID, who string) error
+	// Export gathers everything held on a member (right of access and portability) and records
+	// the export in the audit trail.
+	Export(ctx context.Context, id CustomerID, who string) (MemberExport, error)
+	// NoteActivity records that a member showed up (their card was scanned), which keeps them
+	// from the retention purge. It writes nothing for an erased or restricted member or for an
+	// instant not after their last activity, and needs no key.
+	NoteActivity(ctx context.Context, id CustomerID, at time.Time) error
 }

@@ -1,10 +1,16 @@
 package comptoir
 
 import (
+	"context"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
+
+// DefaultRetentionYears is how long a member may stay without activity before the retention purge
+// erases them: the CNIL's benchmark for a loyalty file, three years. The record of processing
+// activities states it, and the purge offers it.
+const DefaultRetentionYears = 3
 
 // AuditAction names what a manager did to a member's data that an auditor may ask about.
 type AuditAction string
@@ -121,4 +127,25 @@ type MemberExport struct {
 	Points     []PointsEntry   `json:"points_ledger"`
 	Balance    int64           `json:"points_balance"`
 	Tickets    []TicketSummary `json:"tickets"`
+}
+
+// GDPRService keeps the shop's obligations about members' data that concern no single member's
+// request: the block list, the audit trail and the retention purge. (The record of processing
+// activities is written from the settings by ProcessingRegister.)
+type GDPRService interface {
+	// Block puts an email on the block list: it can then be neither enrolled nor written onto
+	// any member. It refuses an invalid address (CodeInvalidEmail) and the key errors; a new
+	// database gets its key here.
+	Block(ctx context.Context, email, who string) error
+	// Audit lists the audit trail, oldest first, all in memory; a listing goes through
+	// EachAudit instead.
+	Audit(ctx context.Context) ([]AuditEntry, error)
+	// EachAudit calls fn with every entry of the audit trail, oldest first, as it reads them in
+	// one read transaction. It stops at the first error fn returns, which it returns, and with
+	// the context's error when the context is cancelled.
+	EachAudit(ctx context.Context, fn func(AuditEntry) error) error
+	// PurgeInactive erases every member with no activity since before, as the retention period
+	// asks, and returns their IDs in order; with dryRun it only lists them. All erasures commit
+	// together; it refuses with CodeCompactFailed when the file could not be compacted after.
+	PurgeInactive(ctx context.Context, before time.Time, dryRun bool, who string) ([]CustomerID, error)
 }

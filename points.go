@@ -1,6 +1,9 @@
 package comptoir
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // PointsKind says why a member's balance moved.
 type PointsKind string
@@ -75,4 +78,17 @@ func (r PointsRule) Discount(points, balance int64) (Money, error) {
 		return 0, E(CodeInsufficientPoints, points, balance)
 	}
 	return Money(points/r.RedeemPoints) * r.RedeemValue, nil
+}
+
+// PointsService reads members' points. Points are earned and spent by recording tickets
+// (SaleService); none of these methods needs the key.
+type PointsService interface {
+	// Points lists a member's points ledger, oldest first, and its balance.
+	Points(ctx context.Context, id CustomerID) ([]PointsEntry, int64, error)
+	// MemberBalance is a member's points balance now, read without the ledger.
+	MemberBalance(ctx context.Context, id CustomerID) (int64, error)
+	// BalanceAfter is a member's balance just after a ticket of this register, which its
+	// receipt prints: a duplicate printed months later shows what the original did. It refuses
+	// a ticket that does not exist with CodeTicketNotFound.
+	BalanceAfter(ctx context.Context, id CustomerID, number uint64) (int64, error)
 }

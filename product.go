@@ -1,6 +1,7 @@
 package comptoir
 
 import (
+	"context"
 	"strings"
 	"unicode/utf8"
 )
@@ -62,4 +63,23 @@ type Line struct {
 // LineFor builds a line selling qty of a product.
 func LineFor(p Product, qty int64) Line {
 	return Line{GTIN: p.GTIN, Name: p.Name, Qty: qty, UnitPrice: p.Price, VAT: p.VAT, Total: p.Price * Money(qty)}
+}
+
+// CatalogService finds products by barcode and fills the catalogue from a price list.
+type CatalogService interface {
+	// Product finds a product by barcode. It refuses a malformed code with its GTIN error (the
+	// scan was misread) and a well-formed one that is not in the catalogue with
+	// CodeUnknownProduct.
+	Product(ctx context.Context, gtin string) (Product, error)
+	// ImportProducts adds or replaces products in one transaction and returns how many. The
+	// first product NormalizeProduct refuses is refused with its error, and then nothing is
+	// written. Tickets already recorded keep the price they were sold at.
+	ImportProducts(ctx context.Context, products []Product) (int, error)
+	// Products lists the catalogue in GTIN order, all in memory; a long listing goes through
+	// EachProduct instead.
+	Products(ctx context.Context) ([]Product, error)
+	// EachProduct calls fn with every product in GTIN order as it reads them, in one read
+	// transaction that holds one product in memory at a time. It stops at the first error fn
+	// returns, which it returns, and with the context's error when the context is cancelled.
+	EachProduct(ctx context.Context, fn func(Product) error) error
 }

@@ -1,6 +1,7 @@
 package comptoir
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"time"
@@ -145,6 +146,25 @@ func (s Sale) Paid() Money {
 // method, an underpayment, a card paying more than is due, and a refund that does not pay back
 // exactly its total. It assigns no number, time or hash: that is the store's job.
 func BuildSale(d SaleDraft) (Sale, error) {
+	s, err := PriceSale(d)
+	if err != nil {
+		return Sale{}, err
+	}
+	s.Payments = append([]Payment(nil), d.Payments...)
+	change, err := settle(s.Total, s.Payments, d.RefundOf != 0)
+	if err != nil {
+		return Sale{}, err
+	}
+	s.Change = change
+	return s, nil
+}
+
+// PriceSale applies the ticket rules to a draft's lines and discount as BuildSale does, and
+// leaves the payments aside: it computes the line totals, the total and the VAT breakdown, and
+// the sale it returns has no payment and no change. Its Total is what is due before the customer
+// pays (on a refund, negative: what is paid back). It refuses what BuildSale refuses but the
+// payments.
+func PriceSale(d SaleDraft) (Sale, error) {
 	if len(d.Lines) == 0 {
 		return Sale{}, E(CodeEmptyTicket)
 	}
@@ -177,12 +197,6 @@ func BuildSale(d SaleDraft) (Sale, error) {
 	}
 	s.Total -= s.Discount
 	s.VAT = VATBreakdownDiscounted(s.Lines, s.Discount)
-	s.Payments = append([]Payment(nil), d.Payments...)
-	change, err := settle(s.Total, s.Payments, refund)
-	if err != nil {
-		return Sale{}, err
-	}
-	s.Change = change
 	return s, nil
 }
 
@@ -315,4 +329,32 @@ func CheckRefund(refund Sale, original Sale, earlier []Sale) error {
 		remaining[k] = left + l.Qty
 	}
 	return nil
+}
+
+// SaleService records tickets in the journal and reads them back.
+type SaleService interface {
+	// RecordSale applies the ticket rules (BuildSale, and CheckRefund for a refund) to a draft,
+	// attaches the member's points, then numbers, chains and records the ticket durably with
+	// its outbox event. It refuses what BuildSale refuses; a ticket in a closed day, month or
+	// year (CodeDayClosed); a refund that CheckRefund refuses or of a ticket that does not
+	// exist (CodeTicketNotFound); points redeemed beyond the balance (CodeInsufficientPoints)
+	// or not in whole units (CodeRedeemUnit), or by a member in stop processing
+	// (CodeStopProcessing); an unknown member (CodeUnknownCustomer). A member erased or in stop
+	// processing otherwise makes an anonymous sale, and a training ticket is always anonymous.
+	RecordSale(ctx context.Context, d SaleDraft) (Sale, error)
+	// Sale reads a recorded ticket of this register by number; CodeTicketNotFound when there
+	// is none.
+	Sale(ctx context.Context, number uint64) (Sale, error)
+	// QuoteSale applies the rules to a draft as RecordSale would, with the member's points and
+	// a refund's share of the original ticket's discount, and returns the ticket it would
+	// record, unnumbered and without payments, recording nothing: its Total is what the
+	// customer owes, or on a refund (negative) what must be paid back, which only the store can
+	// compute. It refuses what RecordSale refuses but the payments.
+	QuoteSale(ctx context.Context, d SaleDraft) (Sale, error)
+	// LastTicket is the number of the register's last ticket, zero when it has none.
+	LastTicket(ctx context.Context) (uint64, error)
+	// Refunds lists the refund tickets recorded against a ticket, oldest first: with the
+	// ticket itself they tell what may still be refunded (see CheckRefund). It refuses a
+	// ticket that does not exist with CodeTicketNotFound.
+	Refunds(ctx context.Context, number uint64) ([]Sale, error)
 }

@@ -511,3 +511,24 @@ func TestPaymentMethodFormat(t *testing.T) {
 		t.Errorf("PaymentMethods = %v, want %v", got, want)
 	}
 }
+
+func TestPriceSale_NoPayments(t *testing.T) {
+	d := comptoir.SaleDraft{Lines: []comptoir.Line{comptoir.LineFor(pomme, 2), comptoir.LineFor(vin, 1)}, Discount: 100}
+	s, err := comptoir.PriceSale(d)
+	checkErr(t, err, nil)
+	if got, want := s.Total, comptoir.Money(2*250+1200-100); got != want {
+		t.Errorf("Total = %v, want %v", got, want)
+	}
+	if s.Payments != nil || s.Change != 0 {
+		t.Errorf("Payments = %v, Change = %v, want none", s.Payments, s.Change)
+	}
+	// What PriceSale computes is what BuildSale records once the due is paid.
+	d.Payments = []comptoir.Payment{pay(comptoir.Cash, s.Total+50)}
+	b, err := comptoir.BuildSale(d)
+	checkErr(t, err, nil)
+	if b.Total != s.Total || len(b.VAT) != len(s.VAT) || b.Change != 50 {
+		t.Errorf("BuildSale = total %v, %d VAT lines, change %v; PriceSale = total %v, %d VAT lines", b.Total, len(b.VAT), b.Change, s.Total, len(s.VAT))
+	}
+	_, err = comptoir.PriceSale(comptoir.SaleDraft{Lines: []comptoir.Line{comptoir.LineFor(pomme, -1)}})
+	checkErr(t, err, comptoir.E(comptoir.CodeNegativeQuantity))
+}

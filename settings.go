@@ -1,6 +1,7 @@
 package comptoir
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"sort"
@@ -461,4 +462,15 @@ func siret(v, label string) string {
 		return ""
 	}
 	return " (" + label + " " + v + ")"
+}
+
+// SettingsService reads and changes the shop's settings.
+type SettingsService interface {
+	// Settings reads the shop's settings, with the defaults for what was never set. A setting
+	// stored by a newer version and unknown to this one is skipped.
+	Settings(ctx context.Context) (ShopSettings, error)
+	// SetSetting checks and changes one setting. It refuses an unknown key (CodeUnknownSetting)
+	// and a value the setting's check refuses, with that check's error. The points rule
+	// applies from the next opening of the store on.
+	SetSetting(ctx context.Context, key, value string) error
 }

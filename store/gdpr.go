@@ -150,7 +150,7 @@ func (s *Store) ChangeConsent(ctx context.Context, id comptoir.CustomerID, ev co
 		if err := appendAudit(tx, ev.At, ev.By, comptoir.AuditConsent, id, string(ev.Channel)); err != nil {
 			return err
 		}
-		return appendMemberEvent(tx, EventCustomerConsent, ev.At, map[string]any{"id": id, "event": ev})
+		return appendMemberEvent(tx, comptoir.EventCustomerConsent, ev.At, map[string]any{"id": id, "event": ev})
 	})
 }
 
@@ -184,16 +184,11 @@ func consentHistory(tx *bbolt.Tx, id comptoir.CustomerID) ([]comptoir.ConsentEve
 	return out, err
 }
 
-// PersonalUpdate rectifies a member's personal data: the fields given replace the old ones.
-type PersonalUpdate struct {
-	FirstName, LastName, Email, Phone *string
-}
-
 // UpdatePersonal rectifies a member's personal data and records which fields changed (never
 // their values) in the audit trail and the outbox. Rectification is a right of the person that a
 // restriction does not suspend (RGPD art. 16 and 18), so a member in stop processing can be
 // rectified. A blocked email, an email or phone of another member, an erased member are refused.
-func (s *Store) UpdatePersonal(ctx context.Context, id comptoir.CustomerID, u PersonalUpdate, who string) (comptoir.Customer, error) {
+func (s *Store) UpdatePersonal(ctx context.Context, id comptoir.CustomerID, u comptoir.PersonalUpdate, who string) (comptoir.Customer, error) {
 	if err := checkCtx(ctx); err != nil {
 		return comptoir.Customer{}, err
 	}
@@ -214,22 +209,8 @@ func (s *Store) UpdatePersonal(ctx context.Context, id comptoir.CustomerID, u Pe
 		if err != nil {
 			return err
 		}
-		p := old
-		var fields []string
-		for _, f := range []struct {
-			name string
-			from *string
-			to   *string
-		}{{"first_name", u.FirstName, &p.FirstName}, {"last_name", u.LastName, &p.LastName}, {"email", u.Email, &p.Email}, {"phone", u.Phone, &p.Phone}} {
-			if f.from != nil {
-				*f.to = *f.from
-				fields = append(fields, f.name)
-			}
-		}
-		if len(fields) == 0 {
-			return comptoir.E(comptoir.CodeNothingToUpdate)
-		}
-		if p, err = comptoir.NormalizePersonal(p); err != nil {
+		p, fields, err := u.Apply(old)
+		if err != nil {
 			return err
 		}
 		if err := checkContact(tx, keys, id, p, old); err != nil {
@@ -259,7 +240,7 @@ func (s *Store) UpdatePersonal(ctx context.Context, id comptoir.CustomerID, u Pe
 			return err
 		}
 		out = rec.customer(p)
-		return appendMemberEvent(tx, EventCustomerUpdated, now, map[string]any{"id": id, "fields": fields})
+		return appendMemberEvent(tx, comptoir.EventCustomerUpdated, now, map[string]any{"id": id, "fields": fields})
 	})
 	return out, err
 }
@@ -292,7 +273,7 @@ func (s *Store) StopProcessing(ctx context.Context, id comptoir.CustomerID, who 
 		if err := appendAudit(tx, now, who, comptoir.AuditStopProcessing, id, ""); err != nil {
 			return err
 		}
-		return appendMemberEvent(tx, EventCustomerStopped, now, map[string]any{"id": id})
+		return appendMemberEvent(tx, comptoir.EventCustomerStopped, now, map[string]any{"id": id})
 	})
 }
 
@@ -325,7 +306,7 @@ func (s *Store) ResumeProcessing(ctx context.Context, id comptoir.CustomerID, wh
 		if err := appendAudit(tx, now, who, comptoir.AuditResumeProcessing, id, ""); err != nil {
 			return err
 		}
-		return appendMemberEvent(tx, EventCustomerResumed, now, map[string]any{"id": id})
+		return appendMemberEvent(tx, comptoir.EventCustomerResumed, now, map[string]any{"id": id})
 	})
 	if err != nil {
 		return "", err
@@ -358,7 +339,7 @@ func (s *Store) Block(ctx context.Context, email, who string) error {
 		if err := appendAudit(tx, now, who, comptoir.AuditBlock, "", blockRef(h)); err != nil {
 			return err
 		}
-		return appendMemberEvent(tx, EventEmailBlocked, now, map[string]any{"at": now})
+		return appendMemberEvent(tx, comptoir.EventEmailBlocked, now, map[string]any{"at": now})
 	})
 }
 
@@ -395,7 +376,7 @@ func (s *Store) Erase(ctx context.Context, id comptoir.CustomerID, who string) e
 		if err := appendAudit(tx, now, who, comptoir.AuditErase, id, ""); err != nil {
 			return err
 		}
-		return appendMemberEvent(tx, EventCustomerErased, now, map[string]any{"id": id})
+		return appendMemberEvent(tx, comptoir.EventCustomerErased, now, map[string]any{"id": id})
 	})
 	if err != nil {
 		return err

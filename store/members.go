@@ -55,17 +55,6 @@ var (
 		bucketBlocklist, bucketAudit, bucketSettings}
 )
 
-// Event types about members. Their payloads carry the pseudonymous ID, never personal data.
-const (
-	EventCustomerEnrolled = "customer.enrolled"
-	EventCustomerUpdated  = "customer.updated"
-	EventCustomerConsent  = "customer.consent"
-	EventCustomerStopped  = "customer.stop-processing"
-	EventCustomerResumed  = "customer.resume-processing"
-	EventCustomerErased   = "customer.erased"
-	EventEmailBlocked     = "email.blocked"
-)
-
 // customerRecord is what the customers bucket holds: everything about a member but the person.
 // Since schema 4 the basis is always a lawful basis and the status (restricted, erased) stands
 // beside it; schema 3 overwrote the basis with "stop-processing" or "delete".
@@ -123,24 +112,6 @@ func (r customerRecord) processable() error {
 	return nil
 }
 
-// Enrolment is what a member signs up with at the counter. Consent events it records carry the
-// remark "enrolment"; remarks are for such system notes, never for personal data.
-type Enrolment struct {
-	// ID is the member's pseudonymous ID when it is already known (members imported, demo data
-	// drawn from a seed); empty, the store draws a random one.
-	ID       comptoir.CustomerID
-	Card     string
-	Personal comptoir.Personal
-	// Consent holds an explicit answer for every channel.
-	Consent map[comptoir.Channel]bool
-	// Basis defaults to contract: the loyalty programme is a contract; marketing rests on the
-	// per-channel consent.
-	Basis         comptoir.LawfulBasis
-	NoticeVersion string
-	Via           comptoir.ConsentVia
-	By            string
-}
-
 // masterKey loads the key that protects personal data, creating it on first use when create is
 // true. The database keeps a check value of the key, so that a wrong or lost key file is told
 // apart from a new one: once members exist, a missing key is never silently replaced.
@@ -194,37 +165,15 @@ func (s *Store) NextCard(ctx context.Context) (string, error) {
 
 // Enroll records a new member with their card, sealed personal data and an explicit consent
 // answer for every channel, in one transaction.
-func (s *Store) Enroll(ctx context.Context, e Enrolment) (comptoir.Customer, error) {
+func (s *Store) Enroll(ctx context.Context, e comptoir.Enrolment) (comptoir.Customer, error) {
 	if err := checkCtx(ctx); err != nil {
 		return comptoir.Customer{}, err
 	}
-	if err := comptoir.ValidateCard(e.Card); err != nil {
-		return comptoir.Customer{}, err
-	}
-	p, err := comptoir.NormalizePersonal(e.Personal)
+	e, err := comptoir.NormalizeEnrolment(e)
 	if err != nil {
 		return comptoir.Customer{}, err
 	}
-	for _, c := range comptoir.Channels {
-		if _, ok := e.Consent[c]; !ok {
-			return comptoir.Customer{}, comptoir.E(comptoir.CodeConsentMissing, c)
-		}
-	}
-	if e.Basis == "" {
-		e.Basis = comptoir.BasisContract
-	}
-	if _, err := comptoir.ParseLawfulBasis(string(e.Basis)); err != nil {
-		return comptoir.Customer{}, err
-	}
-	if err := e.Basis.ForEnrolment(); err != nil {
-		return comptoir.Customer{}, err
-	}
-	if e.Via == "" {
-		e.Via = comptoir.ViaRegister
-	}
-	if _, err := comptoir.ParseConsentVia(string(e.Via)); err != nil {
-		return comptoir.Customer{}, err
-	}
+	p := e.Personal
 	keys, err := s.masterKey(true)
 	if err != nil {
 		return comptoir.Customer{}, err
@@ -269,7 +218,7 @@ func (s *Store) Enroll(ctx context.Context, e Enrolment) (comptoir.Customer, err
 		if err := appendAudit(tx, now, e.By, comptoir.AuditEnrol, id, ""); err != nil {
 			return err
 		}
-		return appendMemberEvent(tx, EventCustomerEnrolled, now, map[string]any{"id": id, "cards": rec.Cards, "basis": rec.Basis, "consent": e.Consent})
+		return appendMemberEvent(tx, comptoir.EventCustomerEnrolled, now, map[string]any{"id": id, "cards": rec.Cards, "basis": rec.Basis, "consent": e.Consent})
 	})
 	if err != nil {
 		return comptoir.Customer{}, err

@@ -22,8 +22,8 @@ var benchConsent = map[comptoir.Channel]bool{comptoir.ChannelEmail: true, compto
 // benchEnrolment is the n-th member of a benchmark (n from 1): card CardNumber(n), and an email
 // and a French mobile number of their own, so that both lookup indexes hold an entry per member
 // as in a real shop.
-func benchEnrolment(n int) store.Enrolment {
-	return store.Enrolment{
+func benchEnrolment(n int) comptoir.Enrolment {
+	return comptoir.Enrolment{
 		Card: comptoir.CardNumber(uint64(n)),
 		Personal: comptoir.Personal{FirstName: "Camille", LastName: fmt.Sprintf("Membre-%d", n),
 			Email: fmt.Sprintf("camille.membre.%d@exemple.fr", n), Phone: fmt.Sprintf("06%08d", n)},

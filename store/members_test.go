@@ -25,11 +25,11 @@ var (
 // the raw file.
 var jeanne = comptoir.Personal{FirstName: "Jeanneton", LastName: "Vasseurquin", Email: "jeanneton.vasseurquin@exemple-mail.fr", Phone: "06 71 82 93 04"}
 
-func enrolment(card string, p comptoir.Personal, consent map[comptoir.Channel]bool) store.Enrolment {
-	return store.Enrolment{Card: card, Personal: p, Consent: consent, NoticeVersion: "2026-01", By: "Alice"}
+func enrolment(card string, p comptoir.Personal, consent map[comptoir.Channel]bool) comptoir.Enrolment {
+	return comptoir.Enrolment{Card: card, Personal: p, Consent: consent, NoticeVersion: "2026-01", By: "Alice"}
 }
 
-func mustEnroll(tb testing.TB, s *store.Store, e store.Enrolment) comptoir.Customer {
+func mustEnroll(tb testing.TB, s *store.Store, e comptoir.Enrolment) comptoir.Customer {
 	tb.Helper()
 	c, err := s.Enroll(context.Background(), e)
 	if err != nil {
@@ -100,7 +100,7 @@ func TestStore_Enroll(t *testing.T) {
 
 	refusals := []struct {
 		name string
-		e    store.Enrolment
+		e    comptoir.Enrolment
 		want *comptoir.Error
 	}{
 		{"ErrCardTaken", enrolment(card, comptoir.Personal{FirstName: "A", LastName: "B"}, allNo), comptoir.E(comptoir.CodeCardTaken)},
@@ -127,7 +127,7 @@ func TestStore_Enroll(t *testing.T) {
 			t.Errorf("the refusal repeats the blocked address in clear: %q", msg)
 		}
 		email := "spam@exemple.fr"
-		_, err = s.UpdatePersonal(ctx, c.ID, store.PersonalUpdate{Email: &email}, "Manager")
+		_, err = s.UpdatePersonal(ctx, c.ID, comptoir.PersonalUpdate{Email: &email}, "Manager")
 		wantErr(t, err, comptoir.E(comptoir.CodeBlockedEmail))
 	})
 }
@@ -147,7 +147,7 @@ func TestStore_RawFileHoldsNoPersonalData(t *testing.T) {
 		ids = append(ids, mustEnroll(t, s, enrolment(comptoir.CardNumber(uint64(i+1)), p, emailOnly)).ID)
 	}
 	newEmail, newLast := "nouvelle.adresse.jeanneton@autre-domaine.fr", "Vasseurquin-Delaporte"
-	if _, err := s.UpdatePersonal(ctx, ids[0], store.PersonalUpdate{Email: &newEmail, LastName: &newLast}, "Alice"); err != nil {
+	if _, err := s.UpdatePersonal(ctx, ids[0], comptoir.PersonalUpdate{Email: &newEmail, LastName: &newLast}, "Alice"); err != nil {
 		t.Fatal(err)
 	}
 	mustRecord(t, s, withCustomer(ids[1], byCard(line(vin, 1))))
@@ -229,7 +229,7 @@ func TestStore_Erase(t *testing.T) {
 	if _, balance, err := s.Points(ctx, c.ID); err != nil || balance != 24 {
 		t.Errorf("points after erasure = %d, %v, want 24", balance, err)
 	}
-	_, err = s.UpdatePersonal(ctx, c.ID, store.PersonalUpdate{FirstName: &jeanne.FirstName}, "Manager")
+	_, err = s.UpdatePersonal(ctx, c.ID, comptoir.PersonalUpdate{FirstName: &jeanne.FirstName}, "Manager")
 	wantErr(t, err, comptoir.E(comptoir.CodeCustomerErased))
 	audit, err := s.Audit(ctx)
 	if err != nil || audit[len(audit)-1].Action != comptoir.AuditErase || audit[len(audit)-1].Customer != c.ID {
@@ -477,7 +477,7 @@ func TestStore_UpdatePersonal(t *testing.T) {
 	s := mustOpen(t, dbPath(t), opts(newClock(day0)))
 	c := mustEnroll(t, s, enrolment(comptoir.CardNumber(1), jeanne, allNo))
 	email := "Nouvelle@Exemple.fr"
-	got, err := s.UpdatePersonal(ctx, c.ID, store.PersonalUpdate{Email: &email}, "Alice")
+	got, err := s.UpdatePersonal(ctx, c.ID, comptoir.PersonalUpdate{Email: &email}, "Alice")
 	if err != nil || got.Personal.Email != "nouvelle@exemple.fr" || got.Personal.LastName != jeanne.LastName {
 		t.Fatalf("UpdatePersonal = %+v, %v", got.Personal, err)
 	}
@@ -487,10 +487,10 @@ func TestStore_UpdatePersonal(t *testing.T) {
 	if found, err := s.CustomerByEmail(ctx, "nouvelle@exemple.fr"); err != nil || found.ID != c.ID {
 		t.Errorf("the new email does not find the member: %v", err)
 	}
-	_, err = s.UpdatePersonal(ctx, c.ID, store.PersonalUpdate{}, "Alice")
+	_, err = s.UpdatePersonal(ctx, c.ID, comptoir.PersonalUpdate{}, "Alice")
 	wantErr(t, err, comptoir.E(comptoir.CodeNothingToUpdate))
 	bad := "pas-une-adresse"
-	_, err = s.UpdatePersonal(ctx, c.ID, store.PersonalUpdate{Email: &bad}, "Alice")
+	_, err = s.UpdatePersonal(ctx, c.ID, comptoir.PersonalUpdate{Email: &bad}, "Alice")
 	wantErr(t, err, comptoir.ErrInvalidEmail)
 	audit, _ := s.Audit(ctx)
 	if last := audit[len(audit)-1]; last.Action != comptoir.AuditUpdate || last.Detail != "email" {
@@ -526,7 +526,7 @@ func TestStore_MemberRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		name := "Jeanne"
-		if _, err := s.UpdatePersonal(ctx, c.ID, store.PersonalUpdate{FirstName: &name}, "Manager"); err != nil {
+		if _, err := s.UpdatePersonal(ctx, c.ID, comptoir.PersonalUpdate{FirstName: &name}, "Manager"); err != nil {
 			t.Errorf("correcting the name of a member whose address is blocked: %v", err)
 		}
 	})

@@ -232,7 +232,7 @@ func enrolledBases(tx *bbolt.Tx) (map[comptoir.CustomerID]comptoir.LawfulBasis, 
 		if err := decode(v, &ev); err != nil {
 			return err
 		}
-		if ev.Type != EventCustomerEnrolled {
+		if ev.Type != comptoir.EventCustomerEnrolled {
 			return nil
 		}
 		var p struct {

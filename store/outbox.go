@@ -95,3 +95,31 @@ func (s *Store) Outbox(ctx context.Context, after uint64, limit int) ([]comptoir
 	})
 	return events, err
 }
+
+// PendingEvents counts the events waiting in the outbox. It reads two keys whatever the size of
+// the outbox: sequences are contiguous, and events leave the outbox only from its front, once
+// the central has acknowledged every event up to them (the highest contiguous sequence it holds).
+func (s *Store) PendingEvents(ctx context.Context) (int, error) {
+	if err := checkCtx(ctx); err != nil {
+		return 0, err
+	}
+	var n int
+	err := s.view(func(tx *bbolt.Tx) error {
+		outbox, err := s.bucket(tx, bucketOutbox)
+		if err != nil {
+			return err
+		}
+		c := outbox.Cursor()
+		first, _ := c.First()
+		last, _ := c.Last()
+		if first == nil {
+			return nil
+		}
+		if len(first) != 8 || len(last) != 8 {
+			return comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "file des événements à synchroniser", EN: "outbox"})
+		}
+		n = int(btoi(last) - btoi(first) + 1)
+		return nil
+	})
+	return n, err
+}

@@ -95,7 +95,7 @@ func TestStore_RestrictionKeepsTheRights(t *testing.T) {
 	c := restricted(t, s, comptoir.BasisLegitimateInterests)
 
 	name := "Jeannette"
-	got, err := s.UpdatePersonal(ctx, c.ID, store.PersonalUpdate{FirstName: &name}, "Manager")
+	got, err := s.UpdatePersonal(ctx, c.ID, comptoir.PersonalUpdate{FirstName: &name}, "Manager")
 	if err != nil {
 		t.Fatalf("rectifying a member in stop processing: %v", err)
 	}
@@ -130,7 +130,7 @@ func TestStore_RestrictionKeepsTheRights(t *testing.T) {
 	wantErr(t, s.StopProcessing(ctx, c.ID, "Manager"), comptoir.E(comptoir.CodeCustomerErased))
 	_, err = s.ResumeProcessing(ctx, c.ID, "Manager")
 	wantErr(t, err, comptoir.E(comptoir.CodeCustomerErased))
-	_, err = s.UpdatePersonal(ctx, c.ID, store.PersonalUpdate{FirstName: &name}, "Manager")
+	_, err = s.UpdatePersonal(ctx, c.ID, comptoir.PersonalUpdate{FirstName: &name}, "Manager")
 	wantErr(t, err, comptoir.E(comptoir.CodeCustomerErased))
 }
 
@@ -186,12 +186,12 @@ func TestStore_ResumeProcessing(t *testing.T) {
 	}
 	var events []comptoir.Event
 	for _, ev := range mustOutbox(t, s) {
-		if ev.Type == store.EventCustomerResumed {
+		if ev.Type == comptoir.EventCustomerResumed {
 			events = append(events, ev)
 		}
 	}
 	if len(events) != 1 {
-		t.Fatalf("%d %s events, want 1", len(events), store.EventCustomerResumed)
+		t.Fatalf("%d %s events, want 1", len(events), comptoir.EventCustomerResumed)
 	}
 	if got, want := string(events[0].Payload), `{"id":"`+string(c.ID)+`"}`; got != want {
 		t.Errorf("event payload %s, want the pseudonymous ID only: %s", got, want)
@@ -211,7 +211,7 @@ func TestStore_EraseLeavesNoPersonalTraceInAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	phone := "07 11 22 33 44"
-	if _, err := s.UpdatePersonal(ctx, c.ID, store.PersonalUpdate{Phone: &phone}, "Manager"); err != nil {
+	if _, err := s.UpdatePersonal(ctx, c.ID, comptoir.PersonalUpdate{Phone: &phone}, "Manager"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Reveal(ctx, c.ID, "Manager"); err != nil {

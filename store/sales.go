@@ -77,6 +77,48 @@ func (s *Store) recordSale(tx *bbolt.Tx, d comptoir.SaleDraft) (comptoir.Sale, e
 	return sale, nil
 }
 
+// QuoteSale applies the rules to a draft in a read transaction, as recordSale does, and returns
+// the ticket it would record, without payments: its total is what is due, or on a refund what is
+// paid back, with the member's points and the original ticket's discount taken into account.
+func (s *Store) QuoteSale(ctx context.Context, d comptoir.SaleDraft) (comptoir.Sale, error) {
+	if err := checkCtx(ctx); err != nil {
+		return comptoir.Sale{}, err
+	}
+	if d.At.IsZero() {
+		d.At = s.now()
+	}
+	d.Lines, d.Payments = slices.Clone(d.Lines), nil
+	var sale comptoir.Sale
+	err := s.view(func(tx *bbolt.Tx) error {
+		r := regBuckets(tx, s.register)
+		m, err := s.prepareMember(tx, r, &d)
+		if err != nil {
+			return err
+		}
+		if sale, err = comptoir.PriceSale(d); err != nil {
+			return err
+		}
+		sale.At = sale.At.UTC()
+		sale.Day = comptoir.DayOf(sale.At, s.loc)
+		if p, closed := closedPeriodOf(r, sale.Day); closed {
+			return comptoir.E(comptoir.CodeDayClosed, p)
+		}
+		if sale.IsRefund() {
+			if err := checkRefund(r, sale); err != nil {
+				return err
+			}
+		}
+		if m != nil {
+			sale.PointsEarned = m.earned(s.rule, sale)
+		}
+		return nil
+	})
+	if err != nil {
+		return comptoir.Sale{}, err
+	}
+	return sale, nil
+}
+
 // writeSale numbers, chains and writes a built ticket with its running totals and outbox event.
 func (s *Store) writeSale(tx *bbolt.Tx, r reg, sale *comptoir.Sale) error {
 	if p, closed := closedPeriodOf(r, sale.Day); closed {
@@ -132,20 +174,30 @@ func checkRefund(r reg, refund comptoir.Sale) error {
 	if err != nil {
 		return err
 	}
-	var earlier []comptoir.Sale
-	prefix := itob(refund.RefundOf)
+	earlier, err := refundsOf(r, refund.RefundOf)
+	if err != nil {
+		return err
+	}
+	return comptoir.CheckRefund(refund, orig, earlier)
+}
+
+// refundsOf reads the refunds of a ticket through the refunds index, in the order they were
+// recorded.
+func refundsOf(r reg, number uint64) ([]comptoir.Sale, error) {
+	var out []comptoir.Sale
+	prefix := itob(number)
 	c := r.refunds.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && len(k) >= 8 && btoi(k[:8]) == refund.RefundOf; k, _ = c.Next() {
+	for k, _ := c.Seek(prefix); k != nil && len(k) >= 8 && btoi(k[:8]) == number; k, _ = c.Next() {
 		if len(k) != 16 {
-			return comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "index des remboursements", EN: "refunds index"})
+			return nil, comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "index des remboursements", EN: "refunds index"})
 		}
 		e, err := getSale(r, btoi(k[8:]))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		earlier = append(earlier, e)
+		out = append(out, e)
 	}
-	return comptoir.CheckRefund(refund, orig, earlier)
+	return out, nil
 }
 
 // addDayTotals counts a ticket in its day's running totals, which the head carries for the day of
@@ -203,6 +255,25 @@ func (s *Store) Sale(ctx context.Context, number uint64) (comptoir.Sale, error) 
 		return err
 	})
 	return sale, err
+}
+
+// Refunds lists the refund tickets recorded against a ticket, oldest first. It refuses a ticket
+// that does not exist, so that "no refund yet" is never confused with "no such ticket".
+func (s *Store) Refunds(ctx context.Context, number uint64) ([]comptoir.Sale, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+	var out []comptoir.Sale
+	err := s.view(func(tx *bbolt.Tx) error {
+		r := regBuckets(tx, s.register)
+		if _, err := getSale(r, number); err != nil {
+			return err
+		}
+		var err error
+		out, err = refundsOf(r, number)
+		return err
+	})
+	return out, err
 }
 
 // LastTicket is the number of the register's last ticket, zero when it has none.

@@ -144,7 +144,7 @@ func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool
 			if err := appendAudit(tx, now, who, comptoir.AuditErase, rec.ID, "retention"); err != nil {
 				return err
 			}
-			if err := appendMemberEvent(tx, EventCustomerErased, now, map[string]any{"id": rec.ID, "reason": "retention"}); err != nil {
+			if err := appendMemberEvent(tx, comptoir.EventCustomerErased, now, map[string]any{"id": rec.ID, "reason": "retention"}); err != nil {
 				return err
 			}
 		}

@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/comptoir/comptoir"
-	"github.com/comptoir/comptoir/store"
 )
 
 // newFlags builds a subcommand's flag set whose errors become usage errors instead of printing.
@@ -207,7 +206,7 @@ func runClose(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printClosing(e, s, c)
+	printClosing(e, s.Location(), c)
 	return nil
 }
 
@@ -221,33 +220,28 @@ func runReport(e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	if c, ok, err := s.Closing(e.ctx, p); err != nil {
+	rep, err := comptoir.ReadReport(e.ctx, s, p)
+	if err != nil {
 		return err
-	} else if ok {
-		printClosing(e, s, c)
+	}
+	if rep.Closed {
+		printClosing(e, s.Location(), rep.Closing)
 		return nil
 	}
-	t, err := s.PeriodTotals(e.ctx, p)
-	if err != nil {
-		return err
-	}
-	gt, err := s.GrandTotal(e.ctx)
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(e.stdout, e.tr("Rapport X (provisoire, non clôturé) — caisse %s — %s\n", "X report (provisional, not closed) — register %s — %s\n"), s.Register(), periodName(e, p))
-	printTotals(e, t, gt)
+	printTotals(e, rep.Totals, rep.GrandTotal)
 	return nil
 }
 
-func printClosing(e *env, s *store.Store, c comptoir.Closing) {
+// printClosing prints a closing as its report, with the time it was made in the shop's time zone.
+func printClosing(e *env, loc *time.Location, c comptoir.Closing) {
 	title := map[comptoir.ClosingKind][2]string{
 		comptoir.DayClosing:   {"Rapport Z n° %d — caisse %s — %s\n", "Z report no. %d — register %s — %s\n"},
 		comptoir.MonthClosing: {"Clôture mensuelle n° %d — caisse %s — %s\n", "Monthly closing no. %d — register %s — %s\n"},
 		comptoir.YearClosing:  {"Clôture annuelle n° %d — caisse %s — %s\n", "Yearly closing no. %d — register %s — %s\n"},
 	}[c.Kind]
 	fmt.Fprintf(e.stdout, e.tr(title[0], title[1]), c.Number, c.Register, periodName(e, c.Period))
-	fmt.Fprintf(e.stdout, e.tr("Clôturé le %s\n", "Closed on %s\n"), c.At.In(s.Location()).Format("2006-01-02 15:04:05"))
+	fmt.Fprintf(e.stdout, e.tr("Clôturé le %s\n", "Closed on %s\n"), c.At.In(loc).Format("2006-01-02 15:04:05"))
 	printTotals(e, c.Totals, c.GrandTotal)
 	fmt.Fprintf(e.stdout, e.tr("Empreinte              %s\n", "Hash                   %s\n"), c.Hash)
 }

@@ -67,7 +67,7 @@ func customerEnroll(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.Enroll(e.ctx, store.Enrolment{Card: *card, Consent: answers, Basis: b, NoticeVersion: set.NoticeVersion, By: e.cfg.user,
+	c, err := s.Enroll(e.ctx, comptoir.Enrolment{Card: *card, Consent: answers, Basis: b, NoticeVersion: set.NoticeVersion, By: e.cfg.user,
 		Personal: comptoir.Personal{FirstName: *first, LastName: *last, Email: *email, Phone: *phone}})
 	if err != nil {
 		return err
@@ -220,7 +220,7 @@ func customerConsent(e *env, args []string) error {
 }
 
 func customerUpdate(e *env, args []string) error {
-	var u store.PersonalUpdate
+	var u comptoir.PersonalUpdate
 	var first, last, email, phone *string
 	var visited *flag.FlagSet
 	s, id, err := memberArgs(e, "customer update", args, func(fs *flag.FlagSet) {

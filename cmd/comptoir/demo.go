@@ -241,7 +241,7 @@ func (g *demoGen) enrolMembers(e *env, s *store.Store, n int, rng *rand.Rand) er
 			p.Phone = fmt.Sprintf("06%08d", i+1)
 		}
 		id := comptoir.CustomerID(fmt.Sprintf("M%016x", rng.Uint64()))
-		c, err := s.Enroll(e.ctx, store.Enrolment{ID: id, Card: comptoir.CardNumber(uint64(i + 1)), Personal: p, Consent: consent,
+		c, err := s.Enroll(e.ctx, comptoir.Enrolment{ID: id, Card: comptoir.CardNumber(uint64(i + 1)), Personal: p, Consent: consent,
 			NoticeVersion: "1", By: "demo-data"})
 		if err != nil {
 			return err

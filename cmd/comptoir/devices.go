@@ -109,10 +109,11 @@ func printStatus(e *env, st devices.Status, asJSON bool) {
 	fmt.Fprintf(e.stdout, "%s  %s\n", st.At.In(time.Local).Format("15:04:05"), line)
 }
 
-// runReceipt prints, or saves, the receipt of a recorded ticket. The first print of a ticket is
-// its receipt; any later one is marked DUPLICATA. Only bytes that reach a printer are a print: a
-// file written with --out, a preview on the screen or a print that failed leaves the next print
-// the receipt.
+// runReceipt prints, or saves, the receipt of a recorded ticket. What a print is, when it is a
+// duplicate and when the drawer opens is comptoir.IssueReceipt's decision, which the register's
+// screens share: the first print of a ticket is its receipt; any later one is marked DUPLICATA.
+// Only bytes that reach a printer are a print: a file written with --out, a preview on the screen
+// or a print that failed leaves the next print the receipt.
 func runReceipt(e *env, args []string) error {
 	fs := newFlags("receipt")
 	ticket := fs.Uint64("ticket", 0, "ticket number")
@@ -140,21 +141,23 @@ func runReceipt(e *env, args []string) error {
 	}
 	// The output is checked before the database is opened: a path that will be refused is
 	// reported at once, and writing checks again on the file it opens.
-	prints := false
+	target := comptoir.ReceiptPreview
 	switch {
 	case *printer != "":
 		device, err := e.checkPrinter(*printer)
 		if err != nil {
 			return err
 		}
-		prints = device
+		target = printerTarget(device)
 	case *out == "-":
 		if err := e.checkStdout(); err != nil {
 			return err
 		}
-		// Printer commands piped to a spooler or sent to a printer's device are a print; the text
-		// on a terminal is a preview.
-		prints = !*text && stdoutPrints(e.stdout)
+		// Printer commands piped to a spooler or sent to a printer's device are a print, though
+		// not through the register's own printer; the text on a terminal is a preview.
+		if !*text && stdoutPrints(e.stdout) {
+			target = comptoir.ReceiptSpooled
+		}
 	default:
 		if err := e.checkOutput(*out, *force); err != nil {
 			return err
@@ -179,44 +182,44 @@ func runReceipt(e *env, args []string) error {
 			r.PointsBalance = &balance
 		}
 	}
-	printed, err := s.Printed(e.ctx, *ticket)
-	if err != nil {
-		return err
-	}
-	first := printed == 0
-	r.Duplicate, r.Copy = !first, int(printed)+1
-	// The drawer opens for the cash of a sale's first print at a printer, not for a reprint.
-	if *printer != "" && prints && first {
-		for _, p := range sale.Payments {
-			r.OpenDrawer = r.OpenDrawer || p.Method == comptoir.Cash
+	// A command run after the sale has opened no drawer: the receipt's first print at the
+	// register's printer opens it for cash.
+	_, err = comptoir.IssueReceipt(e.ctx, s, sale, target, false, func(plan comptoir.ReceiptPlan) (comptoir.ReceiptTarget, error) {
+		r.Duplicate, r.Copy, r.OpenDrawer = plan.Duplicate, plan.Copy, plan.OpenDrawer
+		var data []byte
+		if *text {
+			t, err := r.Text()
+			if err != nil {
+				return target, err
+			}
+			data = []byte(t)
+		} else {
+			var err error
+			if data, err = r.ESCPOS(); err != nil {
+				return target, err
+			}
 		}
-	}
-	var data []byte
-	if *text {
-		t, err := r.Text()
-		if err != nil {
-			return err
+		switch {
+		case *printer != "":
+			// What was written decides, not what the path was when it was checked.
+			device, err := e.writePrinter(*printer, *baud, data)
+			return printerTarget(device), err
+		case *out == "-":
+			if _, err := e.stdout.Write(data); err != nil {
+				return target, comptoir.Wrap(comptoir.CodeCannotWrite, err)
+			}
+			return target, nil
 		}
-		data = []byte(t)
-	} else if data, err = r.ESCPOS(); err != nil {
-		return err
-	}
-	switch {
-	case *printer != "":
-		// What was written decides, not what the path was when it was checked.
-		prints, err = e.writePrinter(*printer, *baud, data)
-	case *out == "-":
-		if _, err = e.stdout.Write(data); err != nil {
-			err = comptoir.Wrap(comptoir.CodeCannotWrite, err)
-		}
-	default:
-		err = e.writeOutput(*out, *force, data)
-	}
-	// A print counts once it has been written, so that a printer switched off does not turn the
-	// first real print into a duplicate.
-	if err != nil || !prints {
-		return err
-	}
-	_, err = s.MarkPrinted(e.ctx, *ticket)
+		return target, e.writeOutput(*out, *force, data)
+	})
 	return err
+}
+
+// printerTarget is what --printer reaches: the register's printer when the path is a device, a
+// file saved under that name otherwise.
+func printerTarget(device bool) comptoir.ReceiptTarget {
+	if device {
+		return comptoir.ReceiptPrinter
+	}
+	return comptoir.ReceiptPreview
 }

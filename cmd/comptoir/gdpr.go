@@ -10,9 +10,6 @@ import (
 	"github.com/comptoir/comptoir/store"
 )
 
-// defaultRetentionYears is the CNIL's benchmark for a loyalty file: three years without activity.
-const defaultRetentionYears = 3
-
 func runGDPR(e *env, args []string) error {
 	if len(args) == 0 {
 		return usagef("gdpr attend purge, register ou audit", "gdpr needs purge, register or audit")
@@ -108,7 +105,7 @@ func gdprRegister(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprint(e.stdout, comptoir.ProcessingRegister(set, defaultRetentionYears, e.cfg.lang))
+	_, err = fmt.Fprint(e.stdout, comptoir.ProcessingRegister(set, comptoir.DefaultRetentionYears, e.cfg.lang))
 	return err
 }
 
