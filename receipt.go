@@ -23,8 +23,8 @@ const (
 	// the next print is still the receipt.
 	ReceiptPreview ReceiptTarget = iota
 	// ReceiptSpooled is printer commands handed on to a printer the register does not drive
-	// (a spooler, a pipe, a printer device on standard output): a print, but no drawer of the
-	// register's hangs on it.
+	// (a printer device on standard output): a print, but no drawer of the register's hangs
+	// on it.
 	ReceiptSpooled
 	// ReceiptPrinter is the register's own receipt printer, whose drawer kick opens the cash
 	// drawer.

@@ -153,8 +153,8 @@ func runReceipt(e *env, args []string) error {
 		if err := e.checkStdout(); err != nil {
 			return err
 		}
-		// Printer commands piped to a spooler or sent to a printer's device are a print, though
-		// not through the register's own printer; the text on a terminal is a preview.
+		// Printer commands sent to a printer's device are a print, though not through the
+		// register's own printer; a pipe, a file or the text on a terminal is a preview.
 		if !*text && stdoutPrints(e.stdout) {
 			target = comptoir.ReceiptSpooled
 		}
