@@ -164,17 +164,15 @@ func ParseChannel(s string) (Channel, error) {
 
 // Format names the channel in a language.
 func (c Channel) Format(l Lang) string {
-	names := map[Channel][2]string{ChannelEmail: {"e-mail", "email"}, ChannelSMS: {"SMS", "SMS"},
-		ChannelPhone: {"téléphone", "phone"}, ChannelPost: {"courrier", "post"}, ChannelPartners: {"partenaires", "partners"}}
-	n, ok := names[c]
-	if !ok {
-		return string(c)
+	if n, ok := channelNames[c]; ok {
+		return n.In(l)
 	}
-	if l == LangEN {
-		return n[1]
-	}
-	return n[0]
+	return string(c)
 }
+
+// channelNames names each channel as a customer would.
+var channelNames = map[Channel]Text{ChannelEmail: {"e-mail", "email"}, ChannelSMS: {"SMS", "SMS"},
+	ChannelPhone: {"téléphone", "phone"}, ChannelPost: {"courrier", "post"}, ChannelPartners: {"partenaires", "partners"}}
 
 // ConsentVia says through which channel a consent was given or withdrawn.
 type ConsentVia string
@@ -197,17 +195,15 @@ func ParseConsentVia(s string) (ConsentVia, error) {
 
 // Format names where a consent was collected, in a language.
 func (v ConsentVia) Format(l Lang) string {
-	names := map[ConsentVia][2]string{ViaRegister: {"en caisse", "at the register"}, ViaWeb: {"sur le web", "on the web"},
-		ViaEmail: {"par e-mail", "by email"}}
-	n, ok := names[v]
-	if !ok {
-		return string(v)
+	if n, ok := viaNames[v]; ok {
+		return n.In(l)
 	}
-	if l == LangEN {
-		return n[1]
-	}
-	return n[0]
+	return string(v)
 }
+
+// viaNames names where a consent can be collected.
+var viaNames = map[ConsentVia]Text{ViaRegister: {"en caisse", "at the register"}, ViaWeb: {"sur le web", "on the web"},
+	ViaEmail: {"par e-mail", "by email"}}
 
 // IsStatus reports whether a value of the CRM's basis list is in fact a member's status (stop
 // processing, delete) rather than a lawful ground of processing.
@@ -239,7 +235,7 @@ const (
 )
 
 // statusNames holds each status's name in French and in English.
-var statusNames = map[Status][2]string{
+var statusNames = map[Status]Text{
 	StatusActive:     {"actif", "active"},
 	StatusRestricted: {"arrêt du traitement (limitation)", "stop processing (restricted)"},
 	StatusErased:     {"effacé", "erased"},
@@ -247,14 +243,10 @@ var statusNames = map[Status][2]string{
 
 // Format names the status in a language.
 func (s Status) Format(l Lang) string {
-	n, ok := statusNames[s]
-	if !ok {
-		return string(s)
+	if n, ok := statusNames[s]; ok {
+		return n.In(l)
 	}
-	if l == LangEN {
-		return n[1]
-	}
-	return n[0]
+	return string(s)
 }
 
 // ConsentEvent is one change of a member's consent on one channel. Events are only ever

@@ -53,21 +53,17 @@ func ParsePaymentMethod(s string) (PaymentMethod, error) {
 }
 
 // paymentNames names each method in French and English, as reports and receipts print them.
-var paymentNames = map[PaymentMethod][2]string{
+var paymentNames = map[PaymentMethod]Text{
 	Cash: {"Espèces", "Cash"}, Card: {"Carte", "Card"}, MealVoucher: {"Titre-restaurant", "Meal voucher"},
 	Cheque: {"Chèque", "Cheque"}, Other: {"Autre", "Other"},
 }
 
 // Format names the method for a language.
 func (m PaymentMethod) Format(l Lang) string {
-	n, ok := paymentNames[m]
-	if !ok {
-		return string(m)
+	if n, ok := paymentNames[m]; ok {
+		return n.In(l)
 	}
-	if l == LangEN {
-		return n[1]
-	}
-	return n[0]
+	return string(m)
 }
 
 // Payment is an amount tendered with a method. On a refund the amounts are negative: money goes

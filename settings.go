@@ -39,7 +39,7 @@ func DefaultShopSettings() ShopSettings {
 // setting is one of the shop's settings: its name for people, how a value is checked when a
 // manager sets it, and how a stored value is read back.
 type setting struct {
-	label [2]string // French, English
+	label Text
 	// check refuses a new value with a sentence saying why, and returns it as it is stored.
 	check func(s ShopSettings, v string) (string, error)
 	// load puts a stored value in place. It checks nothing but the value's type: a value stored
@@ -63,10 +63,10 @@ const (
 // settingText is a setting that takes any text, required when it cannot be empty.
 func settingText(key, fr, en string, field func(*ShopSettings) *string, required bool) setting {
 	return setting{
-		label: [2]string{fr, en},
+		label: Text{fr, en},
 		check: func(_ ShopSettings, v string) (string, error) {
 			if required && v == "" {
-				return "", E(CodeSettingEmpty, settingName{key: key, label: [2]string{fr, en}})
+				return "", E(CodeSettingEmpty, settingName{key: key, label: Text{fr, en}})
 			}
 			return v, nil
 		},
@@ -77,7 +77,7 @@ func settingText(key, fr, en string, field func(*ShopSettings) *string, required
 // settingPoints is a setting of the loyalty programme, checked with the rule it makes.
 func settingPoints(fr, en string, parse func(string) (int64, error), bound func(int64, string) error, apply func(*PointsRule, int64)) setting {
 	return setting{
-		label: [2]string{fr, en},
+		label: Text{fr, en},
 		check: func(s ShopSettings, v string) (string, error) {
 			n, err := parse(v)
 			if err != nil {
@@ -120,12 +120,12 @@ var settingKeys = map[string]setting{
 	"shop.name":    settingText("shop.name", "Nom du magasin", "Shop name", func(s *ShopSettings) *string { return &s.Name }, true),
 	"shop.address": settingText("shop.address", "Adresse", "Address", func(s *ShopSettings) *string { return &s.Address }, false),
 	"shop.siret": {
-		label: [2]string{"SIRET", "SIRET"},
+		label: Text{"SIRET", "SIRET"},
 		check: func(_ ShopSettings, v string) (string, error) { return CheckSIRET(v) },
 		load:  func(s *ShopSettings, v string) error { s.SIRET = v; return nil },
 	},
 	"shop.vat-number": {
-		label: [2]string{"N° de TVA intracommunautaire", "Intra-community VAT number"},
+		label: Text{"N° de TVA intracommunautaire", "Intra-community VAT number"},
 		check: func(_ ShopSettings, v string) (string, error) { return CheckVATNumber(v) },
 		load:  func(s *ShopSettings, v string) error { s.VATNumber = v; return nil },
 	},
@@ -178,15 +178,12 @@ func parseCount(key string) func(string) (int64, error) {
 // settingName names a setting in a message: its label in the language, then its key.
 type settingName struct {
 	key   string
-	label [2]string
+	label Text
 }
 
 // Format names the setting for a language: "le nom du magasin (shop.name)".
 func (n settingName) Format(l Lang) string {
-	label := n.label[0]
-	if l == LangEN {
-		label = n.label[1]
-	}
+	label := n.label.In(l)
 	if n.key == "" {
 		return label
 	}
