@@ -176,3 +176,5 @@ func contains(tb testing.TB, what, s, want string) {
 		tb.Errorf("%s does not contain %q:\n%s", what, want, s)
 	}
 }
+
+func scan(code string) ui.ScanMsg { return ui.ScanMsg{Code: code} }

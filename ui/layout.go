@@ -122,6 +122,17 @@ const (
 	resultInfo
 )
 
+// style is the look of a kind of result.
+func (r result) style(st *Styles) lipgloss.Style {
+	switch r.kind {
+	case resultOK:
+		return st.OK
+	case resultRefused:
+		return st.Refused
+	}
+	return st.Info
+}
+
 // render draws the result with a sign that says its kind without colour: ✓ done, ✗ refused,
 // › for information.
 func (r result) render(st *Styles, w int) string {

@@ -307,7 +307,8 @@ func (m *PaymentModel) resultRows(w int) []string {
 	}
 	out := []string{result{m.result.kind, rows[0]}.render(m.common.Styles, w)}
 	for _, r := range rows[1:] {
-		out = append(out, result{m.result.kind, r}.render(m.common.Styles, w))
+		// The sign stays on the first row only: the rows below continue the same sentence.
+		out = append(out, m.result.style(m.common.Styles).Render(fit("    "+r, w)))
 	}
 	return out
 }

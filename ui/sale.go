@@ -30,6 +30,8 @@ type SaleModel struct {
 	// queue holds the codes waiting for their look-up; busy is true while one is running.
 	queue []lookup
 	busy  bool
+	// payWhenDone is set by Enter on an empty input while codes are still being looked up.
+	payWhenDone bool
 }
 
 // lookup is a code to find in the catalogue and the quantity to sell of it.
@@ -70,7 +72,7 @@ func (m *SaleModel) Total() comptoir.Money {
 
 // Reset empties the ticket for the next sale.
 func (m *SaleModel) Reset() {
-	m.lines, m.selected, m.offset, m.qtyMode = nil, 0, 0, false
+	m.lines, m.selected, m.offset, m.qtyMode, m.payWhenDone = nil, 0, 0, false, false
 	m.input.take()
 	m.result = result{}
 }
@@ -108,11 +110,14 @@ func (m *SaleModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.Scan(msg.Code)
 	case productMsg:
 		m.busy = false
-		m.add(msg.lookup, msg.product)
+		if !m.add(msg.lookup, msg.product) {
+			m.payWhenDone = false
+		}
 		return m, m.next()
 	case ErrorMsg:
 		// The only commands this screen runs are look-ups, so an error ends the one running.
 		m.busy = false
+		m.payWhenDone = false
 		m.refuse(msg.Err)
 		return m, m.next()
 	}
@@ -183,7 +188,9 @@ func (m *SaleModel) submit(line string) tea.Cmd {
 	}
 	if line == "" {
 		if m.busy || len(m.queue) > 0 {
-			// A code is still being looked up: the total is not final yet.
+			// A code is still being looked up: payment waits for the total to be final, and is
+			// called off if a look-up is refused, so that the cashier sees why.
+			m.payWhenDone = true
 			return nil
 		}
 		if len(m.lines) == 0 {
@@ -240,7 +247,14 @@ func (m *SaleModel) Enter(entry string) tea.Cmd {
 
 // next starts the next look-up when none is running.
 func (m *SaleModel) next() tea.Cmd {
-	if m.busy || len(m.queue) == 0 {
+	if m.busy {
+		return nil
+	}
+	if len(m.queue) == 0 {
+		if m.payWhenDone {
+			m.payWhenDone = false
+			return cmd(PayMsg{})
+		}
 		return nil
 	}
 	l := m.queue[0]
@@ -256,9 +270,9 @@ func (m *SaleModel) next() tea.Cmd {
 	}
 }
 
-// add puts a product found in the catalogue on the ticket. The same product scanned again adds
+// add puts a product found in the catalogue on the ticket and reports whether it could. The same product scanned again adds
 // to its line, which keeps tickets short and the quantity easy to check.
-func (m *SaleModel) add(l lookup, p comptoir.Product) {
+func (m *SaleModel) add(l lookup, p comptoir.Product) bool {
 	p.Name = clean(p.Name)
 	for i, line := range m.lines {
 		if comptoir.GTINKey(line.GTIN) != comptoir.GTINKey(p.GTIN) || line.UnitPrice != p.Price || line.VAT != p.VAT {
@@ -266,22 +280,23 @@ func (m *SaleModel) add(l lookup, p comptoir.Product) {
 		}
 		if line.Qty+l.qty > comptoir.MaxQty {
 			m.refuse(comptoir.E(comptoir.CodeQuantityTooLarge, p.GTIN, comptoir.MaxQty))
-			return
+			return false
 		}
 		m.lines[i] = comptoir.LineFor(comptoir.Product{GTIN: line.GTIN, Name: line.Name, Price: line.UnitPrice, VAT: line.VAT}, line.Qty+l.qty)
 		m.selected = i
 		m.scroll()
 		m.added(l.qty, p.Name)
-		return
+		return true
 	}
 	if len(m.lines) >= comptoir.MaxLines {
 		m.refuse(comptoir.E(comptoir.CodeTooManyLines, comptoir.MaxLines))
-		return
+		return false
 	}
 	m.lines = append(m.lines, comptoir.LineFor(p, l.qty))
 	m.selected = len(m.lines) - 1
 	m.scroll()
 	m.added(l.qty, p.Name)
+	return true
 }
 
 func (m *SaleModel) added(qty int64, name string) {

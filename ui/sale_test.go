@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -237,5 +238,34 @@ func TestSale_Scroll(t *testing.T) {
 	contains(t, "the view", v, "▸ Article Aa")
 	if strings.Contains(v, "↑") {
 		t.Errorf("the top of the ticket says lines are hidden above:\n%s", v)
+	}
+}
+
+// TestSale_EnterWhileLookingUp presses Enter to pay while the last code is still being looked up
+// (a burst's Enter followed at once by the cashier's): payment waits for the look-up, and is
+// called off when the look-up is refused.
+func TestSale_EnterWhileLookingUp(t *testing.T) {
+	for _, tt := range []struct {
+		code string
+		pays bool
+	}{{nutella, true}, {unknown, false}} {
+		c := ui.NewCommon(comptoir.LangFR, ui.NewStyles(nil, false))
+		m := ui.NewSaleModel(context.Background(), c, ui.Session{}, newCatalog())
+		m.SetSize(80, 21)
+		_, lookup := m.Update(runes(tt.code + "\r"))
+		if lookup == nil {
+			t.Fatalf("%s: no look-up started", tt.code)
+		}
+		if _, c := m.Update(key(tea.KeyEnter)); c != nil {
+			t.Fatalf("%s: Enter during the look-up returned a command", tt.code)
+		}
+		_, after := m.Update(lookup())
+		var msg tea.Msg
+		if after != nil {
+			msg = after()
+		}
+		if _, paid := msg.(ui.PayMsg); paid != tt.pays {
+			t.Errorf("%s: after the look-up, message %T, want payment %v", tt.code, msg, tt.pays)
+		}
 	}
 }
