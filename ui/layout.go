@@ -40,7 +40,7 @@ func spread(left, rightText string, w int) string {
 // rule draws a horizontal line w cells wide, with a label in it when one is given ("↑ 3").
 func rule(st *Styles, w int, label string) string {
 	if label == "" {
-		return st.Rule.Render(strings.Repeat("─", w))
+		return st.Rule.Render(strings.Repeat("─", max(0, w)))
 	}
 	head := "── " + label + " "
 	return st.Rule.Render(head + strings.Repeat("─", max(0, w-lipgloss.Width(head))))

@@ -109,7 +109,11 @@ func (m *SaleModel) lineRow(i int) string {
 	}
 	tail := right(fmt.Sprint(l.Qty), 6) + " × " + right(l.UnitPrice.Format(lang), 9) +
 		right(l.Total.Format(lang), 14) + "  " + fit(l.VAT.Letter(), 1) + " "
-	row := marker + fit(clean(l.Name), w-2-len([]rune(tail))) + tail
+	if w < 60 {
+		// A narrow terminal keeps the label readable: the quantity stays, the unit price goes.
+		tail = right(fmt.Sprint(l.Qty)+" ×", 6) + right(l.Total.Format(lang), 12) + " " + fit(l.VAT.Letter(), 1) + " "
+	}
+	row := fit(marker+fit(clean(l.Name), w-2-len([]rune(tail)))+tail, w)
 	if i == m.selected {
 		return m.common.Styles.Selected.Render(row)
 	}
