@@ -105,5 +105,10 @@ type NextSaleMsg struct{}
 // is not wired yet: the root model passes the message on to whoever handles members.
 type CardScannedMsg struct{ Card string }
 
+// LineVoidedMsg says a line, or part of its quantity, was taken off the ticket: Line holds what
+// was taken off. Voided lines are counted in the audit trail, never silently dropped; the root
+// model passes the message on to whoever records it.
+type LineVoidedMsg struct{ Line comptoir.Line }
+
 // cmd wraps a message in a command, for messages that need no work to produce.
 func cmd(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }

@@ -145,7 +145,7 @@ func (h *harness) send(msgs ...tea.Msg) {
 		case tea.QuitMsg:
 			h.quit = true
 			continue
-		case ui.CardScannedMsg:
+		case ui.CardScannedMsg, ui.LineVoidedMsg:
 			h.out = append(h.out, msg)
 		}
 		if _, c := h.m.Update(msg); c != nil {

@@ -34,7 +34,11 @@ func (f *field) typed(msg tea.KeyMsg) (lines []string) {
 	}
 	for _, r := range msg.Runes {
 		if r == '\r' || r == '\n' {
-			lines = append(lines, f.take())
+			// An empty line inside a burst (the LF of a CR LF, a blank line pasted) is no Enter on
+			// an empty input: it must not open the payment.
+			if !f.empty() {
+				lines = append(lines, f.take())
+			}
 			continue
 		}
 		f.insert(r)

@@ -12,7 +12,8 @@ import (
 // a keyboard-mode scanner types codes on the screens where they arrive, and on an AZERTY keyboard
 // a misconfigured one types `&é"'(-è_çà`, so any printable key could be the start of a scan.
 type KeyMap struct {
-	// Enter adds the typed code, or goes to payment when the input is empty.
+	// Enter adds the typed code, or goes to payment when the input is empty. A line feed (Ctrl+J)
+	// counts too: some scanners end their codes with one instead of a carriage return.
 	Enter key.Binding
 	Help  key.Binding
 	// Quantity changes the quantity of the selected line.
@@ -45,7 +46,7 @@ func NewKeyMap(l comptoir.Lang) *KeyMap {
 	t := func(fr, en string) string { return text{fr, en}.in(l) }
 	enter, esc, del, backspace := t("Entrée", "Enter"), t("Échap", "Esc"), t("Suppr", "Del"), t("Retour arr.", "Backspace")
 	return &KeyMap{
-		Enter:       key.NewBinding(key.WithKeys("enter"), key.WithHelp(enter, t("ajouter/payer", "add/pay"))),
+		Enter:       key.NewBinding(key.WithKeys("enter", "ctrl+j"), key.WithHelp(enter, t("ajouter/payer", "add/pay"))),
 		Help:        key.NewBinding(key.WithKeys("f1"), key.WithHelp("F1", t("aide", "help"))),
 		Quantity:    key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", t("quantité", "quantity"))),
 		Remove:      key.NewBinding(key.WithKeys("delete"), key.WithHelp(del, t("retirer", "remove"))),
@@ -57,7 +58,7 @@ func NewKeyMap(l comptoir.Lang) *KeyMap {
 		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp(esc, t("retour", "back"))),
 		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp(esc, t("annuler", "cancel"))),
 		Quit:        key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("Ctrl+C", t("quitter", "quit"))),
-		Cash:        key.NewBinding(key.WithKeys("enter"), key.WithHelp(enter, t("espèces", "cash"))),
+		Cash:        key.NewBinding(key.WithKeys("enter", "ctrl+j"), key.WithHelp(enter, t("espèces", "cash"))),
 		Card:        key.NewBinding(key.WithKeys("f6"), key.WithHelp("F6", t("carte", "card"))),
 		Cheque:      key.NewBinding(key.WithKeys("f7"), key.WithHelp("F7", t("chèque", "cheque"))),
 		MealVoucher: key.NewBinding(key.WithKeys("f8"), key.WithHelp("F8", t("titre-restaurant", "meal voucher"))),

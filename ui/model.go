@@ -43,6 +43,8 @@ type Model struct {
 	active  Component
 	// confirmQuit is set by a first Ctrl+C: a second one quits, any other key cancels.
 	confirmQuit bool
+	// afterCR is set by a carriage return, so that a line feed right after it is not an Enter.
+	afterCR bool
 	// held keeps the codes scanned while a ticket was being recorded, for the next ticket.
 	held []string
 }
@@ -127,6 +129,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.show(m.sale)
 		return m, tea.Batch(m.sale.Scan(msg.Code), WaitForScan(m.scans))
 	case tea.KeyMsg:
+		afterCR := m.afterCR
+		m.afterCR = msg.Type == tea.KeyEnter
+		if msg.Type == tea.KeyCtrlJ && afterCR {
+			// The line feed of a scanner that ends its codes with CR LF: the CR was the Enter.
+			// Taken for a second Enter on the emptied input, it would open the payment after
+			// every scan, or pay the rest in cash on the payment screen.
+			return m, nil
+		}
 		if key.Matches(msg, m.common.KeyMap.Quit) {
 			if m.confirmQuit {
 				return m, tea.Quit

@@ -146,7 +146,7 @@ func (m *SaleModel) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Quantity):
 		return m.quantityKey()
 	case key.Matches(msg, k.Remove):
-		m.remove()
+		return m.remove()
 	case key.Matches(msg, k.Up):
 		m.move(-1)
 	case key.Matches(msg, k.Down):
@@ -183,8 +183,7 @@ func (m *SaleModel) submit(line string) tea.Cmd {
 			m.result = result{}
 			return nil
 		}
-		m.setQuantity(line)
-		return nil
+		return m.setQuantity(line)
 	}
 	if line == "" {
 		if m.busy || len(m.queue) > 0 {
@@ -282,7 +281,7 @@ func (m *SaleModel) add(l lookup, p comptoir.Product) bool {
 			m.refuse(comptoir.E(comptoir.CodeQuantityTooLarge, p.GTIN, comptoir.MaxQty))
 			return false
 		}
-		m.lines[i] = comptoir.LineFor(comptoir.Product{GTIN: line.GTIN, Name: line.Name, Price: line.UnitPrice, VAT: line.VAT}, line.Qty+l.qty)
+		m.lines[i] = relined(line, line.Qty+l.qty)
 		m.selected = i
 		m.scroll()
 		m.added(l.qty, p.Name)
@@ -316,8 +315,7 @@ func (m *SaleModel) quantityKey() tea.Cmd {
 	}
 	if s := strings.TrimSpace(m.input.String()); s != "" && allDigits(s) {
 		m.input.take()
-		m.setQuantity(s)
-		return nil
+		return m.setQuantity(s)
 	}
 	m.input.take()
 	m.qtyMode = true
@@ -325,28 +323,42 @@ func (m *SaleModel) quantityKey() tea.Cmd {
 	return nil
 }
 
-func (m *SaleModel) setQuantity(s string) {
+func (m *SaleModel) setQuantity(s string) tea.Cmd {
 	q, err := parseQty(s)
 	if err != nil {
 		m.refuse(err)
-		return
+		return nil
 	}
 	l := m.lines[m.selected]
-	m.lines[m.selected] = comptoir.LineFor(comptoir.Product{GTIN: l.GTIN, Name: l.Name, Price: l.UnitPrice, VAT: l.VAT}, q)
+	m.lines[m.selected] = relined(l, q)
 	m.result = result{resultOK, text{"%s : quantité %d", "%s: quantity %d"}.f(m.common.Lang, l.Name, q)}
+	if q < l.Qty {
+		return voided(relined(l, l.Qty-q))
+	}
+	return nil
 }
 
-func (m *SaleModel) remove() {
+func (m *SaleModel) remove() tea.Cmd {
 	if len(m.lines) == 0 {
 		m.refuse(comptoir.E(comptoir.CodeEmptyTicket))
-		return
+		return nil
 	}
-	name := m.lines[m.selected].Name
+	l := m.lines[m.selected]
 	m.lines = append(m.lines[:m.selected], m.lines[m.selected+1:]...)
 	m.selected = min(m.selected, max(0, len(m.lines)-1))
 	m.scroll()
-	m.result = result{resultOK, text{"%s retiré du ticket", "%s removed from the ticket"}.f(m.common.Lang, name)}
+	m.result = result{resultOK, text{"%s retiré du ticket", "%s removed from the ticket"}.f(m.common.Lang, l.Name)}
+	return voided(l)
 }
+
+// relined is a line with another quantity, its total computed again.
+func relined(l comptoir.Line, qty int64) comptoir.Line {
+	return comptoir.LineFor(comptoir.Product{GTIN: l.GTIN, Name: l.Name, Price: l.UnitPrice, VAT: l.VAT}, qty)
+}
+
+// voided reports what was taken off the ticket, for the audit trail: voided lines are counted,
+// never silently dropped.
+func voided(l comptoir.Line) tea.Cmd { return cmd(LineVoidedMsg{Line: l}) }
 
 func (m *SaleModel) move(d int) {
 	if len(m.lines) == 0 {

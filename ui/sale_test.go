@@ -269,3 +269,54 @@ func TestSale_EnterWhileLookingUp(t *testing.T) {
 		}
 	}
 }
+
+// TestSale_LineEndings feeds codes ended as scanners end them: CR, LF, CR LF, as separate keys or
+// inside a burst. Each adds its line, and none is taken for an Enter on an empty input that
+// would open the payment.
+func TestSale_LineEndings(t *testing.T) {
+	tests := []struct {
+		name string
+		msgs []tea.Msg
+	}{
+		{"CR", []tea.Msg{runes(nutella), key(tea.KeyEnter), runes(coffee), key(tea.KeyEnter)}},
+		{"LF", []tea.Msg{runes(nutella), key(tea.KeyCtrlJ), runes(coffee), key(tea.KeyCtrlJ)}},
+		{"CR LF", []tea.Msg{runes(nutella), key(tea.KeyEnter), key(tea.KeyCtrlJ), runes(coffee), key(tea.KeyEnter), key(tea.KeyCtrlJ)}},
+		{"CR LF in a burst", []tea.Msg{runes(nutella + "\r\n" + coffee + "\r\n")}},
+		{"blank lines pasted", []tea.Msg{runes("\n\n" + nutella + "\n\n" + coffee + "\n\n")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, comptoir.LangFR, 80, 24)
+			h.send(tt.msgs...)
+			if got, want := ticket(h.lines()), []line{{nutella, 1}, {coffee, 1}}; !sameTicket(got, want) {
+				t.Errorf("ticket = %v, want %v", got, want)
+			}
+			contains(t, "the sale screen", h.view(), "Code : _")
+		})
+	}
+}
+
+// TestSale_Voids passes on what is taken off the ticket, for the audit trail.
+func TestSale_Voids(t *testing.T) {
+	h := newHarness(t, comptoir.LangFR, 80, 24)
+	h.scanKeys("5*" + nutella)
+	h.scanKeys(coffee)
+	h.send(key(tea.KeyUp))
+	h.typeText("2")
+	h.send(key(tea.KeyF3)) // 5 → 2: three voided
+	h.typeText("4")
+	h.send(key(tea.KeyF3))     // 2 → 4: nothing voided
+	h.send(key(tea.KeyDelete)) // the 4 left
+	var got []line
+	for _, m := range h.out {
+		if v, ok := m.(ui.LineVoidedMsg); ok {
+			got = append(got, line{v.Line.GTIN, v.Line.Qty})
+			if v.Line.Total != v.Line.UnitPrice*comptoir.Money(v.Line.Qty) {
+				t.Errorf("voided line total %v for %d × %v", v.Line.Total, v.Line.Qty, v.Line.UnitPrice)
+			}
+		}
+	}
+	if want := []line{{nutella, 3}, {nutella, 4}}; !sameTicket(got, want) {
+		t.Errorf("voided = %v, want %v", got, want)
+	}
+}
