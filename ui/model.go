@@ -124,7 +124,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return m, WaitForScan(m.scans)
 			}
 			// A scan after the ticket is paid starts the next one.
-			m.sale.Reset()
+			held := m.nextSale()
+			return m, tea.Batch(held, m.sale.Scan(msg.Code), WaitForScan(m.scans))
 		}
 		m.show(m.sale)
 		return m, tea.Batch(m.sale.Scan(msg.Code), WaitForScan(m.scans))
@@ -150,6 +151,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.SetSize(m.common.Width, m.common.Height)
 			return m, nil
 		}
+		if msg.Type == tea.KeyRunes && m.active == m.payment && m.payment.Recorded() != nil {
+			// Typing after the ticket is paid (a keyboard-mode scan, most often) starts the next
+			// ticket with it, as a serial scan does.
+			held := m.nextSale()
+			_, c := m.sale.Update(msg)
+			return m, tea.Batch(held, c)
+		}
 	case PayMsg:
 		m.payment.Start(m.sale.Lines())
 		m.show(m.payment)
@@ -161,14 +169,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case NextSaleMsg:
-		m.sale.Reset()
-		m.show(m.sale)
-		var cmds []tea.Cmd
-		for _, code := range m.held {
-			cmds = append(cmds, m.sale.Scan(code))
-		}
-		m.held = nil
-		return m, tea.Batch(cmds...)
+		return m, m.nextSale()
 	case productMsg:
 		// Look-ups belong to the sale screen whichever screen is in front.
 		_, c := m.sale.Update(msg)
@@ -176,6 +177,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	_, c := m.active.Update(msg)
 	return m, c
+}
+
+// nextSale empties the ticket, shows it, and adds the codes scanned while the last one was being
+// recorded.
+func (m *Model) nextSale() tea.Cmd {
+	m.sale.Reset()
+	m.show(m.sale)
+	var cmds []tea.Cmd
+	for _, code := range m.held {
+		cmds = append(cmds, m.sale.Scan(code))
+	}
+	m.held = nil
+	return tea.Batch(cmds...)
 }
 
 // Words of the bars.

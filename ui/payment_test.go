@@ -134,6 +134,24 @@ func TestPayment_NextSale(t *testing.T) {
 	if got, want := ticket(h.lines()), []line{{biscuits, 1}}; !sameTicket(got, want) {
 		t.Errorf("ticket = %v, want %v", got, want)
 	}
+	// And so does a keyboard-mode scan.
+	h = pay(t)
+	h.send(key(tea.KeyEnter))
+	h.scanKeys(soda)
+	if got, want := ticket(h.lines()), []line{{soda, 1}}; !sameTicket(got, want) {
+		t.Errorf("ticket = %v, want %v", got, want)
+	}
+	// A scan while the ticket is being recorded waits for the next ticket.
+	h = pay(t)
+	_, record := h.m.Update(key(tea.KeyEnter))
+	h.send(scan(biscuits))
+	if got := len(h.lines()); got != 2 {
+		t.Errorf("the scan during recording changed the ticket being recorded: %d lines", got)
+	}
+	h.send(record(), key(tea.KeyEnter))
+	if got, want := ticket(h.lines()), []line{{biscuits, 1}}; !sameTicket(got, want) {
+		t.Errorf("next ticket = %v, want %v", got, want)
+	}
 }
 
 // TestPayment_RecordFails shows the store's refusal under the input; Enter tries again.

@@ -183,6 +183,11 @@ func (m *SaleModel) submit(line string) tea.Cmd {
 			m.result = result{}
 			return nil
 		}
+		if looksLikeCode(line) {
+			// A scan that came while the quantity was asked for: no quantity is that long, so
+			// it is the next item, not a typo to refuse.
+			return m.Enter(line)
+		}
 		return m.setQuantity(line)
 	}
 	if line == "" {

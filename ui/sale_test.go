@@ -108,6 +108,8 @@ func TestSale_Update(t *testing.T) {
 			[]line{{nutella, 1}}, ""},
 		{"F3 with a bad quantity changes nothing", func(h *harness) { h.scanKeys(nutella); h.send(key(tea.KeyF3)); h.scanKeys("abc") },
 			[]line{{nutella, 1}}, "✗ quantité « abc » invalide"},
+		{"a scan burst while F3 asks for a quantity adds the item", func(h *harness) { h.scanKeys(nutella); h.send(key(tea.KeyF3)); h.scanKeys(coffee) },
+			[]line{{nutella, 1}, {coffee, 1}}, "✓ Café en grains 1 kg ajouté"},
 		{"F3 on an empty ticket", func(h *harness) { h.send(key(tea.KeyF3)) },
 			nil, "✗ le ticket est vide"},
 		{"Enter on an empty ticket does not pay", func(h *harness) { h.send(key(tea.KeyEnter)) },
