@@ -325,6 +325,12 @@ const (
 	CodeNotACode            Code = "not_a_code"
 )
 
+// Refusals of the register's screens (issue 8).
+const (
+	// CodeInvalidQuantity refuses a quantity typed before a code ("3*") or for a line (F3).
+	CodeInvalidQuantity Code = "invalid_quantity"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -617,4 +623,8 @@ var messages = map[Code]message{
 		"with %d points per euro and %d points for %s, loyalty would give back %d%% of every purchase: %d%% at most"},
 	CodeNotACode: {"« %s » n'est pas un code lisible : de 1 à %d caractères imprimables",
 		"%q is not a readable code: 1 to %d printable characters"},
+
+	// Issue 8: the register's screens.
+	CodeInvalidQuantity: {"quantité « %s » invalide : un nombre entier de 1 à %d",
+		"invalid quantity %q: a whole number from 1 to %d"},
 }

@@ -53,6 +53,24 @@ func (r VATRate) Format(l Lang) string {
 	return s + " %"
 }
 
+// Letter is the code that stands for a rate on a ticket's lines, on screen and on receipts: A for
+// 20 %, B for 10 %, C for 5,5 % and D for 2,1 %. The mapping is fixed rather than assigned in the
+// order rates appear, so that a letter always means the same rate. A rate outside the French
+// rates has no letter: the result is empty.
+func (r VATRate) Letter() string {
+	switch r {
+	case VATNormal:
+		return "A"
+	case VATIntermediate:
+		return "B"
+	case VATReduced:
+		return "C"
+	case VATSpecial:
+		return "D"
+	}
+	return ""
+}
+
 // String renders the rate in French.
 func (r VATRate) String() string { return r.Format(LangFR) }
 

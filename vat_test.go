@@ -255,3 +255,14 @@ func randomLines(r *rand.Rand, n int, refund bool) []comptoir.Line {
 	}
 	return lines
 }
+
+func TestVATRate_Letter(t *testing.T) {
+	for _, tt := range []struct {
+		rate comptoir.VATRate
+		want string
+	}{{comptoir.VATNormal, "A"}, {comptoir.VATIntermediate, "B"}, {comptoir.VATReduced, "C"}, {comptoir.VATSpecial, "D"}, {1960, ""}} {
+		if got := tt.rate.Letter(); got != tt.want {
+			t.Errorf("VATRate(%d).Letter() = %q, want %q", tt.rate, got, tt.want)
+		}
+	}
+}

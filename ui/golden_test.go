@@ -1,0 +1,92 @@
+package ui_test
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/comptoir/comptoir"
+)
+
+// TestView_Golden draws each screen in French and English at 80×24 and at one larger size,
+// against testdata/TestView_Golden/*.golden (go test ./ui -update rewrites them).
+func TestView_Golden(t *testing.T) {
+	sizes := []struct {
+		name string
+		w, h int
+	}{{"80x24", 80, 24}, {"120x40", 120, 40}}
+	// Each screen's golden file must hold its mark in its language, so that -update cannot bless
+	// a screen that lost what it is for.
+	screens := []struct {
+		name   string
+		fr, en string
+		do     func(h *harness)
+	}{
+		{"sale_empty", "Scannez un article", "Scan an item", func(h *harness) {}},
+		{"sale", "TOTAL  23,85 €", "TOTAL  €23.85", func(h *harness) {
+			h.scanKeys(nutella)
+			h.scanKeys("2*" + biscuits)
+			h.scanKeys(soda)
+			h.scanKeys(coffee)
+			h.send(key(tea.KeyUp))
+			h.scanKeys(unknown)
+		}},
+		{"sale_quantity", "Quantité : 4_", "Quantity: 4_", func(h *harness) {
+			h.scanKeys(nutella)
+			h.send(key(tea.KeyF3))
+			h.typeText("4")
+		}},
+		{"sale_quit", "Ctrl+C encore une fois pour quitter", "Ctrl+C again to quit", func(h *harness) {
+			h.scanKeys(nutella)
+			h.send(key(tea.KeyCtrlC))
+		}},
+		{"help", "Pg suiv. page suivante", "PgDn   next page", func(h *harness) {
+			h.scanKeys(nutella)
+			h.send(key(tea.KeyF1))
+		}},
+		{"payment_split", "RESTE                           8,85 €", "LEFT                             €8.85", func(h *harness) {
+			h.scanKeys(nutella)
+			h.scanKeys(coffee)
+			h.send(key(tea.KeyEnter))
+			h.typeText("10")
+			h.send(key(tea.KeyF6))
+		}},
+		{"payment_change", "RENDU", "CHANGE", func(h *harness) {
+			h.scanKeys(nutella)
+			h.scanKeys(coffee)
+			h.send(key(tea.KeyEnter))
+			h.scanKeys("50")
+		}},
+	}
+	for _, lang := range []comptoir.Lang{comptoir.LangFR, comptoir.LangEN} {
+		for _, size := range sizes {
+			for _, s := range screens {
+				if size.w != 80 && s.name != "sale" && s.name != "payment_change" {
+					continue
+				}
+				t.Run(string(lang)+"_"+size.name+"_"+s.name, func(t *testing.T) {
+					h := newHarness(t, lang, size.w, size.h)
+					s.do(h)
+					v := h.view()
+					want := s.fr
+					if lang == comptoir.LangEN {
+						want = s.en
+					}
+					contains(t, "the view", v, want)
+					rows := strings.Split(v, "\n")
+					if got := len(rows); got != size.h {
+						t.Errorf("%d rows, want %d", got, size.h)
+					}
+					for i, r := range rows {
+						if got := lipgloss.Width(r); got != size.w {
+							t.Errorf("row %d is %d cells wide, want %d: %q", i, got, size.w, r)
+						}
+					}
+					golden.RequireEqual(t, []byte(v))
+				})
+			}
+		}
+	}
+}

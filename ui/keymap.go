@@ -1,0 +1,81 @@
+package ui
+
+import (
+	"fmt"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/comptoir/comptoir"
+)
+
+// KeyMap is every key the register answers, with its help in the screen's language. Actions sit
+// on function keys, Ctrl chords and the editing and arrow keys, never on a printable character:
+// a keyboard-mode scanner types codes on the screens where they arrive, and on an AZERTY keyboard
+// a misconfigured one types `&é"'(-è_çà`, so any printable key could be the start of a scan.
+type KeyMap struct {
+	// Enter adds the typed code, or goes to payment when the input is empty. A line feed (Ctrl+J)
+	// counts too: some scanners end their codes with one instead of a carriage return.
+	Enter key.Binding
+	Help  key.Binding
+	// Quantity changes the quantity of the selected line.
+	Quantity key.Binding
+	// Remove takes the selected line off the ticket.
+	Remove   key.Binding
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	// Erase deletes the last character typed.
+	Erase key.Binding
+	// Back leaves the payment for the ticket.
+	Back key.Binding
+	// Cancel gives up changing a quantity.
+	Cancel key.Binding
+	// Quit asks for confirmation; pressed again, it quits.
+	Quit key.Binding
+	// Cash pays in cash on the payment screen (the same key as Enter, with its own help).
+	Cash        key.Binding
+	Card        key.Binding
+	Cheque      key.Binding
+	MealVoucher key.Binding
+	// Next starts the next sale once a ticket is paid and recorded.
+	Next key.Binding
+}
+
+// NewKeyMap builds the key map with its help written in a language.
+func NewKeyMap(l comptoir.Lang) *KeyMap {
+	t := func(fr, en string) string { return text{fr, en}.in(l) }
+	enter, esc, del, backspace := t("Entrée", "Enter"), t("Échap", "Esc"), t("Suppr", "Del"), t("Retour arr.", "Backspace")
+	return &KeyMap{
+		Enter:       key.NewBinding(key.WithKeys("enter", "ctrl+j"), key.WithHelp(enter, t("ajouter/payer", "add/pay"))),
+		Help:        key.NewBinding(key.WithKeys("f1"), key.WithHelp("F1", t("aide", "help"))),
+		Quantity:    key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", t("quantité", "quantity"))),
+		Remove:      key.NewBinding(key.WithKeys("delete"), key.WithHelp(del, t("retirer", "remove"))),
+		Up:          key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", t("ligne précédente", "previous line"))),
+		Down:        key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", t("ligne suivante", "next line"))),
+		PageUp:      key.NewBinding(key.WithKeys("pgup"), key.WithHelp(t("Pg préc.", "PgUp"), t("page précédente", "previous page"))),
+		PageDown:    key.NewBinding(key.WithKeys("pgdown"), key.WithHelp(t("Pg suiv.", "PgDn"), t("page suivante", "next page"))),
+		Erase:       key.NewBinding(key.WithKeys("backspace"), key.WithHelp(backspace, t("effacer", "erase"))),
+		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp(esc, t("retour", "back"))),
+		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp(esc, t("annuler", "cancel"))),
+		Quit:        key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("Ctrl+C", t("quitter", "quit"))),
+		Cash:        key.NewBinding(key.WithKeys("enter", "ctrl+j"), key.WithHelp(enter, t("espèces", "cash"))),
+		Card:        key.NewBinding(key.WithKeys("f6"), key.WithHelp("F6", t("carte", "card"))),
+		Cheque:      key.NewBinding(key.WithKeys("f7"), key.WithHelp("F7", t("chèque", "cheque"))),
+		MealVoucher: key.NewBinding(key.WithKeys("f8"), key.WithHelp("F8", t("titre-restaurant", "meal voucher"))),
+		Next:        key.NewBinding(key.WithKeys("enter"), key.WithHelp(enter, t("vente suivante", "next sale"))),
+	}
+}
+
+// text is a sentence in both languages the register speaks.
+type text struct{ fr, en string }
+
+// in picks the sentence of a language; French is the default.
+func (t text) in(l comptoir.Lang) string {
+	if l == comptoir.LangEN {
+		return t.en
+	}
+	return t.fr
+}
+
+// f formats the sentence of a language with values.
+func (t text) f(l comptoir.Lang, args ...any) string { return fmt.Sprintf(t.in(l), args...) }

@@ -1,0 +1,228 @@
+package ui
+
+import (
+	"context"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/comptoir/comptoir"
+)
+
+// Config is what the register's screens need from the program that starts them.
+type Config struct {
+	// Context bounds the service calls the screens make.
+	Context context.Context
+	Lang    comptoir.Lang
+	// Color is false when the user asked for no colour (see ColorAllowed).
+	Color bool
+	// Renderer draws the styles; nil is the standard output's. An SSH session passes its own.
+	Renderer *lipgloss.Renderer
+	Session  Session
+	// Sync is the state of the sync when the register starts; SyncStateMsg updates it.
+	Sync    SyncState
+	Catalog comptoir.CatalogService
+	Sales   comptoir.SaleService
+	// Scans delivers the codes a serial scanner reads; nil when there is none.
+	Scans <-chan string
+}
+
+// Model is the root of the register's interface. It owns the status and help bars, the quit
+// confirmation and the scanner, and routes everything else to the screen in front.
+type Model struct {
+	common  Common
+	scans   <-chan string
+	sync    SyncState
+	session Session
+	help    help.Model
+
+	sale    *SaleModel
+	payment *PaymentModel
+	active  Component
+	// confirmQuit is set by a first Ctrl+C: a second one quits, any other key cancels.
+	confirmQuit bool
+	// afterCR is set by a carriage return, so that a line feed right after it is not an Enter.
+	afterCR bool
+	// held keeps the codes scanned while a ticket was being recorded, for the next ticket.
+	held []string
+}
+
+// New builds the root model with the sale screen in front.
+func New(cfg Config) *Model {
+	ctx := cfg.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	c := NewCommon(cfg.Lang, NewStyles(cfg.Renderer, cfg.Color))
+	h := help.New()
+	h.ShortSeparator, h.FullSeparator = " · ", "   "
+	h.Styles = help.Styles{
+		ShortKey: c.Styles.HelpKey, ShortDesc: c.Styles.HelpDesc, ShortSeparator: c.Styles.HelpDesc,
+		FullKey: c.Styles.HelpKey, FullDesc: c.Styles.HelpDesc, FullSeparator: c.Styles.HelpDesc,
+		Ellipsis: c.Styles.HelpDesc,
+	}
+	m := &Model{
+		common:  c,
+		scans:   cfg.Scans,
+		sync:    cfg.Sync,
+		session: cfg.Session,
+		help:    h,
+		sale:    NewSaleModel(ctx, c, cfg.Session, cfg.Catalog),
+		payment: NewPaymentModel(ctx, c, cfg.Session, cfg.Sales),
+	}
+	m.active = m.sale
+	return m
+}
+
+// Sale is the sale screen, for the program that keeps the open ticket as a draft on quitting.
+func (m *Model) Sale() *SaleModel { return m.sale }
+
+// Init starts listening to the serial scanner.
+func (m *Model) Init() tea.Cmd { return WaitForScan(m.scans) }
+
+// SetSize gives the screen in front all the room but the help and status bars.
+func (m *Model) SetSize(width, height int) {
+	m.common.Width, m.common.Height = width, height
+	m.help.Width = max(0, width-2)
+	h := max(1, height-m.barsHeight())
+	m.sale.SetSize(width, h)
+	m.payment.SetSize(width, h)
+}
+
+// show puts a screen in front, sized for the help bar it brings.
+func (m *Model) show(c Component) {
+	m.active = c
+	m.SetSize(m.common.Width, m.common.Height)
+}
+
+// barsHeight is the room taken below the screen: a rule, the help and the status bar.
+func (m *Model) barsHeight() int {
+	return 2 + lipgloss.Height(m.help.View(m.active))
+}
+
+// Update routes a message: the window size, the sync state, scans and the quit confirmation are
+// the root's; the rest goes to the screen in front.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.SetSize(msg.Width, msg.Height)
+		return m, nil
+	case SyncStateMsg:
+		m.sync = msg.State
+		return m, nil
+	case scannerClosedMsg:
+		return m, nil
+	case ScanMsg:
+		// A scan always lands on the ticket, even on the payment screen: whoever scans wants the
+		// item sold. The next read is issued after this one, so codes keep their order.
+		if m.active == m.payment && !m.payment.Leave() {
+			if m.payment.Recorded() == nil {
+				// The ticket is being recorded: the code waits for the next ticket.
+				m.held = append(m.held, msg.Code)
+				return m, WaitForScan(m.scans)
+			}
+			// A scan after the ticket is paid starts the next one.
+			held := m.nextSale()
+			return m, tea.Batch(held, m.sale.Scan(msg.Code), WaitForScan(m.scans))
+		}
+		m.show(m.sale)
+		return m, tea.Batch(m.sale.Scan(msg.Code), WaitForScan(m.scans))
+	case tea.KeyMsg:
+		afterCR := m.afterCR
+		m.afterCR = msg.Type == tea.KeyEnter
+		if msg.Type == tea.KeyCtrlJ && afterCR {
+			// The line feed of a scanner that ends its codes with CR LF: the CR was the Enter.
+			// Taken for a second Enter on the emptied input, it would open the payment after
+			// every scan, or pay the rest in cash on the payment screen.
+			return m, nil
+		}
+		if key.Matches(msg, m.common.KeyMap.Quit) {
+			if m.confirmQuit {
+				return m, tea.Quit
+			}
+			m.confirmQuit = true
+			return m, nil
+		}
+		m.confirmQuit = false
+		if key.Matches(msg, m.common.KeyMap.Help) {
+			m.help.ShowAll = !m.help.ShowAll
+			m.SetSize(m.common.Width, m.common.Height)
+			return m, nil
+		}
+		if msg.Type == tea.KeyRunes && m.active == m.payment && m.payment.Recorded() != nil {
+			// Typing after the ticket is paid (a keyboard-mode scan, most often) starts the next
+			// ticket with it, as a serial scan does.
+			held := m.nextSale()
+			_, c := m.sale.Update(msg)
+			return m, tea.Batch(held, c)
+		}
+	case PayMsg:
+		m.payment.Start(m.sale.Lines())
+		m.show(m.payment)
+		return m, nil
+	case BackToTicketMsg:
+		m.show(m.sale)
+		if msg.Code != "" {
+			return m, m.sale.Enter(msg.Code)
+		}
+		return m, nil
+	case NextSaleMsg:
+		return m, m.nextSale()
+	case productMsg:
+		// Look-ups belong to the sale screen whichever screen is in front.
+		_, c := m.sale.Update(msg)
+		return m, c
+	}
+	_, c := m.active.Update(msg)
+	return m, c
+}
+
+// nextSale empties the ticket, shows it, and adds the codes scanned while the last one was being
+// recorded.
+func (m *Model) nextSale() tea.Cmd {
+	m.sale.Reset()
+	m.show(m.sale)
+	var cmds []tea.Cmd
+	for _, code := range m.held {
+		cmds = append(cmds, m.sale.Scan(code))
+	}
+	m.held = nil
+	return tea.Batch(cmds...)
+}
+
+// Words of the bars.
+var (
+	wordOnline   = text{"● en ligne", "● online"}
+	wordOffline  = text{"○ hors ligne", "○ offline"}
+	wordPending  = text{"%d en attente", "%d waiting"}
+	wordLastSync = text{"synchro %s", "synced %s"}
+	wordQuit     = text{"Ctrl+C encore une fois pour quitter (ticket gardé) · autre touche : continuer",
+		"Ctrl+C again to quit (the ticket is kept) · any other key: go on"}
+)
+
+// View draws the screen in front, then the help bar and the status bar.
+func (m *Model) View() string {
+	w, l, st := m.common.Width, m.common.Lang, m.common.Styles
+	var b strings.Builder
+	b.WriteString(m.active.View())
+	b.WriteString("\n" + rule(st, w, "") + "\n")
+	for _, row := range strings.Split(m.help.View(m.active), "\n") {
+		b.WriteString(fit(" "+row, w) + "\n")
+	}
+	if m.confirmQuit {
+		b.WriteString(st.Warning.Render(fit(" ⚠ "+wordQuit.in(l), w)))
+		return b.String()
+	}
+	state := wordOffline.in(l)
+	if m.sync.Online {
+		state = wordOnline.in(l)
+	}
+	state += " · " + wordPending.f(l, m.sync.Pending)
+	if !m.sync.LastSync.IsZero() {
+		state += " · " + wordLastSync.f(l, m.sync.LastSync.Format("15:04"))
+	}
+	b.WriteString(st.Status.Render(spread(" "+state, clean(m.session.Cashier)+" ", w)))
+	return b.String()
+}

@@ -1,0 +1,336 @@
+package ui
+
+import (
+	"context"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/comptoir/comptoir"
+)
+
+// PaymentModel takes payment for a ticket: amounts by method until the due is covered, split
+// payments included, then records the ticket through the sale service in a command.
+type PaymentModel struct {
+	common  Common
+	ctx     context.Context
+	session Session
+	sales   comptoir.SaleService
+
+	lines    []comptoir.Line
+	due      comptoir.Money
+	payments []comptoir.Payment
+	input    field
+	result   result
+	// recording is true while the sale service records the ticket; recorded holds it after.
+	recording bool
+	recorded  *comptoir.Sale
+}
+
+// NewPaymentModel builds the payment screen. The sale service is only called in commands.
+func NewPaymentModel(ctx context.Context, c Common, s Session, sales comptoir.SaleService) *PaymentModel {
+	return &PaymentModel{common: c, ctx: ctx, session: s, sales: sales}
+}
+
+// Start opens the payment of a ticket: nothing paid yet.
+func (m *PaymentModel) Start(lines []comptoir.Line) {
+	m.lines = lines
+	m.due = 0
+	for _, l := range lines {
+		m.due += l.Total
+	}
+	m.payments, m.recording, m.recorded = nil, false, nil
+	m.input.take()
+	m.result = result{}
+}
+
+// Leave reports whether the screen may be left for the ticket now, and forgets the payments
+// taken so far if so. While the ticket is being recorded it may not, and once it is recorded the
+// ticket is closed: the caller starts the next sale instead.
+func (m *PaymentModel) Leave() bool {
+	if m.recording || m.recorded != nil {
+		return false
+	}
+	m.payments = nil
+	return true
+}
+
+// Recorded is the ticket once recorded, or nil.
+func (m *PaymentModel) Recorded() *comptoir.Sale { return m.recorded }
+
+// SetSize is the room the screen has, without the help and status bars the root draws.
+func (m *PaymentModel) SetSize(width, height int) { m.common.Width, m.common.Height = width, height }
+
+// Init starts nothing.
+func (m *PaymentModel) Init() tea.Cmd { return nil }
+
+// ShortHelp lists the keys of the help bar.
+func (m *PaymentModel) ShortHelp() []key.Binding {
+	k := m.common.KeyMap
+	if m.recorded != nil {
+		return []key.Binding{k.Next, k.Help, k.Quit}
+	}
+	return []key.Binding{k.Cash, k.Card, k.Cheque, k.MealVoucher, k.Back}
+}
+
+// FullHelp lists every key of the screen, shown after F1.
+func (m *PaymentModel) FullHelp() [][]key.Binding {
+	k := m.common.KeyMap
+	if m.recorded != nil {
+		return [][]key.Binding{{k.Next, k.Help, k.Quit}}
+	}
+	return [][]key.Binding{{k.Cash, k.Card, k.Cheque, k.MealVoucher}, {k.Erase, k.Back, k.Help, k.Quit}}
+}
+
+// Paid is the sum of the payments taken.
+func (m *PaymentModel) Paid() comptoir.Money {
+	var p comptoir.Money
+	for _, pm := range m.payments {
+		p += pm.Amount
+	}
+	return p
+}
+
+// Update handles a key or the sale service's answer.
+func (m *PaymentModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	case SaleRecordedMsg:
+		m.recording = false
+		s := msg.Sale
+		m.recorded = &s
+		m.result = result{resultOK, text{"ticket n° %d enregistré", "ticket no. %d recorded"}.f(m.common.Lang, s.Number)}
+	case ErrorMsg:
+		// Recording failed: the payments stay, and Enter tries again.
+		m.recording = false
+		m.result = result{resultRefused, comptoir.Message(msg.Err, m.common.Lang)}
+	}
+	return m, nil
+}
+
+func (m *PaymentModel) key(msg tea.KeyMsg) tea.Cmd {
+	k := m.common.KeyMap
+	if m.recording {
+		return nil
+	}
+	if m.recorded != nil {
+		if key.Matches(msg, k.Next, k.Back) {
+			return cmd(NextSaleMsg{})
+		}
+		return nil
+	}
+	switch {
+	case msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace:
+		for _, line := range m.input.typed(msg) {
+			if c := m.tender(comptoir.Cash, line); c != nil {
+				return c
+			}
+		}
+	case key.Matches(msg, k.Cash):
+		return m.tender(comptoir.Cash, m.input.take())
+	case key.Matches(msg, k.Card):
+		return m.tender(comptoir.Card, m.input.take())
+	case key.Matches(msg, k.Cheque):
+		return m.tender(comptoir.Cheque, m.input.take())
+	case key.Matches(msg, k.MealVoucher):
+		return m.tender(comptoir.MealVoucher, m.input.take())
+	case key.Matches(msg, k.Erase):
+		m.input.erase()
+	case key.Matches(msg, k.Back):
+		if m.Leave() {
+			return cmd(BackToTicketMsg{})
+		}
+	}
+	return nil
+}
+
+// tender takes a payment: the amount typed, or what is left to pay when nothing was typed. Input
+// shaped like a product code is a scan, not an amount: it goes back to the ticket.
+func (m *PaymentModel) tender(method comptoir.PaymentMethod, typed string) tea.Cmd {
+	typed = strings.TrimSpace(typed)
+	left := m.due - m.Paid()
+	if looksLikeCode(typed) {
+		if m.Leave() {
+			return cmd(BackToTicketMsg{Code: typed})
+		}
+		return nil
+	}
+	amount := left
+	if typed != "" {
+		a, err := comptoir.ParseMoney(typed)
+		if err != nil {
+			m.result = result{resultRefused, comptoir.Message(err, m.common.Lang)}
+			return nil
+		}
+		amount = a
+	}
+	if left <= 0 && typed == "" {
+		// Everything is paid but the ticket is not recorded (recording failed): try again.
+		return m.record()
+	}
+	if amount <= 0 {
+		m.result = result{resultRefused, comptoir.Message(comptoir.E(comptoir.CodeInvalidPayment, amount), m.common.Lang)}
+		return nil
+	}
+	// Only cash gives change; a meal voucher has its own sentence, since that is the mistake a
+	// cashier makes with a voucher worth more than a small ticket.
+	switch {
+	case method == comptoir.MealVoucher && amount > left:
+		m.result = result{resultRefused, comptoir.Message(comptoir.E(comptoir.CodeMealVoucherExceeds, amount-left), m.common.Lang)}
+		return nil
+	case method != comptoir.Cash && amount > left:
+		m.result = result{resultRefused, comptoir.Message(comptoir.E(comptoir.CodeOverpaidNonCash, amount-left), m.common.Lang)}
+		return nil
+	}
+	m.payments = append(m.payments, comptoir.Payment{Method: method, Amount: amount})
+	m.result = result{resultOK, text{"%s : %s reçu", "%s: %s received"}.f(m.common.Lang, method.Format(m.common.Lang), amount.Format(m.common.Lang))}
+	if m.Paid() < m.due {
+		return nil
+	}
+	return m.record()
+}
+
+// record checks the ticket as the store will, then records it in a command.
+func (m *PaymentModel) record() tea.Cmd {
+	draft := comptoir.SaleDraft{
+		Cashier:  m.session.Cashier,
+		Lines:    append([]comptoir.Line(nil), m.lines...),
+		Payments: append([]comptoir.Payment(nil), m.payments...),
+		Training: m.session.Training,
+	}
+	if _, err := comptoir.BuildSale(draft); err != nil {
+		m.result = result{resultRefused, comptoir.Message(err, m.common.Lang)}
+		return nil
+	}
+	m.recording = true
+	ctx, sales := m.ctx, m.sales
+	return func() tea.Msg {
+		s, err := sales.RecordSale(ctx, draft)
+		if err != nil {
+			return ErrorMsg{Err: err}
+		}
+		return SaleRecordedMsg{Sale: s}
+	}
+}
+
+// looksLikeCode reports whether what was typed on the payment screen is a product code rather
+// than an amount: a valid GTIN, or one typed through an AZERTY keyboard's digit row.
+func looksLikeCode(s string) bool {
+	if u, ok := comptoir.UnmangleAZERTY(s); ok {
+		s = u
+	}
+	kind, _ := comptoir.ClassifyCode(s)
+	return kind == comptoir.ScanProduct || kind == comptoir.ScanCard
+}
+
+// Words of the payment screen.
+var (
+	wordPayment = text{"Paiement", "Payment"}
+	wordDue     = text{"À PAYER", "DUE"}
+	wordAmount  = text{"Montant : ", "Amount: "}
+	wordLeft    = text{"RESTE", "LEFT"}
+	wordChange  = text{"RENDU", "CHANGE"}
+	// The hints say how to pay all or part, shown until the ticket is recorded.
+	wordHints = []text{
+		{"Sans montant : tout le reste", "No amount: all that is left"},
+		{"12,50 puis Entrée : 12,50 € en espèces", "12.50 then Enter: €12.50 in cash"},
+		{"12,50 puis F6 : 12,50 € par carte", "12.50 then F6: €12.50 by card"},
+	}
+	wordNext = text{"Entrée : vente suivante", "Enter: next sale"}
+)
+
+// View draws the amount due, the payments taken, what is left or the change, and the input.
+func (m *PaymentModel) View() string {
+	c, w, l := m.common, m.common.Width, m.common.Lang
+	who := wordPayment.in(l) + " · " + clean(m.session.Register)
+	if m.session.Cashier != "" {
+		who += " · " + clean(m.session.Cashier)
+	}
+	out := header(c, m.session, who, c.Styles.Total.Render(wordDue.in(l)+"  "+m.due.Format(l)))
+	out = append(out, rule(c.Styles, w, ""))
+
+	leftW := w / 2
+	var left, rightCol []string
+	if m.recorded != nil {
+		left = append(left, "")
+		left = append(left, m.resultRows(leftW)...)
+		left = append(left, "", "  "+wordNext.in(l))
+	} else {
+		left = append(left, "", "  "+c.Styles.Prompt.Render(wordAmount.in(l))+clean(m.input.String())+"_")
+		left = append(left, m.resultRows(leftW)...)
+		left = append(left, "")
+		for _, h := range wordHints {
+			left = append(left, c.Styles.Faint.Render("  "+h.in(l)))
+		}
+	}
+	rw := w - leftW - 2
+	rightCol = append(rightCol, "")
+	for _, p := range m.payments {
+		rightCol = append(rightCol, spread(p.Method.Format(l), p.Amount.Format(l), rw))
+	}
+	rightCol = append(rightCol, rule(c.Styles, rw, ""))
+	paid := m.Paid()
+	label, amount := wordLeft, m.due-paid
+	if paid >= m.due {
+		label, amount = wordChange, paid-m.due
+	}
+	rightCol = append(rightCol, c.Styles.Total.Render(spread(label.in(l), amount.Format(l), rw)))
+	if label == wordChange && amount > 0 || m.recorded == nil {
+		for _, row := range big(amount.Format(l)) {
+			rightCol = append(rightCol, c.Styles.Total.Render(right(row, rw)))
+		}
+	}
+	rows := max(len(left), len(rightCol), c.Height-len(out))
+	for i := 0; i < rows && len(out) < c.Height; i++ {
+		var a, b string
+		if i < len(left) {
+			a = left[i]
+		}
+		if i < len(rightCol) {
+			b = rightCol[i]
+		}
+		out = append(out, fit(a, leftW)+"  "+fit(b, rw))
+	}
+	return strings.Join(out, "\n")
+}
+
+// resultRows draws the last result under the input, wrapped to the column: a refusal's reason
+// is read in full, on up to four rows.
+func (m *PaymentModel) resultRows(w int) []string {
+	if m.result.kind == resultNone {
+		return []string{""}
+	}
+	rows := wrap(m.result.msg, w-4)
+	if len(rows) > 4 {
+		rows = rows[:4]
+	}
+	out := []string{result{m.result.kind, rows[0]}.render(m.common.Styles, w)}
+	for _, r := range rows[1:] {
+		// The sign stays on the first row only: the rows below continue the same sentence.
+		out = append(out, m.result.style(m.common.Styles).Render(fit("    "+r, w)))
+	}
+	return out
+}
+
+// wrap cuts a sentence into rows of at most w cells, at spaces.
+func wrap(s string, w int) []string {
+	var rows []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		if line != "" && len([]rune(line))+1+len([]rune(word)) > w {
+			rows = append(rows, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += word
+	}
+	if line != "" {
+		rows = append(rows, line)
+	}
+	return rows
+}
+
+var _ Component = (*PaymentModel)(nil)
