@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 
@@ -61,12 +62,30 @@ func (c *fakeCatalog) ImportProducts(_ context.Context, products []comptoir.Prod
 	return len(products), nil
 }
 
-func (c *fakeCatalog) Products(context.Context) ([]comptoir.Product, error) {
+func (c *fakeCatalog) Products(ctx context.Context) ([]comptoir.Product, error) {
 	var ps []comptoir.Product
-	for _, p := range c.products {
+	err := c.EachProduct(ctx, func(p comptoir.Product) error {
 		ps = append(ps, p)
+		return nil
+	})
+	return ps, err
+}
+
+func (c *fakeCatalog) EachProduct(ctx context.Context, fn func(comptoir.Product) error) error {
+	keys := make([]string, 0, len(c.products))
+	for k := range c.products {
+		keys = append(keys, k)
 	}
-	return ps, nil
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(c.products[k]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fakeSales records tickets in memory, numbering them from 1, or fails with err when it is set.
@@ -93,6 +112,25 @@ func (f *fakeSales) Sale(_ context.Context, n uint64) (comptoir.Sale, error) {
 		return comptoir.Sale{}, comptoir.E(comptoir.CodeTicketNotFound, n)
 	}
 	return f.sales[n-1], nil
+}
+
+func (f *fakeSales) QuoteSale(_ context.Context, d comptoir.SaleDraft) (comptoir.Sale, error) {
+	return comptoir.PriceSale(d)
+}
+
+func (f *fakeSales) LastTicket(context.Context) (uint64, error) { return uint64(len(f.sales)), nil }
+
+func (f *fakeSales) Refunds(_ context.Context, n uint64) ([]comptoir.Sale, error) {
+	if n == 0 || n > uint64(len(f.sales)) {
+		return nil, comptoir.E(comptoir.CodeTicketNotFound, n)
+	}
+	var out []comptoir.Sale
+	for _, s := range f.sales {
+		if s.RefundOf == n {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 var (
