@@ -22,6 +22,18 @@ const (
 	AuditResumeProcessing AuditAction = "resume-processing"
 )
 
+// The audited actions of users (issue 8): who logged in and out, which PINs were refused, and
+// every change to an account. Their entries name no member; the detail is the user acted on, or
+// why a login was refused.
+const (
+	AuditLogin        AuditAction = "login"
+	AuditLogout       AuditAction = "logout"
+	AuditPINRefused   AuditAction = "pin-refused"
+	AuditUserAdded    AuditAction = "user-added"
+	AuditUserDisabled AuditAction = "user-disabled"
+	AuditPINChanged   AuditAction = "pin-changed"
+)
+
 // auditActionNames names each audited action for an auditor, in French and English. The value
 // "resume-processing" is the lifting of a restriction (RGPD art. 18); its label is here before its
 // constant so that the audit trail never shows a raw action name.
@@ -35,6 +47,12 @@ var auditActionNames = map[AuditAction]struct{ fr, en string }{
 	AuditStopProcessing:   {"arrêt du traitement", "processing stopped"},
 	AuditConsent:          {"consentement", "consent changed"},
 	AuditResumeProcessing: {"reprise du traitement", "processing resumed"},
+	AuditLogin:            {"connexion", "logged in"},
+	AuditLogout:           {"déconnexion", "logged out"},
+	AuditPINRefused:       {"code PIN refusé", "PIN refused"},
+	AuditUserAdded:        {"utilisateur ajouté", "user added"},
+	AuditUserDisabled:     {"utilisateur désactivé", "user disabled"},
+	AuditPINChanged:       {"code PIN changé", "PIN changed"},
 }
 
 // Format names the action in a language. An action this version does not know (written by a newer
