@@ -251,6 +251,29 @@ func MinutesLeft(d time.Duration) int {
 	return int((d + time.Minute - 1) / time.Minute)
 }
 
+// RefusalReason is why a right PIN, or a PIN not even checked, was refused, as the audit trail's
+// detail of a refused PIN records it; a wrong PIN has none.
+type RefusalReason string
+
+// The reasons of a refusal other than a wrong PIN.
+const (
+	RefusedLocked   RefusalReason = "locked"
+	RefusedDisabled RefusalReason = "disabled"
+)
+
+// Format names the reason in a language; an unknown one shows as stored.
+func (r RefusalReason) Format(l Lang) string {
+	names := map[RefusalReason][2]string{RefusedLocked: {"verrouillé", "locked"}, RefusedDisabled: {"désactivé", "disabled"}}
+	n, ok := names[r]
+	switch {
+	case !ok:
+		return string(r)
+	case l == LangEN:
+		return n[1]
+	}
+	return n[0]
+}
+
 // UserService manages the people who work the register and checks who they are.
 //
 // Authenticate refuses an unknown ID and a wrong PIN with the same CodeLoginRefused, so that

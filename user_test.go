@@ -213,3 +213,15 @@ func TestRole(t *testing.T) {
 		t.Errorf("IsManager does not follow the role")
 	}
 }
+
+func TestRefusalReason_Format(t *testing.T) {
+	for r, want := range map[comptoir.RefusalReason][2]string{
+		comptoir.RefusedLocked:   {"verrouillé", "locked"},
+		comptoir.RefusedDisabled: {"désactivé", "disabled"},
+		"newer":                  {"newer", "newer"},
+	} {
+		if got := [2]string{r.Format(fr), r.Format(en)}; got != want {
+			t.Errorf("%s.Format = %q, want %q", r, got, want)
+		}
+	}
+}

@@ -290,12 +290,6 @@ func (s *Store) DisableUser(ctx context.Context, id, by string) error {
 	})
 }
 
-// Audit details of a refused PIN: why it was refused, when not simply wrong.
-const (
-	refusedLocked   = "locked"
-	refusedDisabled = "disabled"
-)
-
 // Authenticate checks a user's PIN, in one write transaction that also records the outcome: the
 // login, or the refusal and, for a known user, one more wrong PIN. An unknown ID and a wrong PIN
 // get the same refusal and take the same time (a PIN is hashed either way), so that trying IDs
@@ -338,7 +332,7 @@ func (s *Store) Authenticate(ctx context.Context, id, pin string) (comptoir.User
 		}
 		if left := comptoir.LockedFor(rec.Failures, rec.LastFailure, now); left > 0 {
 			refusal = comptoir.E(comptoir.CodeUserLocked, rec.ID, comptoir.MaxPINFailures, comptoir.MinutesLeft(left))
-			return appendAudit(tx, now, rec.ID, comptoir.AuditPINRefused, "", refusedLocked)
+			return appendAudit(tx, now, rec.ID, comptoir.AuditPINRefused, "", string(comptoir.RefusedLocked))
 		}
 		if !rec.PIN.Verify(pin) {
 			rec.Failures++
@@ -355,7 +349,7 @@ func (s *Store) Authenticate(ctx context.Context, id, pin string) (comptoir.User
 		}
 		if rec.Disabled {
 			refusal = comptoir.E(comptoir.CodeUserDisabled, rec.ID)
-			return appendAudit(tx, now, rec.ID, comptoir.AuditPINRefused, "", refusedDisabled)
+			return appendAudit(tx, now, rec.ID, comptoir.AuditPINRefused, "", string(comptoir.RefusedDisabled))
 		}
 		rec.Failures, rec.LastFailure = 0, time.Time{}
 		if rec.PIN.Iterations < s.pinIter {

@@ -129,6 +129,9 @@ func gdprAudit(e *env, args []string) error {
 			// A consent change's detail is the channel, which has a name in each language.
 			detail = comptoir.Channel(detail).Format(l)
 		}
+		if a.Action == comptoir.AuditPINRefused {
+			detail = comptoir.RefusalReason(detail).Format(l)
+		}
 		return out.row(a.At.In(time.Local).Format("2006-01-02 15:04:05"), comptoir.CleanText(a.Who), a.Action.Format(l),
 			string(a.Customer), comptoir.CleanText(detail))
 	})

@@ -368,3 +368,19 @@ func TestCommandAccess(t *testing.T) {
 		}
 	}
 }
+
+// TestUser_LockoutFromCommandLine types five wrong PINs: the fifth says the user is locked, the
+// right PIN is refused too, and the audit trail says why in the user's language.
+func TestUser_LockoutFromCommandLine(t *testing.T) {
+	s := withStaff(t)
+	for i := 1; i < comptoir.MaxPINFailures; i++ {
+		s.refused(s.as("marie", "9999", "", "receipt", "--ticket", "1", "--out", "-"), exitFailed, "identifiant ou code PIN incorrect", "wrong PIN")
+	}
+	s.refused(s.as("marie", "9999", "", "receipt", "--ticket", "1", "--out", "-"), exitFailed,
+		"« marie » est verrouillé après 5 codes PIN faux : réessayez dans 1 min", "fifth wrong PIN")
+	s.refused(s.as("marie", "1357", "", "receipt", "--ticket", "1", "--out", "-"), exitFailed, "est verrouillé", "right PIN while locked")
+	audit := s.ok(s.as("anne", "2468", "", "gdpr", "audit"), "gdpr audit")
+	if got, want := auditLines(audit, "marie", string(comptoir.AuditPINRefused), "", "verrouillé"), 1; got != want {
+		t.Errorf("%d refused PINs of marie for the lock in the audit trail, want %d:\n%s", got, want, audit)
+	}
+}
