@@ -5,7 +5,8 @@ import (
 	"unicode/utf8"
 )
 
-// AuditAction names what a manager did to a member's data that an auditor may ask about.
+// AuditAction names what someone did that an auditor may ask about: to a member's data, or to
+// the users of the register and their logins.
 type AuditAction string
 
 // The audited actions.

@@ -12,7 +12,7 @@ import (
 // testIterations keeps the hashes of these tests fast; the rules do not depend on the count.
 const testIterations = 1000
 
-func TestValidatePIN(t *testing.T) {
+func TestValidatePIN_Refusals(t *testing.T) {
 	tests := []struct {
 		pin  string
 		want *comptoir.Error
@@ -66,7 +66,7 @@ func TestValidatePIN_LeavesMostPINs(t *testing.T) {
 	}
 }
 
-func TestGeneratePIN(t *testing.T) {
+func TestGeneratePIN_Valid(t *testing.T) {
 	seen := map[string]bool{}
 	for range 50 {
 		pin := comptoir.GeneratePIN()
@@ -84,7 +84,7 @@ func TestGeneratePIN(t *testing.T) {
 	}
 }
 
-func TestHashPIN(t *testing.T) {
+func TestHashPIN_SaltedAndVerified(t *testing.T) {
 	a, err := comptoir.HashPIN("2468", testIterations)
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +145,7 @@ func BenchmarkHashPIN(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/hash")
 }
 
-func TestLockedFor(t *testing.T) {
+func TestLockedFor_Rule(t *testing.T) {
 	t0 := time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name     string
@@ -173,7 +173,7 @@ func TestLockedFor(t *testing.T) {
 	}
 }
 
-func TestParseUserID(t *testing.T) {
+func TestParseUserID_Rules(t *testing.T) {
 	for in, want := range map[string]string{"marie": "marie", " Marie ": "marie", "jean-paul.d_2": "jean-paul.d_2", "gerant": "gerant",
 		"ab": "ab", "a234567890123456789012345678901b": "a234567890123456789012345678901b"} {
 		got, err := comptoir.ParseUserID(in)
@@ -187,7 +187,7 @@ func TestParseUserID(t *testing.T) {
 	}
 }
 
-func TestRole(t *testing.T) {
+func TestRole_ParseAndFormat(t *testing.T) {
 	for in, want := range map[string]comptoir.Role{"cashier": comptoir.RoleCashier, "Caissière": comptoir.RoleCashier,
 		"manager": comptoir.RoleManager, "gérant": comptoir.RoleManager, "GERANT": comptoir.RoleManager} {
 		if got, err := comptoir.ParseRole(in); err != nil || got != want {

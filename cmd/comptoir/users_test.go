@@ -131,7 +131,7 @@ func TestUser_NoPINFlag(t *testing.T) {
 	r := s.as("", "", "2468\n", "user", "add", "--id", "anne", "--role", "manager", "--pin", "2468")
 	s.refused(r, exitUsage, "option inconnue --pin", "--pin")
 	r = s.as("", "", "2468\n", "--pin", "2468", "user", "add", "--id", "anne", "--role", "manager")
-	s.refused(r, exitUsage, "", "global --pin")
+	s.refused(r, exitUsage, "commande inconnue « --pin »", "global --pin")
 }
 
 // TestUser_OnceUsersExist checks what changes once the database has users: writing needs --as
@@ -331,7 +331,7 @@ func TestUser_PINFromTerminal(t *testing.T) {
 	s.refused(r, exitFailed, "les deux saisies du code PIN diffèrent", "mismatch at the terminal")
 }
 
-func TestCommandAccess(t *testing.T) {
+func TestCommandAccess_Table(t *testing.T) {
 	for _, tt := range []struct {
 		args []string
 		name string
