@@ -11,7 +11,9 @@ import (
 // including the lifting of a restriction ("resume-processing").
 func TestAuditAction_Format(t *testing.T) {
 	actions := []comptoir.AuditAction{comptoir.AuditEnrol, comptoir.AuditUpdate, comptoir.AuditReveal, comptoir.AuditExport,
-		comptoir.AuditErase, comptoir.AuditBlock, comptoir.AuditStopProcessing, comptoir.AuditConsent, "resume-processing"}
+		comptoir.AuditErase, comptoir.AuditBlock, comptoir.AuditStopProcessing, comptoir.AuditConsent, "resume-processing",
+		comptoir.AuditLogin, comptoir.AuditLogout, comptoir.AuditPINRefused, comptoir.AuditUserAdded, comptoir.AuditUserDisabled,
+		comptoir.AuditPINChanged}
 	want := map[comptoir.AuditAction][2]string{
 		comptoir.AuditReveal:         {"affichage en clair", "data revealed"},
 		comptoir.AuditStopProcessing: {"arrêt du traitement", "processing stopped"},

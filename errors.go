@@ -325,10 +325,34 @@ const (
 	CodeNotACode            Code = "not_a_code"
 )
 
-// Refusals of the register's screens (issue 8).
+// Refusals of the register's screens.
 const (
 	// CodeInvalidQuantity refuses a quantity typed before a code ("3*") or for a line (F3).
 	CodeInvalidQuantity Code = "invalid_quantity"
+)
+
+// Codes of users and roles.
+const (
+	CodeInvalidUserID    Code = "invalid_user_id"
+	CodeUnknownRole      Code = "unknown_role"
+	CodePINDigits        Code = "pin_digits"
+	CodePINLength        Code = "pin_length"
+	CodePINTrivial       Code = "pin_trivial"
+	CodePINMismatch      Code = "pin_mismatch"
+	CodePINMissing       Code = "pin_missing"
+	CodePINUnchanged     Code = "pin_unchanged"
+	CodeUserExists       Code = "user_exists"
+	CodeUnknownUser      Code = "unknown_user"
+	CodeLoginRefused     Code = "login_refused"
+	CodeUserLocked       Code = "user_locked"
+	CodeUserDisabled     Code = "user_disabled"
+	CodeFirstUserManager Code = "first_user_manager"
+	CodeLastManager      Code = "last_manager"
+	CodeManagerOnly      Code = "manager_only"
+	CodeOwnPINOnly       Code = "own_pin_only"
+	CodeMustChangePIN    Code = "must_change_pin"
+	CodeLoginRequired    Code = "login_required"
+	CodePINNoTerminal    Code = "pin_no_terminal"
 )
 
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
@@ -624,7 +648,49 @@ var messages = map[Code]message{
 	CodeNotACode: {"« %s » n'est pas un code lisible : de 1 à %d caractères imprimables",
 		"%q is not a readable code: 1 to %d printable characters"},
 
-	// Issue 8: the register's screens.
+	// The register's screens.
 	CodeInvalidQuantity: {"quantité « %s » invalide : un nombre entier de 1 à %d",
 		"invalid quantity %q: a whole number from 1 to %d"},
+
+	// Users and roles.
+	CodeInvalidUserID: {"identifiant d'utilisateur invalide « %s » : de 2 à 32 caractères sans accent, une lettre d'abord, puis lettres, chiffres, point, tiret ou _",
+		"invalid user ID %q: 2 to 32 characters without accents, a letter first, then letters, digits, dot, dash or _"},
+	CodeUnknownRole: {"rôle inconnu « %s » : cashier (caissier) ou manager (gérant)",
+		"unknown role %q: cashier or manager"},
+	CodePINDigits: {"le code PIN ne contient que des chiffres",
+		"a PIN holds digits only"},
+	CodePINLength: {"le code PIN compte de %d à %d chiffres",
+		"a PIN has %d to %d digits"},
+	CodePINTrivial: {"code PIN trop facile à deviner : ni chiffre répété (0000), ni suite (1234, 4321), ni groupe répété (1212) ; choisissez-en un autre",
+		"PIN too easy to guess: no repeated digit (0000), no run (1234, 4321), no repeated group (1212); choose another"},
+	CodePINMismatch: {"les deux saisies du code PIN diffèrent : rien n'a changé",
+		"the two PINs typed differ: nothing changed"},
+	CodePINMissing: {"aucun code PIN saisi",
+		"no PIN was typed"},
+	CodePINUnchanged: {"le nouveau code PIN doit différer de celui qui vous a été donné",
+		"the new PIN must differ from the one you were given"},
+	CodeUserExists: {"l'utilisateur « %s » existe déjà",
+		"user %q already exists"},
+	CodeUnknownUser: {"utilisateur « %s » inconnu : voir comptoir user list",
+		"unknown user %q: see comptoir user list"},
+	CodeLoginRefused: {"identifiant ou code PIN incorrect",
+		"wrong ID or PIN"},
+	CodeUserLocked: {"« %s » est verrouillé après %d codes PIN faux : réessayez dans %d min",
+		"%q is locked after %d wrong PINs: try again in %d min"},
+	CodeUserDisabled: {"le compte « %s » est désactivé : voyez un gérant",
+		"the account %q is disabled: see a manager"},
+	CodeFirstUserManager: {"le premier utilisateur doit être un gérant (--role manager) : sans gérant, personne ne pourrait gérer les comptes",
+		"the first user must be a manager (--role manager): without one, nobody could manage the accounts"},
+	CodeLastManager: {"« %s » est le dernier gérant actif : ajoutez-en un autre avant de le désactiver",
+		"%q is the last active manager: add another before disabling them"},
+	CodeManagerOnly: {"« %s » est réservé aux gérants, et « %s » est caissier",
+		"%q is for managers only, and %q is a cashier"},
+	CodeOwnPINOnly: {"un caissier ne change que son propre code PIN : « %s » n'est pas « %s »",
+		"a cashier changes their own PIN only: %q is not %q"},
+	CodeMustChangePIN: {"« %s » doit d'abord choisir son code PIN : comptoir user pin --id %s --as %s",
+		"%q must first choose their own PIN: comptoir user pin --id %s --as %s"},
+	CodeLoginRequired: {"cette base a des utilisateurs : dites qui agit avec --as ID (ou COMPTOIR_AS) ; --user n'est plus cru",
+		"this database has users: say who acts with --as ID (or COMPTOIR_AS); --user is no longer trusted"},
+	CodePINNoTerminal: {"pas de terminal pour demander le code PIN de « %s » : donnez-le dans COMPTOIR_PIN",
+		"no terminal to ask the PIN of %q: give it in COMPTOIR_PIN"},
 }

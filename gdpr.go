@@ -12,7 +12,8 @@ import (
 // activities states it, and the purge offers it.
 const DefaultRetentionYears = 3
 
-// AuditAction names what a manager did to a member's data that an auditor may ask about.
+// AuditAction names what someone did that an auditor may ask about: to a member's data, or to
+// the users of the register and their logins.
 type AuditAction string
 
 // The audited actions.
@@ -29,6 +30,18 @@ const (
 	AuditResumeProcessing AuditAction = "resume-processing"
 )
 
+// The audited actions of users: who logged in and out, which PINs were refused, and
+// every change to an account. Their entries name no member; the detail is the user acted on, or
+// why a login was refused.
+const (
+	AuditLogin        AuditAction = "login"
+	AuditLogout       AuditAction = "logout"
+	AuditPINRefused   AuditAction = "pin-refused"
+	AuditUserAdded    AuditAction = "user-added"
+	AuditUserDisabled AuditAction = "user-disabled"
+	AuditPINChanged   AuditAction = "pin-changed"
+)
+
 // auditActionNames names each audited action for an auditor.
 var auditActionNames = map[AuditAction]Text{
 	AuditEnrol:            {"inscription", "enrolment"},
@@ -40,6 +53,12 @@ var auditActionNames = map[AuditAction]Text{
 	AuditStopProcessing:   {"arrêt du traitement", "processing stopped"},
 	AuditConsent:          {"consentement", "consent changed"},
 	AuditResumeProcessing: {"reprise du traitement", "processing resumed"},
+	AuditLogin:            {"connexion", "logged in"},
+	AuditLogout:           {"déconnexion", "logged out"},
+	AuditPINRefused:       {"code PIN refusé", "PIN refused"},
+	AuditUserAdded:        {"utilisateur ajouté", "user added"},
+	AuditUserDisabled:     {"utilisateur désactivé", "user disabled"},
+	AuditPINChanged:       {"code PIN changé", "PIN changed"},
 }
 
 // Format names the action in a language. An action this version does not know (written by a newer
@@ -68,12 +87,15 @@ func IsPersonalField(name string) bool {
 	return ok
 }
 
-// DetailIn says an audit entry's detail in a language: a consent change's channel and the fields
-// a rectification changed have names in each language; any other detail is shown as stored.
+// DetailIn says an audit entry's detail in a language: a consent change's channel, the reason a
+// PIN was refused and the fields a rectification changed have names in each language; any other
+// detail is shown as stored.
 func (a AuditEntry) DetailIn(l Lang) string {
 	switch a.Action {
 	case AuditConsent:
 		return Channel(a.Detail).Format(l)
+	case AuditPINRefused:
+		return RefusalReason(a.Detail).Format(l)
 	case AuditUpdate:
 		names := strings.Split(a.Detail, ",")
 		for i, f := range names {

@@ -20,8 +20,11 @@ func treeAt(v uint64) (top, kinds [][]byte) {
 		return [][]byte{bucketMeta, bucketCatalog, bucketOutbox}, [][]byte{bucketJournal, bucketRefunds, bucketClosings}
 	case v == 2:
 		return [][]byte{bucketMeta, bucketCatalog, bucketOutbox}, registerKinds
-	default:
+	case v <= 4:
 		return append([][]byte{bucketMeta, bucketCatalog, bucketOutbox}, memberBuckets...), registerKinds
+	default:
+		// Version 5 added the users.
+		return append(append([][]byte{bucketMeta, bucketCatalog, bucketOutbox}, memberBuckets...), bucketUsers), registerKinds
 	}
 }
 

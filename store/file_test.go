@@ -327,7 +327,7 @@ func TestOpen_DamagedTree(t *testing.T) {
 	mustEnroll(t, s, enrolment(comptoir.CardNumber(1), jeanne, emailOnly))
 	mustClose(t, s)
 	buckets := []string{"meta", "catalog", "outbox", "members", "personal", "datakeys", "cards", "lookup",
-		"blocklist", "audit", "settings", "journal/R1", "refunds/R1", "closings/R1", "days/R1"}
+		"blocklist", "audit", "settings", "users", "journal/R1", "refunds/R1", "closings/R1", "days/R1"}
 	for _, bucket := range buckets {
 		for _, mustExist := range []bool{false, true} {
 			path := filepath.Join(t.TempDir(), "damaged.db")

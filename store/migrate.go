@@ -10,7 +10,7 @@ import (
 
 // currentSchema is the schema version this code writes. Each migration moves a file from version
 // i to i+1; they run in order, in one transaction, when Open finds an older file.
-const currentSchema = 4
+const currentSchema = 5
 
 // migrations[i] upgrades a file at version i to version i+1.
 var migrations = []func(tx *bbolt.Tx) error{
@@ -39,6 +39,11 @@ var migrations = []func(tx *bbolt.Tx) error{
 	// 3 -> 4: a member's restriction and erasure become a status beside the lawful basis, which
 	// version 3 overwrote; block entries of the audit trail stop naming a member and a masked email.
 	migrateMemberStatus,
+	// 4 -> 5: the users of the register and their PIN hashes.
+	func(tx *bbolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketUsers)
+		return err
+	},
 }
 
 func schemaVersion(tx *bbolt.Tx) (uint64, error) {

@@ -61,7 +61,7 @@ func TestStore_Migrate(t *testing.T) {
 		}
 		gt := mustGrandTotal(t, s)
 		mustClose(t, s)
-		if got, want := readSchema(t, path), uint64(4); got != want {
+		if got, want := readSchema(t, path), uint64(5); got != want {
 			t.Fatalf("schema of a new file = %d, want %d", got, want)
 		}
 
@@ -70,8 +70,8 @@ func TestStore_Migrate(t *testing.T) {
 			if err := tx.Bucket([]byte("meta")).Put([]byte("schema"), u64(1)); err != nil {
 				return err
 			}
-			// Nor any member bucket, which came with version 3.
-			for _, b := range []string{"members", "personal", "datakeys", "cards", "lookup", "blocklist", "audit", "settings"} {
+			// Nor any member bucket, which came with version 3, nor users, which came with version 5.
+			for _, b := range []string{"members", "personal", "datakeys", "cards", "lookup", "blocklist", "audit", "settings", "users"} {
 				if err := tx.DeleteBucket([]byte(b)); err != nil {
 					return err
 				}
@@ -101,7 +101,7 @@ func TestStore_Migrate(t *testing.T) {
 			t.Errorf("DayTotals.Total after a new ticket = %d, want %d", got, want)
 		}
 		mustClose(t, s)
-		if got, want := readSchema(t, path), uint64(4); got != want {
+		if got, want := readSchema(t, path), uint64(5); got != want {
 			t.Errorf("schema after migration = %d, want %d", got, want)
 		}
 	})
@@ -121,7 +121,7 @@ func TestStore_Migrate(t *testing.T) {
 			t.Fatalf("Open of a schema 99 file = nil error, want ErrSchemaTooNew")
 		}
 		wantErr(t, err, comptoir.ErrSchemaTooNew)
-		if got, want := errArgs(t, err), []any{uint64(99), uint64(4)}; !reflect.DeepEqual(got, want) {
+		if got, want := errArgs(t, err), []any{uint64(99), uint64(5)}; !reflect.DeepEqual(got, want) {
 			t.Errorf("error args = %v, want %v", got, want)
 		}
 		if got, want := readSchema(t, path), uint64(99); got != want {

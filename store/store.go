@@ -18,6 +18,8 @@
 //	    <YYYY-MM-DD>            -> running totals of the business day
 //	outbox/
 //	    <seq>                   -> event
+//	users/
+//	    <id>                    -> user: role, PIN hash, wrong PINs (store/users.go)
 //
 // The tree is flat on purpose. A commit rewrites every page on the path from the root to each key
 // it changes, and recording a ticket is paid for in pages: nesting the register's buckets under
@@ -83,6 +85,9 @@ type Options struct {
 	// NoSync skips fdatasync on commit. Only for building throwaway databases fast (benchmarks):
 	// a crash can then lose or corrupt recent commits.
 	NoSync bool
+	// PINIterations is the PBKDF2 iteration count of the PIN hashes this store makes; default
+	// comptoir.DefaultPINIterations. Tests lower it to stay fast.
+	PINIterations int
 }
 
 // Store is a Comptoir database file opened for one register.
@@ -98,6 +103,7 @@ type Store struct {
 	now      func() time.Time
 	loc      *time.Location
 	rule     comptoir.PointsRule
+	pinIter  int
 
 	keyPath string
 	keyMu   sync.Mutex
@@ -143,7 +149,10 @@ func Open(path string, o Options) (*Store, error) {
 		o.KeyFile = path + ".key"
 	}
 	s := &Store{db: db, path: path, timeout: o.Timeout, noSync: o.NoSync, register: []byte(o.Register), now: o.Now,
-		loc: o.Location, rule: o.PointsRule, keyPath: o.KeyFile}
+		loc: o.Location, rule: o.PointsRule, keyPath: o.KeyFile, pinIter: o.PINIterations}
+	if s.pinIter <= 0 {
+		s.pinIter = comptoir.DefaultPINIterations
+	}
 	if err := s.prepare(o.MustExist); err != nil {
 		db.Close()
 		return nil, err

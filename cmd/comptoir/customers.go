@@ -128,6 +128,10 @@ func customerShow(e *env, args []string) error {
 	}
 	p := c.Personal.Mask()
 	if *reveal {
+		// Revealing is for managers, once the database has users.
+		if err := e.authorize(s, accessManager, "customer show --reveal"); err != nil {
+			return err
+		}
 		if c, err = s.Reveal(e.ctx, c.ID, e.cfg.user); err != nil {
 			return err
 		}

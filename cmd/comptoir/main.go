@@ -45,8 +45,11 @@ type config struct {
 	lang     comptoir.Lang
 	// keyFile is the master key protecting members' data; empty means beside the database.
 	keyFile string
-	// user names who acts, for the audit trail of members' data.
+	// user names who acts, for the audit trail of members' data. Once the database has users it
+	// is no longer trusted: it becomes the user authenticated as --as.
 	user string
+	// as and pin are the user a command acts as and their PIN (COMPTOIR_PIN, never a flag).
+	as, pin string
 }
 
 // env is what a command runs with: settings, streams, and a way to open the store. Opening is a
@@ -58,6 +61,8 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	clock  *clock
+	// auth is who runs the command and what it may do (users.go).
+	auth auth
 }
 
 // clock is the store's clock: the real time unless demo-data sets it to replay past days.
@@ -75,8 +80,17 @@ func (c *clock) Now() time.Time {
 func (e *env) open(create bool) (*store.Store, error) { return e.openAt(e.cfg.db, create) }
 
 func (e *env) openAt(path string, create bool) (*store.Store, error) {
-	return store.Open(path, store.Options{Register: e.cfg.register, Timeout: openTimeout, Now: e.clock.Now,
-		MustExist: !create, KeyFile: e.keyFile()})
+	s, err := store.Open(path, store.Options{Register: e.cfg.register, Timeout: openTimeout, Now: e.clock.Now,
+		MustExist: !create, KeyFile: e.keyFile(), PINIterations: e.auth.pinIterations})
+	if err != nil {
+		return nil, err
+	}
+	// Once the database has users, no command writes or reveals before knowing who runs it.
+	if err := e.authorize(s, e.auth.need, e.auth.command); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // keyFile is the master key file of members' data: --key-file, or beside the database the user
@@ -163,12 +177,25 @@ var commands = []command{
 			"                              receipt (DUPLICATA when printed before); --force replaces an existing file"}},
 	{"settings", runSettings, [2]string{"settings show | settings set NOM VALEUR   réglages du magasin (nom, SIRET, RGPD, points)",
 		"settings show | settings set NAME VALUE   the shop's settings (name, SIRET, GDPR, points)"}},
+	{"user", runUser, [2]string{
+		"user add --id ID --role cashier|manager\n                              ajoute un utilisateur ; son code PIN est lu sans écho au terminal, ou sur l'entrée standard\n" +
+			"  user list                   liste les utilisateurs, leur rôle et leur état\n" +
+			"  user pin --id ID            change un code PIN (le sien, ou celui d'un autre pour un gérant)\n" +
+			"  user disable --id ID        désactive un utilisateur, qui ne peut plus se connecter",
+		"user add --id ID --role cashier|manager\n                              add a user; their PIN is read without echo from the terminal, or from standard input\n" +
+			"  user list                   list the users, their role and state\n" +
+			"  user pin --id ID            change a PIN (one's own, or anyone's for a manager)\n" +
+			"  user disable --id ID        disable a user, who can no longer log in"}},
 	{"help", nil, [2]string{"help                        cette aide", "help                        this help"}},
 }
 
 // run is the whole program, testable: arguments, environment and streams in, exit code out.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, clock: &clock{}}
+	return runEnv(&env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, clock: &clock{}}, args, getenv)
+}
+
+// runEnv is run with an env a test may have prepared (cheap PIN hashes).
+func runEnv(e *env, args []string, getenv func(string) string) int {
 	rest, err := parseGlobal(args, getenv, &e.cfg)
 	if err != nil {
 		return e.fail(err)
@@ -179,6 +206,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
 		return e.fail(runHelp(e, nil))
 	}
+	e.auth.command, e.auth.need = commandAccess(rest)
 	for _, c := range commands {
 		if c.name == rest[0] {
 			err := c.run(e, rest[1:])
@@ -226,13 +254,14 @@ func parseGlobal(args []string, getenv func(string) string, cfg *config) ([]stri
 	}
 	lang := "fr"
 	env := map[string]*string{"COMPTOIR_DB": &cfg.db, "COMPTOIR_REGISTER": &cfg.register, "COMPTOIR_LANG": &lang,
-		"COMPTOIR_KEY_FILE": &cfg.keyFile, "COMPTOIR_USER": &cfg.user}
+		"COMPTOIR_KEY_FILE": &cfg.keyFile, "COMPTOIR_USER": &cfg.user, "COMPTOIR_AS": &cfg.as, "COMPTOIR_PIN": &cfg.pin}
 	for name, dst := range env {
 		if v := getenv(name); v != "" {
 			*dst = v
 		}
 	}
-	flags := map[string]*string{"db": &cfg.db, "register": &cfg.register, "lang": &lang, "key-file": &cfg.keyFile, "user": &cfg.user}
+	flags := map[string]*string{"db": &cfg.db, "register": &cfg.register, "lang": &lang, "key-file": &cfg.keyFile, "user": &cfg.user,
+		"as": &cfg.as}
 	var rest []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -281,8 +310,12 @@ func runHelp(e *env, _ []string) error {
 	fmt.Fprintln(w, e.tr("  --lang fr|en        COMPTOIR_LANG      langue (fr)", "  --lang fr|en        COMPTOIR_LANG      language (fr)"))
 	fmt.Fprintln(w, e.tr("  --key-file FICHIER  COMPTOIR_KEY_FILE  clé de chiffrement des données des membres (base + .key)",
 		"  --key-file FILE     COMPTOIR_KEY_FILE  encryption key of members' data (database + .key)"))
-	fmt.Fprintln(w, e.tr("  --user NOM          COMPTOIR_USER      qui agit, pour le journal d'audit ($USER)",
-		"  --user NAME         COMPTOIR_USER      who acts, for the audit trail ($USER)"))
+	fmt.Fprintln(w, e.tr("  --user NOM          COMPTOIR_USER      qui agit, pour le journal d'audit, tant que la base n'a pas d'utilisateur ($USER)",
+		"  --user NAME         COMPTOIR_USER      who acts, for the audit trail, while the database has no users ($USER)"))
+	fmt.Fprintln(w, e.tr("  --as ID             COMPTOIR_AS        une fois des utilisateurs créés, qui agit (remplace --user) : son code PIN est",
+		"  --as ID             COMPTOIR_AS        once users exist, who acts (instead of --user): their PIN is asked"))
+	fmt.Fprintln(w, e.tr("                      COMPTOIR_PIN       demandé au terminal, ou lu dans COMPTOIR_PIN par les scripts",
+		"                      COMPTOIR_PIN       at the terminal, or read from COMPTOIR_PIN by scripts"))
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, e.tr("Codes de sortie : 0 fait, 1 refusé ou échoué, 2 erreur d'usage.", "Exit codes: 0 done, 1 refused or failed, 2 usage error."))
 	return nil
