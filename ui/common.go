@@ -41,6 +41,8 @@ type Component interface {
 type Session struct {
 	Register string
 	Cashier  string
+	// Role is the logged-in user's role, shown beside their name.
+	Role comptoir.Role
 	// Training is on while the register rings up tickets to learn the till.
 	Training bool
 	// Demo marks a database filled by demo-data.

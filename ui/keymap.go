@@ -39,6 +39,12 @@ type KeyMap struct {
 	MealVoucher key.Binding
 	// Next starts the next sale once a ticket is paid and recorded.
 	Next key.Binding
+	// Validate validates a field of the login screen (the same key as Enter, with its own help).
+	Validate key.Binding
+	// NextField goes to the other field of the login screen.
+	NextField key.Binding
+	// Logout leaves the register for the login screen; an open ticket is kept for the next login.
+	Logout key.Binding
 }
 
 // NewKeyMap builds the key map with its help written in a language.
@@ -63,6 +69,9 @@ func NewKeyMap(l comptoir.Lang) *KeyMap {
 		Cheque:      key.NewBinding(key.WithKeys("f7"), key.WithHelp("F7", t("chèque", "cheque"))),
 		MealVoucher: key.NewBinding(key.WithKeys("f8"), key.WithHelp("F8", t("titre-restaurant", "meal voucher"))),
 		Next:        key.NewBinding(key.WithKeys("enter"), key.WithHelp(enter, t("vente suivante", "next sale"))),
+		Validate:    key.NewBinding(key.WithKeys("enter", "ctrl+j"), key.WithHelp(enter, t("valider", "validate"))),
+		NextField:   key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("Tab", t("champ suivant", "next field"))),
+		Logout:      key.NewBinding(key.WithKeys("f12"), key.WithHelp("F12", t("déconnexion", "log out"))),
 	}
 }
 

@@ -27,6 +27,16 @@ type Config struct {
 	Sales   comptoir.SaleService
 	// Scans delivers the codes a serial scanner reads; nil when there is none.
 	Scans <-chan string
+	// Users checks who logs in. With it the register opens on the login screen; without it (a
+	// test of the sale alone) on the sale, in Session.Cashier's name.
+	Users comptoir.UserService
+	// FirstPIN is the PIN UserService.EnsureFirstManager just generated: the login screen says how
+	// to log in with it until the first manager has chosen their own.
+	FirstPIN string
+	// Outbox counts the events waiting to sync, for the status bar; nil keeps Sync.Pending.
+	Outbox comptoir.OutboxService
+	// Drafts keeps the open ticket at logout and gives it back at the next login; nil keeps none.
+	Drafts comptoir.DraftService
 }
 
 // Model is the root of the register's interface. It owns the status and help bars, the quit
@@ -47,6 +57,12 @@ type Model struct {
 	afterCR bool
 	// held keeps the codes scanned while a ticket was being recorded, for the next ticket.
 	held []string
+
+	ctx    context.Context
+	login  *LoginModel
+	users  comptoir.UserService
+	outbox comptoir.OutboxService
+	drafts comptoir.DraftService
 }
 
 // New builds the root model with the sale screen in front.
@@ -73,6 +89,14 @@ func New(cfg Config) *Model {
 		payment: NewPaymentModel(ctx, c, cfg.Session, cfg.Sales),
 	}
 	m.active = m.sale
+	m.ctx, m.users, m.outbox, m.drafts = ctx, cfg.Users, cfg.Outbox, cfg.Drafts
+	if cfg.Users != nil {
+		s := cfg.Session
+		s.Cashier, s.Role = "", ""
+		m.setSession(s)
+		m.login = NewLoginModel(ctx, c, s, cfg.Users, cfg.FirstPIN)
+		m.active = m.login
+	}
 	return m
 }
 
@@ -80,7 +104,9 @@ func New(cfg Config) *Model {
 func (m *Model) Sale() *SaleModel { return m.sale }
 
 // Init starts listening to the serial scanner.
-func (m *Model) Init() tea.Cmd { return WaitForScan(m.scans) }
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(WaitForScan(m.scans), m.refreshPending(), m.pendingTick())
+}
 
 // SetSize gives the screen in front all the room but the help and status bars.
 func (m *Model) SetSize(width, height int) {
@@ -89,6 +115,9 @@ func (m *Model) SetSize(width, height int) {
 	h := max(1, height-m.barsHeight())
 	m.sale.SetSize(width, h)
 	m.payment.SetSize(width, h)
+	if m.login != nil {
+		m.login.SetSize(width, h)
+	}
 }
 
 // show puts a screen in front, sized for the help bar it brings.
@@ -99,7 +128,7 @@ func (m *Model) show(c Component) {
 
 // barsHeight is the room taken below the screen: a rule, the help and the status bar.
 func (m *Model) barsHeight() int {
-	return 2 + lipgloss.Height(m.help.View(m.active))
+	return 2 + lipgloss.Height(m.help.View(m.helpKeys()))
 }
 
 // Update routes a message: the window size, the sync state, scans and the quit confirmation are
@@ -114,7 +143,27 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case scannerClosedMsg:
 		return m, nil
+	case LoggedInMsg:
+		return m, m.loggedIn(msg.User)
+	case LoggedOutMsg:
+		m.loggedOut()
+		return m, nil
+	case draftMsg:
+		m.restoreDraft(msg.lines)
+		return m, nil
+	case pendingMsg:
+		m.sync.Pending = msg.n
+		return m, nil
+	case pendingTickMsg:
+		return m, tea.Batch(m.refreshPending(), m.pendingTick())
+	case SaleRecordedMsg:
+		_, c := m.payment.Update(msg)
+		return m, tea.Batch(c, m.refreshPending())
 	case ScanMsg:
+		if m.login != nil && m.active == m.login {
+			// Nobody is logged in: a scan sells nothing. The next read is still issued.
+			return m, WaitForScan(m.scans)
+		}
 		// A scan always lands on the ticket, even on the payment screen: whoever scans wants the
 		// item sold. The next read is issued after this one, so codes keep their order.
 		if m.active == m.payment && !m.payment.Leave() {
@@ -150,6 +199,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.help.ShowAll = !m.help.ShowAll
 			m.SetSize(m.common.Width, m.common.Height)
 			return m, nil
+		}
+		if key.Matches(msg, m.common.KeyMap.Logout) && m.login != nil && m.active == m.sale {
+			return m, m.logout()
 		}
 		if msg.Type == tea.KeyRunes && m.active == m.payment && m.payment.Recorded() != nil {
 			// Typing after the ticket is paid (a keyboard-mode scan, most often) starts the next
@@ -208,7 +260,7 @@ func (m *Model) View() string {
 	var b strings.Builder
 	b.WriteString(m.active.View())
 	b.WriteString("\n" + rule(st, w, "") + "\n")
-	for _, row := range strings.Split(m.help.View(m.active), "\n") {
+	for _, row := range strings.Split(m.help.View(m.helpKeys()), "\n") {
 		b.WriteString(fit(" "+row, w) + "\n")
 	}
 	if m.confirmQuit {

@@ -46,6 +46,9 @@ func (m *SaleModel) View() string {
 	who := "Comptoir · " + clean(m.session.Register)
 	if m.session.Cashier != "" {
 		who += " · " + clean(m.session.Cashier)
+		if m.session.Role != "" {
+			who += " (" + m.session.Role.Format(l) + ")"
+		}
 	}
 	out := header(c, m.session, who, "")
 

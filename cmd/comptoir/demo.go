@@ -89,7 +89,12 @@ func runDemoData(e *env, args []string) error {
 	err = s.Rebuild(func(ts *store.Store) error {
 		var err error
 		summary, err = fillDemo(e, ts, products, first, *days, *sales, *customers, *seed)
-		return err
+		if err != nil {
+			return err
+		}
+		// The mark puts DÉMO on every screen of the register, so that nobody takes these
+		// tickets for the shop's.
+		return ts.MarkDemo(e.ctx)
 	})
 	if err != nil {
 		return err
