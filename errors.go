@@ -355,6 +355,16 @@ const (
 	CodePINNoTerminal    Code = "pin_no_terminal"
 )
 
+// Codes of the register's screen as the command line meets it.
+const (
+	// CodeRegisterOpen and CodeRegisterOpenBy say that a command found the database held by the
+	// register's screen on this machine (by its PID), with nobody or someone logged in.
+	CodeRegisterOpen   Code = "register_open"
+	CodeRegisterOpenBy Code = "register_open_by"
+	// CodeNoTerminal refuses to open the register's screen where there is no terminal to draw it.
+	CodeNoTerminal Code = "no_terminal"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -693,4 +703,12 @@ var messages = map[Code]message{
 		"this database has users: say who acts with --as ID (or COMPTOIR_AS); --user is no longer trusted"},
 	CodePINNoTerminal: {"pas de terminal pour demander le code PIN de « %s » : donnez-le dans COMPTOIR_PIN",
 		"no terminal to ask the PIN of %q: give it in COMPTOIR_PIN"},
+
+	// The register's screen.
+	CodeRegisterOpen: {"la caisse est ouverte sur ce poste (PID %d) et tient la base : faites-le depuis l'écran gérant de la caisse, ou quittez-la (Ctrl+C deux fois) puis réessayez",
+		"the register is open on this machine (PID %d) and holds the database: do it from the register's manager screen, or quit it (Ctrl+C twice) and try again"},
+	CodeRegisterOpenBy: {"la caisse est ouverte sur ce poste (PID %d, « %s » connecté) et tient la base : faites-le depuis l'écran gérant de la caisse, ou quittez-la (Ctrl+C deux fois) puis réessayez",
+		"the register is open on this machine (PID %d, %q logged in) and holds the database: do it from the register's manager screen, or quit it (Ctrl+C twice) and try again"},
+	CodeNoTerminal: {"la caisse s'affiche dans un terminal : lancez comptoir depuis un terminal (voir « comptoir help » pour les commandes)",
+		"the register is drawn in a terminal: run comptoir from a terminal (see 'comptoir help' for the commands)"},
 }

@@ -6,6 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/ui"
 )
 
 // someUsers is a shop with a manager, a cashier and a disabled cashier.
@@ -220,5 +221,20 @@ func TestOpenTicket_NothingOnceThePaymentIsRecorded(t *testing.T) {
 	h.send(key(tea.KeyEnter))
 	if got := len(h.m.OpenTicket()); got != 0 {
 		t.Errorf("open ticket has %d lines after it was paid, want none", got)
+	}
+}
+
+func TestOpenTicket_NextTicketTypedRightAfterPayment(t *testing.T) {
+	h := newLoginHarness(t, comptoir.LangFR, someUsers(), "", 80, 24)
+	h.login("camille", "4826")
+	h.scanKeys(nutella)
+	h.send(key(tea.KeyEnter))
+	h.send(key(tea.KeyEnter))
+	// The next code is typed before the Enter's NextSaleMsg comes back: that late message must
+	// not empty the ticket just begun.
+	h.scanKeys(biscuits)
+	h.send(ui.NextSaleMsg{})
+	if got, want := ticket(h.m.OpenTicket()), []line{{biscuits, 1}}; !sameTicket(got, want) {
+		t.Errorf("open ticket = %v, want %v", got, want)
 	}
 }

@@ -221,6 +221,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case NextSaleMsg:
+		if m.active != m.payment || m.payment.Recorded() == nil {
+			// The next ticket already began (a code typed right after Enter, before this message
+			// came back): emptying it now would lose what was just scanned.
+			return m, nil
+		}
 		return m, m.nextSale()
 	case productMsg:
 		// Look-ups belong to the sale screen whichever screen is in front.

@@ -27,7 +27,7 @@ func (m *Model) Session() Session { return m.session }
 // OpenTicket is the ticket being rung up, to keep as a draft when the register quits: nothing once
 // the ticket is paid, or while it is being recorded, since it is then in the journal.
 func (m *Model) OpenTicket() []comptoir.Line {
-	if m.payment.recording || m.payment.recorded != nil {
+	if m.active == m.payment && (m.payment.recording || m.payment.recorded != nil) {
 		return nil
 	}
 	return m.sale.Lines()

@@ -1,5 +1,6 @@
-// Command comptoir is the Comptoir register: for now its manager subcommands (catalogue import,
-// demo data, Z close, reports, journal verification); the cashier's TUI comes next.
+// Command comptoir is the Comptoir register: run bare on a terminal it opens the register's
+// screens (register.go); its subcommands are the manager's tools (catalogue import, demo data,
+// Z close, reports, journal verification, members, users).
 //
 // Settings come from flags placed before or after the subcommand, or from the environment:
 // --db / COMPTOIR_DB, --register / COMPTOIR_REGISTER, --lang / COMPTOIR_LANG. Exit codes: 0 done,
@@ -63,6 +64,8 @@ type env struct {
 	clock  *clock
 	// auth is who runs the command and what it may do (users.go).
 	auth auth
+	// getenv reads the environment, for the settings only the register's screen reads.
+	getenv func(string) string
 }
 
 // clock is the store's clock: the real time unless demo-data sets it to replay past days.
@@ -83,7 +86,8 @@ func (e *env) openAt(path string, create bool) (*store.Store, error) {
 	s, err := store.Open(path, store.Options{Register: e.cfg.register, Timeout: openTimeout, Now: e.clock.Now,
 		MustExist: !create, KeyFile: e.keyFile(), PINIterations: e.auth.pinIterations})
 	if err != nil {
-		return nil, err
+		// The register's screen holding the file is said as such, not as a bare "in use".
+		return nil, registerOpenError(path, err)
 	}
 	// Once the database has users, no command writes or reveals before knowing who runs it.
 	if err := e.authorize(s, e.auth.need, e.auth.command); err != nil {
@@ -196,12 +200,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 // runEnv is run with an env a test may have prepared (cheap PIN hashes).
 func runEnv(e *env, args []string, getenv func(string) string) int {
+	e.getenv = getenv
 	rest, err := parseGlobal(args, getenv, &e.cfg)
 	if err != nil {
 		return e.fail(err)
 	}
-	if len(rest) == 0 {
-		return e.fail(runHelp(e, nil))
+	if len(rest) == 0 || isRegisterOption(rest[0]) {
+		return e.fail(runRegister(e, rest))
 	}
 	if rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
 		return e.fail(runHelp(e, nil))
@@ -297,7 +302,17 @@ func runHelp(e *env, _ []string) error {
 	w := e.stdout
 	fmt.Fprintln(w, e.tr("Comptoir — caisse enregistreuse hors ligne d'abord.", "Comptoir — an offline-first point-of-sale register."))
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, e.tr("Usage : comptoir [réglages] COMMANDE [options]", "Usage: comptoir [settings] COMMAND [options]"))
+	fmt.Fprintln(w, e.tr("Usage : comptoir [réglages] [--scanner PORT [--scanner-baud N]]   ouvre la caisse (dans un terminal)",
+		"Usage: comptoir [settings] [--scanner PORT [--scanner-baud N]]   open the register (in a terminal)"))
+	fmt.Fprintln(w, e.tr("        comptoir [réglages] COMMANDE [options]", "       comptoir [settings] COMMAND [options]"))
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, e.tr("Caisse : connexion par identifiant et code PIN, vente, paiement ; F1 liste les touches. Sur une base neuve,",
+		"Register: log in with an ID and PIN, sell, take payment; F1 lists the keys. On a new database the"))
+	fmt.Fprintln(w, e.tr("  l'écran dit comment se connecter la première fois (compte « gerant », code PIN affiché une seule fois).",
+		"  screen says how to log in the first time (account \"gerant\", PIN shown only once)."))
+	fmt.Fprintln(w, e.tr("  --scanner PORT      COMPTOIR_SCANNER       lecteur de codes-barres série, par exemple /dev/ttyACM0",
+		"  --scanner PORT      COMPTOIR_SCANNER       serial barcode scanner, such as /dev/ttyACM0"))
+	fmt.Fprintln(w, e.tr("  --scanner-baud N    COMPTOIR_SCANNER_BAUD  sa vitesse (9600)", "  --scanner-baud N    COMPTOIR_SCANNER_BAUD  its speed (9600)"))
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, e.tr("Commandes :", "Commands:"))
 	for _, c := range commands {

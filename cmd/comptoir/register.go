@@ -1,0 +1,355 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/devices"
+	"github.com/comptoir/comptoir/store"
+	"github.com/comptoir/comptoir/ui"
+	"golang.org/x/term"
+)
+
+// registerFlags are the options of a bare run, which opens the register.
+type registerFlags struct {
+	scanner string
+	baud    int
+}
+
+// isRegisterOption reports whether an argument is an option of the bare run rather than a command.
+func isRegisterOption(a string) bool {
+	name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+	return strings.HasPrefix(a, "-") && (name == "scanner" || name == "scanner-baud")
+}
+
+// parseRegisterFlags reads --scanner and --scanner-baud, falling back on COMPTOIR_SCANNER and
+// COMPTOIR_SCANNER_BAUD.
+func parseRegisterFlags(args []string, getenv func(string) string) (registerFlags, error) {
+	f := registerFlags{scanner: getenv("COMPTOIR_SCANNER"), baud: 9600}
+	if v := getenv("COMPTOIR_SCANNER_BAUD"); v != "" {
+		b, err := strconv.Atoi(v)
+		if err != nil || b <= 0 {
+			return f, usagef("COMPTOIR_SCANNER_BAUD : valeur invalide « %s »", "COMPTOIR_SCANNER_BAUD: invalid value %q", v)
+		}
+		f.baud = b
+	}
+	fs := newFlags("comptoir")
+	fs.StringVar(&f.scanner, "scanner", f.scanner, "serial port of the scanner")
+	fs.IntVar(&f.baud, "scanner-baud", f.baud, "speed of the scanner")
+	if err := parseFlags(fs, args); err != nil {
+		return f, err
+	}
+	if err := noArgs(fs); err != nil {
+		return f, err
+	}
+	if f.baud <= 0 {
+		return f, usagef("--scanner-baud attend un nombre positif", "--scanner-baud needs a positive number")
+	}
+	return f, nil
+}
+
+// runRegister opens the register's screens: what a bare "comptoir" does on a terminal. Off a
+// terminal (a pipe, a script) a bare run prints the help, as it always did.
+func runRegister(e *env, args []string) error {
+	flags, err := parseRegisterFlags(args, e.getenv)
+	if err != nil {
+		return err
+	}
+	in, out, ok := e.screen()
+	if !ok {
+		if len(args) == 0 {
+			return runHelp(e, nil)
+		}
+		return comptoir.E(comptoir.CodeNoTerminal)
+	}
+	r, err := openRegister(e, flags)
+	if err != nil {
+		return err
+	}
+	p := tea.NewProgram(r.model(), tea.WithAltScreen(), tea.WithInput(in), tea.WithOutput(out), tea.WithContext(e.ctx))
+	final, runErr := p.Run()
+	m, _ := final.(*registerModel)
+	kept, err := r.close(m)
+	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) {
+		r.log.Printf("the screen stopped: %v", runErr)
+		return comptoir.Wrap(comptoir.CodeCannotWrite, runErr)
+	}
+	if kept > 0 {
+		fmt.Fprintf(e.stdout, e.tr("Ticket en cours gardé (%d lignes) : il sera repris à la prochaine connexion.\n",
+			"Open ticket kept (%d lines): it will be taken back at the next login.\n"), kept)
+	}
+	return err
+}
+
+// screen returns the terminal the register draws on: standard input and output, both terminals.
+func (e *env) screen() (in, out *os.File, ok bool) {
+	in, okIn := e.stdin.(*os.File)
+	out, okOut := e.stdout.(*os.File)
+	if !okIn || !okOut || !term.IsTerminal(int(in.Fd())) || !term.IsTerminal(int(out.Fd())) {
+		return nil, nil, false
+	}
+	return in, out, true
+}
+
+// register is the running register: its store, the first manager's PIN when it was just made,
+// the scanner, the log and the note that tells other commands the register holds the database.
+type register struct {
+	e        *env
+	store    *store.Store
+	session  ui.Session
+	firstPIN string
+	scans    chan string
+	scanner  *devices.Scanner
+	cancel   context.CancelFunc
+	ctx      context.Context
+	log      *log.Logger
+	logFile  io.Closer
+	note     string
+}
+
+// openRegister opens the database for the register, creating it with the demo catalogue when
+// there is none, makes the first manager on a database without users, and starts the scanner.
+func openRegister(e *env, flags registerFlags) (*register, error) {
+	_, statErr := os.Stat(e.cfg.db)
+	fresh := errors.Is(statErr, fs.ErrNotExist)
+	s, err := store.Open(e.cfg.db, store.Options{Register: e.cfg.register, Timeout: openTimeout, Now: e.clock.Now,
+		KeyFile: e.keyFile(), PINIterations: e.auth.pinIterations})
+	if err != nil {
+		return nil, registerOpenError(e.cfg.db, err)
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	r := &register{e: e, store: s, ctx: ctx, cancel: cancel, note: e.cfg.db + ".open",
+		session: ui.Session{Register: e.cfg.register}}
+	fail := func(err error) (*register, error) {
+		r.close(nil)
+		return nil, err
+	}
+	// The log sits beside the database; the screen is the cashier's and never shows it.
+	lf, err := os.OpenFile(e.cfg.db+".log", os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fail(comptoir.Wrap(comptoir.CodeCannotWrite, err))
+	}
+	r.logFile = lf
+	r.log = log.New(lf, "", log.LstdFlags)
+	r.log.Printf("register %s opens %s (PID %d)", e.cfg.register, e.cfg.db, os.Getpid())
+	if err := writeOpenNote(r.note, ""); err != nil {
+		return fail(err)
+	}
+	if fresh {
+		// A brand-new database gets the demo catalogue, so that the first scans sell something; a
+		// shop imports its own price list over it from the manager's screen or the command line.
+		products, err := demoProducts()
+		if err == nil {
+			_, err = s.ImportProducts(ctx, products)
+		}
+		if err != nil {
+			return fail(err)
+		}
+		r.log.Printf("new database: demo catalogue of %d products imported", len(products))
+	}
+	if r.firstPIN, err = s.EnsureFirstManager(ctx); err != nil {
+		return fail(err)
+	}
+	if r.firstPIN != "" {
+		// The PIN itself is never logged: the screen shows it once.
+		r.log.Printf("first manager %q created with a generated PIN", comptoir.FirstManagerID)
+	}
+	if r.session.Demo, err = s.IsDemo(ctx); err != nil {
+		return fail(err)
+	}
+	if flags.scanner != "" {
+		sc, err := devices.Open(devices.Config{Port: flags.scanner, Baud: flags.baud})
+		if err != nil {
+			return fail(err)
+		}
+		r.scanner = sc
+		r.scans = make(chan string, 64)
+		go r.readScanner(flags.scanner)
+	}
+	return r, nil
+}
+
+// readScanner passes the serial scanner's codes to the screens and logs its (dis)connections,
+// until the register closes.
+func (r *register) readScanner(port string) {
+	for {
+		select {
+		case <-r.ctx.Done():
+			return
+		case st := <-r.scanner.Status():
+			msg := map[devices.StatusKind]string{devices.Connected: "connected", devices.Disconnected: "disconnected",
+				devices.Error: "error"}[st.Kind]
+			if st.Err != nil {
+				msg += ": " + comptoir.Message(st.Err, comptoir.LangEN)
+			}
+			r.log.Printf("scanner %s %s", port, msg)
+		case s := <-r.scanner.Scans():
+			select {
+			case r.scans <- s.Code:
+			case <-r.ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// model builds the screens on the store's services.
+func (r *register) model() *registerModel {
+	sync := ui.SyncState{}
+	if n, err := r.store.PendingEvents(r.ctx); err == nil {
+		sync.Pending = n
+	}
+	var scans <-chan string
+	if r.scans != nil {
+		scans = r.scans
+	}
+	m := ui.New(ui.Config{
+		Context:  r.ctx,
+		Lang:     r.e.cfg.lang,
+		Color:    ui.ColorAllowed(r.e.getenv),
+		Session:  r.session,
+		Sync:     sync,
+		Catalog:  r.store,
+		Sales:    r.store,
+		Scans:    scans,
+		Users:    r.store,
+		FirstPIN: r.firstPIN,
+		Outbox:   r.store,
+		Drafts:   r.store,
+	})
+	return &registerModel{Model: m, r: r}
+}
+
+// close keeps the open ticket as a draft, records the logout of whoever was logged in, and
+// releases the scanner, the note, the log and the database. It returns how many lines were kept.
+func (r *register) close(m *registerModel) (kept int, err error) {
+	ctx := context.WithoutCancel(r.ctx)
+	if m != nil {
+		if lines := m.OpenTicket(); len(lines) > 0 {
+			if err = r.store.SaveDraft(ctx, lines); err == nil {
+				kept = len(lines)
+				r.log.Printf("open ticket of %d lines kept for the next login", kept)
+			}
+		}
+		if id := m.Session().Cashier; id != "" {
+			if lerr := r.store.Logout(ctx, id); lerr != nil && err == nil {
+				err = lerr
+			}
+		}
+	}
+	r.cancel()
+	if r.scanner != nil {
+		r.scanner.Close()
+	}
+	os.Remove(r.note)
+	if cerr := r.store.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	if r.log != nil {
+		if err != nil {
+			r.log.Printf("closing: %v", err)
+		}
+		r.log.Printf("register closed")
+		r.logFile.Close()
+	}
+	return kept, err
+}
+
+// registerModel is the register's screens with what only the program knows of: the note of who
+// is logged in, and the log of errors.
+type registerModel struct {
+	*ui.Model
+	r *register
+}
+
+// Update notes logins and logouts for the commands that find the database held, and logs
+// errors, then lets the screens handle the message.
+func (m *registerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case ui.LoggedInMsg:
+		m.r.log.Printf("login %s (%s)", msg.User.ID, msg.User.Role)
+		_ = writeOpenNote(m.r.note, msg.User.ID)
+	case ui.LoggedOutMsg:
+		m.r.log.Printf("logout %s", m.Session().Cashier)
+		_ = writeOpenNote(m.r.note, "")
+	case ui.ErrorMsg:
+		m.r.log.Printf("error: %s", comptoir.Message(msg.Err, comptoir.LangEN))
+	}
+	_, c := m.Model.Update(msg)
+	return m, c
+}
+
+// writeOpenNote writes the note beside the database that says the register holds it: its PID,
+// and who is logged in ("" for nobody).
+func writeOpenNote(path, user string) error {
+	body := fmt.Sprintf("pid %d\nuser %s\n", os.Getpid(), user)
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
+	}
+	return nil
+}
+
+// openNote is what a note says: the register's PID and who is logged in.
+type openNote struct {
+	pid  int
+	user string
+}
+
+// readOpenNote reads the note beside a database. A note whose process is gone (the register was
+// killed) is no note.
+func readOpenNote(path string) (openNote, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return openNote{}, false
+	}
+	var n openNote
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(line, " ")
+		switch k {
+		case "pid":
+			n.pid, _ = strconv.Atoi(v)
+		case "user":
+			n.user = comptoir.CleanText(strings.TrimSpace(v))
+		}
+	}
+	if n.pid <= 0 || !processAlive(n.pid) {
+		return openNote{}, false
+	}
+	return n, true
+}
+
+// processAlive reports whether a process runs with that PID (signal 0 checks without sending).
+func processAlive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, os.ErrPermission)
+}
+
+// registerOpenError turns "database in use" into "the register is open" when the register's note
+// says it is the one holding the database: the user then knows where to go.
+func registerOpenError(db string, err error) error {
+	if !errors.Is(err, comptoir.ErrDatabaseInUse) {
+		return err
+	}
+	n, ok := readOpenNote(db + ".open")
+	switch {
+	case !ok:
+		return err
+	case n.user != "":
+		return comptoir.E(comptoir.CodeRegisterOpenBy, n.pid, n.user)
+	}
+	return comptoir.E(comptoir.CodeRegisterOpen, n.pid)
+}
