@@ -34,6 +34,10 @@ func TestLoginView_Golden(t *testing.T) {
 			h.login("gerant", "318204")
 			h.send(runes("4826"), key(tea.KeyEnter), runes("4827"), key(tea.KeyEnter), runes("48"))
 		}},
+		{"new_pin_trivial", "(1212) ; choisissez-en un autre", "(1212); choose another", true, func(h *loginHarness) {
+			h.login("gerant", "318204")
+			h.send(runes("1212"), key(tea.KeyEnter))
+		}},
 		{"sale_logged_in", "Comptoir · R1 · camille (caissier)", "Comptoir · R1 · camille (cashier)", false, func(h *loginHarness) {
 			h.login("camille", "4826")
 			h.scanKeys(nutella)

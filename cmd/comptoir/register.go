@@ -85,8 +85,12 @@ func runRegister(e *env, args []string) error {
 		return comptoir.Wrap(comptoir.CodeCannotWrite, runErr)
 	}
 	if kept > 0 {
-		fmt.Fprintf(e.stdout, e.tr("Ticket en cours gardé (%d lignes) : il sera repris à la prochaine connexion.\n",
-			"Open ticket kept (%d lines): it will be taken back at the next login.\n"), kept)
+		lines := e.tr("lignes", "lines")
+		if kept == 1 {
+			lines = e.tr("ligne", "line")
+		}
+		fmt.Fprintf(e.stdout, e.tr("Ticket en cours gardé (%d %s) : il sera repris à la prochaine connexion.\n",
+			"Open ticket kept (%d %s): it will be taken back at the next login.\n"), kept, lines)
 	}
 	return err
 }
