@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
@@ -76,11 +77,15 @@ func runRegister(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	p := tea.NewProgram(r.model(), tea.WithAltScreen(), tea.WithInput(in), tea.WithOutput(out), tea.WithContext(e.ctx))
+	// A hang-up (an SSH session cut, a terminal closed) stops the screens like a signal to quit,
+	// so that the open ticket is kept and the logout recorded rather than the process killed.
+	ctx, stop := signal.NotifyContext(e.ctx, syscall.SIGHUP)
+	defer stop()
+	p := tea.NewProgram(r.model(), tea.WithAltScreen(), tea.WithInput(in), tea.WithOutput(out), tea.WithContext(ctx))
 	final, runErr := p.Run()
 	m, _ := final.(*registerModel)
 	kept, err := r.close(m)
-	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) {
+	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) && !errors.Is(runErr, tea.ErrInterrupted) {
 		r.log.Printf("the screen stopped: %v", runErr)
 		return comptoir.Wrap(comptoir.CodeCannotWrite, runErr)
 	}
@@ -164,9 +169,16 @@ func openRegister(e *env, flags registerFlags) (*register, error) {
 	if r.firstPIN, err = s.EnsureFirstManager(ctx); err != nil {
 		return fail(err)
 	}
+	// The PIN itself is never logged: the screen shows it once.
 	if r.firstPIN != "" {
-		// The PIN itself is never logged: the screen shows it once.
 		r.log.Printf("first manager %q created with a generated PIN", comptoir.FirstManagerID)
+	} else {
+		if r.firstPIN, err = reissueFirstPIN(ctx, s); err != nil {
+			return fail(err)
+		}
+		if r.firstPIN != "" {
+			r.log.Printf("first manager %q never logged in: a new PIN is generated and shown", comptoir.FirstManagerID)
+		}
 	}
 	if r.session.Demo, err = s.IsDemo(ctx); err != nil {
 		return fail(err)
@@ -181,6 +193,30 @@ func openRegister(e *env, flags registerFlags) (*register, error) {
 		go r.readScanner(flags.scanner)
 	}
 	return r, nil
+}
+
+// generatedBy is who the store names as the creator of the first manager it generates.
+const generatedBy = "comptoir"
+
+// reissueFirstPIN gives the first manager a new generated PIN when nobody ever logged in with the
+// last one: it was shown once, on a screen that may have been closed before anyone wrote it down,
+// and without it nobody could ever log in or manage users. Only while that account is the
+// database's sole user and still has the PIN the register chose; once someone chose their own PIN,
+// or added another user, nothing is reissued.
+func reissueFirstPIN(ctx context.Context, s *store.Store) (string, error) {
+	users, err := s.Users(ctx)
+	if err != nil || len(users) != 1 {
+		return "", err
+	}
+	u := users[0]
+	if u.ID != comptoir.FirstManagerID || !u.MustChangePIN || u.Disabled || u.CreatedBy != generatedBy {
+		return "", nil
+	}
+	pin := comptoir.GeneratePIN()
+	if err := s.ChangePIN(ctx, u.ID, pin, generatedBy); err != nil {
+		return "", err
+	}
+	return pin, nil
 }
 
 // readScanner passes the serial scanner's codes to the screens and logs its (dis)connections,
@@ -242,7 +278,7 @@ func (r *register) close(m *registerModel) (kept int, err error) {
 		if lines := m.OpenTicket(); len(lines) > 0 {
 			if err = r.store.SaveDraft(ctx, lines); err == nil {
 				kept = len(lines)
-				r.log.Printf("open ticket of %d lines kept for the next login", kept)
+				r.log.Printf("open ticket kept for the next login (lines: %d)", kept)
 			}
 		}
 		if id := m.Session().Cashier; id != "" {

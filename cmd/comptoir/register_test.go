@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"strconv"
@@ -292,5 +293,45 @@ func TestRegister_NewDatabaseIsNotMarkedDemo(t *testing.T) {
 	ps, err := r.store.Products(context.Background())
 	if err != nil || len(ps) == 0 {
 		t.Errorf("new database catalogue: %d products, %v; want the demo catalogue", len(ps), err)
+	}
+}
+
+// TestRegister_FirstPINReissuedUntilClaimed checks that the first manager's PIN, shown once, is
+// shown again (a new one) when the register was closed before anyone used it, and no longer once
+// the manager chose their own.
+func TestRegister_FirstPINReissuedUntilClaimed(t *testing.T) {
+	db := dbPath(t)
+	ctx := context.Background()
+	open := func() *register {
+		t.Helper()
+		r, err := openRegister(registerEnv(db, nil), registerFlags{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	r := open()
+	first := r.firstPIN
+	r.close(nil)
+	r = open()
+	second := r.firstPIN
+	if second == "" {
+		t.Fatal("no PIN shown at the second opening: nobody could ever log in")
+	}
+	if _, err := r.store.Authenticate(ctx, "gerant", first); !errors.Is(err, comptoir.E(comptoir.CodeLoginRefused)) {
+		t.Errorf("the first PIN still logs in: %v", err)
+	}
+	u, err := r.store.Authenticate(ctx, "gerant", second)
+	if err != nil || !u.MustChangePIN {
+		t.Fatalf("the reissued PIN: %+v, %v; want a login that must change its PIN", u, err)
+	}
+	if err := r.store.ChangePIN(ctx, "gerant", "4826", "gerant"); err != nil {
+		t.Fatal(err)
+	}
+	r.close(nil)
+	r = open()
+	defer r.close(nil)
+	if r.firstPIN != "" {
+		t.Error("a PIN is reissued after the manager chose their own")
 	}
 }
