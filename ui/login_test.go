@@ -238,3 +238,10 @@ func TestOpenTicket_NextTicketTypedRightAfterPayment(t *testing.T) {
 		t.Errorf("open ticket = %v, want %v", got, want)
 	}
 }
+
+func TestLogin_DemoMarkBeforeLogin(t *testing.T) {
+	m := ui.New(ui.Config{Lang: comptoir.LangFR, Session: ui.Session{Register: "R1", Demo: true}, Catalog: newCatalog(),
+		Sales: &fakeSales{}, Users: someUsers()})
+	m.SetSize(80, 24)
+	contains(t, "the login screen", m.View(), "DÉMO : base de démonstration")
+}

@@ -65,7 +65,8 @@ type Model struct {
 	drafts comptoir.DraftService
 }
 
-// New builds the root model with the sale screen in front.
+// New builds the root model with the sale screen in front, or the login screen when users log in
+// (Config.Users).
 func New(cfg Config) *Model {
 	ctx := cfg.Context
 	if ctx == nil {

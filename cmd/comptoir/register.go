@@ -321,6 +321,9 @@ func (m *registerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		_ = writeOpenNote(m.r.note, msg.User.ID)
 	case ui.LoggedOutMsg:
 		m.r.log.Printf("logout %s", m.Session().Cashier)
+		if msg.Err != nil {
+			m.r.log.Printf("error: the logout was not recorded: %s", comptoir.Message(msg.Err, comptoir.LangEN))
+		}
 		_ = writeOpenNote(m.r.note, "")
 	case ui.ErrorMsg:
 		m.r.log.Printf("error: %s", comptoir.Message(msg.Err, comptoir.LangEN))
