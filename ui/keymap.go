@@ -39,6 +39,22 @@ type KeyMap struct {
 	MealVoucher key.Binding
 	// Next starts the next sale once a ticket is paid and recorded.
 	Next key.Binding
+
+	// Member opens the member panel of the attached member, or the enrolment form when none is.
+	Member key.Binding
+	// Detach takes the member off the ticket, on the member panel.
+	Detach key.Binding
+	// Consent gives or withdraws the selected channel's consent, in one step, on the member panel.
+	Consent key.Binding
+	// Redeem spends the member's points on the payment screen.
+	Redeem key.Binding
+	// Print, SaveReceipt and NoReceipt answer the receipt question once the ticket is recorded;
+	// none is the default (French anti-waste rule), so Enter also means no.
+	Print       key.Binding
+	SaveReceipt key.Binding
+	NoReceipt   key.Binding
+	// Submit saves the receipt under the name typed, or moves on in the enrolment form.
+	Submit key.Binding
 }
 
 // NewKeyMap builds the key map with its help written in a language.
@@ -63,6 +79,14 @@ func NewKeyMap(l comptoir.Lang) *KeyMap {
 		Cheque:      key.NewBinding(key.WithKeys("f7"), key.WithHelp("F7", t("chèque", "cheque"))),
 		MealVoucher: key.NewBinding(key.WithKeys("f8"), key.WithHelp("F8", t("titre-restaurant", "meal voucher"))),
 		Next:        key.NewBinding(key.WithKeys("enter"), key.WithHelp(enter, t("vente suivante", "next sale"))),
+		Member:      key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("client", "customer"))),
+		Detach:      key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", t("détacher du ticket", "take off the ticket"))),
+		Consent:     key.NewBinding(key.WithKeys("enter", "ctrl+j"), key.WithHelp(enter, t("oui ↔ non", "yes ↔ no"))),
+		Redeem:      key.NewBinding(key.WithKeys("f9"), key.WithHelp("F9", t("points", "points"))),
+		Print:       key.NewBinding(key.WithKeys("f1"), key.WithHelp("F1", t("imprimer", "print"))),
+		SaveReceipt: key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("enregistrer", "save"))),
+		NoReceipt:   key.NewBinding(key.WithKeys("esc", "enter", "ctrl+j"), key.WithHelp(esc+"/n", t("non", "no"))),
+		Submit:      key.NewBinding(key.WithKeys("enter", "ctrl+j"), key.WithHelp(enter, t("valider", "confirm"))),
 	}
 }
 

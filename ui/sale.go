@@ -18,6 +18,8 @@ type SaleModel struct {
 	ctx     context.Context
 	session Session
 	catalog comptoir.CatalogService
+	// members holds the loyalty member on the ticket, whom the header shows.
+	members *members
 
 	lines    []comptoir.Line
 	selected int
