@@ -196,7 +196,7 @@ func newHarness(tb testing.TB, lang comptoir.Lang, w, h int) *harness {
 		Settings:  &fakeSettings{shop},
 		PrintLog:  printLog,
 		Printer:   printer,
-		Now:       func() time.Time { return time.Date(2026, 11, 30, 9, 12, 0, 0, time.UTC) },
+		Now:       func() time.Time { return time.Date(2026, 11, 30, 9, 12, 0, 0, time.Local) },
 	})
 	hs := &harness{tb: tb, m: m, sales: sales, customers: customers, printer: printer, printLog: printLog}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})

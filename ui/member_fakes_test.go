@@ -44,7 +44,7 @@ type fakeCustomers struct {
 func newCustomers() *fakeCustomers {
 	f := &fakeCustomers{byID: map[comptoir.CustomerID]*fakeMember{}, byCard: map[string]comptoir.CustomerID{},
 		blocked: map[string]bool{blockedEmail: true}, nextSeq: 6}
-	at := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	at := time.Date(2026, 11, 2, 10, 0, 0, 0, time.Local)
 	add := func(id comptoir.CustomerID, card string, status comptoir.Status, p comptoir.Personal, balance int64, email bool) {
 		m := &fakeMember{c: comptoir.Customer{ID: id, Cards: []string{card}, Basis: comptoir.BasisContract, Status: status, Personal: p, EnrolledAt: at, LastActivity: at}}
 		for _, ch := range comptoir.Channels {
@@ -95,7 +95,7 @@ func (f *fakeCustomers) Enroll(_ context.Context, e comptoir.Enrolment) (comptoi
 		}
 	}
 	id := comptoir.CustomerID(fmt.Sprintf("M%016x", 100+len(f.byID)))
-	at := time.Date(2026, 11, 30, 9, 12, 0, 0, time.UTC)
+	at := time.Date(2026, 11, 30, 9, 12, 0, 0, time.Local)
 	m := &fakeMember{c: comptoir.Customer{ID: id, Cards: []string{e.Card}, Basis: e.Basis, Status: comptoir.StatusActive, Personal: e.Personal, EnrolledAt: at, LastActivity: at}}
 	for _, ch := range comptoir.Channels {
 		m.consent = append(m.consent, comptoir.ConsentEvent{Channel: ch, Granted: e.Consent[ch], At: at, Via: e.Via, By: e.By, NoticeVersion: e.NoticeVersion, Remarks: "enrolment"})

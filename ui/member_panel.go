@@ -38,7 +38,7 @@ func (m *MemberModel) Init() tea.Cmd { return nil }
 // ShortHelp lists the keys of the help bar.
 func (m *MemberModel) ShortHelp() []key.Binding {
 	k := m.common.KeyMap
-	return []key.Binding{k.Consent, k.Up, k.Down, k.Detach, k.Back}
+	return []key.Binding{k.Consent, k.Detach, k.Back, k.Help}
 }
 
 // FullHelp lists every key of the screen, shown after F1.
@@ -164,13 +164,16 @@ func sep(l comptoir.Lang) string {
 	return " : "
 }
 
-// pad cuts or fills rows to exactly h rows of w cells.
+// pad cuts or fills rows to exactly h rows of exactly w cells.
 func pad(rows []string, h, w int) []string {
 	if len(rows) > h {
 		rows = rows[:h]
 	}
 	for len(rows) < h {
-		rows = append(rows, strings.Repeat(" ", max(0, w)))
+		rows = append(rows, "")
+	}
+	for i, r := range rows {
+		rows[i] = fit(r, w)
 	}
 	return rows
 }

@@ -103,7 +103,11 @@ func (m *PaymentModel) receiptKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.SaveReceipt):
 		q.naming = true
 		q.name.take()
-		for _, r := range fmt.Sprintf("ticket-%s-%06d.txt", fileSafe(m.recorded.Register), m.recorded.Number) {
+		reg := m.recorded.Register
+		if reg == "" {
+			reg = m.session.Register
+		}
+		for _, r := range fmt.Sprintf("ticket-%s-%06d.txt", fileSafe(reg), m.recorded.Number) {
 			q.name.insert(r)
 		}
 		m.result = result{resultInfo, text{"nom du fichier, puis Entrée (Échap annule)", "file name, then Enter (Esc cancels)"}.in(m.common.Lang)}
