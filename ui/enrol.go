@@ -120,7 +120,7 @@ func enrolPrev(l comptoir.Lang) key.Binding {
 }
 
 func enrolChoose(l comptoir.Lang) key.Binding {
-	return key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("← →", text{"oui / non", "yes / no"}.in(l)))
+	return key.NewBinding(key.WithKeys("right", "left"), key.WithHelp("→ ←", text{"oui / non", "yes / no"}.in(l)))
 }
 
 // Update forwards keys and the form's own messages to the form, and enrols the customer once
@@ -242,7 +242,7 @@ var (
 		comptoir.ChannelPartners: {"Accepte que ses coordonnées soient confiées à nos partenaires ?", "Agrees to have their details passed to our partners?"},
 	}
 	wordChoose      = text{"— à choisir avec le client —", "— ask the customer —"}
-	wordConsentHint = text{"Aucune réponse n'est choisie d'avance : ← → pour oui ou non.", "No answer is chosen beforehand: ← → for yes or no."}
+	wordConsentHint = text{"Aucune réponse n'est choisie d'avance : → oui, ← non, puis Entrée.", "No answer is chosen beforehand: → yes, ← no, then Enter."}
 	wordAtTheTill   = text{"le magasin, à la caisse", "the shop, at the till"}
 )
 
@@ -308,6 +308,12 @@ func (m *EnrolModel) build(withNotice bool) *huh.Form {
 	// The root model owns Ctrl+C (quit, after a confirmation) and Esc (cancel the enrolment).
 	km.Quit.SetEnabled(false)
 	km.Select.Filter.SetEnabled(false)
+	// Only ← and → change an answer: ↑ ↓ and the g/G jumps would choose one for a cashier who
+	// meant to move, and the select goes round, so that from no answer → is yes and ← is no.
+	for _, b := range []*key.Binding{&km.Select.Up, &km.Select.Down, &km.Select.HalfPageUp, &km.Select.HalfPageDown,
+		&km.Select.GotoTop, &km.Select.GotoBottom} {
+		b.SetEnabled(false)
+	}
 	theme := huh.ThemeBase()
 	theme.FieldSeparator = theme.FieldSeparator.SetString("\n")
 	return huh.NewForm(groups...).

@@ -19,12 +19,13 @@ func fillIdentity(h *harness, first, last, email string) {
 	}
 }
 
-// answer answers the consent question in front: one step right is yes, two are no.
+// answer answers the consent question in front: → is yes, ← is no.
 func answer(h *harness, yes bool) {
 	h.tb.Helper()
-	h.send(key(tea.KeyRight))
-	if !yes {
+	if yes {
 		h.send(key(tea.KeyRight))
+	} else {
+		h.send(key(tea.KeyLeft))
 	}
 	h.send(key(tea.KeyEnter))
 }
@@ -41,7 +42,8 @@ func TestEnrol_UnknownCard(t *testing.T) {
 	}
 	fillIdentity(h, "Léa", "Martin", "Lea@Exemple.fr")
 	contains(t, "the consent questions", h.view(), "Aucune réponse n'est choisie d'avance")
-	// Enter without an answer is refused: there is no default, not even no.
+	// Enter without an answer is refused: there is no default, not even no; ↓ does not answer.
+	h.send(key(tea.KeyDown))
 	h.send(key(tea.KeyEnter))
 	contains(t, "the consent questions", h.view(), "✗ il manque la réponse pour le canal e-mail")
 	answers := []bool{true, false, false, true, false}

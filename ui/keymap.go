@@ -42,7 +42,7 @@ type KeyMap struct {
 
 	// Member opens the member panel of the attached member, or the enrolment form when none is.
 	Member key.Binding
-	// Detach takes the member off the ticket, on the member panel.
+	// Detach takes the member off the ticket, on the ticket or the member panel.
 	Detach key.Binding
 	// Consent gives or withdraws the selected channel's consent, in one step, on the member panel.
 	Consent key.Binding
@@ -80,7 +80,7 @@ func NewKeyMap(l comptoir.Lang) *KeyMap {
 		MealVoucher: key.NewBinding(key.WithKeys("f8"), key.WithHelp("F8", t("titre-restaurant", "meal voucher"))),
 		Next:        key.NewBinding(key.WithKeys("enter"), key.WithHelp(enter, t("vente suivante", "next sale"))),
 		Member:      key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("client", "customer"))),
-		Detach:      key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", t("détacher du ticket", "take off the ticket"))),
+		Detach:      key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", t("retirer le membre", "member off"))),
 		Consent:     key.NewBinding(key.WithKeys("enter", "ctrl+j"), key.WithHelp(enter, t("oui ↔ non", "yes ↔ no"))),
 		Redeem:      key.NewBinding(key.WithKeys("f9"), key.WithHelp("F9", t("points", "points"))),
 		Print:       key.NewBinding(key.WithKeys("f1"), key.WithHelp("F1", t("imprimer", "print"))),

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/comptoir/comptoir"
-
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/comptoir/comptoir"
 )
 
 // members is what the member panel, the enrolment form and the payment screen share: the
@@ -62,6 +62,17 @@ func (s *members) id() comptoir.CustomerID {
 	return s.attached.customer.ID
 }
 
+// keys are the sale screen's member keys: F2 when members can be read, F4 while one is attached.
+func (s *members) keys(k *KeyMap) []key.Binding {
+	switch {
+	case s == nil || s.customers == nil:
+		return nil
+	case s.attached != nil:
+		return []key.Binding{k.Member, k.Detach}
+	}
+	return []key.Binding{k.Member}
+}
+
 // detach takes the member off the ticket and forgets a card offered for enrolment.
 func (s *members) detach() { s.attached, s.offer = nil, "" }
 
@@ -106,8 +117,8 @@ var (
 	wordYes           = text{"oui", "yes"}
 	wordNo            = text{"non", "no"}
 	wordAttached      = text{"membre %s attaché au ticket : %s points", "member %s on the ticket: %s points"}
-	wordRestricted    = text{"membre en arrêt du traitement (limitation) : la vente continue sans carte, ni points gagnés ni dépensés", "member in stop processing (restricted): the sale goes on without the card, no points earned or spent"}
-	wordErased        = text{"cette carte était celle d'un membre effacé à sa demande : la vente continue sans carte", "this card belonged to a member erased at their request: the sale goes on without the card"}
+	wordRestricted    = text{"membre en arrêt du traitement (limitation) : vente anonyme, sans points", "member in stop processing (restricted): anonymous sale, no points"}
+	wordErased        = text{"carte d'un membre effacé à sa demande : vente anonyme", "card of a member erased at their request: anonymous sale"}
 	wordUnknownOffer  = text{"carte %s inconnue : F2 inscrit ce client au programme", "unknown card %s: F2 enrols this customer"}
 	wordDetached      = text{"membre retiré du ticket : vente anonyme", "member taken off the ticket: anonymous sale"}
 	wordConsentChange = text{"%s : consentement %s", "%s: consent %s"}

@@ -24,8 +24,8 @@ func TestMember_Card(t *testing.T) {
 	}{
 		{"an active member is attached", cardZoe, nil, "✓ membre Z*** H*** attaché au ticket : 1 240 points", zoe, true},
 		{"a card typed through an AZERTY keyboard too", `à'ààààààààà&(`, nil, "✓ membre Z*** H*** attaché", zoe, true},
-		{"a member in stop processing is announced, the sale anonymous", cardRestrict, nil, "› membre en arrêt du traitement (limitation) : la vente continue sans carte", "", false},
-		{"an erased member's card is said so", cardErased, nil, "✗ cette carte était celle d'un membre effacé à sa demande", "", false},
+		{"a member in stop processing is announced, the sale anonymous", cardRestrict, nil, "› membre en arrêt du traitement (limitation) : vente anonyme, sans points", "", false},
+		{"an erased member's card is said so", cardErased, nil, "✗ carte d'un membre effacé à sa demande : vente anonyme", "", false},
 		{"an unknown card is offered for enrolment", cardUnknown, nil, "✗ carte 0400000000046 inconnue : F2 inscrit ce client au programme", "", false},
 		{"a failing member file is said in words", cardZoe, &wrapped{syscall.ENOSPC}, "✗ disque plein", "", false},
 	}
@@ -215,4 +215,16 @@ func TestPoints_HintOnlyWithEnough(t *testing.T) {
 			t.Errorf("%q: F9 offered = %v, want %v:\n%s", tt.card, got, tt.want, h.view())
 		}
 	}
+}
+
+// TestMember_DetachFromTicket takes the member off with F4 right on the ticket.
+func TestMember_DetachFromTicket(t *testing.T) {
+	h := newHarness(t, comptoir.LangEN, 80, 24)
+	h.scanKeys(cardZoe)
+	h.send(key(tea.KeyF4))
+	contains(t, "the sale screen", h.view(), "✓ member taken off the ticket: anonymous sale")
+	// Without a member F4 does nothing, and F2 opens the enrolment.
+	h.send(key(tea.KeyF4))
+	h.send(key(tea.KeyF2))
+	contains(t, "the enrolment", h.view(), "Information notice (version 2)")
 }

@@ -194,6 +194,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.active == m.sale && key.Matches(msg, m.common.KeyMap.Member) {
 			return m, m.openMember()
 		}
+		if m.active == m.sale && m.members.attached != nil && key.Matches(msg, m.common.KeyMap.Detach) {
+			return m, cmd(MemberDetachedMsg{})
+		}
 		if msg.Type == tea.KeyRunes && m.active == m.payment && m.payment.Recorded() != nil && !m.payment.naming() {
 			// Typing after the ticket is paid (a keyboard-mode scan, most often) starts the next
 			// ticket with it, as a serial scan does; "n" alone answers no to the receipt.
