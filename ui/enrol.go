@@ -56,6 +56,7 @@ type enrolledMsg struct {
 	err      error
 }
 
+// newEnrolModel builds the enrolment screen over the members shared with the other screens.
 func newEnrolModel(c Common, s Session, ms *members) *EnrolModel {
 	return &EnrolModel{common: c, session: s, members: ms}
 }

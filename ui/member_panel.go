@@ -21,7 +21,7 @@ type MemberModel struct {
 	result   result
 }
 
-// NewMemberModel builds the member panel over the members shared with the other screens.
+// newMemberModel builds the member panel over the members shared with the other screens.
 func newMemberModel(c Common, s Session, ms *members) *MemberModel {
 	return &MemberModel{common: c, session: s, members: ms}
 }

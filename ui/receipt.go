@@ -67,6 +67,10 @@ func (m *PaymentModel) naming() bool { return m.recorded != nil && m.receipt.nam
 func (m *PaymentModel) afterRecord(s comptoir.Sale) tea.Cmd {
 	m.receipt.drawerOpened, m.receipt.naming, m.receipt.busy = false, false, false
 	m.receipt.name.take()
+	if s.CustomerID != "" {
+		// The member hears what the ticket earned them, and what it cost in points.
+		m.result.msg += text{" · %+d points", " · %+d points"}.f(m.common.Lang, s.PointsEarned-s.PointsRedeemed)
+	}
 	p := m.receipt.printer
 	if p == nil || !s.HandlesCash() {
 		return nil

@@ -118,3 +118,14 @@ func TestReceipt_NoPrinter(t *testing.T) {
 	h.send(key(tea.KeyEsc))
 	contains(t, "the sale screen", h.view(), "Scan an item")
 }
+
+// TestReceipt_PointsSaid says what the ticket did to the member's balance.
+func TestReceipt_PointsSaid(t *testing.T) {
+	h := newHarness(t, comptoir.LangFR, 80, 24)
+	h.scanKeys(coffee)
+	h.scanKeys(cardZoe)
+	h.send(key(tea.KeyEnter))
+	h.send(key(tea.KeyF9))
+	h.send(key(tea.KeyEnter))
+	contains(t, "the receipt question", h.view(), "✓ ticket n° 1 enregistré · -196 points")
+}
