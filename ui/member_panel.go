@@ -198,3 +198,10 @@ func (m *Model) openMember() tea.Cmd {
 	m.show(m.enrol)
 	return c
 }
+
+// memberSession tells the member screens who works at the register now, for the consent events
+// and enrolments they record: whoever changes the session after a login calls it.
+func (m *Model) memberSession(s Session) {
+	m.members.cashier = s.Cashier
+	m.member.session, m.enrol.session = s, s
+}
