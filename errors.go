@@ -365,6 +365,16 @@ const (
 	CodeNoTerminal Code = "no_terminal"
 )
 
+// Refusals of the register's member panel and receipt question.
+const (
+	// CodeNoPrinter refuses a print asked for at a register without a receipt printer.
+	CodeNoPrinter Code = "no_printer"
+	// CodeNoFileName refuses saving a receipt under an empty name.
+	CodeNoFileName Code = "no_file_name"
+	// CodeNotEnoughPoints says a member's balance buys no unit of points off this ticket.
+	CodeNotEnoughPoints Code = "not_enough_points"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -711,4 +721,11 @@ var messages = map[Code]message{
 		"the register is open on this machine (PID %d, %q logged in) and holds the database: do it from the register's manager screen, or quit it (Ctrl+C twice) and try again"},
 	CodeNoTerminal: {"la caisse s'affiche dans un terminal : lancez comptoir depuis un terminal (voir « comptoir help » pour les commandes)",
 		"the register is drawn in a terminal: run comptoir from a terminal (see 'comptoir help' for the commands)"},
+	// The member panel and the receipt question.
+	CodeNoPrinter: {"aucune imprimante de tickets n'est configurée (--printer) : enregistrez le ticket dans un fichier, ou continuez sans",
+		"no receipt printer is set up (--printer): save the receipt to a file, or go on without one"},
+	CodeNoFileName: {"donnez un nom de fichier pour enregistrer le ticket",
+		"give a file name to save the receipt"},
+	CodeNotEnoughPoints: {"%d points : il en faut %d pour %s de remise, et pas plus que le montant à payer",
+		"%d points: %d are needed for %s off, and no more than the amount due"},
 }

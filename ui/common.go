@@ -103,8 +103,8 @@ type SaleRecordedMsg struct{ Sale comptoir.Sale }
 // NextSaleMsg starts a new ticket once the last one is recorded and paid.
 type NextSaleMsg struct{}
 
-// CardScannedMsg says a loyalty card (GS1 prefix 04) was scanned on the ticket. The member panel
-// is not wired yet: the root model passes the message on to whoever handles members.
+// CardScannedMsg says a loyalty card (GS1 prefix 04) was scanned on the ticket: the root model
+// looks its member up and attaches them (see member.go).
 type CardScannedMsg struct{ Card string }
 
 // LineVoidedMsg says a line, or part of its quantity, was taken off the ticket: Line holds what

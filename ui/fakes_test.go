@@ -3,9 +3,12 @@ package ui_test
 import (
 	"context"
 	"os"
+	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -92,17 +95,34 @@ func (c *fakeCatalog) EachProduct(ctx context.Context, fn func(comptoir.Product)
 type fakeSales struct {
 	sales []comptoir.Sale
 	err   error
+	// members, when set, holds the members whose points tickets earn and spend by rule.
+	members *fakeCustomers
+	rule    comptoir.PointsRule
 }
 
 func (f *fakeSales) RecordSale(_ context.Context, d comptoir.SaleDraft) (comptoir.Sale, error) {
 	if f.err != nil {
 		return comptoir.Sale{}, f.err
 	}
+	var m *fakeMember
+	if f.members != nil {
+		var err error
+		if m, err = f.members.prepare(f.rule, &d); err != nil {
+			return comptoir.Sale{}, err
+		}
+	}
 	s, err := comptoir.BuildSale(d)
 	if err != nil {
 		return comptoir.Sale{}, err
 	}
 	s.Number = uint64(len(f.sales) + 1)
+	if m != nil {
+		s.PointsEarned = f.rule.Earned(s.Total)
+		if s.PointsRedeemed != 0 {
+			m.ledger = append(m.ledger, comptoir.PointsEntry{Kind: comptoir.PointsRedeem, Points: -s.PointsRedeemed, Ticket: s.Number})
+		}
+		m.ledger = append(m.ledger, comptoir.PointsEntry{Kind: comptoir.PointsEarn, Points: s.PointsEarned, Ticket: s.Number})
+	}
 	f.sales = append(f.sales, s)
 	return s, nil
 }
@@ -115,6 +135,11 @@ func (f *fakeSales) Sale(_ context.Context, n uint64) (comptoir.Sale, error) {
 }
 
 func (f *fakeSales) QuoteSale(_ context.Context, d comptoir.SaleDraft) (comptoir.Sale, error) {
+	if f.members != nil {
+		if _, err := f.members.prepare(f.rule, &d); err != nil {
+			return comptoir.Sale{}, err
+		}
+	}
 	return comptoir.PriceSale(d)
 }
 
@@ -141,25 +166,39 @@ var (
 // harness drives the root model as Bubble Tea would, but in the test's goroutine: each command
 // a message returns is run at once and its message fed back, so a test reads in order.
 type harness struct {
-	tb    testing.TB
-	m     *ui.Model
-	sales *fakeSales
-	quit  bool
+	tb        testing.TB
+	m         *ui.Model
+	sales     *fakeSales
+	customers *fakeCustomers
+	printer   *fakePrinter
+	printLog  *fakePrintLog
+	quit      bool
 	// out holds the messages meant for someone else than the screens (a card scanned).
 	out []tea.Msg
 }
 
 func newHarness(tb testing.TB, lang comptoir.Lang, w, h int) *harness {
 	tb.Helper()
-	sales := &fakeSales{}
+	customers := newCustomers()
+	sales := &fakeSales{members: customers, rule: comptoir.DefaultPointsRule}
+	printer := &fakePrinter{saved: map[string]comptoir.ReceiptPlan{}}
+	printLog := &fakePrintLog{sales: sales, counts: map[uint64]uint64{}}
+	shop := comptoir.DefaultShopSettings()
+	shop.Name, shop.Contact, shop.NoticeVersion = "Épicerie Camille", "rgpd@epicerie.fr", "2"
 	m := ui.New(ui.Config{
-		Lang:    lang,
-		Session: ui.Session{Register: "R1", Cashier: "Camille"},
-		Sync:    ui.SyncState{Pending: 3},
-		Catalog: newCatalog(),
-		Sales:   sales,
+		Lang:      lang,
+		Session:   ui.Session{Register: "R1", Cashier: "Camille"},
+		Sync:      ui.SyncState{Pending: 3},
+		Catalog:   newCatalog(),
+		Sales:     sales,
+		Customers: customers,
+		Points:    customers,
+		Settings:  &fakeSettings{shop},
+		PrintLog:  printLog,
+		Printer:   printer,
+		Now:       func() time.Time { return time.Date(2026, 11, 30, 9, 12, 0, 0, time.Local) },
 	})
-	hs := &harness{tb: tb, m: m, sales: sales}
+	hs := &harness{tb: tb, m: m, sales: sales, customers: customers, printer: printer, printLog: printLog}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	return hs
 }
@@ -175,7 +214,7 @@ func (h *harness) send(msgs ...tea.Msg) {
 			continue
 		case tea.BatchMsg:
 			for _, c := range msg {
-				if c != nil {
+				if c != nil && !timer(c) {
 					queue = append(queue, c())
 				}
 			}
@@ -186,10 +225,38 @@ func (h *harness) send(msgs ...tea.Msg) {
 		case ui.CardScannedMsg, ui.LineVoidedMsg:
 			h.out = append(h.out, msg)
 		}
-		if _, c := h.m.Update(msg); c != nil {
+		if cmds, ok := sequence(msg); ok {
+			// tea.Sequence's message is unexported: its commands run in order, as here.
+			queue = append(queue, cmds...)
+			continue
+		}
+		if _, c := h.m.Update(msg); c != nil && !timer(c) {
 			queue = append(queue, c())
 		}
 	}
+}
+
+// timer reports whether a command only waits to blink a cursor (the huh form's text inputs):
+// run at once it would block, and its answer asks for the next blink, for ever. The harness
+// drops it, as a test has no use for a blinking cursor.
+func timer(c tea.Cmd) bool {
+	name := runtime.FuncForPC(reflect.ValueOf(c).Pointer()).Name()
+	return strings.HasPrefix(name, "github.com/charmbracelet/bubbles/cursor.")
+}
+
+// sequence returns the messages of the commands of a tea.Sequence.
+func sequence(msg tea.Msg) ([]tea.Msg, bool) {
+	v := reflect.ValueOf(msg)
+	if v.Kind() != reflect.Slice || v.Type().Elem() != reflect.TypeOf(tea.Cmd(nil)) {
+		return nil, false
+	}
+	var out []tea.Msg
+	for i := range v.Len() {
+		if c := v.Index(i).Interface().(tea.Cmd); c != nil && !timer(c) {
+			out = append(out, c())
+		}
+	}
+	return out, true
 }
 
 // typeText sends text as one burst, as Bubble Tea delivers characters that arrive together.

@@ -59,6 +59,36 @@ func TestView_Golden(t *testing.T) {
 			h.send(key(tea.KeyEnter))
 			h.scanKeys("50")
 		}},
+		{"member_header", "MEMBRE   Z*** H***  ·  1 240 pts", "MEMBER   Z*** H***  ·  1,240 pts", func(h *harness) {
+			h.scanKeys(coffee)
+			h.scanKeys(cardZoe)
+		}},
+		{"member_panel", "Entrée oui ↔ non", "Enter yes ↔ no", func(h *harness) {
+			h.scanKeys(cardZoe)
+			h.send(key(tea.KeyF2))
+			h.send(key(tea.KeyDown))
+			h.send(key(tea.KeyEnter))
+		}},
+		{"enrol_notice", "Conservation : 3 ans", "Retention: 3 years", func(h *harness) {
+			h.scanKeys(cardUnknown)
+			h.send(key(tea.KeyF2))
+		}},
+		{"enrol_consent", "Aucune réponse n'est choisie d'avance", "No answer is chosen beforehand", func(h *harness) {
+			h.send(key(tea.KeyF2))
+			fillIdentity(h, "Léa", "Martin", "lea@exemple.fr")
+			answer(h, true)
+		}},
+		{"receipt_question", "Ticket ? aucun par défaut", "Receipt? none by default", func(h *harness) {
+			h.scanKeys(coffee)
+			h.send(key(tea.KeyEnter))
+			h.scanKeys("20")
+		}},
+		{"payment_points", "Points (200)", "Points (200)", func(h *harness) {
+			h.scanKeys(coffee)
+			h.scanKeys(cardZoe)
+			h.send(key(tea.KeyEnter))
+			h.send(key(tea.KeyF9))
+		}},
 	}
 	for _, lang := range []comptoir.Lang{comptoir.LangFR, comptoir.LangEN} {
 		for _, size := range sizes {

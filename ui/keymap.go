@@ -45,6 +45,22 @@ type KeyMap struct {
 	NextField key.Binding
 	// Logout leaves the register for the login screen; an open ticket is kept for the next login.
 	Logout key.Binding
+
+	// Member opens the member panel of the attached member, or the enrolment form when none is.
+	Member key.Binding
+	// Detach takes the member off the ticket, on the ticket or the member panel.
+	Detach key.Binding
+	// Consent gives or withdraws the selected channel's consent, in one step, on the member panel.
+	Consent key.Binding
+	// Redeem spends the member's points on the payment screen.
+	Redeem key.Binding
+	// Print, SaveReceipt and NoReceipt answer the receipt question once the ticket is recorded;
+	// none is the default (French anti-waste rule), so Enter also means no.
+	Print       key.Binding
+	SaveReceipt key.Binding
+	NoReceipt   key.Binding
+	// Submit saves the receipt under the name typed, or moves on in the enrolment form.
+	Submit key.Binding
 }
 
 // NewKeyMap builds the key map with its help written in a language.
@@ -72,6 +88,14 @@ func NewKeyMap(l comptoir.Lang) *KeyMap {
 		Validate:    key.NewBinding(key.WithKeys("enter", "ctrl+j"), key.WithHelp(enter, t("valider", "validate"))),
 		NextField:   key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("Tab", t("champ suivant", "next field"))),
 		Logout:      key.NewBinding(key.WithKeys("f12"), key.WithHelp("F12", t("déconnexion", "log out"))),
+		Member:      key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("client", "customer"))),
+		Detach:      key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", t("retirer le membre", "member off"))),
+		Consent:     key.NewBinding(key.WithKeys("enter", "ctrl+j"), key.WithHelp(enter, t("oui ↔ non", "yes ↔ no"))),
+		Redeem:      key.NewBinding(key.WithKeys("f9"), key.WithHelp("F9", t("points", "points"))),
+		Print:       key.NewBinding(key.WithKeys("f1"), key.WithHelp("F1", t("imprimer", "print"))),
+		SaveReceipt: key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("enregistrer", "save"))),
+		NoReceipt:   key.NewBinding(key.WithKeys("esc", "enter", "ctrl+j"), key.WithHelp(esc+"/n", t("non", "no"))),
+		Submit:      key.NewBinding(key.WithKeys("enter", "ctrl+j"), key.WithHelp(enter, t("valider", "confirm"))),
 	}
 }
 

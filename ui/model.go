@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -37,6 +38,22 @@ type Config struct {
 	Outbox comptoir.OutboxService
 	// Drafts keeps the open ticket at logout and gives it back at the next login; nil keeps none.
 	Drafts comptoir.DraftService
+
+	// Customers finds, enrols and updates loyalty members; nil leaves cards unread.
+	Customers comptoir.CustomerService
+	// Points reads members' balances.
+	Points comptoir.PointsService
+	// Settings gives the information notice's contact and version at enrolment.
+	Settings comptoir.SettingsService
+	// PointsRule is the rule the store opened with (settings change it from the next opening):
+	// it decides how many points F9 offers to spend. Zero is comptoir.DefaultPointsRule.
+	PointsRule comptoir.PointsRule
+	// PrintLog counts the prints of each ticket: the first is the receipt, later ones duplicates.
+	PrintLog comptoir.PrintLog
+	// Printer prints receipts and opens the cash drawer; nil when the register has no printer.
+	Printer ReceiptPrinter
+	// Now is the clock of consent changes and of members' activity; nil is time.Now.
+	Now func() time.Time
 }
 
 // Model is the root of the register's interface. It owns the status and help bars, the quit
@@ -50,6 +67,9 @@ type Model struct {
 
 	sale    *SaleModel
 	payment *PaymentModel
+	members *members
+	member  *MemberModel
+	enrol   *EnrolModel
 	active  Component
 	// confirmQuit is set by a first Ctrl+C: a second one quits, any other key cancels.
 	confirmQuit bool
@@ -89,6 +109,20 @@ func New(cfg Config) *Model {
 		sale:    NewSaleModel(ctx, c, cfg.Session, cfg.Catalog),
 		payment: NewPaymentModel(ctx, c, cfg.Session, cfg.Sales),
 	}
+	rule := cfg.PointsRule
+	if rule == (comptoir.PointsRule{}) {
+		rule = comptoir.DefaultPointsRule
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	m.members = &members{ctx: ctx, customers: cfg.Customers, points: cfg.Points, settings: cfg.Settings,
+		rule: rule, now: now, cashier: cfg.Session.Cashier}
+	m.sale.members, m.payment.members = m.members, m.members
+	m.payment.receipt = receiptQuestion{printer: cfg.Printer, log: cfg.PrintLog}
+	m.member = newMemberModel(c, cfg.Session, m.members)
+	m.enrol = newEnrolModel(c, cfg.Session, m.members)
 	m.active = m.sale
 	m.ctx, m.users, m.outbox, m.drafts = ctx, cfg.Users, cfg.Outbox, cfg.Drafts
 	if cfg.Users != nil {
@@ -119,6 +153,8 @@ func (m *Model) SetSize(width, height int) {
 	if m.login != nil {
 		m.login.SetSize(width, h)
 	}
+	m.member.SetSize(width, h)
+	m.enrol.SetSize(width, h)
 }
 
 // show puts a screen in front, sized for the help bar it brings.
@@ -165,6 +201,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// Nobody is logged in: a scan sells nothing. The next read is still issued.
 			return m, WaitForScan(m.scans)
 		}
+		if m.active == m.enrol {
+			// The ticket takes the item while the form stays open: a customer is being enrolled.
+			return m, tea.Batch(m.sale.Scan(msg.Code), WaitForScan(m.scans))
+		}
 		// A scan always lands on the ticket, even on the payment screen: whoever scans wants the
 		// item sold. The next read is issued after this one, so codes keep their order.
 		if m.active == m.payment && !m.payment.Leave() {
@@ -196,7 +236,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.confirmQuit = false
-		if key.Matches(msg, m.common.KeyMap.Help) {
+		if key.Matches(msg, m.common.KeyMap.Help) && !(m.active == m.payment && m.payment.asksReceipt()) {
 			m.help.ShowAll = !m.help.ShowAll
 			m.SetSize(m.common.Width, m.common.Height)
 			return m, nil
@@ -204,10 +244,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if key.Matches(msg, m.common.KeyMap.Logout) && m.login != nil && m.active == m.sale {
 			return m, m.logout()
 		}
-		if msg.Type == tea.KeyRunes && m.active == m.payment && m.payment.Recorded() != nil {
+		if m.active == m.sale && key.Matches(msg, m.common.KeyMap.Member) {
+			return m, m.openMember()
+		}
+		if m.active == m.sale && m.members.attached != nil && key.Matches(msg, m.common.KeyMap.Detach) {
+			return m, cmd(MemberDetachedMsg{})
+		}
+		if msg.Type == tea.KeyRunes && m.active == m.payment && m.payment.Recorded() != nil && !m.payment.naming() {
 			// Typing after the ticket is paid (a keyboard-mode scan, most often) starts the next
-			// ticket with it, as a serial scan does.
+			// ticket with it, as a serial scan does; "n" alone answers no to the receipt.
 			held := m.nextSale()
+			if declines(msg) {
+				return m, held
+			}
 			_, c := m.sale.Update(msg)
 			return m, tea.Batch(held, c)
 		}
@@ -228,6 +277,33 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.nextSale()
+	case ReceiptDoneMsg:
+		c := m.nextSale()
+		m.sale.result = result{resultOK, msg.Result}
+		return m, c
+	case CardScannedMsg:
+		return m, m.members.lookup(msg.Card)
+	case memberMsg:
+		m.sale.result = m.members.found(msg, m.common.Lang)
+		m.SetSize(m.common.Width, m.common.Height)
+		return m, nil
+	case MemberDetachedMsg:
+		m.members.detach()
+		m.show(m.sale)
+		m.sale.result = result{resultOK, wordDetached.in(m.common.Lang)}
+		return m, nil
+	case MemberEnrolledMsg:
+		m.members.attached = &member{customer: msg.Customer, card: msg.Card, consent: msg.Consent}
+		m.members.offer = ""
+		m.show(m.sale)
+		m.sale.result = result{resultOK, wordEnrolled.f(m.common.Lang, m.members.attached.name(), msg.Card)}
+		return m, nil
+	case enrolReadyMsg, enrolledMsg:
+		_, c := m.enrol.Update(msg)
+		return m, c
+	case consentMsg:
+		_, c := m.member.Update(msg)
+		return m, c
 	case productMsg:
 		// Look-ups belong to the sale screen whichever screen is in front.
 		_, c := m.sale.Update(msg)
@@ -240,6 +316,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // nextSale empties the ticket, shows it, and adds the codes scanned while the last one was being
 // recorded.
 func (m *Model) nextSale() tea.Cmd {
+	m.members.detach()
 	m.sale.Reset()
 	m.show(m.sale)
 	var cmds []tea.Cmd

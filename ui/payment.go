@@ -25,6 +25,16 @@ type PaymentModel struct {
 	// recording is true while the sale service records the ticket; recorded holds it after.
 	recording bool
 	recorded  *comptoir.Sale
+
+	// members holds the loyalty member on the ticket, shared with the sale screen. base is the
+	// lines' total; redeem the points spent on the ticket, and quoting is true while the sale
+	// service prices it with them.
+	members *members
+	base    comptoir.Money
+	redeem  int64
+	quoting bool
+	// receipt is the question asked once the ticket is recorded.
+	receipt receiptQuestion
 }
 
 // NewPaymentModel builds the payment screen. The sale service is only called in commands.
@@ -39,6 +49,7 @@ func (m *PaymentModel) Start(lines []comptoir.Line) {
 	for _, l := range lines {
 		m.due += l.Total
 	}
+	m.base, m.redeem, m.quoting = m.due, 0, false
 	m.payments, m.recording, m.recorded = nil, false, nil
 	m.input.take()
 	m.result = result{}
@@ -48,10 +59,10 @@ func (m *PaymentModel) Start(lines []comptoir.Line) {
 // taken so far if so. While the ticket is being recorded it may not, and once it is recorded the
 // ticket is closed: the caller starts the next sale instead.
 func (m *PaymentModel) Leave() bool {
-	if m.recording || m.recorded != nil {
+	if m.recording || m.recorded != nil || m.quoting {
 		return false
 	}
-	m.payments = nil
+	m.payments, m.redeem, m.due = nil, 0, m.base
 	return true
 }
 
@@ -68,7 +79,10 @@ func (m *PaymentModel) Init() tea.Cmd { return nil }
 func (m *PaymentModel) ShortHelp() []key.Binding {
 	k := m.common.KeyMap
 	if m.recorded != nil {
-		return []key.Binding{k.Next, k.Help, k.Quit}
+		return m.receiptHelp()
+	}
+	if m.canRedeem() {
+		return []key.Binding{k.Cash, k.Card, k.Cheque, k.MealVoucher, k.Redeem, k.Back}
 	}
 	return []key.Binding{k.Cash, k.Card, k.Cheque, k.MealVoucher, k.Back}
 }
@@ -77,9 +91,9 @@ func (m *PaymentModel) ShortHelp() []key.Binding {
 func (m *PaymentModel) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
 	if m.recorded != nil {
-		return [][]key.Binding{{k.Next, k.Help, k.Quit}}
+		return [][]key.Binding{m.receiptHelp(), {k.Quit}}
 	}
-	return [][]key.Binding{{k.Cash, k.Card, k.Cheque, k.MealVoucher}, {k.Erase, k.Back, k.Help, k.Quit}}
+	return [][]key.Binding{{k.Cash, k.Card, k.Cheque, k.MealVoucher, k.Redeem}, {k.Erase, k.Back, k.Help, k.Quit}}
 }
 
 // Paid is the sum of the payments taken.
@@ -101,6 +115,11 @@ func (m *PaymentModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		s := msg.Sale
 		m.recorded = &s
 		m.result = result{resultOK, text{"ticket n° %d enregistré", "ticket no. %d recorded"}.f(m.common.Lang, s.Number)}
+		return m, m.afterRecord(s)
+	case drawerMsg, receiptMsg:
+		return m, m.receiptAnswer(msg)
+	case quoteMsg:
+		m.quoted(msg)
 	case ErrorMsg:
 		// Recording failed: the payments stay, and Enter tries again.
 		m.recording = false
@@ -111,14 +130,11 @@ func (m *PaymentModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *PaymentModel) key(msg tea.KeyMsg) tea.Cmd {
 	k := m.common.KeyMap
-	if m.recording {
+	if m.recording || m.quoting {
 		return nil
 	}
 	if m.recorded != nil {
-		if key.Matches(msg, k.Next, k.Back) {
-			return cmd(NextSaleMsg{})
-		}
-		return nil
+		return m.receiptKey(msg)
 	}
 	switch {
 	case msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace:
@@ -135,6 +151,8 @@ func (m *PaymentModel) key(msg tea.KeyMsg) tea.Cmd {
 		return m.tender(comptoir.Cheque, m.input.take())
 	case key.Matches(msg, k.MealVoucher):
 		return m.tender(comptoir.MealVoucher, m.input.take())
+	case key.Matches(msg, k.Redeem):
+		return m.redeemKey()
 	case key.Matches(msg, k.Erase):
 		m.input.erase()
 	case key.Matches(msg, k.Back):
@@ -191,14 +209,24 @@ func (m *PaymentModel) tender(method comptoir.PaymentMethod, typed string) tea.C
 	return m.record()
 }
 
+// draft is the ticket as the store is to record it, with the member and the points they spend.
+// Its discount is the one the sale service quoted for the points, for the check before
+// recording: the store computes it again from its own rule and the balance.
+func (m *PaymentModel) draft() comptoir.SaleDraft {
+	return comptoir.SaleDraft{
+		Cashier:        m.session.Cashier,
+		Lines:          append([]comptoir.Line(nil), m.lines...),
+		Payments:       append([]comptoir.Payment(nil), m.payments...),
+		Training:       m.session.Training,
+		CustomerID:     string(m.members.id()),
+		PointsRedeemed: m.redeem,
+		Discount:       m.base - m.due,
+	}
+}
+
 // record checks the ticket as the store will, then records it in a command.
 func (m *PaymentModel) record() tea.Cmd {
-	draft := comptoir.SaleDraft{
-		Cashier:  m.session.Cashier,
-		Lines:    append([]comptoir.Line(nil), m.lines...),
-		Payments: append([]comptoir.Payment(nil), m.payments...),
-		Training: m.session.Training,
-	}
+	draft := m.draft()
 	if _, err := comptoir.BuildSale(draft); err != nil {
 		m.result = result{resultRefused, comptoir.Message(err, m.common.Lang)}
 		return nil
@@ -237,7 +265,6 @@ var (
 		{"12,50 puis Entrée : 12,50 € en espèces", "12.50 then Enter: €12.50 in cash"},
 		{"12,50 puis F6 : 12,50 € par carte", "12.50 then F6: €12.50 by card"},
 	}
-	wordNext = text{"Entrée : vente suivante", "Enter: next sale"}
 )
 
 // View draws the amount due, the payments taken, what is left or the change, and the input.
@@ -255,7 +282,7 @@ func (m *PaymentModel) View() string {
 	if m.recorded != nil {
 		left = append(left, "")
 		left = append(left, m.resultRows(leftW)...)
-		left = append(left, "", "  "+wordNext.in(l))
+		left = append(left, m.receiptRows(leftW)...)
 	} else {
 		left = append(left, "", "  "+c.Styles.Prompt.Render(wordAmount.in(l))+clean(m.input.String())+"_")
 		left = append(left, m.resultRows(leftW)...)
@@ -263,9 +290,15 @@ func (m *PaymentModel) View() string {
 		for _, h := range wordHints {
 			left = append(left, c.Styles.Faint.Render("  "+h.in(l)))
 		}
+		if m.canRedeem() && m.redeem == 0 && len(m.payments) == 0 {
+			left = append(left, "  "+wordRedeemHint.f(l, points(m.members.attached.balance, l)))
+		}
 	}
 	rw := w - leftW - 2
 	rightCol = append(rightCol, "")
+	if m.redeem > 0 {
+		rightCol = append(rightCol, spread(wordRedeemLine.f(l, points(m.redeem, l)), (m.due-m.base).Format(l), rw))
+	}
 	for _, p := range m.payments {
 		rightCol = append(rightCol, spread(p.Method.Format(l), p.Amount.Format(l), rw))
 	}

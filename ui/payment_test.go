@@ -121,7 +121,7 @@ func TestPayment_CodeGoesBackToTheTicket(t *testing.T) {
 func TestPayment_NextSale(t *testing.T) {
 	h := pay(t)
 	h.send(key(tea.KeyEnter))
-	contains(t, "the payment screen", h.view(), "Entrée : vente suivante")
+	contains(t, "the payment screen", h.view(), "Ticket ? aucun par défaut")
 	h.send(key(tea.KeyEnter))
 	if got := len(h.lines()); got != 0 {
 		t.Errorf("the next sale starts with %d lines", got)

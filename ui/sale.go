@@ -18,6 +18,8 @@ type SaleModel struct {
 	ctx     context.Context
 	session Session
 	catalog comptoir.CatalogService
+	// members holds the loyalty member on the ticket, whom the header shows.
+	members *members
 
 	lines    []comptoir.Line
 	selected int
@@ -92,13 +94,19 @@ func (m *SaleModel) ShortHelp() []key.Binding {
 	if m.qtyMode {
 		return []key.Binding{k.Enter, k.Cancel, k.Help, k.Quit}
 	}
-	return []key.Binding{k.Enter, k.Quantity, k.Remove, k.Help, k.Quit}
+	// F4 (member off) is in the full help only: the short one has no room left for it at 80
+	// columns, and the member panel that F2 opens shows it.
+	member := m.members.keys(k)
+	if len(member) > 1 {
+		member = member[:1]
+	}
+	return append(append([]key.Binding{k.Enter}, member...), k.Quantity, k.Remove, k.Help, k.Quit)
 }
 
 // FullHelp lists every key of the screen, shown after F1.
 func (m *SaleModel) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
-	return [][]key.Binding{{k.Enter, k.Erase, k.Quantity, k.Remove, k.Cancel}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Help, k.Quit}}
+	return [][]key.Binding{append([]key.Binding{k.Enter, k.Erase, k.Quantity, k.Remove, k.Cancel}, m.members.keys(k)...), {k.Up, k.Down, k.PageUp, k.PageDown, k.Help, k.Quit}}
 }
 
 // Update handles a key, a scan or the catalogue's answer.

@@ -65,7 +65,7 @@ func TestSale_Update(t *testing.T) {
 		{"a word is not a code", func(h *harness) { h.scanKeys("bonjour") },
 			nil, "✗ code-barres « bonjour » invalide : il ne doit contenir que des chiffres"},
 		{"a loyalty card adds no line", func(h *harness) { h.scanKeys(nutella); h.scanKeys(card) },
-			[]line{{nutella, 1}}, "› carte de fidélité 0400000000008 lue"},
+			[]line{{nutella, 1}}, "✗ carte 0400000000008 inconnue : F2 inscrit ce client au programme"},
 		{"burst in one key message", func(h *harness) { h.send(runes(nutella), key(tea.KeyEnter)) },
 			[]line{{nutella, 1}}, "ajouté"},
 		{"burst with its Enter in the same message", func(h *harness) { h.send(runes(nutella + "\r" + coffee + "\r")) },

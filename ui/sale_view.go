@@ -21,7 +21,7 @@ func (m *SaleModel) bigTotal() bool { return m.common.Height >= 18 && m.common.W
 
 // rows is how many ticket lines the screen shows at once.
 func (m *SaleModel) rows() int {
-	fixed := 2 + len(header(m.common, m.session, "", "")) + 2
+	fixed := 2 + len(m.members.header(m.common, m.session, "")) + 2
 	if m.bigTotal() {
 		fixed += 3
 	}
@@ -50,7 +50,7 @@ func (m *SaleModel) View() string {
 			who += " (" + m.session.Role.Format(l) + ")"
 		}
 	}
-	out := header(c, m.session, who, "")
+	out := m.members.header(c, m.session, who)
 
 	n := m.rows()
 	above, below := m.offset, max(0, len(m.lines)-m.offset-n)
