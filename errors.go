@@ -355,6 +355,14 @@ const (
 	CodePINNoTerminal    Code = "pin_no_terminal"
 )
 
+// Refusals of the register's manager screen.
+const (
+	CodeTrainingTicketOpen  Code = "training_ticket_open"
+	CodeRefundNothingChosen Code = "refund_nothing_chosen"
+	CodeInvalidTicketNumber Code = "invalid_ticket_number"
+	CodeActionUnavailable   Code = "action_unavailable"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -693,4 +701,13 @@ var messages = map[Code]message{
 		"this database has users: say who acts with --as ID (or COMPTOIR_AS); --user is no longer trusted"},
 	CodePINNoTerminal: {"pas de terminal pour demander le code PIN de « %s » : donnez-le dans COMPTOIR_PIN",
 		"no terminal to ask the PIN of %q: give it in COMPTOIR_PIN"},
+
+	CodeTrainingTicketOpen: {"ticket en cours : encaissez-le ou videz-le avant de changer de mode",
+		"a ticket is open: take its payment or empty it before switching modes"},
+	CodeRefundNothingChosen: {"rien à rembourser : tapez une quantité sur au moins une ligne, ou F2 pour tout",
+		"nothing to refund: type a quantity on at least one line, or F2 for all"},
+	CodeInvalidTicketNumber: {"numéro de ticket « %s » invalide : le nombre imprimé après « ticket n° »",
+		"invalid ticket number %q: the number printed after \"ticket no.\""},
+	CodeActionUnavailable: {"« %s » n'est pas disponible sur cette caisse : elle a été lancée sans ce service",
+		"%q is not available on this register: it was started without that service"},
 }

@@ -45,6 +45,10 @@ type Session struct {
 	Training bool
 	// Demo marks a database filled by demo-data.
 	Demo bool
+	// UserID and Role are who logged in (Cashier is the name the screens show). A cashier must
+	// have a manager type their PIN to enter the manager screen; a manager enters directly.
+	UserID string
+	Role   comptoir.Role
 }
 
 // SyncState is what the status bar says about the sync with the central loyalty API. Until the

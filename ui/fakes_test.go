@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -92,6 +93,8 @@ func (c *fakeCatalog) EachProduct(ctx context.Context, fn func(comptoir.Product)
 type fakeSales struct {
 	sales []comptoir.Sale
 	err   error
+	// closed reports whether a business day is closed, when a fake closing service is attached.
+	closed func(day string) bool
 }
 
 func (f *fakeSales) RecordSale(_ context.Context, d comptoir.SaleDraft) (comptoir.Sale, error) {
@@ -101,6 +104,24 @@ func (f *fakeSales) RecordSale(_ context.Context, d comptoir.SaleDraft) (comptoi
 	s, err := comptoir.BuildSale(d)
 	if err != nil {
 		return comptoir.Sale{}, err
+	}
+	if s.RefundOf != 0 {
+		// A refund is checked against its ticket and the earlier refunds, as the store does.
+		orig, err := f.Sale(context.Background(), s.RefundOf)
+		if err != nil {
+			return comptoir.Sale{}, err
+		}
+		earlier, _ := f.Refunds(context.Background(), s.RefundOf)
+		if err := comptoir.CheckRefund(s, orig, earlier); err != nil {
+			return comptoir.Sale{}, err
+		}
+	}
+	if s.At.IsZero() {
+		s.At = fakeNow
+	}
+	s.Day = comptoir.DayOf(s.At, time.UTC)
+	if f.closed != nil && f.closed(s.Day) {
+		return comptoir.Sale{}, comptoir.E(comptoir.CodeDayClosed, s.Day)
 	}
 	s.Number = uint64(len(f.sales) + 1)
 	f.sales = append(f.sales, s)

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -27,6 +28,17 @@ type Config struct {
 	Sales   comptoir.SaleService
 	// Scans delivers the codes a serial scanner reads; nil when there is none.
 	Scans <-chan string
+
+	// The manager screen's services. Users nil means a register without users: the manager
+	// screen then opens without a PIN, as the register runs without logins.
+	Closing  comptoir.ClosingService
+	Journal  comptoir.JournalVerifier
+	Settings comptoir.SettingsService
+	Users    comptoir.UserService
+	// Now reads the clock (nil is time.Now) and Location is the shop's time zone (nil is
+	// time.Local): together they say which business day the X report and the Z close are of.
+	Now      func() time.Time
+	Location *time.Location
 }
 
 // Model is the root of the register's interface. It owns the status and help bars, the quit
@@ -40,6 +52,7 @@ type Model struct {
 
 	sale    *SaleModel
 	payment *PaymentModel
+	manager *ManagerModel
 	active  Component
 	// confirmQuit is set by a first Ctrl+C: a second one quits, any other key cancels.
 	confirmQuit bool
@@ -71,6 +84,10 @@ func New(cfg Config) *Model {
 		help:    h,
 		sale:    NewSaleModel(ctx, c, cfg.Session, cfg.Catalog),
 		payment: NewPaymentModel(ctx, c, cfg.Session, cfg.Sales),
+		manager: NewManagerModel(ctx, c, cfg.Session, ManagerServices{
+			Catalog: cfg.Catalog, Sales: cfg.Sales, Closing: cfg.Closing, Journal: cfg.Journal,
+			Settings: cfg.Settings, Users: cfg.Users,
+		}, cfg.Now, cfg.Location),
 	}
 	m.active = m.sale
 	return m
@@ -89,6 +106,7 @@ func (m *Model) SetSize(width, height int) {
 	h := max(1, height-m.barsHeight())
 	m.sale.SetSize(width, h)
 	m.payment.SetSize(width, h)
+	m.manager.SetSize(width, h)
 }
 
 // show puts a screen in front, sized for the help bar it brings.
@@ -151,6 +169,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.SetSize(m.common.Width, m.common.Height)
 			return m, nil
 		}
+		if m.active == m.sale && key.Matches(msg, m.common.KeyMap.Manager) {
+			m.manager.Open(m.session, m.sync)
+			m.show(m.manager)
+			return m, nil
+		}
 		if msg.Type == tea.KeyRunes && m.active == m.payment && m.payment.Recorded() != nil {
 			// Typing after the ticket is paid (a keyboard-mode scan, most often) starts the next
 			// ticket with it, as a serial scan does.
@@ -170,6 +193,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case NextSaleMsg:
 		return m, m.nextSale()
+	case LeaveManagerMsg:
+		m.show(m.sale)
+		return m, nil
+	case TrainingMsg:
+		return m, m.setTraining(msg.On)
+	case managerMsg:
+		// The manager screen's answers are its own, even when it is no longer in front.
+		_, c := m.manager.Update(msg)
+		return m, c
 	case productMsg:
 		// Look-ups belong to the sale screen whichever screen is in front.
 		_, c := m.sale.Update(msg)
@@ -177,6 +209,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	_, c := m.active.Update(msg)
 	return m, c
+}
+
+// setTraining switches training mode on every screen, unless a ticket is open: its lines would
+// be recorded in a mode they were not rung up in.
+func (m *Model) setTraining(on bool) tea.Cmd {
+	if len(m.sale.Lines()) > 0 {
+		_, c := m.manager.Update(ErrorMsg{Err: comptoir.E(comptoir.CodeTrainingTicketOpen)})
+		return c
+	}
+	m.session.Training = on
+	m.sale.session.Training = on
+	m.payment.session.Training = on
+	m.manager.SetTraining(on)
+	m.SetSize(m.common.Width, m.common.Height)
+	return nil
 }
 
 // nextSale empties the ticket, shows it, and adds the codes scanned while the last one was being
@@ -222,6 +269,9 @@ func (m *Model) View() string {
 	state += " · " + wordPending.f(l, m.sync.Pending)
 	if !m.sync.LastSync.IsZero() {
 		state += " · " + wordLastSync.f(l, m.sync.LastSync.Format("15:04"))
+	}
+	if m.session.Training {
+		state += " · " + text{"FORMATION", "TRAINING"}.in(l)
 	}
 	b.WriteString(st.Status.Render(spread(" "+state, clean(m.session.Cashier)+" ", w)))
 	return b.String()

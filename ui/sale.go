@@ -92,13 +92,13 @@ func (m *SaleModel) ShortHelp() []key.Binding {
 	if m.qtyMode {
 		return []key.Binding{k.Enter, k.Cancel, k.Help, k.Quit}
 	}
-	return []key.Binding{k.Enter, k.Quantity, k.Remove, k.Help, k.Quit}
+	return []key.Binding{k.Enter, k.Quantity, k.Remove, k.Manager, k.Help, k.Quit}
 }
 
 // FullHelp lists every key of the screen, shown after F1.
 func (m *SaleModel) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
-	return [][]key.Binding{{k.Enter, k.Erase, k.Quantity, k.Remove, k.Cancel}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Help, k.Quit}}
+	return [][]key.Binding{{k.Enter, k.Erase, k.Quantity, k.Remove, k.Cancel}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Manager, k.Help, k.Quit}}
 }
 
 // Update handles a key, a scan or the catalogue's answer.

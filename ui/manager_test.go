@@ -1,0 +1,434 @@
+package ui_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/comptoir/comptoir"
+)
+
+// sell records a ticket of the given lines paid by card, as if rung up at the counter.
+func (h *managerHarness) sell(lines ...comptoir.Line) comptoir.Sale {
+	h.tb.Helper()
+	var total comptoir.Money
+	for _, l := range lines {
+		total += l.Total
+	}
+	s, err := h.sales.RecordSale(context.Background(), comptoir.SaleDraft{Cashier: "camille", Lines: lines,
+		Payments: []comptoir.Payment{{Method: comptoir.Card, Amount: total}}})
+	if err != nil {
+		h.tb.Fatal(err)
+	}
+	return s
+}
+
+func (h *managerHarness) line(gtin string, qty int64) comptoir.Line {
+	h.tb.Helper()
+	p, err := h.catalog.Product(context.Background(), gtin)
+	if err != nil {
+		h.tb.Fatal(err)
+	}
+	return comptoir.LineFor(p, qty)
+}
+
+// press sends keys one at a time, each after the answers of the one before, as a person types.
+func (h *managerHarness) press(keys ...tea.KeyType) {
+	h.tb.Helper()
+	for _, k := range keys {
+		h.send(key(k))
+	}
+}
+
+// asManager opens the manager screen as the manager gerant, typing the PIN when a cashier is
+// logged in.
+func (h *managerHarness) asManager() {
+	h.tb.Helper()
+	h.press(tea.KeyF5)
+	if strings.Contains(h.view(), "PIN") || strings.Contains(h.view(), "Identifiant") || strings.Contains(h.view(), "ID:") {
+		h.scanKeys("gerant")
+		h.scanKeys("318204")
+	}
+}
+
+func TestManager_Update(t *testing.T) {
+	tests := []struct {
+		name string
+		role comptoir.Role
+		do   func(h *managerHarness)
+		// want is a part of the screen after do.
+		want  string
+		check func(t *testing.T, h *managerHarness)
+	}{
+		{"a cashier is asked for a manager's PIN", comptoir.RoleCashier, func(h *managerHarness) { h.press(tea.KeyF5) },
+			"écran réservé aux gérants", nil},
+		{"the PIN is masked", comptoir.RoleCashier, func(h *managerHarness) {
+			h.press(tea.KeyF5)
+			h.scanKeys("gerant")
+			h.typeText("3182")
+		}, "Code PIN : ••••_", nil},
+		{"a manager's PIN opens the menu and logs them in", comptoir.RoleCashier, func(h *managerHarness) { h.asManager() },
+			"✓ gerant agit comme gérant", func(t *testing.T, h *managerHarness) {
+				contains(t, "the view", h.view(), "Gérant · gerant (gérant)")
+				if !slices.Contains(h.users.audit, "login gerant") {
+					t.Errorf("audit = %v, want the manager's login", h.users.audit)
+				}
+			}},
+		{"a cashier's own PIN is refused", comptoir.RoleCashier, func(h *managerHarness) {
+			h.press(tea.KeyF5)
+			h.scanKeys("camille")
+			h.scanKeys("2580")
+		}, "✗ « l'écran gérant » est réservé aux gérants, et « camille » est caissier", func(t *testing.T, h *managerHarness) {
+			contains(t, "the view", h.view(), "Identifiant : _")
+			if !slices.Contains(h.users.audit, "logout camille") {
+				t.Errorf("audit = %v, want the cashier logged out again", h.users.audit)
+			}
+		}},
+		{"a wrong PIN is refused", comptoir.RoleCashier, func(h *managerHarness) {
+			h.press(tea.KeyF5)
+			h.scanKeys("gerant")
+			h.scanKeys("999999")
+		}, "✗ identifiant ou code PIN incorrect", nil},
+		{"a manager enters directly", comptoir.RoleManager, func(h *managerHarness) { h.press(tea.KeyF5) },
+			"Rapport X du jour", func(t *testing.T, h *managerHarness) {
+				if len(h.users.audit) != 0 {
+					t.Errorf("audit = %v, want nothing", h.users.audit)
+				}
+			}},
+		{"Esc returns to the sale and logs the prompted manager out", comptoir.RoleCashier, func(h *managerHarness) {
+			h.asManager()
+			h.press(tea.KeyEsc)
+		}, "Scannez un article", func(t *testing.T, h *managerHarness) {
+			if got := h.users.audit[len(h.users.audit)-1]; got != "logout gerant" {
+				t.Errorf("last audit entry = %q, want the manager's logout", got)
+			}
+		}},
+		{"X report of today", comptoir.RoleManager, func(h *managerHarness) {
+			h.sell(h.line(nutella, 2))
+			h.sell(h.line(coffee, 1))
+			h.press(tea.KeyF5, tea.KeyF2)
+		}, "Rapport X (provisoire, non clôturé) — caisse R1 — journée du 2026-11-30", func(t *testing.T, h *managerHarness) {
+			contains(t, "the view", h.view(), "Total de la période TTC  22,80 €")
+		}},
+		{"the report scrolls", comptoir.RoleManager, func(h *managerHarness) {
+			h.sell(h.line(nutella, 2))
+			h.press(tea.KeyF5, tea.KeyF2, tea.KeyPgDown)
+		}, "Grand total perpétuel  7,90 €", nil},
+		{"Z close asks first", comptoir.RoleManager, func(h *managerHarness) { h.press(tea.KeyF5, tea.KeyF3) },
+			"› clôturer la journée du 2026-11-30 ? Entrée confirme · Échap annule", func(t *testing.T, h *managerHarness) {
+				if len(h.closing.order) != 0 {
+					t.Errorf("closed %v before confirmation", h.closing.order)
+				}
+			}},
+		{"Z close cancelled", comptoir.RoleManager, func(h *managerHarness) { h.press(tea.KeyF5, tea.KeyF3, tea.KeyEsc) },
+			"› clôture annulée", func(t *testing.T, h *managerHarness) {
+				if len(h.closing.order) != 0 {
+					t.Errorf("closed %v", h.closing.order)
+				}
+			}},
+		{"Z close confirmed", comptoir.RoleManager, func(h *managerHarness) {
+			h.sell(h.line(nutella, 1))
+			h.press(tea.KeyF5, tea.KeyF3, tea.KeyEnter)
+		}, "✓ journée du 2026-11-30 clôturé : clôture n° 1 enregistrée dans le journal", func(t *testing.T, h *managerHarness) {
+			contains(t, "the view", h.view(), "Rapport Z n° 1 — caisse R1 — journée du 2026-11-30")
+			if got, want := h.closing.order, []string{"2026-11-30"}; !slices.Equal(got, want) {
+				t.Errorf("closings = %v, want %v", got, want)
+			}
+		}},
+		{"a closed day shows its Z report", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF3, tea.KeyEnter, tea.KeyEsc, tea.KeyF3, tea.KeyEnter)
+		}, "Rapport Z n° 1 — caisse R1 — journée du 2026-11-30", func(t *testing.T, h *managerHarness) {
+			if got := len(h.closing.order); got != 1 {
+				t.Errorf("%d closings, want 1", got)
+			}
+		}},
+		{"a Z close refused by the store", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF3)
+			// Another register program closed the day meanwhile.
+			if _, err := h.closing.ClosePeriod(context.Background(), "2026-11-30"); err != nil {
+				h.tb.Fatal(err)
+			}
+			h.press(tea.KeyEnter)
+		}, "✗ la période 2026-11-30 est déjà clôturée (clôture n° 1)", nil},
+		{"the Z close shows the day's figures first", comptoir.RoleManager, func(h *managerHarness) {
+			h.sell(h.line(coffee, 1))
+			h.press(tea.KeyF5, tea.KeyF3)
+		}, "Total de la période TTC  14,90 €", nil},
+		{"the month is not over", comptoir.RoleManager, func(h *managerHarness) {
+			h.sell(h.line(nutella, 1))
+			h.press(tea.KeyF5, tea.KeyF4)
+			h.scanKeys("2026-11")
+		}, "✗ la période 2026-11 n'est pas terminée", nil},
+		{"a day is not a month", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF4)
+			h.scanKeys("2026-11-02")
+		}, "✗ période invalide « 2026-11-02 »", func(t *testing.T, h *managerHarness) {
+			if len(h.closing.order) != 0 {
+				t.Errorf("closed %v", h.closing.order)
+			}
+		}},
+		{"journal intact", comptoir.RoleManager, func(h *managerHarness) {
+			h.sell(h.line(nutella, 1))
+			h.press(tea.KeyF5, tea.KeyF5)
+		}, "✓ journal intact : 1 tickets, 0 clôtures", func(t *testing.T, h *managerHarness) {
+			contains(t, "the view", h.view(), "Journal intact : chaque enregistrement est chaîné")
+		}},
+		{"journal altered", comptoir.RoleManager, func(h *managerHarness) {
+			h.journal.broken = comptoir.E(comptoir.CodeNumberGap, "ticket 2", 2)
+			h.press(tea.KeyF5, tea.KeyF5)
+		}, "JOURNAL ALTÉRÉ", func(t *testing.T, h *managerHarness) {
+			contains(t, "the view", h.view(), "✗ journal altéré : ticket 2 : numérotation non continue (attendu n° 2)")
+		}},
+		{"training mode on marks every screen and the tickets", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF6, tea.KeyEsc)
+			h.scanKeys(nutella)
+			h.press(tea.KeyEnter, tea.KeyEnter)
+		}, "FORMATION : tickets d'entraînement", func(t *testing.T, h *managerHarness) {
+			if got, want := len(h.sales.sales), 1; got != want {
+				t.Fatalf("%d tickets, want %d", got, want)
+			}
+			if !h.sales.sales[0].Training {
+				t.Error("the ticket is not a training ticket")
+			}
+		}},
+		{"training mode refused with an open ticket", comptoir.RoleManager, func(h *managerHarness) {
+			h.scanKeys(nutella)
+			h.press(tea.KeyF5, tea.KeyF6)
+		}, "✗ ticket en cours : encaissez-le ou videz-le avant de changer de mode", func(t *testing.T, h *managerHarness) {
+			if strings.Contains(h.view(), "FORMATION :") {
+				t.Error("training mode switched on")
+			}
+		}},
+		{"catalogue import", comptoir.RoleManager, func(h *managerHarness) {
+			path := filepath.Join(h.tb.(*testing.T).TempDir(), "prix.csv")
+			if err := os.WriteFile(path, []byte("code;libellé;prix;tva\n3760074380015;Miel de lavande 250 g;6,50;5,5\n"), 0o600); err != nil {
+				h.tb.Fatal(err)
+			}
+			h.press(tea.KeyF5, tea.KeyF8)
+			h.scanKeys(path)
+		}, "✓ 1 article(s) importé(s) dans le catalogue", func(t *testing.T, h *managerHarness) {
+			if _, err := h.catalog.Product(context.Background(), "3760074380015"); err != nil {
+				t.Errorf("the product was not imported: %v", err)
+			}
+		}},
+		{"catalogue import refused with its line", comptoir.RoleManager, func(h *managerHarness) {
+			path := filepath.Join(h.tb.(*testing.T).TempDir(), "prix.csv")
+			if err := os.WriteFile(path, []byte("3760074380015;Miel;6,50;5,5\n3017620422003;Pâte;abc;5,5\n"), 0o600); err != nil {
+				h.tb.Fatal(err)
+			}
+			h.press(tea.KeyF5, tea.KeyF8)
+			h.scanKeys(path)
+		}, "✗ ligne 2", func(t *testing.T, h *managerHarness) {
+			if _, err := h.catalog.Product(context.Background(), "3760074380015"); err == nil {
+				t.Error("a bad file imported its good rows")
+			}
+		}},
+		{"catalogue import of a missing file", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF8)
+			h.scanKeys("/nulle/part.csv")
+		}, "✗ fichier introuvable : /nulle/part.csv", nil},
+		{"a setting changed", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF10)
+			for !strings.Contains(h.view(), "▸ Nom du magasin") {
+				h.press(tea.KeyDown)
+			}
+			h.scanKeys("Épicerie Zoé")
+		}, "✓ Nom du magasin : « Épicerie Zoé »", func(t *testing.T, h *managerHarness) {
+			if got, want := h.settings.s.Name, "Épicerie Zoé"; got != want {
+				t.Errorf("shop name = %q, want %q", got, want)
+			}
+		}},
+		{"a setting refused", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF10)
+			for !strings.Contains(h.view(), "▸ SIRET") {
+				h.press(tea.KeyDown)
+			}
+			h.scanKeys("123")
+		}, "✗ SIRET « 123 »", func(t *testing.T, h *managerHarness) {
+			if got := h.settings.s.SIRET; got != "" {
+				t.Errorf("SIRET = %q, want it unchanged", got)
+			}
+		}},
+		{"a user added by the manager who acts", comptoir.RoleCashier, func(h *managerHarness) {
+			h.asManager()
+			h.press(tea.KeyF9, tea.KeyF2)
+			h.scanKeys("Marie")
+			h.scanKeys("caissière")
+			h.scanKeys("4826")
+		}, "✓ marie ajouté (caissier)", func(t *testing.T, h *managerHarness) {
+			u, ok := h.users.users["marie"]
+			if !ok || u.CreatedBy != "gerant" || u.Role != comptoir.RoleCashier {
+				t.Errorf("marie = %+v, want a cashier added by gerant", u)
+			}
+		}},
+		{"a trivial PIN refused", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF9, tea.KeyF2)
+			h.scanKeys("marie")
+			h.scanKeys("cashier")
+			h.scanKeys("1234")
+		}, "✗ code PIN trop facile à deviner", func(t *testing.T, h *managerHarness) {
+			if _, ok := h.users.users["marie"]; ok {
+				t.Error("marie was added")
+			}
+		}},
+		{"the last manager cannot be disabled", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF9, tea.KeyDown, tea.KeyF3, tea.KeyEnter)
+		}, "✗ « gerant » est le dernier gérant actif", nil},
+		{"a cashier disabled", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF9, tea.KeyF3, tea.KeyEnter)
+		}, "✓ camille désactivé", func(t *testing.T, h *managerHarness) {
+			contains(t, "the view", h.view(), "désactivé")
+			if !h.users.users["camille"].Disabled {
+				t.Error("camille is still active")
+			}
+		}},
+		{"a PIN reset", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF9, tea.KeyF4)
+			h.scanKeys("7391")
+		}, "✓ nouveau code PIN de camille enregistré", func(t *testing.T, h *managerHarness) {
+			if u := h.users.users["camille"]; h.users.pins["camille"] != "7391" || !u.MustChangePIN {
+				t.Errorf("camille = %+v, PIN %q: want 7391 to be changed at login", u, h.users.pins["camille"])
+			}
+		}},
+		{"a refund of one line", comptoir.RoleManager, func(h *managerHarness) {
+			h.sell(h.line(nutella, 2), h.line(coffee, 1))
+			h.press(tea.KeyF5, tea.KeyF7)
+			h.scanKeys("1")
+			h.scanKeys("1")
+			h.press(tea.KeyF3, tea.KeyEnter)
+		}, "✓ remboursement enregistré : ticket n° 2, 3,95 € rendus en espèces", func(t *testing.T, h *managerHarness) {
+			r := h.sales.sales[1]
+			if r.RefundOf != 1 || len(r.Lines) != 1 || r.Lines[0].Qty != -1 || r.Cashier != "gerant" {
+				t.Errorf("refund = %+v, want one Pâte à tartiner back from ticket 1 by gerant", r)
+			}
+		}},
+		{"a refund of all that remains", comptoir.RoleManager, func(h *managerHarness) {
+			h.sell(h.line(nutella, 2), h.line(coffee, 1))
+			h.press(tea.KeyF5, tea.KeyF7)
+			h.scanKeys("1")
+			h.scanKeys("1")
+			h.press(tea.KeyF3, tea.KeyEnter, tea.KeyF7)
+			h.scanKeys("1")
+			h.press(tea.KeyF2, tea.KeyF3)
+		}, "› rembourser 18,85 € en espèces ?", nil},
+		{"a refund beyond what remains", comptoir.RoleManager, func(h *managerHarness) {
+			h.sell(h.line(nutella, 2))
+			h.press(tea.KeyF5, tea.KeyF7)
+			h.scanKeys("1")
+			h.scanKeys("3")
+		}, "✗ il ne reste que 2 × 3017620422003 à rembourser sur le ticket 1", nil},
+		{"a refund of nothing", comptoir.RoleManager, func(h *managerHarness) {
+			h.sell(h.line(nutella, 2))
+			h.press(tea.KeyF5, tea.KeyF7)
+			h.scanKeys("1")
+			h.press(tea.KeyF3)
+		}, "✗ rien à rembourser", nil},
+		{"a refund of an unknown ticket", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF7)
+			h.scanKeys("42")
+		}, "✗ ticket 42 introuvable", nil},
+		{"the sync line", comptoir.RoleManager, func(h *managerHarness) { h.press(tea.KeyF5) },
+			"Synchronisation : ○ hors ligne · 3 événement(s) en attente", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newManagerHarness(t, comptoir.LangFR, tt.role, 80, 24)
+			tt.do(h)
+			contains(t, "the view", h.view(), tt.want)
+			if tt.check != nil {
+				tt.check(t, h)
+			}
+		})
+	}
+}
+
+// TestManager_AnswerAfterLeaving checks that an answer of the manager screen arriving once the
+// sale is back in front stays the manager's: it must not end the sale screen's look-up.
+func TestManager_AnswerAfterLeaving(t *testing.T) {
+	h := newManagerHarness(t, comptoir.LangFR, comptoir.RoleManager, 80, 24)
+	h.press(tea.KeyF5)
+	_, report := h.m.Update(key(tea.KeyF2))
+	h.press(tea.KeyEsc)
+	h.scanKeys(nutella)
+	h.send(report())
+	v := h.view()
+	contains(t, "the view", v, "✓ Pâte à tartiner 400 g ajouté")
+	if strings.Contains(v, "Rapport X") {
+		t.Errorf("the report landed on the sale:\n%s", v)
+	}
+}
+
+// TestManagerView_Golden draws the manager screens in French and English at 80×24 against
+// testdata/TestManagerView_Golden/*.golden (go test ./ui -update rewrites them).
+func TestManagerView_Golden(t *testing.T) {
+	screens := []struct {
+		name   string
+		role   comptoir.Role
+		fr, en string
+		do     func(h *managerHarness)
+	}{
+		{"pin", comptoir.RoleCashier, "Code PIN : ••••", "PIN: ••••", func(h *managerHarness) {
+			h.press(tea.KeyF5)
+			h.scanKeys("gerant")
+			h.typeText("3182")
+		}},
+		{"menu", comptoir.RoleManager, "F10  Réglages du magasin", "F10  Shop settings", func(h *managerHarness) { h.press(tea.KeyF5) }},
+		{"x_report", comptoir.RoleManager, "Rapport X (provisoire", "X report (provisional", func(h *managerHarness) {
+			h.sell(h.line(nutella, 2), h.line(soda, 1))
+			h.sell(h.line(coffee, 1))
+			h.press(tea.KeyF5, tea.KeyF2)
+		}},
+		{"z_confirm", comptoir.RoleManager, "clôturer la journée du 2026-11-30 ?", "close the day 2026-11-30?", func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF3)
+		}},
+		{"verify", comptoir.RoleManager, "journal intact : 1 tickets", "journal intact: 1 tickets", func(h *managerHarness) {
+			h.sell(h.line(nutella, 1))
+			h.press(tea.KeyF5, tea.KeyF5)
+		}},
+		{"settings_refused", comptoir.RoleManager, "✗ SIRET « 123 »", "✗ invalid SIRET \"123\"", func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF10)
+			for !strings.Contains(h.view(), "▸ SIRET") {
+				h.press(tea.KeyDown)
+			}
+			h.scanKeys("123")
+		}},
+		{"training", comptoir.RoleManager, "FORMATION", "TRAINING", func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF6)
+		}},
+		{"refund", comptoir.RoleManager, "Quantité à rembourser", "Quantity to refund", func(h *managerHarness) {
+			h.sell(h.line(nutella, 2), h.line(coffee, 1))
+			h.press(tea.KeyF5, tea.KeyF7)
+			h.scanKeys("1")
+		}},
+	}
+	for _, lang := range []comptoir.Lang{comptoir.LangFR, comptoir.LangEN} {
+		for _, s := range screens {
+			t.Run(string(lang)+"_80x24_"+s.name, func(t *testing.T) {
+				h := newManagerHarness(t, lang, s.role, 80, 24)
+				s.do(h)
+				v := h.view()
+				want := s.fr
+				if lang == comptoir.LangEN {
+					want = s.en
+				}
+				contains(t, "the view", v, want)
+				rows := strings.Split(v, "\n")
+				if got := len(rows); got != 24 {
+					t.Errorf("%d rows, want 24", got)
+				}
+				for i, r := range rows {
+					if got := lipgloss.Width(r); got != 80 {
+						t.Errorf("row %d is %d cells wide, want 80: %q", i, got, r)
+					}
+				}
+				golden.RequireEqual(t, []byte(v))
+			})
+		}
+	}
+}
