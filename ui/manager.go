@@ -73,9 +73,14 @@ type ManagerModel struct {
 	actor    string
 	prompted bool
 	input    field
-	// pinID is the ID typed at the prompt while the PIN is asked.
-	pinID  string
-	result result
+	// pinID is the ID typed at the prompt while the PIN is asked. A manager whose PIN someone
+	// else chose must choose their own first: changing is then set, oldPIN holds the PIN just
+	// typed (a new one must differ) and newPIN the new one until it is typed again.
+	pinID    string
+	changing bool
+	oldPIN   string
+	newPIN   string
+	result   result
 	// busy is set while a command runs, so that a key pressed twice does not close twice.
 	busy bool
 
@@ -136,22 +141,25 @@ type (
 		sale    comptoir.Sale
 		earlier []comptoir.Sale
 	}
-	managerQuoteMsg    struct{ quote comptoir.Sale }
-	managerRefundedMsg struct{ sale comptoir.Sale }
+	managerQuoteMsg struct{ quote comptoir.Sale }
+	// managerPINChangedMsg says the manager at the prompt chose their own PIN.
+	managerPINChangedMsg struct{}
+	managerRefundedMsg   struct{ sale comptoir.Sale }
 )
 
-func (managerAuthMsg) forManager()     {}
-func (managerErrMsg) forManager()      {}
-func (managerLoggedOut) forManager()   {}
-func (managerReportMsg) forManager()   {}
-func (managerClosedMsg) forManager()   {}
-func (managerVerifyMsg) forManager()   {}
-func (managerImportMsg) forManager()   {}
-func (managerSettingsMsg) forManager() {}
-func (managerUsersMsg) forManager()    {}
-func (managerRefundMsg) forManager()   {}
-func (managerQuoteMsg) forManager()    {}
-func (managerRefundedMsg) forManager() {}
+func (managerAuthMsg) forManager()       {}
+func (managerErrMsg) forManager()        {}
+func (managerLoggedOut) forManager()     {}
+func (managerReportMsg) forManager()     {}
+func (managerClosedMsg) forManager()     {}
+func (managerVerifyMsg) forManager()     {}
+func (managerImportMsg) forManager()     {}
+func (managerSettingsMsg) forManager()   {}
+func (managerUsersMsg) forManager()      {}
+func (managerRefundMsg) forManager()     {}
+func (managerQuoteMsg) forManager()      {}
+func (managerPINChangedMsg) forManager() {}
+func (managerRefundedMsg) forManager()   {}
 
 // LeaveManagerMsg returns from the manager screen to the sale.
 type LeaveManagerMsg struct{}
@@ -189,7 +197,7 @@ func (m *ManagerModel) Open(s Session, sync SyncState) {
 		m.mode = mgrMenu
 		return
 	}
-	m.actor, m.pinID = "", ""
+	m.actor, m.pinID, m.changing, m.oldPIN, m.newPIN = "", "", false, "", ""
 	m.mode = mgrPIN
 	m.result = result{resultInfo, wordManagerOnly.in(m.common.Lang)}
 }
@@ -262,8 +270,11 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.refuse(msg.Err)
 	case managerErrMsg:
 		m.refuse(msg.err)
-		if m.mode == mgrPIN {
-			m.pinID = ""
+		switch {
+		case m.mode == mgrPIN && m.changing:
+			m.newPIN = ""
+		case m.mode == mgrPIN:
+			m.pinID, m.oldPIN = "", ""
 		}
 	case managerLoggedOut:
 		if msg.err != nil {
@@ -271,13 +282,23 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case managerAuthMsg:
 		if !msg.user.IsManager() {
-			m.pinID = ""
+			m.pinID, m.oldPIN = "", ""
 			m.refuse(comptoir.E(comptoir.CodeManagerOnly, wordManagerScreen.in(l), msg.user.ID))
 			// The cashier's PIN was right: they are logged in until the prompt is left.
 			return m, m.logout(msg.user.ID)
 		}
-		m.actor, m.prompted, m.mode = msg.user.ID, true, mgrMenu
+		// The manager is logged in from here: leaving the screen logs them out.
+		m.actor, m.prompted = msg.user.ID, true
+		if msg.user.MustChangePIN {
+			m.changing = true
+			m.result = result{resultInfo, text{"%s : choisissez votre propre code PIN (4 à 8 chiffres), puis Entrée", "%s: choose your own PIN (4 to 8 digits), then Enter"}.f(l, msg.user.ID)}
+			return m, nil
+		}
+		m.oldPIN, m.mode = "", mgrMenu
 		m.result = result{resultOK, text{"%s agit comme gérant", "%s acts as manager"}.f(l, msg.user.ID)}
+	case managerPINChangedMsg:
+		m.changing, m.oldPIN, m.newPIN, m.mode = false, "", "", mgrMenu
+		m.result = result{resultOK, text{"code PIN de %s changé ; %s agit comme gérant", "%s's PIN changed; %s acts as manager"}.f(l, m.actor, m.actor)}
 	case managerReportMsg:
 		m.showText(text{"Rapport du jour", "Today's report"}.in(l), reportLines(msg.rep, m.session.Register, m.loc, l))
 		m.result = result{}
@@ -288,7 +309,7 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case managerClosedMsg:
 		m.showText(text{"Clôture", "Closing"}.in(l), closingLines(msg.closing, m.loc, l))
-		m.result = result{resultOK, text{"%s clôturé : clôture n° %d enregistrée dans le journal", "%s closed: closing no. %d recorded in the journal"}.f(l, periodName(msg.closing.Period, l), msg.closing.Number)}
+		m.result = result{resultOK, text{"%s : clôture n° %d enregistrée dans le journal", "%s closed: closing no. %d recorded in the journal"}.f(l, periodName(msg.closing.Period, l), msg.closing.Number)}
 	case managerVerifyMsg:
 		m.showVerify(msg.rep)
 	case managerImportMsg:
@@ -485,7 +506,11 @@ func (m *ManagerModel) submit(line string) tea.Cmd {
 			m.result = result{resultInfo, text{"code PIN de %s, puis Entrée", "%s's PIN, then Enter"}.f(l, id)}
 			return nil
 		}
+		if m.changing {
+			return m.choosePIN(line)
+		}
 		id := m.pinID
+		m.oldPIN = line
 		return m.run(func(ctx context.Context) tea.Msg {
 			u, err := m.svc.Users.Authenticate(ctx, id, line)
 			if err != nil {
@@ -533,6 +558,36 @@ func (m *ManagerModel) submit(line string) tea.Cmd {
 		return m.refundSubmit(line)
 	}
 	return nil
+}
+
+// choosePIN takes the new PIN of a manager who must choose their own, then the same again.
+func (m *ManagerModel) choosePIN(line string) tea.Cmd {
+	l := m.common.Lang
+	if m.newPIN == "" {
+		if err := comptoir.ValidatePIN(line); err != nil {
+			m.refuse(err)
+			return nil
+		}
+		if line == m.oldPIN {
+			m.refuse(comptoir.E(comptoir.CodePINUnchanged))
+			return nil
+		}
+		m.newPIN = line
+		m.result = result{resultInfo, text{"tapez le nouveau code PIN une seconde fois, puis Entrée", "type the new PIN a second time, then Enter"}.in(l)}
+		return nil
+	}
+	if line != m.newPIN {
+		m.newPIN = ""
+		m.refuse(comptoir.E(comptoir.CodePINMismatch))
+		return nil
+	}
+	id, pin := m.actor, m.newPIN
+	return m.run(func(ctx context.Context) tea.Msg {
+		if err := m.svc.Users.ChangePIN(ctx, id, pin, id); err != nil {
+			return managerErrMsg{err}
+		}
+		return managerPINChangedMsg{}
+	})
 }
 
 // importCatalog reads a CSV file and imports its products. The whole file is parsed and checked
@@ -838,6 +893,7 @@ func (m *ManagerModel) run(f func(ctx context.Context) tea.Msg) tea.Cmd {
 // leave returns to the sale; a manager who gave their PIN at the prompt is logged out.
 func (m *ManagerModel) leave() tea.Cmd {
 	m.input.take()
+	m.pinID, m.changing, m.oldPIN, m.newPIN = "", false, "", ""
 	m.result = result{}
 	m.mode = mgrMenu
 	if m.prompted {
@@ -877,7 +933,7 @@ func (m *ManagerModel) showVerify(rep comptoir.VerifyReport) {
 		return
 	}
 	m.showText(text{"Vérification du journal", "Journal verification"}.in(l), []string{
-		text{"Journal intact : chaque enregistrement est chaîné au précédent et n'a pas été modifié.", "Journal intact: every record is chained to the one before and unchanged."}.in(l),
+		text{"Journal intact : aucun enregistrement modifié, retiré ni ajouté.", "Journal intact: no record changed, removed or inserted."}.in(l),
 		"",
 		text{"Tickets               %d", "Tickets               %d"}.f(l, rep.Tickets),
 		text{"Clôtures              %d", "Closings              %d"}.f(l, rep.Closings),

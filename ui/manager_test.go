@@ -95,6 +95,31 @@ func TestManager_Update(t *testing.T) {
 			h.scanKeys("gerant")
 			h.scanKeys("999999")
 		}, "✗ identifiant ou code PIN incorrect", nil},
+		{"a manager with a given PIN chooses their own first", comptoir.RoleCashier, func(h *managerHarness) {
+			u := h.users.users["gerant"]
+			u.MustChangePIN = true
+			h.users.users["gerant"] = u
+			h.send(key(tea.KeyF5))
+			h.scanKeys("gerant")
+			h.scanKeys("318204")
+			h.scanKeys("318204")
+			contains(h.tb, "the view", h.view(), "✗ le nouveau code PIN doit différer")
+			h.scanKeys("7391")
+			h.scanKeys("7392")
+			contains(h.tb, "the view", h.view(), "✗ les deux saisies du code PIN diffèrent")
+			h.scanKeys("7391")
+			contains(h.tb, "the view", h.view(), "Nouveau code PIN, encore : _")
+			h.scanKeys("7391")
+		}, "✓ code PIN de gerant changé ; gerant agit comme gérant", func(t *testing.T, h *managerHarness) {
+			if u := h.users.users["gerant"]; h.users.pins["gerant"] != "7391" || u.MustChangePIN {
+				t.Errorf("gerant = %+v with PIN %q, want their own PIN 7391", u, h.users.pins["gerant"])
+			}
+		}},
+		{"a long refusal is shown in full", comptoir.RoleManager, func(h *managerHarness) {
+			h.sell(h.line(nutella, 1))
+			h.press(tea.KeyF5, tea.KeyF4)
+			h.scanKeys("2026-10")
+		}, "la scellerait vide pour toujours", nil},
 		{"a manager enters directly", comptoir.RoleManager, func(h *managerHarness) { h.press(tea.KeyF5) },
 			"Rapport X du jour", func(t *testing.T, h *managerHarness) {
 				if len(h.users.audit) != 0 {
@@ -135,7 +160,7 @@ func TestManager_Update(t *testing.T) {
 		{"Z close confirmed", comptoir.RoleManager, func(h *managerHarness) {
 			h.sell(h.line(nutella, 1))
 			h.press(tea.KeyF5, tea.KeyF3, tea.KeyEnter)
-		}, "✓ journée du 2026-11-30 clôturé : clôture n° 1 enregistrée dans le journal", func(t *testing.T, h *managerHarness) {
+		}, "✓ journée du 2026-11-30 : clôture n° 1 enregistrée dans le journal", func(t *testing.T, h *managerHarness) {
 			contains(t, "the view", h.view(), "Rapport Z n° 1 — caisse R1 — journée du 2026-11-30")
 			if got, want := h.closing.order, []string{"2026-11-30"}; !slices.Equal(got, want) {
 				t.Errorf("closings = %v, want %v", got, want)
@@ -177,7 +202,7 @@ func TestManager_Update(t *testing.T) {
 			h.sell(h.line(nutella, 1))
 			h.press(tea.KeyF5, tea.KeyF5)
 		}, "✓ journal intact : 1 tickets, 0 clôtures", func(t *testing.T, h *managerHarness) {
-			contains(t, "the view", h.view(), "Journal intact : chaque enregistrement est chaîné")
+			contains(t, "the view", h.view(), "Journal intact : aucun enregistrement modifié")
 		}},
 		{"journal altered", comptoir.RoleManager, func(h *managerHarness) {
 			h.journal.broken = comptoir.E(comptoir.CodeNumberGap, "ticket 2", 2)
@@ -400,6 +425,11 @@ func TestManagerView_Golden(t *testing.T) {
 		}},
 		{"training", comptoir.RoleManager, "FORMATION", "TRAINING", func(h *managerHarness) {
 			h.press(tea.KeyF5, tea.KeyF6)
+		}},
+		{"period_refused", comptoir.RoleManager, "pour toujours", "for ever", func(h *managerHarness) {
+			h.sell(h.line(nutella, 1))
+			h.press(tea.KeyF5, tea.KeyF4)
+			h.scanKeys("2026-10")
 		}},
 		{"refund", comptoir.RoleManager, "Quantité à rembourser", "Quantity to refund", func(h *managerHarness) {
 			h.sell(h.line(nutella, 2), h.line(coffee, 1))

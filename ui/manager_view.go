@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/comptoir/comptoir"
 )
 
@@ -37,7 +38,37 @@ func (m *ManagerModel) headRows() []string {
 
 // bodyRows is how many rows the screen has between its two rules.
 func (m *ManagerModel) bodyRows() int {
-	return max(1, m.common.Height-len(m.headRows())-2-2)
+	return max(1, m.common.Height-len(m.headRows())-2-1-len(m.resultRows()))
+}
+
+// maxResultRows bounds the rows a result takes: a refusal is read in full, over a few rows if it
+// must, since its reason is what the manager acts on.
+const maxResultRows = 3
+
+// resultRows draws the last result, wrapped over up to maxResultRows rows.
+func (m *ManagerModel) resultRows() []string {
+	w, st := m.common.Width, m.common.Styles
+	r := m.result
+	if r.kind == resultNone || w < 10 {
+		return []string{r.render(st, w)}
+	}
+	wrapped := strings.Split(ansi.Wordwrap(r.msg, w-5, ""), "\n")
+	if len(wrapped) > maxResultRows {
+		wrapped = append(wrapped[:maxResultRows-1], strings.Join(wrapped[maxResultRows-1:], " "))
+	}
+	rows := []string{r.render(st, w)}
+	if len(wrapped) > 1 {
+		rows = rows[:0]
+		for i, part := range wrapped {
+			first := result{kind: r.kind, msg: part}
+			row := first.render(st, w)
+			if i > 0 {
+				row = r.style(st).Render(fit("    "+part, w))
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows
 }
 
 // View draws the header, the body of what the screen shows, the input and the last result.
@@ -79,7 +110,8 @@ func (m *ManagerModel) View() string {
 		out = append(out, fit(row, w))
 	}
 	out = append(out, rule(c.Styles, w, ""))
-	out = append(out, fit(m.inputRow(), w), m.result.render(c.Styles, w))
+	out = append(out, fit(m.inputRow(), w))
+	out = append(out, m.resultRows()...)
 	return strings.Join(out, "\n")
 }
 
@@ -93,6 +125,12 @@ func (m *ManagerModel) inputRow() string {
 		prompt = text{"Identifiant : ", "ID: "}
 		if m.pinID != "" {
 			prompt = text{"Code PIN : ", "PIN: "}
+			switch {
+			case m.changing && m.newPIN == "":
+				prompt = text{"Nouveau code PIN : ", "New PIN: "}
+			case m.changing:
+				prompt = text{"Nouveau code PIN, encore : ", "New PIN, again: "}
+			}
 			value = strings.Repeat("•", len([]rune(m.input.String())))
 		}
 	case mgrPeriod:
