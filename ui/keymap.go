@@ -63,6 +63,8 @@ type KeyMap struct {
 	UserPIN     key.Binding
 	RefundAll   key.Binding
 	RefundDo    key.Binding
+	// Clear empties the selected setting.
+	Clear key.Binding
 }
 
 // NewKeyMap builds the key map with its help written in a language.
@@ -105,6 +107,7 @@ func NewKeyMap(l comptoir.Lang) *KeyMap {
 		UserPIN:     key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", t("nouveau PIN", "new PIN"))),
 		RefundAll:   key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("tout rembourser", "refund all"))),
 		RefundDo:    key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", t("rembourser", "refund"))),
+		Clear:       key.NewBinding(key.WithKeys("delete"), key.WithHelp(del, t("effacer le réglage", "clear the setting"))),
 	}
 }
 

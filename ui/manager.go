@@ -230,7 +230,7 @@ func (m *ManagerModel) ShortHelp() []key.Binding {
 	case mgrText:
 		return []key.Binding{k.Up, k.Down, k.PageDown, k.Leave}
 	case mgrSettings:
-		return []key.Binding{k.Up, k.Down, k.Confirm, k.Leave}
+		return []key.Binding{k.Confirm, k.Clear, k.Leave}
 	case mgrUsers:
 		if m.step != userList {
 			return []key.Binding{k.Confirm, k.Cancel}
@@ -319,8 +319,12 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.settings, m.keys, m.mode = msg.settings, comptoir.SettingKeys(), mgrSettings
 		m.selected = min(m.selected, len(m.keys)-1)
 		m.result = result{resultInfo, text{"choisissez un réglage (↑↓), tapez sa nouvelle valeur, puis Entrée", "pick a setting (↑↓), type its new value, then Enter"}.in(l)}
-		if msg.changed != "" {
-			m.result = result{resultOK, text{"%s : « %s »", "%s: %q"}.f(l, comptoir.SettingLabel(msg.changed, l), clean(msg.settings.Get(msg.changed)))}
+		switch v := clean(msg.settings.Get(msg.changed)); {
+		case msg.changed == "":
+		case v == "":
+			m.result = result{resultOK, text{"%s : effacé, plus rien n'est réglé", "%s: cleared, nothing set"}.f(l, comptoir.SettingLabel(msg.changed, l))}
+		default:
+			m.result = result{resultOK, text{"%s : « %s »", "%s: %q"}.f(l, comptoir.SettingLabel(msg.changed, l), v)}
 		}
 	case managerUsersMsg:
 		m.users, m.mode, m.step = msg.users, mgrUsers, userList
@@ -414,6 +418,8 @@ func (m *ManagerModel) key(msg tea.KeyMsg) tea.Cmd {
 			m.selected = max(0, m.selected-1)
 		case key.Matches(msg, k.Down):
 			m.selected = min(len(m.keys)-1, m.selected+1)
+		case key.Matches(msg, k.Clear) && len(m.keys) > 0:
+			return m.setSetting("")
 		case key.Matches(msg, k.Confirm):
 			return m.submit(m.input.take())
 		case key.Matches(msg, k.Leave):
@@ -541,23 +547,33 @@ func (m *ManagerModel) submit(line string) tea.Cmd {
 		if len(m.keys) == 0 {
 			return nil
 		}
-		name := m.keys[m.selected]
-		return m.run(func(ctx context.Context) tea.Msg {
-			if err := m.svc.Settings.SetSetting(ctx, name, line); err != nil {
-				return managerErrMsg{err}
-			}
-			s, err := m.svc.Settings.Settings(ctx)
-			if err != nil {
-				return managerErrMsg{err}
-			}
-			return managerSettingsMsg{settings: s, changed: name}
-		})
+		if strings.TrimSpace(line) == "" {
+			// An Enter pressed by mistake must not clear a setting: Del does that, on purpose.
+			m.result = result{resultInfo, text{"tapez la nouvelle valeur, puis Entrée (Suppr efface le réglage)", "type the new value, then Enter (Del clears the setting)"}.in(l)}
+			return nil
+		}
+		return m.setSetting(line)
 	case mgrUsers:
 		return m.userSubmit(line)
 	case mgrRefund:
 		return m.refundSubmit(line)
 	}
 	return nil
+}
+
+// setSetting changes the selected setting; an empty value clears it.
+func (m *ManagerModel) setSetting(value string) tea.Cmd {
+	name := m.keys[m.selected]
+	return m.run(func(ctx context.Context) tea.Msg {
+		if err := m.svc.Settings.SetSetting(ctx, name, value); err != nil {
+			return managerErrMsg{err}
+		}
+		s, err := m.svc.Settings.Settings(ctx)
+		if err != nil {
+			return managerErrMsg{err}
+		}
+		return managerSettingsMsg{settings: s, changed: name}
+	})
 }
 
 // choosePIN takes the new PIN of a manager who must choose their own, then the same again.

@@ -280,6 +280,29 @@ func TestManager_Update(t *testing.T) {
 				t.Errorf("SIRET = %q, want it unchanged", got)
 			}
 		}},
+		{"Enter on an empty value clears nothing", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF10)
+			for !strings.Contains(h.view(), "▸ Nom du magasin") {
+				h.send(key(tea.KeyDown))
+			}
+			h.press(tea.KeyEnter)
+		}, "› tapez la nouvelle valeur, puis Entrée (Suppr efface le réglage)", func(t *testing.T, h *managerHarness) {
+			if got, want := h.settings.s.Name, "Comptoir"; got != want {
+				t.Errorf("shop name = %q, want %q", got, want)
+			}
+		}},
+		{"Del clears a setting", comptoir.RoleManager, func(h *managerHarness) {
+			h.settings.s.Address = "3 rue des Lilas, Lyon"
+			h.press(tea.KeyF5, tea.KeyF10)
+			for !strings.Contains(h.view(), "▸ Adresse") {
+				h.send(key(tea.KeyDown))
+			}
+			h.press(tea.KeyDelete)
+		}, "✓ Adresse : effacé, plus rien n'est réglé", func(t *testing.T, h *managerHarness) {
+			if got := h.settings.s.Address; got != "" {
+				t.Errorf("address = %q, want it cleared", got)
+			}
+		}},
 		{"a user added by the manager who acts", comptoir.RoleCashier, func(h *managerHarness) {
 			h.asManager()
 			h.press(tea.KeyF9, tea.KeyF2)

@@ -141,7 +141,8 @@ func (m *ManagerModel) inputRow() string {
 		if len(m.keys) == 0 {
 			return ""
 		}
-		prompt = text{comptoir.SettingLabel(m.keys[m.selected], comptoir.LangFR) + " : ", comptoir.SettingLabel(m.keys[m.selected], comptoir.LangEN) + ": "}
+		k := m.keys[m.selected]
+		prompt = text{comptoir.SettingLabel(k, comptoir.LangFR) + " (" + k + ") : ", comptoir.SettingLabel(k, comptoir.LangEN) + " (" + k + "): "}
 	case mgrUsers:
 		switch m.step {
 		case userAddID:
