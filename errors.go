@@ -361,6 +361,7 @@ const (
 	CodeRefundNothingChosen Code = "refund_nothing_chosen"
 	CodeInvalidTicketNumber Code = "invalid_ticket_number"
 	CodeActionUnavailable   Code = "action_unavailable"
+	CodeExportExists        Code = "export_exists"
 )
 
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
@@ -710,4 +711,6 @@ var messages = map[Code]message{
 		"invalid ticket number %q: the number printed after \"ticket no.\""},
 	CodeActionUnavailable: {"« %s » n'est pas disponible sur cette caisse : elle a été lancée sans ce service",
 		"%q is not available on this register: it was started without that service"},
+	CodeExportExists: {"%s existe déjà : un export ne remplace jamais un fichier, donnez un nouveau nom",
+		"%s already exists: an export never replaces a file, give a new name"},
 }

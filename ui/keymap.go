@@ -65,6 +65,13 @@ type KeyMap struct {
 	RefundDo    key.Binding
 	// Clear empties the selected setting.
 	Clear key.Binding
+	// Members opens the members' rights; the Member bindings act on the member shown.
+	Members      key.Binding
+	MemberReveal key.Binding
+	MemberExport key.Binding
+	MemberErase  key.Binding
+	MemberStop   key.Binding
+	MemberResume key.Binding
 }
 
 // NewKeyMap builds the key map with its help written in a language.
@@ -108,6 +115,13 @@ func NewKeyMap(l comptoir.Lang) *KeyMap {
 		RefundAll:   key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("tout rembourser", "refund all"))),
 		RefundDo:    key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", t("rembourser", "refund"))),
 		Clear:       key.NewBinding(key.WithKeys("delete"), key.WithHelp(del, t("effacer le réglage", "clear the setting"))),
+
+		Members:      key.NewBinding(key.WithKeys("f11"), key.WithHelp("F11", t("membres : droits", "members: rights"))),
+		MemberReveal: key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("révéler", "reveal"))),
+		MemberExport: key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", t("exporter", "export"))),
+		MemberErase:  key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", t("effacer", "erase"))),
+		MemberStop:   key.NewBinding(key.WithKeys("f6"), key.WithHelp("F6", t("arrêt", "stop"))),
+		MemberResume: key.NewBinding(key.WithKeys("f7"), key.WithHelp("F7", t("reprise", "resume"))),
 	}
 }
 

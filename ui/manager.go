@@ -25,6 +25,8 @@ type ManagerServices struct {
 	Journal  comptoir.JournalVerifier
 	Settings comptoir.SettingsService
 	Users    comptoir.UserService
+	// Customers serves the members' rights.
+	Customers comptoir.CustomerService
 }
 
 // managerMode is what the manager screen shows: the PIN prompt, the menu, or one task.
@@ -41,6 +43,7 @@ const (
 	mgrSettings
 	mgrUsers
 	mgrRefund
+	mgrMembers
 )
 
 // userStep is where the users list is in adding a user, disabling one or setting a PIN.
@@ -100,6 +103,7 @@ type ManagerModel struct {
 	newUser comptoir.NewUser
 
 	refund refundState
+	member memberState
 }
 
 // refundState is a refund being prepared: the ticket, what may still be refunded of each line
@@ -236,6 +240,14 @@ func (m *ManagerModel) ShortHelp() []key.Binding {
 			return []key.Binding{k.Confirm, k.Cancel}
 		}
 		return []key.Binding{k.UserAdd, k.UserDisable, k.UserPIN, k.Leave}
+	case mgrMembers:
+		switch m.member.step {
+		case memberShown:
+			return []key.Binding{k.MemberReveal, k.MemberExport, k.MemberErase, k.MemberStop, k.MemberResume, k.Leave}
+		case memberCard:
+			return []key.Binding{k.Confirm, k.Leave}
+		}
+		return []key.Binding{k.Confirm, k.Cancel}
 	case mgrRefund:
 		if m.refund.quote != nil {
 			return []key.Binding{k.Confirm, k.Cancel}
@@ -252,7 +264,7 @@ func (m *ManagerModel) ShortHelp() []key.Binding {
 func (m *ManagerModel) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
 	if m.mode == mgrMenu {
-		return [][]key.Binding{{k.XReport, k.ZClose, k.PeriodClose, k.Verify, k.Training}, {k.Refund, k.Import, k.Users, k.Settings, k.Leave}}
+		return [][]key.Binding{{k.XReport, k.ZClose, k.PeriodClose, k.Verify, k.Training}, {k.Refund, k.Import, k.Users, k.Settings, k.Members, k.Leave}}
 	}
 	return [][]key.Binding{m.ShortHelp(), {k.Erase, k.Help, k.Quit}}
 }
@@ -335,6 +347,13 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case managerRefundMsg:
 		m.startRefund(msg.sale, msg.earlier)
+	case managerMemberMsg:
+		c := msg.customer
+		m.member = memberState{step: memberShown, customer: &c, revealed: msg.revealed}
+		m.result = result{resultInfo, text{"données masquées ; F2 les révèle, et la révélation est inscrite au journal d'audit", "data masked; F2 reveals it, and the reveal is written in the audit trail"}.in(l)}
+		if msg.done != "" {
+			m.result = result{resultOK, msg.done}
+		}
 	case managerQuoteMsg:
 		m.refund.quote = &msg.quote
 		m.result = result{resultInfo, text{"rembourser %s en espèces ? Entrée confirme · Échap annule", "pay back %s in cash? Enter confirms · Esc cancels"}.f(l, (-msg.quote.Total).Format(l))}
@@ -429,6 +448,8 @@ func (m *ManagerModel) key(msg tea.KeyMsg) tea.Cmd {
 		return m.usersKey(msg)
 	case mgrRefund:
 		return m.refundKey(msg)
+	case mgrMembers:
+		return m.membersKey(msg)
 	}
 	return nil
 }
@@ -442,6 +463,8 @@ func (m *ManagerModel) takesInput() bool {
 		return m.step != userList && m.step != userConfirmDisable
 	case mgrRefund:
 		return m.refund.quote == nil
+	case mgrMembers:
+		return m.member.step == memberCard || m.member.step == memberExportPath
 	}
 	return false
 }
@@ -452,7 +475,7 @@ func (m *ManagerModel) menuKey(msg tea.KeyMsg) tea.Cmd {
 	missing := map[*key.Binding]bool{
 		&k.XReport: m.svc.Closing == nil, &k.ZClose: m.svc.Closing == nil, &k.PeriodClose: m.svc.Closing == nil,
 		&k.Verify: m.svc.Journal == nil, &k.Refund: m.svc.Sales == nil, &k.Import: m.svc.Catalog == nil,
-		&k.Users: m.svc.Users == nil, &k.Settings: m.svc.Settings == nil,
+		&k.Users: m.svc.Users == nil, &k.Settings: m.svc.Settings == nil, &k.Members: m.svc.Customers == nil,
 	}
 	for b, gone := range missing {
 		if gone && key.Matches(msg, *b) {
@@ -493,6 +516,8 @@ func (m *ManagerModel) menuKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Settings):
 		m.selected = 0
 		return m.loadSettings("")
+	case key.Matches(msg, k.Members):
+		m.openMembers()
 	}
 	return nil
 }
@@ -557,6 +582,8 @@ func (m *ManagerModel) submit(line string) tea.Cmd {
 		return m.userSubmit(line)
 	case mgrRefund:
 		return m.refundSubmit(line)
+	case mgrMembers:
+		return m.memberSubmit(line)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -264,11 +265,12 @@ var (
 // cashier (role) logged in.
 type managerHarness struct {
 	*harness
-	catalog  *fakeCatalog
-	closing  *fakeClosing
-	journal  *fakeJournal
-	settings *fakeSettings
-	users    *fakeUsers
+	catalog   *fakeCatalog
+	closing   *fakeClosing
+	journal   *fakeJournal
+	settings  *fakeSettings
+	users     *fakeUsers
+	customers *mgrCustomers
 }
 
 func newManagerHarness(tb testing.TB, lang comptoir.Lang, role comptoir.Role, w, h int) *managerHarness {
@@ -277,26 +279,165 @@ func newManagerHarness(tb testing.TB, lang comptoir.Lang, role comptoir.Role, w,
 	closing := newClosing(sales)
 	mh := &managerHarness{
 		catalog: newCatalog(), closing: closing, journal: &fakeJournal{closing: closing},
-		settings: &fakeSettings{s: comptoir.DefaultShopSettings()}, users: newUsers(),
+		settings: &fakeSettings{s: comptoir.DefaultShopSettings()}, users: newUsers(), customers: newMgrCustomers(),
 	}
 	user := "camille"
 	if role == comptoir.RoleManager {
 		user = "gerant"
 	}
 	m := ui.New(ui.Config{
-		Lang:     lang,
-		Session:  ui.Session{Register: "R1", Cashier: user, UserID: user, Role: role},
-		Sync:     ui.SyncState{Pending: 3},
-		Catalog:  mh.catalog,
-		Sales:    sales,
-		Closing:  closing,
-		Journal:  mh.journal,
-		Settings: mh.settings,
-		Users:    mh.users,
-		Now:      func() time.Time { return fakeNow },
-		Location: time.UTC,
+		Lang:      lang,
+		Session:   ui.Session{Register: "R1", Cashier: user, UserID: user, Role: role},
+		Sync:      ui.SyncState{Pending: 3},
+		Catalog:   mh.catalog,
+		Sales:     sales,
+		Closing:   closing,
+		Journal:   mh.journal,
+		Settings:  mh.settings,
+		Users:     mh.users,
+		Customers: mh.customers,
+		Now:       func() time.Time { return fakeNow },
+		Location:  time.UTC,
 	})
 	mh.harness = &harness{tb: tb, m: m, sales: sales}
 	mh.send(tea.WindowSizeMsg{Width: w, Height: h})
 	return mh
 }
+
+// mgrCustomers holds members in memory for the manager screen's tests: lookups by card, the
+// rights (reveal, export, erase, stop and resume processing) with the store's refusals, and an
+// audit of who did what. Enrolment and consent are left to the members' screen's fake.
+type mgrCustomers struct {
+	members map[comptoir.CustomerID]comptoir.Customer
+	audit   []string
+}
+
+func newMgrCustomers() *mgrCustomers {
+	c := comptoir.Customer{ID: "c-zoe", Cards: []string{card}, Basis: comptoir.BasisContract, Status: comptoir.StatusActive,
+		Personal:   comptoir.Personal{FirstName: "Zoé", LastName: "Hamel", Email: "zoe.hamel@example.org", Phone: "+33612345678"},
+		EnrolledAt: fakeNow, LastActivity: fakeNow}
+	return &mgrCustomers{members: map[comptoir.CustomerID]comptoir.Customer{c.ID: c}}
+}
+
+func (f *mgrCustomers) find(id comptoir.CustomerID) (comptoir.Customer, error) {
+	c, ok := f.members[id]
+	if !ok {
+		return comptoir.Customer{}, comptoir.E(comptoir.CodeUnknownCustomer, id)
+	}
+	return c, nil
+}
+
+func (f *mgrCustomers) Enroll(context.Context, comptoir.Enrolment) (comptoir.Customer, error) {
+	return comptoir.Customer{}, comptoir.E(comptoir.CodeCannotWrite)
+}
+
+func (f *mgrCustomers) NextCard(context.Context) (string, error) { return comptoir.CardNumber(2), nil }
+
+func (f *mgrCustomers) CardOwner(_ context.Context, code string) (comptoir.CustomerID, error) {
+	if err := comptoir.ValidateCard(code); err != nil {
+		return "", err
+	}
+	for _, c := range f.members {
+		if slices.Contains(c.Cards, code) {
+			return c.ID, nil
+		}
+	}
+	return "", comptoir.E(comptoir.CodeUnknownCard, code)
+}
+
+func (f *mgrCustomers) CustomerByCard(ctx context.Context, code string) (comptoir.Customer, error) {
+	id, err := f.CardOwner(ctx, code)
+	if err != nil {
+		return comptoir.Customer{}, err
+	}
+	return f.find(id)
+}
+
+func (f *mgrCustomers) CustomerByEmail(context.Context, string) (comptoir.Customer, error) {
+	return comptoir.Customer{}, comptoir.E(comptoir.CodeUnknownCustomer, "")
+}
+
+func (f *mgrCustomers) CustomerByPhone(context.Context, string) (comptoir.Customer, error) {
+	return comptoir.Customer{}, comptoir.E(comptoir.CodeUnknownCustomer, "")
+}
+
+func (f *mgrCustomers) Customer(_ context.Context, id comptoir.CustomerID) (comptoir.Customer, error) {
+	return f.find(id)
+}
+
+func (f *mgrCustomers) Reveal(_ context.Context, id comptoir.CustomerID, who string) (comptoir.Customer, error) {
+	c, err := f.find(id)
+	if err == nil {
+		f.audit = append(f.audit, "reveal "+string(id)+" by "+who)
+	}
+	return c, err
+}
+
+func (f *mgrCustomers) ChangeConsent(context.Context, comptoir.CustomerID, comptoir.ConsentEvent) error {
+	return nil
+}
+
+func (f *mgrCustomers) ConsentHistory(context.Context, comptoir.CustomerID) ([]comptoir.ConsentEvent, error) {
+	return nil, nil
+}
+
+func (f *mgrCustomers) UpdatePersonal(_ context.Context, id comptoir.CustomerID, _ comptoir.PersonalUpdate, _ string) (comptoir.Customer, error) {
+	return f.find(id)
+}
+
+func (f *mgrCustomers) StopProcessing(_ context.Context, id comptoir.CustomerID, who string) error {
+	c, err := f.find(id)
+	if err != nil {
+		return err
+	}
+	if c.Status == comptoir.StatusErased {
+		return comptoir.E(comptoir.CodeCustomerErased)
+	}
+	c.Status = comptoir.StatusRestricted
+	f.members[id] = c
+	f.audit = append(f.audit, "stop "+string(id)+" by "+who)
+	return nil
+}
+
+func (f *mgrCustomers) ResumeProcessing(_ context.Context, id comptoir.CustomerID, who string) (comptoir.LawfulBasis, error) {
+	c, err := f.find(id)
+	if err != nil {
+		return "", err
+	}
+	switch c.Status {
+	case comptoir.StatusErased:
+		return "", comptoir.E(comptoir.CodeCustomerErased)
+	case comptoir.StatusActive:
+		return "", comptoir.E(comptoir.CodeNotRestricted)
+	}
+	c.Status = comptoir.StatusActive
+	f.members[id] = c
+	f.audit = append(f.audit, "resume "+string(id)+" by "+who)
+	return c.Basis, nil
+}
+
+func (f *mgrCustomers) Erase(_ context.Context, id comptoir.CustomerID, who string) error {
+	c, err := f.find(id)
+	if err != nil {
+		return err
+	}
+	c.Status, c.Personal = comptoir.StatusErased, comptoir.Personal{}
+	f.members[id] = c
+	f.audit = append(f.audit, "erase "+string(id)+" by "+who)
+	return nil
+}
+
+func (f *mgrCustomers) Export(_ context.Context, id comptoir.CustomerID, who string) (comptoir.MemberExport, error) {
+	c, err := f.find(id)
+	if err != nil {
+		return comptoir.MemberExport{}, err
+	}
+	f.audit = append(f.audit, "export "+string(id)+" by "+who)
+	return comptoir.MemberExport{ExportedAt: fakeNow, Customer: c}, nil
+}
+
+func (f *mgrCustomers) NoteActivity(context.Context, comptoir.CustomerID, time.Time) error {
+	return nil
+}
+
+var _ comptoir.CustomerService = (*mgrCustomers)(nil)

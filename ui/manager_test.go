@@ -381,6 +381,76 @@ func TestManager_Update(t *testing.T) {
 			h.press(tea.KeyF5, tea.KeyF7)
 			h.scanKeys("42")
 		}, "✗ ticket 42 introuvable", nil},
+		{"a member found by card, masked", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF11)
+			h.scanKeys(card)
+		}, "c-zoe", func(t *testing.T, h *managerHarness) {
+			v := h.view()
+			contains(t, "the view", v, "masquées")
+			if strings.Contains(v, "Hamel") || strings.Contains(v, "zoe.hamel") {
+				t.Errorf("personal data shown unmasked:\n%s", v)
+			}
+		}},
+		{"an unknown card", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF11)
+			h.scanKeys(comptoir.CardNumber(7))
+		}, "✗ carte 0400000000077 inconnue", nil},
+		{"a reveal is logged and forgotten on leaving", comptoir.RoleCashier, func(h *managerHarness) {
+			h.asManager()
+			h.press(tea.KeyF11)
+			h.scanKeys(card)
+			h.press(tea.KeyF2)
+			contains(h.tb, "the view", h.view(), "zoe.hamel@example.org")
+			h.press(tea.KeyEsc)
+		}, "Carte : _", func(t *testing.T, h *managerHarness) {
+			if strings.Contains(h.view(), "Hamel") {
+				t.Errorf("the revealed data stayed on screen:\n%s", h.view())
+			}
+			if !slices.Contains(h.customers.audit, "reveal c-zoe by gerant") {
+				t.Errorf("audit = %v, want the reveal by gerant", h.customers.audit)
+			}
+		}},
+		{"an export to a new file", comptoir.RoleManager, func(h *managerHarness) {
+			// A short relative path keeps the sentences on one row whatever the temporary
+			// directory's name.
+			t := h.tb.(*testing.T)
+			t.Chdir(t.TempDir())
+			path := "zoe.json"
+			h.press(tea.KeyF5, tea.KeyF11)
+			h.scanKeys(card)
+			h.press(tea.KeyF3)
+			h.scanKeys(path)
+			contains(h.tb, "the view", h.view(), "✓ données de c-zoe exportées dans")
+			data, err := os.ReadFile(path)
+			if err != nil || !strings.Contains(string(data), `"id": "c-zoe"`) {
+				h.tb.Errorf("export file: %v\n%s", err, data)
+			}
+			h.press(tea.KeyF3)
+			h.scanKeys(path)
+		}, "existe déjà : un export ne remplace jamais un fichier", nil},
+		{"an erasure asks first", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF11)
+			h.scanKeys(card)
+			h.press(tea.KeyF4)
+			contains(h.tb, "the view", h.view(), "effacer définitivement les données de c-zoe ?")
+			if got := h.customers.members["c-zoe"].Status; got != comptoir.StatusActive {
+				h.tb.Errorf("status %s before confirmation", got)
+			}
+			h.press(tea.KeyEnter)
+		}, "✓ membre c-zoe effacé", func(t *testing.T, h *managerHarness) {
+			if got := h.customers.members["c-zoe"].Status; got != comptoir.StatusErased {
+				t.Errorf("status = %s, want erased", got)
+			}
+		}},
+		{"stop then resume processing", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF11)
+			h.scanKeys(card)
+			h.press(tea.KeyF7)
+			contains(h.tb, "the view", h.view(), "✗ ce membre n'est pas en arrêt de traitement")
+			h.press(tea.KeyF6)
+			contains(h.tb, "the view", h.view(), "arrêt du traitement (limitation)")
+			h.press(tea.KeyF7)
+		}, "✓ membre c-zoe : traitement repris", nil},
 		{"the sync line", comptoir.RoleManager, func(h *managerHarness) { h.press(tea.KeyF5) },
 			"Synchronisation : ○ hors ligne · 3 événement(s) en attente", nil},
 	}
@@ -453,6 +523,10 @@ func TestManagerView_Golden(t *testing.T) {
 			h.sell(h.line(nutella, 1))
 			h.press(tea.KeyF5, tea.KeyF4)
 			h.scanKeys("2026-10")
+		}},
+		{"member", comptoir.RoleManager, "Droits des membres", "Members' rights", func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF11)
+			h.scanKeys(card)
 		}},
 		{"refund", comptoir.RoleManager, "Quantité à rembourser", "Quantity to refund", func(h *managerHarness) {
 			h.sell(h.line(nutella, 2), h.line(coffee, 1))

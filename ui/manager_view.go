@@ -98,6 +98,8 @@ func (m *ManagerModel) View() string {
 		body, label = m.usersBody(n), text{"Utilisateurs", "Users"}.in(l)
 	case mgrRefund:
 		body, label = m.refundBody(n), text{"Remboursement", "Refund"}.in(l)
+	case mgrMembers:
+		body, label = m.membersBody(), text{"Droits des membres (RGPD)", "Members' rights (GDPR)"}.in(l)
 	default:
 		body = m.menuBody()
 	}
@@ -155,6 +157,15 @@ func (m *ManagerModel) inputRow() string {
 		default:
 			return ""
 		}
+	case mgrMembers:
+		switch m.member.step {
+		case memberCard:
+			prompt = text{"Carte : ", "Card: "}
+		case memberExportPath:
+			prompt = text{"Fichier : ", "File: "}
+		default:
+			return ""
+		}
 	case mgrRefund:
 		if m.refund.quote != nil {
 			return ""
@@ -196,7 +207,7 @@ func (m *ManagerModel) menuBody() []string {
 		entry(k.Import.Help().Key, text{"Catalogue : importer un fichier", "Catalogue: import a file"}.in(l)),
 		entry(k.Users.Help().Key, text{"Utilisateurs", "Users"}.in(l)),
 		entry(k.Settings.Help().Key, text{"Réglages du magasin", "Shop settings"}.in(l)),
-		"",
+		entry(k.Members.Help().Key, text{"Membres : droits RGPD", "Members: GDPR rights"}.in(l)),
 	}
 	half := max(1, (w-2)/2)
 	rows := []string{""}

@@ -35,6 +35,8 @@ type Config struct {
 	Journal  comptoir.JournalVerifier
 	Settings comptoir.SettingsService
 	Users    comptoir.UserService
+	// Customers serves the members' rights on the manager screen.
+	Customers comptoir.CustomerService
 	// Now reads the clock (nil is time.Now) and Location is the shop's time zone (nil is
 	// time.Local): together they say which business day the X report and the Z close are of.
 	Now      func() time.Time
@@ -86,7 +88,7 @@ func New(cfg Config) *Model {
 		payment: NewPaymentModel(ctx, c, cfg.Session, cfg.Sales),
 		manager: NewManagerModel(ctx, c, cfg.Session, ManagerServices{
 			Catalog: cfg.Catalog, Sales: cfg.Sales, Closing: cfg.Closing, Journal: cfg.Journal,
-			Settings: cfg.Settings, Users: cfg.Users,
+			Settings: cfg.Settings, Users: cfg.Users, Customers: cfg.Customers,
 		}, cfg.Now, cfg.Location),
 	}
 	m.active = m.sale
