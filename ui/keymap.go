@@ -72,6 +72,8 @@ type KeyMap struct {
 	MemberErase  key.Binding
 	MemberStop   key.Binding
 	MemberResume key.Binding
+	// Count starts the cash count of a Z close.
+	Count key.Binding
 }
 
 // NewKeyMap builds the key map with its help written in a language.
@@ -122,6 +124,7 @@ func NewKeyMap(l comptoir.Lang) *KeyMap {
 		MemberErase:  key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", t("effacer", "erase"))),
 		MemberStop:   key.NewBinding(key.WithKeys("f6"), key.WithHelp("F6", t("arrêt", "stop"))),
 		MemberResume: key.NewBinding(key.WithKeys("f7"), key.WithHelp("F7", t("reprise", "resume"))),
+		Count:        key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("compter la caisse", "count the till"))),
 	}
 }
 

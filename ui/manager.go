@@ -91,8 +91,8 @@ type ManagerModel struct {
 	title  string
 	lines  []string
 	offset int
-	// zDay is the day whose Z close waits for confirmation.
-	zDay string
+	// z is the Z close waiting for confirmation.
+	z zState
 
 	settings comptoir.ShopSettings
 	keys     []string
@@ -230,7 +230,10 @@ func (m *ManagerModel) ShortHelp() []key.Binding {
 	case mgrPIN, mgrPeriod, mgrImport:
 		return []key.Binding{k.Confirm, k.Leave, k.Help}
 	case mgrConfirmZ:
-		return []key.Binding{k.Confirm, k.Cancel, k.PageDown}
+		if m.z.counting {
+			return []key.Binding{k.Confirm, k.Cancel}
+		}
+		return []key.Binding{k.Confirm, k.Count, k.Cancel}
 	case mgrText:
 		return []key.Binding{k.Up, k.Down, k.PageDown, k.Leave}
 	case mgrSettings:
@@ -316,8 +319,7 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.result = result{}
 		if msg.close && !msg.rep.Closed {
 			// The manager sees what the Z seals before sealing it.
-			m.mode, m.title, m.zDay = mgrConfirmZ, text{"Clôture Z", "Z close"}.in(l), msg.rep.Period
-			m.result = result{resultInfo, text{"clôturer la journée du %s ? Entrée confirme · Échap annule", "close the day %s? Enter confirms · Esc cancels"}.f(l, msg.rep.Period)}
+			m.startZ(msg.rep)
 		}
 	case managerClosedMsg:
 		m.showText(text{"Clôture", "Closing"}.in(l), closingLines(msg.closing, m.loc, l))
@@ -397,20 +399,7 @@ func (m *ManagerModel) key(msg tea.KeyMsg) tea.Cmd {
 	case mgrMenu:
 		return m.menuKey(msg)
 	case mgrConfirmZ:
-		switch {
-		case key.Matches(msg, k.Confirm):
-			return m.closeDay()
-		case key.Matches(msg, k.Up):
-			m.scrollBy(-1)
-		case key.Matches(msg, k.Down):
-			m.scrollBy(1)
-		case key.Matches(msg, k.PageUp):
-			m.scrollBy(-m.bodyRows())
-		case key.Matches(msg, k.PageDown):
-			m.scrollBy(m.bodyRows())
-		case key.Matches(msg, k.Cancel):
-			m.mode, m.result = mgrMenu, result{resultInfo, text{"clôture annulée", "close cancelled"}.in(m.common.Lang)}
-		}
+		return m.zKey(msg)
 	case mgrText:
 		switch {
 		case key.Matches(msg, k.Up):
@@ -465,6 +454,8 @@ func (m *ManagerModel) takesInput() bool {
 		return m.refund.quote == nil
 	case mgrMembers:
 		return m.member.step == memberCard || m.member.step == memberExportPath
+	case mgrConfirmZ:
+		return m.z.counting
 	}
 	return false
 }
@@ -662,9 +653,6 @@ func (m *ManagerModel) report(close bool) tea.Cmd {
 		return managerReportMsg{rep: rep, close: close}
 	})
 }
-
-// closeDay seals the day whose report the manager confirmed, even if midnight passed meanwhile.
-func (m *ManagerModel) closeDay() tea.Cmd { return m.closePeriod(m.zDay) }
 
 func (m *ManagerModel) closePeriod(period string) tea.Cmd {
 	return m.run(func(ctx context.Context) tea.Msg {

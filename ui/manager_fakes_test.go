@@ -39,6 +39,17 @@ func newClosing(sales *fakeSales) *fakeClosing {
 }
 
 func (c *fakeClosing) ClosePeriod(ctx context.Context, period string) (comptoir.Closing, error) {
+	return c.closeWith(ctx, period, nil)
+}
+
+func (c *fakeClosing) CloseDayCounted(ctx context.Context, day string, counted map[comptoir.PaymentMethod]comptoir.Money) (comptoir.Closing, error) {
+	if _, err := comptoir.ParseDay(day); err != nil {
+		return comptoir.Closing{}, err
+	}
+	return c.closeWith(ctx, day, counted)
+}
+
+func (c *fakeClosing) closeWith(ctx context.Context, period string, counted map[comptoir.PaymentMethod]comptoir.Money) (comptoir.Closing, error) {
 	kind, err := comptoir.ParsePeriod(period)
 	if err != nil {
 		return comptoir.Closing{}, err
@@ -70,6 +81,11 @@ func (c *fakeClosing) ClosePeriod(ctx context.Context, period string) (comptoir.
 	gt, _ := c.GrandTotal(ctx)
 	cl := comptoir.Closing{Register: "R1", Number: uint64(len(c.order) + 1), Kind: kind, Period: period, At: fakeNow,
 		Totals: t, GrandTotal: gt, Hash: strings.Repeat("ab", 32)}
+	if counted != nil {
+		if cl.Count, err = comptoir.CountCash(t, counted); err != nil {
+			return comptoir.Closing{}, err
+		}
+	}
 	c.closings[period] = cl
 	c.order = append(c.order, period)
 	return cl, nil

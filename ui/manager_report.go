@@ -32,11 +32,34 @@ func closingLines(c comptoir.Closing, loc *time.Location, l comptoir.Lang) []str
 		title.f(l, c.Number, clean(c.Register), periodName(c.Period, l)),
 		text{"Clôturé le %s", "Closed on %s"}.f(l, c.At.In(loc).Format("2006-01-02 15:04:05")),
 	}
+	if len(c.Count) > 0 {
+		// On screen the count comes first, where the manager sees it without scrolling: a
+		// difference is what they act on. The printed report keeps it after the totals.
+		out = append(out, "")
+		out = append(out, countLines(c.Count, l)...)
+	}
 	out = append(out, totalsLines(c.Totals, c.GrandTotal, l)...)
 	if c.Hash != "" {
 		out = append(out, text{"Empreinte              %s", "Hash                   %s"}.f(l, c.Hash))
 	}
 	return out
+}
+
+// countLines lays out a Z close's cash count: per method, expected, counted and the difference,
+// with the difference's sense in words so that it does not rest on a minus sign alone.
+func countLines(count []comptoir.CashCount, l comptoir.Lang) []string {
+	rows := [][]string{{text{"Comptage", "Count"}.in(l), text{"Attendu", "Expected"}.in(l), text{"Compté", "Counted"}.in(l), text{"Écart", "Difference"}.in(l), ""}}
+	for _, x := range count {
+		sense := ""
+		switch d := x.Difference(); {
+		case d < 0:
+			sense = text{"manque", "short"}.in(l)
+		case d > 0:
+			sense = text{"excédent", "over"}.in(l)
+		}
+		rows = append(rows, []string{"  " + x.Method.Format(l), x.Expected.Format(l), x.Counted.Format(l), x.Difference().Format(l), sense})
+	}
+	return columns(rows)
 }
 
 // periodName says which period a report covers: "journée du 2026-11-30", "mois 2026-11".

@@ -146,7 +146,7 @@ func TestManager_Update(t *testing.T) {
 			h.press(tea.KeyF5, tea.KeyF2, tea.KeyPgDown)
 		}, "Grand total perpétuel  7,90 €", nil},
 		{"Z close asks first", comptoir.RoleManager, func(h *managerHarness) { h.press(tea.KeyF5, tea.KeyF3) },
-			"› clôturer la journée du 2026-11-30 ? Entrée confirme · Échap annule", func(t *testing.T, h *managerHarness) {
+			"› clôturer la journée du 2026-11-30 ? Entrée confirme", func(t *testing.T, h *managerHarness) {
 				if len(h.closing.order) != 0 {
 					t.Errorf("closed %v before confirmation", h.closing.order)
 				}
@@ -164,6 +164,46 @@ func TestManager_Update(t *testing.T) {
 			contains(t, "the view", h.view(), "Rapport Z n° 1 — caisse R1 — journée du 2026-11-30")
 			if got, want := h.closing.order, []string{"2026-11-30"}; !slices.Equal(got, want) {
 				t.Errorf("closings = %v, want %v", got, want)
+			}
+		}},
+		{"a Z close with a cash count", comptoir.RoleManager, func(h *managerHarness) {
+			d := comptoir.SaleDraft{Lines: []comptoir.Line{h.line(nutella, 2)}, Payments: []comptoir.Payment{{Method: comptoir.Cash, Amount: 1000}}}
+			if _, err := h.sales.RecordSale(context.Background(), d); err != nil {
+				h.tb.Fatal(err)
+			}
+			h.sell(h.line(coffee, 1))
+			h.press(tea.KeyF5, tea.KeyF3, tea.KeyF2)
+			contains(h.tb, "the view", h.view(), "Espèces compté : _")
+			h.scanKeys("7,40")
+			// The card, meal vouchers, cheques and other methods are not counted.
+			for range 4 {
+				h.press(tea.KeyEnter)
+			}
+			contains(h.tb, "the view", h.view(), "clôturer la journée du 2026-11-30 avec ce comptage ?")
+			if len(h.closing.order) != 0 {
+				h.tb.Fatalf("closed %v before confirmation", h.closing.order)
+			}
+			h.press(tea.KeyEnter)
+		}, "Espèces   7,90 €  7,40 €  -0,50 €  manque", func(t *testing.T, h *managerHarness) {
+			c := h.closing.closings["2026-11-30"]
+			want := comptoir.CashCount{Method: comptoir.Cash, Expected: 790, Counted: 740}
+			if len(c.Count) != 1 || c.Count[0] != want {
+				t.Errorf("count = %+v, want %+v", c.Count, want)
+			}
+		}},
+		{"a count refuses an unreadable amount", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF3, tea.KeyF2)
+			h.scanKeys("douze")
+		}, "✗ montant illisible « douze »", func(t *testing.T, h *managerHarness) {
+			contains(t, "the view", h.view(), "Espèces compté : _")
+		}},
+		{"a count given up closes without one", comptoir.RoleManager, func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyF3, tea.KeyF2)
+			h.scanKeys("5")
+			h.press(tea.KeyEsc, tea.KeyEnter)
+		}, "✓ journée du 2026-11-30 : clôture n° 1", func(t *testing.T, h *managerHarness) {
+			if c := h.closing.closings["2026-11-30"]; len(c.Count) != 0 {
+				t.Errorf("count = %+v, want none", c.Count)
 			}
 		}},
 		{"a closed day shows its Z report", comptoir.RoleManager, func(h *managerHarness) {
@@ -504,6 +544,15 @@ func TestManagerView_Golden(t *testing.T) {
 		}},
 		{"z_confirm", comptoir.RoleManager, "clôturer la journée du 2026-11-30 ?", "close the day 2026-11-30?", func(h *managerHarness) {
 			h.press(tea.KeyF5, tea.KeyF3)
+		}},
+		{"z_count", comptoir.RoleManager, "avec ce comptage", "with this count", func(h *managerHarness) {
+			h.sell(h.line(nutella, 2), h.line(soda, 1))
+			h.press(tea.KeyF5, tea.KeyF3, tea.KeyF2)
+			h.scanKeys("0")
+			h.scanKeys("10,20")
+			for range 3 {
+				h.press(tea.KeyEnter)
+			}
 		}},
 		{"verify", comptoir.RoleManager, "journal intact : 1 tickets", "journal intact: 1 tickets", func(h *managerHarness) {
 			h.sell(h.line(nutella, 1))

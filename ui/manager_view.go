@@ -157,6 +157,11 @@ func (m *ManagerModel) inputRow() string {
 		default:
 			return ""
 		}
+	case mgrConfirmZ:
+		if !m.z.counting {
+			return ""
+		}
+		prompt = m.countPrompt()
 	case mgrMembers:
 		switch m.member.step {
 		case memberCard:
