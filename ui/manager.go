@@ -276,7 +276,10 @@ func (m *ManagerModel) FullHelp() [][]key.Binding {
 func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	l := m.common.Lang
 	if _, ok := msg.(managerMsg); ok {
-		m.busy = false
+		// A logout runs beside the screen's own commands, so its answer ends none of them.
+		if _, logout := msg.(managerLoggedOut); !logout {
+			m.busy = false
+		}
 	}
 	switch msg := msg.(type) {
 	case tea.KeyMsg:

@@ -522,7 +522,8 @@ func TestManager_AnswerAfterLeaving(t *testing.T) {
 	}
 }
 
-// TestManagerView_Golden draws the manager screens in French and English at 80×24 against
+// TestManagerView_Golden draws the manager screens in French and English at 80×24 (the menu and
+// the X report at 120×40 too) against
 // testdata/TestManagerView_Golden/*.golden (go test ./ui -update rewrites them).
 func TestManagerView_Golden(t *testing.T) {
 	screens := []struct {
@@ -583,28 +584,37 @@ func TestManagerView_Golden(t *testing.T) {
 			h.scanKeys("1")
 		}},
 	}
+	sizes := []struct {
+		name string
+		w, h int
+	}{{"80x24", 80, 24}, {"120x40", 120, 40}}
 	for _, lang := range []comptoir.Lang{comptoir.LangFR, comptoir.LangEN} {
-		for _, s := range screens {
-			t.Run(string(lang)+"_80x24_"+s.name, func(t *testing.T) {
-				h := newManagerHarness(t, lang, s.role, 80, 24)
-				s.do(h)
-				v := h.view()
-				want := s.fr
-				if lang == comptoir.LangEN {
-					want = s.en
+		for _, size := range sizes {
+			for _, s := range screens {
+				if size.w != 80 && s.name != "menu" && s.name != "x_report" {
+					continue
 				}
-				contains(t, "the view", v, want)
-				rows := strings.Split(v, "\n")
-				if got := len(rows); got != 24 {
-					t.Errorf("%d rows, want 24", got)
-				}
-				for i, r := range rows {
-					if got := lipgloss.Width(r); got != 80 {
-						t.Errorf("row %d is %d cells wide, want 80: %q", i, got, r)
+				t.Run(string(lang)+"_"+size.name+"_"+s.name, func(t *testing.T) {
+					h := newManagerHarness(t, lang, s.role, size.w, size.h)
+					s.do(h)
+					v := h.view()
+					want := s.fr
+					if lang == comptoir.LangEN {
+						want = s.en
 					}
-				}
-				golden.RequireEqual(t, []byte(v))
-			})
+					contains(t, "the view", v, want)
+					rows := strings.Split(v, "\n")
+					if got := len(rows); got != size.h {
+						t.Errorf("%d rows, want %d", got, size.h)
+					}
+					for i, r := range rows {
+						if got := lipgloss.Width(r); got != size.w {
+							t.Errorf("row %d is %d cells wide, want %d: %q", i, got, size.w, r)
+						}
+					}
+					golden.RequireEqual(t, []byte(v))
+				})
+			}
 		}
 	}
 }
