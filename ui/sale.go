@@ -86,13 +86,14 @@ func (m *SaleModel) SetSize(width, height int) {
 // Init starts nothing: the root model listens to the scanner.
 func (m *SaleModel) Init() tea.Cmd { return nil }
 
-// ShortHelp lists the keys of the help bar.
+// ShortHelp lists the keys of the help bar. Ctrl+C is left to the full help (F1), as the
+// screen sketches have it: at 80 columns the bar has room for the keys of the sale only.
 func (m *SaleModel) ShortHelp() []key.Binding {
 	k := m.common.KeyMap
 	if m.qtyMode {
 		return []key.Binding{k.Enter, k.Cancel, k.Help, k.Quit}
 	}
-	return []key.Binding{k.Enter, k.Quantity, k.Remove, k.Manager, k.Help, k.Quit}
+	return []key.Binding{k.Enter, k.Quantity, k.Remove, k.Manager, k.Help}
 }
 
 // FullHelp lists every key of the screen, shown after F1.
