@@ -3,6 +3,7 @@ package comptoir
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -146,6 +147,80 @@ type Closing struct {
 	GrandTotal Money  `json:"grand_total"`
 	PrevHash   string `json:"prev_hash"`
 	Hash       string `json:"-"`
+	// Count is what the manager counted at a day's Z close, per payment method, beside what the
+	// tickets say (see CountCash). It is left out of the record when nothing was counted, so that
+	// a closing without a count is written, and hashed, exactly as before counts existed.
+	Count []CashCount `json:"count,omitempty"`
+}
+
+// CashCount is one payment method counted at the Z close: the cash in the drawer, the card
+// terminal's total, the cheques and vouchers in hand, against what the day's tickets took.
+type CashCount struct {
+	Method PaymentMethod `json:"method"`
+	// Expected is the day's net takings of the method (cash net of change), as the closing's
+	// totals have it.
+	Expected Money `json:"expected"`
+	Counted  Money `json:"counted"`
+}
+
+// Difference is what the count found beyond the takings: positive when there is more than
+// expected, negative when something is missing.
+func (c CashCount) Difference() Money { return c.Counted - c.Expected }
+
+// CountCash builds a Z close's count from the amounts counted per method and the day's totals,
+// in the report's order of methods; a method not counted is left out. It refuses an unknown
+// method (CodeUnknownPaymentMethod), a negative amount (CodeInvalidAmount) and one beyond
+// MaxAmount (CodeAmountTooLarge).
+func CountCash(t Totals, counted map[PaymentMethod]Money) ([]CashCount, error) {
+	for m, amount := range counted {
+		if !slices.Contains(PaymentMethods, m) {
+			return nil, E(CodeUnknownPaymentMethod, string(m))
+		}
+		if amount < 0 {
+			return nil, E(CodeInvalidAmount, amount.Plain())
+		}
+		if amount > MaxAmount {
+			return nil, E(CodeAmountTooLarge, amount.Plain())
+		}
+	}
+	var out []CashCount
+	for _, m := range PaymentMethods {
+		amount, ok := counted[m]
+		if !ok {
+			continue
+		}
+		out = append(out, CashCount{Method: m, Expected: t.MethodAmount(m), Counted: amount})
+	}
+	return out, nil
+}
+
+// MethodAmount is the net amount taken with a method in the totals, zero when none was.
+func (t Totals) MethodAmount(m PaymentMethod) Money {
+	for _, x := range t.ByMethod {
+		if x.Method == m {
+			return x.Amount
+		}
+	}
+	return 0
+}
+
+// CountConsistent reports whether a closing's count agrees with its totals: only a day's Z close
+// has one, each method once, and each expected amount is the totals' figure for the method.
+func (c Closing) CountConsistent() bool {
+	if len(c.Count) == 0 {
+		return true
+	}
+	if c.Kind != DayClosing {
+		return false
+	}
+	seen := map[PaymentMethod]bool{}
+	for _, x := range c.Count {
+		if !slices.Contains(PaymentMethods, x.Method) || seen[x.Method] || x.Expected != c.Totals.MethodAmount(x.Method) {
+			return false
+		}
+		seen[x.Method] = true
+	}
+	return true
 }
 
 // ParsePeriod reads a period as YYYY-MM-DD, YYYY-MM or YYYY and says which kind of closing seals
@@ -276,6 +351,12 @@ type ClosingService interface {
 	// already closed (CodeAlreadyClosed), and a month or a year with a day or month that has
 	// tickets but no closing (CodeUnclosedPeriod).
 	ClosePeriod(ctx context.Context, period string) (Closing, error)
+	// CloseDayCounted seals a business day as ClosePeriod does, with the amounts the manager
+	// counted per payment method (see CountCash): the expected amounts are read in the same
+	// transaction as the closing, so that a ticket recorded after the count cannot slip in
+	// unnoticed. It refuses what ClosePeriod and CountCash refuse, and a month or a year
+	// (CodeInvalidDate).
+	CloseDayCounted(ctx context.Context, day string, counted map[PaymentMethod]Money) (Closing, error)
 	// Closing reads the closing of a period; ok is false when the period is not closed. It
 	// refuses a malformed period with CodeInvalidPeriod.
 	Closing(ctx context.Context, period string) (c Closing, ok bool, err error)

@@ -375,6 +375,15 @@ const (
 	CodeNotEnoughPoints Code = "not_enough_points"
 )
 
+// Refusals of the register's manager screen.
+const (
+	CodeTrainingTicketOpen  Code = "training_ticket_open"
+	CodeRefundNothingChosen Code = "refund_nothing_chosen"
+	CodeInvalidTicketNumber Code = "invalid_ticket_number"
+	CodeActionUnavailable   Code = "action_unavailable"
+	CodeExportExists        Code = "export_exists"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -728,4 +737,14 @@ var messages = map[Code]message{
 		"give a file name to save the receipt"},
 	CodeNotEnoughPoints: {"%d points : il en faut %d pour %s de remise, et pas plus que le montant à payer",
 		"%d points: %d are needed for %s off, and no more than the amount due"},
+	CodeTrainingTicketOpen: {"ticket en cours : encaissez-le ou videz-le avant de changer de mode",
+		"a ticket is open: take its payment or empty it before switching modes"},
+	CodeRefundNothingChosen: {"rien à rembourser : tapez une quantité sur au moins une ligne, ou F2 pour tout",
+		"nothing to refund: type a quantity on at least one line, or F2 for all"},
+	CodeInvalidTicketNumber: {"numéro de ticket « %s » invalide : le nombre imprimé après « ticket n° »",
+		"invalid ticket number %q: the number printed after \"ticket no.\""},
+	CodeActionUnavailable: {"« %s » n'est pas disponible sur cette caisse : elle a été lancée sans ce service",
+		"%q is not available on this register: it was started without that service"},
+	CodeExportExists: {"%s existe déjà : un export ne remplace jamais un fichier, donnez un nouveau nom",
+		"%s already exists: an export never replaces a file, give a new name"},
 }

@@ -17,6 +17,20 @@ import (
 // likewise sums its months. A sealed period accepts no more tickets. Nothing before the register's
 // first record and nothing in the future can be closed (see comptoir.CheckClosable).
 func (s *Store) ClosePeriod(ctx context.Context, period string) (comptoir.Closing, error) {
+	return s.closeWith(ctx, period, nil)
+}
+
+// CloseDayCounted seals a business day with the manager's cash count; see
+// comptoir.ClosingService.
+func (s *Store) CloseDayCounted(ctx context.Context, day string, counted map[comptoir.PaymentMethod]comptoir.Money) (comptoir.Closing, error) {
+	if _, err := comptoir.ParseDay(day); err != nil {
+		return comptoir.Closing{}, err
+	}
+	return s.closeWith(ctx, day, counted)
+}
+
+// closeWith seals a period, with a count when counted is not nil (a day only).
+func (s *Store) closeWith(ctx context.Context, period string, counted map[comptoir.PaymentMethod]comptoir.Money) (comptoir.Closing, error) {
 	if err := checkCtx(ctx); err != nil {
 		return comptoir.Closing{}, err
 	}
@@ -32,7 +46,7 @@ func (s *Store) ClosePeriod(ctx context.Context, period string) (comptoir.Closin
 			return err
 		}
 		var err error
-		c, err = s.closePeriod(tx, kind, period, now)
+		c, err = s.closePeriod(tx, kind, period, now, counted)
 		return err
 	})
 	return c, err
@@ -55,7 +69,7 @@ func firstDay(r reg) string {
 	return first
 }
 
-func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period string, now time.Time) (comptoir.Closing, error) {
+func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period string, now time.Time, counted map[comptoir.PaymentMethod]comptoir.Money) (comptoir.Closing, error) {
 	r := regBuckets(tx, s.register)
 	closings := r.closings
 	// A period is sealed by its own closing and by that of the month or year around it: an empty
@@ -105,6 +119,11 @@ func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period stri
 		Totals:     totals,
 		GrandTotal: h.GrandTotal,
 		PrevHash:   h.LastHash,
+	}
+	if counted != nil {
+		if c.Count, err = comptoir.CountCash(totals, counted); err != nil {
+			return comptoir.Closing{}, err
+		}
 	}
 	key := closingKey(h.LastTicket, c.Number)
 	hash, err := appendRecord(tx, s.register, key, comptoir.ClosingRecord, c, comptoir.EventClosingRecorded, c.At)

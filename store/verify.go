@@ -213,7 +213,7 @@ func (v *verifier) checkClosing(ref comptoir.RecordRef, r record) bool {
 			}
 		}
 	}
-	if !want.Equal(c.Totals) {
+	if !want.Equal(c.Totals) || !c.CountConsistent() {
 		return v.fail(comptoir.CodeTotalsMismatch, ref)
 	}
 	if c.GrandTotal != v.gt {

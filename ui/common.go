@@ -41,12 +41,15 @@ type Component interface {
 type Session struct {
 	Register string
 	Cashier  string
-	// Role is the logged-in user's role, shown beside their name.
-	Role comptoir.Role
 	// Training is on while the register rings up tickets to learn the till.
 	Training bool
 	// Demo marks a database filled by demo-data.
 	Demo bool
+	// UserID and Role are who logged in (Cashier is the name the screens show, with the role
+	// beside it). A cashier must have a manager type their PIN to enter the manager screen; a
+	// manager enters directly.
+	UserID string
+	Role   comptoir.Role
 }
 
 // SyncState is what the status bar says about the sync with the central loyalty API. Until the

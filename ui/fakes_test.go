@@ -98,6 +98,8 @@ type fakeSales struct {
 	// members, when set, holds the members whose points tickets earn and spend by rule.
 	members *fakeCustomers
 	rule    comptoir.PointsRule
+	// closed reports whether a business day is closed, when a fake closing service is attached.
+	closed func(day string) bool
 }
 
 func (f *fakeSales) RecordSale(_ context.Context, d comptoir.SaleDraft) (comptoir.Sale, error) {
@@ -114,6 +116,24 @@ func (f *fakeSales) RecordSale(_ context.Context, d comptoir.SaleDraft) (comptoi
 	s, err := comptoir.BuildSale(d)
 	if err != nil {
 		return comptoir.Sale{}, err
+	}
+	if s.RefundOf != 0 {
+		// A refund is checked against its ticket and the earlier refunds, as the store does.
+		orig, err := f.Sale(context.Background(), s.RefundOf)
+		if err != nil {
+			return comptoir.Sale{}, err
+		}
+		earlier, _ := f.Refunds(context.Background(), s.RefundOf)
+		if err := comptoir.CheckRefund(s, orig, earlier); err != nil {
+			return comptoir.Sale{}, err
+		}
+	}
+	if s.At.IsZero() {
+		s.At = fakeNow
+	}
+	s.Day = comptoir.DayOf(s.At, time.UTC)
+	if f.closed != nil && f.closed(s.Day) {
+		return comptoir.Sale{}, comptoir.E(comptoir.CodeDayClosed, s.Day)
 	}
 	s.Number = uint64(len(f.sales) + 1)
 	if m != nil {

@@ -14,7 +14,11 @@ const maxInput = comptoir.MaxCodeLen + 16
 // field is the one-line input of a screen. It only appends and erases at its end: scanners and
 // cashiers type codes and amounts from left to right, and a cursor that could move would let a
 // burst land in the middle of a half-typed code.
-type field struct{ runes []rune }
+type field struct {
+	runes []rune
+	// limit replaces maxInput when set, for fields that take more than a code (a file path).
+	limit int
+}
 
 // typed feeds a key message into the field and returns the lines it completed. Bubble Tea v1
 // delivers characters that arrive together (a scanner's burst, a paste) as one KeyMsg holding
@@ -47,7 +51,11 @@ func (f *field) typed(msg tea.KeyMsg) (lines []string) {
 }
 
 func (f *field) insert(r rune) {
-	if !unicode.IsPrint(r) || len(f.runes) >= maxInput {
+	limit := maxInput
+	if f.limit > 0 {
+		limit = f.limit
+	}
+	if !unicode.IsPrint(r) || len(f.runes) >= limit {
 		return
 	}
 	f.runes = append(f.runes, r)

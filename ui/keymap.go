@@ -61,6 +61,41 @@ type KeyMap struct {
 	NoReceipt   key.Binding
 	// Submit saves the receipt under the name typed, or moves on in the enrolment form.
 	Submit key.Binding
+
+	// Manager opens the manager screen from the sale (after a manager's PIN when a cashier is
+	// logged in). The manager screen's actions follow; F1 stays the help on every screen.
+	Manager     key.Binding
+	XReport     key.Binding
+	ZClose      key.Binding
+	PeriodClose key.Binding
+	Verify      key.Binding
+	Training    key.Binding
+	Refund      key.Binding
+	Import      key.Binding
+	Users       key.Binding
+	Settings    key.Binding
+	// Confirm carries out what a manager's screen asks to confirm (a Z close, a refund).
+	Confirm key.Binding
+	// Leave returns from the manager screen to the sale, or from one of its tasks to its menu.
+	Leave key.Binding
+	// UserAdd, UserDisable and UserPIN act on the users list; RefundAll and RefundDo on a
+	// refund.
+	UserAdd     key.Binding
+	UserDisable key.Binding
+	UserPIN     key.Binding
+	RefundAll   key.Binding
+	RefundDo    key.Binding
+	// Clear empties the selected setting.
+	Clear key.Binding
+	// Members opens the members' rights; the Member bindings act on the member shown.
+	Members      key.Binding
+	MemberReveal key.Binding
+	MemberExport key.Binding
+	MemberErase  key.Binding
+	MemberStop   key.Binding
+	MemberResume key.Binding
+	// Count starts the cash count of a Z close.
+	Count key.Binding
 }
 
 // NewKeyMap builds the key map with its help written in a language.
@@ -96,6 +131,33 @@ func NewKeyMap(l comptoir.Lang) *KeyMap {
 		SaveReceipt: key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("enregistrer", "save"))),
 		NoReceipt:   key.NewBinding(key.WithKeys("esc", "enter", "ctrl+j"), key.WithHelp(esc+"/n", t("non", "no"))),
 		Submit:      key.NewBinding(key.WithKeys("enter", "ctrl+j"), key.WithHelp(enter, t("valider", "confirm"))),
+
+		Manager:     key.NewBinding(key.WithKeys("f5"), key.WithHelp("F5", t("gérant", "manager"))),
+		XReport:     key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("rapport X du jour", "today's X report"))),
+		ZClose:      key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", t("clôture Z du jour", "today's Z close"))),
+		PeriodClose: key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", t("clôture mois / année", "month / year close"))),
+		Verify:      key.NewBinding(key.WithKeys("f5"), key.WithHelp("F5", t("vérifier le journal", "verify the journal"))),
+		Training:    key.NewBinding(key.WithKeys("f6"), key.WithHelp("F6", t("mode formation", "training mode"))),
+		Refund:      key.NewBinding(key.WithKeys("f7"), key.WithHelp("F7", t("remboursement", "refund"))),
+		Import:      key.NewBinding(key.WithKeys("f8"), key.WithHelp("F8", t("importer le catalogue", "import the catalogue"))),
+		Users:       key.NewBinding(key.WithKeys("f9"), key.WithHelp("F9", t("utilisateurs", "users"))),
+		Settings:    key.NewBinding(key.WithKeys("f10"), key.WithHelp("F10", t("réglages", "settings"))),
+		Confirm:     key.NewBinding(key.WithKeys("enter", "ctrl+j"), key.WithHelp(enter, t("confirmer", "confirm"))),
+		Leave:       key.NewBinding(key.WithKeys("esc"), key.WithHelp(esc, t("retour", "back"))),
+		UserAdd:     key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("ajouter", "add"))),
+		UserDisable: key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", t("désactiver", "disable"))),
+		UserPIN:     key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", t("nouveau PIN", "new PIN"))),
+		RefundAll:   key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("tout rembourser", "refund all"))),
+		RefundDo:    key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", t("rembourser", "refund"))),
+		Clear:       key.NewBinding(key.WithKeys("delete"), key.WithHelp(del, t("effacer le réglage", "clear the setting"))),
+
+		Members:      key.NewBinding(key.WithKeys("f11"), key.WithHelp("F11", t("membres : droits", "members: rights"))),
+		MemberReveal: key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("révéler", "reveal"))),
+		MemberExport: key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", t("exporter", "export"))),
+		MemberErase:  key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", t("effacer", "erase"))),
+		MemberStop:   key.NewBinding(key.WithKeys("f6"), key.WithHelp("F6", t("arrêt", "stop"))),
+		MemberResume: key.NewBinding(key.WithKeys("f7"), key.WithHelp("F7", t("reprise", "resume"))),
+		Count:        key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("compter la caisse", "count the till"))),
 	}
 }
 

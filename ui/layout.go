@@ -99,10 +99,10 @@ func plural(n int64, one, many text, l comptoir.Lang) string {
 func header(c Common, s Session, left, rightText string) []string {
 	rows := []string{c.Styles.Header.Render(spread(" "+left, rightText+" ", c.Width))}
 	if s.Demo {
-		rows = append(rows, " "+c.Styles.Mark.Render(text{" DÉMO : base de démonstration ", " DEMO: demonstration database "}.in(c.Lang)))
+		rows = append(rows, fit(" "+c.Styles.Mark.Render(text{" DÉMO : base de démonstration ", " DEMO: demonstration database "}.in(c.Lang)), c.Width))
 	}
 	if s.Training {
-		rows = append(rows, " "+c.Styles.Mark.Render(text{" FORMATION : tickets d'entraînement, non comptés ", " TRAINING: practice tickets, not counted "}.in(c.Lang)))
+		rows = append(rows, fit(" "+c.Styles.Mark.Render(text{" FORMATION : tickets d'entraînement, non comptés ", " TRAINING: practice tickets, not counted "}.in(c.Lang)), c.Width))
 	}
 	return rows
 }

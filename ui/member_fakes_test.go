@@ -391,18 +391,8 @@ func (p *fakePrinter) OpenDrawer(context.Context) error {
 	return nil
 }
 
-// fakeSettings are the shop's settings in memory.
-type fakeSettings struct{ s comptoir.ShopSettings }
-
-func (f *fakeSettings) Settings(context.Context) (comptoir.ShopSettings, error) { return f.s, nil }
-
-func (f *fakeSettings) SetSetting(context.Context, string, string) error {
-	return comptoir.E(comptoir.CodeUnknownSetting, "")
-}
-
 var (
 	_ comptoir.CustomerService = (*fakeCustomers)(nil)
 	_ comptoir.PointsService   = (*fakeCustomers)(nil)
 	_ comptoir.PrintLog        = (*fakePrintLog)(nil)
-	_ comptoir.SettingsService = (*fakeSettings)(nil)
 )

@@ -54,6 +54,14 @@ type Config struct {
 	Printer ReceiptPrinter
 	// Now is the clock of consent changes and of members' activity; nil is time.Now.
 	Now func() time.Time
+
+	// The manager screen's services besides those above. Users nil means a register without
+	// users: the manager screen then opens without a PIN, as the register runs without logins.
+	Closing comptoir.ClosingService
+	Journal comptoir.JournalVerifier
+	// Location is the shop's time zone (nil is time.Local): with Now it says which business day
+	// the X report and the Z close are of.
+	Location *time.Location
 }
 
 // Model is the root of the register's interface. It owns the status and help bars, the quit
@@ -70,6 +78,7 @@ type Model struct {
 	members *members
 	member  *MemberModel
 	enrol   *EnrolModel
+	manager *ManagerModel
 	active  Component
 	// confirmQuit is set by a first Ctrl+C: a second one quits, any other key cancels.
 	confirmQuit bool
@@ -108,6 +117,10 @@ func New(cfg Config) *Model {
 		help:    h,
 		sale:    NewSaleModel(ctx, c, cfg.Session, cfg.Catalog),
 		payment: NewPaymentModel(ctx, c, cfg.Session, cfg.Sales),
+		manager: NewManagerModel(ctx, c, cfg.Session, ManagerServices{
+			Catalog: cfg.Catalog, Sales: cfg.Sales, Closing: cfg.Closing, Journal: cfg.Journal,
+			Settings: cfg.Settings, Users: cfg.Users, Customers: cfg.Customers,
+		}, cfg.Now, cfg.Location),
 	}
 	rule := cfg.PointsRule
 	if rule == (comptoir.PointsRule{}) {
@@ -155,6 +168,7 @@ func (m *Model) SetSize(width, height int) {
 	}
 	m.member.SetSize(width, h)
 	m.enrol.SetSize(width, h)
+	m.manager.SetSize(width, h)
 }
 
 // show puts a screen in front, sized for the help bar it brings.
@@ -250,6 +264,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.active == m.sale && m.members.attached != nil && key.Matches(msg, m.common.KeyMap.Detach) {
 			return m, cmd(MemberDetachedMsg{})
 		}
+		if m.active == m.sale && key.Matches(msg, m.common.KeyMap.Manager) {
+			m.manager.Open(m.session, m.sync)
+			m.show(m.manager)
+			return m, nil
+		}
 		if msg.Type == tea.KeyRunes && m.active == m.payment && m.payment.Recorded() != nil && !m.payment.naming() {
 			// Typing after the ticket is paid (a keyboard-mode scan, most often) starts the next
 			// ticket with it, as a serial scan does; "n" alone answers no to the receipt.
@@ -304,6 +323,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case consentMsg:
 		_, c := m.member.Update(msg)
 		return m, c
+	case LeaveManagerMsg:
+		m.show(m.sale)
+		return m, nil
+	case TrainingMsg:
+		return m, m.setTraining(msg.On)
+	case managerMsg:
+		// The manager screen's answers are its own, even when it is no longer in front.
+		_, c := m.manager.Update(msg)
+		return m, c
 	case productMsg:
 		// Look-ups belong to the sale screen whichever screen is in front.
 		_, c := m.sale.Update(msg)
@@ -311,6 +339,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	_, c := m.active.Update(msg)
 	return m, c
+}
+
+// setTraining switches training mode on every screen, unless a ticket is open: its lines would
+// be recorded in a mode they were not rung up in.
+func (m *Model) setTraining(on bool) tea.Cmd {
+	if len(m.sale.Lines()) > 0 {
+		_, c := m.manager.Update(ErrorMsg{Err: comptoir.E(comptoir.CodeTrainingTicketOpen)})
+		return c
+	}
+	s := m.session
+	s.Training = on
+	m.setSession(s)
+	m.manager.SetTraining(on)
+	m.SetSize(m.common.Width, m.common.Height)
+	return nil
 }
 
 // nextSale empties the ticket, shows it, and adds the codes scanned while the last one was being
@@ -357,6 +400,9 @@ func (m *Model) View() string {
 	state += " · " + wordPending.f(l, m.sync.Pending)
 	if !m.sync.LastSync.IsZero() {
 		state += " · " + wordLastSync.f(l, m.sync.LastSync.Format("15:04"))
+	}
+	if m.session.Training {
+		state += " · " + text{"FORMATION", "TRAINING"}.in(l)
 	}
 	b.WriteString(st.Status.Render(spread(" "+state, clean(m.session.Cashier)+" ", w)))
 	return b.String()

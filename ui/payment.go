@@ -82,7 +82,9 @@ func (m *PaymentModel) ShortHelp() []key.Binding {
 		return m.receiptHelp()
 	}
 	if m.canRedeem() {
-		return []key.Binding{k.Cash, k.Card, k.Cheque, k.MealVoucher, k.Redeem, k.Back}
+		// F9 comes last: at 80 columns the French bar cuts it, and the screen offers it in words
+		// beside the hints, while Esc must stay in sight.
+		return []key.Binding{k.Cash, k.Card, k.Cheque, k.MealVoucher, k.Back, k.Redeem}
 	}
 	return []key.Binding{k.Cash, k.Card, k.Cheque, k.MealVoucher, k.Back}
 }

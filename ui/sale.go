@@ -88,7 +88,9 @@ func (m *SaleModel) SetSize(width, height int) {
 // Init starts nothing: the root model listens to the scanner.
 func (m *SaleModel) Init() tea.Cmd { return nil }
 
-// ShortHelp lists the keys of the help bar.
+// ShortHelp lists the keys of the help bar. Ctrl+C and Del are left to the full help (F1): at 80
+// columns the French bar has room for the member, quantity, manager and help keys, and F1 must
+// never be the one cut off.
 func (m *SaleModel) ShortHelp() []key.Binding {
 	k := m.common.KeyMap
 	if m.qtyMode {
@@ -100,13 +102,13 @@ func (m *SaleModel) ShortHelp() []key.Binding {
 	if len(member) > 1 {
 		member = member[:1]
 	}
-	return append(append([]key.Binding{k.Enter}, member...), k.Quantity, k.Remove, k.Help, k.Quit)
+	return append(append([]key.Binding{k.Enter}, member...), k.Quantity, k.Manager, k.Help)
 }
 
 // FullHelp lists every key of the screen, shown after F1.
 func (m *SaleModel) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
-	return [][]key.Binding{append([]key.Binding{k.Enter, k.Erase, k.Quantity, k.Remove, k.Cancel}, m.members.keys(k)...), {k.Up, k.Down, k.PageUp, k.PageDown, k.Help, k.Quit}}
+	return [][]key.Binding{append([]key.Binding{k.Enter, k.Erase, k.Quantity, k.Remove, k.Cancel}, m.members.keys(k)...), {k.Up, k.Down, k.PageUp, k.PageDown, k.Manager, k.Help, k.Quit}}
 }
 
 // Update handles a key, a scan or the catalogue's answer.

@@ -114,7 +114,7 @@ func TestSale_Update(t *testing.T) {
 			nil, "✗ le ticket est vide"},
 		{"Enter on an empty ticket does not pay", func(h *harness) { h.send(key(tea.KeyEnter)) },
 			nil, "✗ le ticket est vide : scannez au moins un article"},
-		{"function keys type nothing", func(h *harness) { h.send(key(tea.KeyF5), key(tea.KeyF9), key(tea.KeyTab)); h.scanKeys(nutella) },
+		{"function keys type nothing", func(h *harness) { h.send(key(tea.KeyF4), key(tea.KeyF9), key(tea.KeyTab)); h.scanKeys(nutella) },
 			[]line{{nutella, 1}}, "ajouté"},
 	}
 	for _, tt := range tests {

@@ -41,12 +41,14 @@ func (m *Model) setSession(s Session) {
 	if m.login != nil {
 		m.login.session = s
 	}
+	// Consent events and enrolments name the cashier who took them.
+	m.memberSession(s)
 }
 
 // loggedIn opens the sale in the user's name and asks for the ticket kept at the last quit.
 func (m *Model) loggedIn(u comptoir.User) tea.Cmd {
 	s := m.session
-	s.Cashier, s.Role = u.ID, u.Role
+	s.Cashier, s.UserID, s.Role = u.ID, u.ID, u.Role
 	m.setSession(s)
 	m.sale.Reset()
 	m.show(m.sale)
@@ -97,7 +99,7 @@ func (m *Model) logout() tea.Cmd {
 // loggedOut shows the login screen for the next user.
 func (m *Model) loggedOut() {
 	s := m.session
-	s.Cashier, s.Role = "", ""
+	s.Cashier, s.UserID, s.Role = "", "", ""
 	m.setSession(s)
 	m.sale.Reset()
 	m.held = nil

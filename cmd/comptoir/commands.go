@@ -243,6 +243,18 @@ func printClosing(e *env, loc *time.Location, c comptoir.Closing) {
 	fmt.Fprintf(e.stdout, e.tr(title[0], title[1]), c.Number, c.Register, periodName(e, c.Period))
 	fmt.Fprintf(e.stdout, e.tr("Clôturé le %s\n", "Closed on %s\n"), c.At.In(loc).Format("2006-01-02 15:04:05"))
 	printTotals(e, c.Totals, c.GrandTotal)
+	if len(c.Count) > 0 {
+		// The cash count of a Z close made at the register: counted against the takings.
+		l := e.cfg.lang
+		var count table
+		count.add(e.tr("Comptage", "Count"), e.tr("Attendu", "Expected"), e.tr("Compté", "Counted"), e.tr("Écart", "Difference"))
+		for _, x := range c.Count {
+			count.add("  "+x.Method.Format(l), x.Expected.Format(l), x.Counted.Format(l), x.Difference().Format(l))
+		}
+		fmt.Fprintln(e.stdout)
+		count.write(e.stdout)
+		fmt.Fprintln(e.stdout)
+	}
 	fmt.Fprintf(e.stdout, e.tr("Empreinte              %s\n", "Hash                   %s\n"), c.Hash)
 }
 
