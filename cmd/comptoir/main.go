@@ -302,8 +302,9 @@ func runHelp(e *env, _ []string) error {
 	w := e.stdout
 	fmt.Fprintln(w, e.tr("Comptoir — caisse enregistreuse hors ligne d'abord.", "Comptoir — an offline-first point-of-sale register."))
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, e.tr("Usage : comptoir [réglages] [--scanner PORT [--scanner-baud N]]   ouvre la caisse (dans un terminal)",
-		"Usage: comptoir [settings] [--scanner PORT [--scanner-baud N]]   open the register (in a terminal)"))
+	fmt.Fprintln(w, e.tr("Usage : comptoir [réglages] [--scanner PORT [--scanner-baud N]] [--printer PORT [--printer-baud N] [--paper 58|80]]",
+		"Usage: comptoir [settings] [--scanner PORT [--scanner-baud N]] [--printer PORT [--printer-baud N] [--paper 58|80]]"))
+	fmt.Fprintln(w, e.tr("        ouvre la caisse (dans un terminal)", "        open the register (in a terminal)"))
 	fmt.Fprintln(w, e.tr("        comptoir [réglages] COMMANDE [options]", "       comptoir [settings] COMMAND [options]"))
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, e.tr("Caisse : connexion par identifiant et code PIN, vente, paiement ; F1 liste les touches. Sur une base neuve,",
@@ -313,6 +314,11 @@ func runHelp(e *env, _ []string) error {
 	fmt.Fprintln(w, e.tr("  --scanner PORT      COMPTOIR_SCANNER       lecteur de codes-barres série, par exemple /dev/ttyACM0",
 		"  --scanner PORT      COMPTOIR_SCANNER       serial barcode scanner, such as /dev/ttyACM0"))
 	fmt.Fprintln(w, e.tr("  --scanner-baud N    COMPTOIR_SCANNER_BAUD  sa vitesse (9600)", "  --scanner-baud N    COMPTOIR_SCANNER_BAUD  its speed (9600)"))
+	fmt.Fprintln(w, e.tr("  --printer PORT      COMPTOIR_PRINTER       imprimante de tickets (série ou USB), par exemple /dev/usb/lp0",
+		"  --printer PORT      COMPTOIR_PRINTER       receipt printer (serial or USB), such as /dev/usb/lp0"))
+	fmt.Fprintln(w, e.tr("  --printer-baud N    COMPTOIR_PRINTER_BAUD  sa vitesse sur une ligne série (9600)",
+		"  --printer-baud N    COMPTOIR_PRINTER_BAUD  its speed on a serial line (9600)"))
+	fmt.Fprintln(w, e.tr("  --paper 58|80       COMPTOIR_PAPER         largeur du rouleau en mm (80)", "  --paper 58|80       COMPTOIR_PAPER         width of the paper roll in mm (80)"))
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, e.tr("Commandes :", "Commands:"))
 	for _, c := range commands {

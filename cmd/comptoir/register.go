@@ -25,28 +25,43 @@ import (
 type registerFlags struct {
 	scanner string
 	baud    int
+	// printer is the receipt printer's port (serial or USB printer class), empty for none;
+	// printerBaud its speed and paper the roll's width in millimetres (58 or 80).
+	printer     string
+	printerBaud int
+	paper       int
 }
 
 // isRegisterOption reports whether an argument is an option of the bare run rather than a command.
 func isRegisterOption(a string) bool {
 	name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-	return strings.HasPrefix(a, "-") && (name == "scanner" || name == "scanner-baud")
+	return strings.HasPrefix(a, "-") && (name == "scanner" || name == "scanner-baud" || name == "printer" ||
+		name == "printer-baud" || name == "paper")
 }
 
 // parseRegisterFlags reads --scanner and --scanner-baud, falling back on COMPTOIR_SCANNER and
 // COMPTOIR_SCANNER_BAUD.
 func parseRegisterFlags(args []string, getenv func(string) string) (registerFlags, error) {
-	f := registerFlags{scanner: getenv("COMPTOIR_SCANNER"), baud: 9600}
-	if v := getenv("COMPTOIR_SCANNER_BAUD"); v != "" {
-		b, err := strconv.Atoi(v)
-		if err != nil || b <= 0 {
-			return f, usagef("COMPTOIR_SCANNER_BAUD : valeur invalide « %s »", "COMPTOIR_SCANNER_BAUD: invalid value %q", v)
+	f := registerFlags{scanner: getenv("COMPTOIR_SCANNER"), baud: 9600, printer: getenv("COMPTOIR_PRINTER"),
+		printerBaud: 9600, paper: 80}
+	for _, v := range []struct {
+		name string
+		dst  *int
+	}{{"COMPTOIR_SCANNER_BAUD", &f.baud}, {"COMPTOIR_PRINTER_BAUD", &f.printerBaud}, {"COMPTOIR_PAPER", &f.paper}} {
+		if s := getenv(v.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n <= 0 {
+				return f, usagef("%s : valeur invalide « %s »", "%s: invalid value %q", v.name, s)
+			}
+			*v.dst = n
 		}
-		f.baud = b
 	}
 	fs := newFlags("comptoir")
 	fs.StringVar(&f.scanner, "scanner", f.scanner, "serial port of the scanner")
 	fs.IntVar(&f.baud, "scanner-baud", f.baud, "speed of the scanner")
+	fs.StringVar(&f.printer, "printer", f.printer, "port of the receipt printer")
+	fs.IntVar(&f.printerBaud, "printer-baud", f.printerBaud, "speed of the printer's serial port")
+	fs.IntVar(&f.paper, "paper", f.paper, "width of the paper roll in mm: 58 or 80")
 	if err := parseFlags(fs, args); err != nil {
 		return f, err
 	}
@@ -55,6 +70,12 @@ func parseRegisterFlags(args []string, getenv func(string) string) (registerFlag
 	}
 	if f.baud <= 0 {
 		return f, usagef("--scanner-baud attend un nombre positif", "--scanner-baud needs a positive number")
+	}
+	if f.printerBaud <= 0 {
+		return f, usagef("--printer-baud attend un nombre positif", "--printer-baud needs a positive number")
+	}
+	if f.paper != 58 && f.paper != 80 {
+		return f, usagef("--paper attend 58 ou 80 (mm)", "--paper needs 58 or 80 (mm)")
 	}
 	return f, nil
 }
@@ -119,6 +140,8 @@ type register struct {
 	firstPIN string
 	scans    chan string
 	scanner  *devices.Scanner
+	printer  *registerPrinter
+	rule     comptoir.PointsRule
 	cancel   context.CancelFunc
 	ctx      context.Context
 	log      *log.Logger
@@ -183,6 +206,18 @@ func openRegister(e *env, flags registerFlags) (*register, error) {
 	if r.session.Demo, err = s.IsDemo(ctx); err != nil {
 		return fail(err)
 	}
+	set, err := s.Settings(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	r.rule = set.Points
+	if flags.printer != "" {
+		// Checked now rather than at the first receipt: a wrong path is said before any sale.
+		if _, err := e.checkPrinter(flags.printer); err != nil {
+			return fail(err)
+		}
+	}
+	r.printer = newRegisterPrinter(e, s, r.log, flags)
 	if flags.scanner != "" {
 		sc, err := devices.Open(devices.Config{Port: flags.scanner, Baud: flags.baud})
 		if err != nil {
@@ -266,6 +301,17 @@ func (r *register) model() *registerModel {
 		FirstPIN: r.firstPIN,
 		Outbox:   r.store,
 		Drafts:   r.store,
+
+		Customers:  r.store,
+		Points:     r.store,
+		Settings:   r.store,
+		PointsRule: r.rule,
+		PrintLog:   r.store,
+		Printer:    r.printer,
+		Closing:    r.store,
+		Journal:    r.store,
+		Now:        r.store.Now,
+		Location:   r.store.Location(),
 	})
 	return &registerModel{Model: m, r: r}
 }
