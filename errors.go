@@ -378,6 +378,7 @@ const (
 // Refusals of the register's manager screen.
 const (
 	CodeTrainingTicketOpen  Code = "training_ticket_open"
+	CodeZCloseTicketOpen    Code = "z_close_ticket_open"
 	CodeRefundNothingChosen Code = "refund_nothing_chosen"
 	CodeInvalidTicketNumber Code = "invalid_ticket_number"
 	CodeActionUnavailable   Code = "action_unavailable"
@@ -739,6 +740,8 @@ var messages = map[Code]message{
 		"%d points: %d are needed for %s off, and no more than the amount due"},
 	CodeTrainingTicketOpen: {"ticket en cours : encaissez-le ou videz-le avant de changer de mode",
 		"a ticket is open: take its payment or empty it before switching modes"},
+	CodeZCloseTicketOpen: {"ticket en cours : encaissez-le ou videz-le avant la clôture Z, sans quoi il ne pourrait plus être encaissé",
+		"a ticket is open: take its payment or empty it before the Z close, or it could never be paid"},
 	CodeRefundNothingChosen: {"rien à rembourser : tapez une quantité sur au moins une ligne, ou F2 pour tout",
 		"nothing to refund: type a quantity on at least one line, or F2 for all"},
 	CodeInvalidTicketNumber: {"numéro de ticket « %s » invalide : le nombre imprimé après « ticket n° »",

@@ -190,17 +190,20 @@ func newLoginHarness(tb testing.TB, lang comptoir.Lang, users *fakeUsers, firstP
 	tb.Helper()
 	lh := &loginHarness{users: users, drafts: &fakeDrafts{}, outbox: &fakeOutbox{n: 2}}
 	sales := &fakeSales{}
+	customers := newCustomers()
 	m := ui.New(ui.Config{
-		Lang:     lang,
-		Session:  ui.Session{Register: "R1"},
-		Catalog:  newCatalog(),
-		Sales:    sales,
-		Users:    users,
-		FirstPIN: firstPIN,
-		Outbox:   lh.outbox,
-		Drafts:   lh.drafts,
+		Lang:      lang,
+		Session:   ui.Session{Register: "R1"},
+		Catalog:   newCatalog(),
+		Sales:     sales,
+		Customers: customers,
+		Points:    customers,
+		Users:     users,
+		FirstPIN:  firstPIN,
+		Outbox:    lh.outbox,
+		Drafts:    lh.drafts,
 	})
-	lh.harness = &harness{tb: tb, m: m, sales: sales}
+	lh.harness = &harness{tb: tb, m: m, sales: sales, customers: customers}
 	lh.send(tea.WindowSizeMsg{Width: w, Height: height})
 	return lh
 }

@@ -62,13 +62,16 @@ const (
 // training mode, refunds, the catalogue import, the users and the shop's settings. When a
 // cashier is logged in it first asks for a manager's ID and PIN, and that manager is who acts.
 type ManagerModel struct {
-	common  Common
-	ctx     context.Context
-	session Session
-	svc     ManagerServices
-	now     func() time.Time
-	loc     *time.Location
-	sync    SyncState
+	// ticketOpen is set by the root model when the sale screen holds lines: the Z close waits
+	// for that ticket to be paid or emptied.
+	ticketOpen bool
+	common     Common
+	ctx        context.Context
+	session    Session
+	svc        ManagerServices
+	now        func() time.Time
+	loc        *time.Location
+	sync       SyncState
 
 	mode managerMode
 	// actor is the manager who acts; prompted is set when they gave their PIN at the prompt,
@@ -483,6 +486,12 @@ func (m *ManagerModel) menuKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.XReport):
 		return m.report(false)
 	case key.Matches(msg, k.ZClose):
+		if m.ticketOpen {
+			// Once the day is sealed the open ticket could never be paid: the store refuses
+			// tickets in a closed day.
+			m.refuse(comptoir.E(comptoir.CodeZCloseTicketOpen))
+			return nil
+		}
 		// The day's report comes first; a day already closed shows its Z report.
 		return m.report(true)
 	case key.Matches(msg, k.PeriodClose):

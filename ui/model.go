@@ -215,6 +215,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// Nobody is logged in: a scan sells nothing. The next read is still issued.
 			return m, WaitForScan(m.scans)
 		}
+		if m.active == m.manager {
+			// On the manager's screen a scan is typed into it, as a keyboard-mode scanner's code
+			// would be (a member's card for their rights): it sells nothing and leaves nobody.
+			_, typed := m.manager.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(msg.Code)})
+			_, entered := m.manager.Update(tea.KeyMsg{Type: tea.KeyEnter})
+			return m, tea.Batch(typed, entered, WaitForScan(m.scans))
+		}
 		if m.active == m.enrol {
 			// The ticket takes the item while the form stays open: a customer is being enrolled.
 			return m, tea.Batch(m.sale.Scan(msg.Code), WaitForScan(m.scans))
@@ -265,6 +272,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, cmd(MemberDetachedMsg{})
 		}
 		if m.active == m.sale && key.Matches(msg, m.common.KeyMap.Manager) {
+			m.manager.ticketOpen = len(m.sale.Lines()) > 0
 			m.manager.Open(m.session, m.sync)
 			m.show(m.manager)
 			return m, nil

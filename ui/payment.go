@@ -140,11 +140,20 @@ func (m *PaymentModel) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace:
+		// A burst may hold several lines (two scans pasted together): each is handled, in order.
+		var cmds []tea.Cmd
 		for _, line := range m.input.typed(msg) {
 			if c := m.tender(comptoir.Cash, line); c != nil {
-				return c
+				cmds = append(cmds, c)
 			}
 		}
+		switch len(cmds) {
+		case 0:
+			return nil
+		case 1:
+			return cmds[0]
+		}
+		return tea.Sequence(cmds...)
 	case key.Matches(msg, k.Cash):
 		return m.tender(comptoir.Cash, m.input.take())
 	case key.Matches(msg, k.Card):

@@ -34,18 +34,26 @@ type SaleModel struct {
 	busy  bool
 	// payWhenDone is set by Enter on an empty input while codes are still being looked up.
 	payWhenDone bool
+	// ticket counts the tickets begun on this screen; Reset starts a new one.
+	ticket int
 }
 
 // lookup is a code to find in the catalogue and the quantity to sell of it.
 type lookup struct {
 	code string
 	qty  int64
+	// ticket is the ticket the code was scanned for (see SaleModel.ticket): an answer that comes
+	// back after that ticket was emptied (a logout) must not land on the next one.
+	ticket int
 }
 
-// productMsg is the catalogue's answer to a look-up. A failed look-up answers with an ErrorMsg.
+// productMsg is the catalogue's answer to a look-up, the product or why there is none. It always
+// comes back to the sale screen, whichever screen is in front (an enrolment form, say), so that
+// the next look-up starts.
 type productMsg struct {
 	lookup  lookup
 	product comptoir.Product
+	err     error
 }
 
 // NewSaleModel builds the sale screen. The catalogue is only called in commands.
@@ -75,6 +83,10 @@ func (m *SaleModel) Total() comptoir.Money {
 // Reset empties the ticket for the next sale.
 func (m *SaleModel) Reset() {
 	m.lines, m.selected, m.offset, m.qtyMode, m.payWhenDone = nil, 0, 0, false, false
+	// Codes still waiting were for the ticket being emptied; the answer of a look-up running now
+	// is recognised by its ticket and dropped.
+	m.queue = nil
+	m.ticket++
 	m.input.take()
 	m.result = result{}
 }
@@ -120,16 +132,19 @@ func (m *SaleModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.Scan(msg.Code)
 	case productMsg:
 		m.busy = false
-		if !m.add(msg.lookup, msg.product) {
+		switch {
+		case msg.lookup.ticket != m.ticket:
+			// The ticket it was scanned for is gone.
+		case msg.err != nil:
+			m.payWhenDone = false
+			m.refuse(msg.err)
+		case !m.add(msg.lookup, msg.product):
 			m.payWhenDone = false
 		}
 		return m, m.next()
 	case ErrorMsg:
-		// The only commands this screen runs are look-ups, so an error ends the one running.
-		m.busy = false
-		m.payWhenDone = false
 		m.refuse(msg.Err)
-		return m, m.next()
+		return m, nil
 	}
 	return m, nil
 }
@@ -255,7 +270,7 @@ func (m *SaleModel) Enter(entry string) tea.Cmd {
 		m.refuse(comptoir.ValidateGTIN(code))
 		return nil
 	}
-	m.queue = append(m.queue, lookup{code: code, qty: qty})
+	m.queue = append(m.queue, lookup{code: code, qty: qty, ticket: m.ticket})
 	return m.next()
 }
 
@@ -277,10 +292,7 @@ func (m *SaleModel) next() tea.Cmd {
 	ctx, catalog := m.ctx, m.catalog
 	return func() tea.Msg {
 		p, err := catalog.Product(ctx, l.code)
-		if err != nil {
-			return ErrorMsg{Err: err}
-		}
-		return productMsg{lookup: l, product: p}
+		return productMsg{lookup: l, product: p, err: err}
 	}
 }
 

@@ -51,6 +51,7 @@ func (m *Model) loggedIn(u comptoir.User) tea.Cmd {
 	s.Cashier, s.UserID, s.Role = u.ID, u.ID, u.Role
 	m.setSession(s)
 	m.sale.Reset()
+	m.members.detach()
 	m.show(m.sale)
 	if m.drafts == nil {
 		return nil
@@ -69,10 +70,12 @@ func (m *Model) loggedIn(u comptoir.User) tea.Cmd {
 // the register quit, so it is the customer's ticket still, or lines to remove one by one (each
 // counted as voided).
 func (m *Model) restoreDraft(lines []comptoir.Line) {
-	if len(lines) == 0 || len(m.sale.lines) > 0 {
+	if len(lines) == 0 {
 		return
 	}
-	m.sale.SetLines(lines)
+	// The store gave the kept ticket up when it handed it over: whatever was scanned since the
+	// login goes after it, nothing is dropped.
+	m.sale.SetLines(append(append([]comptoir.Line(nil), lines...), m.sale.lines...))
 	var n int64
 	for _, l := range lines {
 		n += l.Qty
@@ -102,6 +105,8 @@ func (m *Model) loggedOut() {
 	s.Cashier, s.UserID, s.Role = "", "", ""
 	m.setSession(s)
 	m.sale.Reset()
+	// The customer of the last ticket is not the next cashier's: their points must not go on.
+	m.members.detach()
 	m.held = nil
 	m.login.Reset()
 	m.show(m.login)

@@ -102,10 +102,16 @@ func runRegister(e *env, args []string) error {
 	// so that the open ticket is kept and the logout recorded rather than the process killed.
 	ctx, stop := signal.NotifyContext(e.ctx, syscall.SIGHUP)
 	defer stop()
-	p := tea.NewProgram(r.model(), tea.WithAltScreen(), tea.WithInput(in), tea.WithOutput(out), tea.WithContext(ctx))
-	final, runErr := p.Run()
-	m, _ := final.(*registerModel)
-	kept, err := r.close(m)
+	model := r.model()
+	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithInput(in), tea.WithOutput(out), tea.WithContext(ctx))
+	// The model is a pointer that Update changes in place, so it still holds the open ticket when
+	// the program ends without handing it back (a panic in a screen).
+	_, runErr := p.Run()
+	kept, err := r.close(model)
+	if errors.Is(runErr, tea.ErrProgramPanic) {
+		r.log.Printf("the screen stopped on a panic: %v", runErr)
+		return comptoir.Wrap(comptoir.CodeCannotWrite, runErr)
+	}
 	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) && !errors.Is(runErr, tea.ErrInterrupted) {
 		r.log.Printf("the screen stopped: %v", runErr)
 		return comptoir.Wrap(comptoir.CodeCannotWrite, runErr)
