@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log"
-	"time"
 
 	"github.com/comptoir/comptoir"
 	"github.com/comptoir/comptoir/devices"
@@ -39,7 +38,7 @@ func (p *registerPrinter) receipt(ctx context.Context, sale comptoir.Sale, plan 
 	if err != nil {
 		return devices.Receipt{}, err
 	}
-	r := devices.Receipt{Sale: sale, Shop: set, Lang: p.e.cfg.lang, Width: p.width, Location: time.Local,
+	r := devices.Receipt{Sale: sale, Shop: set, Lang: p.e.cfg.lang, Width: p.width, Location: p.store.Location(),
 		Duplicate: plan.Duplicate, Copy: plan.Copy, OpenDrawer: plan.OpenDrawer}
 	if sale.CustomerID != "" {
 		if balance, err := p.store.BalanceAfter(ctx, comptoir.CustomerID(sale.CustomerID), sale.Number); err == nil {
