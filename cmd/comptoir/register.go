@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -147,12 +148,14 @@ type register struct {
 	scans    chan string
 	scanner  *devices.Scanner
 	printer  *registerPrinter
-	rule     comptoir.PointsRule
-	cancel   context.CancelFunc
-	ctx      context.Context
-	log      *log.Logger
-	logFile  io.Closer
-	note     string
+	// mu orders the writes of the log and the open note, which commands make concurrently.
+	mu      sync.Mutex
+	rule    comptoir.PointsRule
+	cancel  context.CancelFunc
+	ctx     context.Context
+	log     *log.Logger
+	logFile io.Closer
+	note    string
 }
 
 // openRegister opens the database for the register, creating it with the demo catalogue when
@@ -367,21 +370,39 @@ type registerModel struct {
 // Update notes logins and logouts for the commands that find the database held, and logs
 // errors, then lets the screens handle the message.
 func (m *registerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	// What the register writes beside the screens (its log, the open note) is IO: it runs in a
+	// command, never in Update, so that a slow disk never holds a key press.
+	var io tea.Cmd
 	switch msg := msg.(type) {
 	case ui.LoggedInMsg:
-		m.r.log.Printf("login %s (%s)", msg.User.ID, msg.User.Role)
-		_ = writeOpenNote(m.r.note, msg.User.ID)
+		io = m.r.write(func(r *register) {
+			r.log.Printf("login %s (%s)", msg.User.ID, msg.User.Role)
+			_ = writeOpenNote(r.note, msg.User.ID)
+		})
 	case ui.LoggedOutMsg:
-		m.r.log.Printf("logout %s", m.Session().Cashier)
-		if msg.Err != nil {
-			m.r.log.Printf("error: the logout was not recorded: %s", comptoir.Message(msg.Err, comptoir.LangEN))
-		}
-		_ = writeOpenNote(m.r.note, "")
+		who := m.Session().Cashier
+		io = m.r.write(func(r *register) {
+			r.log.Printf("logout %s", who)
+			if msg.Err != nil {
+				r.log.Printf("error: the logout was not recorded: %s", comptoir.Message(msg.Err, comptoir.LangEN))
+			}
+			_ = writeOpenNote(r.note, "")
+		})
 	case ui.ErrorMsg:
-		m.r.log.Printf("error: %s", comptoir.Message(msg.Err, comptoir.LangEN))
+		io = m.r.write(func(r *register) { r.log.Printf("error: %s", comptoir.Message(msg.Err, comptoir.LangEN)) })
 	}
 	_, c := m.Model.Update(msg)
-	return m, c
+	return m, tea.Batch(io, c)
+}
+
+// write runs a write of the register's own files in a command; it answers no message.
+func (r *register) write(fn func(r *register)) tea.Cmd {
+	return func() tea.Msg {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		fn(r)
+		return nil
+	}
 }
 
 // writeOpenNote writes the note beside the database that says the register holds it: its PID,
