@@ -71,6 +71,9 @@ func (f *field) erase() {
 // take empties the field and returns what it held.
 func (f *field) take() string {
 	s := string(f.runes)
+	// The runes are cleared before the slice is reused: a PIN typed in a field must not stay
+	// in memory behind an empty field until the next input overwrites it.
+	clear(f.runes)
 	f.runes = f.runes[:0]
 	return s
 }
