@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"time"
 
@@ -304,6 +305,40 @@ func (s *Store) Authenticate(ctx context.Context, id, pin string) (comptoir.User
 	if err := checkCtx(ctx); err != nil {
 		return comptoir.User{}, err
 	}
+	pid, perr := comptoir.ParseUserID(id)
+	// The PIN is checked (a slow hash, tens of milliseconds) against the record read in a read
+	// transaction, before the write transaction: a login must not hold every other writer, a
+	// sale among them, while it hashes. The write transaction re-reads the record and checks
+	// again only if its PIN changed in between.
+	var seen userRecord
+	var known bool
+	if perr == nil {
+		err := s.view(func(tx *bbolt.Tx) error {
+			b, err := s.bucket(tx, bucketUsers)
+			if err != nil {
+				return err
+			}
+			seen, known, err = getUser(b, pid)
+			return err
+		})
+		if err != nil {
+			return comptoir.User{}, err
+		}
+	}
+	verified := false
+	var rehash *comptoir.PINHash
+	if known {
+		verified = seen.PIN.Verify(pin)
+		if verified && seen.PIN.Iterations < s.pinIter {
+			h, err := comptoir.HashPIN(pin, s.pinIter)
+			if err != nil {
+				return comptoir.User{}, err
+			}
+			rehash = &h
+		}
+	} else {
+		s.dummyVerify(pin)
+	}
 	var (
 		user    comptoir.User
 		refusal error
@@ -317,7 +352,6 @@ func (s *Store) Authenticate(ctx context.Context, id, pin string) (comptoir.User
 		}
 		now := s.now()
 		refused := comptoir.E(comptoir.CodeLoginRefused)
-		pid, perr := comptoir.ParseUserID(id)
 		rec, ok := userRecord{}, false
 		if perr == nil {
 			if rec, ok, err = getUser(b, pid); err != nil {
@@ -325,7 +359,6 @@ func (s *Store) Authenticate(ctx context.Context, id, pin string) (comptoir.User
 			}
 		}
 		if !ok {
-			s.dummyVerify(pin)
 			// Only a well-formed ID is written: a PIN typed into the ID field is never one.
 			refusal = refused
 			return appendAudit(tx, now, pid, comptoir.AuditPINRefused, "", "")
@@ -334,7 +367,12 @@ func (s *Store) Authenticate(ctx context.Context, id, pin string) (comptoir.User
 			refusal = comptoir.E(comptoir.CodeUserLocked, rec.ID, comptoir.MaxPINFailures, comptoir.MinutesLeft(left))
 			return appendAudit(tx, now, rec.ID, comptoir.AuditPINRefused, "", string(comptoir.RefusedLocked))
 		}
-		if !rec.PIN.Verify(pin) {
+		ok = verified
+		if !known || !bytes.Equal(rec.PIN.Key, seen.PIN.Key) || !bytes.Equal(rec.PIN.Salt, seen.PIN.Salt) {
+			// The user was added or their PIN changed since the read: check against this record.
+			ok, rehash = rec.PIN.Verify(pin), nil
+		}
+		if !ok {
 			rec.Failures++
 			rec.LastFailure = now.UTC()
 			refusal = refused
@@ -352,12 +390,8 @@ func (s *Store) Authenticate(ctx context.Context, id, pin string) (comptoir.User
 			return appendAudit(tx, now, rec.ID, comptoir.AuditPINRefused, "", string(comptoir.RefusedDisabled))
 		}
 		rec.Failures, rec.LastFailure = 0, time.Time{}
-		if rec.PIN.Iterations < s.pinIter {
-			h, err := comptoir.HashPIN(pin, s.pinIter)
-			if err != nil {
-				return err
-			}
-			rec.PIN = h
+		if rehash != nil {
+			rec.PIN = *rehash
 		}
 		if err := putUser(b, rec); err != nil {
 			return err
