@@ -24,8 +24,8 @@ const (
 // Roles lists the roles, the least powerful first.
 var Roles = []Role{RoleCashier, RoleManager}
 
-// roleNames names each role in French and English.
-var roleNames = map[Role]struct{ fr, en string }{
+// roleNames names each role.
+var roleNames = map[Role]Text{
 	RoleCashier: {"caissier", "cashier"},
 	RoleManager: {"gérant", "manager"},
 }
@@ -33,14 +33,10 @@ var roleNames = map[Role]struct{ fr, en string }{
 // Format names the role in a language. A role this version does not know shows as its stored
 // name rather than not at all.
 func (r Role) Format(l Lang) string {
-	n, ok := roleNames[r]
-	switch {
-	case !ok:
-		return string(r)
-	case l == LangEN:
-		return n.en
+	if n, ok := roleNames[r]; ok {
+		return n.In(l)
 	}
-	return n.fr
+	return string(r)
 }
 
 // ParseRole reads a role by its stored name or its name in either language, in any case:
@@ -263,16 +259,14 @@ const (
 
 // Format names the reason in a language; an unknown one shows as stored.
 func (r RefusalReason) Format(l Lang) string {
-	names := map[RefusalReason][2]string{RefusedLocked: {"verrouillé", "locked"}, RefusedDisabled: {"désactivé", "disabled"}}
-	n, ok := names[r]
-	switch {
-	case !ok:
-		return string(r)
-	case l == LangEN:
-		return n[1]
+	if n, ok := refusalNames[r]; ok {
+		return n.In(l)
 	}
-	return n[0]
+	return string(r)
 }
+
+// refusalNames names the reasons of a refusal.
+var refusalNames = map[RefusalReason]Text{RefusedLocked: {"verrouillé", "locked"}, RefusedDisabled: {"désactivé", "disabled"}}
 
 // UserService manages the people who work the register and checks who they are.
 //
