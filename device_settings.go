@@ -48,8 +48,9 @@ func settingPort(key, fr, en string, field func(*ShopSettings) *string) setting 
 }
 
 // settingChoice is a device's number taken from a fixed list (a speed, a paper width). An empty
-// value clears it.
-func settingChoice(key, fr, en string, choices []int, code Code, field func(*ShopSettings) *int) setting {
+// value clears it; refuse says why another value is refused, given the list of choices.
+func settingChoice(key, fr, en string, choices []int, refuse func(name settingName, v, list string) error,
+	field func(*ShopSettings) *int) setting {
 	label := Text{fr, en}
 	return setting{
 		label: label,
@@ -68,7 +69,7 @@ func settingChoice(key, fr, en string, choices []int, code Code, field func(*Sho
 			for i, c := range choices {
 				list[i] = strconv.Itoa(c)
 			}
-			return "", E(code, settingName{key: key, label: label}, v, strings.Join(list, ", "))
+			return "", refuse(settingName{key: key, label: label}, v, strings.Join(list, ", "))
 		},
 		load: func(s *ShopSettings, v string) error {
 			if v == "" {
@@ -85,18 +86,21 @@ func settingChoice(key, fr, en string, choices []int, code Code, field func(*Sho
 	}
 }
 
+func refuseBaud(name settingName, v, list string) error  { return E(CodeBaudRate, name, v, list) }
+func refusePaper(name settingName, v, list string) error { return E(CodePaperWidth, name, v, list) }
+
 // deviceSettingKeys are the device settings, added to settingKeys.
 var deviceSettingKeys = map[string]setting{
 	"device.scanner": settingPort("device.scanner", "Port du scanner", "Scanner port",
 		func(s *ShopSettings) *string { return &s.Devices.Scanner }),
 	"device.scanner-baud": settingChoice("device.scanner-baud", "Vitesse du scanner (bauds)", "Scanner speed (baud)",
-		SerialBauds, CodeBaudRate, func(s *ShopSettings) *int { return &s.Devices.ScannerBaud }),
+		SerialBauds, refuseBaud, func(s *ShopSettings) *int { return &s.Devices.ScannerBaud }),
 	"device.printer": settingPort("device.printer", "Port de l'imprimante", "Printer port",
 		func(s *ShopSettings) *string { return &s.Devices.Printer }),
 	"device.printer-baud": settingChoice("device.printer-baud", "Vitesse de l'imprimante (bauds)", "Printer speed (baud)",
-		SerialBauds, CodeBaudRate, func(s *ShopSettings) *int { return &s.Devices.PrinterBaud }),
+		SerialBauds, refuseBaud, func(s *ShopSettings) *int { return &s.Devices.PrinterBaud }),
 	"device.paper": settingChoice("device.paper", "Largeur du papier (mm)", "Paper width (mm)",
-		PaperWidths, CodePaperWidth, func(s *ShopSettings) *int { return &s.Devices.Paper }),
+		PaperWidths, refusePaper, func(s *ShopSettings) *int { return &s.Devices.Paper }),
 }
 
 // get reads a device setting as Set takes it; ok is false for a key that is not a device's.
