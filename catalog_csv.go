@@ -34,7 +34,12 @@ var maxCatalogBytes = 64 << 20
 // columns in any order, in French or English. Files saved by Excel in Windows-1252 are read as
 // such, and so is Excel's "Unicode text" (UTF-16 with a byte order mark, tab-separated). The first
 // bad row stops the import with its line number, so nothing is half-imported.
-func ParseCatalogCSV(r io.Reader) ([]Product, error) {
+func ParseCatalogCSV(r io.Reader) ([]Product, error) { return ParseCatalogCSVProgress(r, nil) }
+
+// ParseCatalogCSVProgress is ParseCatalogCSV telling progress, when not nil, how far it read
+// (StepParse: the line reached of the file's lines), so that a price list of a hundred thousand
+// rows shows a bar rather than a silent wait.
+func ParseCatalogCSVProgress(r io.Reader, progress Progress) ([]Product, error) {
 	data, err := io.ReadAll(io.LimitReader(r, int64(maxCatalogBytes)+1))
 	if err != nil {
 		return nil, Wrap(CodeCannotRead, err)
@@ -56,6 +61,12 @@ func ParseCatalogCSV(r io.Reader) ([]Product, error) {
 	// With a tab separator the reader's leading-space trimming would eat the tab of an empty
 	// field; every cell is trimmed where it is read instead.
 	cr.TrimLeadingSpace = cr.Comma != '\t'
+	// The file's lines are what the reader's positions count, so that done reaches total exactly
+	// at the end, whatever quoted fields span several lines.
+	lines := bytes.Count(data, []byte("\n"))
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		lines++
+	}
 	cols := [4]int{0, 1, 2, 3}
 	width := 4
 	var out []Product
@@ -74,6 +85,9 @@ func ParseCatalogCSV(r io.Reader) ([]Product, error) {
 			return nil, csvSyntaxError(err)
 		}
 		line, _ := cr.FieldPos(0)
+		if progress != nil {
+			progress(StepParse, line, lines)
+		}
 		if blank(rec) {
 			// Excel writes ";;;" for an empty row, even above the header.
 			continue
@@ -104,6 +118,9 @@ func ParseCatalogCSV(r io.Reader) ([]Product, error) {
 	}
 	if len(out) == 0 {
 		return nil, E(CodeCSVEmpty)
+	}
+	if progress != nil {
+		progress(StepParse, lines, lines)
 	}
 	return out, nil
 }

@@ -385,6 +385,13 @@ const (
 	CodeExportExists        Code = "export_exists"
 )
 
+// Refusals of the device settings (device.*).
+const (
+	CodeDevicePort Code = "device_port"
+	CodeBaudRate   Code = "baud_rate"
+	CodePaperWidth Code = "paper_width"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -750,4 +757,12 @@ var messages = map[Code]message{
 		"%q is not available on this register: it was started without that service"},
 	CodeExportExists: {"%s existe déjà : un export ne remplace jamais un fichier, donnez un nouveau nom",
 		"%s already exists: an export never replaces a file, give a new name"},
+
+	// The device settings.
+	CodeDevicePort: {"%s : « %s » n'est pas un port : donnez son chemin complet (/dev/ttyUSB0, /dev/ttyACM0, /dev/serial/by-id/…) ou COM3 sous Windows ; une valeur vide l'enlève",
+		"%s: %q is not a port: give its full path (/dev/ttyUSB0, /dev/ttyACM0, /dev/serial/by-id/…) or COM3 on Windows; an empty value clears it"},
+	CodeBaudRate: {"%s : « %s » n'est pas une vitesse de port série : %s ; une valeur vide remet 9600",
+		"%s: %q is not a serial speed: %s; an empty value goes back to 9600"},
+	CodePaperWidth: {"%s : « %s » n'est pas une largeur de papier : %s (mm) ; une valeur vide remet 80",
+		"%s: %q is not a paper width: %s (mm); an empty value goes back to 80"},
 }

@@ -29,6 +29,8 @@ type ShopSettings struct {
 	// NoticeVersion is the version of the information notice shown at enrolment.
 	NoticeVersion string
 	Points        PointsRule
+	// Devices are the register's scanner and printer (device_settings.go).
+	Devices DeviceSettings
 }
 
 // DefaultShopSettings are the settings of a shop that has set nothing yet.
@@ -162,6 +164,13 @@ var settingKeys = map[string]setting{
 			return nil
 		},
 		func(r *PointsRule, n int64) { r.RedeemValue = Money(n) }),
+}
+
+// The register's devices are settings too (device_settings.go).
+func init() {
+	for k, st := range deviceSettingKeys {
+		settingKeys[k] = st
+	}
 }
 
 // parseCount reads a whole number of points.
@@ -371,6 +380,9 @@ func (s ShopSettings) Get(key string) string {
 		return strconv.FormatInt(s.Points.RedeemPoints, 10)
 	case "points.redeem-value":
 		return s.Points.RedeemValue.Plain()
+	}
+	if v, ok := s.Devices.get(key); ok {
+		return v
 	}
 	return ""
 }

@@ -29,7 +29,8 @@ func (s *Store) Product(ctx context.Context, gtin string) (comptoir.Product, err
 
 // ImportProducts adds or replaces products in one transaction: every product is checked first,
 // and a single bad one leaves the catalogue untouched. Tickets already recorded keep the price
-// they were sold at.
+// they were sold at. A comptoir.Progress in the context is told of each product written
+// (comptoir.StepWrite).
 func (s *Store) ImportProducts(ctx context.Context, products []comptoir.Product) (int, error) {
 	if err := checkCtx(ctx); err != nil {
 		return 0, err
@@ -42,11 +43,15 @@ func (s *Store) ImportProducts(ctx context.Context, products []comptoir.Product)
 		}
 		clean[i] = np
 	}
+	progress := comptoir.ProgressFrom(ctx)
 	err := s.update(func(tx *bbolt.Tx) error {
 		cat := tx.Bucket(bucketCatalog)
-		for _, p := range clean {
+		for i, p := range clean {
 			if err := cat.Put([]byte(comptoir.GTINKey(p.GTIN)), encode(p)); err != nil {
 				return err
+			}
+			if progress != nil {
+				progress(comptoir.StepWrite, i+1, len(clean))
 			}
 		}
 		return nil

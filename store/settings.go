@@ -87,7 +87,9 @@ func (s *Store) NoteActivity(ctx context.Context, id comptoir.CustomerID, at tim
 
 // PurgeInactive erases every member with no activity since before, as the retention period
 // asks, and returns their IDs in order. With dryRun it only lists them. All erasures commit
-// together and the file is compacted once.
+// together and the file is compacted once. A comptoir.Progress in the context is told of every
+// key of the members' file examined (comptoir.StepExamine) and every member erased
+// (comptoir.StepErase). A cancelled context stops the purge and erases nobody.
 func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool, who string) ([]comptoir.CustomerID, error) {
 	if err := checkCtx(ctx); err != nil {
 		return nil, err
@@ -97,9 +99,24 @@ func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool
 	if dryRun {
 		run = s.view
 	}
+	progress := comptoir.ProgressFrom(ctx)
 	err := run(func(tx *bbolt.Tx) error {
 		var stale []customerRecord
-		err := tx.Bucket(bucketMembers).ForEach(func(k, v []byte) error {
+		members := tx.Bucket(bucketMembers)
+		// The keys are counted only for a progress report: it costs a walk of the bucket's pages.
+		keys, seen := 0, 0
+		if progress != nil {
+			keys = members.Stats().KeyN
+		}
+		err := members.ForEach(func(k, v []byte) error {
+			if seen++; progress != nil {
+				progress(comptoir.StepExamine, seen, keys)
+			}
+			if seen%checkEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
 			if len(k) == 0 || k[len(k)-1] != entryRecord || len(k) != 18 {
 				return nil
 			}
@@ -115,6 +132,13 @@ func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool
 		if err != nil {
 			return err
 		}
+		if progress != nil {
+			progress(comptoir.StepExamine, seen, seen)
+		}
+		// Interrupted while examining, the purge erases nobody rather than some.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		sort.Slice(stale, func(i, j int) bool { return stale[i].ID < stale[j].ID })
 		if !dryRun && len(stale) > 0 {
 			erased := map[comptoir.CustomerID]bool{}
@@ -126,10 +150,15 @@ func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool
 			}
 		}
 		now := s.now().UTC()
-		for _, rec := range stale {
+		for i, rec := range stale {
 			ids = append(ids, rec.ID)
 			if dryRun {
 				continue
+			}
+			if i%checkEvery == checkEvery-1 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 			}
 			if err := eraseMember(tx, rec); err != nil {
 				return err
@@ -146,6 +175,9 @@ func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool
 			}
 			if err := appendMemberEvent(tx, comptoir.EventCustomerErased, now, map[string]any{"id": rec.ID, "reason": "retention"}); err != nil {
 				return err
+			}
+			if progress != nil {
+				progress(comptoir.StepErase, i+1, len(stale))
 			}
 		}
 		return nil

@@ -101,8 +101,11 @@ func catalogImport(e *env, path string) error {
 		defer f.Close()
 		r = f
 	}
+	// A large price list shows its progress on stderr: rows read, then products written.
+	prog := e.newProgress()
+	defer prog.finish()
 	// The whole file is parsed and checked before the database is opened: a bad row changes nothing.
-	products, err := comptoir.ParseCatalogCSV(r)
+	products, err := comptoir.ParseCatalogCSVProgress(r, prog.report)
 	if err != nil {
 		return err
 	}
@@ -111,7 +114,8 @@ func catalogImport(e *env, path string) error {
 		return err
 	}
 	defer s.Close()
-	n, err := s.ImportProducts(e.ctx, products)
+	n, err := s.ImportProducts(comptoir.WithProgress(e.ctx, prog.report), products)
+	prog.finish()
 	if err != nil {
 		return err
 	}

@@ -86,9 +86,12 @@ func runDemoData(e *env, args []string) error {
 	// database stays locked the whole time, so that another command is refused rather than
 	// writing into the file the copy replaces.
 	var summary demoSummary
+	// The members enrolled, then the days filled, on stderr: the summary stays stdout's.
+	prog := e.newProgress()
+	defer prog.finish()
 	err = s.Rebuild(func(ts *store.Store) error {
 		var err error
-		summary, err = fillDemo(e, ts, products, first, *days, *sales, *customers, *seed)
+		summary, err = fillDemo(e, ts, products, first, *days, *sales, *customers, *seed, prog.report)
 		if err != nil {
 			return err
 		}
@@ -96,6 +99,7 @@ func runDemoData(e *env, args []string) error {
 		// tickets for the shop's.
 		return ts.MarkDemo(e.ctx)
 	})
+	prog.finish()
 	if err != nil {
 		return err
 	}
@@ -117,8 +121,9 @@ type demoSummary struct {
 }
 
 // fillDemo records the demo catalogue, sales tickets over the days from first on, and the
-// closings.
-func fillDemo(e *env, s *store.Store, products []comptoir.Product, first time.Time, days, sales, customers int, seed uint64) (demoSummary, error) {
+// closings, telling progress of each member enrolled and each day filled and closed.
+func fillDemo(e *env, s *store.Store, products []comptoir.Product, first time.Time, days, sales, customers int, seed uint64,
+	progress comptoir.Progress) (demoSummary, error) {
 	var sum demoSummary
 	if _, err := s.ImportProducts(e.ctx, products); err != nil {
 		return sum, err
@@ -131,7 +136,7 @@ func fillDemo(e *env, s *store.Store, products []comptoir.Product, first time.Ti
 		// their own, so that adding members changes little of a seed's tickets (refunds only pick
 		// anonymous tickets, so those may differ).
 		e.clock.at = first.Add(-4 * time.Hour)
-		if err := g.enrolMembers(e, s, customers, rand.New(rand.NewPCG(seed^0x5bd1e995, seed))); err != nil {
+		if err := g.enrolMembers(e, s, customers, rand.New(rand.NewPCG(seed^0x5bd1e995, seed)), progress); err != nil {
 			return sum, err
 		}
 		sum.members = customers
@@ -159,6 +164,7 @@ func fillDemo(e *env, s *store.Store, products []comptoir.Product, first time.Ti
 			return sum, err
 		}
 		sum.daily++
+		progress(stepDemoDays, i+1, days)
 	}
 	if end := last.AddDate(0, 0, 1); end.Day() == 1 && !end.After(time.Now()) {
 		n, err := closeMonth(e, s, last)
@@ -225,7 +231,7 @@ var (
 
 // enrolMembers enrols n members with cards 1 to n, varied consent, and IDs drawn from rng so
 // that a seed always gives the same journal.
-func (g *demoGen) enrolMembers(e *env, s *store.Store, n int, rng *rand.Rand) error {
+func (g *demoGen) enrolMembers(e *env, s *store.Store, n int, rng *rand.Rand, progress comptoir.Progress) error {
 	set, err := s.Settings(e.ctx)
 	if err != nil {
 		return err
@@ -252,6 +258,7 @@ func (g *demoGen) enrolMembers(e *env, s *store.Store, n int, rng *rand.Rand) er
 			return err
 		}
 		g.members = append(g.members, c.ID)
+		progress(stepDemoMembers, i+1, n)
 	}
 	return nil
 }

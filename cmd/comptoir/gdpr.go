@@ -65,7 +65,11 @@ func gdprPurge(e *env, args []string) error {
 	}
 	defer s.Close()
 	before := e.clock.Now().AddDate(-y, -m, -d)
-	ids, err := s.PurgeInactive(e.ctx, before, *dryRun, e.cfg.user)
+	// Members examined, then erased, on stderr: the IDs and the count stay stdout's.
+	prog := e.newProgress()
+	defer prog.finish()
+	ids, err := s.PurgeInactive(comptoir.WithProgress(e.ctx, prog.report), before, *dryRun, e.cfg.user)
+	prog.finish()
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -31,6 +32,30 @@ type registerFlags struct {
 	printer     string
 	printerBaud int
 	paper       int
+	// given names the options a flag or an environment variable set ("scanner", "paper"…):
+	// the shop's device settings fill in only the others.
+	given map[string]bool
+}
+
+// useSettings fills in, from the shop's device settings, each option that neither a flag nor an
+// environment variable gave: a flag wins over the environment, which wins over the setting,
+// which wins over the default.
+func (f *registerFlags) useSettings(d comptoir.DeviceSettings) {
+	for _, v := range []struct {
+		name string
+		set  bool
+		use  func()
+	}{
+		{"scanner", d.Scanner != "", func() { f.scanner = d.Scanner }},
+		{"scanner-baud", d.ScannerBaud > 0, func() { f.baud = d.ScannerBaud }},
+		{"printer", d.Printer != "", func() { f.printer = d.Printer }},
+		{"printer-baud", d.PrinterBaud > 0, func() { f.printerBaud = d.PrinterBaud }},
+		{"paper", d.Paper > 0, func() { f.paper = d.Paper }},
+	} {
+		if v.set && !f.given[v.name] {
+			v.use()
+		}
+	}
 }
 
 // isRegisterOption reports whether an argument is an option of the bare run rather than a command.
@@ -40,21 +65,26 @@ func isRegisterOption(a string) bool {
 		name == "printer-baud" || name == "paper")
 }
 
-// parseRegisterFlags reads --scanner and --scanner-baud, falling back on COMPTOIR_SCANNER and
-// COMPTOIR_SCANNER_BAUD.
+// parseRegisterFlags reads --scanner, --scanner-baud, --printer, --printer-baud and --paper,
+// falling back on COMPTOIR_SCANNER, COMPTOIR_SCANNER_BAUD, COMPTOIR_PRINTER,
+// COMPTOIR_PRINTER_BAUD and COMPTOIR_PAPER. What neither gives is left to the shop's device
+// settings (useSettings), read once the database is open.
 func parseRegisterFlags(args []string, getenv func(string) string) (registerFlags, error) {
 	f := registerFlags{scanner: getenv("COMPTOIR_SCANNER"), baud: 9600, printer: getenv("COMPTOIR_PRINTER"),
-		printerBaud: 9600, paper: 80}
+		printerBaud: 9600, paper: 80, given: map[string]bool{}}
+	f.given["scanner"], f.given["printer"] = f.scanner != "", f.printer != ""
 	for _, v := range []struct {
-		name string
-		dst  *int
-	}{{"COMPTOIR_SCANNER_BAUD", &f.baud}, {"COMPTOIR_PRINTER_BAUD", &f.printerBaud}, {"COMPTOIR_PAPER", &f.paper}} {
+		name, option string
+		dst          *int
+	}{{"COMPTOIR_SCANNER_BAUD", "scanner-baud", &f.baud}, {"COMPTOIR_PRINTER_BAUD", "printer-baud", &f.printerBaud},
+		{"COMPTOIR_PAPER", "paper", &f.paper}} {
 		if s := getenv(v.name); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil || n <= 0 {
 				return f, usagef("%s : valeur invalide « %s »", "%s: invalid value %q", v.name, s)
 			}
 			*v.dst = n
+			f.given[v.option] = true
 		}
 	}
 	fs := newFlags("comptoir")
@@ -69,6 +99,7 @@ func parseRegisterFlags(args []string, getenv func(string) string) (registerFlag
 	if err := noArgs(fs); err != nil {
 		return f, err
 	}
+	fs.Visit(func(fl *flag.Flag) { f.given[fl.Name] = true })
 	if f.baud <= 0 {
 		return f, usagef("--scanner-baud attend un nombre positif", "--scanner-baud needs a positive number")
 	}
@@ -220,6 +251,7 @@ func openRegister(e *env, flags registerFlags) (*register, error) {
 		return fail(err)
 	}
 	r.rule = set.Points
+	flags.useSettings(set.Devices)
 	if flags.printer != "" {
 		// Checked now rather than at the first receipt: a wrong path is said before any sale.
 		if _, err := e.checkPrinter(flags.printer); err != nil {
