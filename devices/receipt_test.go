@@ -123,7 +123,7 @@ func voucherSale(t *testing.T) comptoir.Sale {
 // may: the receipt prints them like any line.
 func demoSale(t *testing.T) comptoir.Sale {
 	cheese := comptoir.ScaleProduct(comptoir.Product{Name: "Comté 18 mois", Price: 1890, VAT: comptoir.VATReduced},
-		comptoir.VariableMeasure{Code: "2812345005323", Base: "2812345000004", Grams: 532})
+		comptoir.VariableMeasure{Code: "2812345005323", Base: "2812345000007", Grams: 532})
 	dept, err := comptoir.OpenPriceProduct(comptoir.Department{Name: "Divers", VAT: comptoir.VATNormal}, 1, "12,50")
 	if err != nil {
 		t.Fatal(err)
