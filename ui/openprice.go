@@ -133,7 +133,9 @@ func (m *SaleModel) openRows(n int) []string {
 	for len(rows) < n {
 		rows = append(rows, strings.Repeat(" ", w))
 	}
-	return rows[:n]
+	// On a short screen the rows scroll so that the chosen department stays in sight.
+	first := max(0, min(m.open.selected+2-n, len(rows)-n))
+	return rows[first : first+n]
 }
 
 // openHelp is the help bar of the entry.

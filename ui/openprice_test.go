@@ -231,3 +231,13 @@ func TestOpenPriceView_Golden(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenPrice_ShortScreenKeepsTheChoiceInSight(t *testing.T) {
+	h := newHarness(t, comptoir.LangFR, 80, 12)
+	h.send(key(tea.KeyF10))
+	h.send(key(tea.KeyDown), key(tea.KeyDown), key(tea.KeyDown))
+	contains(t, "a short screen", h.view(), "▸ 4  Presse")
+	if got, want := len(strings.Split(h.view(), "\n")), 12; got != want {
+		t.Errorf("%d rows, want %d", got, want)
+	}
+}
