@@ -392,6 +392,22 @@ const (
 	CodePaperWidth Code = "paper_width"
 )
 
+// Refusals of items without a barcode: scale codes (variable measure) and open-price departments.
+const (
+	// CodeScaleZero refuses a scale code whose embedded price or weight is zero.
+	CodeScaleZero Code = "scale_zero"
+	// CodeScalePriceCheck refuses a scale code whose price check digit disagrees with its price.
+	CodeScalePriceCheck Code = "scale_price_check"
+	// CodeUnknownScaleItem says a scale code's item is not in the catalogue under its base code.
+	CodeUnknownScaleItem Code = "unknown_scale_item"
+	// CodeUnknownScaleLayout refuses a scale layout that is none of the named ones.
+	CodeUnknownScaleLayout Code = "unknown_scale_layout"
+	// CodeInvalidDepartments refuses a list of departments that cannot be read.
+	CodeInvalidDepartments Code = "invalid_departments"
+	// CodeOpenPriceInvalid refuses an open price that is not an amount, is zero or is too large.
+	CodeOpenPriceInvalid Code = "open_price_invalid"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -765,4 +781,17 @@ var messages = map[Code]message{
 		"%s: %q is not a serial speed: %s; an empty value goes back to 9600"},
 	CodePaperWidth: {"%s : « %s » n'est pas une largeur de papier : %s (mm) ; une valeur vide remet 80",
 		"%s: %q is not a paper width: %s (mm); an empty value goes back to 80"},
+	// Items without a barcode.
+	CodeScaleZero: {"code de balance %s : le prix ou le poids imprimé est nul, repesez l'article",
+		"scale code %s: the printed price or weight is zero, weigh the item again"},
+	CodeScalePriceCheck: {"code de balance %s mal lu : la clé du prix ne correspond pas, scannez-le à nouveau",
+		"scale code %s misread: the price check digit does not match, scan it again"},
+	CodeUnknownScaleItem: {"article de balance inconnu : le code %s (article %s) n'est pas au catalogue, importez-le sous %s",
+		"unknown scale item: code %s (item %s) is not in the catalogue, import it as %s"},
+	CodeUnknownScaleLayout: {"format de balance « %s » inconnu : %s",
+		"unknown scale layout %q: %s"},
+	CodeInvalidDepartments: {"rayons illisibles « %s » : écrivez « libellé taux » séparés par des points-virgules, 9 au plus (Divers 20 %%; Alimentation 5,5 %%)",
+		"unreadable departments %q: write \"label rate\" separated by semicolons, 9 at most (Divers 20 %%; Alimentation 5,5 %%)"},
+	CodeOpenPriceInvalid: {"prix « %s » refusé : tapez un montant positif, 12,50 par exemple, de %s au plus",
+		"price %q refused: type a positive amount, such as 12.50, of %s at most"},
 }

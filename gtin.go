@@ -82,7 +82,9 @@ type ScanKind string
 
 // The kinds of scanned code.
 const (
-	// ScanProduct is a valid GTIN outside the cards' range: look it up in the catalogue.
+	// ScanProduct is a valid GTIN outside the cards' range: look it up in the catalogue. Codes of
+	// the restricted-circulation range 20–29 are products too: LookupCode reads a shop scale's
+	// price or weight in them under the shop's ScaleLayout.
 	ScanProduct ScanKind = "product"
 	// ScanCard is a valid loyalty card number (a GTIN-13 with prefix 04).
 	ScanCard ScanKind = "card"

@@ -31,11 +31,17 @@ type ShopSettings struct {
 	Points        PointsRule
 	// Devices are the register's scanner and printer (device_settings.go).
 	Devices DeviceSettings
+	// ScaleLayout is how the shop's scales write prices or weights into their labels
+	// (scale.layout), and Departments what items without a barcode are sold under at an open
+	// price (sale.departments), as the setting writes them (see ParseDepartments): a string keeps
+	// the settings comparable.
+	ScaleLayout ScaleLayout
+	Departments string
 }
 
 // DefaultShopSettings are the settings of a shop that has set nothing yet.
 func DefaultShopSettings() ShopSettings {
-	return ShopSettings{Name: "Comptoir", NoticeVersion: "1", Points: DefaultPointsRule}
+	return ShopSettings{Name: "Comptoir", NoticeVersion: "1", Points: DefaultPointsRule, ScaleLayout: DefaultScaleLayout, Departments: DefaultDepartments}
 }
 
 // setting is one of the shop's settings: its name for people, how a value is checked when a
@@ -356,6 +362,10 @@ func (s *ShopSettings) Load(key, value string) error {
 // Get reads one setting by name, as Set takes it.
 func (s ShopSettings) Get(key string) string {
 	switch key {
+	case "scale.layout":
+		return string(s.ScaleLayout)
+	case "sale.departments":
+		return s.Departments
 	case "shop.name":
 		return s.Name
 	case "shop.address":

@@ -46,6 +46,9 @@ type Receipt struct {
 	// OpenDrawer adds the cash-drawer kick to the printer bytes. The caller decides (typically
 	// when cash was paid or given back); the text rendering ignores it.
 	OpenDrawer bool
+	// Demo marks a receipt printed from a database filled by demo-data: "DÉMO" at the top and at
+	// the bottom, so that no demonstration ticket passes for a real one.
+	Demo bool
 }
 
 // VATCode is the letter that stands for a VAT rate on a receipt's lines and in its breakdown:
@@ -103,6 +106,7 @@ type row struct {
 // receiptWords are the fixed words of a receipt in one language.
 type receiptWords struct {
 	training                  [2]string
+	demo                      [2]string
 	ticket, register, cashier string
 	refund, refundOf          string
 	subtotal, discount, total string
@@ -122,6 +126,7 @@ var words = map[comptoir.Lang]receiptWords{
 		// The training mark is given as two phrases so that, on narrow paper, it breaks between
 		// them rather than leaving "***" alone on a line.
 		training: [2]string{"*** FORMATION —", "NE PAS REMETTRE ***"},
+		demo:     [2]string{"*** DÉMO —", "TICKET FICTIF ***"},
 		ticket:   "Ticket n° ", register: "Caisse ", cashier: "Caissier : ",
 		refund: "REMBOURSEMENT", refundOf: "du ticket n° ",
 		subtotal: "Sous-total", discount: "Remise fidélité", total: "TOTAL TTC",
@@ -134,7 +139,9 @@ var words = map[comptoir.Lang]receiptWords{
 	},
 	comptoir.LangEN: {
 		training: [2]string{"*** TRAINING —", "NOT A RECEIPT ***"},
-		ticket:   "Ticket no. ", register: "Register ", cashier: "Cashier: ",
+		// The mark keeps the word DÉMO the screens show in French, with its English beside it.
+		demo:   [2]string{"*** DÉMO (DEMO) —", "NOT A REAL SALE ***"},
+		ticket: "Ticket no. ", register: "Register ", cashier: "Cashier: ",
 		refund: "REFUND", refundOf: "of ticket no. ",
 		subtotal: "Subtotal", discount: "Loyalty discount", total: "TOTAL",
 		vat: "VAT", net: "Net", tax: "VAT", gross: "Gross", sum: "Total",
@@ -176,6 +183,9 @@ func (r Receipt) rows() ([]row, error) {
 	var rows []row
 	add := func(rs ...row) { rows = append(rows, rs...) }
 
+	if r.Demo {
+		add(phrases(w.demo[:]...).with(true, true, false))
+	}
 	if s.Training {
 		add(phrases(w.training[:]...).with(true, true, false))
 	}
@@ -275,6 +285,9 @@ func (r Receipt) rows() ([]row, error) {
 	// training ticket into something that looks like a receipt.
 	if s.Training {
 		add(phrases(w.training[:]...).with(true, true, false))
+	}
+	if r.Demo {
+		add(phrases(w.demo[:]...).with(true, true, false))
 	}
 	return rows, nil
 }

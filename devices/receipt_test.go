@@ -119,6 +119,22 @@ func voucherSale(t *testing.T) comptoir.Sale {
 	}, 46)
 }
 
+// demoSale has a weighed item and an open-price department line, as a demo database's tickets
+// may: the receipt prints them like any line.
+func demoSale(t *testing.T) comptoir.Sale {
+	cheese := comptoir.ScaleProduct(comptoir.Product{Name: "Comté 18 mois", Price: 1890, VAT: comptoir.VATReduced},
+		comptoir.VariableMeasure{Code: "2812345005323", Base: "2812345000007", Grams: 532})
+	dept, err := comptoir.OpenPriceProduct(comptoir.Department{Name: "Divers", VAT: comptoir.VATNormal}, 1, "12,50")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return build(t, comptoir.SaleDraft{
+		Cashier:  "Élodie",
+		Lines:    []comptoir.Line{comptoir.LineFor(cheese, 1), comptoir.LineFor(dept, 1)},
+		Payments: []comptoir.Payment{{Method: comptoir.Cash, Amount: 2500}},
+	}, 47)
+}
+
 func ptr(n int64) *int64 { return &n }
 
 type receiptCase struct {
@@ -145,6 +161,8 @@ func receiptCases(t *testing.T) []receiptCase {
 		receiptCase{"member-en-48", Receipt{Sale: memberSale(t), Shop: receiptShop, Lang: comptoir.LangEN, Width: 48, Location: paris, PointsBalance: ptr(340), OpenDrawer: true}},
 		receiptCase{"vouchers-fr-32", Receipt{Sale: voucherSale(t), Shop: receiptShop, Lang: comptoir.LangFR, Width: 32, Location: paris, OpenDrawer: true}},
 		receiptCase{"vouchers-en-48", Receipt{Sale: voucherSale(t), Shop: receiptShop, Lang: comptoir.LangEN, Width: 48, Location: paris, OpenDrawer: true}},
+		receiptCase{"demo-fr-32", Receipt{Sale: demoSale(t), Shop: receiptShop, Lang: comptoir.LangFR, Width: 32, Location: paris, Demo: true}},
+		receiptCase{"demo-en-48", Receipt{Sale: demoSale(t), Shop: receiptShop, Lang: comptoir.LangEN, Width: 48, Location: paris, Demo: true}},
 	)
 }
 
@@ -388,6 +406,8 @@ func TestReceiptContent(t *testing.T) {
 				}
 			}
 			has(true, "Épicerie Les Œillets")
+			// A demo database's receipts say so; no other receipt does.
+			has(c.r.Demo, "DÉMO")
 			has(true, "12 rue de l’Église, 75011 Paris")
 			has(true, "SIRET 732 829 320 00074")
 			has(true, "R1")

@@ -197,7 +197,7 @@ type harness struct {
 	out []tea.Msg
 }
 
-func newHarness(tb testing.TB, lang comptoir.Lang, w, h int) *harness {
+func newHarness(tb testing.TB, lang comptoir.Lang, w, h int, opts ...func(*ui.Config)) *harness {
 	tb.Helper()
 	customers := newCustomers()
 	sales := &fakeSales{members: customers, rule: comptoir.DefaultPointsRule}
@@ -205,7 +205,7 @@ func newHarness(tb testing.TB, lang comptoir.Lang, w, h int) *harness {
 	printLog := &fakePrintLog{sales: sales, counts: map[uint64]uint64{}}
 	shop := comptoir.DefaultShopSettings()
 	shop.Name, shop.Contact, shop.NoticeVersion = "Épicerie Camille", "rgpd@epicerie.fr", "2"
-	m := ui.New(ui.Config{
+	cfg := ui.Config{
 		Lang:      lang,
 		Session:   ui.Session{Register: "R1", Cashier: "Camille"},
 		Sync:      ui.SyncState{Pending: 3},
@@ -217,7 +217,12 @@ func newHarness(tb testing.TB, lang comptoir.Lang, w, h int) *harness {
 		PrintLog:  printLog,
 		Printer:   printer,
 		Now:       func() time.Time { return time.Date(2026, 11, 30, 9, 12, 0, 0, time.Local) },
-	})
+	}
+	// Options change the configuration of one test, such as the shop's settings.
+	for _, o := range opts {
+		o(&cfg)
+	}
+	m := ui.New(cfg)
 	hs := &harness{tb: tb, m: m, sales: sales, customers: customers, printer: printer, printLog: printLog}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	return hs

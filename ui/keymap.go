@@ -96,6 +96,11 @@ type KeyMap struct {
 	MemberResume key.Binding
 	// Count starts the cash count of a Z close.
 	Count key.Binding
+
+	// OpenPrice opens the entry of an item without a barcode (a department and a typed price) on
+	// the sale screen; Department names the arrows that choose the department there.
+	OpenPrice  key.Binding
+	Department key.Binding
 }
 
 // NewKeyMap builds the key map with its help written in a language.
@@ -158,6 +163,9 @@ func NewKeyMap(l comptoir.Lang) *KeyMap {
 		MemberStop:   key.NewBinding(key.WithKeys("f6"), key.WithHelp("F6", t("arrêt", "stop"))),
 		MemberResume: key.NewBinding(key.WithKeys("f7"), key.WithHelp("F7", t("reprise", "resume"))),
 		Count:        key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("compter la caisse", "count the till"))),
+
+		OpenPrice:  key.NewBinding(key.WithKeys("f10"), key.WithHelp("F10", t("article sans code", "item without barcode"))),
+		Department: key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑ ↓", t("rayon", "department"))),
 	}
 }
 

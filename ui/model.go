@@ -133,6 +133,7 @@ func New(cfg Config) *Model {
 	m.members = &members{ctx: ctx, customers: cfg.Customers, points: cfg.Points, settings: cfg.Settings,
 		rule: rule, now: now, cashier: cfg.Session.Cashier}
 	m.sale.members, m.payment.members = m.members, m.members
+	m.sale.settings = cfg.Settings
 	m.payment.receipt = receiptQuestion{printer: cfg.Printer, log: cfg.PrintLog}
 	m.member = newMemberModel(c, cfg.Session, m.members)
 	m.enrol = newEnrolModel(c, cfg.Session, m.members)

@@ -36,6 +36,10 @@ type SaleModel struct {
 	payWhenDone bool
 	// ticket counts the tickets begun on this screen; Reset starts a new one.
 	ticket int
+	// settings gives the scale layout at each look-up and the departments of the open-price
+	// entry; nil is comptoir.DefaultShopSettings. open is that entry, nil when it is closed.
+	settings comptoir.SettingsService
+	open     *openPrice
 }
 
 // lookup is a code to find in the catalogue and the quantity to sell of it.
@@ -82,7 +86,7 @@ func (m *SaleModel) Total() comptoir.Money {
 
 // Reset empties the ticket for the next sale.
 func (m *SaleModel) Reset() {
-	m.lines, m.selected, m.offset, m.qtyMode, m.payWhenDone = nil, 0, 0, false, false
+	m.lines, m.selected, m.offset, m.qtyMode, m.payWhenDone, m.open = nil, 0, 0, false, false, nil
 	// Codes still waiting were for the ticket being emptied; the answer of a look-up running now
 	// is recognised by its ticket and dropped.
 	m.queue = nil
@@ -105,6 +109,9 @@ func (m *SaleModel) Init() tea.Cmd { return nil }
 // never be the one cut off.
 func (m *SaleModel) ShortHelp() []key.Binding {
 	k := m.common.KeyMap
+	if m.open != nil {
+		return m.openHelp()
+	}
 	if m.qtyMode {
 		return []key.Binding{k.Enter, k.Cancel, k.Help, k.Quit}
 	}
@@ -120,7 +127,10 @@ func (m *SaleModel) ShortHelp() []key.Binding {
 // FullHelp lists every key of the screen, shown after F1.
 func (m *SaleModel) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
-	return [][]key.Binding{append([]key.Binding{k.Enter, k.Erase, k.Quantity, k.Remove, k.Cancel}, m.members.keys(k)...), {k.Up, k.Down, k.PageUp, k.PageDown, k.Manager, k.Help, k.Quit}}
+	if m.open != nil {
+		return [][]key.Binding{m.openHelp(), {k.Erase, k.Quit}}
+	}
+	return [][]key.Binding{append([]key.Binding{k.Enter, k.Erase, k.Quantity, k.Remove, k.Cancel}, m.members.keys(k)...), {k.Up, k.Down, k.PageUp, k.PageDown, k.OpenPrice, k.Manager, k.Help, k.Quit}}
 }
 
 // Update handles a key, a scan or the catalogue's answer.
@@ -130,6 +140,9 @@ func (m *SaleModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.key(msg)
 	case ScanMsg:
 		return m, m.Scan(msg.Code)
+	case departmentsMsg:
+		m.openEntry(msg.departments)
+		return m, nil
 	case productMsg:
 		m.busy = false
 		switch {
@@ -151,7 +164,12 @@ func (m *SaleModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *SaleModel) key(msg tea.KeyMsg) tea.Cmd {
 	k := m.common.KeyMap
+	if m.open != nil {
+		return m.openKey(msg)
+	}
 	switch {
+	case key.Matches(msg, k.OpenPrice):
+		return m.openPriceKey()
 	case msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace:
 		var cmds []tea.Cmd
 		for _, line := range m.input.typed(msg) {
@@ -187,6 +205,8 @@ func (m *SaleModel) key(msg tea.KeyMsg) tea.Cmd {
 // Scan adds the code a serial scanner read. A quantity typed before it ("3*") applies to it,
 // as it would to a code typed after it.
 func (m *SaleModel) Scan(code string) tea.Cmd {
+	// A scan closes the open-price entry: whoever scans wants the item sold.
+	m.open = nil
 	if m.qtyMode {
 		m.qtyMode = false
 		m.input.take()
@@ -289,9 +309,15 @@ func (m *SaleModel) next() tea.Cmd {
 	l := m.queue[0]
 	m.queue = m.queue[1:]
 	m.busy = true
-	ctx, catalog := m.ctx, m.catalog
+	ctx, catalog, settings := m.ctx, m.catalog, m.settings
 	return func() tea.Msg {
-		p, err := catalog.Product(ctx, l.code)
+		// The layout is read at each look-up, so that a change on the manager screen applies
+		// to the next scan.
+		shop, err := shopSettings(ctx, settings)
+		if err != nil {
+			return productMsg{lookup: l, err: err}
+		}
+		p, err := comptoir.LookupCode(ctx, catalog, shop.ScaleLayout, l.code)
 		return productMsg{lookup: l, product: p, err: err}
 	}
 }

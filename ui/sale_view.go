@@ -13,7 +13,7 @@ var (
 	wordItem     = text{"article", "item"}
 	wordItems    = text{"articles", "items"}
 	wordMore     = text{"%d de plus", "%d more"}
-	wordEmpty    = text{"Scannez un article ou tapez son code, puis Entrée.", "Scan an item or type its code, then Enter."}
+	wordEmpty    = text{"Scannez un article ou tapez son code, puis Entrée · F10 article sans code", "Scan an item or type its code, then Enter · F10 item without a barcode"}
 )
 
 // bigTotal reports whether the screen has room for the total drawn three rows high.
@@ -54,6 +54,9 @@ func (m *SaleModel) View() string {
 
 	n := m.rows()
 	above, below := m.offset, max(0, len(m.lines)-m.offset-n)
+	if m.open != nil {
+		above, below = 0, 0
+	}
 	label := func(arrow string, k int) string {
 		if k == 0 {
 			return ""
@@ -61,7 +64,11 @@ func (m *SaleModel) View() string {
 		return arrow + " " + wordMore.f(l, k)
 	}
 	out = append(out, rule(c.Styles, w, label("↑", above)))
-	for i := 0; i < n; i++ {
+	if m.open != nil {
+		// The open-price entry takes the lines' room; the total stays in sight below it.
+		out = append(out, m.openRows(n)...)
+	}
+	for i := 0; i < n && m.open == nil; i++ {
 		j := m.offset + i
 		switch {
 		case j < len(m.lines):
@@ -78,7 +85,11 @@ func (m *SaleModel) View() string {
 	if m.qtyMode {
 		prompt = wordQuantity
 	}
-	in := "  " + c.Styles.Prompt.Render(prompt.in(l)) + clean(m.input.String()) + "_"
+	promptText := prompt.in(l)
+	if m.open != nil {
+		promptText = m.openPrompt()
+	}
+	in := "  " + c.Styles.Prompt.Render(promptText) + clean(m.input.String()) + "_"
 	var count int64
 	for _, line := range m.lines {
 		count += line.Qty

@@ -177,6 +177,10 @@ func runReceipt(e *env, args []string) error {
 		return err
 	}
 	r := devices.Receipt{Sale: sale, Shop: set, Lang: e.cfg.lang, Width: *width, Location: time.Local}
+	// A receipt of a demo database says so, wherever it is printed.
+	if r.Demo, err = s.IsDemo(e.ctx); err != nil {
+		return err
+	}
 	if sale.CustomerID != "" {
 		if balance, err := s.BalanceAfter(e.ctx, comptoir.CustomerID(sale.CustomerID), sale.Number); err == nil {
 			r.PointsBalance = &balance

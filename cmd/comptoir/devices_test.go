@@ -138,6 +138,10 @@ func TestRun_Receipt(t *testing.T) {
 		strings.Contains(first.stdout, "DUPLICATA") {
 		t.Fatalf("first print: exit %d\n%s%s", first.code, first.stdout, first.stderr)
 	}
+	// demo-data filled this database: its receipts say so at the top and at the bottom.
+	if got := strings.Count(first.stdout, "*** DÉMO — TICKET FICTIF ***"); got != 2 {
+		t.Errorf("the receipt of a demo database carries the DÉMO mark %d times, want 2:\n%s", got, first.stdout)
+	}
 	for _, l := range strings.Split(first.stdout, "\n") {
 		if n := len([]rune(l)); n > 32 {
 			t.Errorf("line of %d columns on 58 mm paper: %q", n, l)

@@ -40,6 +40,9 @@ func (p *registerPrinter) receipt(ctx context.Context, sale comptoir.Sale, plan 
 	}
 	r := devices.Receipt{Sale: sale, Shop: set, Lang: p.e.cfg.lang, Width: p.width, Location: p.store.Location(),
 		Duplicate: plan.Duplicate, Copy: plan.Copy, OpenDrawer: plan.OpenDrawer}
+	if r.Demo, err = p.store.IsDemo(ctx); err != nil {
+		return devices.Receipt{}, err
+	}
 	if sale.CustomerID != "" {
 		if balance, err := p.store.BalanceAfter(ctx, comptoir.CustomerID(sale.CustomerID), sale.Number); err == nil {
 			r.PointsBalance = &balance
