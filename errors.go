@@ -384,6 +384,14 @@ const (
 	CodeExportExists        Code = "export_exists"
 )
 
+// Refusals of the manager screen's reports on paper and of its retention purge.
+const (
+	// CodeNoReportPrinter refuses printing a report at a register without a receipt printer.
+	CodeNoReportPrinter Code = "no_report_printer"
+	// CodeNothingToPurge says the retention purge found no member to erase.
+	CodeNothingToPurge Code = "nothing_to_purge"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -747,4 +755,10 @@ var messages = map[Code]message{
 		"%q is not available on this register: it was started without that service"},
 	CodeExportExists: {"%s existe déjà : un export ne remplace jamais un fichier, donnez un nouveau nom",
 		"%s already exists: an export never replaces a file, give a new name"},
+
+	// The manager screen's reports on paper and retention purge.
+	CodeNoReportPrinter: {"aucune imprimante de tickets n'est configurée (--printer) : le rapport reste à l'écran et dans le journal",
+		"no receipt printer is set up (--printer): the report stays on screen and in the journal"},
+	CodeNothingToPurge: {"aucun membre sans activité depuis le %s : rien à effacer",
+		"no member without activity since %s: nothing to erase"},
 }
