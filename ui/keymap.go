@@ -96,6 +96,13 @@ type KeyMap struct {
 	MemberResume key.Binding
 	// Count starts the cash count of a Z close.
 	Count key.Binding
+	// Block puts an email on the block list, Purge runs the retention purge (a dry run first),
+	// AuditTrail shows the audit trail; PrintReport prints the report shown on the receipt
+	// printer. The menu's function keys are all taken (F12 is the sync's), hence Ctrl chords.
+	Block       key.Binding
+	Purge       key.Binding
+	AuditTrail  key.Binding
+	PrintReport key.Binding
 }
 
 // NewKeyMap builds the key map with its help written in a language.
@@ -158,6 +165,11 @@ func NewKeyMap(l comptoir.Lang) *KeyMap {
 		MemberStop:   key.NewBinding(key.WithKeys("f6"), key.WithHelp("F6", t("arrêt", "stop"))),
 		MemberResume: key.NewBinding(key.WithKeys("f7"), key.WithHelp("F7", t("reprise", "resume"))),
 		Count:        key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("compter la caisse", "count the till"))),
+
+		Block:       key.NewBinding(key.WithKeys("ctrl+b"), key.WithHelp("Ctrl+B", t("bloquer une adresse", "block an address"))),
+		Purge:       key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("Ctrl+R", t("purge de rétention", "retention purge"))),
+		AuditTrail:  key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("Ctrl+T", t("journal d'audit", "audit trail"))),
+		PrintReport: key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("imprimer", "print"))),
 	}
 }
 

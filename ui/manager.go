@@ -27,6 +27,10 @@ type ManagerServices struct {
 	Users    comptoir.UserService
 	// Customers serves the members' rights.
 	Customers comptoir.CustomerService
+	// GDPR serves the block list, the retention purge and the audit trail.
+	GDPR comptoir.GDPRService
+	// Printer prints the X and Z reports; nil when the register has no printer.
+	Printer ReceiptPrinter
 }
 
 // managerMode is what the manager screen shows: the PIN prompt, the menu, or one task.
@@ -44,6 +48,9 @@ const (
 	mgrUsers
 	mgrRefund
 	mgrMembers
+	// mgrBlock asks for the email to block; mgrPurge shows the purge's dry run to confirm.
+	mgrBlock
+	mgrPurge
 )
 
 // userStep is where the users list is in adding a user, disabling one or setting a PIN.
@@ -104,6 +111,10 @@ type ManagerModel struct {
 
 	refund refundState
 	member memberState
+
+	// printable is set while the text shown is a report or a closing, which F2 prints.
+	printable  bool
+	purgeState purgeState
 }
 
 // refundState is a refund being prepared: the ticket, what may still be refunded of each line
@@ -235,7 +246,14 @@ func (m *ManagerModel) ShortHelp() []key.Binding {
 		}
 		return []key.Binding{k.Confirm, k.Count, k.Cancel}
 	case mgrText:
+		if m.printable {
+			return []key.Binding{k.PrintReport, k.Up, k.Down, k.PageDown, k.Leave}
+		}
 		return []key.Binding{k.Up, k.Down, k.PageDown, k.Leave}
+	case mgrBlock:
+		return []key.Binding{k.Confirm, k.Leave, k.Help}
+	case mgrPurge:
+		return []key.Binding{k.Confirm, k.Down, k.PageDown, k.Cancel}
 	case mgrSettings:
 		return []key.Binding{k.Confirm, k.Clear, k.Leave}
 	case mgrUsers:
@@ -267,7 +285,7 @@ func (m *ManagerModel) ShortHelp() []key.Binding {
 func (m *ManagerModel) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
 	if m.mode == mgrMenu {
-		return [][]key.Binding{{k.XReport, k.ZClose, k.PeriodClose, k.Verify, k.Training}, {k.Refund, k.Import, k.Users, k.Settings, k.Members, k.Leave}}
+		return [][]key.Binding{{k.XReport, k.ZClose, k.PeriodClose, k.Verify, k.Training}, {k.Refund, k.Import, k.Users, k.Settings, k.Members, k.Leave}, {k.Block, k.Purge, k.AuditTrail}}
 	}
 	return [][]key.Binding{m.ShortHelp(), {k.Erase, k.Help, k.Quit}}
 }
@@ -319,6 +337,7 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.result = result{resultOK, text{"code PIN de %s changé ; %s agit comme gérant", "%s's PIN changed; %s acts as manager"}.f(l, m.actor, m.actor)}
 	case managerReportMsg:
 		m.showText(text{"Rapport du jour", "Today's report"}.in(l), reportLines(msg.rep, m.session.Register, m.loc, l))
+		m.printable = true
 		m.result = result{}
 		if msg.close && !msg.rep.Closed {
 			// The manager sees what the Z seals before sealing it.
@@ -326,6 +345,7 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case managerClosedMsg:
 		m.showText(text{"Clôture", "Closing"}.in(l), closingLines(msg.closing, m.loc, l))
+		m.printable = true
 		m.result = result{resultOK, text{"%s : clôture n° %d enregistrée dans le journal", "%s closed: closing no. %d recorded in the journal"}.f(l, periodName(msg.closing.Period, l), msg.closing.Number)}
 	case managerVerifyMsg:
 		m.showVerify(msg.rep)
@@ -362,6 +382,8 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case managerQuoteMsg:
 		m.refund.quote = &msg.quote
 		m.result = result{resultInfo, text{"rembourser %s en espèces ? Entrée confirme · Échap annule", "pay back %s in cash? Enter confirms · Esc cancels"}.f(l, (-msg.quote.Total).Format(l))}
+	case managerBlockedMsg, managerPurgeMsg, managerAuditMsg, managerPrintedMsg:
+		m.gdprAnswer(msg)
 	case managerRefundedMsg:
 		m.refund = refundState{}
 		m.mode = mgrMenu
@@ -403,8 +425,12 @@ func (m *ManagerModel) key(msg tea.KeyMsg) tea.Cmd {
 		return m.menuKey(msg)
 	case mgrConfirmZ:
 		return m.zKey(msg)
+	case mgrPurge:
+		return m.purgeKey(msg)
 	case mgrText:
 		switch {
+		case m.printable && key.Matches(msg, k.PrintReport):
+			return m.printReport()
 		case key.Matches(msg, k.Up):
 			m.scrollBy(-1)
 		case key.Matches(msg, k.Down):
@@ -416,7 +442,7 @@ func (m *ManagerModel) key(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, k.Leave):
 			m.mode = mgrMenu
 		}
-	case mgrPeriod, mgrImport:
+	case mgrPeriod, mgrImport, mgrBlock:
 		switch {
 		case key.Matches(msg, k.Confirm):
 			return m.submit(m.input.take())
@@ -449,7 +475,7 @@ func (m *ManagerModel) key(msg tea.KeyMsg) tea.Cmd {
 // takesInput reports whether typed characters go to the input on what the screen shows.
 func (m *ManagerModel) takesInput() bool {
 	switch m.mode {
-	case mgrPIN, mgrPeriod, mgrImport, mgrSettings:
+	case mgrPIN, mgrPeriod, mgrImport, mgrSettings, mgrBlock:
 		return true
 	case mgrUsers:
 		return m.step != userList && m.step != userConfirmDisable
@@ -470,6 +496,7 @@ func (m *ManagerModel) menuKey(msg tea.KeyMsg) tea.Cmd {
 		&k.XReport: m.svc.Closing == nil, &k.ZClose: m.svc.Closing == nil, &k.PeriodClose: m.svc.Closing == nil,
 		&k.Verify: m.svc.Journal == nil, &k.Refund: m.svc.Sales == nil, &k.Import: m.svc.Catalog == nil,
 		&k.Users: m.svc.Users == nil, &k.Settings: m.svc.Settings == nil, &k.Members: m.svc.Customers == nil,
+		&k.Block: m.svc.GDPR == nil, &k.Purge: m.svc.GDPR == nil, &k.AuditTrail: m.svc.GDPR == nil,
 	}
 	for b, gone := range missing {
 		if gone && key.Matches(msg, *b) {
@@ -512,6 +539,13 @@ func (m *ManagerModel) menuKey(msg tea.KeyMsg) tea.Cmd {
 		return m.loadSettings("")
 	case key.Matches(msg, k.Members):
 		m.openMembers()
+	case key.Matches(msg, k.Block):
+		m.startBlock()
+	case key.Matches(msg, k.Purge):
+		// The dry run comes first: the manager reads who would be erased before confirming.
+		return m.purge(m.purgeCutoff(), true)
+	case key.Matches(msg, k.AuditTrail):
+		return m.loadAudit()
 	}
 	return nil
 }
@@ -578,6 +612,8 @@ func (m *ManagerModel) submit(line string) tea.Cmd {
 		return m.refundSubmit(line)
 	case mgrMembers:
 		return m.memberSubmit(line)
+	case mgrBlock:
+		return m.blockSubmit(line)
 	}
 	return nil
 }
@@ -950,6 +986,7 @@ func (m *ManagerModel) toMenu() {
 
 func (m *ManagerModel) showText(title string, lines []string) {
 	m.mode, m.title, m.lines, m.offset = mgrText, title, lines, 0
+	m.printable = false
 }
 
 // showVerify says in words what walking the journal found.

@@ -287,6 +287,8 @@ type managerHarness struct {
 	settings  *fakeSettings
 	users     *mgrUsers
 	customers *mgrCustomers
+	gdpr      *fakeGDPR
+	printer   *fakePrinter
 }
 
 func newManagerHarness(tb testing.TB, lang comptoir.Lang, role comptoir.Role, w, h int) *managerHarness {
@@ -296,6 +298,7 @@ func newManagerHarness(tb testing.TB, lang comptoir.Lang, role comptoir.Role, w,
 	mh := &managerHarness{
 		catalog: newCatalog(), closing: closing, journal: &fakeJournal{closing: closing},
 		settings: &fakeSettings{s: comptoir.DefaultShopSettings()}, users: newMgrUsers(), customers: newMgrCustomers(),
+		gdpr: newFakeGDPR(), printer: &fakePrinter{saved: map[string]comptoir.ReceiptPlan{}},
 	}
 	user := "camille"
 	if role == comptoir.RoleManager {
@@ -312,6 +315,8 @@ func newManagerHarness(tb testing.TB, lang comptoir.Lang, role comptoir.Role, w,
 		Settings:  mh.settings,
 		Users:     mh.users,
 		Customers: mh.customers,
+		GDPR:      mh.gdpr,
+		Printer:   mh.printer,
 		Now:       func() time.Time { return fakeNow },
 		Location:  time.UTC,
 	})

@@ -67,10 +67,20 @@ func (m *Model) loggedIn(u comptoir.User) tea.Cmd {
 
 // restoreDraft puts the kept ticket back on the sale, saying so under the input: it was open when
 // the register quit, so it is the customer's ticket still, or lines to remove one by one (each
-// counted as voided).
-func (m *Model) restoreDraft(lines []comptoir.Line) {
-	if len(lines) == 0 || len(m.sale.lines) > 0 {
-		return
+// counted as voided). When a ticket was begun before it came back, the kept one cannot be taken
+// back (two tickets would merge): it is abandoned, and the audit trail records it.
+func (m *Model) restoreDraft(lines []comptoir.Line) tea.Cmd {
+	if len(lines) == 0 {
+		return nil
+	}
+	if len(m.sale.lines) > 0 {
+		var total comptoir.Money
+		for _, l := range lines {
+			total += l.Total
+		}
+		m.sale.result = result{resultInfo, text{"ticket gardé à la fermeture (%s) abandonné, un autre était commencé : inscrit au journal d'audit",
+			"ticket kept at closing (%s) abandoned, another one was begun: written in the audit trail"}.f(m.common.Lang, total.Format(m.common.Lang))}
+		return m.recordAbandon(lines)
 	}
 	m.sale.SetLines(lines)
 	var n int64
@@ -80,6 +90,7 @@ func (m *Model) restoreDraft(lines []comptoir.Line) {
 	m.sale.result = result{resultInfo, text{"ticket gardé à la fermeture repris : %d %s, %s (Suppr retire une ligne)",
 		"ticket kept at closing taken back: %d %s, %s (Del removes a line)"}.f(m.common.Lang, n,
 		plural(n, wordItem, wordItems, m.common.Lang), m.sale.Total().Format(m.common.Lang))}
+	return nil
 }
 
 // logout keeps the open ticket for the next login, records the logout and returns to the login
