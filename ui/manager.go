@@ -247,7 +247,8 @@ func (m *ManagerModel) ShortHelp() []key.Binding {
 		return []key.Binding{k.Confirm, k.Count, k.Cancel}
 	case mgrText:
 		if m.printable {
-			return []key.Binding{k.PrintReport, k.Up, k.Down, k.PageDown, k.Leave}
+			// ↑ gives way to F2 so that Esc stays in sight at 80 columns; the full help has it.
+			return []key.Binding{k.PrintReport, k.Down, k.PageDown, k.Leave}
 		}
 		return []key.Binding{k.Up, k.Down, k.PageDown, k.Leave}
 	case mgrBlock:
@@ -286,6 +287,9 @@ func (m *ManagerModel) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
 	if m.mode == mgrMenu {
 		return [][]key.Binding{{k.XReport, k.ZClose, k.PeriodClose, k.Verify, k.Training}, {k.Refund, k.Import, k.Users, k.Settings, k.Members, k.Leave}, {k.Block, k.Purge, k.AuditTrail}}
+	}
+	if m.mode == mgrText || m.mode == mgrPurge {
+		return [][]key.Binding{m.ShortHelp(), {k.Up, k.PageUp}, {k.Help, k.Quit}}
 	}
 	return [][]key.Binding{m.ShortHelp(), {k.Erase, k.Help, k.Quit}}
 }

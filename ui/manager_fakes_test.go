@@ -293,6 +293,12 @@ type managerHarness struct {
 
 func newManagerHarness(tb testing.TB, lang comptoir.Lang, role comptoir.Role, w, h int) *managerHarness {
 	tb.Helper()
+	return newManagerHarnessPrinter(tb, lang, role, w, h, true)
+}
+
+// newManagerHarnessPrinter is newManagerHarness with or without a receipt printer.
+func newManagerHarnessPrinter(tb testing.TB, lang comptoir.Lang, role comptoir.Role, w, h int, withPrinter bool) *managerHarness {
+	tb.Helper()
 	sales := &fakeSales{}
 	closing := newClosing(sales)
 	mh := &managerHarness{
@@ -303,6 +309,10 @@ func newManagerHarness(tb testing.TB, lang comptoir.Lang, role comptoir.Role, w,
 	user := "camille"
 	if role == comptoir.RoleManager {
 		user = "gerant"
+	}
+	var printer ui.ReceiptPrinter
+	if withPrinter {
+		printer = mh.printer
 	}
 	m := ui.New(ui.Config{
 		Lang:      lang,
@@ -316,7 +326,7 @@ func newManagerHarness(tb testing.TB, lang comptoir.Lang, role comptoir.Role, w,
 		Users:     mh.users,
 		Customers: mh.customers,
 		GDPR:      mh.gdpr,
-		Printer:   mh.printer,
+		Printer:   printer,
 		Now:       func() time.Time { return fakeNow },
 		Location:  time.UTC,
 	})

@@ -600,7 +600,8 @@ func TestManagerView_Golden(t *testing.T) {
 			h.sell(h.line(nutella, 2), h.line(coffee, 1))
 			h.press(tea.KeyF5, tea.KeyF7)
 			h.scanKeys("1")
-		}},		{"block", comptoir.RoleManager, "E-mail à bloquer : jeanne@exemple.fr_", "Email to block: jeanne@exemple.fr_", func(h *managerHarness) {
+		}},
+		{"block", comptoir.RoleManager, "E-mail à bloquer : jeanne@exemple.fr_", "Email to block: jeanne@exemple.fr_", func(h *managerHarness) {
 			h.press(tea.KeyF5, tea.KeyCtrlB)
 			h.typeText("jeanne@exemple.fr")
 		}},

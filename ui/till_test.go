@@ -1,0 +1,100 @@
+package ui_test
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/ui"
+)
+
+// TestTill_VoidsGoToTheAuditTrail checks that every line taken off the ticket, whole or in part,
+// is written in the audit trail in the cashier's name, with its code, quantity and amount.
+func TestTill_VoidsGoToTheAuditTrail(t *testing.T) {
+	h := newHarness(t, comptoir.LangFR, 80, 24)
+	h.scanKeys("5*" + nutella)
+	h.typeText("2")
+	h.send(key(tea.KeyF3))     // 5 → 2: three voided
+	h.send(key(tea.KeyDelete)) // the 2 left
+	var got []string
+	for _, e := range h.till.voids {
+		if e.Who != "Camille" {
+			t.Errorf("a void is recorded as %q, want Camille", e.Who)
+		}
+		got = append(got, e.DetailIn(comptoir.LangFR))
+	}
+	want := []string{nutella + " × 3, 11,85 €", nutella + " × 2, 7,90 €"}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("voids recorded = %q, want %q", got, want)
+	}
+}
+
+// TestTill_RaisingAQuantityVoidsNothing checks that only what is taken off is recorded.
+func TestTill_RaisingAQuantityVoidsNothing(t *testing.T) {
+	h := newHarness(t, comptoir.LangFR, 80, 24)
+	h.scanKeys(nutella)
+	h.typeText("4")
+	h.send(key(tea.KeyF3))
+	if got := len(h.till.voids); got != 0 {
+		t.Errorf("%d voids recorded for a quantity raised", got)
+	}
+}
+
+// TestTill_DraftThatCannotComeBackIsAbandoned checks that a kept ticket arriving after another
+// was begun is recorded as abandoned (never silently dropped) and the new ticket is kept as is.
+func TestTill_DraftThatCannotComeBackIsAbandoned(t *testing.T) {
+	h := newLoginHarness(t, comptoir.LangFR, someUsers(), "", 80, 24)
+	h.drafts.lines = []comptoir.Line{comptoir.LineFor(comptoir.Product{GTIN: coffee, Price: comptoir.Euros(14, 90)}, 2)}
+	// The login's command (which takes the draft back) is held while a code is scanned, as when
+	// the disk is slow and the cashier quick.
+	_, takeDraft := h.m.Update(ui.LoggedInMsg{User: comptoir.User{ID: "camille", Role: comptoir.RoleCashier}})
+	h.scanKeys(nutella)
+	h.send(takeDraft())
+	if got, want := len(h.till.abandons), 1; got != want {
+		t.Fatalf("abandons recorded = %d, want %d", got, want)
+	}
+	e := h.till.abandons[0]
+	if got, want := e.Who, "camille"; got != want {
+		t.Errorf("the abandon is recorded as %q, want %q", got, want)
+	}
+	if got, want := e.DetailIn(comptoir.LangFR), "1 ligne, 2 articles, 29,80 €"; got != want {
+		t.Errorf("abandon detail = %q, want %q", got, want)
+	}
+	if got := h.lines(); len(got) != 1 || got[0].GTIN != nutella {
+		t.Errorf("ticket = %+v, want the new ticket alone", got)
+	}
+	contains(t, "the sale", h.view(), "abandonné")
+}
+
+// TestTill_DraftTakenBackIsNoAbandon checks that a kept ticket taken back records nothing.
+func TestTill_DraftTakenBackIsNoAbandon(t *testing.T) {
+	h := newLoginHarness(t, comptoir.LangFR, someUsers(), "", 80, 24)
+	h.drafts.lines = []comptoir.Line{comptoir.LineFor(comptoir.Product{GTIN: coffee, Price: comptoir.Euros(14, 90)}, 2)}
+	h.send(ui.LoggedInMsg{User: comptoir.User{ID: "camille", Role: comptoir.RoleCashier}})
+	if got := len(h.till.abandons); got != 0 {
+		t.Errorf("%d abandons recorded for a draft taken back", got)
+	}
+	if got := len(h.lines()); got != 1 {
+		t.Errorf("ticket has %d lines, want the draft's 1", got)
+	}
+}
+
+// TestTill_OnePointIsSingular checks the points said after a ticket: "+1 point", not "+1 points".
+func TestTill_OnePointIsSingular(t *testing.T) {
+	for _, tt := range []struct {
+		lang comptoir.Lang
+		want string
+	}{{comptoir.LangFR, "enregistré · +1 point"}, {comptoir.LangEN, "· +1 point"}} {
+		h := newHarness(t, tt.lang, 80, 24)
+		h.scanKeys(biscuits)
+		h.scanKeys(cardZoe)
+		h.send(key(tea.KeyEnter))
+		h.send(key(tea.KeyEnter))
+		v := h.view()
+		contains(t, "the receipt question", v, tt.want)
+		if strings.Contains(v, "+1 points") {
+			t.Errorf("the view says +1 points:\n%s", v)
+		}
+	}
+}
