@@ -103,6 +103,9 @@ type KeyMap struct {
 	Purge       key.Binding
 	AuditTrail  key.Binding
 	PrintReport key.Binding
+	// Abandon gives up the open ticket (the customer left): pressed twice, it empties the ticket
+	// and the audit trail records it.
+	Abandon key.Binding
 }
 
 // NewKeyMap builds the key map with its help written in a language.
@@ -170,6 +173,7 @@ func NewKeyMap(l comptoir.Lang) *KeyMap {
 		Purge:       key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("Ctrl+R", t("purge de rétention", "retention purge"))),
 		AuditTrail:  key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("Ctrl+T", t("journal d'audit", "audit trail"))),
 		PrintReport: key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("imprimer", "print"))),
+		Abandon:     key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("Ctrl+X", t("abandonner", "abandon"))),
 	}
 }
 

@@ -98,6 +98,8 @@ type Model struct {
 	outbox comptoir.OutboxService
 	drafts comptoir.DraftService
 	till   comptoir.TillAudit
+	// confirmAbandon is set by a first Ctrl+X on an open ticket: a second one abandons it.
+	confirmAbandon bool
 }
 
 // New builds the root model with the sale screen in front, or the login screen when users log in
@@ -249,6 +251,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// every scan, or pay the rest in cash on the payment screen.
 			return m, nil
 		}
+		if c, done := m.abandonKey(msg); done {
+			return m, c
+		}
 		if key.Matches(msg, m.common.KeyMap.Quit) {
 			if m.confirmQuit {
 				return m, tea.Quit
@@ -309,6 +314,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, c
 	case LineVoidedMsg:
 		return m, m.recordVoid(msg.Line)
+	case tillErrMsg:
+		m.sale.refuse(msg.err)
+		return m, nil
 	case CardScannedMsg:
 		return m, m.members.lookup(msg.Card)
 	case memberMsg:

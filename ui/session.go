@@ -146,8 +146,11 @@ func (m *Model) pendingTick() tea.Cmd {
 // full help when users log in (the short help has no room left at 80 columns).
 func (m *Model) helpKeys() helpKeyMap {
 	h := helpKeyMap{Component: m.active}
+	if m.active == m.sale {
+		h.extra = []key.Binding{m.common.KeyMap.Abandon}
+	}
 	if m.login != nil && m.active == m.sale {
-		h.extra = []key.Binding{m.common.KeyMap.Logout}
+		h.extra = append(h.extra, m.common.KeyMap.Logout)
 	}
 	return h
 }

@@ -98,3 +98,55 @@ func TestTill_OnePointIsSingular(t *testing.T) {
 		}
 	}
 }
+
+func TestTill_AbandonKey(t *testing.T) {
+	tests := []struct {
+		name string
+		keys []tea.KeyType
+		// lines is how many lines the ticket keeps; abandons how many abandons are recorded.
+		lines, abandons int
+		want            string
+	}{
+		{"a first Ctrl+X asks and changes nothing", []tea.KeyType{tea.KeyCtrlX}, 2, 0, "abandonner ce ticket (18,85 €) ? Ctrl+X encore"},
+		{"a second Ctrl+X abandons and records", []tea.KeyType{tea.KeyCtrlX, tea.KeyCtrlX}, 0, 1, "✓ ticket de 18,85 € abandonné, inscrit au journal d'audit"},
+		{"another key keeps the ticket", []tea.KeyType{tea.KeyCtrlX, tea.KeyDown, tea.KeyCtrlX}, 2, 0, "Ctrl+X encore pour confirmer"},
+		{"Ctrl+C in between calls it off", []tea.KeyType{tea.KeyCtrlX, tea.KeyCtrlC, tea.KeyCtrlX}, 2, 0, "Ctrl+X encore pour confirmer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, comptoir.LangFR, 80, 24)
+			h.scanKeys(nutella)
+			h.scanKeys(coffee)
+			for _, k := range tt.keys {
+				h.send(key(k))
+			}
+			if got := len(h.lines()); got != tt.lines {
+				t.Errorf("ticket has %d lines, want %d", got, tt.lines)
+			}
+			if got := len(h.till.abandons); got != tt.abandons {
+				t.Errorf("%d abandons recorded, want %d", got, tt.abandons)
+			}
+			contains(t, "the sale", h.view(), tt.want)
+		})
+	}
+}
+
+func TestTill_AbandonEmptyTicketIsRefused(t *testing.T) {
+	h := newHarness(t, comptoir.LangFR, 80, 24)
+	h.send(key(tea.KeyCtrlX))
+	contains(t, "the sale", h.view(), "✗ ")
+	if got := len(h.till.abandons); got != 0 {
+		t.Errorf("%d abandons recorded for an empty ticket", got)
+	}
+}
+
+func TestTill_AbandonTakesTheMemberOff(t *testing.T) {
+	h := newHarness(t, comptoir.LangFR, 80, 24)
+	h.scanKeys(nutella)
+	h.scanKeys(cardZoe)
+	contains(t, "the sale with a member", h.view(), "MEMBRE")
+	h.send(key(tea.KeyCtrlX), key(tea.KeyCtrlX))
+	if strings.Contains(h.view(), "MEMBRE") {
+		t.Errorf("the member is still on the next ticket:\n%s", h.view())
+	}
+}
