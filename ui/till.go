@@ -34,8 +34,8 @@ func (m *Model) abandonKey(msg tea.KeyMsg) (c tea.Cmd, done bool) {
 	}
 	if !asked {
 		m.confirmAbandon = true
-		m.sale.result = result{resultInfo, text{"abandonner ce ticket (%s) ? Ctrl+X encore pour confirmer, autre touche pour le garder",
-			"abandon this ticket (%s)? Ctrl+X again to confirm, any other key to keep it"}.f(l, m.sale.Total().Format(l))}
+		m.sale.result = result{resultInfo, text{"abandonner ce ticket (%s) ? Ctrl+X : oui · autre touche : non",
+			"abandon this ticket (%s)? Ctrl+X: yes · any other key: no"}.f(l, m.sale.Total().Format(l))}
 		return nil, true
 	}
 	total := m.sale.Total()

@@ -107,10 +107,10 @@ func TestTill_AbandonKey(t *testing.T) {
 		lines, abandons int
 		want            string
 	}{
-		{"a first Ctrl+X asks and changes nothing", []tea.KeyType{tea.KeyCtrlX}, 2, 0, "abandonner ce ticket (18,85 €) ? Ctrl+X encore"},
+		{"a first Ctrl+X asks and changes nothing", []tea.KeyType{tea.KeyCtrlX}, 2, 0, "abandonner ce ticket (18,85 €) ? Ctrl+X : oui · autre touche : non"},
 		{"a second Ctrl+X abandons and records", []tea.KeyType{tea.KeyCtrlX, tea.KeyCtrlX}, 0, 1, "✓ ticket de 18,85 € abandonné, inscrit au journal d'audit"},
-		{"another key keeps the ticket", []tea.KeyType{tea.KeyCtrlX, tea.KeyDown, tea.KeyCtrlX}, 2, 0, "Ctrl+X encore pour confirmer"},
-		{"Ctrl+C in between calls it off", []tea.KeyType{tea.KeyCtrlX, tea.KeyCtrlC, tea.KeyCtrlX}, 2, 0, "Ctrl+X encore pour confirmer"},
+		{"another key keeps the ticket", []tea.KeyType{tea.KeyCtrlX, tea.KeyDown, tea.KeyCtrlX}, 2, 0, "Ctrl+X : oui"},
+		{"Ctrl+C in between calls it off", []tea.KeyType{tea.KeyCtrlX, tea.KeyCtrlC, tea.KeyCtrlX}, 2, 0, "Ctrl+X : oui"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
