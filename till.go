@@ -28,6 +28,38 @@ type TillAudit interface {
 	// RecordAbandon records that who gave up an open ticket of these lines; no lines records
 	// nothing.
 	RecordAbandon(ctx context.Context, who string, lines []Line) error
+	// TillCounts counts the voided lines and abandoned tickets of a business day (YYYY-MM-DD,
+	// in the shop's time zone), for the X and Z reports on screen and on paper. They are read
+	// from the audit trail, never part of a closing's sealed figures. It refuses a malformed day
+	// with CodeInvalidPeriod.
+	TillCounts(ctx context.Context, day string) (TillCounts, error)
+}
+
+// TillCounts is what was rung up on a day and taken off before payment: how many lines were
+// voided (or quantities lowered) and for how much, how many tickets were abandoned and for how
+// much.
+type TillCounts struct {
+	Voids         int   `json:"voids"`
+	VoidAmount    Money `json:"void_amount"`
+	Abandons      int   `json:"abandons"`
+	AbandonAmount Money `json:"abandon_amount"`
+}
+
+// Add counts one audit entry of the till; entries of other actions, or whose detail this version
+// cannot read, count for nothing.
+func (c *TillCounts) Add(e AuditEntry) {
+	_, _, amount, ok := splitTillDetail(e.Detail)
+	if !ok {
+		return
+	}
+	switch e.Action {
+	case AuditLineVoided:
+		c.Voids++
+		c.VoidAmount += amount
+	case AuditTicketAbandoned:
+		c.Abandons++
+		c.AbandonAmount += amount
+	}
 }
 
 // VoidDetail is the audit detail of a voided line, in no language: "GTIN×qty=cents", which

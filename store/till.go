@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/comptoir/comptoir"
 	"go.etcd.io/bbolt"
@@ -30,4 +31,42 @@ func (s *Store) RecordAbandon(ctx context.Context, who string, lines []comptoir.
 	return s.update(func(tx *bbolt.Tx) error {
 		return appendAudit(tx, s.now(), who, comptoir.AuditTicketAbandoned, "", comptoir.AbandonDetail(lines))
 	})
+}
+
+// TillCounts counts the voided lines and abandoned tickets of a business day in the shop's time
+// zone, reading the audit trail from its end: entries are appended as they happen, so the walk
+// stops a day before the day asked (a margin for an entry stamped with an earlier time).
+func (s *Store) TillCounts(ctx context.Context, day string) (comptoir.TillCounts, error) {
+	var c comptoir.TillCounts
+	if err := checkCtx(ctx); err != nil {
+		return c, err
+	}
+	start, err := time.ParseInLocation("2006-01-02", day, s.loc)
+	if err != nil {
+		return c, comptoir.E(comptoir.CodeInvalidPeriod, day)
+	}
+	end, stop := start.AddDate(0, 0, 1), start.AddDate(0, 0, -1)
+	err = s.view(func(tx *bbolt.Tx) error {
+		cur := tx.Bucket(bucketAudit).Cursor()
+		n := 0
+		for k, v := cur.Last(); k != nil; k, v = cur.Prev() {
+			if n++; n%checkEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			var e comptoir.AuditEntry
+			if err := decode(v, &e); err != nil {
+				return err
+			}
+			if e.At.Before(stop) {
+				break
+			}
+			if !e.At.Before(start) && e.At.Before(end) {
+				c.Add(e)
+			}
+		}
+		return nil
+	})
+	return c, err
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/comptoir/comptoir"
@@ -74,5 +75,40 @@ func TestRecordVoid_RefusesCancelledContext(t *testing.T) {
 	defer mustClose(t, s)
 	if err := s.RecordVoid(ctx, "alice", line(pomme, 1)); err == nil {
 		t.Error("a cancelled context recorded a void")
+	}
+}
+
+func TestTillCounts_CountsTheDayAsked(t *testing.T) {
+	ctx := context.Background()
+	c := newClock(day0.AddDate(0, 0, -1))
+	s := mustOpen(t, dbPath(t), opts(c))
+	defer mustClose(t, s)
+
+	mustVoid := func(l comptoir.Line) {
+		t.Helper()
+		if err := s.RecordVoid(ctx, "alice", l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustVoid(line(vin, 5)) // the day before
+	c.Set(day0)
+	mustVoid(line(pomme, 2))
+	mustVoid(line(pomme, 1))
+	if err := s.RecordAbandon(ctx, "alice", []comptoir.Line{line(vin, 1), line(pomme, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	c.Set(day0.AddDate(0, 0, 1))
+	mustVoid(line(vin, 3)) // the day after
+
+	got, err := s.TillCounts(ctx, "2026-03-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := comptoir.TillCounts{Voids: 2, VoidAmount: 750, Abandons: 1, AbandonAmount: 1450}
+	if got != want {
+		t.Errorf("TillCounts = %+v, want %+v", got, want)
+	}
+	if _, err := s.TillCounts(ctx, "2026-03"); !errors.Is(err, comptoir.E(comptoir.CodeInvalidPeriod)) {
+		t.Errorf("TillCounts of a month = %v, want %s", err, comptoir.CodeInvalidPeriod)
 	}
 }

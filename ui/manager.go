@@ -31,6 +31,8 @@ type ManagerServices struct {
 	GDPR comptoir.GDPRService
 	// Printer prints the X and Z reports; nil when the register has no printer.
 	Printer ReceiptPrinter
+	// Till counts the day's voided lines and abandoned tickets for the reports.
+	Till comptoir.TillAudit
 }
 
 // managerMode is what the manager screen shows: the PIN prompt, the menu, or one task.
@@ -140,8 +142,13 @@ type (
 		rep comptoir.PeriodReport
 		// close asks to confirm the Z close of the day the report shows.
 		close bool
+		// till is the day's voided lines and abandoned tickets; nil when unknown.
+		till *comptoir.TillCounts
 	}
-	managerClosedMsg   struct{ closing comptoir.Closing }
+	managerClosedMsg struct {
+		closing comptoir.Closing
+		till    *comptoir.TillCounts
+	}
 	managerVerifyMsg   struct{ rep comptoir.VerifyReport }
 	managerImportMsg   struct{ n int }
 	managerSettingsMsg struct {
@@ -340,7 +347,7 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.changing, m.oldPIN, m.newPIN, m.mode = false, "", "", mgrMenu
 		m.result = result{resultOK, text{"code PIN de %s changé ; %s agit comme gérant", "%s's PIN changed; %s acts as manager"}.f(l, m.actor, m.actor)}
 	case managerReportMsg:
-		m.showText(text{"Rapport du jour", "Today's report"}.in(l), reportLines(msg.rep, m.session.Register, m.loc, l))
+		m.showText(text{"Rapport du jour", "Today's report"}.in(l), append(reportLines(msg.rep, m.session.Register, m.loc, l), tillLines(msg.till, l)...))
 		m.printable = true
 		m.result = result{}
 		if msg.close && !msg.rep.Closed {
@@ -348,7 +355,7 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.startZ(msg.rep)
 		}
 	case managerClosedMsg:
-		m.showText(text{"Clôture", "Closing"}.in(l), closingLines(msg.closing, m.loc, l))
+		m.showText(text{"Clôture", "Closing"}.in(l), append(closingLines(msg.closing, m.loc, l), tillLines(msg.till, l)...))
 		m.printable = true
 		m.result = result{resultOK, text{"%s : clôture n° %d enregistrée dans le journal", "%s closed: closing no. %d recorded in the journal"}.f(l, periodName(msg.closing.Period, l), msg.closing.Number)}
 	case managerVerifyMsg:
@@ -693,7 +700,7 @@ func (m *ManagerModel) report(close bool) tea.Cmd {
 		if err != nil {
 			return managerErrMsg{err}
 		}
-		return managerReportMsg{rep: rep, close: close}
+		return managerReportMsg{rep: rep, close: close, till: m.tillCounts(ctx, comptoir.Closing{Kind: comptoir.DayClosing, Period: day})}
 	})
 }
 
@@ -703,7 +710,7 @@ func (m *ManagerModel) closePeriod(period string) tea.Cmd {
 		if err != nil {
 			return managerErrMsg{err}
 		}
-		return managerClosedMsg{c}
+		return managerClosedMsg{closing: c}
 	})
 }
 

@@ -289,6 +289,7 @@ type managerHarness struct {
 	customers *mgrCustomers
 	gdpr      *fakeGDPR
 	printer   *fakePrinter
+	till      *fakeTill
 }
 
 func newManagerHarness(tb testing.TB, lang comptoir.Lang, role comptoir.Role, w, h int) *managerHarness {
@@ -304,7 +305,7 @@ func newManagerHarnessPrinter(tb testing.TB, lang comptoir.Lang, role comptoir.R
 	mh := &managerHarness{
 		catalog: newCatalog(), closing: closing, journal: &fakeJournal{closing: closing},
 		settings: &fakeSettings{s: comptoir.DefaultShopSettings()}, users: newMgrUsers(), customers: newMgrCustomers(),
-		gdpr: newFakeGDPR(), printer: &fakePrinter{saved: map[string]comptoir.ReceiptPlan{}},
+		gdpr: newFakeGDPR(), printer: &fakePrinter{saved: map[string]comptoir.ReceiptPlan{}}, till: &fakeTill{},
 	}
 	user := "camille"
 	if role == comptoir.RoleManager {
@@ -326,6 +327,7 @@ func newManagerHarnessPrinter(tb testing.TB, lang comptoir.Lang, role comptoir.R
 		Users:     mh.users,
 		Customers: mh.customers,
 		GDPR:      mh.gdpr,
+		Till:      mh.till,
 		Printer:   printer,
 		Now:       func() time.Time { return fakeNow },
 		Location:  time.UTC,

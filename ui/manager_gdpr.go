@@ -227,3 +227,30 @@ func (m *ManagerModel) purgeKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	return nil
 }
+
+// tillCounts reads the voided lines and abandoned tickets of a day's closing, for its report. They
+// are information beside the sealed figures: a failure to read them leaves them out.
+func (m *ManagerModel) tillCounts(ctx context.Context, c comptoir.Closing) *comptoir.TillCounts {
+	if m.svc.Till == nil || c.Kind != comptoir.DayClosing {
+		return nil
+	}
+	tc, err := m.svc.Till.TillCounts(ctx, c.Period)
+	if err != nil {
+		return nil
+	}
+	return &tc
+}
+
+// tillLines lays out a day's voided lines and abandoned tickets after its report, marked as
+// read from the audit trail: they are no part of the closing's sealed figures.
+func tillLines(tc *comptoir.TillCounts, l comptoir.Lang) []string {
+	if tc == nil {
+		return nil
+	}
+	rows := [][]string{
+		{"  " + text{"Lignes annulées", "Lines voided"}.in(l), fmt.Sprint(tc.Voids), tc.VoidAmount.Format(l)},
+		{"  " + text{"Tickets abandonnés", "Tickets abandoned"}.in(l), fmt.Sprint(tc.Abandons), tc.AbandonAmount.Format(l)},
+	}
+	head := text{"Annulé avant paiement (journal d'audit, hors clôture)", "Taken off before payment (audit trail, not sealed)"}.in(l)
+	return append([]string{"", head}, columns(rows)...)
+}

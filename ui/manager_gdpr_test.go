@@ -121,6 +121,20 @@ func TestManagerGDPR_Update(t *testing.T) {
 			h.printer.err = comptoir.E(comptoir.CodeNoReportPrinter)
 			h.press(tea.KeyF5, tea.KeyF2, tea.KeyF2)
 		}, "✗ aucune imprimante de tickets n'est configurée (--printer)", nil},
+		{"the X report counts the day's voids and abandons", func(h *managerHarness) {
+			h.scanKeys("3*" + nutella)
+			h.send(key(tea.KeyDelete))
+			h.scanKeys(coffee)
+			h.send(key(tea.KeyCtrlX), key(tea.KeyCtrlX))
+			h.press(tea.KeyF5, tea.KeyF2, tea.KeyPgDown, tea.KeyPgDown)
+		}, "Lignes annulées     1  11,85 €", func(t *testing.T, h *managerHarness) {
+			contains(t, "the view", h.view(), "Tickets abandonnés  1  14,90 €")
+		}},
+		{"the Z report after the close counts them too", func(h *managerHarness) {
+			h.scanKeys(nutella)
+			h.send(key(tea.KeyDelete))
+			h.press(tea.KeyF5, tea.KeyF3, tea.KeyEnter, tea.KeyPgDown, tea.KeyPgDown)
+		}, "Lignes annulées     1  3,95 €", nil},
 		{"the audit trail is not a report to print", func(h *managerHarness) {
 			h.press(tea.KeyF5, tea.KeyCtrlT, tea.KeyF2)
 		}, "Journal d'audit", func(t *testing.T, h *managerHarness) {

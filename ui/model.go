@@ -128,7 +128,7 @@ func New(cfg Config) *Model {
 		manager: NewManagerModel(ctx, c, cfg.Session, ManagerServices{
 			Catalog: cfg.Catalog, Sales: cfg.Sales, Closing: cfg.Closing, Journal: cfg.Journal,
 			Settings: cfg.Settings, Users: cfg.Users, Customers: cfg.Customers,
-			GDPR: cfg.GDPR, Printer: cfg.Printer,
+			GDPR: cfg.GDPR, Printer: cfg.Printer, Till: cfg.Till,
 		}, cfg.Now, cfg.Location),
 	}
 	rule := cfg.PointsRule

@@ -36,6 +36,16 @@ func (f *fakeTill) RecordAbandon(_ context.Context, who string, lines []comptoir
 	return nil
 }
 
+// TillCounts counts every void and abandon the fake was told of, whatever the day: the tests
+// ring up one day only.
+func (f *fakeTill) TillCounts(context.Context, string) (comptoir.TillCounts, error) {
+	var c comptoir.TillCounts
+	for _, e := range append(slices.Clone(f.voids), f.abandons...) {
+		c.Add(e)
+	}
+	return c, nil
+}
+
 // fakeGDPR holds the block list, the audit trail and each member's last activity in memory, with
 // the store's refusals of a bad address and its rule for the purge: no activity since before.
 type fakeGDPR struct {
