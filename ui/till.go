@@ -43,6 +43,10 @@ func (m *Model) abandonKey(msg tea.KeyMsg) (c tea.Cmd, done bool) {
 	m.sale.Reset()
 	m.sale.result = result{resultOK, text{"ticket de %s abandonné, inscrit au journal d'audit", "ticket of %s abandoned, written in the audit trail"}.f(l, total.Format(l))}
 	m.SetSize(m.common.Width, m.common.Height)
+	if m.session.Training {
+		// Training lines are counted nowhere (see recordVoid).
+		return nil, true
+	}
 	return m.recordAbandon(lines), true
 }
 
@@ -54,9 +58,11 @@ func (m *Model) who() string {
 	return m.session.Cashier
 }
 
-// recordVoid writes a voided line in the audit trail.
+// recordVoid writes a voided line in the audit trail. In training mode nothing is recorded: the
+// lines are training lines, counted nowhere, and the mode cannot be switched with a ticket open,
+// so no real line can be voided through it.
 func (m *Model) recordVoid(l comptoir.Line) tea.Cmd {
-	if m.till == nil {
+	if m.till == nil || m.session.Training {
 		return nil
 	}
 	ctx, till, who := m.ctx, m.till, m.who()

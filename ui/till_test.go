@@ -150,3 +150,21 @@ func TestTill_AbandonTakesTheMemberOff(t *testing.T) {
 		t.Errorf("the member is still on the next ticket:\n%s", h.view())
 	}
 }
+
+// TestTill_TrainingRecordsNothing checks that voids and abandons of training tickets, which are
+// counted nowhere, stay out of the audit trail.
+func TestTill_TrainingRecordsNothing(t *testing.T) {
+	h := newManagerHarness(t, comptoir.LangFR, comptoir.RoleManager, 80, 24)
+	h.press(tea.KeyF5, tea.KeyF6, tea.KeyEsc)
+	contains(t, "the sale", h.view(), "FORMATION")
+	h.scanKeys("2*" + nutella)
+	h.send(key(tea.KeyDelete))
+	h.scanKeys(coffee)
+	h.send(key(tea.KeyCtrlX), key(tea.KeyCtrlX))
+	if len(h.till.voids) != 0 || len(h.till.abandons) != 0 {
+		t.Errorf("training recorded voids %v and abandons %v", h.till.voids, h.till.abandons)
+	}
+	if got := len(h.lines()); got != 0 {
+		t.Errorf("the training ticket kept %d lines after Ctrl+X twice", got)
+	}
+}
