@@ -100,11 +100,6 @@ func (a AuditEntry) DetailIn(l Lang) string {
 		return RefusalReason(a.Detail).Format(l)
 	case AuditLineVoided, AuditTicketAbandoned:
 		return tillDetailIn(a, l)
-	case AuditErase:
-		// The purge marks its erasures; an erasure at the member's request has no detail.
-		if a.Detail == "retention" {
-			return Text{"durée de conservation échue", "retention period over"}.In(l)
-		}
 	case AuditUpdate:
 		names := strings.Split(a.Detail, ",")
 		for i, f := range names {
