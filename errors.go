@@ -408,6 +408,14 @@ const (
 	CodeOpenPriceInvalid Code = "open_price_invalid"
 )
 
+// Refusals of the manager screen's reports on paper and of its retention purge.
+const (
+	// CodeNoReportPrinter refuses printing a report at a register without a receipt printer.
+	CodeNoReportPrinter Code = "no_report_printer"
+	// CodeNothingToPurge says the retention purge found no member to erase.
+	CodeNothingToPurge Code = "nothing_to_purge"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -794,4 +802,9 @@ var messages = map[Code]message{
 		"unreadable departments %q: write \"label rate\" separated by semicolons, 9 at most (Divers 20 %%; Alimentation 5,5 %%)"},
 	CodeOpenPriceInvalid: {"prix « %s » refusé : tapez un montant positif, 12,50 par exemple, de %s au plus",
 		"price %q refused: type a positive amount, such as 12.50, of %s at most"},
+	// The manager screen's reports on paper and retention purge.
+	CodeNoReportPrinter: {"aucune imprimante de tickets n'est configurée (--printer) : le rapport reste à l'écran et dans le journal",
+		"no receipt printer is set up (--printer): the report stays on screen and in the journal"},
+	CodeNothingToPurge: {"aucun membre sans activité depuis le %s : rien à effacer",
+		"no member without activity since %s: nothing to erase"},
 }

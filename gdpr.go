@@ -59,6 +59,8 @@ var auditActionNames = map[AuditAction]Text{
 	AuditUserAdded:        {"utilisateur ajouté", "user added"},
 	AuditUserDisabled:     {"utilisateur désactivé", "user disabled"},
 	AuditPINChanged:       {"code PIN changé", "PIN changed"},
+	AuditLineVoided:       {"ligne annulée", "line voided"},
+	AuditTicketAbandoned:  {"ticket abandonné", "ticket abandoned"},
 }
 
 // Format names the action in a language. An action this version does not know (written by a newer
@@ -96,6 +98,8 @@ func (a AuditEntry) DetailIn(l Lang) string {
 		return Channel(a.Detail).Format(l)
 	case AuditPINRefused:
 		return RefusalReason(a.Detail).Format(l)
+	case AuditLineVoided, AuditTicketAbandoned:
+		return tillDetailIn(a, l)
 	case AuditUpdate:
 		names := strings.Split(a.Detail, ",")
 		for i, f := range names {

@@ -15,4 +15,5 @@ var (
 	_ comptoir.SettingsService = (*Store)(nil)
 	_ comptoir.PrintLog        = (*Store)(nil)
 	_ comptoir.OutboxService   = (*Store)(nil)
+	_ comptoir.TillAudit       = (*Store)(nil)
 )

@@ -192,6 +192,7 @@ type harness struct {
 	customers *fakeCustomers
 	printer   *fakePrinter
 	printLog  *fakePrintLog
+	till      *fakeTill
 	quit      bool
 	// out holds the messages meant for someone else than the screens (a card scanned).
 	out []tea.Msg
@@ -203,6 +204,7 @@ func newHarness(tb testing.TB, lang comptoir.Lang, w, h int, opts ...func(*ui.Co
 	sales := &fakeSales{members: customers, rule: comptoir.DefaultPointsRule}
 	printer := &fakePrinter{saved: map[string]comptoir.ReceiptPlan{}}
 	printLog := &fakePrintLog{sales: sales, counts: map[uint64]uint64{}}
+	till := &fakeTill{}
 	shop := comptoir.DefaultShopSettings()
 	shop.Name, shop.Contact, shop.NoticeVersion = "Épicerie Camille", "rgpd@epicerie.fr", "2"
 	cfg := ui.Config{
@@ -216,6 +218,7 @@ func newHarness(tb testing.TB, lang comptoir.Lang, w, h int, opts ...func(*ui.Co
 		Settings:  &fakeSettings{shop},
 		PrintLog:  printLog,
 		Printer:   printer,
+		Till:      till,
 		Now:       func() time.Time { return time.Date(2026, 11, 30, 9, 12, 0, 0, time.Local) },
 	}
 	// Options change the configuration of one test, such as the shop's settings.
@@ -223,7 +226,7 @@ func newHarness(tb testing.TB, lang comptoir.Lang, w, h int, opts ...func(*ui.Co
 		o(&cfg)
 	}
 	m := ui.New(cfg)
-	hs := &harness{tb: tb, m: m, sales: sales, customers: customers, printer: printer, printLog: printLog}
+	hs := &harness{tb: tb, m: m, sales: sales, customers: customers, printer: printer, printLog: printLog, till: till}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	return hs
 }

@@ -101,6 +101,16 @@ type KeyMap struct {
 	// the sale screen; Department names the arrows that choose the department there.
 	OpenPrice  key.Binding
 	Department key.Binding
+	// Block puts an email on the block list, Purge runs the retention purge (a dry run first),
+	// AuditTrail shows the audit trail; PrintReport prints the report shown on the receipt
+	// printer. The menu's function keys are all taken (F12 is the sync's), hence Ctrl chords.
+	Block       key.Binding
+	Purge       key.Binding
+	AuditTrail  key.Binding
+	PrintReport key.Binding
+	// Abandon gives up the open ticket (the customer left): pressed twice, it empties the ticket
+	// and the audit trail records it.
+	Abandon key.Binding
 }
 
 // NewKeyMap builds the key map with its help written in a language.
@@ -164,8 +174,13 @@ func NewKeyMap(l comptoir.Lang) *KeyMap {
 		MemberResume: key.NewBinding(key.WithKeys("f7"), key.WithHelp("F7", t("reprise", "resume"))),
 		Count:        key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("compter la caisse", "count the till"))),
 
-		OpenPrice:  key.NewBinding(key.WithKeys("f10"), key.WithHelp("F10", t("article sans code", "item without barcode"))),
-		Department: key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑ ↓", t("rayon", "department"))),
+		OpenPrice:   key.NewBinding(key.WithKeys("f10"), key.WithHelp("F10", t("article sans code", "item without barcode"))),
+		Department:  key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑ ↓", t("rayon", "department"))),
+		Block:       key.NewBinding(key.WithKeys("ctrl+b"), key.WithHelp("Ctrl+B", t("bloquer une adresse", "block an address"))),
+		Purge:       key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("Ctrl+R", t("purge de rétention", "retention purge"))),
+		AuditTrail:  key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("Ctrl+T", t("journal d'audit", "audit trail"))),
+		PrintReport: key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("imprimer", "print"))),
+		Abandon:     key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("Ctrl+X", t("abandonner", "abandon"))),
 	}
 }
 

@@ -182,13 +182,14 @@ type loginHarness struct {
 	users  *fakeUsers
 	drafts *fakeDrafts
 	outbox *fakeOutbox
+	till   *fakeTill
 }
 
 // newLoginHarness starts a register with users, the login screen in front; firstPIN is set when
 // the test plays a database on which EnsureFirstManager just created the first manager.
 func newLoginHarness(tb testing.TB, lang comptoir.Lang, users *fakeUsers, firstPIN string, w, height int) *loginHarness {
 	tb.Helper()
-	lh := &loginHarness{users: users, drafts: &fakeDrafts{}, outbox: &fakeOutbox{n: 2}}
+	lh := &loginHarness{users: users, drafts: &fakeDrafts{}, outbox: &fakeOutbox{n: 2}, till: &fakeTill{}}
 	sales := &fakeSales{}
 	customers := newCustomers()
 	m := ui.New(ui.Config{
@@ -202,6 +203,7 @@ func newLoginHarness(tb testing.TB, lang comptoir.Lang, users *fakeUsers, firstP
 		FirstPIN:  firstPIN,
 		Outbox:    lh.outbox,
 		Drafts:    lh.drafts,
+		Till:      lh.till,
 	})
 	lh.harness = &harness{tb: tb, m: m, sales: sales, customers: customers}
 	lh.send(tea.WindowSizeMsg{Width: w, Height: height})

@@ -27,6 +27,12 @@ type ManagerServices struct {
 	Users    comptoir.UserService
 	// Customers serves the members' rights.
 	Customers comptoir.CustomerService
+	// GDPR serves the block list, the retention purge and the audit trail.
+	GDPR comptoir.GDPRService
+	// Printer prints the X and Z reports; nil when the register has no printer.
+	Printer ReceiptPrinter
+	// Till counts the day's voided lines and abandoned tickets for the reports.
+	Till comptoir.TillAudit
 }
 
 // managerMode is what the manager screen shows: the PIN prompt, the menu, or one task.
@@ -44,6 +50,9 @@ const (
 	mgrUsers
 	mgrRefund
 	mgrMembers
+	// mgrBlock asks for the email to block; mgrPurge shows the purge's dry run to confirm.
+	mgrBlock
+	mgrPurge
 )
 
 // userStep is where the users list is in adding a user, disabling one or setting a PIN.
@@ -107,6 +116,10 @@ type ManagerModel struct {
 
 	refund refundState
 	member memberState
+
+	// printable is set while the text shown is a report or a closing, which F2 prints.
+	printable  bool
+	purgeState purgeState
 }
 
 // refundState is a refund being prepared: the ticket, what may still be refunded of each line
@@ -132,8 +145,13 @@ type (
 		rep comptoir.PeriodReport
 		// close asks to confirm the Z close of the day the report shows.
 		close bool
+		// till is the day's voided lines and abandoned tickets; nil when unknown.
+		till *comptoir.TillCounts
 	}
-	managerClosedMsg   struct{ closing comptoir.Closing }
+	managerClosedMsg struct {
+		closing comptoir.Closing
+		till    *comptoir.TillCounts
+	}
 	managerVerifyMsg   struct{ rep comptoir.VerifyReport }
 	managerImportMsg   struct{ n int }
 	managerSettingsMsg struct {
@@ -238,7 +256,15 @@ func (m *ManagerModel) ShortHelp() []key.Binding {
 		}
 		return []key.Binding{k.Confirm, k.Count, k.Cancel}
 	case mgrText:
+		if m.printable {
+			// ↑ gives way to F2 so that Esc stays in sight at 80 columns; the full help has it.
+			return []key.Binding{k.PrintReport, k.Down, k.PageDown, k.Leave}
+		}
 		return []key.Binding{k.Up, k.Down, k.PageDown, k.Leave}
+	case mgrBlock:
+		return []key.Binding{k.Confirm, k.Leave, k.Help}
+	case mgrPurge:
+		return []key.Binding{k.Confirm, k.Down, k.PageDown, k.Cancel}
 	case mgrSettings:
 		return []key.Binding{k.Confirm, k.Clear, k.Leave}
 	case mgrUsers:
@@ -270,7 +296,10 @@ func (m *ManagerModel) ShortHelp() []key.Binding {
 func (m *ManagerModel) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
 	if m.mode == mgrMenu {
-		return [][]key.Binding{{k.XReport, k.ZClose, k.PeriodClose, k.Verify, k.Training}, {k.Refund, k.Import, k.Users, k.Settings, k.Members, k.Leave}}
+		return [][]key.Binding{{k.XReport, k.ZClose, k.PeriodClose, k.Verify, k.Training}, {k.Refund, k.Import, k.Users, k.Settings, k.Members, k.Leave}, {k.Block, k.Purge, k.AuditTrail}}
+	}
+	if m.mode == mgrText || m.mode == mgrPurge {
+		return [][]key.Binding{m.ShortHelp(), {k.Up, k.PageUp}, {k.Help, k.Quit}}
 	}
 	return [][]key.Binding{m.ShortHelp(), {k.Erase, k.Help, k.Quit}}
 }
@@ -321,14 +350,16 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.changing, m.oldPIN, m.newPIN, m.mode = false, "", "", mgrMenu
 		m.result = result{resultOK, text{"code PIN de %s changé ; %s agit comme gérant", "%s's PIN changed; %s acts as manager"}.f(l, m.actor, m.actor)}
 	case managerReportMsg:
-		m.showText(text{"Rapport du jour", "Today's report"}.in(l), reportLines(msg.rep, m.session.Register, m.loc, l))
+		m.showText(text{"Rapport du jour", "Today's report"}.in(l), append(reportLines(msg.rep, m.session.Register, m.loc, l), tillLines(msg.till, l)...))
+		m.printable = true
 		m.result = result{}
 		if msg.close && !msg.rep.Closed {
 			// The manager sees what the Z seals before sealing it.
 			m.startZ(msg.rep)
 		}
 	case managerClosedMsg:
-		m.showText(text{"Clôture", "Closing"}.in(l), closingLines(msg.closing, m.loc, l))
+		m.showText(text{"Clôture", "Closing"}.in(l), append(closingLines(msg.closing, m.loc, l), tillLines(msg.till, l)...))
+		m.printable = true
 		m.result = result{resultOK, text{"%s : clôture n° %d enregistrée dans le journal", "%s closed: closing no. %d recorded in the journal"}.f(l, periodName(msg.closing.Period, l), msg.closing.Number)}
 	case managerVerifyMsg:
 		m.showVerify(msg.rep)
@@ -365,6 +396,8 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case managerQuoteMsg:
 		m.refund.quote = &msg.quote
 		m.result = result{resultInfo, text{"rembourser %s en espèces ? Entrée confirme · Échap annule", "pay back %s in cash? Enter confirms · Esc cancels"}.f(l, (-msg.quote.Total).Format(l))}
+	case managerBlockedMsg, managerPurgeMsg, managerAuditMsg, managerPrintedMsg:
+		m.gdprAnswer(msg)
 	case managerRefundedMsg:
 		m.refund = refundState{}
 		m.mode = mgrMenu
@@ -406,8 +439,12 @@ func (m *ManagerModel) key(msg tea.KeyMsg) tea.Cmd {
 		return m.menuKey(msg)
 	case mgrConfirmZ:
 		return m.zKey(msg)
+	case mgrPurge:
+		return m.purgeKey(msg)
 	case mgrText:
 		switch {
+		case m.printable && key.Matches(msg, k.PrintReport):
+			return m.printReport()
 		case key.Matches(msg, k.Up):
 			m.scrollBy(-1)
 		case key.Matches(msg, k.Down):
@@ -419,7 +456,7 @@ func (m *ManagerModel) key(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, k.Leave):
 			m.mode = mgrMenu
 		}
-	case mgrPeriod, mgrImport:
+	case mgrPeriod, mgrImport, mgrBlock:
 		switch {
 		case key.Matches(msg, k.Confirm):
 			return m.submit(m.input.take())
@@ -452,7 +489,7 @@ func (m *ManagerModel) key(msg tea.KeyMsg) tea.Cmd {
 // takesInput reports whether typed characters go to the input on what the screen shows.
 func (m *ManagerModel) takesInput() bool {
 	switch m.mode {
-	case mgrPIN, mgrPeriod, mgrImport, mgrSettings:
+	case mgrPIN, mgrPeriod, mgrImport, mgrSettings, mgrBlock:
 		return true
 	case mgrUsers:
 		return m.step != userList && m.step != userConfirmDisable
@@ -473,6 +510,7 @@ func (m *ManagerModel) menuKey(msg tea.KeyMsg) tea.Cmd {
 		&k.XReport: m.svc.Closing == nil, &k.ZClose: m.svc.Closing == nil, &k.PeriodClose: m.svc.Closing == nil,
 		&k.Verify: m.svc.Journal == nil, &k.Refund: m.svc.Sales == nil, &k.Import: m.svc.Catalog == nil,
 		&k.Users: m.svc.Users == nil, &k.Settings: m.svc.Settings == nil, &k.Members: m.svc.Customers == nil,
+		&k.Block: m.svc.GDPR == nil, &k.Purge: m.svc.GDPR == nil, &k.AuditTrail: m.svc.GDPR == nil,
 	}
 	for b, gone := range missing {
 		if gone && key.Matches(msg, *b) {
@@ -521,6 +559,13 @@ func (m *ManagerModel) menuKey(msg tea.KeyMsg) tea.Cmd {
 		return m.loadSettings("")
 	case key.Matches(msg, k.Members):
 		m.openMembers()
+	case key.Matches(msg, k.Block):
+		m.startBlock()
+	case key.Matches(msg, k.Purge):
+		// The dry run comes first: the manager reads who would be erased before confirming.
+		return m.purge(m.purgeCutoff(), true)
+	case key.Matches(msg, k.AuditTrail):
+		return m.loadAudit()
 	}
 	return nil
 }
@@ -587,6 +632,8 @@ func (m *ManagerModel) submit(line string) tea.Cmd {
 		return m.refundSubmit(line)
 	case mgrMembers:
 		return m.memberSubmit(line)
+	case mgrBlock:
+		return m.blockSubmit(line)
 	}
 	return nil
 }
@@ -662,7 +709,7 @@ func (m *ManagerModel) report(close bool) tea.Cmd {
 		if err != nil {
 			return managerErrMsg{err}
 		}
-		return managerReportMsg{rep: rep, close: close}
+		return managerReportMsg{rep: rep, close: close, till: m.tillCounts(ctx, comptoir.Closing{Kind: comptoir.DayClosing, Period: day})}
 	})
 }
 
@@ -672,7 +719,7 @@ func (m *ManagerModel) closePeriod(period string) tea.Cmd {
 		if err != nil {
 			return managerErrMsg{err}
 		}
-		return managerClosedMsg{c}
+		return managerClosedMsg{closing: c}
 	})
 }
 
@@ -959,6 +1006,7 @@ func (m *ManagerModel) toMenu() {
 
 func (m *ManagerModel) showText(title string, lines []string) {
 	m.mode, m.title, m.lines, m.offset = mgrText, title, lines, 0
+	m.printable = false
 }
 
 // showVerify says in words what walking the journal found.

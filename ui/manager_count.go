@@ -59,7 +59,7 @@ func (m *ManagerModel) zKey(msg tea.KeyMsg) tea.Cmd {
 			if err != nil {
 				return managerErrMsg{err}
 			}
-			return managerClosedMsg{c}
+			return managerClosedMsg{closing: c, till: m.tillCounts(ctx, c)}
 		})
 	case key.Matches(msg, k.Count):
 		z.counting, z.method, z.counted = true, 0, map[comptoir.PaymentMethod]comptoir.Money{}

@@ -287,19 +287,33 @@ type managerHarness struct {
 	settings  *fakeSettings
 	users     *mgrUsers
 	customers *mgrCustomers
+	gdpr      *fakeGDPR
+	printer   *fakePrinter
+	till      *fakeTill
 }
 
 func newManagerHarness(tb testing.TB, lang comptoir.Lang, role comptoir.Role, w, h int) *managerHarness {
+	tb.Helper()
+	return newManagerHarnessPrinter(tb, lang, role, w, h, true)
+}
+
+// newManagerHarnessPrinter is newManagerHarness with or without a receipt printer.
+func newManagerHarnessPrinter(tb testing.TB, lang comptoir.Lang, role comptoir.Role, w, h int, withPrinter bool) *managerHarness {
 	tb.Helper()
 	sales := &fakeSales{}
 	closing := newClosing(sales)
 	mh := &managerHarness{
 		catalog: newCatalog(), closing: closing, journal: &fakeJournal{closing: closing},
 		settings: &fakeSettings{s: comptoir.DefaultShopSettings()}, users: newMgrUsers(), customers: newMgrCustomers(),
+		gdpr: newFakeGDPR(), printer: &fakePrinter{saved: map[string]comptoir.ReceiptPlan{}}, till: &fakeTill{},
 	}
 	user := "camille"
 	if role == comptoir.RoleManager {
 		user = "gerant"
+	}
+	var printer ui.ReceiptPrinter
+	if withPrinter {
+		printer = mh.printer
 	}
 	m := ui.New(ui.Config{
 		Lang:      lang,
@@ -312,6 +326,9 @@ func newManagerHarness(tb testing.TB, lang comptoir.Lang, role comptoir.Role, w,
 		Settings:  mh.settings,
 		Users:     mh.users,
 		Customers: mh.customers,
+		GDPR:      mh.gdpr,
+		Till:      mh.till,
+		Printer:   printer,
 		Now:       func() time.Time { return fakeNow },
 		Location:  time.UTC,
 	})

@@ -57,6 +57,24 @@ func (h *managerHarness) asManager() {
 	}
 }
 
+// inactiveMembers gives the GDPR fake two members without activity for more than the retention
+// period and one active last month.
+func (h *managerHarness) inactiveMembers() {
+	h.gdpr.activity["M00000000000000a1"] = fakeNow.AddDate(-4, 0, 0)
+	h.gdpr.activity["M00000000000000b2"] = fakeNow.AddDate(-3, -1, 0)
+	h.gdpr.activity["M00000000000000c3"] = fakeNow.AddDate(0, -1, 0)
+}
+
+// seedAudit fills the GDPR fake's audit trail with one entry of each kind the till and the
+// manager write.
+func (h *managerHarness) seedAudit() {
+	h.gdpr.add("camille", comptoir.AuditLogin, "", "")
+	h.gdpr.add("camille", comptoir.AuditLineVoided, "", comptoir.VoidDetail(h.line(nutella, 2)))
+	h.gdpr.add("camille", comptoir.AuditTicketAbandoned, "", comptoir.AbandonDetail([]comptoir.Line{h.line(nutella, 1), h.line(coffee, 3)}))
+	h.gdpr.add("gerant", comptoir.AuditBlock, "", "5f3a9c0e21b4")
+	h.gdpr.add("gerant", comptoir.AuditErase, "M00000000000000a1", "retention")
+}
+
 func TestManager_Update(t *testing.T) {
 	tests := []struct {
 		name string
@@ -582,6 +600,22 @@ func TestManagerView_Golden(t *testing.T) {
 			h.sell(h.line(nutella, 2), h.line(coffee, 1))
 			h.press(tea.KeyF5, tea.KeyF7)
 			h.scanKeys("1")
+		}},
+		{"block", comptoir.RoleManager, "E-mail à bloquer : jeanne@exemple.fr_", "Email to block: jeanne@exemple.fr_", func(h *managerHarness) {
+			h.press(tea.KeyF5, tea.KeyCtrlB)
+			h.typeText("jeanne@exemple.fr")
+		}},
+		{"purge_dry_run", comptoir.RoleManager, "effacer ces 2 membre(s) pour de bon ?", "erase these 2 member(s) for good?", func(h *managerHarness) {
+			h.inactiveMembers()
+			h.press(tea.KeyF5, tea.KeyCtrlR)
+		}},
+		{"purge_done", comptoir.RoleManager, "2 membre(s) effacé(s)", "2 member(s) erased", func(h *managerHarness) {
+			h.inactiveMembers()
+			h.press(tea.KeyF5, tea.KeyCtrlR, tea.KeyEnter)
+		}},
+		{"audit", comptoir.RoleManager, "ticket abandonné", "ticket abandoned", func(h *managerHarness) {
+			h.seedAudit()
+			h.press(tea.KeyF5, tea.KeyCtrlT)
 		}},
 	}
 	sizes := []struct {

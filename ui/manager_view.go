@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/comptoir/comptoir"
 )
@@ -81,7 +82,7 @@ func (m *ManagerModel) View() string {
 	switch m.mode {
 	case mgrPIN:
 		body = m.pinBody()
-	case mgrText, mgrConfirmZ:
+	case mgrText, mgrConfirmZ, mgrPurge:
 		for _, row := range m.lines[m.offset:min(len(m.lines), m.offset+n)] {
 			body = append(body, "  "+row)
 		}
@@ -139,6 +140,8 @@ func (m *ManagerModel) inputRow() string {
 		prompt = text{"Période : ", "Period: "}
 	case mgrImport:
 		prompt = text{"Fichier : ", "File: "}
+	case mgrBlock:
+		prompt = text{"E-mail à bloquer : ", "Email to block: "}
 	case mgrSettings:
 		if len(m.keys) == 0 {
 			return ""
@@ -219,6 +222,12 @@ func (m *ManagerModel) menuBody() []string {
 	for i := range left {
 		rows = append(rows, "  "+fit(left[i], half)+rightCol[i])
 	}
+	// The members' data tasks on Ctrl chords, the function keys being all taken.
+	gdpr := func(b key.Binding, desc string) string { return fmt.Sprintf("%-6s %s", b.Help().Key, desc) }
+	rows = append(rows, "",
+		"  "+fit(gdpr(k.Block, text{"Bloquer une adresse e-mail", "Block an email address"}.in(l)), half)+
+			gdpr(k.Purge, text{"Purge de rétention (%d ans)", "Retention purge (%d years)"}.f(l, comptoir.DefaultRetentionYears)),
+		"  "+gdpr(k.AuditTrail, text{"Journal d'audit", "Audit trail"}.in(l)))
 	state := wordOffline.in(l)
 	if m.sync.Online {
 		state = wordOnline.in(l)

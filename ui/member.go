@@ -116,7 +116,7 @@ var (
 	wordPts           = text{"pts", "pts"}
 	wordYes           = text{"oui", "yes"}
 	wordNo            = text{"non", "no"}
-	wordAttached      = text{"membre %s attaché au ticket : %s points", "member %s on the ticket: %s points"}
+	wordAttached      = text{"membre %s attaché au ticket : %s %s", "member %s on the ticket: %s %s"}
 	wordRestricted    = text{"membre en arrêt du traitement (limitation) : vente anonyme, sans points", "member in stop processing (restricted): anonymous sale, no points"}
 	wordErased        = text{"carte d'un membre effacé à sa demande : vente anonyme", "card of a member erased at their request: anonymous sale"}
 	wordUnknownOffer  = text{"carte %s inconnue : F2 inscrit ce client au programme", "unknown card %s: F2 enrols this customer"}
@@ -145,7 +145,7 @@ func (s *members) found(msg memberMsg, l comptoir.Lang) result {
 	}
 	s.offer = ""
 	s.attached = &member{customer: msg.customer, card: msg.card, balance: msg.balance, consent: msg.consent}
-	return result{resultOK, wordAttached.f(l, s.attached.name(), points(msg.balance, l))}
+	return result{resultOK, wordAttached.f(l, s.attached.name(), points(msg.balance, l), pointWord(msg.balance, l))}
 }
 
 // name is the member's masked name.
@@ -167,6 +167,12 @@ func yesNo(b bool, l comptoir.Lang) string {
 		return wordYes.in(l)
 	}
 	return wordNo.in(l)
+}
+
+// pointWord is "point" or "points" as the count asks: "+1 point", "0 point" in French, "0 points"
+// in English.
+func pointWord(n int64, l comptoir.Lang) string {
+	return plural(n, text{"point", "point"}, text{"points", "points"}, l)
 }
 
 // points writes a number of points with its thousands apart: "1 240" in French, "1,240" in

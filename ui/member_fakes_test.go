@@ -362,6 +362,8 @@ type fakePrinter struct {
 	saved   map[string]comptoir.ReceiptPlan
 	drawer  int
 	err     error
+	// reports are the X and Z reports printed, each as its lines.
+	reports [][]string
 }
 
 func (p *fakePrinter) Print(_ context.Context, _ comptoir.Sale, plan comptoir.ReceiptPlan) (comptoir.ReceiptTarget, error) {

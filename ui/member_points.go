@@ -14,7 +14,7 @@ type quoteMsg struct {
 // Words of the points redemption.
 var (
 	wordRedeemHint  = text{"F9 points (%s)", "F9 points (%s)"}
-	wordRedeemed    = text{"%s points : %s de remise", "%s points: %s off"}
+	wordRedeemed    = text{"%s %s : %s de remise", "%s %s: %s off"}
 	wordRedeemOff   = text{"points rendus au solde : plus de remise", "points back on the balance: no discount"}
 	wordRedeemLine  = text{"Points (%s)", "Points (%s)"}
 	wordRedeemFirst = text{"les points se dépensent avant le premier paiement : Échap, puis Entrée, pour reprendre le paiement", "points are spent before the first payment: Esc, then Enter, to start the payment again"}
@@ -71,5 +71,5 @@ func (m *PaymentModel) quoted(msg quoteMsg) {
 		return
 	}
 	m.due = msg.sale.Total
-	m.result = result{resultOK, wordRedeemed.f(l, points(m.redeem, l), (m.base - m.due).Format(l))}
+	m.result = result{resultOK, wordRedeemed.f(l, points(m.redeem, l), pointWord(m.redeem, l), (m.base - m.due).Format(l))}
 }

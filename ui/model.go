@@ -62,6 +62,11 @@ type Config struct {
 	// Location is the shop's time zone (nil is time.Local): with Now it says which business day
 	// the X report and the Z close are of.
 	Location *time.Location
+
+	// Till records voided lines and abandoned tickets in the audit trail; nil records nothing.
+	Till comptoir.TillAudit
+	// GDPR serves the manager screen's block list, retention purge and audit trail.
+	GDPR comptoir.GDPRService
 }
 
 // Model is the root of the register's interface. It owns the status and help bars, the quit
@@ -92,6 +97,9 @@ type Model struct {
 	users  comptoir.UserService
 	outbox comptoir.OutboxService
 	drafts comptoir.DraftService
+	till   comptoir.TillAudit
+	// confirmAbandon is set by a first Ctrl+X on an open ticket: a second one abandons it.
+	confirmAbandon bool
 }
 
 // New builds the root model with the sale screen in front, or the login screen when users log in
@@ -120,6 +128,7 @@ func New(cfg Config) *Model {
 		manager: NewManagerModel(ctx, c, cfg.Session, ManagerServices{
 			Catalog: cfg.Catalog, Sales: cfg.Sales, Closing: cfg.Closing, Journal: cfg.Journal,
 			Settings: cfg.Settings, Users: cfg.Users, Customers: cfg.Customers,
+			GDPR: cfg.GDPR, Printer: cfg.Printer, Till: cfg.Till,
 		}, cfg.Now, cfg.Location),
 	}
 	rule := cfg.PointsRule
@@ -139,6 +148,7 @@ func New(cfg Config) *Model {
 	m.enrol = newEnrolModel(c, cfg.Session, m.members)
 	m.active = m.sale
 	m.ctx, m.users, m.outbox, m.drafts = ctx, cfg.Users, cfg.Outbox, cfg.Drafts
+	m.till = cfg.Till
 	if cfg.Users != nil {
 		s := cfg.Session
 		s.Cashier, s.Role = "", ""
@@ -201,8 +211,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.loggedOut()
 		return m, nil
 	case draftMsg:
-		m.restoreDraft(msg.lines)
-		return m, nil
+		return m, m.restoreDraft(msg.lines)
 	case pendingMsg:
 		m.sync.Pending = msg.n
 		return m, nil
@@ -249,6 +258,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// Taken for a second Enter on the emptied input, it would open the payment after
 			// every scan, or pay the rest in cash on the payment screen.
 			return m, nil
+		}
+		if c, done := m.abandonKey(msg); done {
+			return m, c
 		}
 		if key.Matches(msg, m.common.KeyMap.Quit) {
 			if m.confirmQuit {
@@ -309,6 +321,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		c := m.nextSale()
 		m.sale.result = result{resultOK, msg.Result}
 		return m, c
+	case LineVoidedMsg:
+		return m, m.recordVoid(msg.Line)
+	case tillErrMsg:
+		m.sale.refuse(msg.err)
+		return m, nil
 	case CardScannedMsg:
 		return m, m.members.lookup(msg.Card)
 	case memberMsg:

@@ -26,6 +26,9 @@ type ReceiptPrinter interface {
 	// OpenDrawer opens the cash drawer (the printer's drawer kick). The register calls it on
 	// every ticket paid in cash, receipt or not.
 	OpenDrawer(ctx context.Context) error
+	// PrintReport prints an X or Z report, one line of text each, as the manager screen shows
+	// it. It refuses with comptoir.CodeNoReportPrinter when the register has no printer.
+	PrintReport(ctx context.Context, lines []string) error
 }
 
 // receiptQuestion is what the payment screen asks once the ticket is recorded: a receipt?
@@ -69,7 +72,8 @@ func (m *PaymentModel) afterRecord(s comptoir.Sale) tea.Cmd {
 	m.receipt.name.take()
 	if s.CustomerID != "" {
 		// The member hears what the ticket earned them, and what it cost in points.
-		m.result.msg += text{" · %+d points", " · %+d points"}.f(m.common.Lang, s.PointsEarned-s.PointsRedeemed)
+		n := s.PointsEarned - s.PointsRedeemed
+		m.result.msg += fmt.Sprintf(" · %+d %s", n, pointWord(n, m.common.Lang))
 	}
 	p := m.receipt.printer
 	if p == nil || !s.HandlesCash() {

@@ -68,10 +68,10 @@ func (m *Model) loggedIn(u comptoir.User) tea.Cmd {
 
 // restoreDraft puts the kept ticket back on the sale, saying so under the input: it was open when
 // the register quit, so it is the customer's ticket still, or lines to remove one by one (each
-// counted as voided).
-func (m *Model) restoreDraft(lines []comptoir.Line) {
+// counted as voided). Lines scanned since the login, before it came back, stay after it.
+func (m *Model) restoreDraft(lines []comptoir.Line) tea.Cmd {
 	if len(lines) == 0 {
-		return
+		return nil
 	}
 	// The store gave the kept ticket up when it handed it over: whatever was scanned since the
 	// login goes after it, nothing is dropped.
@@ -83,6 +83,7 @@ func (m *Model) restoreDraft(lines []comptoir.Line) {
 	m.sale.result = result{resultInfo, text{"ticket gardé à la fermeture repris : %d %s, %s (Suppr retire une ligne)",
 		"ticket kept at closing taken back: %d %s, %s (Del removes a line)"}.f(m.common.Lang, n,
 		plural(n, wordItem, wordItems, m.common.Lang), m.sale.Total().Format(m.common.Lang))}
+	return nil
 }
 
 // logout keeps the open ticket for the next login, records the logout and returns to the login
@@ -140,8 +141,11 @@ func (m *Model) pendingTick() tea.Cmd {
 // full help when users log in (the short help has no room left at 80 columns).
 func (m *Model) helpKeys() helpKeyMap {
 	h := helpKeyMap{Component: m.active}
+	if m.active == m.sale {
+		h.extra = []key.Binding{m.common.KeyMap.Abandon}
+	}
 	if m.login != nil && m.active == m.sale {
-		h.extra = []key.Binding{m.common.KeyMap.Logout}
+		h.extra = append(h.extra, m.common.KeyMap.Logout)
 	}
 	return h
 }

@@ -353,6 +353,8 @@ func (r *register) model() *registerModel {
 		Journal:    r.store,
 		Now:        r.store.Now,
 		Location:   r.store.Location(),
+		Till:       r.store,
+		GDPR:       r.store,
 	})
 	return &registerModel{Model: m, r: r}
 }

@@ -98,3 +98,16 @@ func (p *registerPrinter) OpenDrawer(ctx context.Context) error {
 	}
 	return err
 }
+
+// PrintReport prints an X or Z report from the manager screen, as text in ESC/POS on the paper's
+// width. Without a printer the report stays on screen: it refuses in words.
+func (p *registerPrinter) PrintReport(_ context.Context, lines []string) error {
+	if p.port == "" {
+		return comptoir.E(comptoir.CodeNoReportPrinter)
+	}
+	if _, err := p.e.writePrinter(p.port, p.baud, devices.ReportESCPOS(lines, p.width)); err != nil {
+		p.log.Printf("printing a report on %s: %v", p.port, err)
+		return err
+	}
+	return nil
+}
