@@ -22,7 +22,9 @@ type fakeUser struct {
 
 // fakeUsers follows UserService's rules in memory, on a clock the test sets: the same refusal for
 // an unknown ID and a wrong PIN, the lockout after MaxPINFailures, disabled users refused once
-// their PIN is right, and an audit of logins, logouts and refusals.
+// their PIN is right, the first user a manager and the last active manager never disabled, and
+// an audit of who did what (additions, PIN changes, disablings, logins, logouts and refusals).
+// The login, sale and manager screens' tests all share it.
 type fakeUsers struct {
 	users map[string]*fakeUser
 	now   time.Time
@@ -53,6 +55,7 @@ func (f *fakeUsers) AddUser(_ context.Context, u comptoir.NewUser, by string) (c
 	}
 	f.add(id, u.Role, u.PIN, len(f.users) > 0)
 	f.users[id].user.CreatedBy = by
+	f.audit = append(f.audit, "add "+id+" by "+by)
 	return f.users[id].user, nil
 }
 
@@ -91,7 +94,7 @@ func (f *fakeUsers) ChangePIN(_ context.Context, id, pin, by string) error {
 		return comptoir.E(comptoir.CodePINUnchanged)
 	}
 	u.pin, u.user.MustChangePIN, u.failures = pin, !self, 0
-	f.audit = append(f.audit, "pin-changed "+id)
+	f.audit = append(f.audit, "pin-changed "+id+" by "+by)
 	return nil
 }
 
@@ -100,7 +103,19 @@ func (f *fakeUsers) DisableUser(_ context.Context, id, by string) error {
 	if !ok {
 		return comptoir.E(comptoir.CodeUnknownUser, id)
 	}
+	if u.user.IsManager() && !u.user.Disabled {
+		active := 0
+		for _, o := range f.users {
+			if o.user.IsManager() && !o.user.Disabled {
+				active++
+			}
+		}
+		if active == 1 {
+			return comptoir.E(comptoir.CodeLastManager, id)
+		}
+	}
 	u.user.Disabled = true
+	f.audit = append(f.audit, "disable "+id+" by "+by)
 	return nil
 }
 
@@ -144,6 +159,8 @@ func (f *fakeUsers) EnsureFirstManager(context.Context) (string, error) {
 	}
 	pin := "318204"
 	f.add(comptoir.FirstManagerID, comptoir.RoleManager, pin, true)
+	// The store names the register itself as who added the first manager.
+	f.audit = append(f.audit, "add "+comptoir.FirstManagerID+" by comptoir")
 	return pin, nil
 }
 

@@ -152,7 +152,7 @@ func TestLogin_EscFromNewPINLogsOut(t *testing.T) {
 	v := h.view()
 	contains(t, "the screen after Esc", v, "▸ Identifiant : _")
 	contains(t, "the screen after Esc", v, "code PIN 318 204")
-	if got, want := strings.Join(users.audit, ", "), "login gerant, logout gerant"; got != want {
+	if got, want := strings.Join(users.audit, ", "), "add gerant by comptoir, login gerant, logout gerant"; got != want {
 		t.Errorf("audit: %s, want %s", got, want)
 	}
 }

@@ -2,8 +2,6 @@ package ui_test
 
 import (
 	"context"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -159,122 +157,10 @@ func (f *fakeSettings) SetSetting(_ context.Context, key, value string) error {
 	return nil
 }
 
-// mgrUsers keeps users and their PINs in memory with the store's refusals (no lockout: the
-// screens only show the refusal they are given).
-type mgrUsers struct {
-	users  map[string]comptoir.User
-	pins   map[string]string
-	audit  []string
-	failed int
-}
-
-func newMgrUsers() *mgrUsers {
-	f := &mgrUsers{users: map[string]comptoir.User{}, pins: map[string]string{}}
-	f.users["gerant"] = comptoir.User{ID: "gerant", Role: comptoir.RoleManager, CreatedAt: fakeNow}
-	f.pins["gerant"] = "318204"
-	f.users["camille"] = comptoir.User{ID: "camille", Role: comptoir.RoleCashier, CreatedAt: fakeNow}
-	f.pins["camille"] = "2580"
-	return f
-}
-
-func (f *mgrUsers) AddUser(_ context.Context, u comptoir.NewUser, by string) (comptoir.User, error) {
-	id, err := comptoir.ParseUserID(u.ID)
-	if err != nil {
-		return comptoir.User{}, err
-	}
-	if err := comptoir.ValidatePIN(u.PIN); err != nil {
-		return comptoir.User{}, err
-	}
-	if _, ok := f.users[id]; ok {
-		return comptoir.User{}, comptoir.E(comptoir.CodeUserExists, id)
-	}
-	nu := comptoir.User{ID: id, Role: u.Role, MustChangePIN: true, CreatedAt: fakeNow, CreatedBy: by}
-	f.users[id], f.pins[id] = nu, u.PIN
-	f.audit = append(f.audit, "add "+id+" by "+by)
-	return nu, nil
-}
-
-func (f *mgrUsers) Users(context.Context) ([]comptoir.User, error) {
-	var us []comptoir.User
-	for _, u := range f.users {
-		us = append(us, u)
-	}
-	sort.Slice(us, func(i, j int) bool { return us[i].ID < us[j].ID })
-	return us, nil
-}
-
-func (f *mgrUsers) User(_ context.Context, id string) (comptoir.User, error) {
-	u, ok := f.users[id]
-	if !ok {
-		return comptoir.User{}, comptoir.E(comptoir.CodeUnknownUser, id)
-	}
-	return u, nil
-}
-
-func (f *mgrUsers) HasUsers(context.Context) (bool, error) { return len(f.users) > 0, nil }
-
-func (f *mgrUsers) ChangePIN(_ context.Context, id, pin, by string) error {
-	u, ok := f.users[id]
-	if !ok {
-		return comptoir.E(comptoir.CodeUnknownUser, id)
-	}
-	if err := comptoir.ValidatePIN(pin); err != nil {
-		return err
-	}
-	u.MustChangePIN = by != id
-	f.users[id], f.pins[id] = u, pin
-	f.audit = append(f.audit, "pin "+id+" by "+by)
-	return nil
-}
-
-func (f *mgrUsers) DisableUser(_ context.Context, id, by string) error {
-	u, ok := f.users[id]
-	if !ok {
-		return comptoir.E(comptoir.CodeUnknownUser, id)
-	}
-	if u.IsManager() && !u.Disabled {
-		active := 0
-		for _, o := range f.users {
-			if o.IsManager() && !o.Disabled {
-				active++
-			}
-		}
-		if active == 1 {
-			return comptoir.E(comptoir.CodeLastManager, id)
-		}
-	}
-	u.Disabled = true
-	f.users[id] = u
-	f.audit = append(f.audit, "disable "+id+" by "+by)
-	return nil
-}
-
-func (f *mgrUsers) Authenticate(_ context.Context, id, pin string) (comptoir.User, error) {
-	u, ok := f.users[id]
-	if !ok || f.pins[id] != pin {
-		f.failed++
-		f.audit = append(f.audit, "refused "+id)
-		return comptoir.User{}, comptoir.E(comptoir.CodeLoginRefused)
-	}
-	if u.Disabled {
-		return comptoir.User{}, comptoir.E(comptoir.CodeUserDisabled, id)
-	}
-	f.audit = append(f.audit, "login "+id)
-	return u, nil
-}
-
-func (f *mgrUsers) Logout(_ context.Context, id string) error {
-	f.audit = append(f.audit, "logout "+id)
-	return nil
-}
-
-func (f *mgrUsers) EnsureFirstManager(context.Context) (string, error) { return "", nil }
-
 var (
 	_ comptoir.ClosingService  = (*fakeClosing)(nil)
 	_ comptoir.JournalVerifier = (*fakeJournal)(nil)
 	_ comptoir.SettingsService = (*fakeSettings)(nil)
-	_ comptoir.UserService     = (*mgrUsers)(nil)
 )
 
 // managerHarness is a harness whose register has every service of the manager screen, with a
@@ -285,8 +171,8 @@ type managerHarness struct {
 	closing   *fakeClosing
 	journal   *fakeJournal
 	settings  *fakeSettings
-	users     *mgrUsers
-	customers *mgrCustomers
+	users     *fakeUsers
+	customers *fakeCustomers
 	gdpr      *fakeGDPR
 	printer   *fakePrinter
 	till      *fakeTill
@@ -304,7 +190,7 @@ func newManagerHarnessPrinter(tb testing.TB, lang comptoir.Lang, role comptoir.R
 	closing := newClosing(sales)
 	mh := &managerHarness{
 		catalog: newCatalog(), closing: closing, journal: &fakeJournal{closing: closing},
-		settings: &fakeSettings{s: comptoir.DefaultShopSettings()}, users: newMgrUsers(), customers: newMgrCustomers(),
+		settings: &fakeSettings{s: comptoir.DefaultShopSettings()}, users: managerUsers(), customers: managerCustomers(),
 		gdpr: newFakeGDPR(), printer: &fakePrinter{saved: map[string]comptoir.ReceiptPlan{}}, till: &fakeTill{},
 	}
 	user := "camille"
@@ -340,140 +226,21 @@ func newManagerHarnessPrinter(tb testing.TB, lang comptoir.Lang, role comptoir.R
 	return mh
 }
 
-// mgrCustomers holds members in memory for the manager screen's tests: lookups by card, the
-// rights (reveal, export, erase, stop and resume processing) with the store's refusals, and an
-// audit of who did what. Enrolment and consent are left to the members' screen's fake.
-type mgrCustomers struct {
-	members map[comptoir.CustomerID]comptoir.Customer
-	audit   []string
+// managerUsers is a shop with a manager and a cashier, both with a PIN of their own.
+func managerUsers() *fakeUsers {
+	u := newUsers()
+	u.add("gerant", comptoir.RoleManager, "318204", false)
+	u.add("camille", comptoir.RoleCashier, "2580", false)
+	return u
 }
 
-func newMgrCustomers() *mgrCustomers {
-	c := comptoir.Customer{ID: "c-zoe", Cards: []string{card}, Basis: comptoir.BasisContract, Status: comptoir.StatusActive,
+// managerCustomers is the members' file of the sale screen's tests plus Zoé Hamel under a short
+// ID and the card `card`, so that the rights screen's sentences fit on one row at 80 columns.
+func managerCustomers() *fakeCustomers {
+	f := newCustomers()
+	f.byID["c-zoe"] = &fakeMember{c: comptoir.Customer{ID: "c-zoe", Cards: []string{card}, Basis: comptoir.BasisContract, Status: comptoir.StatusActive,
 		Personal:   comptoir.Personal{FirstName: "Zoé", LastName: "Hamel", Email: "zoe.hamel@example.org", Phone: "+33612345678"},
-		EnrolledAt: fakeNow, LastActivity: fakeNow}
-	return &mgrCustomers{members: map[comptoir.CustomerID]comptoir.Customer{c.ID: c}}
+		EnrolledAt: fakeNow, LastActivity: fakeNow}}
+	f.byCard[card] = "c-zoe"
+	return f
 }
-
-func (f *mgrCustomers) find(id comptoir.CustomerID) (comptoir.Customer, error) {
-	c, ok := f.members[id]
-	if !ok {
-		return comptoir.Customer{}, comptoir.E(comptoir.CodeUnknownCustomer, id)
-	}
-	return c, nil
-}
-
-func (f *mgrCustomers) Enroll(context.Context, comptoir.Enrolment) (comptoir.Customer, error) {
-	return comptoir.Customer{}, comptoir.E(comptoir.CodeCannotWrite)
-}
-
-func (f *mgrCustomers) NextCard(context.Context) (string, error) { return comptoir.CardNumber(2), nil }
-
-func (f *mgrCustomers) CardOwner(_ context.Context, code string) (comptoir.CustomerID, error) {
-	if err := comptoir.ValidateCard(code); err != nil {
-		return "", err
-	}
-	for _, c := range f.members {
-		if slices.Contains(c.Cards, code) {
-			return c.ID, nil
-		}
-	}
-	return "", comptoir.E(comptoir.CodeUnknownCard, code)
-}
-
-func (f *mgrCustomers) CustomerByCard(ctx context.Context, code string) (comptoir.Customer, error) {
-	id, err := f.CardOwner(ctx, code)
-	if err != nil {
-		return comptoir.Customer{}, err
-	}
-	return f.find(id)
-}
-
-func (f *mgrCustomers) CustomerByEmail(context.Context, string) (comptoir.Customer, error) {
-	return comptoir.Customer{}, comptoir.E(comptoir.CodeUnknownCustomer, "")
-}
-
-func (f *mgrCustomers) CustomerByPhone(context.Context, string) (comptoir.Customer, error) {
-	return comptoir.Customer{}, comptoir.E(comptoir.CodeUnknownCustomer, "")
-}
-
-func (f *mgrCustomers) Customer(_ context.Context, id comptoir.CustomerID) (comptoir.Customer, error) {
-	return f.find(id)
-}
-
-func (f *mgrCustomers) Reveal(_ context.Context, id comptoir.CustomerID, who string) (comptoir.Customer, error) {
-	c, err := f.find(id)
-	if err == nil {
-		f.audit = append(f.audit, "reveal "+string(id)+" by "+who)
-	}
-	return c, err
-}
-
-func (f *mgrCustomers) ChangeConsent(context.Context, comptoir.CustomerID, comptoir.ConsentEvent) error {
-	return nil
-}
-
-func (f *mgrCustomers) ConsentHistory(context.Context, comptoir.CustomerID) ([]comptoir.ConsentEvent, error) {
-	return nil, nil
-}
-
-func (f *mgrCustomers) UpdatePersonal(_ context.Context, id comptoir.CustomerID, _ comptoir.PersonalUpdate, _ string) (comptoir.Customer, error) {
-	return f.find(id)
-}
-
-func (f *mgrCustomers) StopProcessing(_ context.Context, id comptoir.CustomerID, who string) error {
-	c, err := f.find(id)
-	if err != nil {
-		return err
-	}
-	if c.Status == comptoir.StatusErased {
-		return comptoir.E(comptoir.CodeCustomerErased)
-	}
-	c.Status = comptoir.StatusRestricted
-	f.members[id] = c
-	f.audit = append(f.audit, "stop "+string(id)+" by "+who)
-	return nil
-}
-
-func (f *mgrCustomers) ResumeProcessing(_ context.Context, id comptoir.CustomerID, who string) (comptoir.LawfulBasis, error) {
-	c, err := f.find(id)
-	if err != nil {
-		return "", err
-	}
-	switch c.Status {
-	case comptoir.StatusErased:
-		return "", comptoir.E(comptoir.CodeCustomerErased)
-	case comptoir.StatusActive:
-		return "", comptoir.E(comptoir.CodeNotRestricted)
-	}
-	c.Status = comptoir.StatusActive
-	f.members[id] = c
-	f.audit = append(f.audit, "resume "+string(id)+" by "+who)
-	return c.Basis, nil
-}
-
-func (f *mgrCustomers) Erase(_ context.Context, id comptoir.CustomerID, who string) error {
-	c, err := f.find(id)
-	if err != nil {
-		return err
-	}
-	c.Status, c.Personal = comptoir.StatusErased, comptoir.Personal{}
-	f.members[id] = c
-	f.audit = append(f.audit, "erase "+string(id)+" by "+who)
-	return nil
-}
-
-func (f *mgrCustomers) Export(_ context.Context, id comptoir.CustomerID, who string) (comptoir.MemberExport, error) {
-	c, err := f.find(id)
-	if err != nil {
-		return comptoir.MemberExport{}, err
-	}
-	f.audit = append(f.audit, "export "+string(id)+" by "+who)
-	return comptoir.MemberExport{ExportedAt: fakeNow, Customer: c}, nil
-}
-
-func (f *mgrCustomers) NoteActivity(context.Context, comptoir.CustomerID, time.Time) error {
-	return nil
-}
-
-var _ comptoir.CustomerService = (*mgrCustomers)(nil)

@@ -114,9 +114,7 @@ func TestManager_Update(t *testing.T) {
 			h.scanKeys("999999")
 		}, "✗ identifiant ou code PIN incorrect", nil},
 		{"a manager with a given PIN chooses their own first", comptoir.RoleCashier, func(h *managerHarness) {
-			u := h.users.users["gerant"]
-			u.MustChangePIN = true
-			h.users.users["gerant"] = u
+			h.users.users["gerant"].user.MustChangePIN = true
 			h.send(key(tea.KeyF5))
 			h.scanKeys("gerant")
 			h.scanKeys("318204")
@@ -129,8 +127,8 @@ func TestManager_Update(t *testing.T) {
 			contains(h.tb, "the view", h.view(), "Nouveau code PIN, encore : _")
 			h.scanKeys("7391")
 		}, "✓ code PIN de gerant changé ; gerant agit comme gérant", func(t *testing.T, h *managerHarness) {
-			if u := h.users.users["gerant"]; h.users.pins["gerant"] != "7391" || u.MustChangePIN {
-				t.Errorf("gerant = %+v with PIN %q, want their own PIN 7391", u, h.users.pins["gerant"])
+			if u := h.users.users["gerant"]; u.pin != "7391" || u.user.MustChangePIN {
+				t.Errorf("gerant = %+v with PIN %q, want their own PIN 7391", u.user, u.pin)
 			}
 		}},
 		{"a long refusal is shown in full", comptoir.RoleManager, func(h *managerHarness) {
@@ -368,9 +366,9 @@ func TestManager_Update(t *testing.T) {
 			h.scanKeys("caissière")
 			h.scanKeys("4826")
 		}, "✓ marie ajouté (caissier)", func(t *testing.T, h *managerHarness) {
-			u, ok := h.users.users["marie"]
-			if !ok || u.CreatedBy != "gerant" || u.Role != comptoir.RoleCashier {
-				t.Errorf("marie = %+v, want a cashier added by gerant", u)
+			m, ok := h.users.users["marie"]
+			if !ok || m.user.CreatedBy != "gerant" || m.user.Role != comptoir.RoleCashier {
+				t.Errorf("marie = %+v, want a cashier added by gerant", m)
 			}
 		}},
 		{"a trivial PIN refused", comptoir.RoleManager, func(h *managerHarness) {
@@ -390,7 +388,7 @@ func TestManager_Update(t *testing.T) {
 			h.press(tea.KeyF5, tea.KeyF9, tea.KeyF3, tea.KeyEnter)
 		}, "✓ camille désactivé", func(t *testing.T, h *managerHarness) {
 			contains(t, "the view", h.view(), "désactivé")
-			if !h.users.users["camille"].Disabled {
+			if !h.users.users["camille"].user.Disabled {
 				t.Error("camille is still active")
 			}
 		}},
@@ -398,8 +396,8 @@ func TestManager_Update(t *testing.T) {
 			h.press(tea.KeyF5, tea.KeyF9, tea.KeyF4)
 			h.scanKeys("7391")
 		}, "✓ nouveau code PIN de camille enregistré", func(t *testing.T, h *managerHarness) {
-			if u := h.users.users["camille"]; h.users.pins["camille"] != "7391" || !u.MustChangePIN {
-				t.Errorf("camille = %+v, PIN %q: want 7391 to be changed at login", u, h.users.pins["camille"])
+			if u := h.users.users["camille"]; u.pin != "7391" || !u.user.MustChangePIN {
+				t.Errorf("camille = %+v, PIN %q: want 7391 to be changed at login", u.user, u.pin)
 			}
 		}},
 		{"a refund of one line", comptoir.RoleManager, func(h *managerHarness) {
@@ -491,12 +489,12 @@ func TestManager_Update(t *testing.T) {
 			h.scanKeys(card)
 			h.press(tea.KeyF4)
 			contains(h.tb, "the view", h.view(), "effacer définitivement les données de c-zoe ?")
-			if got := h.customers.members["c-zoe"].Status; got != comptoir.StatusActive {
+			if got := h.customers.byID["c-zoe"].c.Status; got != comptoir.StatusActive {
 				h.tb.Errorf("status %s before confirmation", got)
 			}
 			h.press(tea.KeyEnter)
 		}, "✓ membre c-zoe effacé", func(t *testing.T, h *managerHarness) {
-			if got := h.customers.members["c-zoe"].Status; got != comptoir.StatusErased {
+			if got := h.customers.byID["c-zoe"].c.Status; got != comptoir.StatusErased {
 				t.Errorf("status = %s, want erased", got)
 			}
 		}},

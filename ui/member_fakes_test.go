@@ -30,13 +30,18 @@ type fakeMember struct {
 
 // fakeCustomers is a member file held in memory that refuses what the store refuses for the
 // flows the screens use: unknown cards, cards and emails already taken, blocked emails, consent
-// given in stop processing, changes to an erased member.
+// given in stop processing, changes to an erased member, resuming a member not in stop
+// processing. It hands personal data over in clear, for the screens to mask, and keeps an audit
+// of who revealed, exported, erased, stopped or resumed a member's processing. The sale, members'
+// and manager screens' tests all share it.
 type fakeCustomers struct {
 	byID     map[comptoir.CustomerID]*fakeMember
 	byCard   map[string]comptoir.CustomerID
 	blocked  map[string]bool
 	nextSeq  uint64
 	activity []comptoir.CustomerID
+	// audit lists the rights exercised, as "reveal <id> by <who>".
+	audit []string
 	// err fails every call when set, as a missing key or a full disk would.
 	err error
 }
@@ -170,8 +175,17 @@ func (f *fakeCustomers) Customer(_ context.Context, id comptoir.CustomerID) (com
 	return m.c, nil
 }
 
-func (f *fakeCustomers) Reveal(ctx context.Context, id comptoir.CustomerID, _ string) (comptoir.Customer, error) {
-	return f.Customer(ctx, id)
+func (f *fakeCustomers) Reveal(ctx context.Context, id comptoir.CustomerID, who string) (comptoir.Customer, error) {
+	c, err := f.Customer(ctx, id)
+	if err == nil {
+		f.note("reveal", id, who)
+	}
+	return c, err
+}
+
+// note writes one line of the audit.
+func (f *fakeCustomers) note(what string, id comptoir.CustomerID, who string) {
+	f.audit = append(f.audit, what+" "+string(id)+" by "+who)
 }
 
 func (f *fakeCustomers) ChangeConsent(_ context.Context, id comptoir.CustomerID, ev comptoir.ConsentEvent) error {
@@ -216,7 +230,7 @@ func (f *fakeCustomers) UpdatePersonal(_ context.Context, id comptoir.CustomerID
 	return m.c, nil
 }
 
-func (f *fakeCustomers) StopProcessing(_ context.Context, id comptoir.CustomerID, _ string) error {
+func (f *fakeCustomers) StopProcessing(_ context.Context, id comptoir.CustomerID, who string) error {
 	m, err := f.get(id)
 	if err != nil {
 		return err
@@ -225,10 +239,11 @@ func (f *fakeCustomers) StopProcessing(_ context.Context, id comptoir.CustomerID
 		return comptoir.E(comptoir.CodeCustomerErased)
 	}
 	m.c.Status = comptoir.StatusRestricted
+	f.note("stop", id, who)
 	return nil
 }
 
-func (f *fakeCustomers) ResumeProcessing(_ context.Context, id comptoir.CustomerID, _ string) (comptoir.LawfulBasis, error) {
+func (f *fakeCustomers) ResumeProcessing(_ context.Context, id comptoir.CustomerID, who string) (comptoir.LawfulBasis, error) {
 	m, err := f.get(id)
 	if err != nil {
 		return "", err
@@ -240,24 +255,27 @@ func (f *fakeCustomers) ResumeProcessing(_ context.Context, id comptoir.Customer
 		return "", comptoir.E(comptoir.CodeNotRestricted)
 	}
 	m.c.Status = comptoir.StatusActive
+	f.note("resume", id, who)
 	return m.c.Basis, nil
 }
 
-func (f *fakeCustomers) Erase(_ context.Context, id comptoir.CustomerID, _ string) error {
+func (f *fakeCustomers) Erase(_ context.Context, id comptoir.CustomerID, who string) error {
 	m, err := f.get(id)
 	if err != nil {
 		return err
 	}
 	m.c.Status, m.c.Personal = comptoir.StatusErased, comptoir.Personal{}
+	f.note("erase", id, who)
 	return nil
 }
 
-func (f *fakeCustomers) Export(_ context.Context, id comptoir.CustomerID, _ string) (comptoir.MemberExport, error) {
+func (f *fakeCustomers) Export(_ context.Context, id comptoir.CustomerID, who string) (comptoir.MemberExport, error) {
 	m, err := f.get(id)
 	if err != nil {
 		return comptoir.MemberExport{}, err
 	}
-	return comptoir.MemberExport{Customer: m.c, Consent: m.consent, Points: m.ledger, Balance: comptoir.Balance(m.ledger)}, nil
+	f.note("export", id, who)
+	return comptoir.MemberExport{ExportedAt: fakeNow, Customer: m.c, Consent: m.consent, Points: m.ledger, Balance: comptoir.Balance(m.ledger)}, nil
 }
 
 func (f *fakeCustomers) NoteActivity(_ context.Context, id comptoir.CustomerID, at time.Time) error {
