@@ -93,9 +93,6 @@ func TestView_Golden(t *testing.T) {
 	for _, lang := range []comptoir.Lang{comptoir.LangFR, comptoir.LangEN} {
 		for _, size := range sizes {
 			for _, s := range screens {
-				if size.w != 80 && s.name != "sale" && s.name != "payment_change" {
-					continue
-				}
 				t.Run(string(lang)+"_"+size.name+"_"+s.name, func(t *testing.T) {
 					h := newHarness(t, lang, size.w, size.h)
 					s.do(h)
@@ -104,7 +101,7 @@ func TestView_Golden(t *testing.T) {
 					if lang == comptoir.LangEN {
 						want = s.en
 					}
-					contains(t, "the view", v, want)
+					containsMark(t, v, want, size.w)
 					rows := strings.Split(v, "\n")
 					if got := len(rows); got != size.h {
 						t.Errorf("%d rows, want %d", got, size.h)
@@ -118,5 +115,19 @@ func TestView_Golden(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// containsMark checks that a screen drawn for a golden file holds its mark. At 80×24 the mark
+// must be there as written; a larger screen spaces columns and wraps sentences differently, so
+// there the mark's words must be there in order, whatever spaces and line breaks lie between.
+func containsMark(tb testing.TB, v, want string, w int) {
+	tb.Helper()
+	if w == 80 {
+		contains(tb, "the view", v, want)
+		return
+	}
+	if words := strings.Join(strings.Fields(want), " "); !strings.Contains(strings.Join(strings.Fields(v), " "), words) {
+		tb.Errorf("the view does not hold the words %q:\n%s", words, v)
 	}
 }

@@ -185,7 +185,7 @@ func TestScale_LayoutChangeAppliesToTheNextScan(t *testing.T) {
 }
 
 // TestOpenPriceView_Golden draws the open-price entry and a ticket with a weighed item at 80×24
-// in both languages, against testdata/TestOpenPriceView_Golden/*.golden.
+// and 120×40 in both languages, against testdata/TestOpenPriceView_Golden/*.golden.
 func TestOpenPriceView_Golden(t *testing.T) {
 	screens := []struct {
 		name   string
@@ -206,28 +206,34 @@ func TestOpenPriceView_Golden(t *testing.T) {
 			h.send(key(tea.KeyEnter))
 		}},
 	}
+	sizes := []struct {
+		name string
+		w, h int
+	}{{"80x24", 80, 24}, {"120x40", 120, 40}}
 	for _, lang := range []comptoir.Lang{comptoir.LangFR, comptoir.LangEN} {
-		for _, s := range screens {
-			t.Run(string(lang)+"_80x24_"+s.name, func(t *testing.T) {
-				h := newHarness(t, lang, 80, 24, withShop(t, map[string]string{"scale.layout": "weight5"}))
-				s.do(h, lang)
-				v := h.view()
-				want := s.fr
-				if lang == comptoir.LangEN {
-					want = s.en
-				}
-				contains(t, "the view", v, want)
-				rows := strings.Split(v, "\n")
-				if got := len(rows); got != 24 {
-					t.Errorf("%d rows, want 24", got)
-				}
-				for i, r := range rows {
-					if got := lipgloss.Width(r); got != 80 {
-						t.Errorf("row %d is %d cells wide, want 80: %q", i, got, r)
+		for _, size := range sizes {
+			for _, s := range screens {
+				t.Run(string(lang)+"_"+size.name+"_"+s.name, func(t *testing.T) {
+					h := newHarness(t, lang, size.w, size.h, withShop(t, map[string]string{"scale.layout": "weight5"}))
+					s.do(h, lang)
+					v := h.view()
+					want := s.fr
+					if lang == comptoir.LangEN {
+						want = s.en
 					}
-				}
-				golden.RequireEqual(t, []byte(v))
-			})
+					containsMark(t, v, want, size.w)
+					rows := strings.Split(v, "\n")
+					if got := len(rows); got != size.h {
+						t.Errorf("%d rows, want %d", got, size.h)
+					}
+					for i, r := range rows {
+						if got := lipgloss.Width(r); got != size.w {
+							t.Errorf("row %d is %d cells wide, want %d: %q", i, got, size.w, r)
+						}
+					}
+					golden.RequireEqual(t, []byte(v))
+				})
+			}
 		}
 	}
 }
