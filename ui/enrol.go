@@ -366,12 +366,9 @@ func (m *EnrolModel) View() string {
 		}
 	}
 	// The result has two rows: a refusal's reason is read in full.
-	rows := []string{res.render(c.Styles, w), strings.Repeat(" ", w)}
-	if res.kind != resultNone {
-		if parts := wrap(res.msg, w-4); len(parts) > 1 {
-			rows[0] = result{res.kind, parts[0]}.render(c.Styles, w)
-			rows[1] = res.style(c.Styles).Render(fit("    "+strings.Join(parts[1:], " "), w))
-		}
+	rows := res.rows(c.Styles, w, 2)
+	for len(rows) < 2 {
+		rows = append(rows, strings.Repeat(" ", w))
 	}
 	return strings.Join(append(pad(out, w, c.Height-2), rows...), "\n")
 }

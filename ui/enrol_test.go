@@ -1,9 +1,11 @@
 package ui_test
 
 import (
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/comptoir/comptoir"
 )
 
@@ -165,5 +167,45 @@ func TestEnrol_Esc(t *testing.T) {
 	contains(t, "the form", h.view(), "Notice d'information")
 	if got := len(h.lines()); got != 2 {
 		t.Errorf("the ticket has %d lines, want 2", got)
+	}
+}
+
+// TestEnrol_RefusalOnTwoRows checks that a refusal too long for a narrow screen's row goes on
+// over the second row, indented under the sentence, rather than being cut.
+func TestEnrol_RefusalOnTwoRows(t *testing.T) {
+	const w, height = 40, 24
+	h := newHarness(t, comptoir.LangFR, w, height)
+	h.send(key(tea.KeyF2))
+	h.send(key(tea.KeyEnter))
+	h.typeText("Léa")
+	h.send(key(tea.KeyEnter))
+	h.typeText("Martin")
+	h.send(key(tea.KeyEnter))
+	h.typeText("lea@exemple")
+	h.send(key(tea.KeyEnter))
+	rows := strings.Split(h.view(), "\n")
+	if got, want := len(rows), height; got != want {
+		t.Fatalf("%d rows, want %d", got, want)
+	}
+	at := -1
+	for i, r := range rows {
+		if strings.HasPrefix(r, "  ✗") && i+1 < len(rows) {
+			at = i
+		}
+	}
+	if at < 0 {
+		t.Fatalf("no refusal on the screen:\n%s", h.view())
+	}
+	last := rows[at : at+2]
+	if got, want := strings.TrimRight(last[0], " "), "  ✗ adresse e-mail invalide «"; got != want {
+		t.Errorf("first row of the refusal = %q, want %q", got, want)
+	}
+	if got, want := strings.TrimRight(last[1], " "), "    lea@exemple »"; got != want {
+		t.Errorf("second row of the refusal = %q, want %q", got, want)
+	}
+	for i, r := range last {
+		if got := lipgloss.Width(r); got != w {
+			t.Errorf("refusal row %d is %d cells wide, want %d", i, got, w)
+		}
 	}
 }

@@ -146,3 +146,22 @@ func (r result) render(st *Styles, w int) string {
 	}
 	return strings.Repeat(" ", max(0, w))
 }
+
+// rows draws the result over as many rows as its sentence needs, in w cells: the sign on the
+// first row only, the rows below indented under the sentence, as they continue it. A screen
+// short of rows passes a limit (0: none): past it the rest joins the last row, which fit cuts
+// with "…", so that a cut shows.
+func (r result) rows(st *Styles, w, limit int) []string {
+	if r.kind == resultNone || w < 10 {
+		return []string{r.render(st, w)}
+	}
+	parts := strings.Split(ansi.Wordwrap(r.msg, w-4, ""), "\n")
+	if limit > 0 && len(parts) > limit {
+		parts = append(parts[:limit-1], strings.Join(parts[limit-1:], " "))
+	}
+	out := []string{result{r.kind, parts[0]}.render(st, w)}
+	for _, p := range parts[1:] {
+		out = append(out, r.style(st).Render(fit("    "+p, w)))
+	}
+	return out
+}
