@@ -227,6 +227,35 @@ func TestManagerPrompt_AbandonedCheck(t *testing.T) {
 	}
 }
 
+// TestManagerPrompt_StaleAnswerOpensNothing leaves the manager screen while the manager's new PIN
+// is being saved, and a cashier opens it again: the late answer must not hand her the menu.
+func TestManagerPrompt_StaleAnswerOpensNothing(t *testing.T) {
+	users := newFixUsers()
+	users.put("gerant", comptoir.RoleManager, "7391", true)
+	m := fixRegister(t, users, "")
+	loggedInAs(t, m, "camille", "2580")
+	deliver(m, tea.KeyMsg{Type: tea.KeyF5})
+	typeLine(m, "gerant")
+	typeLine(m, "7391")
+	contains(t, "the prompt", m.View(), "choisissez votre propre code PIN")
+	typeLine(m, "4826")
+	deliver(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("4826")})
+	late := hold(m, tea.KeyMsg{Type: tea.KeyEnter})
+	deliver(m, tea.KeyMsg{Type: tea.KeyEsc}, tea.KeyMsg{Type: tea.KeyF5})
+	deliver(m, late...)
+	v := m.View()
+	contains(t, "the prompt", v, "Identifiant : _")
+	if strings.Contains(v, "agit comme gérant") {
+		t.Errorf("the late answer opened the menu for the cashier:\n%s", v)
+	}
+	if got, want := m.LoggedIn(), []string{"camille"}; !slices.Equal(got, want) {
+		t.Errorf("logged in = %v, want %v", got, want)
+	}
+	if !pairs(append(users.audit, "logout camille")) {
+		t.Errorf("audit = %v: a login lacks its logout", users.audit)
+	}
+}
+
 // TestManagerPrompt_OwnID types the cashier's own ID, then PIN, at the manager prompt: refused at
 // the ID, nothing in the audit trail says Camille left while she sells on.
 func TestManagerPrompt_OwnID(t *testing.T) {

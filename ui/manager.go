@@ -98,9 +98,11 @@ type ManagerModel struct {
 	result   result
 	// busy is set while a command runs, so that a key pressed twice does not close twice.
 	busy bool
-	// check counts the PIN checks of the prompt. Leaving the screen, or opening it again, starts
-	// a new count: the answer of a check made before is abandoned, and a login it recorded gets
-	// its logout at once, since nobody is left at the prompt to act as that manager.
+	// check counts the visits of the screen: leaving it, or opening it again, starts a new one.
+	// A command's answer carries the visit it was started in (managerAnswer): the answer of a PIN
+	// check made in an earlier visit is abandoned, a login it recorded getting its logout at
+	// once, since nobody is left to act as that manager; and no earlier answer (a report, a PIN
+	// changed) may show anything to whoever now stands at the PIN prompt.
 	check int
 
 	// title and lines are the text shown in mgrText, offset its first row on screen.
@@ -142,10 +144,14 @@ type refundState struct {
 type managerMsg interface{ forManager() }
 
 type (
-	// managerAuthMsg is the answer of the PIN check number check: the user, or why not.
+	// managerAuthMsg is the answer of a PIN check: the user, or why not.
 	managerAuthMsg struct {
-		user  comptoir.User
-		err   error
+		user comptoir.User
+		err  error
+	}
+	// managerAnswer is the answer of a command started in the visit check of the screen.
+	managerAnswer struct {
+		msg   managerMsg
 		check int
 	}
 	managerErrMsg    struct{ err error }
@@ -184,6 +190,7 @@ type (
 )
 
 func (managerAuthMsg) forManager()       {}
+func (managerAnswer) forManager()        {}
 func (managerErrMsg) forManager()        {}
 func (managerLoggedOut) forManager()     {}
 func (managerReportMsg) forManager()     {}
@@ -321,13 +328,24 @@ func (m *ManagerModel) FullHelp() [][]key.Binding {
 // Update handles a key or the answer of a command.
 func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	l := m.common.Lang
-	if a, ok := msg.(managerAuthMsg); ok && a.check != m.check {
-		// The prompt was left while its check ran: the answer changes nothing on the screen (it
-		// ends none of the commands run since), but a login must not stay without its logout.
-		if a.err == nil {
-			return m, m.logout(a.user.ID)
+	if a, ok := msg.(managerAnswer); ok {
+		if a.check != m.check {
+			if auth, ok := a.msg.(managerAuthMsg); ok {
+				// The prompt was left while its check ran: the answer changes nothing on the
+				// screen (it ends none of the commands run since), but a login must not stay
+				// without its logout.
+				if auth.err == nil {
+					return m, m.logout(auth.user.ID)
+				}
+				return m, nil
+			}
+			if m.mode == mgrPIN {
+				// A cashier stands at a new prompt: what a manager asked for before is not theirs
+				// to see, and must not open the menu for them.
+				return m, nil
+			}
 		}
-		return m, nil
+		msg = a.msg
 	}
 	if _, ok := msg.(managerMsg); ok {
 		// A logout runs beside the screen's own commands, so its answer ends none of them.
@@ -623,11 +641,11 @@ func (m *ManagerModel) submit(line string) tea.Cmd {
 		if m.changing {
 			return m.choosePIN(line)
 		}
-		id, check := m.pinID, m.check
+		id := m.pinID
 		m.oldPIN = line
 		return m.run(func(ctx context.Context) tea.Msg {
 			u, err := m.svc.Users.Authenticate(ctx, id, line)
-			return managerAuthMsg{user: u, err: err, check: check}
+			return managerAuthMsg{user: u, err: err}
 		})
 	case mgrPeriod:
 		period := strings.TrimSpace(line)
@@ -1013,8 +1031,14 @@ func (m *ManagerModel) refundDraft() comptoir.SaleDraft {
 // run marks the screen busy and runs a service call in a command.
 func (m *ManagerModel) run(f func(ctx context.Context) tea.Msg) tea.Cmd {
 	m.busy = true
-	ctx := m.ctx
-	return func() tea.Msg { return f(ctx) }
+	ctx, check := m.ctx, m.check
+	return func() tea.Msg {
+		msg := f(ctx)
+		if a, ok := msg.(managerMsg); ok {
+			return managerAnswer{msg: a, check: check}
+		}
+		return msg
+	}
 }
 
 // leave returns to the sale; a manager who gave their PIN at the prompt is logged out.
@@ -1035,6 +1059,9 @@ func (m *ManagerModel) leave() tea.Cmd {
 
 // pinChangedOf is the user whose PIN an answer of the manager screen says was changed, or "".
 func pinChangedOf(msg managerMsg) string {
+	if a, ok := msg.(managerAnswer); ok {
+		msg = a.msg
+	}
 	switch msg := msg.(type) {
 	case managerUsersMsg:
 		return msg.pinOf
