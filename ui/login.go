@@ -221,6 +221,11 @@ func (m *LoginModel) authenticated(msg authMsg) tea.Cmd {
 		m.refuse(msg.err)
 		return nil
 	}
+	if msg.user.ID == comptoir.FirstManagerID && !msg.user.MustChangePIN {
+		// The first manager has a PIN of their own (chosen some other way, the CLI's users
+		// command for one): the generated one opens nothing any more.
+		m.firstPIN = ""
+	}
 	if msg.user.MustChangePIN {
 		m.stage, m.focus, m.user = stageNewPIN, 0, msg.user
 		m.id.take()

@@ -98,6 +98,12 @@ type ManagerModel struct {
 	result   result
 	// busy is set while a command runs, so that a key pressed twice does not close twice.
 	busy bool
+	// check counts the visits of the screen: leaving it, or opening it again, starts a new one.
+	// A command's answer carries the visit it was started in (managerAnswer): the answer of a PIN
+	// check made in an earlier visit is abandoned, a login it recorded getting its logout at
+	// once, since nobody is left to act as that manager; and no earlier answer (a report, a PIN
+	// changed) may show anything to whoever now stands at the PIN prompt.
+	check int
 
 	// title and lines are the text shown in mgrText, offset its first row on screen.
 	title  string
@@ -138,7 +144,16 @@ type refundState struct {
 type managerMsg interface{ forManager() }
 
 type (
-	managerAuthMsg   struct{ user comptoir.User }
+	// managerAuthMsg is the answer of a PIN check: the user, or why not.
+	managerAuthMsg struct {
+		user comptoir.User
+		err  error
+	}
+	// managerAnswer is the answer of a command started in the visit check of the screen.
+	managerAnswer struct {
+		msg   managerMsg
+		check int
+	}
 	managerErrMsg    struct{ err error }
 	managerLoggedOut struct{ err error }
 	managerReportMsg struct {
@@ -161,18 +176,21 @@ type (
 	managerUsersMsg struct {
 		users []comptoir.User
 		done  string
+		// pinOf is the user whose PIN was just set, if any.
+		pinOf string
 	}
 	managerRefundMsg struct {
 		sale    comptoir.Sale
 		earlier []comptoir.Sale
 	}
 	managerQuoteMsg struct{ quote comptoir.Sale }
-	// managerPINChangedMsg says the manager at the prompt chose their own PIN.
-	managerPINChangedMsg struct{}
+	// managerPINChangedMsg says the manager at the prompt, id, chose their own PIN.
+	managerPINChangedMsg struct{ id string }
 	managerRefundedMsg   struct{ sale comptoir.Sale }
 )
 
 func (managerAuthMsg) forManager()       {}
+func (managerAnswer) forManager()        {}
 func (managerErrMsg) forManager()        {}
 func (managerLoggedOut) forManager()     {}
 func (managerReportMsg) forManager()     {}
@@ -212,6 +230,9 @@ func NewManagerModel(ctx context.Context, c Common, s Session, svc ManagerServic
 // without users), the manager PIN prompt for a cashier.
 func (m *ManagerModel) Open(s Session, sync SyncState) {
 	m.session, m.sync = s, sync
+	// busy is cleared below although a command may still run: a PIN check's answer is then
+	// abandoned (check), and any other answer is shown wherever the screen is, as after Esc.
+	m.check++
 	m.input.take()
 	m.result, m.busy, m.prompted = result{}, false, false
 	if s.Role == comptoir.RoleManager || m.svc.Users == nil {
@@ -307,6 +328,25 @@ func (m *ManagerModel) FullHelp() [][]key.Binding {
 // Update handles a key or the answer of a command.
 func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	l := m.common.Lang
+	if a, ok := msg.(managerAnswer); ok {
+		if a.check != m.check {
+			if auth, ok := a.msg.(managerAuthMsg); ok {
+				// The prompt was left while its check ran: the answer changes nothing on the
+				// screen (it ends none of the commands run since), but a login must not stay
+				// without its logout.
+				if auth.err == nil {
+					return m, m.logout(auth.user.ID)
+				}
+				return m, nil
+			}
+			if m.mode == mgrPIN {
+				// A cashier stands at a new prompt: what a manager asked for before is not theirs
+				// to see, and must not open the menu for them.
+				return m, nil
+			}
+		}
+		msg = a.msg
+	}
 	if _, ok := msg.(managerMsg); ok {
 		// A logout runs beside the screen's own commands, so its answer ends none of them.
 		if _, logout := msg.(managerLoggedOut); !logout {
@@ -331,10 +371,17 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.refuse(msg.err)
 		}
 	case managerAuthMsg:
+		if msg.err != nil {
+			m.pinID, m.oldPIN = "", ""
+			m.refuse(msg.err)
+			return m, nil
+		}
 		if !msg.user.IsManager() {
 			m.pinID, m.oldPIN = "", ""
 			m.refuse(comptoir.E(comptoir.CodeManagerOnly, wordManagerScreen.in(l), msg.user.ID))
-			// The cashier's PIN was right: they are logged in until the prompt is left.
+			// Another cashier's PIN was right: the check recorded their login, so their logout
+			// is recorded at once, as they act as nobody here. (The cashier at the register is
+			// refused before any check, as the ID is typed.)
 			return m, m.logout(msg.user.ID)
 		}
 		// The manager is logged in from here: leaving the screen logs them out.
@@ -581,6 +628,12 @@ func (m *ManagerModel) submit(line string) tea.Cmd {
 				m.refuse(err)
 				return nil
 			}
+			if self := m.sessionUser(); self != "" && id == self {
+				// The cashier at the register is no manager, and is logged in already: checking
+				// their PIN would record a login and a logout while they go on selling.
+				m.refuse(comptoir.E(comptoir.CodeManagerOnly, wordManagerScreen.in(l), id))
+				return nil
+			}
 			m.pinID = id
 			m.result = result{resultInfo, text{"code PIN de %s, puis Entrée", "%s's PIN, then Enter"}.f(l, id)}
 			return nil
@@ -592,10 +645,7 @@ func (m *ManagerModel) submit(line string) tea.Cmd {
 		m.oldPIN = line
 		return m.run(func(ctx context.Context) tea.Msg {
 			u, err := m.svc.Users.Authenticate(ctx, id, line)
-			if err != nil {
-				return managerErrMsg{err}
-			}
-			return managerAuthMsg{u}
+			return managerAuthMsg{user: u, err: err}
 		})
 	case mgrPeriod:
 		period := strings.TrimSpace(line)
@@ -679,7 +729,7 @@ func (m *ManagerModel) choosePIN(line string) tea.Cmd {
 		if err := m.svc.Users.ChangePIN(ctx, id, pin, id); err != nil {
 			return managerErrMsg{err}
 		}
-		return managerPINChangedMsg{}
+		return managerPINChangedMsg{id: id}
 	})
 }
 
@@ -837,7 +887,12 @@ func (m *ManagerModel) userSubmit(line string) tea.Cmd {
 			if err := m.svc.Users.ChangePIN(ctx, id, line, by); err != nil {
 				return managerErrMsg{err}
 			}
-			return m.usersAfter(ctx, text{"nouveau code PIN de %s enregistré", "%s's new PIN recorded"}.f(l, id))
+			msg := m.usersAfter(ctx, text{"nouveau code PIN de %s enregistré", "%s's new PIN recorded"}.f(l, id))
+			if u, ok := msg.(managerUsersMsg); ok {
+				u.pinOf = id
+				return u
+			}
+			return msg
 		})
 	}
 	return nil
@@ -976,12 +1031,20 @@ func (m *ManagerModel) refundDraft() comptoir.SaleDraft {
 // run marks the screen busy and runs a service call in a command.
 func (m *ManagerModel) run(f func(ctx context.Context) tea.Msg) tea.Cmd {
 	m.busy = true
-	ctx := m.ctx
-	return func() tea.Msg { return f(ctx) }
+	ctx, check := m.ctx, m.check
+	return func() tea.Msg {
+		msg := f(ctx)
+		if a, ok := msg.(managerMsg); ok {
+			return managerAnswer{msg: a, check: check}
+		}
+		return msg
+	}
 }
 
 // leave returns to the sale; a manager who gave their PIN at the prompt is logged out.
 func (m *ManagerModel) leave() tea.Cmd {
+	// A PIN check still running is abandoned: its answer will only record the logout it needs.
+	m.check++
 	m.input.take()
 	m.pinID, m.changing, m.oldPIN, m.newPIN = "", false, "", ""
 	m.result = result{}
@@ -992,6 +1055,37 @@ func (m *ManagerModel) leave() tea.Cmd {
 		return tea.Batch(cmd(LeaveManagerMsg{}), m.logout(id))
 	}
 	return cmd(LeaveManagerMsg{})
+}
+
+// pinChangedOf is the user whose PIN an answer of the manager screen says was changed, or "".
+func pinChangedOf(msg managerMsg) string {
+	if a, ok := msg.(managerAnswer); ok {
+		msg = a.msg
+	}
+	switch msg := msg.(type) {
+	case managerUsersMsg:
+		return msg.pinOf
+	case managerPINChangedMsg:
+		return msg.id
+	}
+	return ""
+}
+
+// sessionUser is who is logged in at the register, as the prompt compares an ID typed to it.
+func (m *ManagerModel) sessionUser() string {
+	if m.session.UserID != "" {
+		return m.session.UserID
+	}
+	return m.session.Cashier
+}
+
+// promptedManager is the manager who gave their PIN at the prompt and has not left the screen
+// yet, or "": they are logged in, and quitting the register must record their logout too.
+func (m *ManagerModel) promptedManager() string {
+	if m.prompted {
+		return m.actor
+	}
+	return ""
 }
 
 func (m *ManagerModel) logout(id string) tea.Cmd {

@@ -355,9 +355,26 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case TrainingMsg:
 		return m, m.setTraining(msg.On)
 	case managerMsg:
+		if pinChangedOf(msg) == comptoir.FirstManagerID && m.login != nil {
+			// The generated PIN no longer opens anything once the first manager's PIN changed,
+			// whoever changed it: the login screen stops showing it.
+			m.login.firstPIN = ""
+		}
 		// The manager screen's answers are its own, even when it is no longer in front.
 		_, c := m.manager.Update(msg)
 		return m, c
+	case drawerMsg, receiptMsg:
+		// The printer answers for a ticket: the payment screen's if its question is still in
+		// front, else the ticket is behind and a failure goes on the sale's result line, where
+		// it is seen whatever the screen (it would be lost on a screen no longer shown).
+		if m.active == m.payment && m.payment.answers(msg) {
+			_, c := m.payment.Update(msg)
+			return m, c
+		}
+		if r := lateAnswer(msg, m.common.Lang); r.kind != resultNone {
+			m.sale.result = r
+		}
+		return m, nil
 	case productMsg:
 		// Look-ups belong to the sale screen whichever screen is in front.
 		_, c := m.sale.Update(msg)

@@ -37,22 +37,35 @@ type receiptQuestion struct {
 	printer ReceiptPrinter
 	log     comptoir.PrintLog
 	// drawerOpened is set once the drawer opened for the ticket, so that its receipt does not
-	// kick it again.
-	drawerOpened bool
+	// kick it again; drawerPending while the kick sent for it has not answered yet, which counts
+	// as opened for the same reason (F1 pressed at once must not kick a second time).
+	drawerOpened  bool
+	drawerPending bool
+	// ticket counts the tickets recorded on the payment screen: the printer's answers carry the
+	// count of the ticket they are about, so that one arriving after the next sale started is
+	// known as late.
+	ticket int
 	// naming is on while the file name to save the receipt to is typed.
 	naming bool
 	name   field
 	busy   bool
 }
 
-// drawerMsg is the drawer's answer.
-type drawerMsg struct{ err error }
+// drawerMsg is the drawer's answer for the ticket counted ticket, numbered number.
+type drawerMsg struct {
+	ticket int
+	number uint64
+	err    error
+}
 
-// receiptMsg is the answer to a print or a save: Path is empty for a print.
+// receiptMsg is the answer to a print or a save of the ticket counted ticket: path is empty for
+// a print.
 type receiptMsg struct {
-	plan comptoir.ReceiptPlan
-	path string
-	err  error
+	ticket int
+	number uint64
+	plan   comptoir.ReceiptPlan
+	path   string
+	err    error
 }
 
 // ReceiptDoneMsg starts the next sale after the receipt was printed or saved, with the outcome
@@ -68,7 +81,8 @@ func (m *PaymentModel) naming() bool { return m.recorded != nil && m.receipt.nam
 // afterRecord opens the cash drawer for a ticket that handled cash: the drawer opens on every
 // cash payment, receipt or not.
 func (m *PaymentModel) afterRecord(s comptoir.Sale) tea.Cmd {
-	m.receipt.drawerOpened, m.receipt.naming, m.receipt.busy = false, false, false
+	m.receipt.drawerOpened, m.receipt.drawerPending, m.receipt.naming, m.receipt.busy = false, false, false, false
+	m.receipt.ticket++
 	m.receipt.name.take()
 	if s.CustomerID != "" {
 		// The member hears what the ticket earned them, and what it cost in points.
@@ -79,8 +93,9 @@ func (m *PaymentModel) afterRecord(s comptoir.Sale) tea.Cmd {
 	if p == nil || !s.HandlesCash() {
 		return nil
 	}
-	ctx := m.ctx
-	return func() tea.Msg { return drawerMsg{err: p.OpenDrawer(ctx)} }
+	m.receipt.drawerPending = true
+	ctx, ticket, number := m.ctx, m.receipt.ticket, s.Number
+	return func() tea.Msg { return drawerMsg{ticket: ticket, number: number, err: p.OpenDrawer(ctx)} }
 }
 
 // receiptKey answers the receipt question.
@@ -138,12 +153,12 @@ func (m *PaymentModel) print() tea.Cmd {
 		return nil
 	}
 	q.busy = true
-	ctx, p, log, sale, opened := m.ctx, q.printer, q.log, *m.recorded, q.drawerOpened
+	ctx, p, log, sale, opened, ticket := m.ctx, q.printer, q.log, *m.recorded, q.drawerOpened || q.drawerPending, q.ticket
 	return func() tea.Msg {
 		plan, err := comptoir.IssueReceipt(ctx, log, sale, comptoir.ReceiptPrinter, opened, func(plan comptoir.ReceiptPlan) (comptoir.ReceiptTarget, error) {
 			return p.Print(ctx, sale, plan)
 		})
-		return receiptMsg{plan: plan, err: err}
+		return receiptMsg{ticket: ticket, number: sale.Number, plan: plan, err: err}
 	}
 }
 
@@ -161,12 +176,12 @@ func (m *PaymentModel) save(path string) tea.Cmd {
 		return nil
 	}
 	q.busy = true
-	ctx, p, log, sale, opened := m.ctx, q.printer, q.log, *m.recorded, q.drawerOpened
+	ctx, p, log, sale, opened, ticket := m.ctx, q.printer, q.log, *m.recorded, q.drawerOpened || q.drawerPending, q.ticket
 	return func() tea.Msg {
 		plan, err := comptoir.IssueReceipt(ctx, log, sale, comptoir.ReceiptPreview, opened, func(plan comptoir.ReceiptPlan) (comptoir.ReceiptTarget, error) {
 			return comptoir.ReceiptPreview, p.Save(ctx, sale, plan, path)
 		})
-		return receiptMsg{plan: plan, path: path, err: err}
+		return receiptMsg{ticket: ticket, number: sale.Number, plan: plan, path: path, err: err}
 	}
 }
 
@@ -179,7 +194,38 @@ var (
 	wordSaved      = text{"ticket n° %d enregistré dans %s", "ticket no. %d saved to %s"}
 	wordDrawer     = text{"tiroir-caisse : %s", "cash drawer: %s"}
 	wordStillSaved = text{"%s — le ticket reste enregistré", "%s — the ticket stays recorded"}
+	wordLateFailed = text{"ticket n° %d : %s — le ticket reste enregistré", "ticket no. %d: %s — the ticket stays recorded"}
 )
+
+// answers reports whether a printer's answer is about the ticket whose receipt question the
+// payment screen asks now.
+func (m *PaymentModel) answers(msg tea.Msg) bool {
+	ticket := -1
+	switch msg := msg.(type) {
+	case drawerMsg:
+		ticket = msg.ticket
+	case receiptMsg:
+		ticket = msg.ticket
+	}
+	return m.recorded != nil && ticket == m.receipt.ticket
+}
+
+// lateAnswer is what a printer's answer that came after the next sale started has to say on the
+// sale's result line: a failure names its ticket, since the paper or the drawer is missing for
+// it; a success says nothing more.
+func lateAnswer(msg tea.Msg, l comptoir.Lang) result {
+	switch msg := msg.(type) {
+	case drawerMsg:
+		if msg.err != nil {
+			return result{resultRefused, wordLateFailed.f(l, msg.number, wordDrawer.f(l, comptoir.Message(msg.err, l)))}
+		}
+	case receiptMsg:
+		if msg.err != nil {
+			return result{resultRefused, wordLateFailed.f(l, msg.number, comptoir.Message(msg.err, l))}
+		}
+	}
+	return result{}
+}
 
 // receiptAnswer applies the printer's answer: the next sale after a print or a save, the reason
 // in words after a failure, the ticket staying recorded.
@@ -187,6 +233,7 @@ func (m *PaymentModel) receiptAnswer(msg tea.Msg) tea.Cmd {
 	l, q := m.common.Lang, &m.receipt
 	switch msg := msg.(type) {
 	case drawerMsg:
+		q.drawerPending = false
 		if msg.err != nil {
 			m.result = result{resultRefused, wordStillSaved.f(l, wordDrawer.f(l, comptoir.Message(msg.err, l)))}
 			return nil

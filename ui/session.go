@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -23,6 +24,24 @@ type pendingTickMsg struct{}
 
 // Session is who works at the register now, and its marks.
 func (m *Model) Session() Session { return m.session }
+
+// LoggedIn lists who is logged in at the register now, whatever the step: the cashier selling,
+// a user who gave their PIN and is choosing their own on the login screen, a manager who gave
+// theirs at the manager prompt. Each login was recorded, so quitting must record each logout.
+func (m *Model) LoggedIn() []string {
+	var ids []string
+	add := func(id string) {
+		if id != "" && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	add(m.session.Cashier)
+	if m.login != nil && m.login.stage == stageNewPIN {
+		add(m.login.user.ID)
+	}
+	add(m.manager.promptedManager())
+	return ids
+}
 
 // OpenTicket is the ticket being rung up, to keep as a draft when the register quits: nothing once
 // the ticket is paid, or while it is being recorded, since it is then in the journal.

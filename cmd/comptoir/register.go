@@ -370,7 +370,9 @@ func (r *register) close(m *registerModel) (kept int, err error) {
 				r.log.Printf("open ticket kept for the next login (lines: %d)", kept)
 			}
 		}
-		if id := m.Session().Cashier; id != "" {
+		// Whoever logged in has their logout recorded, whatever step they quit at: a user
+		// choosing their own PIN, a manager at the manager prompt, not only the cashier selling.
+		for _, id := range m.LoggedIn() {
 			if lerr := r.store.Logout(ctx, id); lerr != nil && err == nil {
 				err = lerr
 			}
