@@ -316,7 +316,7 @@ func (m *LoginModel) View() string {
 		out = append(out, fit(indent+marker+c.Styles.Prompt.Render(label+" : ")+value, w))
 	}
 	out = append(out, "")
-	out = append(out, m.resultRows(w)...)
+	out = append(out, m.result.rows(m.common.Styles, w, 0)...)
 	if m.firstPIN != "" && m.stage == stageLogin {
 		out = append(out, "")
 		notice := wordFirstLogin.f(l, comptoir.FirstManagerID, groupPIN(m.firstPIN))
@@ -325,20 +325,6 @@ func (m *LoginModel) View() string {
 		}
 	}
 	return strings.Join(pad(out, w, m.common.Height), "\n")
-}
-
-// resultRows draws the last result over as many rows as its sentence needs: a refused PIN's
-// reason (what a PIN may not be) must be read in full, and this screen has the room.
-func (m *LoginModel) resultRows(w int) []string {
-	if m.result.kind == resultNone || w < 20 {
-		return []string{m.result.render(m.common.Styles, w)}
-	}
-	rows := strings.Split(ansi.Wordwrap(m.result.msg, w-5, ""), "\n")
-	out := []string{result{m.result.kind, rows[0]}.render(m.common.Styles, w)}
-	for _, r := range rows[1:] {
-		out = append(out, m.result.style(m.common.Styles).Render(fit("    "+r, w)))
-	}
-	return out
 }
 
 // textWidth is the width of plain text in cells.

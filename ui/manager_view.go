@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/comptoir/comptoir"
 )
 
@@ -48,28 +47,7 @@ const maxResultRows = 3
 
 // resultRows draws the last result, wrapped over up to maxResultRows rows.
 func (m *ManagerModel) resultRows() []string {
-	w, st := m.common.Width, m.common.Styles
-	r := m.result
-	if r.kind == resultNone || w < 10 {
-		return []string{r.render(st, w)}
-	}
-	wrapped := strings.Split(ansi.Wordwrap(r.msg, w-5, ""), "\n")
-	if len(wrapped) > maxResultRows {
-		wrapped = append(wrapped[:maxResultRows-1], strings.Join(wrapped[maxResultRows-1:], " "))
-	}
-	rows := []string{r.render(st, w)}
-	if len(wrapped) > 1 {
-		rows = rows[:0]
-		for i, part := range wrapped {
-			first := result{kind: r.kind, msg: part}
-			row := first.render(st, w)
-			if i > 0 {
-				row = r.style(st).Render(fit("    "+part, w))
-			}
-			rows = append(rows, row)
-		}
-	}
-	return rows
+	return m.result.rows(m.common.Styles, m.common.Width, maxResultRows)
 }
 
 // View draws the header, the body of what the screen shows, the input and the last result.

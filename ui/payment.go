@@ -292,11 +292,11 @@ func (m *PaymentModel) View() string {
 	var left, rightCol []string
 	if m.recorded != nil {
 		left = append(left, "")
-		left = append(left, m.resultRows(leftW)...)
+		left = append(left, m.result.rows(m.common.Styles, leftW, 4)...)
 		left = append(left, m.receiptRows(leftW)...)
 	} else {
 		left = append(left, "", "  "+c.Styles.Prompt.Render(wordAmount.in(l))+clean(m.input.String())+"_")
-		left = append(left, m.resultRows(leftW)...)
+		left = append(left, m.result.rows(m.common.Styles, leftW, 4)...)
 		left = append(left, "")
 		for _, h := range wordHints {
 			left = append(left, c.Styles.Faint.Render("  "+h.in(l)))
@@ -337,44 +337,6 @@ func (m *PaymentModel) View() string {
 		out = append(out, fit(a, leftW)+"  "+fit(b, rw))
 	}
 	return strings.Join(out, "\n")
-}
-
-// resultRows draws the last result under the input, wrapped to the column: a refusal's reason
-// is read in full, on up to four rows.
-func (m *PaymentModel) resultRows(w int) []string {
-	if m.result.kind == resultNone {
-		return []string{""}
-	}
-	rows := wrap(m.result.msg, w-4)
-	if len(rows) > 4 {
-		rows = rows[:4]
-	}
-	out := []string{result{m.result.kind, rows[0]}.render(m.common.Styles, w)}
-	for _, r := range rows[1:] {
-		// The sign stays on the first row only: the rows below continue the same sentence.
-		out = append(out, m.result.style(m.common.Styles).Render(fit("    "+r, w)))
-	}
-	return out
-}
-
-// wrap cuts a sentence into rows of at most w cells, at spaces.
-func wrap(s string, w int) []string {
-	var rows []string
-	line := ""
-	for _, word := range strings.Fields(s) {
-		if line != "" && len([]rune(line))+1+len([]rune(word)) > w {
-			rows = append(rows, line)
-			line = ""
-		}
-		if line != "" {
-			line += " "
-		}
-		line += word
-	}
-	if line != "" {
-		rows = append(rows, line)
-	}
-	return rows
 }
 
 var _ Component = (*PaymentModel)(nil)
