@@ -96,22 +96,7 @@ func TestView_Golden(t *testing.T) {
 				t.Run(string(lang)+"_"+size.name+"_"+s.name, func(t *testing.T) {
 					h := newHarness(t, lang, size.w, size.h)
 					s.do(h)
-					v := h.view()
-					want := s.fr
-					if lang == comptoir.LangEN {
-						want = s.en
-					}
-					containsMark(t, v, want, size.w)
-					rows := strings.Split(v, "\n")
-					if got := len(rows); got != size.h {
-						t.Errorf("%d rows, want %d", got, size.h)
-					}
-					for i, r := range rows {
-						if got := lipgloss.Width(r); got != size.w {
-							t.Errorf("row %d is %d cells wide, want %d: %q", i, got, size.w, r)
-						}
-					}
-					golden.RequireEqual(t, []byte(v))
+					checkScreen(t, h.view(), lang, s.fr, s.en, size.w, size.h)
 				})
 			}
 		}
@@ -130,4 +115,25 @@ func containsMark(tb testing.TB, v, want string, w int) {
 	if words := strings.Join(strings.Fields(want), " "); !strings.Contains(strings.Join(strings.Fields(v), " "), words) {
 		tb.Errorf("the view does not hold the words %q:\n%s", words, v)
 	}
+}
+
+// checkScreen checks a screen before its golden file: it shows its mark in the language (so that
+// -update cannot bless a broken screen), fills exactly the size asked, and equals the golden.
+func checkScreen(t *testing.T, v string, lang comptoir.Lang, fr, en string, w, h int) {
+	t.Helper()
+	want := fr
+	if lang == comptoir.LangEN {
+		want = en
+	}
+	containsMark(t, v, want, w)
+	rows := strings.Split(v, "\n")
+	if got := len(rows); got != h {
+		t.Errorf("%d rows, want %d", got, h)
+	}
+	for i, r := range rows {
+		if got := lipgloss.Width(r); got != w {
+			t.Errorf("row %d is %d cells wide, want %d: %q", i, got, w, r)
+		}
+	}
+	golden.RequireEqual(t, []byte(v))
 }

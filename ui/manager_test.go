@@ -9,8 +9,6 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/exp/golden"
 	"github.com/comptoir/comptoir"
 )
 
@@ -632,22 +630,7 @@ func TestManagerView_Golden(t *testing.T) {
 				t.Run(string(lang)+"_"+size.name+"_"+s.name, func(t *testing.T) {
 					h := newManagerHarness(t, lang, s.role, size.w, size.h)
 					s.do(h)
-					v := h.view()
-					want := s.fr
-					if lang == comptoir.LangEN {
-						want = s.en
-					}
-					containsMark(t, v, want, size.w)
-					rows := strings.Split(v, "\n")
-					if got := len(rows); got != size.h {
-						t.Errorf("%d rows, want %d", got, size.h)
-					}
-					for i, r := range rows {
-						if got := lipgloss.Width(r); got != size.w {
-							t.Errorf("row %d is %d cells wide, want %d: %q", i, got, size.w, r)
-						}
-					}
-					golden.RequireEqual(t, []byte(v))
+					checkScreen(t, h.view(), lang, s.fr, s.en, size.w, size.h)
 				})
 			}
 		}
