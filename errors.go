@@ -416,6 +416,19 @@ const (
 	CodeNothingToPurge Code = "nothing_to_purge"
 )
 
+// Refusals of the central loyalty API.
+const (
+	// CodeSeqGap refuses a push whose first new event does not follow the acknowledged sequence.
+	CodeSeqGap Code = "seq_gap"
+	// CodeSeqConflict refuses a push that sends an acknowledged sequence number with another
+	// event than the one stored.
+	CodeSeqConflict Code = "seq_conflict"
+	// CodeUnknownRegisterCentral answers about a register that never pushed.
+	CodeUnknownRegisterCentral Code = "unknown_register_central"
+	// CodeReservedRegister refuses the name reserved for the administrator.
+	CodeReservedRegister Code = "reserved_register"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -807,4 +820,14 @@ var messages = map[Code]message{
 		"no receipt printer is set up (--printer): the report stays on screen and in the journal"},
 	CodeNothingToPurge: {"aucun membre sans activité depuis le %s : rien à effacer",
 		"no member without activity since %s: nothing to erase"},
+
+	// The central loyalty API.
+	CodeSeqGap: {"événements non consécutifs : la centrale attendait le n° %d",
+		"events out of sequence: the central expected no. %d"},
+	CodeSeqConflict: {"l'événement n° %d a déjà été reçu avec un autre contenu : conflit enregistré, rien n'est remplacé",
+		"event no. %d was already received with other content: conflict recorded, nothing is replaced"},
+	CodeUnknownRegisterCentral: {"la centrale n'a jamais rien reçu de la caisse « %s »",
+		"the central never received anything from register %q"},
+	CodeReservedRegister: {"« %s » est réservé à l'administrateur de la centrale : choisissez un autre nom de caisse",
+		"%q is reserved for the central's administrator: choose another register name"},
 }

@@ -1,0 +1,64 @@
+package comptoir
+
+import (
+	"context"
+	"time"
+)
+
+// The central loyalty API receives every register's outbox events and applies each one exactly
+// once. This file holds what its HTTP layer and its storage share, so that the embedded bbolt
+// central and a PostgreSQL one can serve the same handler.
+
+// Limits of a push, by default; the central's flags can change them.
+const (
+	// MaxBatchEvents is the most events one push may carry.
+	MaxBatchEvents = 1000
+	// MaxBatchBytes is the largest body one push may have, after gzip is undone.
+	MaxBatchBytes = 8 << 20
+)
+
+// AdminName is the name the administrator's token goes by; no register may take it.
+const AdminName = "admin"
+
+// PushResult is the central's answer to a batch: the register's highest sequence number it now
+// holds, every event up to it applied exactly once.
+type PushResult struct {
+	AckedSeq uint64 `json:"acked_seq"`
+}
+
+// RegisterSummary is what the central knows of one register, from what it pushed.
+type RegisterSummary struct {
+	Register string `json:"register"`
+	AckedSeq uint64 `json:"acked_seq"`
+	// Tickets counts the register's sales and refunds the central holds; GrandTotal is their
+	// total, training tickets excluded, as the register's perpetual grand total counts them.
+	Tickets    uint64    `json:"tickets"`
+	GrandTotal Money     `json:"grand_total_cents"`
+	LastSeen   time.Time `json:"last_seen"`
+	// ChainOK is false once a pushed ticket or closing did not link to the previous record of
+	// its register, or a number was skipped; ChainBreak names the first such record.
+	ChainOK     bool   `json:"chain_ok"`
+	ChainBreak  string `json:"chain_break,omitempty"`
+	LastClosing string `json:"last_closing,omitempty"`
+	// Rejected and Conflicts count the events stored as rejected (acknowledged, never applied)
+	// and the pushes refused because a sequence number came back with other content.
+	Rejected  uint64 `json:"rejected"`
+	Conflicts uint64 `json:"conflicts"`
+}
+
+// CentralStore is the central's storage: it applies pushed events and answers about registers.
+//
+// Push applies a batch for one register in one durable transaction together with the register's
+// new acknowledged sequence, and returns only once that commit is durable. Events must follow the
+// acknowledged sequence without a gap: a batch whose first new event is not acked+1 is refused
+// with CodeSeqGap (its Args carry the expected sequence). An event at or below the acknowledged
+// sequence whose ID and content equal what is stored is a replay, acknowledged without effect;
+// the same sequence with another ID or content is refused with CodeSeqConflict, recorded as a
+// conflict and never overwrites what is stored. An event that can never be applied (an unknown
+// type, a payload that does not parse) is stored as rejected with its reason and acknowledged, so
+// that one bad event never blocks a register.
+type CentralStore interface {
+	Push(ctx context.Context, register string, events []Event) (PushResult, error)
+	// Register summarises one register; CodeUnknownRegisterCentral when it never pushed.
+	Register(ctx context.Context, register string) (RegisterSummary, error)
+}
