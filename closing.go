@@ -343,6 +343,26 @@ type VerifyReport struct {
 	At *RecordRef
 }
 
+// Summary says what an intact journal holds, as verify prints it and the manager screen shows it:
+// "journal intact : 1 ticket, 0 clôture, grand total perpétuel 1,30 €".
+func (r VerifyReport) Summary(l Lang) string {
+	if l == LangEN {
+		return fmt.Sprintf("journal intact: %s, %s, perpetual grand total %s",
+			countOf(r.Tickets, "ticket", "tickets", l), countOf(r.Closings, "closing", "closings", l), r.GrandTotal.Format(l))
+	}
+	return fmt.Sprintf("journal intact : %s, %s, grand total perpétuel %s",
+		countOf(r.Tickets, "ticket", "tickets", l), countOf(r.Closings, "clôture", "clôtures", l), r.GrandTotal.Format(l))
+}
+
+// countOf writes a count with its noun, singular or plural as the language has it: French puts 0
+// and 1 in the singular, English only 1.
+func countOf(n int64, one, many string, l Lang) string {
+	if n == 1 || (n == 0 && l != LangEN) {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 // ClosingService seals periods and reads their totals.
 type ClosingService interface {
 	// ClosePeriod seals a business day (the Z close), a month (YYYY-MM) or a year (YYYY) and

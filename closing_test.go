@@ -434,3 +434,23 @@ func TestCheckClosable(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyReport_Summary checks the counts' singular and plural: "1 tickets, 1 clôtures" was
+// printed before.
+func TestVerifyReport_Summary(t *testing.T) {
+	for _, tc := range []struct {
+		tickets, closings int64
+		lang              comptoir.Lang
+		want              string
+	}{
+		{1, 0, comptoir.LangFR, "journal intact : 1 ticket, 0 clôture, grand total perpétuel 1,30 €"},
+		{2000, 32, comptoir.LangFR, "journal intact : 2000 tickets, 32 clôtures, grand total perpétuel 1,30 €"},
+		{1, 0, comptoir.LangEN, "journal intact: 1 ticket, 0 closings, perpetual grand total €1.30"},
+		{3, 1, comptoir.LangEN, "journal intact: 3 tickets, 1 closing, perpetual grand total €1.30"},
+	} {
+		rep := comptoir.VerifyReport{Tickets: tc.tickets, Closings: tc.closings, GrandTotal: comptoir.Euros(1, 30)}
+		if got := rep.Summary(tc.lang); got != tc.want {
+			t.Errorf("Summary(%d, %d, %s) = %q, want %q", tc.tickets, tc.closings, tc.lang, got, tc.want)
+		}
+	}
+}

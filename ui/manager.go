@@ -1124,7 +1124,7 @@ func (m *ManagerModel) showVerify(rep comptoir.VerifyReport) {
 		text{"Clôtures              %d", "Closings              %d"}.f(l, rep.Closings),
 		text{"Grand total perpétuel %s", "Perpetual grand total %s"}.f(l, rep.GrandTotal.Format(l)),
 	})
-	m.result = result{resultOK, text{"journal intact : %d tickets, %d clôtures", "journal intact: %d tickets, %d closings"}.f(l, rep.Tickets, rep.Closings)}
+	m.result = result{resultOK, rep.Summary(l)}
 }
 
 func (m *ManagerModel) scrollBy(d int) {

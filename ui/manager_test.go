@@ -255,7 +255,7 @@ func TestManager_Update(t *testing.T) {
 		{"journal intact", comptoir.RoleManager, func(h *managerHarness) {
 			h.sell(h.line(nutella, 1))
 			h.press(tea.KeyF5, tea.KeyF5)
-		}, "✓ journal intact : 1 tickets, 0 clôtures", func(t *testing.T, h *managerHarness) {
+		}, "✓ journal intact : 1 ticket, 0 clôture, grand total perpétuel", func(t *testing.T, h *managerHarness) {
 			contains(t, "the view", h.view(), "Journal intact : aucun enregistrement modifié")
 		}},
 		{"journal altered", comptoir.RoleManager, func(h *managerHarness) {
@@ -569,7 +569,7 @@ func TestManagerView_Golden(t *testing.T) {
 				h.press(tea.KeyEnter)
 			}
 		}},
-		{"verify", comptoir.RoleManager, "journal intact : 1 tickets", "journal intact: 1 tickets", func(h *managerHarness) {
+		{"verify", comptoir.RoleManager, "journal intact : 1 ticket,", "journal intact: 1 ticket,", func(h *managerHarness) {
 			h.sell(h.line(nutella, 1))
 			h.press(tea.KeyF5, tea.KeyF5)
 		}},

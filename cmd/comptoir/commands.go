@@ -335,9 +335,7 @@ func runVerify(e *env, args []string) error {
 	if rep.Broken != nil {
 		return journalBroken{rep.Broken}
 	}
-	fmt.Fprintf(e.stdout, e.tr("journal intact : %d tickets, %d clôtures, grand total perpétuel %s\n",
-		"journal intact: %d tickets, %d closings, perpetual grand total %s\n"),
-		rep.Tickets, rep.Closings, rep.GrandTotal.Format(e.cfg.lang))
+	fmt.Fprintln(e.stdout, rep.Summary(e.cfg.lang))
 	return nil
 }
 
