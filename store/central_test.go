@@ -337,12 +337,22 @@ func TestCentralPush_Concurrent(t *testing.T) {
 }
 
 func TestCentralPush_ChainBreak(t *testing.T) {
+	rehash := func(p map[string]json.RawMessage) {
+		p["hash"] = json.RawMessage(fmt.Sprintf("%q", sha256Hex(p["record"])))
+	}
 	for _, tc := range []struct {
 		name      string
-		seq       int // index of the event altered
+		seq       int // index of the event altered; -1 for the closing
 		alter     func(tb testing.TB, p map[string]json.RawMessage)
 		wantBreak string
 	}{
+		{"number skipped", 3, func(tb testing.TB, p map[string]json.RawMessage) {
+			p["record"] = replaceOnce(tb, p["record"], `"number":4`, `"number":5`)
+			rehash(p)
+		}, "ticket 5"},
+		{"closing altered", -1, func(tb testing.TB, p map[string]json.RawMessage) {
+			p["record"] = replaceOnce(tb, p["record"], `"period":"2026-03-10"`, `"period":"2026-03-11"`)
+		}, "closing 1"},
 		{"total altered", 3, func(tb testing.TB, p map[string]json.RawMessage) {
 			p["record"] = replaceOnce(tb, p["record"], `"total":`, `"total":1`)
 		}, "ticket 4"},
@@ -351,13 +361,16 @@ func TestCentralPush_ChainBreak(t *testing.T) {
 		}, "ticket 4"},
 		{"record re-hashed", 3, func(tb testing.TB, p map[string]json.RawMessage) {
 			p["record"] = replaceOnce(tb, p["record"], `"cashier":"Alice"`, `"cashier":"Mallory"`)
-			p["hash"] = json.RawMessage(fmt.Sprintf("%q", sha256Hex(p["record"])))
+			rehash(p)
 		}, "ticket 5"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, events := registerWithSales(t, 6)
 			c := mustOpenCentral(t, centralPath(t), true)
 			altered := slices.Clone(events)
+			if tc.seq < 0 {
+				tc.seq = slices.IndexFunc(events, func(e comptoir.Event) bool { return e.Type == comptoir.EventClosingRecorded })
+			}
 			var p map[string]json.RawMessage
 			if err := json.Unmarshal(altered[tc.seq].Payload, &p); err != nil {
 				t.Fatalf("payload: %v", err)
@@ -383,6 +396,21 @@ func replaceOnce(tb testing.TB, b []byte, old, new string) json.RawMessage {
 		tb.Fatalf("%s does not hold %s", b, old)
 	}
 	return bytes.Replace(b, []byte(old), []byte(new), 1)
+}
+
+func TestCentralPush_OtherRegistersRecordsRejected(t *testing.T) {
+	_, events := registerWithSales(t, 3)
+	c := mustOpenCentral(t, centralPath(t), true)
+	// R2 pushes R1's journal: R2 speaks only for itself, so none of it counts, and none of it
+	// blocks R2's own events.
+	mustPush(t, c, "R2", events)
+	sum := mustSummary(t, c, "R2")
+	if sum.Rejected != uint64(len(events)) || sum.Tickets != 0 || sum.GrandTotal != 0 {
+		t.Errorf("R2's summary = %+v, want %d rejected, no ticket, no total", sum, len(events))
+	}
+	if _, err := c.Register(context.Background(), "R1"); err == nil {
+		t.Errorf("R1 has a summary though it never pushed")
+	}
 }
 
 func TestCentralPush_NamesRefused(t *testing.T) {
