@@ -54,6 +54,9 @@ type CentralOptions struct {
 	Now func() time.Time
 	// MustExist refuses to create the file.
 	MustExist bool
+	// MaxBatchEvents is the most events one push may carry; default comptoir.MaxBatchEvents. The
+	// central's flag sets it here as in its HTTP layer.
+	MaxBatchEvents int
 	// NoSync skips fdatasync on commit: only for throwaway files. A push is then acknowledged
 	// before it is durable, which breaks the central's promise.
 	NoSync bool
@@ -62,9 +65,10 @@ type CentralOptions struct {
 // Central is the central's embedded storage: a bbolt file that applies each register's pushed
 // events exactly once and keeps a summary of every register.
 type Central struct {
-	db   *bbolt.DB
-	path string
-	now  func() time.Time
+	db       *bbolt.DB
+	path     string
+	now      func() time.Time
+	maxBatch int
 }
 
 var _ comptoir.CentralStore = (*Central)(nil)
@@ -78,6 +82,9 @@ func OpenCentral(path string, o CentralOptions) (*Central, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.MaxBatchEvents <= 0 {
+		o.MaxBatchEvents = comptoir.MaxBatchEvents
 	}
 	db, err := openLocked(path, Options{Timeout: o.Timeout, NoSync: o.NoSync, MustExist: o.MustExist}, initCentral)
 	if err != nil {
@@ -109,7 +116,7 @@ func OpenCentral(path string, o CentralOptions) (*Central, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Central{db: db, path: path, now: o.Now}, nil
+	return &Central{db: db, path: path, now: o.Now, maxBatch: o.MaxBatchEvents}, nil
 }
 
 // initCentral lays out a new central file.
@@ -244,7 +251,7 @@ type errConflict struct{ seq uint64 }
 func (e errConflict) Error() string { return fmt.Sprintf("conflict at seq %d", e.seq) }
 
 // Push applies a batch of a register's events; see comptoir.CentralStore. The whole batch is
-// checked first (at most MaxBatchEvents events, sequence numbers from 1 strictly increasing, IDs
+// checked first (at most CentralOptions.MaxBatchEvents events, sequence numbers from 1 strictly increasing, IDs
 // present), then applied in one durable transaction with the register's acknowledged sequence and
 // summary: all of it or nothing. The new events must follow the acknowledged sequence one by
 // one; a hole among them refuses the batch with CodeSeqGap naming the first missing number.
@@ -255,7 +262,7 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	if err := checkCentralName(register); err != nil {
 		return comptoir.PushResult{}, err
 	}
-	if err := checkBatch(events); err != nil {
+	if err := checkBatch(events, c.maxBatch); err != nil {
 		return comptoir.PushResult{}, err
 	}
 	var res comptoir.PushResult
@@ -404,9 +411,9 @@ func checkCentralName(register string) error {
 }
 
 // checkBatch refuses a batch the central cannot take whatever it holds.
-func checkBatch(events []comptoir.Event) error {
-	if len(events) > comptoir.MaxBatchEvents {
-		return comptoir.E(comptoir.CodeBatchTooLarge, len(events), comptoir.MaxBatchEvents)
+func checkBatch(events []comptoir.Event, limit int) error {
+	if len(events) > limit {
+		return comptoir.E(comptoir.CodeBatchTooLarge, len(events), limit)
 	}
 	var prev uint64
 	for _, e := range events {

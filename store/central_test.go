@@ -450,6 +450,16 @@ func TestCentralPush_BatchChecks(t *testing.T) {
 	_, err = c.Push(ctx, "R1", zero)
 	wantErr(t, err, comptoir.E(comptoir.CodeBatchOrder))
 
+	// The central's flag raises the limit.
+	roomy, err := store.OpenCentral(centralPath(t), store.CentralOptions{MaxBatchEvents: len(big), NoSync: true})
+	if err != nil {
+		t.Fatalf("OpenCentral: %v", err)
+	}
+	defer roomy.Close()
+	if res, err := roomy.Push(ctx, "R1", big); err != nil || res.AckedSeq != uint64(len(big)) {
+		t.Errorf("push of %d events with the limit raised = %v, %v, want %d, nil", len(big), res, err, len(big))
+	}
+
 	noID := slices.Clone(events[:2])
 	noID[1].ID = ""
 	_, err = c.Push(ctx, "R1", noID)
