@@ -429,6 +429,19 @@ const (
 	CodeReservedRegister Code = "reserved_register"
 )
 
+// Refusals of the central's storage: batches it cannot take, and a file that is not its own.
+const (
+	// CodeBatchTooLarge refuses a push of more events than a batch may hold (args: count, limit).
+	CodeBatchTooLarge Code = "batch_too_large"
+	// CodeBatchOrder refuses a push whose sequence numbers do not strictly increase from 1 on
+	// (arg: the first sequence out of order).
+	CodeBatchOrder Code = "batch_order"
+	// CodeEventWithoutID refuses a push with an event that has no ID (arg: its sequence).
+	CodeEventWithoutID Code = "event_without_id"
+	// CodeRegisterDatabase refuses to open a register's database as the central's (arg: path).
+	CodeRegisterDatabase Code = "register_database"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -830,4 +843,14 @@ var messages = map[Code]message{
 		"the central never received anything from register %q"},
 	CodeReservedRegister: {"« %s » est réservé à l'administrateur de la centrale : choisissez un autre nom de caisse",
 		"%q is reserved for the central's administrator: choose another register name"},
+
+	// The central's storage.
+	CodeBatchTooLarge: {"lot de %d événements : la centrale en accepte %d au plus par envoi",
+		"a batch of %d events: the central takes at most %d per push"},
+	CodeBatchOrder: {"lot refusé : les numéros des événements doivent croître à partir de 1 (n° %d)",
+		"batch refused: event numbers must increase from 1 on (no. %d)"},
+	CodeEventWithoutID: {"lot refusé : l'événement n° %d n'a pas d'identifiant",
+		"batch refused: event no. %d has no ID"},
+	CodeRegisterDatabase: {"%s est la base d'une caisse, pas celle d'une centrale : donnez un autre fichier à --db",
+		"%s is a register's database, not a central's: give --db another file"},
 }

@@ -26,17 +26,17 @@ import (
 var errEmptyFile = errors.New("empty file")
 
 // openLocked opens the existing bbolt file at path, creating a new database first when there is
-// none and the caller may create one. It makes sure the file it locked is still the one at the
+// none and the caller may create one; init fills a new file (a register's or a central's tree). It makes sure the file it locked is still the one at the
 // path: a rewrite in another process may have put a new file there while this one waited, and
 // the new file is locked again until that process is done, so the wait starts over on it.
-func openLocked(path string, o Options) (*bbolt.DB, error) {
+func openLocked(path string, o Options, init func(tx *bbolt.Tx) error) (*bbolt.DB, error) {
 	const attempts = 5
 	for range attempts {
 		before, err := os.Stat(path)
 		if errors.Is(err, fs.ErrNotExist) && !o.MustExist {
 			// Another process may create it at the same moment: whichever links first wins, and
 			// the loser opens the winner's file.
-			if err := createDatabase(path, o); err != nil && !errors.Is(err, fs.ErrExist) {
+			if err := createDatabase(path, o, init); err != nil && !errors.Is(err, fs.ErrExist) {
 				return nil, err
 			}
 			continue
@@ -101,10 +101,9 @@ func isSystemError(err error) bool {
 	return errors.As(err, &pathErr) || errors.As(err, &linkErr) || errors.As(err, &sysErr)
 }
 
-// createDatabase builds a new database in a temporary file beside path, with the schema and the
-// register, syncs it and links it to path. The link fails with fs.ErrExist when a file is already
+// createDatabase builds a new database in a temporary file beside path, filled by init, syncs it and links it to path. The link fails with fs.ErrExist when a file is already
 // there: a new database never replaces anything.
-func createDatabase(path string, o Options) error {
+func createDatabase(path string, o Options, init func(tx *bbolt.Tx) error) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, filepath.Base(path)+".new-*")
 	if err != nil {
@@ -130,12 +129,7 @@ func createDatabase(path string, o Options) error {
 	if err != nil {
 		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
 	}
-	err = db.Update(func(tx *bbolt.Tx) error {
-		if err := migrate(tx); err != nil {
-			return err
-		}
-		return createRegister(tx, []byte(o.Register))
-	})
+	err = db.Update(init)
 	if err == nil {
 		err = db.Sync()
 	}

@@ -141,7 +141,12 @@ func Open(path string, o Options) (*Store, error) {
 	if o.Location == nil {
 		o.Location = time.Local
 	}
-	db, err := openLocked(path, o)
+	db, err := openLocked(path, o, func(tx *bbolt.Tx) error {
+		if err := migrate(tx); err != nil {
+			return err
+		}
+		return createRegister(tx, []byte(o.Register))
+	})
 	if err != nil {
 		return nil, err
 	}
