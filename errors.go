@@ -429,6 +429,21 @@ const (
 	CodeReservedRegister Code = "reserved_register"
 )
 
+// Refusals of the central's HTTP layer: who may speak, and what a batch may be.
+const (
+	// CodeUnauthorized answers a request without a token, or with one the central does not know.
+	CodeUnauthorized Code = "unauthorized"
+	// CodeForbiddenRegister answers a valid token that does not speak for the register named.
+	CodeForbiddenRegister Code = "forbidden_register"
+	// CodeBatchTooLarge refuses a body larger than the central's limit once decompressed.
+	CodeBatchTooLarge Code = "batch_too_large"
+	// CodeBatchTooManyEvents refuses a batch with more events than the central's limit.
+	CodeBatchTooManyEvents Code = "batch_too_many_events"
+	// CodeMalformedBatch refuses a body that is not a complete batch: broken or truncated JSON
+	// or gzip, an event without its sequence number or id.
+	CodeMalformedBatch Code = "malformed_batch"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -830,4 +845,16 @@ var messages = map[Code]message{
 		"the central never received anything from register %q"},
 	CodeReservedRegister: {"« %s » est réservé à l'administrateur de la centrale : choisissez un autre nom de caisse",
 		"%q is reserved for the central's administrator: choose another register name"},
+
+	// The central's HTTP layer.
+	CodeUnauthorized: {"jeton absent ou inconnu : donnez le jeton que la centrale a délivré pour cette caisse",
+		"missing or unknown token: give the token the central issued for this register"},
+	CodeForbiddenRegister: {"ce jeton ne parle pas pour la caisse « %s »",
+		"this token does not speak for register %q"},
+	CodeBatchTooLarge: {"le lot dépasse ce que la centrale accepte (%d octets) : envoyez moins d'événements à la fois",
+		"the batch is larger than the central accepts (%d bytes): send fewer events at a time"},
+	CodeBatchTooManyEvents: {"le lot a plus d'événements que la centrale n'en accepte (%d) : envoyez-en moins à la fois",
+		"the batch has more events than the central accepts (%d): send fewer at a time"},
+	CodeMalformedBatch: {"le lot est illisible (%s) : rien n'a été enregistré",
+		"the batch cannot be read (%s): nothing was stored"},
 }
