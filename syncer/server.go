@@ -61,7 +61,7 @@ func NewServer(central comptoir.CentralStore, tokens map[string]string) (*Server
 	seen := make(map[[sha256.Size]byte]string)
 	for name, tok := range tokens {
 		if name != comptoir.AdminName {
-			if err := checkRegister(name); err != nil {
+			if err := CheckRegister(name); err != nil {
 				return nil, err
 			}
 		}
@@ -99,9 +99,10 @@ func (s *Server) maxEvents() int {
 	return comptoir.MaxBatchEvents
 }
 
-// checkRegister refuses a name no register can have, and the administrator's in any case, so
-// that "Admin" cannot pass for a register beside "admin".
-func checkRegister(name string) error {
+// CheckRegister refuses a name no register can have (CodeInvalidRegister), and the
+// administrator's in any case (CodeReservedRegister), so that "Admin" cannot pass for a register
+// beside "admin".
+func CheckRegister(name string) error {
 	if strings.EqualFold(name, comptoir.AdminName) {
 		return comptoir.E(comptoir.CodeReservedRegister, name)
 	}
@@ -139,7 +140,7 @@ func (s *Server) authorize(r *http.Request, admin bool) (string, error) {
 		return "", err
 	}
 	register := r.PathValue("register")
-	if err := checkRegister(register); err != nil {
+	if err := CheckRegister(register); err != nil {
 		return "", err
 	}
 	if who != register && !(admin && who == comptoir.AdminName) {
