@@ -72,6 +72,8 @@ func TestDecodeBatch_Codes(t *testing.T) {
 		{"two documents", []byte(`{"events":[]}{"events":[]}`), "", comptoir.CodeMalformedBatch},
 		{"missing id", []byte(`{"events":[{"seq":1,"type":"sale.recorded","at":"2026-11-29T10:00:00Z","payload":{}}]}`), "", comptoir.CodeMalformedBatch},
 		{"brotli", valid, "br", comptoir.CodeMalformedBatch},
+		// Empty gzip members decompress to nothing: the body as sent is capped too.
+		{"endless empty members", bytes.Repeat(gzipped(t, nil), 1000), "gzip", comptoir.CodeBatchTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -203,6 +203,10 @@ type batch struct {
 // a payload. It reads everything before the store sees anything, so that a refused body stores
 // nothing. Refusals: CodeBatchTooLarge, CodeBatchTooManyEvents, CodeMalformedBatch.
 func DecodeBatch(body io.Reader, encoding string, maxBytes int64, maxEvents int) ([]comptoir.Event, error) {
+	// The body as sent is bounded too: gzip members that decompress to nothing would otherwise
+	// let a client stream forever under the decompressed limit. Compression can grow
+	// incompressible data a little, hence the margin.
+	body = &cappedReader{r: body, left: maxBytes + maxBytes/64 + 4096}
 	switch strings.ToLower(strings.TrimSpace(encoding)) {
 	case "", "identity":
 	case "gzip":
@@ -216,6 +220,9 @@ func DecodeBatch(body io.Reader, encoding string, maxBytes int64, maxEvents int)
 		return nil, comptoir.E(comptoir.CodeMalformedBatch, "unknown Content-Encoding")
 	}
 	data, err := io.ReadAll(io.LimitReader(body, maxBytes+1))
+	if errors.Is(err, errCapped) {
+		return nil, comptoir.E(comptoir.CodeBatchTooLarge, maxBytes)
+	}
 	if err != nil {
 		return nil, comptoir.E(comptoir.CodeMalformedBatch, "broken or truncated gzip")
 	}
@@ -246,6 +253,33 @@ func DecodeBatch(body io.Reader, encoding string, maxBytes int64, maxEvents int)
 		}
 	}
 	return b.Events, nil
+}
+
+// errCapped ends a body longer than a cappedReader allows.
+var errCapped = errors.New("syncer: body over its cap")
+
+// cappedReader reads at most left bytes and fails past them, where io.LimitReader would end
+// quietly and let a cut body pass for a short one.
+type cappedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		var one [1]byte
+		n, err := c.r.Read(one[:])
+		if n > 0 {
+			return 0, errCapped
+		}
+		return 0, err
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
 }
 
 // status is the HTTP status of each refusal a client can act on. A code missing here is a
