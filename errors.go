@@ -431,8 +431,6 @@ const (
 
 // Refusals of the central's storage: batches it cannot take, and a file that is not its own.
 const (
-	// CodeBatchTooLarge refuses a push of more events than a batch may hold (args: count, limit).
-	CodeBatchTooLarge Code = "batch_too_large"
 	// CodeBatchOrder refuses a push whose sequence numbers do not strictly increase from 1 on
 	// (arg: the first sequence out of order).
 	CodeBatchOrder Code = "batch_order"
@@ -440,6 +438,21 @@ const (
 	CodeEventWithoutID Code = "event_without_id"
 	// CodeRegisterDatabase refuses to open a register's database as the central's (arg: path).
 	CodeRegisterDatabase Code = "register_database"
+)
+
+// Refusals of the central's HTTP layer: who may speak, and what a batch may be.
+const (
+	// CodeUnauthorized answers a request without a token, or with one the central does not know.
+	CodeUnauthorized Code = "unauthorized"
+	// CodeForbiddenRegister answers a valid token that does not speak for the register named.
+	CodeForbiddenRegister Code = "forbidden_register"
+	// CodeBatchTooLarge refuses a body larger than the central's limit once decompressed.
+	CodeBatchTooLarge Code = "batch_too_large"
+	// CodeBatchTooManyEvents refuses a batch with more events than the central's limit.
+	CodeBatchTooManyEvents Code = "batch_too_many_events"
+	// CodeMalformedBatch refuses a body that is not a complete batch: broken or truncated JSON
+	// or gzip, an event without its sequence number or id.
+	CodeMalformedBatch Code = "malformed_batch"
 )
 
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
@@ -845,12 +858,22 @@ var messages = map[Code]message{
 		"%q is reserved for the central's administrator: choose another register name"},
 
 	// The central's storage.
-	CodeBatchTooLarge: {"lot de %d événements : la centrale en accepte %d au plus par envoi",
-		"a batch of %d events: the central takes at most %d per push"},
 	CodeBatchOrder: {"lot refusé : les numéros des événements doivent croître à partir de 1 (n° %d)",
 		"batch refused: event numbers must increase from 1 on (no. %d)"},
 	CodeEventWithoutID: {"lot refusé : l'événement n° %d n'a pas d'identifiant",
 		"batch refused: event no. %d has no ID"},
 	CodeRegisterDatabase: {"%s est la base d'une caisse, pas celle d'une centrale : donnez un autre fichier à --db",
 		"%s is a register's database, not a central's: give --db another file"},
+
+	// The central's HTTP layer.
+	CodeUnauthorized: {"jeton absent ou inconnu : donnez le jeton que la centrale a délivré pour cette caisse",
+		"missing or unknown token: give the token the central issued for this register"},
+	CodeForbiddenRegister: {"ce jeton ne parle pas pour la caisse « %s »",
+		"this token does not speak for register %q"},
+	CodeBatchTooLarge: {"le lot dépasse ce que la centrale accepte (%d octets) : envoyez moins d'événements à la fois",
+		"the batch is larger than the central accepts (%d bytes): send fewer events at a time"},
+	CodeBatchTooManyEvents: {"le lot a plus d'événements que la centrale n'en accepte (%d) : envoyez-en moins à la fois",
+		"the batch has more events than the central accepts (%d): send fewer at a time"},
+	CodeMalformedBatch: {"le lot est illisible (%s) : rien n'a été enregistré",
+		"the batch cannot be read (%s): nothing was stored"},
 }

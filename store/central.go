@@ -413,7 +413,7 @@ func checkCentralName(register string) error {
 // checkBatch refuses a batch the central cannot take whatever it holds.
 func checkBatch(events []comptoir.Event, limit int) error {
 	if len(events) > limit {
-		return comptoir.E(comptoir.CodeBatchTooLarge, len(events), limit)
+		return comptoir.E(comptoir.CodeBatchTooManyEvents, limit)
 	}
 	var prev uint64
 	for _, e := range events {

@@ -438,7 +438,7 @@ func TestCentralPush_BatchChecks(t *testing.T) {
 		big[i] = comptoir.Event{Seq: uint64(i + 1), ID: fmt.Sprint(i), Type: "x", Payload: json.RawMessage(`{}`)}
 	}
 	_, err := c.Push(ctx, "R1", big)
-	wantErr(t, err, comptoir.E(comptoir.CodeBatchTooLarge))
+	wantErr(t, err, comptoir.E(comptoir.CodeBatchTooManyEvents))
 
 	swapped := slices.Clone(events[:3])
 	swapped[1], swapped[2] = swapped[2], swapped[1]

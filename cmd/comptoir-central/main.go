@@ -1,0 +1,293 @@
+// Command comptoir-central is the chain's central: it receives every register's outbox events
+// over HTTP (syncer.Server) and keeps them in an embedded database, so that it runs with nothing
+// else installed.
+//
+//	comptoir-central --tokens tokens.txt [--addr 127.0.0.1:8787] [--db central.db]
+//	                 [--max-body BYTES] [--max-events N] [--lang fr|en]
+//
+// The tokens file holds one "REGISTER TOKEN" a line and "admin TOKEN" for the administrator; it
+// must not be readable by everyone. SIGTERM or SIGINT stops accepting requests and finishes those
+// in flight, so that a batch being committed is answered. Exit codes as the register's: 0 done,
+// 1 refused or failed (one clear line on stderr), 2 usage error.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/store"
+	"github.com/comptoir/comptoir/syncer"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stderr, &hooks{open: openCentral})
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes, as the register's.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+const (
+	defaultAddr = "127.0.0.1:8787"
+	defaultDB   = "central.db"
+	// minToken is the shortest token accepted: 16 characters of `openssl rand -hex 16` and up.
+	minToken = 16
+	// shutdownTimeout bounds how long in-flight requests may take to finish once asked to stop.
+	shutdownTimeout = 30 * time.Second
+)
+
+// openCentral opens the central's storage at path. It is the one place the storage is chosen:
+// the embedded bbolt file, which needs nothing else installed.
+func openCentral(path string) (comptoir.CentralStore, io.Closer, error) {
+	c, err := store.OpenCentral(path, store.CentralOptions{Timeout: time.Second})
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, c, nil
+}
+
+// hooks is what run takes from outside besides its arguments, so that tests open their own
+// store, learn the address listened on and see the shutdown begin.
+type hooks struct {
+	open func(path string) (comptoir.CentralStore, io.Closer, error)
+	// listening receives the address actually listened on (the port chosen for ":0").
+	listening func(addr string)
+	// shuttingDown runs when the server stops accepting requests, before in-flight ones end.
+	shuttingDown func()
+}
+
+// config is the command line.
+type config struct {
+	addr, db, tokens string
+	maxBody          int64
+	maxEvents        int
+	lang             comptoir.Lang
+}
+
+// cliError is a refusal of the command itself, said in both languages; usage marks a mistake in
+// the command line (exit 2).
+type cliError struct {
+	fr, en string
+	usage  bool
+	help   bool // the usage was asked for: said, and exit 0
+}
+
+func (e *cliError) Error() string { return e.en }
+
+func failf(fr, en string, args ...any) error {
+	return &cliError{fr: fmt.Sprintf(fr, args...), en: fmt.Sprintf(en, args...)}
+}
+
+func usagef(fr, en string, args ...any) error {
+	return &cliError{fr: fmt.Sprintf(fr, args...), en: fmt.Sprintf(en, args...), usage: true}
+}
+
+// run is the whole program, testable: arguments and environment in, exit code out.
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, h *hooks) int {
+	cfg, err := parseFlags(args, getenv)
+	if err == nil {
+		err = serve(ctx, cfg, stderr, h)
+	}
+	return fail(stderr, cfg.lang, err)
+}
+
+// fail turns an error into its exit code and one line on stderr.
+func fail(stderr io.Writer, lang comptoir.Lang, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var c *cliError
+	if errors.As(err, &c) {
+		text := c.fr
+		if lang == comptoir.LangEN {
+			text = c.en
+		}
+		if c.help {
+			fmt.Fprintln(stderr, text)
+			return exitOK
+		}
+		fmt.Fprintln(stderr, "comptoir-central:", text)
+		if c.usage {
+			return exitUsage
+		}
+		return exitFailed
+	}
+	fmt.Fprintln(stderr, "comptoir-central:", comptoir.Message(err, lang))
+	return exitFailed
+}
+
+// parseFlags reads the command line; COMPTOIR_LANG sets the language as for the register.
+func parseFlags(args []string, getenv func(string) string) (config, error) {
+	cfg := config{lang: comptoir.LangFR}
+	lang := "fr"
+	if v := getenv("COMPTOIR_LANG"); v != "" {
+		lang = v
+	}
+	fs := flag.NewFlagSet("comptoir-central", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&cfg.addr, "addr", defaultAddr, "")
+	fs.StringVar(&cfg.db, "db", defaultDB, "")
+	fs.StringVar(&cfg.tokens, "tokens", "", "")
+	fs.Int64Var(&cfg.maxBody, "max-body", comptoir.MaxBatchBytes, "")
+	fs.IntVar(&cfg.maxEvents, "max-events", comptoir.MaxBatchEvents, "")
+	fs.StringVar(&lang, "lang", lang, "")
+	err := fs.Parse(args)
+	// The language is read first, so that even a usage error is said in it.
+	if l, lerr := comptoir.ParseLang(lang); lerr == nil {
+		cfg.lang = l
+	} else if err == nil {
+		return cfg, usagef("langue inconnue « %s » : fr ou en", "unknown language %q: fr or en", lang)
+	}
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return cfg, &cliError{fr: usageFR, en: usageEN, help: true}
+	case err != nil:
+		return cfg, &cliError{fr: err.Error() + "\n" + usageFR, en: err.Error() + "\n" + usageEN, usage: true}
+	case fs.NArg() > 0:
+		return cfg, &cliError{fr: fmt.Sprintf("argument inattendu « %s »\n%s", fs.Arg(0), usageFR),
+			en: fmt.Sprintf("unexpected argument %q\n%s", fs.Arg(0), usageEN), usage: true}
+	case cfg.tokens == "":
+		return cfg, usagef("--tokens FICHIER est obligatoire : une ligne « CAISSE JETON » par caisse, « admin JETON »",
+			"--tokens FILE is required: one line \"REGISTER TOKEN\" a register, \"admin TOKEN\"")
+	case cfg.maxBody <= 0:
+		return cfg, usagef("--max-body attend un nombre d'octets positif", "--max-body needs a positive number of bytes")
+	case cfg.maxEvents <= 0:
+		return cfg, usagef("--max-events attend un nombre d'événements positif", "--max-events needs a positive number of events")
+	}
+	return cfg, nil
+}
+
+const (
+	usageFR = "usage : comptoir-central --tokens FICHIER [--addr HÔTE:PORT] [--db FICHIER] [--max-body OCTETS] [--max-events N] [--lang fr|en]"
+	usageEN = "usage: comptoir-central --tokens FILE [--addr HOST:PORT] [--db FILE] [--max-body BYTES] [--max-events N] [--lang fr|en]"
+)
+
+// readTokens reads the tokens file, refusing one that anyone on the machine could read: with a
+// register's token, anyone could push in its name.
+func readTokens(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, failf("fichier de jetons %s illisible : %v", "cannot read tokens file %s: %v", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, failf("fichier de jetons %s illisible : %v", "cannot read tokens file %s: %v", path, err)
+	}
+	if perm := info.Mode().Perm(); perm&0o007 != 0 {
+		return nil, failf("le fichier de jetons %s est accessible à tous (%04o) : chmod 600 %s",
+			"tokens file %s is open to everyone (%04o): chmod 600 %s", path, perm, path)
+	}
+	return parseTokens(f, path)
+}
+
+// parseTokens reads "NAME TOKEN" lines; blank lines and lines starting with # are skipped. A
+// name given twice, a register name the registers cannot have, or a short token is refused with
+// its line number; so is a file with no token at all, since nobody could push.
+func parseTokens(r io.Reader, path string) (map[string]string, error) {
+	tokens := make(map[string]string)
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fields := strings.Fields(line)
+		if len(fields) != 2 {
+			return nil, failf("%s, ligne %d : « CAISSE JETON » attendu", "%s, line %d: want \"REGISTER TOKEN\"", path, n)
+		}
+		name, tok := fields[0], fields[1]
+		if name != comptoir.AdminName {
+			if err := syncer.CheckRegister(name); err != nil {
+				return nil, &cliError{fr: fmt.Sprintf("%s, ligne %d : %s", path, n, comptoir.Message(err, comptoir.LangFR)),
+					en: fmt.Sprintf("%s, line %d: %s", path, n, comptoir.Message(err, comptoir.LangEN))}
+			}
+		}
+		if _, dup := tokens[name]; dup {
+			return nil, failf("%s, ligne %d : « %s » a déjà un jeton", "%s, line %d: %q already has a token", path, n, name)
+		}
+		if len(tok) < minToken {
+			return nil, failf("%s, ligne %d : jeton trop court (%d caractères au moins ; openssl rand -hex 16)",
+				"%s, line %d: token too short (at least %d characters; openssl rand -hex 16)", path, n, minToken)
+		}
+		tokens[name] = tok
+	}
+	if err := sc.Err(); err != nil {
+		return nil, failf("fichier de jetons %s illisible : %v", "cannot read tokens file %s: %v", path, err)
+	}
+	if len(tokens) == 0 {
+		return nil, failf("%s ne contient aucun jeton : une ligne « CAISSE JETON » par caisse",
+			"%s holds no token: one line \"REGISTER TOKEN\" a register", path)
+	}
+	return tokens, nil
+}
+
+// serve opens everything once, serves until ctx ends, then lets in-flight requests finish
+// before closing the store: a batch being committed is still answered.
+func serve(ctx context.Context, cfg config, stderr io.Writer, h *hooks) error {
+	tokens, err := readTokens(cfg.tokens)
+	if err != nil {
+		return err
+	}
+	central, closer, err := h.open(cfg.db)
+	if err != nil {
+		return err
+	}
+	if closer != nil {
+		defer closer.Close()
+	}
+	srv, err := syncer.NewServer(central, tokens)
+	if err != nil {
+		return failf("jetons refusés : %v", "tokens refused: %v", err)
+	}
+	srv.MaxBatchBytes, srv.MaxBatchEvents = cfg.maxBody, cfg.maxEvents
+	srv.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return failf("impossible d'écouter sur %s : %v", "cannot listen on %s: %v", cfg.addr, errors.Unwrap(err))
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(srv.Logger.Handler(), slog.LevelWarn)}
+	if h.shuttingDown != nil {
+		hs.RegisterOnShutdown(h.shuttingDown)
+	}
+	srv.Logger.Info("central listening", "addr", ln.Addr().String(), "db", cfg.db)
+	if h.listening != nil {
+		h.listening(ln.Addr().String())
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err := <-served:
+		return failf("le serveur s'est arrêté : %v", "the server stopped: %v", err)
+	case <-ctx.Done():
+	}
+	srv.Logger.Info("central stopping: finishing requests in flight")
+	// Not ctx: it is already done, and the requests in flight must be given time to finish.
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return failf("arrêt incomplet : %v", "incomplete shutdown: %v", err)
+	}
+	return nil
+}
