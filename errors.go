@@ -455,6 +455,34 @@ const (
 	CodeMalformedBatch Code = "malformed_batch"
 )
 
+// Refusals of the register's syncer: what it tells the shop when a push cannot finish.
+const (
+	// CodeRegisterBehindCentral refuses to go on when the central acknowledged events past the
+	// last one this register's file ever numbered (args: the central's sequence, the file's).
+	CodeRegisterBehindCentral Code = "register_behind_central"
+	// CodeRegisterDiverged refuses to go on when the central holds another event under one of
+	// this register's sequence numbers (arg: the sequence).
+	CodeRegisterDiverged Code = "register_diverged"
+	// CodeCentralBehind refuses to go on when the central expects an event this register already
+	// dropped after the central acknowledged it (args: the expected sequence, the first pending).
+	CodeCentralBehind Code = "central_behind"
+	// CodeCentralUnreachable says the central could not be reached, after retries (arg: its URL).
+	CodeCentralUnreachable Code = "central_unreachable"
+	// CodeCentralFailing says the central kept answering with a server error (arg: the status).
+	CodeCentralFailing Code = "central_failing"
+	// CodeCentralRefused wraps a refusal of the central this register cannot act on by itself
+	// (arg: the HTTP status); its cause carries the central's code and sentence.
+	CodeCentralRefused Code = "central_refused"
+	// CodeCentralAnswer says the central's answer could not be read (arg: the HTTP status).
+	CodeCentralAnswer Code = "central_answer"
+	// CodeNoCentral refuses a sync without the central's address.
+	CodeNoCentral Code = "no_central"
+	// CodeNoSyncToken refuses a sync without the register's token.
+	CodeNoSyncToken Code = "no_sync_token"
+	// CodeTokenFileOpen refuses a token file other users may read (arg: its path).
+	CodeTokenFileOpen Code = "token_file_open"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -876,4 +904,26 @@ var messages = map[Code]message{
 		"the batch has more events than the central accepts (%d): send fewer at a time"},
 	CodeMalformedBatch: {"le lot est illisible (%s) : rien n'a été enregistré",
 		"the batch cannot be read (%s): nothing was stored"},
+
+	// The register's syncer.
+	CodeRegisterBehindCentral: {"la centrale a déjà reçu les événements de cette caisse jusqu'au n° %d, mais cette base s'arrête au n° %d : elle a été restaurée d'une ancienne sauvegarde, ou une autre caisse porte le même nom. Ne vendez plus sur cette base : remettez la sauvegarde la plus récente, ou donnez à cette caisse un nouveau nom (--register) et son propre jeton ; rien n'a été supprimé",
+		"the central already holds this register's events up to no. %d, but this database stops at no. %d: it was restored from an old backup, or another register goes by the same name. Stop selling on this database: put back the latest backup, or give this register a new name (--register) and its own token; nothing was deleted"},
+	CodeRegisterDiverged: {"la centrale a déjà reçu un autre événement n° %d de cette caisse : cette base a été restaurée d'une ancienne sauvegarde, ou une autre caisse porte le même nom. Ne vendez plus sur cette base : remettez la sauvegarde la plus récente, ou donnez à cette caisse un nouveau nom (--register) et son propre jeton ; rien n'a été supprimé ni remplacé",
+		"the central already holds another event no. %d from this register: this database was restored from an old backup, or another register goes by the same name. Stop selling on this database: put back the latest backup, or give this register a new name (--register) and its own token; nothing was deleted or replaced"},
+	CodeCentralBehind: {"la centrale attend l'événement n° %d, mais cette caisse ne garde ses événements qu'à partir du n° %d, la centrale ayant acquitté les précédents : la centrale a perdu des données (remise d'une ancienne sauvegarde ?). Faites remettre la sauvegarde la plus récente de la centrale, puis relancez comptoir sync ; la caisse garde tout ce qui reste à envoyer",
+		"the central expects event no. %d, but this register keeps its events only from no. %d on, the central having acknowledged the earlier ones: the central lost data (restored from an old backup?). Have the central's latest backup put back, then run comptoir sync again; the register keeps everything still to send"},
+	CodeCentralUnreachable: {"la centrale %s est injoignable : les événements restent dans la caisse et partiront à la prochaine synchronisation ; vérifiez le réseau et l'adresse",
+		"the central %s cannot be reached: the events stay in the register and will leave at the next sync; check the network and the address"},
+	CodeCentralFailing: {"la centrale répond par une erreur (HTTP %d) : les événements restent dans la caisse ; réessayez plus tard",
+		"the central answers with an error (HTTP %d): the events stay in the register; try again later"},
+	CodeCentralRefused: {"la centrale a refusé l'envoi (HTTP %d)",
+		"the central refused the push (HTTP %d)"},
+	CodeCentralAnswer: {"la réponse de la centrale est illisible (HTTP %d) : vérifiez que l'adresse est bien celle de la centrale",
+		"the central's answer cannot be read (HTTP %d): check that the address is the central's"},
+	CodeNoCentral: {"adresse de la centrale inconnue : donnez --central URL ou COMPTOIR_CENTRAL",
+		"the central's address is unknown: give --central URL or COMPTOIR_CENTRAL"},
+	CodeNoSyncToken: {"jeton de la caisse absent : donnez --token-file FICHIER, --token ou COMPTOIR_TOKEN",
+		"the register's token is missing: give --token-file FILE, --token or COMPTOIR_TOKEN"},
+	CodeTokenFileOpen: {"le fichier de jeton %s est lisible par d'autres utilisateurs : chmod 600 %[1]s",
+		"the token file %s can be read by other users: chmod 600 %[1]s"},
 }

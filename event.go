@@ -35,7 +35,8 @@ const (
 	EventEmailBlocked     = "email.blocked"
 )
 
-// OutboxService reads the events waiting to be pushed to the central API.
+// OutboxService reads the events waiting to be pushed to the central API and drops those it
+// acknowledged.
 type OutboxService interface {
 	// Outbox lists up to limit pending events from sequence after+1 on, oldest first; a limit
 	// of zero or less lists them all.
@@ -43,4 +44,9 @@ type OutboxService interface {
 	// PendingEvents counts the events waiting to be pushed, for the status bar's "N en
 	// attente", without reading them.
 	PendingEvents(ctx context.Context) (int, error)
+	// AckOutbox drops the events the central acknowledged, every one up to sequence upTo, in one
+	// transaction, and says how many it dropped; the syncer calls it only once the central
+	// answered. Sequences are never given again after it. An acknowledgement past the last
+	// sequence ever given is refused with CodeRegisterBehindCentral and drops nothing.
+	AckOutbox(ctx context.Context, upTo uint64) (int, error)
 }

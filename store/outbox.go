@@ -123,3 +123,40 @@ func (s *Store) PendingEvents(ctx context.Context) (int, error) {
 	})
 	return n, err
 }
+
+// AckOutbox drops the events the central acknowledged, every one with a sequence up to upTo, in
+// one transaction, and says how many it dropped. Sequences keep growing after it: they come from
+// the outbox bucket's own counter, which deleting keys never lowers, so that a sequence the
+// central holds is never given to another event.
+//
+// An acknowledgement past the last sequence this register ever gave is refused with
+// CodeRegisterBehindCentral and drops nothing: the central holds events this file never wrote,
+// so the file was restored from an older copy (or another register goes by its name).
+func (s *Store) AckOutbox(ctx context.Context, upTo uint64) (int, error) {
+	if err := checkCtx(ctx); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := s.update(func(tx *bbolt.Tx) error {
+		outbox, err := s.bucket(tx, bucketOutbox)
+		if err != nil {
+			return err
+		}
+		if last := outbox.Sequence(); upTo > last {
+			return comptoir.E(comptoir.CodeRegisterBehindCentral, upTo, last)
+		}
+		c := outbox.Cursor()
+		// Deleting under a cursor moves it to the next key, so it is read again from First.
+		for k, _ := c.First(); k != nil && btoi(k) <= upTo; k, _ = c.First() {
+			if err := c.Delete(); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
