@@ -173,6 +173,9 @@ func (f *fakeOutbox) Outbox(context.Context, uint64, int) ([]comptoir.Event, err
 
 func (f *fakeOutbox) PendingEvents(context.Context) (int, error) { return f.n, nil }
 
+// AckOutbox is never called by the screens: only the syncer drops events.
+func (f *fakeOutbox) AckOutbox(context.Context, uint64) (int, error) { return 0, nil }
+
 // fakeDrafts keeps one register's draft in memory.
 type fakeDrafts struct{ lines []comptoir.Line }
 
