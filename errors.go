@@ -461,7 +461,7 @@ const (
 	// last one this register's file ever numbered (args: the central's sequence, the file's).
 	CodeRegisterBehindCentral Code = "register_behind_central"
 	// CodeRegisterDiverged refuses to go on when the central holds another event under one of
-	// this register's sequence numbers (arg: the sequence).
+	// this register's sequence numbers (args: the first and last sequences of the batch refused).
 	CodeRegisterDiverged Code = "register_diverged"
 	// CodeCentralBehind refuses to go on when the central expects an event this register already
 	// dropped after the central acknowledged it (args: the expected sequence, the first pending).
@@ -908,8 +908,8 @@ var messages = map[Code]message{
 	// The register's syncer.
 	CodeRegisterBehindCentral: {"la centrale a déjà reçu les événements de cette caisse jusqu'au n° %d, mais cette base s'arrête au n° %d : elle a été restaurée d'une ancienne sauvegarde, ou une autre caisse porte le même nom. Ne vendez plus sur cette base : remettez la sauvegarde la plus récente, ou donnez à cette caisse un nouveau nom (--register) et son propre jeton ; rien n'a été supprimé",
 		"the central already holds this register's events up to no. %d, but this database stops at no. %d: it was restored from an old backup, or another register goes by the same name. Stop selling on this database: put back the latest backup, or give this register a new name (--register) and its own token; nothing was deleted"},
-	CodeRegisterDiverged: {"la centrale a déjà reçu un autre événement n° %d de cette caisse : cette base a été restaurée d'une ancienne sauvegarde, ou une autre caisse porte le même nom. Ne vendez plus sur cette base : remettez la sauvegarde la plus récente, ou donnez à cette caisse un nouveau nom (--register) et son propre jeton ; rien n'a été supprimé ni remplacé",
-		"the central already holds another event no. %d from this register: this database was restored from an old backup, or another register goes by the same name. Stop selling on this database: put back the latest backup, or give this register a new name (--register) and its own token; nothing was deleted or replaced"},
+	CodeRegisterDiverged: {"la centrale a déjà reçu d'autres événements sous les numéros %d à %d de cette caisse : cette base a été restaurée d'une ancienne sauvegarde, ou une autre caisse porte le même nom. Ne vendez plus sur cette base : remettez la sauvegarde la plus récente, ou donnez à cette caisse un nouveau nom (--register) et son propre jeton ; rien n'a été supprimé ni remplacé",
+		"the central already holds other events under this register's numbers %d to %d: this database was restored from an old backup, or another register goes by the same name. Stop selling on this database: put back the latest backup, or give this register a new name (--register) and its own token; nothing was deleted or replaced"},
 	CodeCentralBehind: {"la centrale attend l'événement n° %d, mais cette caisse ne garde ses événements qu'à partir du n° %d, la centrale ayant acquitté les précédents : la centrale a perdu des données (remise d'une ancienne sauvegarde ?). Faites remettre la sauvegarde la plus récente de la centrale, puis relancez comptoir sync ; la caisse garde tout ce qui reste à envoyer",
 		"the central expects event no. %d, but this register keeps its events only from no. %d on, the central having acknowledged the earlier ones: the central lost data (restored from an old backup?). Have the central's latest backup put back, then run comptoir sync again; the register keeps everything still to send"},
 	CodeCentralUnreachable: {"la centrale %s est injoignable : les événements restent dans la caisse et partiront à la prochaine synchronisation ; vérifiez le réseau et l'adresse",

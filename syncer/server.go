@@ -1,5 +1,7 @@
 // Package syncer holds the wire protocol between registers and the central: the HTTP handler the
-// central serves and the OpenAPI document (openapi.yaml) it is tested against.
+// central serves and the OpenAPI document (openapi.yaml) it is tested against (server.go), and the
+// register's side, a client and the Syncer that drains the outbox through it (client.go,
+// syncer.go).
 package syncer
 
 import (

@@ -1,0 +1,183 @@
+package syncer
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/comptoir/comptoir"
+)
+
+// maxAnswerBytes bounds what is read of the central's answer: a push's answer is a few bytes, and
+// an address that is not the central's must not make the register read a whole page.
+const maxAnswerBytes = 1 << 20
+
+// Client is the register's side of the protocol: it pushes outbox events to the central with
+// the register's bearer token.
+type Client struct {
+	// BaseURL is the central's address, such as https://central.example:8787.
+	BaseURL string
+	// Token is the register's bearer token.
+	Token string
+	// Lang is the language the central's sentences are asked in.
+	Lang comptoir.Lang
+	// HTTP sends the requests; nil means a client with a timeout, so that a central that stalls
+	// is retried rather than waited for forever.
+	HTTP *http.Client
+}
+
+// defaultHTTP is the client used when Client.HTTP is nil. Its timeout covers a full batch's
+// durable commit at the central with room to spare.
+var defaultHTTP = &http.Client{Timeout: time.Minute}
+
+// NewClient checks the central's address and the token and builds a client. Refusals:
+// CodeNoCentral, CodeNoSyncToken.
+func NewClient(baseURL, token string) (*Client, error) {
+	u, err := url.Parse(strings.TrimSpace(baseURL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, comptoir.E(comptoir.CodeNoCentral)
+	}
+	if strings.TrimSpace(token) == "" {
+		return nil, comptoir.E(comptoir.CodeNoSyncToken)
+	}
+	return &Client{BaseURL: strings.TrimRight(u.String(), "/"), Token: strings.TrimSpace(token)}, nil
+}
+
+// CentralError is a refusal as the central sent it: its code and its sentence. It matches the
+// domain refusal of the same code for errors.Is, so that a caller tests what the central said
+// without parsing its text.
+type CentralError struct {
+	Status  int
+	Code    comptoir.Code
+	Message string
+}
+
+// Error is the central's sentence, cleaned of anything a terminal would interpret.
+func (e *CentralError) Error() string {
+	if e.Message == "" {
+		return string(e.Code)
+	}
+	return comptoir.CleanText(e.Message)
+}
+
+// Is matches a *comptoir.Error of the same code.
+func (e *CentralError) Is(target error) bool {
+	t, ok := target.(*comptoir.Error)
+	return ok && t.Code == e.Code
+}
+
+// Push sends a batch of the register's events and returns the central's acknowledged sequence.
+// It returns only the central's answer: an error means nothing is known of what the central
+// did, and resending the same events is harmless since the central deduplicates them.
+//
+// Errors: CodeCentralUnreachable (no answer: network, timeout), CodeCentralFailing (a 5xx),
+// CodeCentralAnswer (an answer that is not the central's), CodeSeqGap with the expected sequence,
+// CodeUnauthorized, CodeForbiddenRegister, and CodeCentralRefused wrapping a *CentralError for
+// any other refusal (a conflict, a batch too large).
+func (c *Client) Push(ctx context.Context, register string, events []comptoir.Event) (comptoir.PushResult, error) {
+	if err := CheckRegister(register); err != nil {
+		return comptoir.PushResult{}, err
+	}
+	if events == nil {
+		events = []comptoir.Event{}
+	}
+	var body bytes.Buffer
+	zw := gzip.NewWriter(&body)
+	if err := json.NewEncoder(zw).Encode(batch{Events: events}); err != nil {
+		return comptoir.PushResult{}, err
+	}
+	if err := zw.Close(); err != nil {
+		return comptoir.PushResult{}, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
+		c.BaseURL+"/v1/registers/"+url.PathEscape(register)+"/events", &body)
+	if err != nil {
+		return comptoir.PushResult{}, comptoir.E(comptoir.CodeNoCentral)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "gzip")
+	var res comptoir.PushResult
+	err = c.do(req, register, &res)
+	return res, err
+}
+
+// do sends a request and reads its answer into out, or turns a refusal into its typed error.
+// The transport undoes a gzip answer itself, since Accept-Encoding is left to it.
+func (c *Client) do(req *http.Request, register string, out any) error {
+	req.Header.Set("Authorization", "Bearer "+c.Token)
+	req.Header.Set("Accept", "application/json")
+	lang := "en"
+	if c.Lang == comptoir.LangFR {
+		lang = "fr"
+	}
+	req.Header.Set("Accept-Language", lang)
+	hc := c.HTTP
+	if hc == nil {
+		hc = defaultHTTP
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		if ctxErr := req.Context().Err(); ctxErr != nil {
+			return ctxErr
+		}
+		return comptoir.Wrap(comptoir.CodeCentralUnreachable, err, c.BaseURL)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
+	if err != nil {
+		// An answer cut short: the central may have committed, and a retry will say so.
+		return comptoir.Wrap(comptoir.CodeCentralUnreachable, err, c.BaseURL)
+	}
+	if resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal(data, out); err != nil {
+			return comptoir.E(comptoir.CodeCentralAnswer, resp.StatusCode)
+		}
+		return nil
+	}
+	var refusal ErrorResponse
+	if err := json.Unmarshal(data, &refusal); err != nil || refusal.Code == "" {
+		if resp.StatusCode >= 500 {
+			// A proxy's or a load balancer's page in front of a failing central.
+			return comptoir.E(comptoir.CodeCentralFailing, resp.StatusCode)
+		}
+		return comptoir.E(comptoir.CodeCentralAnswer, resp.StatusCode)
+	}
+	return refusalError(resp.StatusCode, refusal, register)
+}
+
+// refusalError rebuilds the domain refusal the central answered with, with the values its
+// sentence needs when the answer or the request carries them.
+func refusalError(status int, r ErrorResponse, register string) error {
+	code := comptoir.Code(r.Code)
+	switch {
+	case status >= 500:
+		return comptoir.Wrap(comptoir.CodeCentralFailing, &CentralError{Status: status, Code: code, Message: r.Message}, status)
+	case code == comptoir.CodeSeqGap && r.ExpectedSeq > 0:
+		return comptoir.E(comptoir.CodeSeqGap, r.ExpectedSeq)
+	case code == comptoir.CodeUnauthorized:
+		return comptoir.E(code)
+	case code == comptoir.CodeForbiddenRegister, code == comptoir.CodeUnknownRegisterCentral,
+		code == comptoir.CodeReservedRegister, code == comptoir.CodeInvalidRegister:
+		return comptoir.E(code, register)
+	}
+	return comptoir.Wrap(comptoir.CodeCentralRefused, &CentralError{Status: status, Code: code, Message: r.Message}, status)
+}
+
+// Retryable says whether an error of Push may go away by itself: no answer, an answer cut on the
+// way, a server error. Refusals the central gave on purpose are not retried, nor an answer that
+// is not the central's (a wrong address would answer the same again).
+func Retryable(err error) bool {
+	return errors.Is(err, comptoir.E(comptoir.CodeCentralUnreachable)) ||
+		errors.Is(err, comptoir.E(comptoir.CodeCentralFailing))
+}
+
+// String names the client's central, never its token.
+func (c *Client) String() string { return fmt.Sprintf("central %s", c.BaseURL) }

@@ -1,0 +1,279 @@
+package syncer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/comptoir/comptoir"
+)
+
+// Pusher sends a batch of one register's events to the central; *Client is the real one.
+type Pusher interface {
+	Push(ctx context.Context, register string, events []comptoir.Event) (comptoir.PushResult, error)
+}
+
+// Defaults of a Syncer's retries.
+const (
+	DefaultMaxAttempts = 6
+	DefaultBaseDelay   = 500 * time.Millisecond
+	DefaultMaxDelay    = 30 * time.Second
+)
+
+// batchOverhead is the room left in a batch's byte bound for {"events":[...]} around the events.
+const batchOverhead = 64
+
+// Syncer drains a register's outbox to the central: bounded batches, pushed in order, dropped
+// locally only once the central acknowledged them. Run is safe to call from several goroutines
+// (the TUI's background loop and its "sync now"): runs take turns.
+type Syncer struct {
+	Outbox   comptoir.OutboxService
+	Central  Pusher
+	Register string
+
+	// MaxEvents and MaxBytes bound a batch: its number of events and its JSON size before
+	// gzip. Zero means comptoir.MaxBatchEvents and comptoir.MaxBatchBytes, the central's
+	// defaults. A single event larger than MaxBytes goes alone, for the central to judge.
+	MaxEvents int
+	MaxBytes  int
+	// MaxAttempts bounds the tries of one batch when the central cannot be reached or fails;
+	// BaseDelay and MaxDelay shape the wait between tries: doubled each time, capped, with
+	// jitter so that registers coming back together do not knock at the same instant.
+	MaxAttempts int
+	BaseDelay   time.Duration
+	MaxDelay    time.Duration
+	// Sleep waits between tries; nil waits on a timer, ending early when ctx is done. Tests
+	// give one that records the delays instead.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Jitter draws in [0, 1); nil is math/rand.
+	Jitter func() float64
+	// Now reads the clock for State; nil is time.Now.
+	Now func() time.Time
+
+	run   sync.Mutex
+	mu    sync.Mutex
+	state State
+}
+
+// State is what the last run said, for the status bar and the manager screen.
+type State struct {
+	// Attempted is false until a run tried to reach the central.
+	Attempted bool
+	// Online is whether the central answered the last attempt, whatever its answer.
+	Online bool
+	// Pending counts the events still in the outbox after the last run.
+	Pending int
+	// LastSuccess is when the central last acknowledged a batch or a run found nothing to send.
+	LastSuccess time.Time
+	// LastError is how the last run ended, nil when the outbox was emptied.
+	LastError error
+}
+
+// Report is what one run did.
+type Report struct {
+	// Acked counts the events dropped from the outbox because the central acknowledged them.
+	Acked int
+	// Batches counts the batches the central acknowledged.
+	Batches int
+	// Pending counts the events left in the outbox.
+	Pending int
+}
+
+// State returns what the last run said.
+func (s *Syncer) State() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state
+}
+
+// Run pushes the whole outbox, batch after batch, until it is empty or a batch cannot go. It
+// stops at the first refusal it cannot resolve by itself and never loops on one: a register
+// restored from an older copy of its file (CodeRegisterBehindCentral, CodeRegisterDiverged), a
+// central that lost what it acknowledged (CodeCentralBehind), a token refused; and after
+// MaxAttempts tries of one batch when the central cannot be reached or fails.
+func (s *Syncer) Run(ctx context.Context) (Report, error) {
+	s.run.Lock()
+	defer s.run.Unlock()
+	rep, err := s.drain(ctx)
+	pending, perr := s.Outbox.PendingEvents(ctx)
+	if perr == nil {
+		rep.Pending = pending
+	} else if err == nil {
+		err = perr
+	}
+	s.mu.Lock()
+	s.state.Pending = rep.Pending
+	s.state.LastError = err
+	if err == nil {
+		s.state.LastSuccess = s.now()
+	}
+	s.mu.Unlock()
+	return rep, err
+}
+
+func (s *Syncer) drain(ctx context.Context) (Report, error) {
+	var rep Report
+	for {
+		events, err := s.Outbox.Outbox(ctx, 0, s.maxEvents())
+		if err != nil {
+			return rep, err
+		}
+		if len(events) == 0 {
+			return rep, nil
+		}
+		events = cutBatch(events, s.maxBytes())
+		first, last := events[0].Seq, events[len(events)-1].Seq
+		res, err := s.push(ctx, events)
+		var upTo uint64
+		switch {
+		case err == nil:
+			upTo = res.AckedSeq
+			if upTo < last {
+				// The central said it took the batch but acknowledged less than it: nothing
+				// sent again would change that, so stop rather than loop.
+				return rep, comptoir.E(comptoir.CodeCentralBehind, upTo+1, first)
+			}
+		case errors.Is(err, comptoir.E(comptoir.CodeSeqGap)):
+			expected := gapExpected(err)
+			if expected <= first {
+				// The central expects an event this register dropped after the central
+				// acknowledged it: the central lost data. Sending again cannot fix it.
+				return rep, comptoir.Wrap(comptoir.CodeCentralBehind, err, expected, first)
+			}
+			// The central holds more than this outbox says it acknowledged: an answer was
+			// lost. What comes before its expected sequence is acknowledged.
+			upTo = expected - 1
+		case errors.Is(err, comptoir.E(comptoir.CodeSeqConflict)):
+			return rep, comptoir.Wrap(comptoir.CodeRegisterDiverged, err, first, last)
+		default:
+			return rep, err
+		}
+		n, err := s.Outbox.AckOutbox(ctx, upTo)
+		if err != nil {
+			return rep, err
+		}
+		rep.Acked += n
+		rep.Batches++
+		s.mu.Lock()
+		s.state.LastSuccess = s.now()
+		s.mu.Unlock()
+	}
+}
+
+// push sends one batch, retrying with capped exponential backoff when the central cannot be
+// reached or fails. Resending is harmless: the central applies each sequence once.
+func (s *Syncer) push(ctx context.Context, events []comptoir.Event) (comptoir.PushResult, error) {
+	attempts := s.MaxAttempts
+	if attempts <= 0 {
+		attempts = DefaultMaxAttempts
+	}
+	for attempt := 1; ; attempt++ {
+		res, err := s.Central.Push(ctx, s.Register, events)
+		s.mu.Lock()
+		s.state.Attempted = true
+		s.state.Online = !errors.Is(err, comptoir.E(comptoir.CodeCentralUnreachable))
+		s.mu.Unlock()
+		if err == nil || !Retryable(err) || attempt >= attempts {
+			return res, err
+		}
+		if err := s.sleep(ctx, s.backoff(attempt)); err != nil {
+			return res, err
+		}
+	}
+}
+
+// backoff is the wait after the given failed attempt: BaseDelay doubled each time up to
+// MaxDelay, then drawn in its upper half ("equal jitter"), so that it never falls below half
+// of the schedule nor exceeds the cap.
+func (s *Syncer) backoff(attempt int) time.Duration {
+	base, ceil := s.BaseDelay, s.MaxDelay
+	if base <= 0 {
+		base = DefaultBaseDelay
+	}
+	if ceil <= 0 {
+		ceil = DefaultMaxDelay
+	}
+	d := base
+	for i := 1; i < attempt && d < ceil; i++ {
+		d *= 2
+	}
+	d = min(d, ceil)
+	jitter := s.Jitter
+	if jitter == nil {
+		jitter = rand.Float64
+	}
+	return d/2 + time.Duration(jitter()*float64(d/2))
+}
+
+func (s *Syncer) sleep(ctx context.Context, d time.Duration) error {
+	if s.Sleep != nil {
+		return s.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Syncer) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Syncer) maxEvents() int {
+	if s.MaxEvents > 0 {
+		return s.MaxEvents
+	}
+	return comptoir.MaxBatchEvents
+}
+
+func (s *Syncer) maxBytes() int {
+	if s.MaxBytes > 0 {
+		return s.MaxBytes
+	}
+	return comptoir.MaxBatchBytes
+}
+
+// cutBatch keeps the events that fit in maxBytes of JSON, the first one always.
+func cutBatch(events []comptoir.Event, maxBytes int) []comptoir.Event {
+	size := batchOverhead
+	for i, ev := range events {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			// The client's encoder will say what is wrong with it; the batch ends before it.
+			if i == 0 {
+				return events[:1]
+			}
+			return events[:i]
+		}
+		size += len(b) + 1
+		if size > maxBytes && i > 0 {
+			return events[:i]
+		}
+	}
+	return events
+}
+
+// gapExpected reads the expected sequence a CodeSeqGap refusal carries; zero when it has none.
+func gapExpected(err error) uint64 {
+	var e *comptoir.Error
+	for errors.As(err, &e) {
+		if e.Code == comptoir.CodeSeqGap {
+			if len(e.Args) > 0 {
+				return asSeq(e.Args[0])
+			}
+			return 0
+		}
+		err = e.Err
+	}
+	return 0
+}
