@@ -481,6 +481,9 @@ const (
 	CodeNoSyncToken Code = "no_sync_token"
 	// CodeTokenFileOpen refuses a token file other users may read (arg: its path).
 	CodeTokenFileOpen Code = "token_file_open"
+	// CodeSyncPending says events were recorded while a sync ran and are still to send (arg:
+	// their number).
+	CodeSyncPending Code = "sync_pending"
 )
 
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
@@ -926,4 +929,6 @@ var messages = map[Code]message{
 		"the register's token is missing: give --token-file FILE, --token or COMPTOIR_TOKEN"},
 	CodeTokenFileOpen: {"le fichier de jeton %s est lisible par d'autres utilisateurs : chmod 600 %[1]s",
 		"the token file %s can be read by other users: chmod 600 %[1]s"},
+	CodeSyncPending: {"%d événements enregistrés pendant l'envoi attendent encore : relancez comptoir sync",
+		"%d events recorded during the sync are still waiting: run comptoir sync again"},
 }

@@ -128,6 +128,11 @@ func (c *Client) do(req *http.Request, register string, out any) error {
 		if ctxErr := req.Context().Err(); ctxErr != nil {
 			return ctxErr
 		}
+		// The URL is already in the sentence; the cause is what the network said.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return comptoir.Wrap(comptoir.CodeCentralUnreachable, err, c.BaseURL)
 	}
 	defer resp.Body.Close()

@@ -66,6 +66,8 @@ type env struct {
 	auth auth
 	// getenv reads the environment, for the settings only the register's screen reads.
 	getenv func(string) string
+	// sleep waits between a sync's retries; nil waits for real. Tests record the waits.
+	sleep func(context.Context, time.Duration) error
 }
 
 // clock is the store's clock: the real time unless demo-data sets it to replay past days.
@@ -190,6 +192,12 @@ var commands = []command{
 			"  user list                   list the users, their role and state\n" +
 			"  user pin --id ID            change a PIN (one's own, or anyone's for a manager)\n" +
 			"  user disable --id ID        disable a user, who can no longer log in"}},
+	{"sync", runSync, [2]string{"sync [--central URL] [--token-file FICHIER | --token T]\n" +
+		"                              envoie à la centrale tous les événements en attente (COMPTOIR_CENTRAL, COMPTOIR_TOKEN) ;\n" +
+		"                              code 0 quand tout est acquitté. Préférez --token-file (chmod 600) : --token se voit dans ps",
+		"sync [--central URL] [--token-file FILE | --token T]\n" +
+			"                              send every waiting event to the central (COMPTOIR_CENTRAL, COMPTOIR_TOKEN);\n" +
+			"                              exit 0 once everything is acknowledged. Prefer --token-file (chmod 600): --token shows in ps"}},
 	{"help", nil, [2]string{"help                        cette aide", "help                        this help"}},
 }
 

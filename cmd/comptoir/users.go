@@ -45,6 +45,7 @@ var commandAccesses = map[string]access{
 	"customer update":  accessUser,
 	"receipt":          accessUser,
 	"user pin":         accessUser,
+	"sync":             accessUser,
 }
 
 // commandAccess names the command the arguments run ("customer erase") and what it needs.
