@@ -453,3 +453,27 @@ func TestSyncer_ByteBound(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncer_CentralFailing retries a central that answers 503, then says it fails, online.
+func TestSyncer_CentralFailing(t *testing.T) {
+	c := startCentral(t, func(http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"code":"internal","message":"internal error: the central logged it; retry later"}`)
+		})
+	})
+	reg := openRegister(t, filepath.Join(t.TempDir(), "r1.db"))
+	sell(t, reg, 2)
+	sl := &sleeps{}
+	s := newSyncer(t, reg, c.url, tokR1, sl)
+	s.MaxAttempts = 3
+	rep, err := s.Run(context.Background())
+	wantCode(t, err, comptoir.CodeCentralFailing)
+	if c.pushes.Load() != 3 || len(sl.delays) != 2 || rep.Pending != 2 {
+		t.Errorf("%d pushes, %d waits, %d pending; want 3 pushes, 2 waits, 2 pending", c.pushes.Load(), len(sl.delays), rep.Pending)
+	}
+	if st := s.State(); !st.Online {
+		t.Errorf("State = %+v, want online: the central answered", st)
+	}
+}

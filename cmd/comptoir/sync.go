@@ -69,21 +69,28 @@ func runSync(e *env, args []string) error {
 	rep, err := sy.Run(e.ctx)
 	if err != nil {
 		if rep.Acked > 0 {
-			fmt.Fprintf(e.stdout, e.tr("%d événements envoyés et acquittés ; %d en attente\n", "%d events sent and acknowledged; %d waiting\n"),
-				rep.Acked, rep.Pending)
+			fmt.Fprintf(e.stdout, e.tr("%s ; %d en attente\n", "%s; %d waiting\n"), e.sentEvents(rep.Acked), rep.Pending)
 		}
 		return err
 	}
 	if rep.Pending > 0 {
-		fmt.Fprintf(e.stdout, e.tr("%d événements envoyés et acquittés\n", "%d events sent and acknowledged\n"), rep.Acked)
+		fmt.Fprintln(e.stdout, e.sentEvents(rep.Acked))
 		return comptoir.E(comptoir.CodeSyncPending, rep.Pending)
 	}
 	if rep.Acked == 0 {
 		fmt.Fprintln(e.stdout, e.tr("Rien à envoyer, tout est acquitté.", "Nothing to send, everything is acknowledged."))
 		return nil
 	}
-	fmt.Fprintf(e.stdout, e.tr("%d événements envoyés, tout est acquitté.\n", "%d events sent, everything is acknowledged.\n"), rep.Acked)
+	fmt.Fprintln(e.stdout, e.sentEvents(rep.Acked)+e.tr(", tout est acquitté.", ", everything is acknowledged."))
 	return nil
+}
+
+// sentEvents says how many events the central acknowledged, in the singular for one.
+func (e *env) sentEvents(n int) string {
+	if n == 1 {
+		return e.tr("1 événement envoyé", "1 event sent")
+	}
+	return fmt.Sprintf(e.tr("%d événements envoyés", "%d events sent"), n)
 }
 
 // readTokenFile reads the register's token from a file only its owner may read, as ssh treats a
