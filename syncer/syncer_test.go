@@ -1,6 +1,8 @@
 package syncer_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/comptoir/comptoir"
 	"github.com/comptoir/comptoir/store"
@@ -74,6 +78,7 @@ func startCentral(tb testing.TB, wrap func(http.Handler) http.Handler) *central 
 		if r.Method == http.MethodPost {
 			c.pushes.Add(1)
 		}
+		checkClientRequest(tb, r)
 		h.ServeHTTP(w, r)
 	}))
 	tb.Cleanup(ts.Close)
@@ -475,5 +480,41 @@ func TestSyncer_CentralFailing(t *testing.T) {
 	}
 	if st := s.State(); !st.Online {
 		t.Errorf("State = %+v, want online: the central answered", st)
+	}
+}
+
+// checkClientRequest checks a request the client sent against openapi.yaml, its body as the
+// document describes it (decompressed), and leaves the request as it came for the server.
+func checkClientRequest(tb testing.TB, r *http.Request) {
+	tb.Helper()
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		tb.Errorf("reading the client's request: %v", err)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	plain := body
+	if r.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			tb.Errorf("the client's body says gzip but is not: %v", err)
+			return
+		}
+		if plain, err = io.ReadAll(zr); err != nil {
+			tb.Errorf("the client's gzip body: %v", err)
+			return
+		}
+	}
+	vreq := httptest.NewRequest(r.Method, base+r.URL.Path, bytes.NewReader(plain))
+	vreq.Header = r.Header.Clone()
+	route, params, err := contract(tb).FindRoute(vreq)
+	if err != nil {
+		tb.Errorf("%s %s: no route in openapi.yaml: %v", r.Method, r.URL.Path, err)
+		return
+	}
+	in := &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: bearerPresent}}
+	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+		tb.Errorf("%s %s: the client's request against openapi.yaml: %v", r.Method, r.URL.Path, err)
 	}
 }
