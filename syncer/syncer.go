@@ -141,7 +141,7 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 			if expected <= first {
 				// The central expects an event this register dropped after the central
 				// acknowledged it: the central lost data. Sending again cannot fix it.
-				return rep, comptoir.Wrap(comptoir.CodeCentralBehind, err, expected, first)
+				return rep, comptoir.E(comptoir.CodeCentralBehind, expected, first)
 			}
 			// The central holds more than this outbox says it acknowledged: an answer was
 			// lost. What comes before its expected sequence is acknowledged.
