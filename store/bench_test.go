@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/internal/journaltest"
 	"github.com/comptoir/comptoir/store"
 )
 
@@ -242,38 +243,17 @@ func millionDB(b *testing.B) string {
 	if _, err := s.ImportProducts(ctx, products); err != nil {
 		b.Fatalf("ImportProducts: %v", err)
 	}
-	drafts := make([]comptoir.SaleDraft, perDay)
-	for d := days - 1; d >= 0; d-- {
-		day := millionToday.AddDate(0, 0, -d)
-		open := time.Date(day.Year(), day.Month(), day.Day(), 8, 0, 0, 0, time.UTC)
-		for i := range drafts {
-			drafts[i] = at(open.Add(time.Duration(i)*3*time.Second), byCard(line(products[i%len(products)], 1)))
-		}
-		if _, err := s.RecordSales(ctx, drafts); err != nil {
-			b.Fatalf("RecordSales: %v", err)
-		}
-		if d == 0 {
-			break // Today stays open.
-		}
-		if _, err := s.ClosePeriod(ctx, day.Format("2006-01-02")); err != nil {
-			b.Fatalf("ClosePeriod: %v", err)
-		}
-		if next := day.AddDate(0, 0, 1); next.Month() != day.Month() {
-			if _, err := s.ClosePeriod(ctx, day.Format("2006-01")); err != nil {
-				b.Fatalf("ClosePeriod: %v", err)
-			}
-		}
+	err = journaltest.FillDays(ctx, s, millionToday, days, perDay, func(i int, when time.Time) comptoir.SaleDraft {
+		return at(when, byCard(line(products[i%len(products)], 1)))
+	})
+	if err != nil {
+		b.Fatalf("FillDays: %v", err)
 	}
 	if err := s.Close(); err != nil {
 		b.Fatalf("Close: %v", err)
 	}
-	// Make the file durable before it is published under its final name.
-	if f, err := os.Open(tmp); err == nil {
-		_ = f.Sync()
-		f.Close()
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		b.Fatalf("Rename: %v", err)
+	if err := journaltest.Publish(tmp, path); err != nil {
+		b.Fatalf("Publish: %v", err)
 	}
 	b.Logf("built %s (%d tickets over %d days) in %v", path, days*perDay, days, time.Since(start).Round(time.Millisecond))
 	return path

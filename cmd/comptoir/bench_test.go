@@ -12,6 +12,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/internal/journaltest"
 	"github.com/comptoir/comptoir/store"
 )
 
@@ -63,41 +64,18 @@ func millionRegisterDB(b *testing.B) string {
 	if _, err := s.AddUser(ctx, comptoir.NewUser{ID: "marie", Role: comptoir.RoleManager, PIN: "482915"}, "bench"); err != nil {
 		b.Fatalf("AddUser: %v", err)
 	}
-	drafts := make([]comptoir.SaleDraft, perDay)
-	for d := days - 1; d >= 0; d-- {
-		day := registerBenchEnd.AddDate(0, 0, -d)
-		open := time.Date(day.Year(), day.Month(), day.Day(), 8, 0, 0, 0, time.Local)
-		for i := range drafts {
-			l := comptoir.LineFor(products[i%len(products)], 1)
-			drafts[i] = comptoir.SaleDraft{Cashier: "marie", At: open.Add(time.Duration(i) * 3 * time.Second),
-				Lines: []comptoir.Line{l}, Payments: []comptoir.Payment{{Method: comptoir.Card, Amount: l.Total}}}
-		}
-		if _, err := s.RecordSales(ctx, drafts); err != nil {
-			b.Fatalf("RecordSales: %v", err)
-		}
-		if d == 0 {
-			break // The last day stays open, as a shop's today is.
-		}
-		if _, err := s.ClosePeriod(ctx, day.Format("2006-01-02")); err != nil {
-			b.Fatalf("ClosePeriod: %v", err)
-		}
-		if next := day.AddDate(0, 0, 1); next.Month() != day.Month() {
-			if _, err := s.ClosePeriod(ctx, day.Format("2006-01")); err != nil {
-				b.Fatalf("ClosePeriod: %v", err)
-			}
-		}
+	err = journaltest.FillDays(ctx, s, registerBenchEnd, days, perDay, func(i int, at time.Time) comptoir.SaleDraft {
+		l := comptoir.LineFor(products[i%len(products)], 1)
+		return comptoir.SaleDraft{Cashier: "marie", At: at, Lines: []comptoir.Line{l}, Payments: []comptoir.Payment{{Method: comptoir.Card, Amount: l.Total}}}
+	})
+	if err != nil {
+		b.Fatalf("FillDays: %v", err)
 	}
 	if err := s.Close(); err != nil {
 		b.Fatalf("Close: %v", err)
 	}
-	// Make the file durable before it is published under its final name. Without members the
-	// store makes no key file.
-	if f, err := os.Open(tmp); err == nil {
-		_ = f.Sync()
-		f.Close()
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		b.Fatalf("Rename: %v", err)
+	if err := journaltest.Publish(tmp, path); err != nil {
+		b.Fatalf("Publish: %v", err)
 	}
 	b.Logf("built %s (%d tickets over %d days) in %v", path, days*perDay, days, time.Since(start).Round(time.Second))
 	return path
