@@ -382,8 +382,11 @@ func TestScannerReconnect(t *testing.T) {
 	if got := nextScan(t, sc); got.Code != "4006381333931" || got.Symbology != devices.SymEAN13 {
 		t.Errorf("scan %+v after reconnecting", got)
 	}
-	if st := sc.Stats(); st.Reconnects != 1 || st.Scans != 2 || st.Noise != 1 {
-		t.Errorf("stats %+v, want 1 reconnect, 2 scans, the half code as noise", st)
+	// Whether the half code was read before the hang-up depends on the scheduler (on a loaded
+	// machine it may still sit in the pty when the cable goes): it is dropped as noise or never
+	// read, but it never comes out as a scan, which the two scans above prove.
+	if st := sc.Stats(); st.Reconnects != 1 || st.Scans != 2 || st.Noise > 1 {
+		t.Errorf("stats %+v, want 1 reconnect, 2 scans, the half code as noise at most", st)
 	}
 	closeQuickly(t, sc)
 	noLeak(t, before)
