@@ -24,6 +24,11 @@ const AdminName = "admin"
 // holds, every event up to it applied exactly once.
 type PushResult struct {
 	AckedSeq uint64 `json:"acked_seq"`
+	// Applied, Replayed and Rejected count what the batch did, for the central's metrics; they
+	// are not part of the answer.
+	Applied  int `json:"-"`
+	Replayed int `json:"-"`
+	Rejected int `json:"-"`
 }
 
 // RegisterSummary is what the central knows of one register, from what it pushed.
@@ -44,6 +49,8 @@ type RegisterSummary struct {
 	// and the pushes refused because a sequence number came back with other content.
 	Rejected  uint64 `json:"rejected"`
 	Conflicts uint64 `json:"conflicts"`
+	// Demo is true once the register said at set-up that demo-data filled its database.
+	Demo bool `json:"demo"`
 }
 
 // CentralStore is the central's storage: it applies pushed events and answers about registers.

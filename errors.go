@@ -484,6 +484,9 @@ const (
 	// CodeSyncPending says events were recorded while a sync ran and are still to send (arg:
 	// their number).
 	CodeSyncPending Code = "sync_pending"
+	// CodeCentralKeyChanged refuses a set-up whose central key differs from the one this
+	// register pinned: another central, or one whose key was replaced.
+	CodeCentralKeyChanged Code = "central_key_changed"
 )
 
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
@@ -931,4 +934,6 @@ var messages = map[Code]message{
 		"the token file %s can be read by other users: chmod 600 %[1]s"},
 	CodeSyncPending: {"%d événements enregistrés pendant l'envoi attendent encore : relancez comptoir sync",
 		"%d events recorded during the sync are still waiting: run comptoir sync again"},
+	CodeCentralKeyChanged: {"la clé de la centrale a changé depuis l'installation de cette caisse : vérifiez l'adresse de la centrale, ou faites réinstaller la caisse par le gérant",
+		"the central's key changed since this register was set up: check the central's address, or have the manager set the register up again"},
 }
