@@ -487,6 +487,8 @@ const (
 	// CodeCentralKeyChanged refuses a set-up whose central key differs from the one this
 	// register pinned: another central, or one whose key was replaced.
 	CodeCentralKeyChanged Code = "central_key_changed"
+	// CodeCentralKeyInvalid refuses a central key that is not an X25519 public key.
+	CodeCentralKeyInvalid Code = "central_key_invalid"
 )
 
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
@@ -936,4 +938,6 @@ var messages = map[Code]message{
 		"%d events recorded during the sync are still waiting: run comptoir sync again"},
 	CodeCentralKeyChanged: {"la clé de la centrale a changé depuis l'installation de cette caisse : vérifiez l'adresse de la centrale, ou faites réinstaller la caisse par le gérant",
 		"the central's key changed since this register was set up: check the central's address, or have the manager set the register up again"},
+	CodeCentralKeyInvalid: {"la centrale a envoyé une clé illisible : vérifiez que l'adresse est bien celle de la centrale",
+		"the central sent a key that cannot be read: check that the address is the central's"},
 }
