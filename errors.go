@@ -491,6 +491,19 @@ const (
 	CodeCentralKeyInvalid Code = "central_key_invalid"
 )
 
+// Refusals of the central's key file and change feed.
+const (
+	// CodeCentralKeyLost refuses to open an existing central database whose key file is gone:
+	// a new key would leave every member's personal data unreadable and every register's pinned
+	// key wrong (arg: the key file's path).
+	CodeCentralKeyLost Code = "central_key_lost"
+	// CodeInvalidCursor refuses a change-feed cursor the central did not write (arg: the cursor).
+	CodeInvalidCursor Code = "invalid_cursor"
+	// CodeCursorAhead refuses a cursor past the end of the central's feed: the central was put
+	// back from an older backup (args: the cursor's position, the feed's last).
+	CodeCursorAhead Code = "cursor_ahead"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -940,4 +953,10 @@ var messages = map[Code]message{
 		"the central's key changed since this register was set up: check the central's address, or have the manager set the register up again"},
 	CodeCentralKeyInvalid: {"la centrale a envoyé une clé illisible : vérifiez que l'adresse est bien celle de la centrale",
 		"the central sent a key that cannot be read: check that the address is the central's"},
+	CodeCentralKeyLost: {"la clé de la centrale %s est introuvable alors que sa base existe : sans elle les données personnelles des membres sont illisibles et les caisses refuseront une nouvelle clé ; restaurez-la depuis la sauvegarde, à côté de la base",
+		"the central's key %s is missing while its database exists: without it members' personal data cannot be read and the registers will refuse a new key; restore it from the backup, beside the database"},
+	CodeInvalidCursor: {"le curseur de synchronisation « %s » n'a pas été donné par cette centrale : la caisse doit reprendre depuis le début",
+		"the sync cursor %q was not given by this central: the register must start again from the beginning"},
+	CodeCursorAhead: {"le curseur de synchronisation est au changement n° %d, mais la centrale s'arrête au n° %d : elle a été restaurée d'une ancienne sauvegarde ; la caisse doit reprendre depuis le début",
+		"the sync cursor is at change no. %d, but the central stops at no. %d: it was restored from an old backup; the register must start again from the beginning"},
 }
