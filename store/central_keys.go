@@ -126,7 +126,9 @@ func (k *centralKeys) emailHash(email string) []byte { return keyedHash(k.index,
 
 // blockedHash is the chain-wide hash of an email address under the lookup key, as registers
 // compute it for email.blocked, in hexadecimal.
-func (k *centralKeys) blockedHash(email string) string { return hex.EncodeToString(keyedHash(k.lookup, email)) }
+func (k *centralKeys) blockedHash(email string) string {
+	return hex.EncodeToString(keyedHash(k.lookup, email))
+}
 
 func keyedHash(key []byte, email string) []byte {
 	m := hmac.New(sha256.New, key)
