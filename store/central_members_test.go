@@ -414,6 +414,26 @@ func TestCentralMembers_ErasureMakesDataUnreadable(t *testing.T) {
 		t.Errorf("replay of the sealed batch = %+v, %v; want %d replayed", res, err, len(sealedBatch))
 	}
 
+	t.Run("a rectification replaces the sealed data and the email index", func(t *testing.T) {
+		newEmail := "jeanne.v@exemple-mail.fr"
+		updated, err := r1.UpdatePersonal(ctx, m.ID, comptoir.PersonalUpdate{Email: &newEmail}, "Alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rectified := want
+		rectified.Email = newEmail
+		syncOnce(t, c, r1, "R1", sealFor(t, setup, map[comptoir.CustomerID]comptoir.Personal{updated.ID: rectified}))
+		if got := mustMember(t, c, card, true); got.Personal != rectified {
+			t.Errorf("revealed after the rectification = %+v, want %+v", got.Personal, rectified)
+		}
+		if got, err := c.MemberByEmail(ctx, newEmail, false, "Bob"); err != nil || got.ID != m.ID {
+			t.Errorf("MemberByEmail(new) = %s, %v; want %s", got.ID, err, m.ID)
+		}
+		_, err = c.MemberByEmail(ctx, jeanne.Email, false, "Bob")
+		wantErr(t, err, comptoir.E(comptoir.CodeUnknownCustomer))
+		want = rectified
+	})
+
 	if err := c.Erase(ctx, card, "Bob"); err != nil {
 		t.Fatalf("Erase: %v", err)
 	}
@@ -426,7 +446,7 @@ func TestCentralMembers_ErasureMakesDataUnreadable(t *testing.T) {
 			t.Errorf("Member(reveal %v) after erasure = status %s, %+v, revealed %v; want the tombstone", reveal, got.Status, got.Personal, got.Revealed)
 		}
 	}
-	_, err = c.MemberByEmail(ctx, jeanne.Email, true, "Bob")
+	_, err = c.MemberByEmail(ctx, want.Email, true, "Bob")
 	wantErr(t, err, comptoir.E(comptoir.CodeUnknownCustomer))
 
 	t.Run("the erasure reaches every register", func(t *testing.T) {
@@ -460,9 +480,9 @@ func TestCentralMembers_ErasureMakesDataUnreadable(t *testing.T) {
 				return nil
 			})
 		})
-		// One reveal and one erasure: neither the masked read nor the repeated erasure.
-		if audits != 2 {
-			t.Errorf("audit entries = %d, want 2", audits)
+		// Two reveals and one erasure: neither the masked reads nor the repeated erasure.
+		if audits != 3 {
+			t.Errorf("audit entries = %d, want 3", audits)
 		}
 	})
 }
