@@ -228,8 +228,15 @@ func (c *Central) project(tx *bbolt.Tx, register string, e comptoir.Event, now t
 	if e.Type == comptoir.EventEmailBlocked {
 		return "", c.projectBlocked(tx, register, p.Hash)
 	}
-	if p.ID == "" {
-		return "member event without a member id", nil
+	// A member ID or a card is a key of the projections: one that no register could have made
+	// (bbolt refuses keys over 32 KiB) must reject its event rather than fail the batch forever.
+	if !validCustomerID(p.ID) {
+		return "member event without a valid member id", nil
+	}
+	for _, card := range p.Cards {
+		if comptoir.ValidateCard(card) != nil {
+			return "enrolment with an invalid card", nil
+		}
 	}
 	m, known, err := getCentralMember(tx, p.ID)
 	if err != nil {
@@ -435,7 +442,7 @@ func (c *Central) projectSale(tx *bbolt.Tx, register string, payload []byte) err
 		return nil
 	}
 	var t saleMemberPart
-	if err := json.Unmarshal(p.Record, &t); err != nil || t.CustomerID == "" || t.Training {
+	if err := json.Unmarshal(p.Record, &t); err != nil || !validCustomerID(t.CustomerID) || t.Training {
 		return nil
 	}
 	m, _, err := getCentralMember(tx, t.CustomerID)

@@ -9,7 +9,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -524,5 +526,31 @@ func TestCentralMembers_RegisterErasureAndRestriction(t *testing.T) {
 	}
 	if r1Erased || !r2Erased {
 		t.Errorf("erasure in R1's feed %v, in R2's %v; want only in R2's, R1 having made it", r1Erased, r2Erased)
+	}
+}
+
+func TestCentralMembers_InvalidMemberEventsRejected(t *testing.T) {
+	c := centralAt(t, centralPath(t), newClock(day0))
+	event := func(seq uint64, typ string, payload map[string]any) comptoir.Event {
+		body, _ := json.Marshal(payload)
+		return comptoir.Event{Seq: seq, ID: fmt.Sprint("e", seq), Type: typ, At: day0, Payload: body}
+	}
+	good := comptoir.CardNumber(100_200)
+	evs := []comptoir.Event{
+		event(1, comptoir.EventCustomerEnrolled, map[string]any{"id": "x", "cards": []string{good}}),
+		event(2, comptoir.EventCustomerEnrolled, map[string]any{"id": strings.Repeat("M", 40_000), "cards": []string{good}}),
+		event(3, comptoir.EventCustomerEnrolled, map[string]any{"id": "M0000000000000001", "cards": []string{"123"}}),
+		event(4, comptoir.EventCustomerConsent, map[string]any{"id": "M0000000000000001"}),
+		event(5, comptoir.EventCustomerEnrolled, map[string]any{"id": "M0000000000000002", "cards": []string{good}}),
+	}
+	res, err := c.Push(context.Background(), "R1", evs)
+	if err != nil {
+		t.Fatalf("Push: %v", err)
+	}
+	if res.AckedSeq != 5 || res.Rejected != 4 || res.Applied != 1 {
+		t.Errorf("Push = %+v, want all acknowledged, 4 rejected, 1 applied", res)
+	}
+	if got := mustMember(t, c, good, false); got.ID != "M0000000000000002" {
+		t.Errorf("card %s = %s, want the valid enrolment's member", good, got.ID)
 	}
 }
