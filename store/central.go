@@ -33,10 +33,15 @@ import (
 //	    <n>                     -> a refused push: register, seq, the stored and the sent event,
 //	                               when it came
 //
-// None of these names is a register's (meta, journal/…, days/…), so a register's Open refuses a
-// central file as not a Comptoir database, and OpenCentral refuses a register's file by its meta
-// bucket. As in the register's tree, the events of a register only grow at their end, and
-// sequence keys are big-endian so that bbolt's order is numeric order.
+// The central bucket also holds key_check, the check value of the key file beside the database,
+// and the counters card_blocks and card_conflicts; the members' projections and the change feed
+// have buckets of their own, described in central_members.go.
+//
+// A register's Open refuses a central file as not a Comptoir database, since it has no meta
+// bucket, and OpenCentral refuses a register's file by its meta bucket, since it has no central
+// bucket: three projection buckets share a name with a register's (members, cards, audit) but
+// are never read without that check. As in the register's tree, the events of a register only
+// grow at their end, and sequence keys are big-endian so that bbolt's order is numeric order.
 var (
 	bucketCentral   = []byte("central")
 	bucketRegisters = []byte("registers")
