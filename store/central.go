@@ -81,7 +81,8 @@ type Central struct {
 var _ comptoir.CentralService = (*Central)(nil)
 
 // OpenCentral opens or creates the central's database at path, and its key file beside it (path
-// with ".key" appended), which is created with the database and never again. A register's
+// with ".key" appended), created with the database (or at the first open of a database of the
+// first increment, which had none) and never again. A register's
 // database is refused with CodeRegisterDatabase, any other file that is not a central's (empty,
 // foreign, a directory) with CodeNotADatabase, and a file another process holds with
 // CodeDatabaseInUse; a database whose key file is gone with CodeCentralKeyLost, another

@@ -379,3 +379,48 @@ func BenchmarkCentralChanges_Members(b *testing.B) {
 	}
 	b.ReportMetric(float64(members)*float64(b.N)/b.Elapsed().Seconds(), "members/s")
 }
+
+func TestCentralChanges_StatusAndBlockedOnce(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock(day0)
+	c := centralAt(t, centralPath(t), newClock(day0.Add(48*time.Hour)))
+	setup := mustSetup(t, c, "R1", comptoir.SetupRequest{})
+	r1, r2 := shop(t, "R1", clk), shop(t, "R2", clk)
+	card := comptoir.CardNumber(100_300)
+	m := enrolAt(t, r1, "", card, jeanne, emailOnly)
+	if err := r1.StopProcessing(ctx, m.ID, "Alice"); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*store.Store{r1, r2} {
+		if err := r.Block(ctx, "spam@exemple.fr", "Alice"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	syncOnce(t, c, r1, "R1", hashBlocked(t, setup, "spam@exemple.fr"))
+	syncOnce(t, c, r2, "R2", hashBlocked(t, setup, "spam@exemple.fr"))
+	status := func() (comptoir.Status, int) {
+		t.Helper()
+		var st comptoir.Status
+		blocked := 0
+		changes, _ := allChanges(t, c, "R3", 0)
+		for _, ch := range changes {
+			if ch.Kind == comptoir.ChangeMember && ch.Member.ID == m.ID {
+				st = ch.Member.Status
+			}
+			if ch.Kind == comptoir.ChangeBlocked {
+				blocked++
+			}
+		}
+		return st, blocked
+	}
+	if st, blocked := status(); st != comptoir.StatusRestricted || blocked != 1 {
+		t.Errorf("feed = status %s, %d blocked; want %s, the address blocked at two registers once", st, blocked, comptoir.StatusRestricted)
+	}
+	if _, err := r1.ResumeProcessing(ctx, m.ID, "Alice"); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, c, r1, "R1")
+	if st, _ := status(); st != comptoir.StatusActive {
+		t.Errorf("status after resume = %s, want %s", st, comptoir.StatusActive)
+	}
+}
