@@ -59,21 +59,22 @@ var (
 var projectionBuckets = [][]byte{bucketCMembers, bucketCCards, bucketMemberKeys, bucketEmails,
 	bucketBlocked, bucketFeed, bucketCatalogs, bucketCAudit, bucketCardBlocks}
 
-// centralMember is a member as the central's projection holds them. It carries no personal data:
-// that stays sealed in memberkeys.
+// centralMember is a member as the central's projection holds them, stored in the binary form of
+// central_codec.go. It carries no personal data: that stays sealed in memberkeys.
 type centralMember struct {
-	ID      comptoir.CustomerID                        `json:"id"`
-	Cards   []string                                   `json:"cards,omitempty"`
-	Basis   comptoir.LawfulBasis                       `json:"basis,omitempty"`
-	Status  comptoir.Status                            `json:"status"`
-	Consent map[comptoir.Channel]comptoir.ConsentEvent `json:"consent,omitempty"`
-	Balance int64                                      `json:"balance"`
-	Flags   []string                                   `json:"flags,omitempty"`
+	ID     comptoir.CustomerID
+	Cards  []string
+	Basis  comptoir.LawfulBasis
+	Status comptoir.Status
+	// Consent is the current consent per channel; only Granted and At are kept.
+	Consent map[comptoir.Channel]comptoir.ConsentEvent
+	Balance int64
+	Flags   []string
 	// EnrolledAt is when the first enrolment the central applied was made.
-	EnrolledAt time.Time `json:"enrolled_at,omitzero"`
-	Registers  []string  `json:"registers,omitempty"`
+	EnrolledAt time.Time
+	Registers  []string
 	// Email is the member's key in the emails index, kept to delete it on a change or erasure.
-	Email []byte `json:"email,omitempty"`
+	Email []byte
 }
 
 // memberSeal is the member's sealed personal data as the central keeps it for the back office.
@@ -155,18 +156,6 @@ func (m *centralMember) remote(asOf uint64) comptoir.RemoteMember {
 	}
 	return comptoir.RemoteMember{ID: m.ID, Cards: slices.Clone(m.Cards), Balance: m.Balance, AsOfTicket: asOf,
 		Consent: consent, Status: m.Status, Flags: slices.Clone(m.Flags)}
-}
-
-func getCentralMember(tx *bbolt.Tx, id comptoir.CustomerID) (m centralMember, known bool, err error) {
-	v := tx.Bucket(bucketCMembers).Get([]byte(id))
-	if v == nil {
-		return centralMember{ID: id, Status: comptoir.StatusActive}, false, nil
-	}
-	return m, true, decode(v, &m)
-}
-
-func putCentralMember(tx *bbolt.Tx, m *centralMember) error {
-	return tx.Bucket(bucketCMembers).Put([]byte(m.ID), encode(m))
 }
 
 // appendFeed adds one change at the end of the feed.

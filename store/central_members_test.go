@@ -186,8 +186,8 @@ func TestCentralMembers_BalanceSummedOverRegisters(t *testing.T) {
 	if got, want := got.Registers, []string{"R1", "R2"}; !slices.Equal(got, want) {
 		t.Errorf("Registers = %v, want %v", got, want)
 	}
-	if len(got.Flags) != 0 {
-		t.Errorf("Flags = %v, want none", got.Flags)
+	if len(got.Flags) != 0 || !got.EnrolledAt.Equal(day0) || got.Status != comptoir.StatusActive || !slices.Equal(got.Cards, []string{card}) {
+		t.Errorf("member = flags %v, enrolled at %v, status %s, cards %v; want none, %v, active, [%s]", got.Flags, got.EnrolledAt, got.Status, got.Cards, day0, card)
 	}
 
 	t.Run("a replayed batch changes no balance", func(t *testing.T) {
