@@ -47,7 +47,7 @@ func newMetrics(s *Server) *metrics {
 	}, labels)
 	m.events = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "comptoir_central_events_total",
-		Help: "Events of acknowledged batches by outcome: applied (new), replayed (already held, no effect), rejected (stored as rejected, never applied).",
+		Help: "Events of acknowledged batches by outcome: applied (new and applied), replayed (already held, no effect), rejected (new, stored as rejected, never applied).",
 	}, []string{"register", "demo", "outcome"})
 	m.conflicts = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "comptoir_central_conflicts_total",
