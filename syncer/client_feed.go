@@ -157,14 +157,17 @@ func (c *Client) TrustCAFile(path string) error {
 	if !pool.AppendCertsFromPEM(data) {
 		return comptoir.E(comptoir.CodeCAFileInvalid, path)
 	}
-	return c.TrustCAs(pool)
+	c.TrustCAs(pool)
+	return nil
 }
 
 // TrustCAs makes the client verify the central's certificate against pool only. It replaces
 // the client's HTTP client with one of the default's timeout.
-func (c *Client) TrustCAs(pool *x509.CertPool) error {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+func (c *Client) TrustCAs(pool *x509.CertPool) {
+	tr := &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
+	if def, ok := http.DefaultTransport.(*http.Transport); ok {
+		tr = def.Clone()
+	}
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	c.HTTP = &http.Client{Timeout: defaultHTTP.Timeout, Transport: tr}
-	return nil
 }
