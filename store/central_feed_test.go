@@ -13,6 +13,7 @@ import (
 
 	"github.com/comptoir/comptoir"
 	"github.com/comptoir/comptoir/store"
+	"go.etcd.io/bbolt"
 )
 
 // mustChanges reads one page of a register's feed.
@@ -295,6 +296,49 @@ func TestOpenCentral_KeyFile(t *testing.T) {
 		}
 		_, err := store.OpenCentral(other, store.CentralOptions{})
 		wantErr(t, err, comptoir.E(comptoir.CodeKeyInvalid))
+	})
+	t.Run("another central's key", func(t *testing.T) {
+		other := filepath.Join(t.TempDir(), "central.db")
+		o, err := store.OpenCentral(other, store.CentralOptions{NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Close()
+		foreign, _ := os.ReadFile(other + ".key")
+		if err := os.WriteFile(path+".key", foreign, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		defer os.WriteFile(path+".key", key, 0o600)
+		_, err = store.OpenCentral(path, store.CentralOptions{})
+		wantErr(t, err, comptoir.E(comptoir.CodeKeyMismatch))
+	})
+	t.Run("a first increment's database gets its key", func(t *testing.T) {
+		old := filepath.Join(t.TempDir(), "central.db")
+		o, err := store.OpenCentral(old, store.CentralOptions{NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Close()
+		// The first increment wrote neither the key's check value nor the projections' buckets.
+		editDB(t, old, func(tx *bbolt.Tx) error {
+			for _, b := range []string{"members", "cards", "memberkeys", "emails", "blocked", "feed", "catalogs", "audit", "cardblocks"} {
+				if err := tx.DeleteBucket([]byte(b)); err != nil {
+					return err
+				}
+			}
+			return tx.Bucket([]byte("central")).Delete([]byte("key_check"))
+		})
+		if err := os.Remove(old + ".key"); err != nil {
+			t.Fatal(err)
+		}
+		c := centralAt(t, old, newClock(day0))
+		if _, err := os.Stat(old + ".key"); err != nil {
+			t.Errorf("no key created for the first increment's database: %v", err)
+		}
+		mustSetup(t, c, "R1", comptoir.SetupRequest{})
+		if page := mustChanges(t, c, "R1", "", 0); len(page.Changes) != 0 {
+			t.Errorf("feed of an upgraded database = %s, want empty", kinds(page.Changes))
+		}
 	})
 	t.Run("the same key after reopening", func(t *testing.T) {
 		c1 := centralAt(t, path, newClock(day0))

@@ -165,12 +165,12 @@ func TestCentralMembers_BalanceSummedOverRegisters(t *testing.T) {
 	r1, r2 := shop(t, "R1", clk), shop(t, "R2", clk)
 	card := comptoir.CardNumber(100_001)
 	m := enrolAt(t, r1, "", card, jeanne, emailOnly)
-	first := mustRecord(t, r1, withCustomer(m.ID, byCard(line(vin, 10))))         // 120 points
-	mustRecord(t, r1, training(withCustomer(m.ID, byCard(line(vin, 10)))))         // none: training
-	mustRecord(t, r1, refundOf(first.Number, line(vin, 2)))                        // 24 points back
-	enrolAt(t, r2, m.ID, card, jeanne, emailOnly)                                  // known at R2 too
-	mustRecord(t, r2, withCustomer(m.ID, byCard(line(vin, 10))))                   // 120 points
-	redeem := withCustomer(m.ID, byCard(line(repas, 1)))                           // 100 points for 5 €
+	first := mustRecord(t, r1, withCustomer(m.ID, byCard(line(vin, 10))))  // 120 points
+	mustRecord(t, r1, training(withCustomer(m.ID, byCard(line(vin, 10))))) // none: training
+	mustRecord(t, r1, refundOf(first.Number, line(vin, 2)))                // 24 points back
+	enrolAt(t, r2, m.ID, card, jeanne, emailOnly)                          // known at R2 too
+	mustRecord(t, r2, withCustomer(m.ID, byCard(line(vin, 10))))           // 120 points
+	redeem := withCustomer(m.ID, byCard(line(repas, 1)))                   // 100 points for 5 €
 	redeem.PointsRedeemed, redeem.Payments = 100, []comptoir.Payment{pay(comptoir.Card, 500)}
 	mustRecord(t, r2, redeem)
 
