@@ -504,6 +504,30 @@ const (
 	CodeCursorAhead Code = "cursor_ahead"
 )
 
+// Refusals of the central's pull and back-office endpoints, and of the register's trust in the
+// central's certificate.
+const (
+	// CodeMalformedBody refuses a request body that is not a complete JSON document of the
+	// expected shape (arg: what is wrong). Nothing is stored.
+	CodeMalformedBody Code = "malformed_body"
+	// CodeBodyTooLarge refuses a request body larger than the central's limit once
+	// decompressed (arg: the limit in bytes).
+	CodeBodyTooLarge Code = "body_too_large"
+	// CodeInvalidParameter refuses a query parameter or header the central cannot read (args:
+	// its name, the value given).
+	CodeInvalidParameter Code = "invalid_parameter"
+	// CodeAdminOnly answers a register's token on an endpoint of the administrator's.
+	CodeAdminOnly Code = "admin_only"
+	// CodeRegisterOnly answers the administrator's token on an endpoint that speaks for one
+	// register, such as the change feed.
+	CodeRegisterOnly Code = "register_only"
+	// CodeCAFileInvalid refuses a CA file that holds no PEM certificate (arg: its path).
+	CodeCAFileInvalid Code = "ca_file_invalid"
+	// CodeCentralUntrusted says the central's certificate could not be verified (args: its URL,
+	// the verifier's reason): a setting to fix, not a network to wait for.
+	CodeCentralUntrusted Code = "central_untrusted"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -959,4 +983,18 @@ var messages = map[Code]message{
 		"the sync cursor %q was not given by this central: the register must start again from the beginning"},
 	CodeCursorAhead: {"le curseur de synchronisation est au changement n° %d, mais la centrale s'arrête au n° %d : elle a été restaurée d'une ancienne sauvegarde ; la caisse doit reprendre depuis le début",
 		"the sync cursor is at change no. %d, but the central stops at no. %d: it was restored from an old backup; the register must start again from the beginning"},
+	CodeMalformedBody: {"la requête est illisible (%s) : rien n'a été enregistré",
+		"the request cannot be read (%s): nothing was stored"},
+	CodeBodyTooLarge: {"la requête dépasse ce que la centrale accepte (%d octets)",
+		"the request is larger than the central accepts (%d bytes)"},
+	CodeInvalidParameter: {"paramètre %s invalide : « %s »",
+		"invalid parameter %s: %q"},
+	CodeAdminOnly: {"réservé au jeton de l'administrateur de la centrale",
+		"the administrator's token is required"},
+	CodeRegisterOnly: {"réservé au jeton d'une caisse : l'administrateur n'a pas de flux de changements",
+		"a register's token is required: the administrator has no change feed"},
+	CodeCAFileInvalid: {"%s ne contient aucun certificat PEM : donnez le certificat (ou l'autorité) de la centrale",
+		"%s holds no PEM certificate: give the central's certificate (or its authority)"},
+	CodeCentralUntrusted: {"le certificat de la centrale %s n'est pas reconnu (%s) : donnez son certificat à la caisse avec --ca-file, ou vérifiez l'adresse",
+		"the central %s presented a certificate this register does not trust (%s): give the register its certificate with --ca-file, or check the address"},
 }
