@@ -491,6 +491,13 @@ const (
 	CodeCentralKeyInvalid Code = "central_key_invalid"
 )
 
+// Refusals of the register's pull: a change feed that cannot be read to its end.
+const (
+	// CodeFeedStuck stops a pull when the central says more changes wait but gives back the
+	// cursor the register sent (arg: that cursor), which would make the register ask forever.
+	CodeFeedStuck Code = "feed_stuck"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -940,4 +947,6 @@ var messages = map[Code]message{
 		"the central's key changed since this register was set up: check the central's address, or have the manager set the register up again"},
 	CodeCentralKeyInvalid: {"la centrale a envoyé une clé illisible : vérifiez que l'adresse est bien celle de la centrale",
 		"the central sent a key that cannot be read: check that the address is the central's"},
+	CodeFeedStuck: {"la centrale annonce d'autres changements mais renvoie le même curseur (« %s ») : la synchronisation s'arrête plutôt que de redemander sans fin ; signalez-le à l'administrateur de la centrale",
+		"the central says more changes wait but gives back the same cursor (%q): the sync stops rather than ask forever; tell the central's administrator"},
 }
