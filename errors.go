@@ -496,6 +496,12 @@ const (
 	// CodeFeedStuck stops a pull when the central says more changes wait but gives back the
 	// cursor the register sent (arg: that cursor), which would make the register ask forever.
 	CodeFeedStuck Code = "feed_stuck"
+	// CodeSyncCentralURL refuses a sync.central setting that is not an http or https address
+	// (arg: the value).
+	CodeSyncCentralURL Code = "sync_central_url"
+	// CodeSyncTokenPath refuses a sync.token-file setting that is not an absolute path (arg: the
+	// value).
+	CodeSyncTokenPath Code = "sync_token_path"
 )
 
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
@@ -949,4 +955,8 @@ var messages = map[Code]message{
 		"the central sent a key that cannot be read: check that the address is the central's"},
 	CodeFeedStuck: {"la centrale annonce d'autres changements mais renvoie le même curseur (« %s ») : la synchronisation s'arrête plutôt que de redemander sans fin ; signalez-le à l'administrateur de la centrale",
 		"the central says more changes wait but gives back the same cursor (%q): the sync stops rather than ask forever; tell the central's administrator"},
+	CodeSyncCentralURL: {"« %s » n'est pas l'adresse d'une centrale : donnez-la comme https://centrale.exemple:8787 ; une valeur vide l'enlève",
+		"%q is not a central's address: give it as https://central.example:8787; an empty value clears it"},
+	CodeSyncTokenPath: {"« %s » n'est pas un chemin complet : donnez le chemin du fichier de jeton depuis la racine (/etc/comptoir/jeton) ; une valeur vide l'enlève",
+		"%q is not a full path: give the token file's path from the root (/etc/comptoir/token); an empty value clears it"},
 }

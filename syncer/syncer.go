@@ -23,6 +23,9 @@ const (
 	DefaultMaxDelay    = 30 * time.Second
 )
 
+// StepPush is the push's progress step, in events acknowledged of those waiting at the start.
+const StepPush comptoir.ProgressStep = "sync-push"
+
 // batchOverhead is the room left in a batch's byte bound for {"events":[...]} around the events.
 const batchOverhead = 64
 
@@ -166,6 +169,17 @@ func (s *Syncer) Run(ctx context.Context) (Report, error) {
 
 func (s *Syncer) drain(ctx context.Context) (Report, error) {
 	var rep Report
+	// The progress counts the events acknowledged of those waiting when the run started; events
+	// recorded meanwhile go too, and the count is then capped at the total.
+	progress := comptoir.ProgressFrom(ctx)
+	total := 0
+	if progress != nil {
+		n, err := s.Outbox.PendingEvents(ctx)
+		if err != nil {
+			return rep, err
+		}
+		total = n
+	}
 	for {
 		events, err := s.Outbox.Outbox(ctx, 0, s.maxEvents())
 		if err != nil {
@@ -207,6 +221,9 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 		}
 		rep.Acked += n
 		rep.Batches++
+		if progress != nil {
+			progress(StepPush, min(rep.Acked, total), total)
+		}
 		s.mu.Lock()
 		s.state.LastSuccess = s.now()
 		s.mu.Unlock()
