@@ -3,11 +3,13 @@ package ui_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/ui"
 )
 
 // TestView_Golden draws each screen in French and English at 80×24 and at one larger size,
@@ -82,6 +84,14 @@ func TestView_Golden(t *testing.T) {
 			h.scanKeys(coffee)
 			h.send(key(tea.KeyEnter))
 			h.scanKeys("20")
+		}},
+		{"sale_online", "● en ligne · 3 en attente · synchro 09:10", "● online · 3 waiting · synced 09:10", func(h *harness) {
+			h.scanKeys(nutella)
+			h.send(ui.SyncStateMsg{State: ui.SyncState{Online: true, Pending: 3, LastSync: time.Date(2026, 11, 30, 9, 10, 0, 0, time.Local)}})
+		}},
+		{"sale_skew", "⚠ horloge décalée", "⚠ clock off", func(h *harness) {
+			h.send(ui.SyncStateMsg{State: ui.SyncState{Online: true, LastSync: time.Date(2026, 11, 30, 9, 10, 0, 0, time.Local),
+				ClockSkew: 3 * time.Minute}})
 		}},
 		{"payment_points", "Points (200)", "Points (200)", func(h *harness) {
 			h.scanKeys(coffee)
