@@ -304,10 +304,14 @@ func (s *Store) ApplyChanges(ctx context.Context, page comptoir.ChangesPage) err
 	return s.compact()
 }
 
-// needsKey reports whether applying a page needs the master key: a blocked address is checked at
-// enrolment against the chain's lookup key, which the master key seals.
+// needsKey reports whether applying a page needs the master key, which it then creates like a
+// first enrolment does: a blocked address is checked at enrolment against the chain's lookup key,
+// which the master key seals, and the member lookups that find members of other shops open the
+// key first (they also find members of this shop, whose data it protects).
 func needsKey(page comptoir.ChangesPage) bool {
-	return slices.ContainsFunc(page.Changes, func(c comptoir.Change) bool { return c.Kind == comptoir.ChangeBlocked })
+	return slices.ContainsFunc(page.Changes, func(c comptoir.Change) bool {
+		return c.Kind == comptoir.ChangeBlocked || c.Kind == comptoir.ChangeMember
+	})
 }
 
 // validateChange checks a change before anything is written: a page is refused whole.
