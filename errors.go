@@ -504,6 +504,24 @@ const (
 	CodeSyncTokenPath Code = "sync_token_path"
 )
 
+// Refusals of the register's side of the pull: its set-up and the pages of changes it applies.
+const (
+	// CodeInvalidSetup refuses a set-up the central sent that cannot be used (arg: what is wrong).
+	CodeInvalidSetup Code = "invalid_setup"
+	// CodeCardBlockChanged refuses a set-up whose block of card numbers differs from the one this
+	// register received first (args: the first and last of the old block, then of the new one).
+	CodeCardBlockChanged Code = "card_block_changed"
+	// CodeCardBlockExhausted says every card number of the register's block is used (args: the
+	// block's first and last sequence numbers).
+	CodeCardBlockExhausted Code = "card_block_exhausted"
+	// CodeInvalidChange refuses a page of changes with a change that cannot be applied, and the
+	// whole page with it (args: the change's position from 1, its kind); its cause says why.
+	CodeInvalidChange Code = "invalid_change"
+	// CodeRemoteMember refuses, for a member enrolled at another shop, what only the register
+	// that holds their personal data can do (arg: the member's ID).
+	CodeRemoteMember Code = "remote_member"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -959,4 +977,14 @@ var messages = map[Code]message{
 		"%q is not a central's address: give it as https://central.example:8787; an empty value clears it"},
 	CodeSyncTokenPath: {"« %s » n'est pas un chemin complet : donnez le chemin du fichier de jeton depuis la racine (/etc/comptoir/jeton) ; une valeur vide l'enlève",
 		"%q is not a full path: give the token file's path from the root (/etc/comptoir/token); an empty value clears it"},
+	CodeInvalidSetup: {"la centrale a envoyé une installation inutilisable (%s) : vérifiez que l'adresse est bien celle de la centrale",
+		"the central sent a set-up that cannot be used (%s): check that the address is the central's"},
+	CodeCardBlockChanged: {"la centrale attribue à cette caisse les cartes %d à %d, puis maintenant %d à %d : faites vérifier la centrale par le gérant avant d'imprimer des cartes",
+		"the central gave this register the cards %d to %d, and now %d to %d: have the manager check the central before printing cards"},
+	CodeCardBlockExhausted: {"toutes les cartes de fidélité de cette caisse (%d à %d) sont attribuées : demandez un nouveau bloc à la centrale",
+		"every loyalty card of this register (%d to %d) is taken: ask the central for a new block"},
+	CodeInvalidChange: {"la modification n° %d (%s) envoyée par la centrale est invalide : rien de la page n'est appliqué",
+		"change %d (%s) sent by the central is invalid: nothing of the page is applied"},
+	CodeRemoteMember: {"le membre %s a adhéré dans un autre magasin : ses données personnelles sont à la centrale, adressez la demande au siège",
+		"member %s enrolled at another shop: their personal data is at the central, address the request to the head office"},
 }

@@ -97,7 +97,15 @@ func (s *Store) MemberBalance(ctx context.Context, id comptoir.CustomerID) (int6
 	var balance int64
 	err := s.view(func(tx *bbolt.Tx) error {
 		rec, err := getCustomer(tx, id)
-		balance = rec.Balance
+		if isCode(err, comptoir.CodeRemoteMember) {
+			v, _, err := getRemote(tx, id)
+			balance = v.Balance
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		balance, err = s.balanceOf(tx, rec)
 		return err
 	})
 	return balance, err

@@ -76,6 +76,10 @@ func (s *Store) NoteActivity(ctx context.Context, id comptoir.CustomerID, at tim
 	}
 	return s.update(func(tx *bbolt.Tx) error {
 		rec, err := getCustomer(tx, id)
+		if isCode(err, comptoir.CodeRemoteMember) {
+			// A member of another shop has no record here to keep from the purge.
+			return nil
+		}
 		// A member in stop processing is read-only: not even their activity is written.
 		if err != nil || rec.erased() || rec.restricted() || !at.After(rec.LastActivity) {
 			return err
