@@ -522,6 +522,40 @@ const (
 	CodeRemoteMember Code = "remote_member"
 )
 
+// Refusals of the central's key file and change feed.
+const (
+	// CodeCentralKeyLost refuses to open an existing central database whose key file is gone:
+	// a new key would leave every member's personal data unreadable and every register's pinned
+	// key wrong (arg: the key file's path).
+	CodeCentralKeyLost Code = "central_key_lost"
+	// CodeInvalidCursor refuses a change-feed cursor the central did not write (arg: the cursor).
+	CodeInvalidCursor Code = "invalid_cursor"
+	// CodeCursorAhead refuses a cursor past the end of the central's feed: the central was put
+	// back from an older backup (args: the cursor's position, the feed's last).
+	CodeCursorAhead Code = "cursor_ahead"
+)
+
+// Refusals of the central's pull and back-office endpoints, and of the register's trust in the
+// central's certificate.
+const (
+	// CodeMalformedBody refuses a request body that is not a complete JSON document of the
+	// expected shape (arg: what is wrong). Nothing is stored.
+	CodeMalformedBody Code = "malformed_body"
+	// CodeBodyTooLarge refuses a request body larger than the central's limit once
+	// decompressed (arg: the limit in bytes).
+	CodeBodyTooLarge Code = "body_too_large"
+	// CodeInvalidParameter refuses a query parameter or header the central cannot read (args:
+	// its name, the value given).
+	CodeInvalidParameter Code = "invalid_parameter"
+	// CodeAdminOnly answers a register's token on an endpoint of the administrator's.
+	CodeAdminOnly Code = "admin_only"
+	// CodeRegisterOnly answers the administrator's token on an endpoint that speaks for one
+	// register, such as the change feed.
+	CodeRegisterOnly Code = "register_only"
+	// CodeCAFileInvalid refuses a CA file that holds no PEM certificate (arg: its path).
+	CodeCAFileInvalid Code = "ca_file_invalid"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -987,4 +1021,22 @@ var messages = map[Code]message{
 		"change %d (%s) sent by the central is invalid: nothing of the page is applied"},
 	CodeRemoteMember: {"le membre %s a adhéré dans un autre magasin : ses données personnelles sont à la centrale, adressez la demande au siège",
 		"member %s enrolled at another shop: their personal data is at the central, address the request to the head office"},
+	CodeCentralKeyLost: {"la clé de la centrale %s est introuvable alors que sa base existe : sans elle les données personnelles des membres sont illisibles et les caisses refuseront une nouvelle clé ; restaurez-la depuis la sauvegarde, à côté de la base",
+		"the central's key %s is missing while its database exists: without it members' personal data cannot be read and the registers will refuse a new key; restore it from the backup, beside the database"},
+	CodeInvalidCursor: {"le curseur de synchronisation « %s » n'a pas été donné par cette centrale : la caisse doit reprendre depuis le début",
+		"the sync cursor %q was not given by this central: the register must start again from the beginning"},
+	CodeCursorAhead: {"le curseur de synchronisation est au changement n° %d, mais la centrale s'arrête au n° %d : elle a été restaurée d'une ancienne sauvegarde ; la caisse doit reprendre depuis le début",
+		"the sync cursor is at change no. %d, but the central stops at no. %d: it was restored from an old backup; the register must start again from the beginning"},
+	CodeMalformedBody: {"la requête est illisible (%s) : rien n'a été enregistré",
+		"the request cannot be read (%s): nothing was stored"},
+	CodeBodyTooLarge: {"la requête dépasse ce que la centrale accepte (%d octets)",
+		"the request is larger than the central accepts (%d bytes)"},
+	CodeInvalidParameter: {"paramètre %s invalide : « %s »",
+		"invalid parameter %s: %q"},
+	CodeAdminOnly: {"réservé au jeton de l'administrateur de la centrale",
+		"the administrator's token is required"},
+	CodeRegisterOnly: {"réservé au jeton d'une caisse : l'administrateur n'a pas de flux de changements",
+		"a register's token is required: the administrator has no change feed"},
+	CodeCAFileInvalid: {"%s ne contient aucun certificat PEM : donnez le certificat (ou l'autorité) de la centrale",
+		"%s holds no PEM certificate: give the central's certificate (or its authority)"},
 }

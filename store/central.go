@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"time"
 
 	"github.com/comptoir/comptoir"
@@ -69,13 +71,17 @@ type Central struct {
 	path     string
 	now      func() time.Time
 	maxBatch int
+	keys     *centralKeys
 }
 
-var _ comptoir.CentralStore = (*Central)(nil)
+var _ comptoir.CentralService = (*Central)(nil)
 
-// OpenCentral opens or creates the central's database at path. A register's database is refused
-// with CodeRegisterDatabase, any other file that is not a central's (empty, foreign, a directory)
-// with CodeNotADatabase, and a file another process holds with CodeDatabaseInUse.
+// OpenCentral opens or creates the central's database at path, and its key file beside it (path
+// with ".key" appended), which is created with the database and never again. A register's
+// database is refused with CodeRegisterDatabase, any other file that is not a central's (empty,
+// foreign, a directory) with CodeNotADatabase, and a file another process holds with
+// CodeDatabaseInUse; an existing database whose key file is gone with CodeCentralKeyLost, a key
+// file others can read with CodeKeyPermissions.
 func OpenCentral(path string, o CentralOptions) (*Central, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = time.Second
@@ -85,6 +91,15 @@ func OpenCentral(path string, o CentralOptions) (*Central, error) {
 	}
 	if o.MaxBatchEvents <= 0 {
 		o.MaxBatchEvents = comptoir.MaxBatchEvents
+	}
+	// The key is created before a new database, so that a crash between the two never leaves a
+	// database without its key; an existing database's key is read only once the file is known
+	// to be a central's, so that a wrong file is refused as such rather than for a missing key.
+	var keys *centralKeys
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !o.MustExist {
+		if keys, err = loadCentralKey(centralKeyPath(path), true); err != nil {
+			return nil, err
+		}
 	}
 	db, err := openLocked(path, Options{Timeout: o.Timeout, NoSync: o.NoSync, MustExist: o.MustExist}, initCentral)
 	if err != nil {
@@ -112,11 +127,41 @@ func OpenCentral(path string, o CentralOptions) (*Central, error) {
 		}
 		return nil
 	})
+	if err == nil && keys == nil {
+		keys, err = loadCentralKey(centralKeyPath(path), false)
+	}
+	if err == nil {
+		err = addProjectionBuckets(db)
+	}
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &Central{db: db, path: path, now: o.Now, maxBatch: o.MaxBatchEvents}, nil
+	return &Central{db: db, path: path, now: o.Now, maxBatch: o.MaxBatchEvents, keys: keys}, nil
+}
+
+// addProjectionBuckets creates the projections' buckets that a central file of the first
+// increment lacks. Its members' projections start empty: the events it already held are not
+// replayed into them.
+func addProjectionBuckets(db *bbolt.DB) error {
+	missing := false
+	err := db.View(func(tx *bbolt.Tx) error {
+		for _, b := range projectionBuckets {
+			missing = missing || tx.Bucket(b) == nil
+		}
+		return nil
+	})
+	if err != nil || !missing {
+		return err
+	}
+	return db.Update(func(tx *bbolt.Tx) error {
+		for _, b := range projectionBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // initCentral lays out a new central file.
@@ -128,7 +173,7 @@ func initCentral(tx *bbolt.Tx) error {
 	if err := c.Put(keySchema, itob(centralSchema)); err != nil {
 		return err
 	}
-	for _, b := range [][]byte{bucketRegisters, bucketConflicts} {
+	for _, b := range append([][]byte{bucketRegisters, bucketConflicts}, projectionBuckets...) {
 		if _, err := tx.CreateBucket(b); err != nil {
 			return err
 		}
@@ -157,6 +202,9 @@ type centralRegister struct {
 	LastSeen    time.Time      `json:"last_seen"`
 	Rejected    uint64         `json:"rejected,omitempty"`
 	Conflicts   uint64         `json:"conflicts,omitempty"`
+	// Demo and Software are what the register said of itself at its last set-up.
+	Demo     bool   `json:"demo,omitempty"`
+	Software string `json:"software,omitempty"`
 }
 
 // centralEvent is an event as the central stores it:
@@ -178,8 +226,10 @@ type centralEvent struct {
 	Payload  []byte `json:"-"`
 }
 
+// newCentralEvent is an event as it is stored, the member's wrapped data key taken out of its
+// payload (see stripWrappedKey).
 func newCentralEvent(e comptoir.Event, received time.Time) centralEvent {
-	return centralEvent{ID: e.ID, Type: e.Type, At: e.At.UTC(), Received: received, Payload: e.Payload}
+	return centralEvent{ID: e.ID, Type: e.Type, At: e.At.UTC(), Received: received, Payload: stripWrappedKey(e.Type, e.Payload)}
 }
 
 func (ce centralEvent) encode() []byte {
@@ -360,7 +410,15 @@ func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (
 			return comptoir.PushResult{}, comptoir.E(comptoir.CodeSeqGap, st.AckedSeq+1)
 		}
 		ce := newCentralEvent(e, now)
-		if reason := st.apply(register, e, ce.Payload); reason != "" {
+		reason := st.apply(register, e, e.Payload)
+		if reason == "" {
+			// The projections change in this transaction, which also advances the acknowledged
+			// sequence: a replay never reaches it, so they too change exactly once.
+			if reason, err = c.project(tx, register, e, now); err != nil {
+				return comptoir.PushResult{}, err
+			}
+		}
+		if reason != "" {
 			ce.Rejected = reason
 			st.Rejected++
 		}
@@ -567,6 +625,6 @@ func (c *Central) Register(ctx context.Context, register string) (comptoir.Regis
 	return comptoir.RegisterSummary{
 		Register: register, AckedSeq: st.AckedSeq, Tickets: st.Tickets, GrandTotal: st.GrandTotal,
 		LastSeen: st.LastSeen, ChainOK: !st.ChainBroken, ChainBreak: st.ChainBreak,
-		LastClosing: st.LastPeriod, Rejected: st.Rejected, Conflicts: st.Conflicts,
+		LastClosing: st.LastPeriod, Rejected: st.Rejected, Conflicts: st.Conflicts, Demo: st.Demo,
 	}, nil
 }

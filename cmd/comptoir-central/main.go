@@ -57,7 +57,7 @@ const (
 
 // openCentral opens the central's storage at path. It is the one place the storage is chosen:
 // the embedded bbolt file, which needs nothing else installed.
-func openCentral(path string) (comptoir.CentralStore, io.Closer, error) {
+func openCentral(path string) (comptoir.CentralService, io.Closer, error) {
 	c, err := store.OpenCentral(path, store.CentralOptions{Timeout: time.Second})
 	if err != nil {
 		return nil, nil, err
@@ -68,7 +68,7 @@ func openCentral(path string) (comptoir.CentralStore, io.Closer, error) {
 // hooks is what run takes from outside besides its arguments, so that tests open their own
 // store, learn the address listened on and see the shutdown begin.
 type hooks struct {
-	open func(path string) (comptoir.CentralStore, io.Closer, error)
+	open func(path string) (comptoir.CentralService, io.Closer, error)
 	// listening receives the address actually listened on (the port chosen for ":0").
 	listening func(addr string)
 	// shuttingDown runs when the server stops accepting requests, before in-flight ones end.

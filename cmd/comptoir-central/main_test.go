@@ -215,8 +215,10 @@ func TestRun_PushToTheEmbeddedCentral(t *testing.T) {
 	}
 }
 
-// blockingCentral holds a push until released, to see the shutdown wait for it.
+// blockingCentral holds a push until released, to see the shutdown wait for it. The rest of the
+// service is never called.
 type blockingCentral struct {
+	comptoir.CentralService
 	entered, release chan struct{}
 }
 
@@ -244,7 +246,7 @@ func TestRun_ShutdownFinishesInFlight(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	h := &hooks{
-		open:         func(string) (comptoir.CentralStore, io.Closer, error) { return central, closer, nil },
+		open:         func(string) (comptoir.CentralService, io.Closer, error) { return central, closer, nil },
 		listening:    func(a string) { addr <- a },
 		shuttingDown: func() { close(stopping) },
 	}
