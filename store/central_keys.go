@@ -124,12 +124,6 @@ func createCentralKey(path string) (*centralKeys, error) {
 // "e", a zero byte and the normalized address, the same shape as the chain-wide blocked hashes.
 func (k *centralKeys) emailHash(email string) []byte { return keyedHash(k.index, email) }
 
-// blockedHash is the chain-wide hash of an email address under the lookup key, as registers
-// compute it for email.blocked, in hexadecimal.
-func (k *centralKeys) blockedHash(email string) string {
-	return hex.EncodeToString(keyedHash(k.lookup, email))
-}
-
 func keyedHash(key []byte, email string) []byte {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte("e\x00"))
