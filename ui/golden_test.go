@@ -71,6 +71,10 @@ func TestView_Golden(t *testing.T) {
 			h.send(key(tea.KeyDown))
 			h.send(key(tea.KeyEnter))
 		}},
+		{"member_remote", "membre d'un autre magasin", "member from another shop", func(h *harness) {
+			h.scanKeys(cardRemote)
+			h.send(key(tea.KeyF2))
+		}},
 		{"enrol_notice", "Conservation : 3 ans", "Retention: 3 years", func(h *harness) {
 			h.scanKeys(cardUnknown)
 			h.send(key(tea.KeyF2))

@@ -346,7 +346,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.members.attached = &member{customer: msg.Customer, card: msg.Card, consent: msg.Consent}
 		m.members.offer = ""
 		m.show(m.sale)
-		m.sale.result = result{resultOK, wordEnrolled.f(m.common.Lang, m.members.attached.name(), msg.Card)}
+		m.sale.result = result{resultOK, wordEnrolled.f(m.common.Lang, m.members.attached.name(m.common.Lang), msg.Card)}
 		return m, nil
 	case enrolReadyMsg, enrolledMsg:
 		_, c := m.enrol.Update(msg)

@@ -70,3 +70,19 @@ func TestManager_SyncNowWithoutCentral(t *testing.T) {
 		t.Errorf("F12 without a central does not say so:\n%s", v)
 	}
 }
+
+// TestMember_Remote attaches a member of another shop: named by what they are, with the chain's
+// balance, never a masked name that would look like a member of this shop with a blank file.
+func TestMember_Remote(t *testing.T) {
+	h := newHarness(t, comptoir.LangFR, 80, 24)
+	h.scanKeys(cardRemote)
+	v := h.view()
+	contains(t, "the sale screen", v, "MEMBRE   membre d'un autre magasin  ·  340 pts")
+	contains(t, "the sale screen", v, "✓ membre d'un autre magasin attaché au ticket : 340 points")
+	h.send(key(tea.KeyF2))
+	v = h.view()
+	if strings.Contains(v, "Nom :") || strings.Contains(v, "données masquées") {
+		t.Errorf("the panel shows personal data rows for a member of another shop:\n%s", v)
+	}
+	contains(t, "the member panel", v, "SMS           oui   d'après la centrale")
+}

@@ -115,12 +115,8 @@ func (e *env) newSyncer(ctx context.Context, s *store.Store, c *syncer.Client) (
 	if err != nil {
 		return nil, err
 	}
-	sy := &syncer.Syncer{Outbox: s, Central: c, Register: e.cfg.register, Demo: demo,
-		Software: software(), Sleep: e.sleep}
-	if f, ok := any(s).(comptoir.FeedService); ok {
-		sy.Feed = f
-	}
-	return sy, nil
+	return &syncer.Syncer{Outbox: s, Central: c, Feed: s, Register: e.cfg.register, Demo: demo,
+		Software: software(), Sleep: e.sleep}, nil
 }
 
 // software names the program at set-up: comptoir and its module version when the build has one.
@@ -303,7 +299,7 @@ func trustCAFile(c *syncer.Client, path string) error {
 		pool = x509.NewCertPool()
 	}
 	if !pool.AppendCertsFromPEM(pem) {
-		return comptoir.Wrap(comptoir.CodeCannotRead, fmt.Errorf("%s: no PEM certificate", path))
+		return comptoir.E(comptoir.CodeCAFileInvalid, path)
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
