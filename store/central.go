@@ -335,7 +335,7 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 			return err
 		}
 		n, _, _, err := c.replays(tx, register, st.AckedSeq, events, c.now())
-		replayed, res.AckedSeq = n == len(events), st.AckedSeq
+		replayed, res.AckedSeq, res.Replayed = n == len(events), st.AckedSeq, n
 		return err
 	})
 	if err != nil || replayed {
@@ -397,7 +397,7 @@ func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (
 		// A batch of replays only: acknowledged without effect and without a write, so that a
 		// register retrying after a lost answer costs no page (last seen is the last push that
 		// brought something).
-		return comptoir.PushResult{AckedSeq: st.AckedSeq}, nil
+		return comptoir.PushResult{AckedSeq: st.AckedSeq, Replayed: i}, nil
 	}
 	if evs == nil {
 		if evs, err = tx.CreateBucket(evName); err != nil {
@@ -405,6 +405,7 @@ func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (
 		}
 	}
 	evs.FillPercent = 1
+	res := comptoir.PushResult{Replayed: i}
 	for _, e := range events[i:] {
 		if e.Seq != st.AckedSeq+1 {
 			return comptoir.PushResult{}, comptoir.E(comptoir.CodeSeqGap, st.AckedSeq+1)
@@ -421,6 +422,9 @@ func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (
 		if reason != "" {
 			ce.Rejected = reason
 			st.Rejected++
+			res.Rejected++
+		} else {
+			res.Applied++
 		}
 		if err := evs.Put(itob(e.Seq), ce.encode()); err != nil {
 			return comptoir.PushResult{}, err
@@ -428,7 +432,8 @@ func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (
 		st.AckedSeq = e.Seq
 	}
 	st.LastSeen = now
-	return comptoir.PushResult{AckedSeq: st.AckedSeq}, putCentralRegister(tx, register, st)
+	res.AckedSeq = st.AckedSeq
+	return res, putCentralRegister(tx, register, st)
 }
 
 // replays compares the events of a batch at or below the acknowledged sequence, which come first

@@ -105,13 +105,13 @@ func (c *Client) Push(ctx context.Context, register string, events []comptoir.Ev
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Content-Encoding", "gzip")
 	var res comptoir.PushResult
-	err = c.do(req, register, &res)
+	err = c.do(req, register, maxAnswerBytes, &res)
 	return res, err
 }
 
 // do sends a request and reads its answer into out, or turns a refusal into its typed error.
 // The transport undoes a gzip answer itself, since Accept-Encoding is left to it.
-func (c *Client) do(req *http.Request, register string, out any) error {
+func (c *Client) do(req *http.Request, subject string, limit int64, out any) error {
 	req.Header.Set("Authorization", "Bearer "+c.Token)
 	req.Header.Set("Accept", "application/json")
 	lang := "en"
@@ -136,15 +136,18 @@ func (c *Client) do(req *http.Request, register string, out any) error {
 		return comptoir.Wrap(comptoir.CodeCentralUnreachable, err, c.BaseURL)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err != nil {
 		// An answer cut short: the central may have committed, and a retry will say so.
 		return comptoir.Wrap(comptoir.CodeCentralUnreachable, err, c.BaseURL)
 	}
-	if resp.StatusCode == http.StatusOK {
+	switch {
+	case resp.StatusCode == http.StatusOK && out != nil:
 		if err := json.Unmarshal(data, out); err != nil {
 			return comptoir.E(comptoir.CodeCentralAnswer, resp.StatusCode)
 		}
+		return nil
+	case resp.StatusCode == http.StatusNoContent && out == nil:
 		return nil
 	}
 	var refusal ErrorResponse
@@ -155,23 +158,26 @@ func (c *Client) do(req *http.Request, register string, out any) error {
 		}
 		return comptoir.E(comptoir.CodeCentralAnswer, resp.StatusCode)
 	}
-	return refusalError(resp.StatusCode, refusal, register)
+	return refusalError(resp.StatusCode, refusal, subject)
 }
 
 // refusalError rebuilds the domain refusal the central answered with, with the values its
-// sentence needs when the answer or the request carries them.
-func refusalError(status int, r ErrorResponse, register string) error {
+// sentence needs when the answer or the request carries them: subject is what the request was
+// about, a register's name, a card or a cursor.
+func refusalError(status int, r ErrorResponse, subject string) error {
 	code := comptoir.Code(r.Code)
 	switch {
 	case status >= 500:
 		return comptoir.Wrap(comptoir.CodeCentralFailing, &CentralError{Status: status, Code: code, Message: r.Message}, status)
 	case code == comptoir.CodeSeqGap && r.ExpectedSeq > 0:
 		return comptoir.E(comptoir.CodeSeqGap, r.ExpectedSeq)
-	case code == comptoir.CodeUnauthorized:
+	case code == comptoir.CodeUnauthorized, code == comptoir.CodeAdminOnly, code == comptoir.CodeRegisterOnly,
+		code == comptoir.CodeCustomerErased, code == comptoir.CodeStopProcessing:
 		return comptoir.E(code)
 	case code == comptoir.CodeForbiddenRegister, code == comptoir.CodeUnknownRegisterCentral,
-		code == comptoir.CodeReservedRegister, code == comptoir.CodeInvalidRegister:
-		return comptoir.E(code, register)
+		code == comptoir.CodeReservedRegister, code == comptoir.CodeInvalidRegister,
+		code == comptoir.CodeUnknownCard, code == comptoir.CodeInvalidCursor:
+		return comptoir.E(code, subject)
 	}
 	return comptoir.Wrap(comptoir.CodeCentralRefused, &CentralError{Status: status, Code: code, Message: r.Message}, status)
 }

@@ -47,7 +47,7 @@ func newMetrics(s *Server) *metrics {
 	}, labels)
 	m.events = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "comptoir_central_events_total",
-		Help: "Events of acknowledged batches by outcome: applied (new), replayed (already held, no effect), rejected (stored as rejected, never applied).",
+		Help: "Events of acknowledged batches by outcome: applied (new and applied), replayed (already held, no effect), rejected (new, stored as rejected, never applied).",
 	}, []string{"register", "demo", "outcome"})
 	m.conflicts = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "comptoir_central_conflicts_total",
@@ -146,11 +146,19 @@ var (
 		[]string{"register", "demo"}, nil)
 	descTickets = prometheus.NewDesc("comptoir_central_register_tickets",
 		"Sales and refunds the central holds for the register, training excluded.", []string{"register", "demo"}, nil)
+	descCardConflicts = prometheus.NewDesc("comptoir_central_card_conflicts",
+		"Enrolments that used a card another member already held: flagged, never merged.", nil, nil)
 )
+
+// cardConflicts is what a central store may say of the cards two members used, for the metric of
+// the same name; a store that cannot say has no such metric.
+type cardConflicts interface {
+	CardConflicts(ctx context.Context) (uint64, error)
+}
 
 // Describe sends the per-register descriptions.
 func (c registersCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descAcked, descLastPush, descLag, descChain, descTickets} {
+	for _, d := range []*prometheus.Desc{descAcked, descLastPush, descLag, descChain, descTickets, descCardConflicts} {
 		ch <- d
 	}
 }
@@ -159,6 +167,13 @@ func (c registersCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c registersCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
 	defer cancel()
+	if cc, ok := c.m.s.Central.(cardConflicts); ok {
+		if n, err := cc.CardConflicts(ctx); err == nil {
+			ch <- prometheus.MustNewConstMetric(descCardConflicts, prometheus.GaugeValue, float64(n))
+		} else {
+			c.m.s.logger().Error("central: metrics of card conflicts", "err", err)
+		}
+	}
 	now := time.Now()
 	for _, t := range c.m.s.tokens {
 		if t.name == comptoir.AdminName {

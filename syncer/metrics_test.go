@@ -86,7 +86,7 @@ func TestMetrics_AfterPushes(t *testing.T) {
 			}{
 				{"comptoir_central_batches_total", r1, 3},
 				{"comptoir_central_batches_total", r2, 1},
-				{"comptoir_central_events_total", map[string]string{"register": "R1", "outcome": "applied"}, 4},
+				{"comptoir_central_events_total", map[string]string{"register": "R1", "outcome": "applied"}, 3},
 				{"comptoir_central_events_total", map[string]string{"register": "R1", "outcome": "replayed"}, 3},
 				{"comptoir_central_events_total", map[string]string{"register": "R1", "outcome": "rejected"}, 1},
 				{"comptoir_central_conflicts_total", r1, 1},
@@ -94,6 +94,7 @@ func TestMetrics_AfterPushes(t *testing.T) {
 				{"comptoir_central_register_acked_seq", r1, 4},
 				{"comptoir_central_register_acked_seq", r2, 1},
 				{"comptoir_central_register_chain_ok", r2, 1},
+				{"comptoir_central_card_conflicts", nil, 0},
 			} {
 				if got := value(sample(t, fams, tt.name, tt.labels)); got != tt.want {
 					t.Errorf("%s%v: got %v, want %v", tt.name, tt.labels, got, tt.want)

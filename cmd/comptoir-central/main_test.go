@@ -31,11 +31,12 @@ func TestParseFlags_Defaults(t *testing.T) {
 
 func TestParseFlags_Values(t *testing.T) {
 	got, err := parseFlags([]string{"--addr", ":9000", "--db=/srv/c.db", "--tokens", "t", "--max-body", "1024",
-		"--max-events", "10", "--lang", "en"}, noEnv)
+		"--max-events", "10", "--lang", "en", "--tls-cert", "c.pem", "--tls-key", "k.pem"}, noEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config{addr: ":9000", db: "/srv/c.db", tokens: "t", maxBody: 1024, maxEvents: 10, lang: comptoir.LangEN}
+	want := config{addr: ":9000", db: "/srv/c.db", tokens: "t", maxBody: 1024, maxEvents: 10, lang: comptoir.LangEN,
+		tlsCert: "c.pem", tlsKey: "k.pem"}
 	if got != want {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
