@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -102,7 +99,7 @@ func (t syncTarget) client(lang comptoir.Lang) (*syncer.Client, error) {
 	}
 	c.Lang = lang
 	if t.caFile != "" {
-		if err := trustCAFile(c, t.caFile); err != nil {
+		if err := c.TrustCAFile(t.caFile); err != nil {
 			return nil, err
 		}
 	}
@@ -207,10 +204,6 @@ func runSync(e *env, args []string) error {
 	if rep.Pending > 0 {
 		return comptoir.E(comptoir.CodeSyncPending, rep.Pending)
 	}
-	if !rep.Pulled && sy.Feed != nil {
-		// A central client without the change feed: nothing was pulled, so the run is not done.
-		return comptoir.E(comptoir.CodeFeedStuck, "")
-	}
 	return nil
 }
 
@@ -282,27 +275,4 @@ func readTokenFile(path string) (string, error) {
 	}
 	first, _, _ := strings.Cut(string(data), "\n")
 	return strings.TrimSpace(first), nil
-}
-
-// trustCAFile makes the client trust the certificates of a PEM file besides the system's, for a
-// central whose certificate the shop signed itself.
-func trustCAFile(c *syncer.Client, path string) error {
-	pem, err := os.ReadFile(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return comptoir.E(comptoir.CodeFileNotFound, path)
-		}
-		return comptoir.Wrap(comptoir.CodeCannotRead, err)
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return comptoir.E(comptoir.CodeCAFileInvalid, path)
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	c.HTTP = &http.Client{Timeout: time.Minute, Transport: tr}
-	return nil
 }
