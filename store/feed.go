@@ -275,10 +275,9 @@ func (s *Store) ApplyChanges(ctx context.Context, page comptoir.ChangesPage) err
 			return err
 		}
 	}
+	// The audit trail and the tombstones are dated by this register's clock, as the rest of its
+	// trail is.
 	now := s.now().UTC()
-	if !page.Now.IsZero() {
-		now = page.Now.UTC()
-	}
 	erased := false
 	err := s.update(func(tx *bbolt.Tx) error {
 		a := applier{s: s, tx: tx, keys: keys, now: now}
@@ -705,11 +704,12 @@ func (v remoteView) customer() comptoir.Customer {
 }
 
 // localRecord is the member record made when a member of another shop first does something here
-// (a sale, a consent change): it holds their points and tickets, never personal data. Its basis
-// is the loyalty programme's contract, the one an enrolment gives when none is named.
+// (a sale, a consent change, a request under the RGPD): it holds their points and tickets, never
+// personal data. Its basis is the loyalty programme's contract, the one an enrolment gives when
+// none is named; their enrolment date is the central's to know, so it stays zero.
 func (v remoteView) localRecord(now time.Time) customerRecord {
 	return customerRecord{ID: v.ID, Cards: slices.Clone(v.Cards), Basis: comptoir.BasisContract, Status: v.Status,
-		EnrolledAt: now, LastActivity: now, Remote: true}
+		LastActivity: now, Remote: true}
 }
 
 // RemoteMember returns the central's view of a member (a member of this shop or of another):
@@ -733,8 +733,10 @@ func (s *Store) RemoteMember(ctx context.Context, id comptoir.CustomerID) (compt
 }
 
 // memberForUpdate reads a member's record for a change made here, making the record of a member
-// of another shop on their first change (it is written by the caller). It refuses an unknown
-// member with CodeUnknownCustomer.
+// of another shop on their first change (it is written by the caller, if at all): a member can
+// buy, change a consent, stop processing or ask for erasure at any shop of the chain, and the
+// change reaches the central in the outbox. It refuses an unknown member with
+// CodeUnknownCustomer.
 func memberForUpdate(tx *bbolt.Tx, id comptoir.CustomerID, now time.Time) (customerRecord, error) {
 	rec, err := getCustomer(tx, id)
 	if !isCode(err, comptoir.CodeRemoteMember) {

@@ -557,3 +557,47 @@ func TestStore_ApplyChangesAtomic(t *testing.T) {
 	_, err = s.Product(ctx, vin.GTIN)
 	wantErr(t, err, comptoir.ErrUnknownProduct)
 }
+
+// TestStore_RemoteMemberRights checks that a member of another shop can exercise their rights at
+// this register (stop processing, erasure), the change leaving in the outbox for the central, and
+// that the retention purge leaves them to the central.
+func TestStore_RemoteMemberRights(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock(day0)
+	s := mustOpen(t, dbPath(t), opts(clk))
+	mustImport(t, s, vin)
+	buyer, quiet := remoteID(8), remoteID(9)
+	mustApply(t, s, "x1",
+		memberChange(comptoir.RemoteMember{ID: buyer, Cards: []string{comptoir.CardNumber(8_000_008)}, Balance: 30, Status: comptoir.StatusActive}),
+		memberChange(comptoir.RemoteMember{ID: quiet, Cards: []string{comptoir.CardNumber(8_000_009)}, Status: comptoir.StatusActive}))
+	mustRecord(t, s, withCustomer(buyer, byCard(line(vin, 1))))
+
+	clk.Set(day0.AddDate(4, 0, 0))
+	purged, err := s.PurgeInactive(ctx, day0.AddDate(3, 0, 0), false, "Manager")
+	if err != nil || len(purged) != 0 {
+		t.Errorf("PurgeInactive = %v, %v; want no member of another shop purged here", purged, err)
+	}
+
+	outbox := len(mustOutbox(t, s))
+	if err := s.StopProcessing(ctx, quiet, "Manager"); err != nil {
+		t.Fatalf("StopProcessing of a member of another shop: %v", err)
+	}
+	if got, _ := s.Customer(ctx, quiet); got.Status != comptoir.StatusRestricted || !got.Remote {
+		t.Errorf("after StopProcessing: %+v", got)
+	}
+	if err := s.Erase(ctx, buyer, "Manager"); err != nil {
+		t.Fatalf("Erase of a member of another shop: %v", err)
+	}
+	_, err = s.CardOwner(ctx, comptoir.CardNumber(8_000_008))
+	wantErr(t, err, comptoir.E(comptoir.CodeUnknownCard))
+	events := mustOutbox(t, s)[outbox:]
+	if got, want := len(events), 2; got != want {
+		t.Fatalf("outbox events = %d, want %d", got, want)
+	}
+	if events[0].Type != comptoir.EventCustomerStopped || events[1].Type != comptoir.EventCustomerErased {
+		t.Errorf("outbox events = %s, %s; want a stop then an erasure", events[0].Type, events[1].Type)
+	}
+	if _, ok, _ := s.RemoteMember(ctx, buyer); ok {
+		t.Error("the central's view of the erased member is still kept")
+	}
+}
