@@ -495,10 +495,16 @@ func TestStore_RemoteMemberSale(t *testing.T) {
 	if x, err := s.Export(ctx, id, "Manager"); err != nil || len(x.Tickets) != 1 || x.Balance != 64 {
 		t.Errorf("Export = %+v, %v", x, err)
 	}
+	if got, err := s.BalanceAfter(ctx, id, sale.Number); err != nil || got != 64 {
+		t.Errorf("BalanceAfter(ticket %d) = %d, %v; want 64", sale.Number, got, err)
+	}
 	// Once the central counted the ticket, its balance alone holds it.
 	mustApply(t, s, "r2", memberChange(comptoir.RemoteMember{ID: id, Cards: []string{card}, Balance: 64, AsOfTicket: sale.Number, Status: comptoir.StatusActive}))
 	if _, balance, _ := s.Points(ctx, id); balance != 64 {
 		t.Errorf("balance once the central counted the ticket = %d, want 64", balance)
+	}
+	if got, err := s.BalanceAfter(ctx, id, sale.Number); err != nil || got != 64 {
+		t.Errorf("BalanceAfter(ticket %d) once the central counted it = %d, %v; want 64", sale.Number, got, err)
 	}
 	// A consent withdrawn here goes to the central like any other.
 	outbox := len(mustOutbox(t, s))
