@@ -112,16 +112,22 @@ func (s *Store) SyncSetup(ctx context.Context) (comptoir.Setup, bool, error) {
 	if err := checkCtx(ctx); err != nil {
 		return comptoir.Setup{}, false, err
 	}
+	var stored bool
+	if err := s.view(func(tx *bbolt.Tx) error {
+		stored = tx.Bucket(bucketMeta).Get(keySetup) != nil
+		return nil
+	}); err != nil || !stored {
+		return comptoir.Setup{}, false, err
+	}
+	// The master key is loaded outside the read transaction: loading it may write its check
+	// value, and a write inside a read transaction of the same goroutine can deadlock bbolt.
+	keys, err := s.masterKey(false)
+	if err != nil {
+		return comptoir.Setup{}, false, err
+	}
 	var set comptoir.Setup
 	var ok bool
-	err := s.view(func(tx *bbolt.Tx) error {
-		if tx.Bucket(bucketMeta).Get(keySetup) == nil {
-			return nil
-		}
-		keys, err := s.masterKey(false)
-		if err != nil {
-			return err
-		}
+	err = s.view(func(tx *bbolt.Tx) error {
 		rec, found, err := readSetup(tx, keys)
 		if err != nil || !found {
 			return err
@@ -268,10 +274,8 @@ func (s *Store) ApplyChanges(ctx context.Context, page comptoir.ChangesPage) err
 			return comptoir.Wrap(comptoir.CodeInvalidChange, err, i+1, c.Kind)
 		}
 	}
-	var keys *masterKey
 	if needsKey(page) {
-		var err error
-		if keys, err = s.masterKey(true); err != nil {
+		if _, err := s.masterKey(true); err != nil {
 			return err
 		}
 	}
@@ -280,7 +284,7 @@ func (s *Store) ApplyChanges(ctx context.Context, page comptoir.ChangesPage) err
 	now := s.now().UTC()
 	erased := false
 	err := s.update(func(tx *bbolt.Tx) error {
-		a := applier{s: s, tx: tx, keys: keys, now: now}
+		a := applier{tx: tx, now: now}
 		for i, c := range page.Changes {
 			if err := a.apply(c); err != nil {
 				if _, ok := err.(*comptoir.Error); ok {
@@ -379,10 +383,8 @@ func validateChange(c comptoir.Change) error {
 
 // applier applies the changes of one page in its transaction.
 type applier struct {
-	s    *Store
-	tx   *bbolt.Tx
-	keys *masterKey
-	now  time.Time
+	tx  *bbolt.Tx
+	now time.Time
 	// erased is set when a member of this shop was erased: the file must be compacted.
 	erased bool
 }
