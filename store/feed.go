@@ -228,17 +228,17 @@ func cardBlock(tx *bbolt.Tx) (first, last uint64, ok bool, err error) {
 }
 
 // nextCardInBlock draws the next free card of the block: after the highest card enrolled when it
-// lies in the block, from the block's start otherwise (a card printed before the set-up, outside
-// the block, must not make the block look used up).
+// lies in the block, then from the block's start, so that a card printed before the set-up
+// outside the block, or one enrolled out of order, never makes the block look used up while a
+// number is free.
 func nextCardInBlock(tx *bbolt.Tx, first, last uint64) (string, error) {
-	seq := first
+	start := first
 	if v := tx.Bucket(bucketMeta).Get(keyCardSeq); len(v) == 8 && btoi(v) >= first && btoi(v) < last {
-		seq = btoi(v) + 1
-	} else if len(v) == 8 && btoi(v) == last {
-		seq = last + 1
+		start = btoi(v) + 1
 	}
 	cards := tx.Bucket(bucketCards)
-	for ; seq <= last; seq++ {
+	for i := range last - first + 1 {
+		seq := first + (start-first+i)%(last-first+1)
 		if card := comptoir.CardNumber(seq); cards.Get([]byte(card)) == nil {
 			return card, nil
 		}

@@ -164,6 +164,14 @@ func TestStore_NextCardInBlock(t *testing.T) {
 	if got, want := fmt.Sprint(errArgs(t, err)), "[500 503]"; got != want {
 		t.Errorf("CodeCardBlockExhausted args = %s, want %s", got, want)
 	}
+
+	// The block's last card enrolled first leaves the others to draw.
+	s = mustOpen(t, dbPath(t), opts(newClock(day0)))
+	mustSetup(t, s, newCentral(t, 10, 12))
+	mustEnroll(t, s, enrolment(comptoir.CardNumber(12), jeanne, emailOnly))
+	if got, want := next(), comptoir.CardNumber(10); got != want {
+		t.Errorf("NextCard after the block's last card = %s, want %s", got, want)
+	}
 }
 
 // TestStore_SealedPersonalInEvents checks that once a central key is pinned, enrolments and
