@@ -514,6 +514,17 @@ func (a *applier) consent(rc comptoir.RemoteConsent) error {
 	}
 	ev := rc.Event
 	ev.At, ev.By, ev.Remarks = ev.At.UTC(), comptoir.CleanText(ev.By), comptoir.CleanText(ev.Remarks)
+	// An event the history already holds (this register's own, sent back by a central that
+	// echoes, or a page sent twice) is not written twice.
+	history, err := consentHistory(a.tx, rc.ID)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(history, func(h comptoir.ConsentEvent) bool {
+		return h.Channel == ev.Channel && h.Granted == ev.Granted && h.At.Equal(ev.At) && h.Via == ev.Via && h.By == ev.By
+	}) {
+		return nil
+	}
 	if err := appendEntry(a.tx, &rec, entryConsent, ev); err != nil {
 		return err
 	}

@@ -314,9 +314,14 @@ func TestStore_ApplyChanges(t *testing.T) {
 		ev := comptoir.ConsentEvent{Channel: comptoir.ChannelEmail, Granted: false, At: day0.Add(time.Hour), Via: comptoir.ViaWeb,
 			By: "jeanne (lien)", NoticeVersion: "2026-01"}
 		mustApply(t, s, "c3", comptoir.Change{Kind: comptoir.ChangeConsent, Consent: &comptoir.RemoteConsent{ID: local.ID, Event: ev}})
+		// The same event sent again is not written twice.
+		mustApply(t, s, "c3", comptoir.Change{Kind: comptoir.ChangeConsent, Consent: &comptoir.RemoteConsent{ID: local.ID, Event: ev}})
 		history, err := s.ConsentHistory(ctx, local.ID)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if got, want := len(history), len(comptoir.Channels)+1; got != want {
+			t.Errorf("consent history = %d events, want %d (enrolment's and the web's)", got, want)
 		}
 		last := history[len(history)-1]
 		if last.Via != comptoir.ViaWeb || last.By != "jeanne (lien)" || last.Granted || !last.At.Equal(ev.At) {
