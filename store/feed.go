@@ -112,16 +112,22 @@ func (s *Store) SyncSetup(ctx context.Context) (comptoir.Setup, bool, error) {
 	if err := checkCtx(ctx); err != nil {
 		return comptoir.Setup{}, false, err
 	}
+	var stored bool
+	if err := s.view(func(tx *bbolt.Tx) error {
+		stored = tx.Bucket(bucketMeta).Get(keySetup) != nil
+		return nil
+	}); err != nil || !stored {
+		return comptoir.Setup{}, false, err
+	}
+	// The master key is loaded outside the read transaction: loading it may write its check
+	// value, and a write inside a read transaction of the same goroutine can deadlock bbolt.
+	keys, err := s.masterKey(false)
+	if err != nil {
+		return comptoir.Setup{}, false, err
+	}
 	var set comptoir.Setup
 	var ok bool
-	err := s.view(func(tx *bbolt.Tx) error {
-		if tx.Bucket(bucketMeta).Get(keySetup) == nil {
-			return nil
-		}
-		keys, err := s.masterKey(false)
-		if err != nil {
-			return err
-		}
+	err = s.view(func(tx *bbolt.Tx) error {
 		rec, found, err := readSetup(tx, keys)
 		if err != nil || !found {
 			return err
@@ -222,17 +228,17 @@ func cardBlock(tx *bbolt.Tx) (first, last uint64, ok bool, err error) {
 }
 
 // nextCardInBlock draws the next free card of the block: after the highest card enrolled when it
-// lies in the block, from the block's start otherwise (a card printed before the set-up, outside
-// the block, must not make the block look used up).
+// lies in the block, then from the block's start, so that a card printed before the set-up
+// outside the block, or one enrolled out of order, never makes the block look used up while a
+// number is free.
 func nextCardInBlock(tx *bbolt.Tx, first, last uint64) (string, error) {
-	seq := first
+	start := first
 	if v := tx.Bucket(bucketMeta).Get(keyCardSeq); len(v) == 8 && btoi(v) >= first && btoi(v) < last {
-		seq = btoi(v) + 1
-	} else if len(v) == 8 && btoi(v) == last {
-		seq = last + 1
+		start = btoi(v) + 1
 	}
 	cards := tx.Bucket(bucketCards)
-	for ; seq <= last; seq++ {
+	for i := range last - first + 1 {
+		seq := first + (start-first+i)%(last-first+1)
 		if card := comptoir.CardNumber(seq); cards.Get([]byte(card)) == nil {
 			return card, nil
 		}
@@ -268,20 +274,17 @@ func (s *Store) ApplyChanges(ctx context.Context, page comptoir.ChangesPage) err
 			return comptoir.Wrap(comptoir.CodeInvalidChange, err, i+1, c.Kind)
 		}
 	}
-	var keys *masterKey
 	if needsKey(page) {
-		var err error
-		if keys, err = s.masterKey(true); err != nil {
+		if _, err := s.masterKey(true); err != nil {
 			return err
 		}
 	}
+	// The audit trail and the tombstones are dated by this register's clock, as the rest of its
+	// trail is.
 	now := s.now().UTC()
-	if !page.Now.IsZero() {
-		now = page.Now.UTC()
-	}
 	erased := false
 	err := s.update(func(tx *bbolt.Tx) error {
-		a := applier{s: s, tx: tx, keys: keys, now: now}
+		a := applier{tx: tx, now: now}
 		for i, c := range page.Changes {
 			if err := a.apply(c); err != nil {
 				if _, ok := err.(*comptoir.Error); ok {
@@ -380,10 +383,8 @@ func validateChange(c comptoir.Change) error {
 
 // applier applies the changes of one page in its transaction.
 type applier struct {
-	s    *Store
-	tx   *bbolt.Tx
-	keys *masterKey
-	now  time.Time
+	tx  *bbolt.Tx
+	now time.Time
 	// erased is set when a member of this shop was erased: the file must be compacted.
 	erased bool
 }
@@ -513,6 +514,17 @@ func (a *applier) consent(rc comptoir.RemoteConsent) error {
 	}
 	ev := rc.Event
 	ev.At, ev.By, ev.Remarks = ev.At.UTC(), comptoir.CleanText(ev.By), comptoir.CleanText(ev.Remarks)
+	// An event the history already holds (this register's own, sent back by a central that
+	// echoes, or a page sent twice) is not written twice.
+	history, err := consentHistory(a.tx, rc.ID)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(history, func(h comptoir.ConsentEvent) bool {
+		return h.Channel == ev.Channel && h.Granted == ev.Granted && h.At.Equal(ev.At) && h.Via == ev.Via && h.By == ev.By
+	}) {
+		return nil
+	}
 	if err := appendEntry(a.tx, &rec, entryConsent, ev); err != nil {
 		return err
 	}
@@ -705,11 +717,12 @@ func (v remoteView) customer() comptoir.Customer {
 }
 
 // localRecord is the member record made when a member of another shop first does something here
-// (a sale, a consent change): it holds their points and tickets, never personal data. Its basis
-// is the loyalty programme's contract, the one an enrolment gives when none is named.
+// (a sale, a consent change, a request under the RGPD): it holds their points and tickets, never
+// personal data. Its basis is the loyalty programme's contract, the one an enrolment gives when
+// none is named; their enrolment date is the central's to know, so it stays zero.
 func (v remoteView) localRecord(now time.Time) customerRecord {
 	return customerRecord{ID: v.ID, Cards: slices.Clone(v.Cards), Basis: comptoir.BasisContract, Status: v.Status,
-		EnrolledAt: now, LastActivity: now, Remote: true}
+		LastActivity: now, Remote: true}
 }
 
 // RemoteMember returns the central's view of a member (a member of this shop or of another):
@@ -733,8 +746,10 @@ func (s *Store) RemoteMember(ctx context.Context, id comptoir.CustomerID) (compt
 }
 
 // memberForUpdate reads a member's record for a change made here, making the record of a member
-// of another shop on their first change (it is written by the caller). It refuses an unknown
-// member with CodeUnknownCustomer.
+// of another shop on their first change (it is written by the caller, if at all): a member can
+// buy, change a consent, stop processing or ask for erasure at any shop of the chain, and the
+// change reaches the central in the outbox. It refuses an unknown member with
+// CodeUnknownCustomer.
 func memberForUpdate(tx *bbolt.Tx, id comptoir.CustomerID, now time.Time) (customerRecord, error) {
 	rec, err := getCustomer(tx, id)
 	if !isCode(err, comptoir.CodeRemoteMember) {

@@ -164,6 +164,14 @@ func TestStore_NextCardInBlock(t *testing.T) {
 	if got, want := fmt.Sprint(errArgs(t, err)), "[500 503]"; got != want {
 		t.Errorf("CodeCardBlockExhausted args = %s, want %s", got, want)
 	}
+
+	// The block's last card enrolled first leaves the others to draw.
+	s = mustOpen(t, dbPath(t), opts(newClock(day0)))
+	mustSetup(t, s, newCentral(t, 10, 12))
+	mustEnroll(t, s, enrolment(comptoir.CardNumber(12), jeanne, emailOnly))
+	if got, want := next(), comptoir.CardNumber(10); got != want {
+		t.Errorf("NextCard after the block's last card = %s, want %s", got, want)
+	}
 }
 
 // TestStore_SealedPersonalInEvents checks that once a central key is pinned, enrolments and
@@ -306,9 +314,14 @@ func TestStore_ApplyChanges(t *testing.T) {
 		ev := comptoir.ConsentEvent{Channel: comptoir.ChannelEmail, Granted: false, At: day0.Add(time.Hour), Via: comptoir.ViaWeb,
 			By: "jeanne (lien)", NoticeVersion: "2026-01"}
 		mustApply(t, s, "c3", comptoir.Change{Kind: comptoir.ChangeConsent, Consent: &comptoir.RemoteConsent{ID: local.ID, Event: ev}})
+		// The same event sent again is not written twice.
+		mustApply(t, s, "c3", comptoir.Change{Kind: comptoir.ChangeConsent, Consent: &comptoir.RemoteConsent{ID: local.ID, Event: ev}})
 		history, err := s.ConsentHistory(ctx, local.ID)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if got, want := len(history), len(comptoir.Channels)+1; got != want {
+			t.Errorf("consent history = %d events, want %d (enrolment's and the web's)", got, want)
 		}
 		last := history[len(history)-1]
 		if last.Via != comptoir.ViaWeb || last.By != "jeanne (lien)" || last.Granted || !last.At.Equal(ev.At) {
@@ -495,10 +508,16 @@ func TestStore_RemoteMemberSale(t *testing.T) {
 	if x, err := s.Export(ctx, id, "Manager"); err != nil || len(x.Tickets) != 1 || x.Balance != 64 {
 		t.Errorf("Export = %+v, %v", x, err)
 	}
+	if got, err := s.BalanceAfter(ctx, id, sale.Number); err != nil || got != 64 {
+		t.Errorf("BalanceAfter(ticket %d) = %d, %v; want 64", sale.Number, got, err)
+	}
 	// Once the central counted the ticket, its balance alone holds it.
 	mustApply(t, s, "r2", memberChange(comptoir.RemoteMember{ID: id, Cards: []string{card}, Balance: 64, AsOfTicket: sale.Number, Status: comptoir.StatusActive}))
 	if _, balance, _ := s.Points(ctx, id); balance != 64 {
 		t.Errorf("balance once the central counted the ticket = %d, want 64", balance)
+	}
+	if got, err := s.BalanceAfter(ctx, id, sale.Number); err != nil || got != 64 {
+		t.Errorf("BalanceAfter(ticket %d) once the central counted it = %d, %v; want 64", sale.Number, got, err)
 	}
 	// A consent withdrawn here goes to the central like any other.
 	outbox := len(mustOutbox(t, s))
@@ -556,4 +575,48 @@ func TestStore_ApplyChangesAtomic(t *testing.T) {
 	}
 	_, err = s.Product(ctx, vin.GTIN)
 	wantErr(t, err, comptoir.ErrUnknownProduct)
+}
+
+// TestStore_RemoteMemberRights checks that a member of another shop can exercise their rights at
+// this register (stop processing, erasure), the change leaving in the outbox for the central, and
+// that the retention purge leaves them to the central.
+func TestStore_RemoteMemberRights(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock(day0)
+	s := mustOpen(t, dbPath(t), opts(clk))
+	mustImport(t, s, vin)
+	buyer, quiet := remoteID(8), remoteID(9)
+	mustApply(t, s, "x1",
+		memberChange(comptoir.RemoteMember{ID: buyer, Cards: []string{comptoir.CardNumber(8_000_008)}, Balance: 30, Status: comptoir.StatusActive}),
+		memberChange(comptoir.RemoteMember{ID: quiet, Cards: []string{comptoir.CardNumber(8_000_009)}, Status: comptoir.StatusActive}))
+	mustRecord(t, s, withCustomer(buyer, byCard(line(vin, 1))))
+
+	clk.Set(day0.AddDate(4, 0, 0))
+	purged, err := s.PurgeInactive(ctx, day0.AddDate(3, 0, 0), false, "Manager")
+	if err != nil || len(purged) != 0 {
+		t.Errorf("PurgeInactive = %v, %v; want no member of another shop purged here", purged, err)
+	}
+
+	outbox := len(mustOutbox(t, s))
+	if err := s.StopProcessing(ctx, quiet, "Manager"); err != nil {
+		t.Fatalf("StopProcessing of a member of another shop: %v", err)
+	}
+	if got, _ := s.Customer(ctx, quiet); got.Status != comptoir.StatusRestricted || !got.Remote {
+		t.Errorf("after StopProcessing: %+v", got)
+	}
+	if err := s.Erase(ctx, buyer, "Manager"); err != nil {
+		t.Fatalf("Erase of a member of another shop: %v", err)
+	}
+	_, err = s.CardOwner(ctx, comptoir.CardNumber(8_000_008))
+	wantErr(t, err, comptoir.E(comptoir.CodeUnknownCard))
+	events := mustOutbox(t, s)[outbox:]
+	if got, want := len(events), 2; got != want {
+		t.Fatalf("outbox events = %d, want %d", got, want)
+	}
+	if events[0].Type != comptoir.EventCustomerStopped || events[1].Type != comptoir.EventCustomerErased {
+		t.Errorf("outbox events = %s, %s; want a stop then an erasure", events[0].Type, events[1].Type)
+	}
+	if _, ok, _ := s.RemoteMember(ctx, buyer); ok {
+		t.Error("the central's view of the erased member is still kept")
+	}
 }

@@ -276,7 +276,7 @@ func (s *Store) StopProcessing(ctx context.Context, id comptoir.CustomerID, who 
 		return err
 	}
 	return s.update(func(tx *bbolt.Tx) error {
-		rec, err := getCustomer(tx, id)
+		rec, err := memberForUpdate(tx, id, s.now().UTC())
 		if err != nil {
 			return err
 		}
@@ -309,7 +309,7 @@ func (s *Store) ResumeProcessing(ctx context.Context, id comptoir.CustomerID, wh
 	}
 	var basis comptoir.LawfulBasis
 	err := s.update(func(tx *bbolt.Tx) error {
-		rec, err := getCustomer(tx, id)
+		rec, err := memberForUpdate(tx, id, s.now().UTC())
 		if err != nil {
 			return err
 		}
@@ -384,7 +384,7 @@ func (s *Store) Erase(ctx context.Context, id comptoir.CustomerID, who string) e
 		return err
 	}
 	err := s.update(func(tx *bbolt.Tx) error {
-		rec, err := getCustomer(tx, id)
+		rec, err := memberForUpdate(tx, id, s.now().UTC())
 		if err != nil {
 			return err
 		}
@@ -601,7 +601,7 @@ func (s *Store) Export(ctx context.Context, id comptoir.CustomerID, who string) 
 	now := s.now().UTC()
 	x := comptoir.MemberExport{ExportedAt: now}
 	err = s.update(func(tx *bbolt.Tx) error {
-		rec, err := getCustomer(tx, id)
+		rec, err := memberForUpdate(tx, id, s.now().UTC())
 		if err != nil {
 			return err
 		}

@@ -128,7 +128,9 @@ func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool
 			if err := decode(v, &rec); err != nil {
 				return err
 			}
-			if !rec.erased() && rec.LastActivity.Before(before) {
+			// A member of another shop is the central's to keep or purge: their record here
+			// holds no personal data, and erasing it would erase them in every shop.
+			if !rec.erased() && !rec.Remote && rec.LastActivity.Before(before) {
 				stale = append(stale, rec)
 			}
 			return nil
