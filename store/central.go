@@ -3,14 +3,13 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"time"
 
 	"github.com/comptoir/comptoir"
@@ -34,10 +33,15 @@ import (
 //	    <n>                     -> a refused push: register, seq, the stored and the sent event,
 //	                               when it came
 //
-// None of these names is a register's (meta, journal/…, days/…), so a register's Open refuses a
-// central file as not a Comptoir database, and OpenCentral refuses a register's file by its meta
-// bucket. As in the register's tree, the events of a register only grow at their end, and
-// sequence keys are big-endian so that bbolt's order is numeric order.
+// The central bucket also holds key_check, the check value of the key file beside the database,
+// and the counters card_blocks and card_conflicts; the members' projections and the change feed
+// have buckets of their own, described in central_members.go.
+//
+// A register's Open refuses a central file as not a Comptoir database, since it has no meta
+// bucket, and OpenCentral refuses a register's file by its meta bucket, since it has no central
+// bucket: three projection buckets share a name with a register's (members, cards, audit) but
+// are never read without that check. As in the register's tree, the events of a register only
+// grow at their end, and sequence keys are big-endian so that bbolt's order is numeric order.
 var (
 	bucketCentral   = []byte("central")
 	bucketRegisters = []byte("registers")
@@ -77,11 +81,12 @@ type Central struct {
 var _ comptoir.CentralService = (*Central)(nil)
 
 // OpenCentral opens or creates the central's database at path, and its key file beside it (path
-// with ".key" appended), which is created with the database and never again. A register's
+// with ".key" appended), created with the database (or at the first open of a database of the
+// first increment, which had none) and never again. A register's
 // database is refused with CodeRegisterDatabase, any other file that is not a central's (empty,
 // foreign, a directory) with CodeNotADatabase, and a file another process holds with
-// CodeDatabaseInUse; an existing database whose key file is gone with CodeCentralKeyLost, a key
-// file others can read with CodeKeyPermissions.
+// CodeDatabaseInUse; a database whose key file is gone with CodeCentralKeyLost, another
+// central's key with CodeKeyMismatch, a key file others can read with CodeKeyPermissions.
 func OpenCentral(path string, o CentralOptions) (*Central, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = time.Second
@@ -92,19 +97,15 @@ func OpenCentral(path string, o CentralOptions) (*Central, error) {
 	if o.MaxBatchEvents <= 0 {
 		o.MaxBatchEvents = comptoir.MaxBatchEvents
 	}
-	// The key is created before a new database, so that a crash between the two never leaves a
-	// database without its key; an existing database's key is read only once the file is known
-	// to be a central's, so that a wrong file is refused as such rather than for a missing key.
-	var keys *centralKeys
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !o.MustExist {
-		if keys, err = loadCentralKey(centralKeyPath(path), true); err != nil {
-			return nil, err
-		}
-	}
 	db, err := openLocked(path, Options{Timeout: o.Timeout, NoSync: o.NoSync, MustExist: o.MustExist}, initCentral)
 	if err != nil {
 		return nil, err
 	}
+	// The key's check value, once stored, says that the database has a key: its absence is then
+	// a lost key, refused. A database without it is new, or a first increment's, or one whose
+	// first open stopped before the key was written: its key is created (or the one there read)
+	// and the check stored.
+	var check []byte
 	err = db.View(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketCentral)
 		if c == nil {
@@ -125,13 +126,18 @@ func OpenCentral(path string, o CentralOptions) (*Central, error) {
 				return damaged(path, b)
 			}
 		}
+		check = bytes.Clone(c.Get(keyCentralKeyCheck))
 		return nil
 	})
-	if err == nil && keys == nil {
-		keys, err = loadCentralKey(centralKeyPath(path), false)
+	var keys *centralKeys
+	if err == nil {
+		keys, err = loadCentralKey(centralKeyPath(path), check == nil)
+	}
+	if err == nil && check != nil && !hmac.Equal(check, keys.check) {
+		err = comptoir.E(comptoir.CodeKeyMismatch)
 	}
 	if err == nil {
-		err = addProjectionBuckets(db)
+		err = completeCentral(db, keys, check == nil)
 	}
 	if err != nil {
 		db.Close()
@@ -140,11 +146,12 @@ func OpenCentral(path string, o CentralOptions) (*Central, error) {
 	return &Central{db: db, path: path, now: o.Now, maxBatch: o.MaxBatchEvents, keys: keys}, nil
 }
 
-// addProjectionBuckets creates the projections' buckets that a central file of the first
-// increment lacks. Its members' projections start empty: the events it already held are not
-// replayed into them.
-func addProjectionBuckets(db *bbolt.DB) error {
-	missing := false
+// completeCentral stores the key's check value when the database has none, and creates the
+// projections' buckets that a central file of the first increment lacks; it writes nothing when
+// there is nothing to add. A first increment's members' projections start empty: the events it
+// already held are not replayed into them.
+func completeCentral(db *bbolt.DB, keys *centralKeys, storeCheck bool) error {
+	missing := storeCheck
 	err := db.View(func(tx *bbolt.Tx) error {
 		for _, b := range projectionBuckets {
 			missing = missing || tx.Bucket(b) == nil
@@ -160,7 +167,10 @@ func addProjectionBuckets(db *bbolt.DB) error {
 				return err
 			}
 		}
-		return nil
+		if !storeCheck {
+			return nil
+		}
+		return tx.Bucket(bucketCentral).Put(keyCentralKeyCheck, keys.check)
 	})
 }
 

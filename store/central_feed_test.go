@@ -13,6 +13,7 @@ import (
 
 	"github.com/comptoir/comptoir"
 	"github.com/comptoir/comptoir/store"
+	"go.etcd.io/bbolt"
 )
 
 // mustChanges reads one page of a register's feed.
@@ -296,6 +297,49 @@ func TestOpenCentral_KeyFile(t *testing.T) {
 		_, err := store.OpenCentral(other, store.CentralOptions{})
 		wantErr(t, err, comptoir.E(comptoir.CodeKeyInvalid))
 	})
+	t.Run("another central's key", func(t *testing.T) {
+		other := filepath.Join(t.TempDir(), "central.db")
+		o, err := store.OpenCentral(other, store.CentralOptions{NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Close()
+		foreign, _ := os.ReadFile(other + ".key")
+		if err := os.WriteFile(path+".key", foreign, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		defer os.WriteFile(path+".key", key, 0o600)
+		_, err = store.OpenCentral(path, store.CentralOptions{})
+		wantErr(t, err, comptoir.E(comptoir.CodeKeyMismatch))
+	})
+	t.Run("a first increment's database gets its key", func(t *testing.T) {
+		old := filepath.Join(t.TempDir(), "central.db")
+		o, err := store.OpenCentral(old, store.CentralOptions{NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Close()
+		// The first increment wrote neither the key's check value nor the projections' buckets.
+		editDB(t, old, func(tx *bbolt.Tx) error {
+			for _, b := range []string{"members", "cards", "memberkeys", "emails", "blocked", "feed", "catalogs", "audit", "cardblocks"} {
+				if err := tx.DeleteBucket([]byte(b)); err != nil {
+					return err
+				}
+			}
+			return tx.Bucket([]byte("central")).Delete([]byte("key_check"))
+		})
+		if err := os.Remove(old + ".key"); err != nil {
+			t.Fatal(err)
+		}
+		c := centralAt(t, old, newClock(day0))
+		if _, err := os.Stat(old + ".key"); err != nil {
+			t.Errorf("no key created for the first increment's database: %v", err)
+		}
+		mustSetup(t, c, "R1", comptoir.SetupRequest{})
+		if page := mustChanges(t, c, "R1", "", 0); len(page.Changes) != 0 {
+			t.Errorf("feed of an upgraded database = %s, want empty", kinds(page.Changes))
+		}
+	})
 	t.Run("the same key after reopening", func(t *testing.T) {
 		c1 := centralAt(t, path, newClock(day0))
 		s := mustSetup(t, c1, "R1", comptoir.SetupRequest{})
@@ -334,4 +378,49 @@ func BenchmarkCentralChanges_Members(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(members)*float64(b.N)/b.Elapsed().Seconds(), "members/s")
+}
+
+func TestCentralChanges_StatusAndBlockedOnce(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock(day0)
+	c := centralAt(t, centralPath(t), newClock(day0.Add(48*time.Hour)))
+	setup := mustSetup(t, c, "R1", comptoir.SetupRequest{})
+	r1, r2 := shop(t, "R1", clk), shop(t, "R2", clk)
+	card := comptoir.CardNumber(100_300)
+	m := enrolAt(t, r1, "", card, jeanne, emailOnly)
+	if err := r1.StopProcessing(ctx, m.ID, "Alice"); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*store.Store{r1, r2} {
+		if err := r.Block(ctx, "spam@exemple.fr", "Alice"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	syncOnce(t, c, r1, "R1", hashBlocked(t, setup, "spam@exemple.fr"))
+	syncOnce(t, c, r2, "R2", hashBlocked(t, setup, "spam@exemple.fr"))
+	status := func() (comptoir.Status, int) {
+		t.Helper()
+		var st comptoir.Status
+		blocked := 0
+		changes, _ := allChanges(t, c, "R3", 0)
+		for _, ch := range changes {
+			if ch.Kind == comptoir.ChangeMember && ch.Member.ID == m.ID {
+				st = ch.Member.Status
+			}
+			if ch.Kind == comptoir.ChangeBlocked {
+				blocked++
+			}
+		}
+		return st, blocked
+	}
+	if st, blocked := status(); st != comptoir.StatusRestricted || blocked != 1 {
+		t.Errorf("feed = status %s, %d blocked; want %s, the address blocked at two registers once", st, blocked, comptoir.StatusRestricted)
+	}
+	if _, err := r1.ResumeProcessing(ctx, m.ID, "Alice"); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, c, r1, "R1")
+	if st, _ := status(); st != comptoir.StatusActive {
+		t.Errorf("status after resume = %s, want %s", st, comptoir.StatusActive)
+	}
 }

@@ -34,7 +34,12 @@ type centralKeys struct {
 	// index keys the central's own email index, which registers never learn, so that a register
 	// could not test addresses against a stolen copy of the central's database.
 	index []byte
+	// check is stored in the database, to recognise its key file.
+	check []byte
 }
+
+// keyCentralKeyCheck is where the central bucket holds the key's check value.
+var keyCentralKeyCheck = []byte("key_check")
 
 // centralKeyPath is where the central's key file of a database is.
 func centralKeyPath(dbPath string) string { return dbPath + ".key" }
@@ -45,12 +50,12 @@ func deriveCentralKeys(priv *ecdh.PrivateKey) *centralKeys {
 		m.Write([]byte("comptoir/central-" + label + "/v1"))
 		return m.Sum(nil)
 	}
-	return &centralKeys{private: priv, lookup: derive("lookup"), index: derive("index")}
+	return &centralKeys{private: priv, lookup: derive("lookup"), index: derive("index"), check: derive("check")}
 }
 
 // loadCentralKey reads the central's key file. When it does not exist and create is true, a new
 // key is drawn and written with mode 0600; when it does not exist otherwise, the database it
-// belongs to exists and the refusal is CodeCentralKeyLost, since a new key would orphan every
+// belongs to has a key and the refusal is CodeCentralKeyLost, since a new key would orphan every
 // sealed value and every register's pinned key. A key others can read is refused with
 // CodeKeyPermissions, a file that is not a central key with CodeKeyInvalid.
 func loadCentralKey(path string, create bool) (*centralKeys, error) {
@@ -111,8 +116,8 @@ func createCentralKey(path string) (*centralKeys, error) {
 		os.Remove(path)
 		return nil, comptoir.Wrap(comptoir.CodeCannotWrite, err)
 	}
-	// The database is created right after: the key's directory entry must be on disk first, or
-	// a crash could leave a database whose key is lost, which the next open refuses.
+	// The key's check value is committed to the database right after: the key's directory entry
+	// must be on disk first, or a crash could leave a database whose key is lost.
 	if dir, err := os.Open(filepath.Dir(path)); err == nil {
 		dir.Sync()
 		dir.Close()

@@ -226,10 +226,17 @@ func (c *Central) project(tx *bbolt.Tx, register string, e comptoir.Event, now t
 		return "payload is not a member event", nil
 	}
 	if e.Type == comptoir.EventEmailBlocked {
-		return "", c.projectBlocked(tx, register, p.Hash)
+		return "", projectBlocked(tx, register, p.Hash, now)
 	}
-	if p.ID == "" {
-		return "member event without a member id", nil
+	// A member ID or a card is a key of the projections: one that no register could have made
+	// (bbolt refuses keys over 32 KiB) must reject its event rather than fail the batch forever.
+	if !validCustomerID(p.ID) {
+		return "member event without a valid member id", nil
+	}
+	for _, card := range p.Cards {
+		if comptoir.ValidateCard(card) != nil {
+			return "enrolment with an invalid card", nil
+		}
 	}
 	m, known, err := getCentralMember(tx, p.ID)
 	if err != nil {
@@ -245,7 +252,7 @@ func (c *Central) project(tx *bbolt.Tx, register string, e comptoir.Event, now t
 	switch e.Type {
 	case comptoir.EventCustomerEnrolled:
 		if m.EnrolledAt.IsZero() {
-			m.EnrolledAt = e.At.UTC()
+			m.EnrolledAt = arrival(e.At, now)
 		}
 		if m.Basis == "" {
 			m.Basis = p.Basis
@@ -435,7 +442,7 @@ func (c *Central) projectSale(tx *bbolt.Tx, register string, payload []byte) err
 		return nil
 	}
 	var t saleMemberPart
-	if err := json.Unmarshal(p.Record, &t); err != nil || t.CustomerID == "" || t.Training {
+	if err := json.Unmarshal(p.Record, &t); err != nil || !validCustomerID(t.CustomerID) || t.Training {
 		return nil
 	}
 	m, _, err := getCentralMember(tx, t.CustomerID)
@@ -457,7 +464,7 @@ func (c *Central) projectSale(tx *bbolt.Tx, register string, payload []byte) err
 
 // projectBlocked adds a blocked identifier's chain-wide hash. A register without the lookup key
 // sends none: there is nothing the other registers could compare.
-func (c *Central) projectBlocked(tx *bbolt.Tx, register, hash string) error {
+func projectBlocked(tx *bbolt.Tx, register, hash string, now time.Time) error {
 	if b, err := hex.DecodeString(hash); err != nil || len(b) != 32 {
 		return nil
 	}
@@ -465,7 +472,7 @@ func (c *Central) projectBlocked(tx *bbolt.Tx, register, hash string) error {
 	if blocked.Get([]byte(hash)) != nil {
 		return nil
 	}
-	if err := blocked.Put([]byte(hash), encode(c.now().UTC())); err != nil {
+	if err := blocked.Put([]byte(hash), encode(now)); err != nil {
 		return err
 	}
 	return appendFeed(tx, feedEntry{Origin: register, Kind: comptoir.ChangeBlocked, Hash: hash})

@@ -9,7 +9,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,12 +167,12 @@ func TestCentralMembers_BalanceSummedOverRegisters(t *testing.T) {
 	r1, r2 := shop(t, "R1", clk), shop(t, "R2", clk)
 	card := comptoir.CardNumber(100_001)
 	m := enrolAt(t, r1, "", card, jeanne, emailOnly)
-	first := mustRecord(t, r1, withCustomer(m.ID, byCard(line(vin, 10))))         // 120 points
-	mustRecord(t, r1, training(withCustomer(m.ID, byCard(line(vin, 10)))))         // none: training
-	mustRecord(t, r1, refundOf(first.Number, line(vin, 2)))                        // 24 points back
-	enrolAt(t, r2, m.ID, card, jeanne, emailOnly)                                  // known at R2 too
-	mustRecord(t, r2, withCustomer(m.ID, byCard(line(vin, 10))))                   // 120 points
-	redeem := withCustomer(m.ID, byCard(line(repas, 1)))                           // 100 points for 5 €
+	first := mustRecord(t, r1, withCustomer(m.ID, byCard(line(vin, 10))))  // 120 points
+	mustRecord(t, r1, training(withCustomer(m.ID, byCard(line(vin, 10))))) // none: training
+	mustRecord(t, r1, refundOf(first.Number, line(vin, 2)))                // 24 points back
+	enrolAt(t, r2, m.ID, card, jeanne, emailOnly)                          // known at R2 too
+	mustRecord(t, r2, withCustomer(m.ID, byCard(line(vin, 10))))           // 120 points
+	redeem := withCustomer(m.ID, byCard(line(repas, 1)))                   // 100 points for 5 €
 	redeem.PointsRedeemed, redeem.Payments = 100, []comptoir.Payment{pay(comptoir.Card, 500)}
 	mustRecord(t, r2, redeem)
 
@@ -524,5 +526,31 @@ func TestCentralMembers_RegisterErasureAndRestriction(t *testing.T) {
 	}
 	if r1Erased || !r2Erased {
 		t.Errorf("erasure in R1's feed %v, in R2's %v; want only in R2's, R1 having made it", r1Erased, r2Erased)
+	}
+}
+
+func TestCentralMembers_InvalidMemberEventsRejected(t *testing.T) {
+	c := centralAt(t, centralPath(t), newClock(day0))
+	event := func(seq uint64, typ string, payload map[string]any) comptoir.Event {
+		body, _ := json.Marshal(payload)
+		return comptoir.Event{Seq: seq, ID: fmt.Sprint("e", seq), Type: typ, At: day0, Payload: body}
+	}
+	good := comptoir.CardNumber(100_200)
+	evs := []comptoir.Event{
+		event(1, comptoir.EventCustomerEnrolled, map[string]any{"id": "x", "cards": []string{good}}),
+		event(2, comptoir.EventCustomerEnrolled, map[string]any{"id": strings.Repeat("M", 40_000), "cards": []string{good}}),
+		event(3, comptoir.EventCustomerEnrolled, map[string]any{"id": "M0000000000000001", "cards": []string{"123"}}),
+		event(4, comptoir.EventCustomerConsent, map[string]any{"id": "M0000000000000001"}),
+		event(5, comptoir.EventCustomerEnrolled, map[string]any{"id": "M0000000000000002", "cards": []string{good}}),
+	}
+	res, err := c.Push(context.Background(), "R1", evs)
+	if err != nil {
+		t.Fatalf("Push: %v", err)
+	}
+	if res.AckedSeq != 5 || res.Rejected != 4 || res.Applied != 1 {
+		t.Errorf("Push = %+v, want all acknowledged, 4 rejected, 1 applied", res)
+	}
+	if got := mustMember(t, c, good, false); got.ID != "M0000000000000002" {
+		t.Errorf("card %s = %s, want the valid enrolment's member", good, got.ID)
 	}
 }
