@@ -554,6 +554,9 @@ const (
 	CodeRegisterOnly Code = "register_only"
 	// CodeCAFileInvalid refuses a CA file that holds no PEM certificate (arg: its path).
 	CodeCAFileInvalid Code = "ca_file_invalid"
+	// CodeCentralUntrusted says the central's certificate could not be verified (args: its URL,
+	// the verifier's reason): a setting to fix, not a network to wait for.
+	CodeCentralUntrusted Code = "central_untrusted"
 )
 
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
@@ -1039,4 +1042,6 @@ var messages = map[Code]message{
 		"a register's token is required: the administrator has no change feed"},
 	CodeCAFileInvalid: {"%s ne contient aucun certificat PEM : donnez le certificat (ou l'autorité) de la centrale",
 		"%s holds no PEM certificate: give the central's certificate (or its authority)"},
+	CodeCentralUntrusted: {"le certificat de la centrale %s n'est pas reconnu (%s) : donnez son certificat à la caisse avec --ca-file, ou vérifiez l'adresse",
+		"the central %s presented a certificate this register does not trust (%s): give the register its certificate with --ca-file, or check the address"},
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,7 +80,8 @@ func (e *CentralError) Is(target error) bool {
 // It returns only the central's answer: an error means nothing is known of what the central
 // did, and resending the same events is harmless since the central deduplicates them.
 //
-// Errors: CodeCentralUnreachable (no answer: network, timeout), CodeCentralFailing (a 5xx),
+// Errors: CodeCentralUnreachable (no answer: network, timeout), CodeCentralUntrusted (a
+// certificate the client does not trust, not retried), CodeCentralFailing (a 5xx),
 // CodeCentralAnswer (an answer that is not the central's), CodeSeqGap with the expected sequence,
 // CodeUnauthorized, CodeForbiddenRegister, and CodeCentralRefused wrapping a *CentralError for
 // any other refusal (a conflict, a batch too large).
@@ -128,6 +131,9 @@ func (c *Client) do(req *http.Request, subject string, limit int64, out any) err
 		if ctxErr := req.Context().Err(); ctxErr != nil {
 			return ctxErr
 		}
+		if reason, ok := certificateRefused(err); ok {
+			return comptoir.E(comptoir.CodeCentralUntrusted, c.BaseURL, reason)
+		}
 		// The URL is already in the sentence; the cause is what the network said.
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -159,6 +165,25 @@ func (c *Client) do(req *http.Request, subject string, limit int64, out any) err
 		return comptoir.E(comptoir.CodeCentralAnswer, resp.StatusCode)
 	}
 	return refusalError(resp.StatusCode, refusal, subject)
+}
+
+// certificateRefused tells a certificate the client could not verify from a network failure,
+// with the verifier's reason: retrying would meet the same certificate.
+func certificateRefused(err error) (string, bool) {
+	var verr *tls.CertificateVerificationError
+	if errors.As(err, &verr) {
+		err = verr.Err
+	}
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &unknown), errors.As(err, &host), errors.As(err, &invalid):
+		return err.Error(), true
+	case verr != nil:
+		return verr.Error(), true
+	}
+	return "", false
 }
 
 // refusalError rebuilds the domain refusal the central answered with, with the values its

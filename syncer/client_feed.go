@@ -2,11 +2,13 @@ package syncer
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -109,29 +111,29 @@ func (c *Client) PutCatalog(ctx context.Context, products []comptoir.Product) (i
 	return out.Products, err
 }
 
-// send makes a request with a JSON body (none when body is nil), X-Comptoir-By when who is
-// given, and reads the answer into out (nil for an answer without a body).
+// send makes a request with a JSON body, gzip-compressed (none when body is nil), X-Comptoir-By
+// when who is given, and reads the answer into out (nil for an answer without a body).
 func (c *Client) send(ctx context.Context, method, path string, body any, who, subject string, out any) error {
-	var rd *bytes.Reader
+	var rd io.Reader
 	if body != nil {
-		data, err := json.Marshal(body)
-		if err != nil {
+		// A price list may be a whole catalogue: it goes compressed, as a push does.
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		if err := json.NewEncoder(zw).Encode(body); err != nil {
 			return err
 		}
-		rd = bytes.NewReader(data)
+		if err := zw.Close(); err != nil {
+			return err
+		}
+		rd = &buf
 	}
-	var req *http.Request
-	var err error
-	if rd != nil {
-		req, err = http.NewRequestWithContext(ctx, method, c.BaseURL+path, rd)
-	} else {
-		req, err = http.NewRequestWithContext(ctx, method, c.BaseURL+path, nil)
-	}
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, rd)
 	if err != nil {
 		return comptoir.E(comptoir.CodeNoCentral)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Encoding", "gzip")
 	}
 	if who != "" {
 		req.Header.Set(ByHeader, who)
@@ -155,14 +157,17 @@ func (c *Client) TrustCAFile(path string) error {
 	if !pool.AppendCertsFromPEM(data) {
 		return comptoir.E(comptoir.CodeCAFileInvalid, path)
 	}
-	return c.TrustCAs(pool)
+	c.TrustCAs(pool)
+	return nil
 }
 
 // TrustCAs makes the client verify the central's certificate against pool only. It replaces
 // the client's HTTP client with one of the default's timeout.
-func (c *Client) TrustCAs(pool *x509.CertPool) error {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+func (c *Client) TrustCAs(pool *x509.CertPool) {
+	tr := &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
+	if def, ok := http.DefaultTransport.(*http.Transport); ok {
+		tr = def.Clone()
+	}
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	c.HTTP = &http.Client{Timeout: defaultHTTP.Timeout, Transport: tr}
-	return nil
 }

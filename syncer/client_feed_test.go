@@ -180,8 +180,12 @@ func TestClient_TrustCAFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := plain.Setup(ctx, "R1", comptoir.SetupRequest{}); !errors.Is(err, comptoir.E(comptoir.CodeCentralUnreachable)) {
-		t.Fatalf("untrusted certificate: got %v, want central_unreachable", err)
+	_, err = plain.Setup(ctx, "R1", comptoir.SetupRequest{})
+	if !errors.Is(err, comptoir.E(comptoir.CodeCentralUntrusted)) {
+		t.Fatalf("untrusted certificate: got %v, want central_untrusted", err)
+	}
+	if syncer.Retryable(err) {
+		t.Fatal("an untrusted certificate is retried: it would be met again")
 	}
 	// With it, the same call goes through.
 	if _, err := trustingClient(t, ts.URL, tokR1, ca).Setup(ctx, "R1", comptoir.SetupRequest{}); err != nil {

@@ -1,7 +1,8 @@
 // Package syncer holds the wire protocol between registers and the central: the HTTP handler the
-// central serves and the OpenAPI document (openapi.yaml) it is tested against (server.go), and the
-// register's side, a client and the Syncer that drains the outbox through it (client.go,
-// syncer.go).
+// central serves and the OpenAPI document (openapi.yaml) it is tested against (server.go for
+// pushes and summaries, server_feed.go for set-up, the change feed and the back office,
+// metrics.go for /metrics), and the other side, a client of every endpoint (client.go,
+// client_feed.go) and the Syncer that drains the outbox through it (syncer.go).
 package syncer
 
 import (

@@ -110,7 +110,11 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.metrics.setDemo(register, req.Demo)
+	if req.Demo {
+		// Once a demo, always a demo, as the store keeps it: a later set-up saying otherwise
+		// does not relabel the register's series.
+		s.metrics.setDemo(register, true)
+	}
 	s.writeJSON(w, r, http.StatusOK, setup)
 }
 

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/comptoir/comptoir"
 	"github.com/comptoir/comptoir/syncer"
@@ -391,5 +394,31 @@ func TestServerFeed(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(name+"/"+tt.name, func(t *testing.T) { tt.run(t, newServer(t, newCentral)) })
 		}
+	}
+}
+
+// TestContract_EveryOperationServed walks openapi.yaml: every operation it documents is one the
+// server routes, so that the document never promises an endpoint the central does not have.
+func TestContract_EveryOperationServed(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(syncer.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(t, newBoltCentral)
+	fill := strings.NewReplacer("{register}", "R1", "{card}", memberCard)
+	n := 0
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			n++
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, httptest.NewRequest(method, base+fill.Replace(path), nil))
+			body := rec.Body.String()
+			if rec.Code == http.StatusMethodNotAllowed || strings.HasPrefix(body, "404 page not found") {
+				t.Errorf("%s %s: documented, but the server has no such route (%d %s)", method, path, rec.Code, body)
+			}
+		}
+	}
+	if n < 12 {
+		t.Fatalf("the document has %d operations, want every endpoint", n)
 	}
 }

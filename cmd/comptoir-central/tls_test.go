@@ -106,8 +106,8 @@ func TestRun_TLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := untrusting.Push(ctx, "R1", events); !errors.Is(err, comptoir.E(comptoir.CodeCentralUnreachable)) {
-		t.Fatalf("a client that does not trust the certificate: got %v, want central_unreachable", err)
+	if _, err := untrusting.Push(ctx, "R1", events); !errors.Is(err, comptoir.E(comptoir.CodeCentralUntrusted)) {
+		t.Fatalf("a client that does not trust the certificate: got %v, want central_untrusted", err)
 	}
 	client, err := syncer.NewClient(url, "0123456789abcdef01")
 	if err != nil {
