@@ -132,11 +132,14 @@ func (s *Syncer) State() State {
 	return s.state
 }
 
-// Run pushes the whole outbox, batch after batch, until it is empty or a batch cannot go. It
+// Run pushes the whole outbox, batch after batch, until it is empty or a batch cannot go; then,
+// with a Feed, it sets the register up when needed and pulls the change feed to its end. It
 // stops at the first refusal it cannot resolve by itself and never loops on one: a register
 // restored from an older copy of its file (CodeRegisterBehindCentral, CodeRegisterDiverged), a
-// central that lost what it acknowledged (CodeCentralBehind), a token refused; and after
-// MaxAttempts tries of one batch when the central cannot be reached or fails.
+// central that lost what it acknowledged (CodeCentralBehind), a token refused, a changed central
+// key, a feed that does not move (CodeFeedStuck); and after MaxAttempts tries of one request
+// when the central cannot be reached or fails. NeedsPerson tells those that syncing again will
+// not cure.
 func (s *Syncer) Run(ctx context.Context) (Report, error) {
 	s.run.Lock()
 	defer s.run.Unlock()
