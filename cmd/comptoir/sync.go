@@ -225,10 +225,24 @@ func (e *env) skewText(skew time.Duration) string {
 	}
 	if ahead {
 		return fmt.Sprintf(e.tr("l'horloge de cette caisse avance de %s sur celle de la centrale : réglez-la (les tickets et les consentements sont datés par elle)",
-			"this register's clock is %s ahead of the central's: set it right (tickets and consents are dated by it)"), d)
+			"this register's clock is %s ahead of the central's: set it right (tickets and consents are dated by it)"), spanText(d))
 	}
 	return fmt.Sprintf(e.tr("l'horloge de cette caisse retarde de %s sur celle de la centrale : réglez-la (les tickets et les consentements sont datés par elle)",
-		"this register's clock is %s behind the central's: set it right (tickets and consents are dated by it)"), d)
+		"this register's clock is %s behind the central's: set it right (tickets and consents are dated by it)"), spanText(d))
+}
+
+// spanText writes a clock difference as people read it: "2 h 5 min", "3 min 10 s", "45 s".
+func spanText(d time.Duration) string {
+	h, m, sec := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	switch {
+	case h > 0:
+		return fmt.Sprintf("%d h %d min", h, m)
+	case m > 0 && sec > 0:
+		return fmt.Sprintf("%d min %d s", m, sec)
+	case m > 0:
+		return fmt.Sprintf("%d min", m)
+	}
+	return fmt.Sprintf("%d s", sec)
 }
 
 // sentEvents says how many events the central acknowledged, in the singular for one.

@@ -209,7 +209,7 @@ func TestSync_ClockSkew(t *testing.T) {
 	db := demoDB(t, "3")
 	var waits []time.Duration
 	r := runSyncCmd(t, nil, &waits, "--db", db, "sync", "--central", url, "--token", syncToken)
-	if r.code != exitOK || !strings.Contains(r.stderr, "⚠ l'horloge de cette caisse retarde de 5m0s sur celle de la centrale") {
+	if r.code != exitOK || !strings.Contains(r.stderr, "⚠ l'horloge de cette caisse retarde de 5 min sur celle de la centrale") {
 		t.Errorf("sync: exit %d, stderr %q; want success and the clock warning", r.code, r.stderr)
 	}
 }
@@ -354,5 +354,21 @@ func TestSync_OnceUsersExist(t *testing.T) {
 	r = runSyncCmd(t, vars, &waits, "--db", s.db, "sync")
 	if r.code != exitOK {
 		t.Errorf("sync as the cashier: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestSpanText(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{45 * time.Second, "45 s"},
+		{2 * time.Minute, "2 min"},
+		{2*time.Minute + 10*time.Second, "2 min 10 s"},
+		{3*time.Hour + 5*time.Minute + 7*time.Second, "3 h 5 min"},
+	} {
+		if got := spanText(tc.d); got != tc.want {
+			t.Errorf("spanText(%v) = %q, want %q", tc.d, got, tc.want)
+		}
 	}
 }
