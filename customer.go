@@ -27,6 +27,10 @@ type Customer struct {
 	Personal     Personal  `json:"personal"`
 	EnrolledAt   time.Time `json:"enrolled_at"`
 	LastActivity time.Time `json:"last_activity"`
+	// Remote is true for a member enrolled at another shop of the chain, whom this register knows
+	// from the central's change feed: it holds no personal data of theirs, so the UI names them
+	// "membre d'un autre magasin" instead of a masked name.
+	Remote bool `json:"remote,omitempty"`
 }
 
 // CardNumber builds the loyalty card number with a sequence: a GTIN-13 in the GS1 prefix 04,

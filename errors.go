@@ -491,6 +491,37 @@ const (
 	CodeCentralKeyInvalid Code = "central_key_invalid"
 )
 
+// Refusals of the register's pull: a change feed that cannot be read to its end.
+const (
+	// CodeFeedStuck stops a pull when the central says more changes wait but gives back the
+	// cursor the register sent (arg: that cursor), which would make the register ask forever.
+	CodeFeedStuck Code = "feed_stuck"
+	// CodeSyncCentralURL refuses a sync.central setting that is not an http or https address
+	// (arg: the value).
+	CodeSyncCentralURL Code = "sync_central_url"
+	// CodeSyncTokenPath refuses a sync.token-file setting that is not an absolute path (arg: the
+	// value).
+	CodeSyncTokenPath Code = "sync_token_path"
+)
+
+// Refusals of the register's side of the pull: its set-up and the pages of changes it applies.
+const (
+	// CodeInvalidSetup refuses a set-up the central sent that cannot be used (arg: what is wrong).
+	CodeInvalidSetup Code = "invalid_setup"
+	// CodeCardBlockChanged refuses a set-up whose block of card numbers differs from the one this
+	// register received first (args: the first and last of the old block, then of the new one).
+	CodeCardBlockChanged Code = "card_block_changed"
+	// CodeCardBlockExhausted says every card number of the register's block is used (args: the
+	// block's first and last sequence numbers).
+	CodeCardBlockExhausted Code = "card_block_exhausted"
+	// CodeInvalidChange refuses a page of changes with a change that cannot be applied, and the
+	// whole page with it (args: the change's position from 1, its kind); its cause says why.
+	CodeInvalidChange Code = "invalid_change"
+	// CodeRemoteMember refuses, for a member enrolled at another shop, what only the register
+	// that holds their personal data can do (arg: the member's ID).
+	CodeRemoteMember Code = "remote_member"
+)
+
 // Refusals of the central's key file and change feed.
 const (
 	// CodeCentralKeyLost refuses to open an existing central database whose key file is gone:
@@ -977,6 +1008,22 @@ var messages = map[Code]message{
 		"the central's key changed since this register was set up: check the central's address, or have the manager set the register up again"},
 	CodeCentralKeyInvalid: {"la centrale a envoyé une clé illisible : vérifiez que l'adresse est bien celle de la centrale",
 		"the central sent a key that cannot be read: check that the address is the central's"},
+	CodeFeedStuck: {"la centrale annonce d'autres changements mais renvoie le même curseur (« %s ») : la synchronisation s'arrête plutôt que de redemander sans fin ; signalez-le à l'administrateur de la centrale",
+		"the central says more changes wait but gives back the same cursor (%q): the sync stops rather than ask forever; tell the central's administrator"},
+	CodeSyncCentralURL: {"« %s » n'est pas l'adresse d'une centrale : donnez-la comme https://centrale.exemple:8787 ; une valeur vide l'enlève",
+		"%q is not a central's address: give it as https://central.example:8787; an empty value clears it"},
+	CodeSyncTokenPath: {"« %s » n'est pas un chemin complet : donnez le chemin du fichier de jeton depuis la racine (/etc/comptoir/jeton) ; une valeur vide l'enlève",
+		"%q is not a full path: give the token file's path from the root (/etc/comptoir/token); an empty value clears it"},
+	CodeInvalidSetup: {"la centrale a envoyé une installation inutilisable (%s) : vérifiez que l'adresse est bien celle de la centrale",
+		"the central sent a set-up that cannot be used (%s): check that the address is the central's"},
+	CodeCardBlockChanged: {"la centrale attribue à cette caisse les cartes %d à %d, puis maintenant %d à %d : faites vérifier la centrale par le gérant avant d'imprimer des cartes",
+		"the central gave this register the cards %d to %d, and now %d to %d: have the manager check the central before printing cards"},
+	CodeCardBlockExhausted: {"toutes les cartes de fidélité de cette caisse (%d à %d) sont attribuées : demandez un nouveau bloc à la centrale",
+		"every loyalty card of this register (%d to %d) is taken: ask the central for a new block"},
+	CodeInvalidChange: {"la modification n° %d (%s) envoyée par la centrale est invalide : rien de la page n'est appliqué",
+		"change %d (%s) sent by the central is invalid: nothing of the page is applied"},
+	CodeRemoteMember: {"le membre %s a adhéré dans un autre magasin : ses données personnelles sont à la centrale, adressez la demande au siège",
+		"member %s enrolled at another shop: their personal data is at the central, address the request to the head office"},
 	CodeCentralKeyLost: {"la clé de la centrale %s est introuvable alors que sa base existe : sans elle les données personnelles des membres sont illisibles et les caisses refuseront une nouvelle clé ; restaurez-la depuis la sauvegarde, à côté de la base",
 		"the central's key %s is missing while its database exists: without it members' personal data cannot be read and the registers will refuse a new key; restore it from the backup, beside the database"},
 	CodeInvalidCursor: {"le curseur de synchronisation « %s » n'a pas été donné par cette centrale : la caisse doit reprendre depuis le début",

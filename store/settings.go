@@ -76,6 +76,10 @@ func (s *Store) NoteActivity(ctx context.Context, id comptoir.CustomerID, at tim
 	}
 	return s.update(func(tx *bbolt.Tx) error {
 		rec, err := getCustomer(tx, id)
+		if isCode(err, comptoir.CodeRemoteMember) {
+			// A member of another shop has no record here to keep from the purge.
+			return nil
+		}
 		// A member in stop processing is read-only: not even their activity is written.
 		if err != nil || rec.erased() || rec.restricted() || !at.After(rec.LastActivity) {
 			return err
@@ -124,7 +128,9 @@ func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool
 			if err := decode(v, &rec); err != nil {
 				return err
 			}
-			if !rec.erased() && rec.LastActivity.Before(before) {
+			// A member of another shop is the central's to keep or purge: their record here
+			// holds no personal data, and erasing it would erase them in every shop.
+			if !rec.erased() && !rec.Remote && rec.LastActivity.Before(before) {
 				stale = append(stale, rec)
 			}
 			return nil
