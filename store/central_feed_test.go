@@ -71,7 +71,7 @@ func busyChain(tb testing.TB) (*store.Central, comptoir.Setup) {
 	ctx := context.Background()
 	clk := newClock(day0)
 	c := centralAt(tb, centralPath(tb), newClock(day0.Add(48*time.Hour)))
-	setup := mustSetup(tb, c, "R1", comptoir.SetupRequest{})
+	setup := mustCentralSetup(tb, c, "R1", comptoir.SetupRequest{})
 	r1, r2 := shop(tb, "R1", clk), shop(tb, "R2", clk)
 	var ids []comptoir.CustomerID
 	for i := range 4 {
@@ -224,9 +224,9 @@ func TestCentralSetup_StableAndDisjoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s1 := mustSetup(t, c, "R1", comptoir.SetupRequest{Demo: true, Software: "comptoir test"})
-	s2 := mustSetup(t, c, "R2", comptoir.SetupRequest{})
-	again := mustSetup(t, c, "R1", comptoir.SetupRequest{})
+	s1 := mustCentralSetup(t, c, "R1", comptoir.SetupRequest{Demo: true, Software: "comptoir test"})
+	s2 := mustCentralSetup(t, c, "R2", comptoir.SetupRequest{})
+	again := mustCentralSetup(t, c, "R1", comptoir.SetupRequest{})
 	if !reflect.DeepEqual(s1, again) {
 		t.Errorf("second set-up = %+v, want the first %+v", again, s1)
 	}
@@ -247,10 +247,10 @@ func TestCentralSetup_StableAndDisjoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	c = centralAt(t, path, newClock(day0))
-	if after := mustSetup(t, c, "R1", comptoir.SetupRequest{}); !reflect.DeepEqual(after, s1) {
+	if after := mustCentralSetup(t, c, "R1", comptoir.SetupRequest{}); !reflect.DeepEqual(after, s1) {
 		t.Errorf("set-up after reopening = %+v, want %+v", after, s1)
 	}
-	if s3 := mustSetup(t, c, "R3", comptoir.SetupRequest{}); s3.CardsFirst <= s2.CardsLast && s3.CardsFirst >= s1.CardsFirst {
+	if s3 := mustCentralSetup(t, c, "R3", comptoir.SetupRequest{}); s3.CardsFirst <= s2.CardsLast && s3.CardsFirst >= s1.CardsFirst {
 		t.Errorf("R3's block [%d, %d] overlaps an earlier one", s3.CardsFirst, s3.CardsLast)
 	}
 	_, err = c.Setup(ctx, comptoir.AdminName, comptoir.SetupRequest{})
@@ -335,17 +335,17 @@ func TestOpenCentral_KeyFile(t *testing.T) {
 		if _, err := os.Stat(old + ".key"); err != nil {
 			t.Errorf("no key created for the first increment's database: %v", err)
 		}
-		mustSetup(t, c, "R1", comptoir.SetupRequest{})
+		mustCentralSetup(t, c, "R1", comptoir.SetupRequest{})
 		if page := mustChanges(t, c, "R1", "", 0); len(page.Changes) != 0 {
 			t.Errorf("feed of an upgraded database = %s, want empty", kinds(page.Changes))
 		}
 	})
 	t.Run("the same key after reopening", func(t *testing.T) {
 		c1 := centralAt(t, path, newClock(day0))
-		s := mustSetup(t, c1, "R1", comptoir.SetupRequest{})
+		s := mustCentralSetup(t, c1, "R1", comptoir.SetupRequest{})
 		c1.Close()
 		c2 := centralAt(t, path, newClock(day0))
-		if again := mustSetup(t, c2, "R1", comptoir.SetupRequest{}); !slices.Equal(again.CentralKey, s.CentralKey) || !slices.Equal(again.LookupKey, s.LookupKey) {
+		if again := mustCentralSetup(t, c2, "R1", comptoir.SetupRequest{}); !slices.Equal(again.CentralKey, s.CentralKey) || !slices.Equal(again.LookupKey, s.LookupKey) {
 			t.Error("the keys changed across a reopening")
 		}
 	})
@@ -384,7 +384,7 @@ func TestCentralChanges_StatusAndBlockedOnce(t *testing.T) {
 	ctx := context.Background()
 	clk := newClock(day0)
 	c := centralAt(t, centralPath(t), newClock(day0.Add(48*time.Hour)))
-	setup := mustSetup(t, c, "R1", comptoir.SetupRequest{})
+	setup := mustCentralSetup(t, c, "R1", comptoir.SetupRequest{})
 	r1, r2 := shop(t, "R1", clk), shop(t, "R2", clk)
 	card := comptoir.CardNumber(100_300)
 	m := enrolAt(t, r1, "", card, jeanne, emailOnly)

@@ -60,7 +60,7 @@ func syncOnce(tb testing.TB, c *store.Central, s *store.Store, register string, 
 }
 
 // mustSetup sets a register up at the central.
-func mustSetup(tb testing.TB, c *store.Central, register string, req comptoir.SetupRequest) comptoir.Setup {
+func mustCentralSetup(tb testing.TB, c *store.Central, register string, req comptoir.SetupRequest) comptoir.Setup {
 	tb.Helper()
 	s, err := c.Setup(context.Background(), register, req)
 	if err != nil {
@@ -377,7 +377,7 @@ func TestCentralMembers_ErasureMakesDataUnreadable(t *testing.T) {
 	clk := newClock(day0)
 	path := centralPath(t)
 	c := centralAt(t, path, newClock(day0.Add(48*time.Hour)))
-	setup := mustSetup(t, c, "R1", comptoir.SetupRequest{})
+	setup := mustCentralSetup(t, c, "R1", comptoir.SetupRequest{})
 	r1 := shop(t, "R1", clk)
 	card := comptoir.CardNumber(100_005)
 	m := enrolAt(t, r1, "", card, jeanne, emailOnly)
