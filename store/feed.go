@@ -75,7 +75,8 @@ func (s *Store) ApplySetup(ctx context.Context, set comptoir.Setup) error {
 	if len(set.LookupKey) != 32 {
 		return comptoir.E(comptoir.CodeInvalidSetup, comptoir.Text{FR: "clé de recherche", EN: "lookup key"})
 	}
-	if set.CardsFirst > set.CardsLast || set.CardsLast > maxCardSeq || (set.CardsFirst == 0) != (set.CardsLast == 0) {
+	// No block at all (both zero) is a central that leaves the numbering to the register.
+	if set.CardsFirst > set.CardsLast || set.CardsLast > maxCardSeq {
 		return comptoir.E(comptoir.CodeInvalidSetup, comptoir.Text{FR: "bloc de cartes", EN: "card block"})
 	}
 	keys, err := s.masterKey(true)
@@ -221,7 +222,7 @@ func sealedForCentral(tx *bbolt.Tx, keys *masterKey, id comptoir.CustomerID) (*c
 // cardBlock is the block of card numbers the central gave this register; ok is false without one.
 func cardBlock(tx *bbolt.Tx) (first, last uint64, ok bool, err error) {
 	rec, found, err := readSetup(tx, nil)
-	if err != nil || !found || rec.CardsFirst == 0 {
+	if err != nil || !found || (rec.CardsFirst == 0 && rec.CardsLast == 0) {
 		return 0, 0, false, err
 	}
 	return rec.CardsFirst, rec.CardsLast, true, nil

@@ -77,7 +77,7 @@ func BenchmarkApplyChanges_RemoteMembers(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := s.ApplySetup(ctx, newCentral(b, 1, 99_999).setup); err != nil {
+		if err := s.ApplySetup(ctx, newFakeCentral(b, 1, 99_999).setup); err != nil {
 			b.Fatal(err)
 		}
 		s.Close()

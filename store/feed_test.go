@@ -19,15 +19,15 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// testCentral is what a central hands a register: its key pair (the private half stays with the
+// fakeCentral is what a central hands a register: its key pair (the private half stays with the
 // test, to open what the register seals) and the set-up.
-type testCentral struct {
+type fakeCentral struct {
 	priv  *ecdh.PrivateKey
 	setup comptoir.Setup
 }
 
-// newCentral draws a central key and a set-up with a block of card numbers from first to last.
-func newCentral(tb testing.TB, first, last uint64) testCentral {
+// newFakeCentral draws a central key and a set-up with a block of card numbers from first to last.
+func newFakeCentral(tb testing.TB, first, last uint64) fakeCentral {
 	tb.Helper()
 	priv, err := comptoir.NewCentralKey()
 	if err != nil {
@@ -35,11 +35,11 @@ func newCentral(tb testing.TB, first, last uint64) testCentral {
 	}
 	lookup := bytes.Repeat([]byte{0x5a}, 32)
 	lookup[0] = byte(first)
-	return testCentral{priv: priv, setup: comptoir.Setup{Register: "R1", CentralKey: priv.PublicKey().Bytes(), LookupKey: lookup,
+	return fakeCentral{priv: priv, setup: comptoir.Setup{Register: "R1", CentralKey: priv.PublicKey().Bytes(), LookupKey: lookup,
 		CardsFirst: first, CardsLast: last, Now: day0}}
 }
 
-func mustSetup(tb testing.TB, s *store.Store, c testCentral) {
+func mustApplySetup(tb testing.TB, s *store.Store, c fakeCentral) {
 	tb.Helper()
 	if err := s.ApplySetup(context.Background(), c.setup); err != nil {
 		tb.Fatalf("ApplySetup: %v", err)
@@ -85,11 +85,11 @@ func TestStore_ApplySetup(t *testing.T) {
 	if _, ok, err := s.SyncSetup(ctx); err != nil || ok {
 		t.Fatalf("SyncSetup before set-up = ok %v, %v; want false", ok, err)
 	}
-	c := newCentral(t, 100_000, 199_999)
-	mustSetup(t, s, c)
-	mustSetup(t, s, c) // The same set-up again changes nothing.
+	c := newFakeCentral(t, 100_000, 199_999)
+	mustApplySetup(t, s, c)
+	mustApplySetup(t, s, c) // The same set-up again changes nothing.
 
-	other := newCentral(t, 100_000, 199_999)
+	other := newFakeCentral(t, 100_000, 199_999)
 	wantErr(t, s.ApplySetup(ctx, other.setup), comptoir.E(comptoir.CodeCentralKeyChanged))
 	lookup := c.setup
 	lookup.LookupKey = bytes.Repeat([]byte{1}, 32)
@@ -132,7 +132,7 @@ func TestStore_NextCardInBlock(t *testing.T) {
 	s := mustOpen(t, dbPath(t), opts(newClock(day0)))
 	// A card printed before the set-up, outside the block.
 	mustEnroll(t, s, enrolment(comptoir.CardNumber(1), jeanne, emailOnly))
-	mustSetup(t, s, newCentral(t, 500, 503))
+	mustApplySetup(t, s, newFakeCentral(t, 500, 503))
 	next := func() string {
 		t.Helper()
 		card, err := s.NextCard(ctx)
@@ -167,7 +167,7 @@ func TestStore_NextCardInBlock(t *testing.T) {
 
 	// The block's last card enrolled first leaves the others to draw.
 	s = mustOpen(t, dbPath(t), opts(newClock(day0)))
-	mustSetup(t, s, newCentral(t, 10, 12))
+	mustApplySetup(t, s, newFakeCentral(t, 10, 12))
 	mustEnroll(t, s, enrolment(comptoir.CardNumber(12), jeanne, emailOnly))
 	if got, want := next(), comptoir.CardNumber(10); got != want {
 		t.Errorf("NextCard after the block's last card = %s, want %s", got, want)
@@ -182,8 +182,8 @@ func TestStore_SealedPersonalInEvents(t *testing.T) {
 	path := dbPath(t)
 	s := mustOpen(t, path, opts(newClock(day0)))
 	before := mustEnroll(t, s, enrolment(comptoir.CardNumber(1), comptoir.Personal{FirstName: "Avant", LastName: "Installation"}, allNo))
-	c := newCentral(t, 1000, 1999)
-	mustSetup(t, s, c)
+	c := newFakeCentral(t, 1000, 1999)
+	mustApplySetup(t, s, c)
 	m := mustEnroll(t, s, enrolment(comptoir.CardNumber(1000), jeanne, emailOnly))
 	newEmail := "nouvelle.adresse.jeanneton@autre-domaine.fr"
 	if _, err := s.UpdatePersonal(ctx, m.ID, comptoir.PersonalUpdate{Email: &newEmail}, "Alice"); err != nil {
@@ -258,8 +258,8 @@ func TestStore_ApplyChanges(t *testing.T) {
 	path := dbPath(t)
 	clk := newClock(day0)
 	s := mustOpen(t, path, opts(clk))
-	c := newCentral(t, 1000, 1999)
-	mustSetup(t, s, c)
+	c := newFakeCentral(t, 1000, 1999)
+	mustApplySetup(t, s, c)
 	local := mustEnroll(t, s, enrolment(comptoir.CardNumber(1000), jeanne, emailOnly))
 	outbox := len(mustOutbox(t, s))
 	noEcho := func() {

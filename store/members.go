@@ -28,6 +28,7 @@ import (
 //	lookup/      <'e'|'p'><HMAC>        -> id: exact lookup by email or phone
 //	blocklist/   <HMAC of the email>    -> when it was blocked
 //	audit/       <seq>                  -> audit entry
+//	remote/      <id>                   -> the central's view of a member (schema 6, store/feed.go)
 //
 // A member's record and histories share one bucket, under keys that start with the member's ID,
 // so that a sale with a member (its points, its ticket link, the record's new balance) usually
