@@ -3,7 +3,6 @@ package comptoir
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -270,13 +269,16 @@ type ConsentEvent struct {
 // ConsentState is the current consent per channel: the latest event of each.
 type ConsentState map[Channel]ConsentEvent
 
-// DeriveConsent replays consent events in time order (ties in the order given) and keeps the
-// latest per channel. A channel with no event has no consent.
+// DeriveConsent keeps, per channel, the event that wins by LatestConsent: the latest, a
+// withdrawal winning a tie, and of two equal answers at the same instant the one given last. The
+// central and every register decide the same way, whatever order the events arrived in. A
+// channel with no event has no consent.
 func DeriveConsent(events []ConsentEvent) ConsentState {
-	sorted := append([]ConsentEvent(nil), events...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].At.Before(sorted[j].At) })
 	state := ConsentState{}
-	for _, e := range sorted {
+	for _, e := range events {
+		if cur, ok := state[e.Channel]; ok && LatestConsent(cur, e) {
+			continue
+		}
 		state[e.Channel] = e
 	}
 	return state
