@@ -103,8 +103,46 @@ func (s *Store) ApplySetup(ctx context.Context, set comptoir.Setup) error {
 		}
 		rec := setupRecord{Register: set.Register, CentralKey: bytes.Clone(set.CentralKey), SealedKey: sealed,
 			CardsFirst: set.CardsFirst, CardsLast: set.CardsLast}
-		return tx.Bucket(bucketMeta).Put(keySetup, encode(rec))
+		if err := tx.Bucket(bucketMeta).Put(keySetup, encode(rec)); err != nil {
+			return err
+		}
+		return sendEnrolledBefore(tx, keys, s.now().UTC())
 	})
+}
+
+// sendEnrolledBefore queues, for every member enrolled here before the first set-up, their
+// personal data sealed for the central, now that a key is pinned: their enrolment went out
+// without it, and the central is the shop's CRM. It goes as a rectification that changes no
+// field, in the set-up's own transaction, so that no member is left out if the set-up is cut.
+func sendEnrolledBefore(tx *bbolt.Tx, keys *masterKey, now time.Time) error {
+	var ids []comptoir.CustomerID
+	err := tx.Bucket(bucketMembers).ForEach(func(k, v []byte) error {
+		if len(k) == 0 || k[len(k)-1] != entryRecord || bytes.IndexByte(k, entryRecord) != len(k)-1 {
+			return nil
+		}
+		var rec customerRecord
+		if err := decode(v, &rec); err != nil {
+			return err
+		}
+		if !rec.erased() && !rec.Remote && tx.Bucket(bucketPersonal).Get([]byte(rec.ID)) != nil {
+			ids = append(ids, rec.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		sealed, err := sealedForCentral(tx, keys, id)
+		if err != nil {
+			return err
+		}
+		payload := map[string]any{"id": id, "fields": []string{}, "sealed": sealed}
+		if err := appendMemberEvent(tx, comptoir.EventCustomerUpdated, now, payload); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SyncSetup returns what ApplySetup stored, the lookup key opened; ok is false before the first

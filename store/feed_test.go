@@ -193,7 +193,7 @@ func TestStore_SealedPersonalInEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var sealed []comptoir.SealedPersonal
+	var sealed, beforeSealed []comptoir.SealedPersonal
 	var blockHash string
 	events := mustOutbox(t, s)
 	for _, ev := range events {
@@ -208,8 +208,16 @@ func TestStore_SealedPersonalInEvents(t *testing.T) {
 		switch {
 		case ev.Type == comptoir.EventEmailBlocked:
 			blockHash = p.Hash
-		case p.ID == before.ID && p.Sealed != nil:
-			t.Errorf("%s before the set-up carries sealed data", ev.Type)
+		case p.ID == before.ID && ev.Type == comptoir.EventCustomerEnrolled:
+			if p.Sealed != nil {
+				t.Errorf("%s before the set-up carries sealed data", ev.Type)
+			}
+		case p.ID == before.ID:
+			// A member enrolled before the set-up reaches the central's CRM with the set-up.
+			if ev.Type != comptoir.EventCustomerUpdated || p.Sealed == nil {
+				t.Fatalf("%s of the member enrolled before the set-up: sealed %v", ev.Type, p.Sealed != nil)
+			}
+			beforeSealed = append(beforeSealed, *p.Sealed)
 		case p.ID == m.ID && (ev.Type == comptoir.EventCustomerEnrolled || ev.Type == comptoir.EventCustomerUpdated):
 			if p.Sealed == nil {
 				t.Fatalf("%s after the set-up carries no sealed data", ev.Type)
@@ -237,6 +245,22 @@ func TestStore_SealedPersonalInEvents(t *testing.T) {
 		if p.Email != want || p.LastName != "Vasseurquin" {
 			t.Errorf("event %d opens to %+v, want email %s", i, p, want)
 		}
+	}
+	if got, want := len(beforeSealed), 1; got != want {
+		t.Fatalf("events sealing the member enrolled before the set-up = %d, want %d", got, want)
+	}
+	dk, err := comptoir.UnwrapDataKey(c.priv, beforeSealed[0].Key, before.ID)
+	if err != nil {
+		t.Fatalf("the central cannot unwrap the data key of the member enrolled before: %v", err)
+	}
+	if p, err := comptoir.OpenPersonalData(dk, beforeSealed[0].Data, before.ID); err != nil || p.LastName != "Installation" {
+		t.Errorf("the member enrolled before opens to %+v, %v", p, err)
+	}
+	// A second set-up, the same, sends nothing again.
+	n := len(mustOutbox(t, s))
+	mustApplySetup(t, s, c)
+	if got := len(mustOutbox(t, s)); got != n {
+		t.Errorf("a repeated set-up queued %d events", got-n)
 	}
 	if got, want := blockHash, emailHash(c.setup.LookupKey, "bloquee.pour.toujours@exemple-mail.fr"); got != want {
 		t.Errorf("email.blocked hash = %q, want %q", got, want)
