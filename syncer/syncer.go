@@ -153,6 +153,14 @@ func (s *Syncer) Run(ctx context.Context) (Report, error) {
 	if err == nil && s.Feed != nil {
 		err = s.pull(ctx, &rep)
 	}
+	// A first set-up queues the data of members enrolled before it, sealed for the central: send
+	// them in the same run, so that a sync that succeeds leaves nothing waiting.
+	if err == nil && rep.SetUp {
+		var more Report
+		more, err = s.drain(ctx)
+		rep.Acked += more.Acked
+		rep.Batches += more.Batches
+	}
 	pending, perr := s.Outbox.PendingEvents(ctx)
 	if perr == nil {
 		rep.Pending = pending

@@ -508,7 +508,7 @@ func TestManager_Update(t *testing.T) {
 			h.press(tea.KeyF7)
 		}, "✓ membre c-zoe : traitement repris", nil},
 		{"the sync line", comptoir.RoleManager, func(h *managerHarness) { h.press(tea.KeyF5) },
-			"Synchronisation : ○ hors ligne · 3 événement(s) en attente", nil},
+			"Synchronisation : ○ hors ligne · 3 événements en attente", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,7 +17,8 @@ var (
 	wordTrainingState = text{"mode formation : %s", "training mode: %s"}
 	wordOn            = text{"OUI", "ON"}
 	wordOff           = text{"NON", "OFF"}
-	wordSyncLine      = text{"Synchronisation : %s · %d événement(s) en attente d'envoi", "Sync: %s · %d event(s) waiting to be sent"}
+	wordSyncLine      = text{"Synchronisation : %s · %d événements en attente d'envoi", "Sync: %s · %d events waiting to be sent"}
+	wordSyncLineOne   = text{"Synchronisation : %s · %d événement en attente d'envoi", "Sync: %s · %d event waiting to be sent"}
 )
 
 func onOff(on bool, l comptoir.Lang) string {
@@ -227,7 +228,12 @@ func (m *ManagerModel) syncRows(room int) []string {
 	case !m.sync.LastSync.IsZero():
 		when = text{"dernière synchro %s", "last synced %s"}.f(l, m.sync.LastSync.Local().Format("2006-01-02 15:04"))
 	}
-	head := []string{"  " + wordSyncLine.f(l, state, m.sync.Pending),
+	// French puts zero in the singular ("0 événement"), English in the plural.
+	line := wordSyncLine
+	if m.sync.Pending == 1 || m.sync.Pending == 0 && l != comptoir.LangEN {
+		line = wordSyncLineOne
+	}
+	head := []string{"  " + line.f(l, state, m.sync.Pending),
 		fit("  "+when+" · "+k.SyncNow.Help().Key+" "+text{"synchroniser maintenant", "sync now"}.in(l), w)}
 	var tail []string
 	if m.sync.skewed() {
