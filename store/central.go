@@ -416,6 +416,7 @@ func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (
 	}
 	evs.FillPercent = 1
 	res := comptoir.PushResult{Replayed: i}
+	wasBroken := st.ChainBroken
 	for _, e := range events[i:] {
 		if e.Seq != st.AckedSeq+1 {
 			return comptoir.PushResult{}, comptoir.E(comptoir.CodeSeqGap, st.AckedSeq+1)
@@ -443,6 +444,9 @@ func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (
 	}
 	st.LastSeen = now
 	res.AckedSeq = st.AckedSeq
+	if st.ChainBroken && !wasBroken {
+		res.ChainBreak = st.ChainBreak
+	}
 	return res, putCentralRegister(tx, register, st)
 }
 

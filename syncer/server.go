@@ -210,6 +210,11 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	if res.ChainBreak != "" {
+		// Flagged, never refused: the events are the register's record and stay, but someone
+		// must look, so the break is said once, when it happens.
+		s.logger().Warn("register chain broken", "register", register, "first_broken", res.ChainBreak)
+	}
 	s.writeJSON(w, r, http.StatusOK, res)
 }
 

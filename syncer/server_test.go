@@ -560,3 +560,23 @@ func TestNewServer_Refusals(t *testing.T) {
 		}
 	}
 }
+
+func TestServer_ChainBreakLogged(t *testing.T) {
+	var log bytes.Buffer
+	s, err := syncer.NewServer(newBoltCentral(t), tokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Logger = newTextLogger(&log)
+	// Ticket 2 left out: ticket 3 goes under sequence 2 and does not link to ticket 1.
+	events := sales(1, 3)
+	broken := []comptoir.Event{events[0], events[2]}
+	broken[1].Seq = 2
+	wantAcked(t, do(t, s, push("R1", tokens["R1"], batchBody(t, broken))), 2)
+	if got := summary(t, s, "R1"); got.ChainOK || got.ChainBreak != "ticket 3" {
+		t.Fatalf("summary: chain ok %v, break %q, want false, ticket 3", got.ChainOK, got.ChainBreak)
+	}
+	if got := log.String(); !strings.Contains(got, "register chain broken") || !strings.Contains(got, "ticket 3") || !strings.Contains(got, "R1") {
+		t.Errorf("log = %q, want one line naming R1 and ticket 3", got)
+	}
+}
