@@ -559,6 +559,16 @@ const (
 	CodeCentralUntrusted Code = "central_untrusted"
 )
 
+// Refusals of the register's pull, second increment: a change it skips rather than refuse its page.
+const (
+	// CodeChangeSkipped says a change of the feed could not be applied and was left out, the rest
+	// of its page applied and its cursor stored (args: the change's position from 1, its kind);
+	// its cause says why.
+	CodeChangeSkipped Code = "change_skipped"
+	// CodeMalformedChange says what is wrong in a change the central sent (arg: what).
+	CodeMalformedChange Code = "malformed_change"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -1044,4 +1054,8 @@ var messages = map[Code]message{
 		"%s holds no PEM certificate: give the central's certificate (or its authority)"},
 	CodeCentralUntrusted: {"le certificat de la centrale %s n'est pas reconnu (%s) : donnez son certificat à la caisse avec --ca-file, ou vérifiez l'adresse",
 		"the central %s presented a certificate this register does not trust (%s): give the register its certificate with --ca-file, or check the address"},
+	CodeChangeSkipped: {"la modification n° %d (%s) envoyée par la centrale a été ignorée, le reste de la page est appliqué",
+		"change %d (%s) sent by the central was skipped, the rest of the page is applied"},
+	CodeMalformedChange: {"%s invalide",
+		"invalid %s"},
 }

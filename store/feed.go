@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"time"
@@ -299,32 +300,59 @@ func (s *Store) Cursor(ctx context.Context) (string, error) {
 }
 
 // ApplyChanges applies a page of the central's change feed and stores its next cursor, in one
-// transaction: a page is applied whole or not at all, so that a crash or a refusal leaves the old
-// cursor and the next pull asks for the same page again. Every change is checked first; one
-// that cannot be applied refuses the page with CodeInvalidChange. Nothing it applies goes to the
-// outbox: the changes came from the central and must not go back to it. A page that erases a
-// member of this shop compacts the file afterwards, as a local erasure does.
+// transaction; see ApplyPage, whose skipped changes it leaves out of its answer.
 func (s *Store) ApplyChanges(ctx context.Context, page comptoir.ChangesPage) error {
+	_, err := s.ApplyPage(ctx, page)
+	return err
+}
+
+// ApplyPage applies a page of the central's change feed and stores its next cursor, in one
+// transaction: a crash or a refusal leaves the old cursor, and the next pull asks for the same
+// page again. A change this register cannot use (a consent with an unknown way of collection, a
+// view with a bad card) is left out and the rest applied, so that one bad change made anywhere in
+// the chain never stops this register's pull for good: each skipped change is returned as a
+// CodeChangeSkipped naming its position and kind, its cause saying why, for the caller to count
+// and log. A change that fails against this register's own data (a damaged record) refuses the
+// page with CodeInvalidChange: skipping it would lose it, and a person has to look.
+//
+// Nothing it applies goes to the outbox: the changes came from the central and must not go back
+// to it. A page that erases members scrubs the audit trail once for all of them and marks the
+// file for compaction, which CompactIfPending does once the pull is over: compacting the whole
+// file after every page would hold the counter for as long, page after page. ApplyPage returns
+// nil once the page is committed.
+func (s *Store) ApplyPage(ctx context.Context, page comptoir.ChangesPage) ([]error, error) {
 	if err := checkCtx(ctx); err != nil {
-		return err
+		return nil, err
 	}
+	invalid := map[int]error{}
 	for i, c := range page.Changes {
 		if err := validateChange(c); err != nil {
-			return comptoir.Wrap(comptoir.CodeInvalidChange, err, i+1, c.Kind)
+			invalid[i] = comptoir.Wrap(comptoir.CodeChangeSkipped, err, i+1, c.Kind)
 		}
 	}
 	if needsKey(page) {
 		if _, err := s.masterKey(true); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	// The audit trail and the tombstones are dated by this register's clock, as the rest of its
 	// trail is.
 	now := s.now().UTC()
-	erased := false
+	var skipped []error
 	err := s.update(func(tx *bbolt.Tx) error {
-		a := applier{tx: tx, now: now}
+		skipped = skipped[:0]
+		a := applier{tx: tx, now: now, erased: map[comptoir.CustomerID]bool{}}
+		if needsOutbox(page) {
+			var err error
+			if a.unacked, err = unackedMemberEvents(tx); err != nil {
+				return err
+			}
+		}
 		for i, c := range page.Changes {
+			if err, bad := invalid[i]; bad {
+				skipped = append(skipped, err)
+				continue
+			}
 			if err := a.apply(c); err != nil {
 				if _, ok := err.(*comptoir.Error); ok {
 					return comptoir.Wrap(comptoir.CodeInvalidChange, err, i+1, c.Kind)
@@ -332,18 +360,79 @@ func (s *Store) ApplyChanges(ctx context.Context, page comptoir.ChangesPage) err
 				return err
 			}
 		}
-		erased = a.erased
-		if erased {
+		if len(a.erased) > 0 {
+			// Once for the page: scrubbing reads the whole trail.
+			if err := scrubAudit(tx, a.erased); err != nil {
+				return err
+			}
 			if err := markCompactPending(tx); err != nil {
 				return err
 			}
 		}
 		return tx.Bucket(bucketMeta).Put(keyCursor, []byte(page.Next))
 	})
-	if err != nil || !erased {
-		return err
+	if err != nil {
+		return nil, err
 	}
-	return s.compact()
+	return skipped, nil
+}
+
+// CompactIfPending compacts the file when an erasure left the compaction pending, and reports
+// whether it did. The Syncer calls it once at the end of a pull whose pages erased members; a
+// compaction that fails leaves the mark, and the next call, or the next opening, does it.
+func (s *Store) CompactIfPending(ctx context.Context) (bool, error) {
+	if err := checkCtx(ctx); err != nil {
+		return false, err
+	}
+	var pending bool
+	if err := s.view(func(tx *bbolt.Tx) error {
+		pending = tx.Bucket(bucketMeta).Get(keyCompactPending) != nil
+		return nil
+	}); err != nil || !pending {
+		return false, err
+	}
+	return true, s.compact()
+}
+
+// needsOutbox reports whether applying a page reads the outbox: a member view must not undo a
+// stop, a resume or a consent made here that the central has not acknowledged yet.
+func needsOutbox(page comptoir.ChangesPage) bool {
+	return slices.ContainsFunc(page.Changes, func(c comptoir.Change) bool { return c.Kind == comptoir.ChangeMember })
+}
+
+// unacked is what the outbox still holds, unacknowledged, about one member.
+type unacked struct {
+	// status is set for a stop or resume of processing, consent for a consent change.
+	status, consent bool
+}
+
+// unackedMemberEvents lists the members with a stop, a resume or a consent change in the outbox.
+// The central's view of such a member does not count their change yet: taking its status or
+// consent would undo what was just done at the counter.
+func unackedMemberEvents(tx *bbolt.Tx) (map[comptoir.CustomerID]unacked, error) {
+	out := map[comptoir.CustomerID]unacked{}
+	err := tx.Bucket(bucketOutbox).ForEach(func(_, v []byte) error {
+		var ev storedEvent
+		if err := decode(v, &ev); err != nil {
+			return err
+		}
+		status := ev.Type == comptoir.EventCustomerStopped || ev.Type == comptoir.EventCustomerResumed
+		if !status && ev.Type != comptoir.EventCustomerConsent {
+			return nil
+		}
+		var p struct {
+			ID comptoir.CustomerID `json:"id"`
+		}
+		if err := json.Unmarshal(ev.Payload, &p); err != nil {
+			return comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "file des événements à synchroniser", EN: "outbox"})
+		}
+		u := out[p.ID]
+		u.status = u.status || status
+		u.consent = u.consent || !status
+		out[p.ID] = u
+		return nil
+	})
+	return out, err
 }
 
 // needsKey reports whether applying a page needs the master key, which it then creates like a
@@ -356,7 +445,7 @@ func needsKey(page comptoir.ChangesPage) bool {
 	})
 }
 
-// validateChange checks a change before anything is written: a page is refused whole.
+// validateChange checks a change before anything is written: one it refuses is skipped.
 func validateChange(c comptoir.Change) error {
 	switch c.Kind {
 	case comptoir.ChangeCatalog:
@@ -379,7 +468,7 @@ func validateChange(c comptoir.Change) error {
 			}
 		}
 		if _, ok := statusCodes[m.Status]; !ok && m.Status != "" {
-			return comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "statut " + string(m.Status), EN: "status " + string(m.Status)})
+			return comptoir.E(comptoir.CodeMalformedChange, comptoir.Text{FR: "statut " + string(m.Status), EN: "status " + string(m.Status)})
 		}
 		for ch := range m.Consent {
 			if !slices.Contains(comptoir.Channels, ch) {
@@ -412,10 +501,10 @@ func validateChange(c comptoir.Change) error {
 		}
 	case comptoir.ChangeBlocked:
 		if h, err := hex.DecodeString(c.Blocked); err != nil || len(h) != sha256.Size {
-			return comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "empreinte bloquée", EN: "blocked hash"})
+			return comptoir.E(comptoir.CodeMalformedChange, comptoir.Text{FR: "empreinte bloquée", EN: "blocked hash"})
 		}
 	default:
-		return comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "type de modification", EN: "kind of change"})
+		return comptoir.E(comptoir.CodeMalformedChange, comptoir.Text{FR: "type de modification " + c.Kind, EN: "kind of change " + c.Kind})
 	}
 	return nil
 }
@@ -424,8 +513,12 @@ func validateChange(c comptoir.Change) error {
 type applier struct {
 	tx  *bbolt.Tx
 	now time.Time
-	// erased is set when a member of this shop was erased: the file must be compacted.
-	erased bool
+	// erased holds the members of this shop the page erased: the audit trail is scrubbed of them
+	// once for the page, and the file must be compacted.
+	erased map[comptoir.CustomerID]bool
+	// unacked is what the outbox holds about members, unacknowledged (see unackedMemberEvents);
+	// read only for a page with member views.
+	unacked map[comptoir.CustomerID]unacked
 }
 
 func (a *applier) apply(c comptoir.Change) error {
@@ -481,7 +574,11 @@ func (a *applier) member(m comptoir.RemoteMember) error {
 		return nil
 	}
 	v := remoteView{ID: m.ID, Balance: m.Balance, AsOfTicket: m.AsOfTicket, Status: m.Status,
-		Consent: consentBits(m.Consent), Flags: flagBits(m.Flags)}
+		Consent: consentBits(m.Consent), Flags: flagBits(m.Flags), LastActivity: m.LastActivity.UTC().Truncate(time.Second)}
+	if m.LastActivity.IsZero() || (known && old.LastActivity.After(v.LastActivity)) {
+		// An older central sends no date, and a view never moves the last activity back.
+		v.LastActivity = old.LastActivity
+	}
 	cards := a.tx.Bucket(bucketCards)
 	// A card another member already has here is a conflict the central flags; this register keeps
 	// its own link rather than move the card.
@@ -519,7 +616,29 @@ func (a *applier) member(m comptoir.RemoteMember) error {
 			rec.Cards, changed = append(rec.Cards, card), true
 		}
 	}
+	// Activity at other shops keeps the member from this shop's retention purge.
+	if m.LastActivity.After(rec.LastActivity) {
+		rec.LastActivity, changed = m.LastActivity.UTC(), true
+	}
+	pending := a.unacked[m.ID]
+	// A view without a consent map says nothing of consent (a central that does not send it),
+	// not that every consent was withdrawn.
+	if !pending.consent && m.Consent != nil {
+		// Every consent change of this member made here reached the central, which decided with
+		// them all: its answer per channel is the member's consent. The register's own history
+		// can disagree when its clock ran fast (its events keep their date here, the central
+		// counts them at their arrival), and the history, the export and the counter must say
+		// what the central says.
+		followed, err := a.followConsent(&rec, m)
+		if err != nil {
+			return err
+		}
+		changed = changed || followed
+	}
 	switch {
+	case pending.status:
+		// A stop or resume made here is still in the outbox: the view predates it, and taking
+		// its status would undo the counter's decision and write a false audit entry.
 	case m.Status == comptoir.StatusRestricted && !rec.restricted():
 		rec.Status, changed = comptoir.StatusRestricted, true
 		if err := appendAudit(a.tx, a.now, centralWho, comptoir.AuditStopProcessing, m.ID, ""); err != nil {
@@ -536,6 +655,47 @@ func (a *applier) member(m comptoir.RemoteMember) error {
 	}
 	return putCustomer(a.tx, rec)
 }
+
+// followConsent records, for every channel where the member's history here decides otherwise
+// than the central's view, the central's decision as a consent event of the central, dated by
+// this register's clock so that it wins over every event the history holds, and audited. A
+// channel the view leaves out is one the central knows no consent for: no consent. It reports
+// whether it recorded any; the caller writes the record. The view does not say how the winning
+// consent was collected, so the event names no way (Via) and says where it came from.
+func (a *applier) followConsent(rec *customerRecord, m comptoir.RemoteMember) (bool, error) {
+	history, err := consentHistory(a.tx, rec.ID)
+	if err != nil {
+		return false, err
+	}
+	followed := false
+	state := comptoir.DeriveConsent(history)
+	for _, ch := range comptoir.Channels {
+		want := m.Consent[ch]
+		if state.Granted(ch) == want {
+			continue
+		}
+		cur := state[ch]
+		at := a.now
+		if !at.After(cur.At) {
+			// This register's clock is behind the event it holds (the clock was put back): the
+			// central's decision must still win, by a nanosecond.
+			at = cur.At.Add(time.Nanosecond)
+		}
+		ev := comptoir.ConsentEvent{Channel: ch, Granted: want, At: at, By: centralWho, Remarks: centralRemark}
+		if err := appendEntry(a.tx, rec, entryConsent, ev); err != nil {
+			return false, err
+		}
+		if err := appendAudit(a.tx, a.now, centralWho, comptoir.AuditConsent, rec.ID, string(ch)); err != nil {
+			return false, err
+		}
+		followed = true
+	}
+	return followed, nil
+}
+
+// centralRemark is the remark of a consent event recorded from the central's view, which
+// carries the central's decision but not the event it came from.
+const centralRemark = "décision de la centrale"
 
 // consent appends a consent event made elsewhere to the history of a member of this shop, where
 // DeriveConsent decides the current state with LatestConsent. A member of another shop keeps no
@@ -573,7 +733,9 @@ func (a *applier) consent(rc comptoir.RemoteConsent) error {
 	if err := putCustomer(a.tx, rec); err != nil {
 		return err
 	}
-	return appendAudit(a.tx, ev.At, ev.By, comptoir.AuditConsent, rc.ID, string(ev.Channel))
+	// The trail says when this register learnt of it and that it came from the central; the
+	// history keeps the event's own date and author.
+	return appendAudit(a.tx, a.now, centralWho, comptoir.AuditConsent, rc.ID, string(ev.Channel))
 }
 
 // erase destroys this register's copy of a member erased elsewhere exactly as a local erasure
@@ -588,14 +750,11 @@ func (a *applier) erase(id comptoir.CustomerID) error {
 		if err := eraseMember(a.tx, rec); err != nil {
 			return err
 		}
-		if err := scrubAudit(a.tx, map[comptoir.CustomerID]bool{id: true}); err != nil {
-			return err
-		}
 		rec.Status, rec.ErasedAt, rec.Cards = comptoir.StatusErased, a.now, nil
 		if err := putCustomer(a.tx, rec); err != nil {
 			return err
 		}
-		a.erased = true
+		a.erased[id] = true
 		return appendAudit(a.tx, a.now, centralWho, comptoir.AuditErase, id, "")
 	}
 	if !isCode(err, comptoir.CodeUnknownCustomer) && !isCode(err, comptoir.CodeRemoteMember) {
@@ -628,6 +787,9 @@ type remoteView struct {
 	Consent uint64
 	// Flags has bit i set for knownFlags[i].
 	Flags uint64
+	// LastActivity is the member's latest activity in the chain, to the second; zero when the
+	// central sent none.
+	LastActivity time.Time
 }
 
 // knownFlags are the central's flags this register keeps, in the order of their bits. A flag a
@@ -676,6 +838,11 @@ func encodeRemote(v remoteView) []byte {
 		seq, _ := strconv.ParseUint(card[2:12], 10, 64)
 		b = binary.AppendUvarint(b, seq)
 	}
+	// The last activity comes after the cards, in Unix seconds, so that a view written before it
+	// existed reads as one without a date.
+	if !v.LastActivity.IsZero() {
+		b = binary.AppendVarint(b, v.LastActivity.Unix())
+	}
 	return b
 }
 
@@ -718,6 +885,13 @@ func decodeRemote(id comptoir.CustomerID, b []byte) (remoteView, error) {
 		b = b[n:]
 		v.Cards = append(v.Cards, comptoir.CardNumber(seq))
 	}
+	if len(b) > 0 {
+		sec, n := binary.Varint(b)
+		if n <= 0 {
+			return v, bad
+		}
+		v.LastActivity = time.Unix(sec, 0).UTC()
+	}
 	return v, nil
 }
 
@@ -738,7 +912,7 @@ func getRemote(tx *bbolt.Tx, id comptoir.CustomerID) (remoteView, bool, error) {
 // member is the view as the feed's type: what RemoteMember returns.
 func (v remoteView) member() comptoir.RemoteMember {
 	m := comptoir.RemoteMember{ID: v.ID, Cards: slices.Clone(v.Cards), Balance: v.Balance, AsOfTicket: v.AsOfTicket,
-		Status: v.Status, Consent: map[comptoir.Channel]bool{}}
+		Status: v.Status, Consent: map[comptoir.Channel]bool{}, LastActivity: v.LastActivity}
 	for i, ch := range comptoir.Channels {
 		m.Consent[ch] = v.Consent&(1<<i) != 0
 	}

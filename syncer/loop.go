@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -28,12 +29,17 @@ type Loop struct {
 	// Tests drive the loop with it, without waiting on a clock.
 	Ticks <-chan time.Time
 
-	now chan struct{}
+	// nowOnce makes now once, whichever goroutine first needs it: a Loop built as a literal may
+	// be started in one goroutine while another calls SyncNow.
+	nowOnce sync.Once
+	now     chan struct{}
 }
 
 // NewLoop builds a loop over a Syncer that publishes to onState.
 func NewLoop(s *Syncer, every time.Duration, onState func(State)) *Loop {
-	return &Loop{Syncer: s, Every: every, OnState: onState, now: make(chan struct{}, 1)}
+	l := &Loop{Syncer: s, Every: every, OnState: onState}
+	l.nowCh()
+	return l
 }
 
 // SyncNow asks for a run as soon as the current one, if any, ends. It never blocks: asks made
@@ -45,12 +51,10 @@ func (l *Loop) SyncNow() {
 	}
 }
 
-// nowCh makes the channel of "sync now" on first use, so that a Loop built as a literal works
-// when it is started before another goroutine calls SyncNow; NewLoop makes it at once.
+// nowCh is the channel of "sync now", made on first use under nowOnce, so that a Loop built as
+// a literal works whichever of Start and SyncNow comes first; NewLoop makes it at once.
 func (l *Loop) nowCh() chan struct{} {
-	if l.now == nil {
-		l.now = make(chan struct{}, 1)
-	}
+	l.nowOnce.Do(func() { l.now = make(chan struct{}, 1) })
 	return l.now
 }
 

@@ -12,7 +12,13 @@ import (
 // the stored cursor until the central says no more wait. Each page and its cursor are stored in
 // one transaction by the Feed, so that a run cut in the middle resumes after the last page
 // applied and never applies one twice.
-func (s *Syncer) pull(ctx context.Context, rep *Report) error {
+//
+// A cursor the central refuses as past the end of its feed or as not its own (a central put back
+// from a backup, or replaced) makes the pull start again from the beginning, once a run:
+// applying a change twice does no harm, and skipping what the central holds would. Once the
+// pages are applied, a Feed that can (a Compactor) compacts its file if they erased members,
+// once for the whole pull.
+func (s *Syncer) pull(ctx context.Context, rep *Report) (err error) {
 	central := s.feed()
 	if central == nil {
 		// A Central that only pushes (an older client, a test's recorder): nothing to pull.
@@ -25,6 +31,13 @@ func (s *Syncer) pull(ctx context.Context, rep *Report) error {
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if rep.Pages > 0 {
+			if cerr := s.compact(ctx, rep); err == nil {
+				err = cerr
+			}
+		}
+	}()
 	for {
 		var page comptoir.ChangesPage
 		err := s.retry(ctx, func() error {
@@ -32,14 +45,26 @@ func (s *Syncer) pull(ctx context.Context, rep *Report) error {
 			page, err = central.Changes(ctx, s.Register, cursor, s.pageSize())
 			return err
 		})
+		if cursor != "" && !rep.Restarted && (errors.Is(err, comptoir.E(comptoir.CodeCursorAhead)) ||
+			errors.Is(err, comptoir.E(comptoir.CodeInvalidCursor))) {
+			rep.Restarted = true
+			s.logf("sync: %s; reading the central's changes again from the beginning", comptoir.Message(err, comptoir.LangEN))
+			cursor = ""
+			continue
+		}
 		if err != nil {
 			return err
 		}
 		s.noteClock(page.Now)
-		if err := s.Feed.ApplyChanges(ctx, page); err != nil {
+		skipped, err := s.apply(ctx, page)
+		if err != nil {
 			return err
 		}
-		rep.Changes += len(page.Changes)
+		for _, e := range skipped {
+			s.logf("sync: %s", comptoir.Message(e, comptoir.LangEN))
+		}
+		rep.Skipped += len(skipped)
+		rep.Changes += len(page.Changes) - len(skipped)
 		rep.Pages++
 		if !page.More {
 			break
@@ -99,6 +124,43 @@ func (s *Syncer) setup(ctx context.Context, central comptoir.CentralFeed, rep *R
 	return nil
 }
 
+// PageApplier is a Feed that applies a page leaving out the changes it cannot use, and says
+// which (each a comptoir.CodeChangeSkipped with its cause); *store.Store is one. The Syncer counts
+// and logs them; a Feed that is not one refuses such a page whole through ApplyChanges.
+type PageApplier interface {
+	ApplyPage(ctx context.Context, page comptoir.ChangesPage) (skipped []error, err error)
+}
+
+// Compactor is a Feed whose erasures leave the compaction of its file pending; *store.Store is
+// one. The Syncer asks it once at the end of a pull, rather than the Feed compacting after every
+// page that erased someone.
+type Compactor interface {
+	CompactIfPending(ctx context.Context) (bool, error)
+}
+
+// apply applies a page through the Feed, skipping the changes it cannot use when it can.
+func (s *Syncer) apply(ctx context.Context, page comptoir.ChangesPage) ([]error, error) {
+	if pa, ok := s.Feed.(PageApplier); ok {
+		return pa.ApplyPage(ctx, page)
+	}
+	return nil, s.Feed.ApplyChanges(ctx, page)
+}
+
+// compact has the Feed compact its file when the pull's erasures left that pending. A failure is
+// the run's error, the pages staying applied: the mark stays, and the next run tries again.
+func (s *Syncer) compact(ctx context.Context, rep *Report) error {
+	c, ok := s.Feed.(Compactor)
+	if !ok {
+		return nil
+	}
+	done, err := c.CompactIfPending(ctx)
+	rep.Compacted = done && err == nil
+	if err != nil {
+		s.logf("sync: %s", comptoir.Message(err, comptoir.LangEN))
+	}
+	return err
+}
+
 // noteClock records how far the central's clock is from the register's, from the time the
 // central put in its answer. The answer's travel time is part of the measure; it is far below
 // the minute a warning needs.
@@ -139,7 +201,7 @@ func NeedsPerson(err error) bool {
 	for _, code := range []comptoir.Code{
 		comptoir.CodeRegisterBehindCentral, comptoir.CodeRegisterDiverged, comptoir.CodeCentralBehind,
 		comptoir.CodeCentralKeyChanged, comptoir.CodeCentralKeyInvalid, comptoir.CodeUnauthorized,
-		comptoir.CodeForbiddenRegister, comptoir.CodeFeedStuck,
+		comptoir.CodeForbiddenRegister, comptoir.CodeFeedStuck, comptoir.CodeInvalidChange,
 	} {
 		if errors.Is(err, comptoir.E(code)) {
 			return true

@@ -69,6 +69,10 @@ type Syncer struct {
 	Jitter func() float64
 	// Now reads the clock for State; nil is time.Now.
 	Now func() time.Time
+	// Logf writes a line in the register's log: a change of the feed skipped, the feed read
+	// again from its beginning. Nil writes nothing. It may be called from the goroutine of the
+	// background loop.
+	Logf func(format string, args ...any)
 
 	run   sync.Mutex
 	mu    sync.Mutex
@@ -121,6 +125,14 @@ type Report struct {
 	SetUp   bool
 	Changes int
 	Pages   int
+	// Skipped counts the changes of the pulled pages the register could not use and left out,
+	// each said in the log (Logf).
+	Skipped int
+	// Restarted is true when the central refused the stored cursor (CodeCursorAhead,
+	// CodeInvalidCursor) and the feed was read again from its beginning.
+	Restarted bool
+	// Compacted is true when the pull's erasures made the register compact its file.
+	Compacted bool
 	// Pulled is true once the feed was read to its end.
 	Pulled bool
 }
@@ -310,6 +322,12 @@ func (s *Syncer) sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+func (s *Syncer) logf(format string, args ...any) {
+	if s.Logf != nil {
+		s.Logf(format, args...)
 	}
 }
 

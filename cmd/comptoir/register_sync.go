@@ -46,6 +46,13 @@ func (r *register) prepareSync(set comptoir.SyncSettings) {
 		r.log.Printf("sync not started: %s", comptoir.Message(err, comptoir.LangEN))
 		return
 	}
+	// What the Syncer says on its own (a change of the feed skipped, the feed read again from
+	// its beginning) goes to the register's log, in turn with the other writers.
+	sy.Logf = func(format string, args ...any) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.log.Printf(format, args...)
+	}
 	r.sync.loop = syncer.NewLoop(sy, syncer.DefaultEvery, nil)
 	r.log.Printf("sync with %s every %s", c.BaseURL, syncer.DefaultEvery)
 }
