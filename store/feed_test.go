@@ -384,22 +384,29 @@ func TestStore_ApplyChanges(t *testing.T) {
 		noEcho()
 	})
 
-	t.Run("an invalid change refuses the page", func(t *testing.T) {
-		err := s.ApplyChanges(ctx, comptoir.ChangesPage{Next: "c7", Changes: []comptoir.Change{
+	t.Run("an invalid change is skipped, the rest applied", func(t *testing.T) {
+		skipped, err := s.ApplyPage(ctx, comptoir.ChangesPage{Next: "c7", Changes: []comptoir.Change{
 			memberChange(comptoir.RemoteMember{ID: remoteID(2), Cards: []string{comptoir.CardNumber(6_000_000)}, Status: comptoir.StatusActive}),
 			{Kind: comptoir.ChangeCatalog, Catalog: []comptoir.Product{{GTIN: "123", Name: "x", Price: 1}}},
+			{Kind: "gossip"},
 		}})
-		wantErr(t, err, comptoir.E(comptoir.CodeInvalidChange))
-		if got, want := fmt.Sprint(errArgs(t, err)), "[2 catalog]"; got != want {
-			t.Errorf("CodeInvalidChange args = %s, want %s", got, want)
+		if err != nil {
+			t.Fatalf("ApplyPage: %v", err)
 		}
-		if got := mustCursor(t, s); got != "c6" {
-			t.Errorf("Cursor after a refused page = %q, want the old c6", got)
+		if got, want := len(skipped), 2; got != want {
+			t.Fatalf("skipped = %v, want %d changes", skipped, want)
 		}
-		_, err = s.CardOwner(ctx, comptoir.CardNumber(6_000_000))
-		wantErr(t, err, comptoir.E(comptoir.CodeUnknownCard))
-		err = s.ApplyChanges(ctx, comptoir.ChangesPage{Next: "c7", Changes: []comptoir.Change{{Kind: "gossip"}}})
-		wantErr(t, err, comptoir.E(comptoir.CodeInvalidChange))
+		wantErr(t, skipped[0], comptoir.E(comptoir.CodeChangeSkipped))
+		if got, want := fmt.Sprint(errArgs(t, skipped[0])), "[2 catalog]"; got != want {
+			t.Errorf("CodeChangeSkipped args = %s, want %s", got, want)
+		}
+		wantErr(t, skipped[1], comptoir.E(comptoir.CodeMalformedChange))
+		if got := mustCursor(t, s); got != "c7" {
+			t.Errorf("Cursor after a page with skipped changes = %q, want c7", got)
+		}
+		if _, err := s.CardOwner(ctx, comptoir.CardNumber(6_000_000)); err != nil {
+			t.Errorf("CardOwner of the valid view beside the skipped changes: %v", err)
+		}
 		noEcho()
 	})
 
@@ -407,6 +414,9 @@ func TestStore_ApplyChanges(t *testing.T) {
 		remoteCard := comptoir.CardNumber(5_000_001)
 		mustApply(t, s, "c8", comptoir.Change{Kind: comptoir.ChangeErased, Erased: local.ID},
 			comptoir.Change{Kind: comptoir.ChangeErased, Erased: remoteID(1)})
+		if done, err := s.CompactIfPending(ctx); err != nil || !done {
+			t.Errorf("CompactIfPending = %v, %v; want the erasure's compaction done", done, err)
+		}
 		got, err := s.Reveal(ctx, local.ID, "Manager")
 		if err != nil || got.Status != comptoir.StatusErased || got.Personal != (comptoir.Personal{}) || len(got.Cards) != 0 {
 			t.Errorf("Reveal after the central's erasure = %+v, %v; want an empty tombstone", got, err)
@@ -449,6 +459,9 @@ func TestStore_FeedErasureScrubsFile(t *testing.T) {
 	s = mustOpen(t, path, opts(newClock(day0)))
 	outbox := len(mustOutbox(t, s))
 	mustApply(t, s, "e1", comptoir.Change{Kind: comptoir.ChangeErased, Erased: m.ID})
+	if done, err := s.CompactIfPending(ctx); err != nil || !done {
+		t.Errorf("CompactIfPending = %v, %v; want the erasure's compaction done", done, err)
+	}
 	if got := len(mustOutbox(t, s)); got != outbox {
 		t.Errorf("the central's erasure queued %d outbox events", got-outbox)
 	}
