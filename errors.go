@@ -567,6 +567,9 @@ const (
 	CodeChangeSkipped Code = "change_skipped"
 	// CodeMalformedChange says what is wrong in a change the central sent (arg: what).
 	CodeMalformedChange Code = "malformed_change"
+	// CodeMalformedPage refuses a page of changes that cannot be used as a whole, such as one
+	// without a next cursor: nothing of it is applied (arg: what is wrong).
+	CodeMalformedPage Code = "malformed_page"
 )
 
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
@@ -1058,4 +1061,6 @@ var messages = map[Code]message{
 		"change %d (%s) sent by the central was skipped, the rest of the page is applied"},
 	CodeMalformedChange: {"%s invalide",
 		"invalid %s"},
+	CodeMalformedPage: {"la centrale a envoyé une page de modifications inutilisable (%s) : rien n'en est appliqué ; vérifiez que l'adresse est bien celle de la centrale et sa version",
+		"the central sent a page of changes that cannot be used (%s): nothing of it is applied; check that the address is the central's, and its version"},
 }

@@ -324,10 +324,15 @@ func (s *Store) ApplyPage(ctx context.Context, page comptoir.ChangesPage) ([]err
 	if err := checkCtx(ctx); err != nil {
 		return nil, err
 	}
+	// Without a next cursor the page cannot be stored as read: the feed would start again from
+	// its beginning, page after page.
+	if page.Next == "" {
+		return nil, comptoir.E(comptoir.CodeMalformedPage, comptoir.Text{FR: "pas de curseur suivant", EN: "no next cursor"})
+	}
 	invalid := map[int]error{}
 	for i, c := range page.Changes {
 		if err := validateChange(c); err != nil {
-			invalid[i] = comptoir.Wrap(comptoir.CodeChangeSkipped, err, i+1, c.Kind)
+			invalid[i] = comptoir.Wrap(comptoir.CodeChangeSkipped, err, i+1, shortKind(c.Kind))
 		}
 	}
 	if needsKey(page) {
@@ -435,6 +440,16 @@ func unackedMemberEvents(tx *bbolt.Tx) (map[comptoir.CustomerID]unacked, error) 
 	return out, err
 }
 
+// shortKind is a change's kind as a message names it: the central's text, cleaned of control
+// characters and cut, since it goes to the register's log.
+func shortKind(kind string) string {
+	kind = comptoir.CleanText(kind)
+	if r := []rune(kind); len(r) > 32 {
+		kind = string(r[:32]) + "…"
+	}
+	return kind
+}
+
 // needsKey reports whether applying a page needs the master key, which it then creates like a
 // first enrolment does: a blocked address is checked at enrolment against the chain's lookup key,
 // which the master key seals, and the member lookups that find members of other shops open the
@@ -504,7 +519,7 @@ func validateChange(c comptoir.Change) error {
 			return comptoir.E(comptoir.CodeMalformedChange, comptoir.Text{FR: "empreinte bloquée", EN: "blocked hash"})
 		}
 	default:
-		return comptoir.E(comptoir.CodeMalformedChange, comptoir.Text{FR: "type de modification " + c.Kind, EN: "kind of change " + c.Kind})
+		return comptoir.E(comptoir.CodeMalformedChange, comptoir.Text{FR: "type de modification " + shortKind(c.Kind), EN: "kind of change " + shortKind(c.Kind)})
 	}
 	return nil
 }

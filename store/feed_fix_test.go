@@ -288,3 +288,20 @@ func TestStore_FeedErasuresCompactedOnce(t *testing.T) {
 		t.Errorf("CompactIfPending again = %v, %v; want nothing left", done, err)
 	}
 }
+
+// TestStore_ApplyPageRefusesPageWithoutCursor checks that a page without a next cursor, which
+// cannot be stored as read, is refused whole: nothing applied, the old cursor kept.
+func TestStore_ApplyPageRefusesPageWithoutCursor(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t, dbPath(t), opts(newClock(day0)))
+	mustApply(t, s, "n1")
+	card := comptoir.CardNumber(7)
+	_, err := s.ApplyPage(ctx, comptoir.ChangesPage{Changes: []comptoir.Change{
+		memberChange(comptoir.RemoteMember{ID: remoteID(7), Cards: []string{card}, Status: comptoir.StatusActive})}})
+	wantErr(t, err, comptoir.E(comptoir.CodeMalformedPage))
+	if got, want := mustCursor(t, s), "n1"; got != want {
+		t.Errorf("Cursor = %q, want the old %q", got, want)
+	}
+	_, err = s.CardOwner(ctx, card)
+	wantErr(t, err, comptoir.E(comptoir.CodeUnknownCard))
+}

@@ -201,7 +201,7 @@ func NeedsPerson(err error) bool {
 	for _, code := range []comptoir.Code{
 		comptoir.CodeRegisterBehindCentral, comptoir.CodeRegisterDiverged, comptoir.CodeCentralBehind,
 		comptoir.CodeCentralKeyChanged, comptoir.CodeCentralKeyInvalid, comptoir.CodeUnauthorized,
-		comptoir.CodeForbiddenRegister, comptoir.CodeFeedStuck, comptoir.CodeInvalidChange,
+		comptoir.CodeForbiddenRegister, comptoir.CodeFeedStuck, comptoir.CodeInvalidChange, comptoir.CodeMalformedPage,
 	} {
 		if errors.Is(err, comptoir.E(code)) {
 			return true

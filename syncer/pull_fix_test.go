@@ -187,12 +187,17 @@ func TestSyncer_RestartsOnlyOnce(t *testing.T) {
 	}
 }
 
-// TestNeedsPerson_InvalidChange checks that a page the register refuses (a change failing against
-// its own damaged data) stops the periodic runs: the same page would be refused every time.
-func TestNeedsPerson_InvalidChange(t *testing.T) {
-	err := comptoir.Wrap(comptoir.CodeInvalidChange, comptoir.E(comptoir.CodeCorruptRecord), 1, comptoir.ChangeMember)
-	if !syncer.NeedsPerson(err) {
-		t.Errorf("NeedsPerson(%v) = false, want true", err)
+// TestNeedsPerson_RefusedPage checks that a page the register refuses (a change failing against
+// its own damaged data, a page without a cursor) stops the periodic runs: the same page would be
+// refused every time.
+func TestNeedsPerson_RefusedPage(t *testing.T) {
+	for _, err := range []error{
+		comptoir.Wrap(comptoir.CodeInvalidChange, comptoir.E(comptoir.CodeCorruptRecord), 1, comptoir.ChangeMember),
+		comptoir.E(comptoir.CodeMalformedPage, comptoir.Text{FR: "x", EN: "x"}),
+	} {
+		if !syncer.NeedsPerson(err) {
+			t.Errorf("NeedsPerson(%v) = false, want true", err)
+		}
 	}
 }
 
