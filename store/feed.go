@@ -411,9 +411,9 @@ type unacked struct {
 	status, consent bool
 }
 
-// unackedMemberEvents lists the members with a stop, a resume or a consent change in the outbox.
-// The central's view of such a member does not count their change yet: taking its status or
-// consent would undo what was just done at the counter.
+// unackedMemberEvents lists the members with a stop, a resume or a consent change (an enrolment
+// carries consent answers too) in the outbox. The central's view of such a member does not count
+// their change yet: taking its status or consent would undo what was just done at the counter.
 func unackedMemberEvents(tx *bbolt.Tx) (map[comptoir.CustomerID]unacked, error) {
 	out := map[comptoir.CustomerID]unacked{}
 	err := tx.Bucket(bucketOutbox).ForEach(func(_, v []byte) error {
@@ -422,7 +422,7 @@ func unackedMemberEvents(tx *bbolt.Tx) (map[comptoir.CustomerID]unacked, error) 
 			return err
 		}
 		status := ev.Type == comptoir.EventCustomerStopped || ev.Type == comptoir.EventCustomerResumed
-		if !status && ev.Type != comptoir.EventCustomerConsent {
+		if !status && ev.Type != comptoir.EventCustomerConsent && ev.Type != comptoir.EventCustomerEnrolled {
 			return nil
 		}
 		var p struct {
@@ -631,25 +631,12 @@ func (a *applier) member(m comptoir.RemoteMember) error {
 			rec.Cards, changed = append(rec.Cards, card), true
 		}
 	}
-	// Activity at other shops keeps the member from this shop's retention purge.
-	if m.LastActivity.After(rec.LastActivity) {
+	// Activity at other shops keeps the member from this shop's retention purge. A member in stop
+	// processing is read-only, as NoteActivity has it: the purge reads the view's date beside.
+	if m.LastActivity.After(rec.LastActivity) && !rec.restricted() {
 		rec.LastActivity, changed = m.LastActivity.UTC(), true
 	}
 	pending := a.unacked[m.ID]
-	// A view without a consent map says nothing of consent (a central that does not send it),
-	// not that every consent was withdrawn.
-	if !pending.consent && m.Consent != nil {
-		// Every consent change of this member made here reached the central, which decided with
-		// them all: its answer per channel is the member's consent. The register's own history
-		// can disagree when its clock ran fast (its events keep their date here, the central
-		// counts them at their arrival), and the history, the export and the counter must say
-		// what the central says.
-		followed, err := a.followConsent(&rec, m)
-		if err != nil {
-			return err
-		}
-		changed = changed || followed
-	}
 	switch {
 	case pending.status:
 		// A stop or resume made here is still in the outbox: the view predates it, and taking
@@ -664,6 +651,20 @@ func (a *applier) member(m comptoir.RemoteMember) error {
 		if err := appendAudit(a.tx, a.now, centralWho, comptoir.AuditResumeProcessing, m.ID, ""); err != nil {
 			return err
 		}
+	}
+	// A view without a consent map says nothing of consent (a central that does not send it),
+	// not that every consent was withdrawn.
+	if !pending.consent && m.Consent != nil {
+		// Every consent change of this member made here reached the central, which decided with
+		// them all: its answer per channel is the member's consent. The register's own history
+		// can disagree when its clock ran fast (its events keep their date here, the central
+		// counts them at their arrival), and the history, the export and the counter must say
+		// what the central says.
+		followed, err := a.followConsent(&rec, m)
+		if err != nil {
+			return err
+		}
+		changed = changed || followed
 	}
 	if !changed {
 		return nil
@@ -686,7 +687,9 @@ func (a *applier) followConsent(rec *customerRecord, m comptoir.RemoteMember) (b
 	state := comptoir.DeriveConsent(history)
 	for _, ch := range comptoir.Channels {
 		want := m.Consent[ch]
-		if state.Granted(ch) == want {
+		// No consent is given to a member in stop processing, here as at the counter; a
+		// withdrawal always goes through.
+		if state.Granted(ch) == want || (want && rec.restricted()) {
 			continue
 		}
 		cur := state[ch]

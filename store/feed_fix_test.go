@@ -305,3 +305,27 @@ func TestStore_ApplyPageRefusesPageWithoutCursor(t *testing.T) {
 	_, err = s.CardOwner(ctx, card)
 	wantErr(t, err, comptoir.E(comptoir.CodeUnknownCard))
 }
+
+// TestStore_ViewWithoutConsentKeepsHistory checks that a view without a consent map (a central
+// that does not send it) is not read as every consent withdrawn, and that a member in stop
+// processing is given no consent by a view, as at the counter.
+func TestStore_ViewWithoutConsentKeepsHistory(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t, dbPath(t), opts(newClock(day0)))
+	m := mustEnroll(t, s, enrolment(comptoir.CardNumber(1), jeanne, emailOnly))
+	ackAll(t, s)
+	mustApply(t, s, "v1", memberChange(localView(m, nil)))
+	if !mustConsent(t, s, m.ID, comptoir.ChannelEmail) {
+		t.Error("a view without consent withdrew the member's consent")
+	}
+	if err := s.StopProcessing(ctx, m.ID, "Manager"); err != nil {
+		t.Fatal(err)
+	}
+	ackAll(t, s)
+	v := localView(m, map[comptoir.Channel]bool{comptoir.ChannelEmail: true, comptoir.ChannelSMS: true})
+	v.Status = comptoir.StatusRestricted
+	mustApply(t, s, "v2", memberChange(v))
+	if mustConsent(t, s, m.ID, comptoir.ChannelSMS) {
+		t.Error("a view gave a consent to a member in stop processing")
+	}
+}
