@@ -121,7 +121,8 @@ type Report struct {
 	Batches int
 	// Pending counts the events left in the outbox.
 	Pending int
-	// SetUp is true when the run made a set-up; Changes and Pages count what it pulled.
+	// SetUp is true when the run made a set-up; Changes counts the changes applied (skipped ones
+	// left out) and Pages the pages stored.
 	SetUp   bool
 	Changes int
 	Pages   int
