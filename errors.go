@@ -559,6 +559,13 @@ const (
 	CodeCentralUntrusted Code = "central_untrusted"
 )
 
+// Refusals of the register's client when the central's answer is larger than it reads.
+const (
+	// CodeAnswerTooLarge says the central's answer passed what the register reads of one (arg:
+	// that limit in bytes): nothing of it is used, and asking again gets the same answer.
+	CodeAnswerTooLarge Code = "answer_too_large"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -1044,4 +1051,6 @@ var messages = map[Code]message{
 		"%s holds no PEM certificate: give the central's certificate (or its authority)"},
 	CodeCentralUntrusted: {"le certificat de la centrale %s n'est pas reconnu (%s) : donnez son certificat à la caisse avec --ca-file, ou vérifiez l'adresse",
 		"the central %s presented a certificate this register does not trust (%s): give the register its certificate with --ca-file, or check the address"},
+	CodeAnswerTooLarge: {"la réponse de la centrale dépasse ce que la caisse lit (%d octets) : rien n'en est appliqué ; faites vérifier la centrale (taille de ses pages, tarifs trop grands)",
+		"the central's answer is larger than the register reads (%d bytes): nothing of it is applied; have the central checked (its page size, price lists too large)"},
 }
