@@ -235,8 +235,10 @@ type memberEventPayload struct {
 	Hash    string                    `json:"hash"`
 	// Reason and LastActivity come with an erasure: "retention" for the retention purge, with
 	// the member's last activity as the erasing register knew it.
-	Reason       string    `json:"reason"`
-	LastActivity time.Time `json:"last_activity"`
+	// LastActivity is read as text so that an empty or unreadable date counts as none rather
+	// than making the whole event unreadable.
+	Reason       string `json:"reason"`
+	LastActivity string `json:"last_activity"`
 }
 
 // saleMemberPart is the part of a ticket record that moves a member's points.
@@ -500,10 +502,6 @@ func (c *Central) projectSale(tx *bbolt.Tx, register string, payload []byte, at,
 	if err != nil {
 		return err
 	}
-	if m.erased() {
-		// A ticket made before the register learned of the erasure moves nothing.
-		return nil
-	}
 	delta := t.PointsEarned - t.PointsRedeemed
 	seen := m.seenAt(register, arrival(at, now))
 	if delta == 0 && !seen {
@@ -623,8 +621,8 @@ func retentionRefusal(m *centralMember, register string, p memberEventPayload, a
 	if last.IsZero() {
 		return ""
 	}
-	since := p.LastActivity
-	if since.IsZero() {
+	since, err := time.Parse(time.RFC3339Nano, p.LastActivity)
+	if err != nil || since.IsZero() {
 		since = at.Add(-retentionWindow)
 	}
 	if !last.After(since) {
