@@ -625,7 +625,9 @@ func retentionRefusal(m *centralMember, register string, p memberEventPayload, a
 	if err != nil || since.IsZero() {
 		since = at.Add(-retentionWindow)
 	}
-	if !last.After(since) {
+	// Registers write the date to the second (RFC 3339): an activity within the second it
+	// names is the one it knew, not a later one.
+	if !last.Truncate(time.Second).After(since) {
 		return ""
 	}
 	if where == "" {
