@@ -35,7 +35,8 @@ import (
 //	                               when it came
 //
 // The central bucket also holds key_check, the check value of the key file beside the database,
-// and the counters card_blocks and card_conflicts; the members' projections and the change feed
+// compact_pending while an erasure's compaction is to be done (central_compact.go), and the
+// counters card_blocks and card_conflicts; the members' projections and the change feed
 // have buckets of their own, described in central_members.go.
 //
 // A register's Open refuses a central file as not a Comptoir database, since it has no meta

@@ -23,7 +23,8 @@ import (
 //
 //	members/
 //	    <member id>            -> centralMember: cards, basis, status, consent per channel,
-//	                              balance, flags, registers, the email index key
+//	                              balance, flags, registers and the member's last activity at
+//	                              each, the email index key
 //	cards/
 //	    <card>                 -> member id of the card's first owner
 //	memberkeys/

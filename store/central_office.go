@@ -201,8 +201,8 @@ func (c *Central) Consent(ctx context.Context, card string, cc comptoir.CentralC
 
 // Erase destroys a member's wrapped key and sealed personal data at the central and queues the
 // erasure for every register; see comptoir.CentralMembers. The file is then compacted, so that no
-// freed page keeps a copy of the wrapped key. Erasing an erased member again
-// changes nothing and is not refused: the person's request is met.
+// freed page keeps a copy of the wrapped key. Erasing an erased member again changes nothing and
+// is not refused: the person's request is met.
 func (c *Central) Erase(ctx context.Context, card, who string) error {
 	if err := checkCtx(ctx); err != nil {
 		return err
