@@ -572,6 +572,13 @@ const (
 	CodeMalformedPage Code = "malformed_page"
 )
 
+// Refusals of the register's client when the central's answer is larger than it reads.
+const (
+	// CodeAnswerTooLarge says the central's answer passed what the register reads of one (arg:
+	// that limit in bytes): nothing of it is used, and asking again gets the same answer.
+	CodeAnswerTooLarge Code = "answer_too_large"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -1063,4 +1070,6 @@ var messages = map[Code]message{
 		"invalid %s"},
 	CodeMalformedPage: {"la centrale a envoyé une page de modifications inutilisable (%s) : rien n'en est appliqué ; vérifiez que l'adresse est bien celle de la centrale et sa version",
 		"the central sent a page of changes that cannot be used (%s): nothing of it is applied; check that the address is the central's, and its version"},
+	CodeAnswerTooLarge: {"la réponse de la centrale dépasse ce que la caisse lit (%d octets) : rien n'en est appliqué ; faites vérifier la centrale (taille de ses pages, tarifs trop grands)",
+		"the central's answer is larger than the register reads (%d bytes): nothing of it is applied; have the central checked (its page size, price lists too large)"},
 }

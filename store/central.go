@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/comptoir/comptoir"
@@ -34,7 +35,8 @@ import (
 //	                               when it came
 //
 // The central bucket also holds key_check, the check value of the key file beside the database,
-// and the counters card_blocks and card_conflicts; the members' projections and the change feed
+// compact_pending while an erasure's compaction is to be done (central_compact.go), and the
+// counters card_blocks and card_conflicts; the members' projections and the change feed
 // have buckets of their own, described in central_members.go.
 //
 // A register's Open refuses a central file as not a Comptoir database, since it has no meta
@@ -66,15 +68,24 @@ type CentralOptions struct {
 	// NoSync skips fdatasync on commit: only for throwaway files. A push is then acknowledged
 	// before it is durable, which breaks the central's promise.
 	NoSync bool
+	// MaxPageBytes bounds the encoded size of a page of changes; default DefaultMaxPageBytes.
+	// A page always holds at least one change, however large.
+	MaxPageBytes int
 }
 
 // Central is the central's embedded storage: a bbolt file that applies each register's pushed
 // events exactly once and keeps a summary of every register.
 type Central struct {
+	// mu guards db, which an erasure's compaction replaces by a compacted copy of the file:
+	// every transaction holds it for reading, the compaction for writing.
+	mu       sync.RWMutex
 	db       *bbolt.DB
 	path     string
 	now      func() time.Time
 	maxBatch int
+	maxPage  int
+	timeout  time.Duration
+	noSync   bool
 	keys     *centralKeys
 }
 
@@ -96,6 +107,9 @@ func OpenCentral(path string, o CentralOptions) (*Central, error) {
 	}
 	if o.MaxBatchEvents <= 0 {
 		o.MaxBatchEvents = comptoir.MaxBatchEvents
+	}
+	if o.MaxPageBytes <= 0 {
+		o.MaxPageBytes = DefaultMaxPageBytes
 	}
 	db, err := openLocked(path, Options{Timeout: o.Timeout, NoSync: o.NoSync, MustExist: o.MustExist}, initCentral)
 	if err != nil {
@@ -143,7 +157,12 @@ func OpenCentral(path string, o CentralOptions) (*Central, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Central{db: db, path: path, now: o.Now, maxBatch: o.MaxBatchEvents, keys: keys}, nil
+	c := &Central{db: db, path: path, now: o.Now, maxBatch: o.MaxBatchEvents, maxPage: o.MaxPageBytes,
+		timeout: o.Timeout, noSync: o.NoSync, keys: keys}
+	// An erasure whose compaction failed or was cut short by a crash is finished before anything
+	// else. If it fails again the mark stays, and the next erasure or opening tries again.
+	_ = c.compactIfPending()
+	return c, nil
 }
 
 // completeCentral stores the key's check value when the database has none, and creates the
@@ -192,7 +211,25 @@ func initCentral(tx *bbolt.Tx) error {
 }
 
 // Close releases the file.
-func (c *Central) Close() error { return c.db.Close() }
+func (c *Central) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.db.Close()
+}
+
+// view runs fn in a read transaction on the current file.
+func (c *Central) view(fn func(tx *bbolt.Tx) error) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.db.View(fn)
+}
+
+// update runs fn in a write transaction on the current file.
+func (c *Central) update(fn func(tx *bbolt.Tx) error) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.db.Update(fn)
+}
 
 // Path is the file the central was opened on.
 func (c *Central) Path() string { return c.path }
@@ -329,7 +366,7 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	if len(events) == 0 {
 		// Nothing to write: the answer is what is acknowledged, and a register that never
 		// pushed gets no summary for an empty batch.
-		err := c.db.View(func(tx *bbolt.Tx) error {
+		err := c.view(func(tx *bbolt.Tx) error {
 			st, _, err := readCentralRegister(tx, register)
 			res.AckedSeq = st.AckedSeq
 			return err
@@ -339,7 +376,7 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	// A batch of replays only, a register retrying after a lost answer, is answered from a read
 	// transaction: an empty commit would still cost two fdatasyncs.
 	replayed := false
-	err := c.db.View(func(tx *bbolt.Tx) error {
+	err := c.view(func(tx *bbolt.Tx) error {
 		st, _, err := readCentralRegister(tx, register)
 		if err != nil || events[len(events)-1].Seq > st.AckedSeq {
 			return err
@@ -352,7 +389,7 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 		return res, err
 	}
 	var conflictAt uint64
-	err = c.db.Update(func(tx *bbolt.Tx) error {
+	err = c.update(func(tx *bbolt.Tx) error {
 		var err error
 		res, err = c.push(tx, register, events)
 		var ec errConflict
@@ -369,6 +406,9 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	if err != nil {
 		return comptoir.PushResult{}, err
 	}
+	// The batch is durable and acknowledged whatever happens now: a compaction that fails leaves
+	// its mark, and the next erasure, push or opening does it.
+	_ = c.compactIfPending()
 	return res, nil
 }
 
@@ -630,7 +670,7 @@ func (c *Central) Register(ctx context.Context, register string) (comptoir.Regis
 		return comptoir.RegisterSummary{}, err
 	}
 	var st centralRegister
-	err := c.db.View(func(tx *bbolt.Tx) error {
+	err := c.view(func(tx *bbolt.Tx) error {
 		var known bool
 		var err error
 		if st, known, err = readCentralRegister(tx, register); err == nil && !known {

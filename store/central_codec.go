@@ -17,14 +17,20 @@ import (
 //
 //	byte 0     memberFormat
 //	then       ID, cards, basis, status, consent (count, then channel, granted, time), balance,
-//	           flags, enrolled at, registers, email index key
+//	           flags, enrolled at, registers, email index key, then (from format 3) the last
+//	           activity at each register (count, then times, in the registers' order) and the
+//	           last made at the central itself
 //
 // Strings and byte strings are a uvarint length and their bytes, lists a uvarint count and their
 // items, times signed varint nanoseconds since 1970 (0 for none), the balance a signed varint.
 
 // memberFormat is the first byte of a member's projection, so that a value of another format is
-// refused as corrupt rather than misread.
-const memberFormat = 2
+// refused as corrupt rather than misread. Format 2, without the activity, is still read: its
+// members have none until their next event.
+const (
+	memberFormat   = 3
+	memberFormatV2 = 2
+)
 
 func (m *centralMember) marshal() []byte {
 	b := make([]byte, 0, 96+len(m.Cards)*14+len(m.Registers)*8)
@@ -53,11 +59,16 @@ func (m *centralMember) marshal() []byte {
 	b = appendStrings(b, m.Flags)
 	b = appendTime(b, m.EnrolledAt)
 	b = appendStrings(b, m.Registers)
-	return appendString(b, string(m.Email))
+	b = appendString(b, string(m.Email))
+	b = binary.AppendUvarint(b, uint64(len(m.Activity)))
+	for _, t := range m.Activity {
+		b = appendTime(b, t)
+	}
+	return appendTime(b, m.CentralActivity)
 }
 
 func (m *centralMember) unmarshal(v []byte) error {
-	if len(v) == 0 || v[0] != memberFormat {
+	if len(v) == 0 || v[0] != memberFormat && v[0] != memberFormatV2 {
 		return errMemberRecord
 	}
 	r := memberReader{b: v[1:]}
@@ -79,6 +90,18 @@ func (m *centralMember) unmarshal(v []byte) error {
 	m.Registers = r.strings()
 	if email := r.bytes(); len(email) > 0 {
 		m.Email = email
+	}
+	if v[0] >= memberFormat {
+		if n := r.count(); n > 0 {
+			m.Activity = make([]time.Time, n)
+			for i := range m.Activity {
+				m.Activity[i] = r.time()
+			}
+		}
+		m.CentralActivity = r.time()
+	}
+	if len(m.Activity) != 0 && len(m.Activity) != len(m.Registers) {
+		return errMemberRecord
 	}
 	if r.bad || len(r.b) != 0 {
 		return errMemberRecord

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/comptoir/comptoir"
 	"go.etcd.io/bbolt"
@@ -21,7 +23,8 @@ import (
 //
 //	members/
 //	    <member id>            -> centralMember: cards, basis, status, consent per channel,
-//	                              balance, flags, registers, the email index key
+//	                              balance, flags, registers and the member's last activity at
+//	                              each, the email index key
 //	cards/
 //	    <card>                 -> member id of the card's first owner
 //	memberkeys/
@@ -73,6 +76,12 @@ type centralMember struct {
 	// EnrolledAt is when the first enrolment the central applied was made.
 	EnrolledAt time.Time
 	Registers  []string
+	// Activity is the member's last activity at each register of Registers, in their order:
+	// enrolment, sale, consent, rectification, stop or resume, dated as the central counts them
+	// (see arrival). Empty for a member of format 2 until their next event.
+	Activity []time.Time
+	// CentralActivity is the member's last consent change made at the central itself.
+	CentralActivity time.Time
 	// Email is the member's key in the emails index, kept to delete it on a change or erasure.
 	Email []byte
 }
@@ -124,15 +133,49 @@ func (m *centralMember) flag(f string, on bool) {
 	}
 }
 
-// seenAt records that a register recorded something for the member; it reports whether that is
-// new.
-func (m *centralMember) seenAt(register string) bool {
-	i, found := slices.BinarySearch(m.Registers, register)
-	if found {
-		return false
+// seenAt records that a register recorded something for the member at at (zero for something
+// that is no activity of theirs); it reports whether the member's state for the feed changed: a
+// new register, or a later last activity.
+func (m *centralMember) seenAt(register string, at time.Time) bool {
+	if len(m.Activity) != len(m.Registers) {
+		// A member of format 2: their activity starts unknown at each register.
+		m.Activity = make([]time.Time, len(m.Registers))
 	}
-	m.Registers = slices.Insert(m.Registers, i, register)
-	return true
+	i, found := slices.BinarySearch(m.Registers, register)
+	if !found {
+		m.Registers = slices.Insert(m.Registers, i, register)
+		m.Activity = slices.Insert(m.Activity, i, at)
+		return true
+	}
+	if at.After(m.Activity[i]) {
+		last := m.lastActivity()
+		m.Activity[i] = at
+		return at.After(last)
+	}
+	return false
+}
+
+// lastActivity is the member's latest activity anywhere in the chain.
+func (m *centralMember) lastActivity() time.Time {
+	last := m.CentralActivity
+	for _, t := range m.Activity {
+		if t.After(last) {
+			last = t
+		}
+	}
+	return last
+}
+
+// activityElsewhere is the member's latest activity at another register than register, or at
+// the central itself, with where it was ("" for the central).
+func (m *centralMember) activityElsewhere(register string) (time.Time, string) {
+	last, where := m.CentralActivity, ""
+	for i, t := range m.Activity {
+		if m.Registers[i] != register && t.After(last) {
+			last, where = t, m.Registers[i]
+		}
+	}
+	return last, where
 }
 
 // applyConsent keeps ev when it wins over the channel's current consent; it reports whether it
@@ -155,7 +198,7 @@ func (m *centralMember) remote(asOf uint64) comptoir.RemoteMember {
 		consent[ch] = ev.Granted
 	}
 	return comptoir.RemoteMember{ID: m.ID, Cards: slices.Clone(m.Cards), Balance: m.Balance, AsOfTicket: asOf,
-		Consent: consent, Status: m.Status, Flags: slices.Clone(m.Flags)}
+		Consent: consent, Status: m.Status, Flags: slices.Clone(m.Flags), LastActivity: m.lastActivity()}
 }
 
 // appendFeed adds one change at the end of the feed.
@@ -191,6 +234,12 @@ type memberEventPayload struct {
 	Sealed  *comptoir.SealedPersonal  `json:"sealed"`
 	Event   *comptoir.ConsentEvent    `json:"event"`
 	Hash    string                    `json:"hash"`
+	// Reason and LastActivity come with an erasure: "retention" for the retention purge, with
+	// the member's last activity as the erasing register knew it.
+	// LastActivity is read as text so that an empty or unreadable date counts as none rather
+	// than making the whole event unreadable.
+	Reason       string `json:"reason"`
+	LastActivity string `json:"last_activity"`
 }
 
 // saleMemberPart is the part of a ticket record that moves a member's points.
@@ -206,7 +255,7 @@ type saleMemberPart struct {
 func (c *Central) project(tx *bbolt.Tx, register string, e comptoir.Event, now time.Time) (string, error) {
 	switch e.Type {
 	case comptoir.EventSaleRecorded:
-		return "", c.projectSale(tx, register, e.Payload)
+		return "", c.projectSale(tx, register, e.Payload, e.At, now)
 	case comptoir.EventClosingRecorded:
 		return "", nil
 	}
@@ -236,7 +285,33 @@ func (c *Central) project(tx *bbolt.Tx, register string, e comptoir.Event, now t
 		// nothing, and personal data sent after it is not kept.
 		return "", nil
 	}
-	changed := m.seenAt(register) || !known
+	at := arrival(e.At, now)
+	if e.Type == comptoir.EventCustomerErased {
+		if reason := retentionRefusal(&m, register, p, at); reason != "" {
+			return reason, nil
+		}
+		if err := eraseCentralMember(tx, &m); err != nil {
+			return "", err
+		}
+		m.seenAt(register, time.Time{})
+		if err := putCentralMember(tx, &m); err != nil {
+			return "", err
+		}
+		return "", appendFeed(tx, feedEntry{Origin: register, Kind: comptoir.ChangeErased, Member: m.ID})
+	}
+	var consent comptoir.ConsentEvent
+	if e.Type == comptoir.EventCustomerConsent {
+		// Checked before anything changes: a consent event that a register would refuse must
+		// never reach the feed, where it would stop every other register's pull.
+		if p.Event == nil {
+			return "consent event without its consent", nil
+		}
+		var reason string
+		if consent, reason = checkConsentEvent(*p.Event); reason != "" {
+			return reason, nil
+		}
+	}
+	changed := m.seenAt(register, at) || !known
 	feed := []feedEntry{}
 	switch e.Type {
 	case comptoir.EventCustomerEnrolled:
@@ -267,13 +342,7 @@ func (c *Central) project(tx *bbolt.Tx, register string, e comptoir.Event, now t
 			return "", err
 		}
 	case comptoir.EventCustomerConsent:
-		if p.Event == nil {
-			return "consent event without its consent", nil
-		}
-		ev := *p.Event
-		if _, err := comptoir.ParseChannel(string(ev.Channel)); err != nil {
-			return "consent of an unknown channel", nil
-		}
+		ev := consent
 		ev.At = arrival(ev.At, now)
 		if m.applyConsent(ev) {
 			changed = true
@@ -285,14 +354,6 @@ func (c *Central) project(tx *bbolt.Tx, register string, e comptoir.Event, now t
 	case comptoir.EventCustomerResumed:
 		changed = changed || m.Status != comptoir.StatusActive
 		m.Status = comptoir.StatusActive
-	case comptoir.EventCustomerErased:
-		if err := eraseCentralMember(tx, &m); err != nil {
-			return "", err
-		}
-		if err := putCentralMember(tx, &m); err != nil {
-			return "", err
-		}
-		return "", appendFeed(tx, feedEntry{Origin: register, Kind: comptoir.ChangeErased, Member: m.ID})
 	}
 	if err := putCentralMember(tx, &m); err != nil {
 		return "", err
@@ -399,9 +460,13 @@ func (c *Central) keepSealed(tx *bbolt.Tx, m *centralMember, s *comptoir.SealedP
 
 // eraseCentralMember leaves the tombstone of an erased member: the wrapped key and the sealed
 // data go, and with them the email index; the cards stay, so that the back office finds the
-// tombstone by card and no one else is enrolled on them.
+// tombstone by card and no one else is enrolled on them. The file is marked for compaction, so
+// that no freed page keeps the wrapped key (see central_compact.go).
 func eraseCentralMember(tx *bbolt.Tx, m *centralMember) error {
 	if err := tx.Bucket(bucketMemberKeys).Delete([]byte(m.ID)); err != nil {
+		return err
+	}
+	if err := markCentralCompactPending(tx); err != nil {
 		return err
 	}
 	if m.Email != nil {
@@ -421,7 +486,7 @@ func eraseCentralMember(tx *bbolt.Tx, m *centralMember) error {
 // back with a negative PointsRedeemed), so every ticket adds earned minus redeemed, as the
 // register's ledger does. A balance below zero, offline redemptions at two registers having spent
 // the same points, flags the member and refuses nothing.
-func (c *Central) projectSale(tx *bbolt.Tx, register string, payload []byte) error {
+func (c *Central) projectSale(tx *bbolt.Tx, register string, payload []byte, at, now time.Time) error {
 	// Most tickets are anonymous: looking for the field first spares them a second parse.
 	if !bytes.Contains(payload, []byte(`"customer_id"`)) {
 		return nil
@@ -439,7 +504,7 @@ func (c *Central) projectSale(tx *bbolt.Tx, register string, payload []byte) err
 		return err
 	}
 	delta := t.PointsEarned - t.PointsRedeemed
-	seen := m.seenAt(register)
+	seen := m.seenAt(register, arrival(at, now))
 	if delta == 0 && !seen {
 		return nil
 	}
@@ -497,4 +562,80 @@ func stripWrappedKey(typ string, payload []byte) []byte {
 		return payload
 	}
 	return out
+}
+
+// Bounds of what a consent event may carry, as a register's applier checks them: who recorded it
+// and the notice's version are short names, the remarks a sentence.
+const (
+	maxConsentBy      = 64
+	maxConsentNotice  = 64
+	maxConsentRemarks = 256
+)
+
+// checkConsentEvent checks a consent event a register pushed as every register checks one it
+// pulls (a known channel, a known way it was given, a date, short texts cleaned), so that the
+// feed never carries one a register refuses. It returns the event cleaned, or why it can never
+// be applied.
+func checkConsentEvent(ev comptoir.ConsentEvent) (comptoir.ConsentEvent, string) {
+	if _, err := comptoir.ParseChannel(string(ev.Channel)); err != nil {
+		return ev, "consent of an unknown channel"
+	}
+	if ev.Via != "" {
+		if _, err := comptoir.ParseConsentVia(string(ev.Via)); err != nil {
+			return ev, "consent given through an unknown way"
+		}
+	}
+	if ev.At.IsZero() {
+		return ev, "consent without a date"
+	}
+	ev.By, ev.NoticeVersion, ev.Remarks = comptoir.CleanText(ev.By), comptoir.CleanText(ev.NoticeVersion), comptoir.CleanText(ev.Remarks)
+	switch {
+	case utf8.RuneCountInString(ev.By) > maxConsentBy:
+		return ev, "consent recorded by a name too long"
+	case utf8.RuneCountInString(ev.NoticeVersion) > maxConsentNotice:
+		return ev, "consent with a notice version too long"
+	case utf8.RuneCountInString(ev.Remarks) > maxConsentRemarks:
+		return ev, "consent with remarks too long"
+	}
+	return ev, ""
+}
+
+// retentionWindow is how far back, without the erasing register's last activity in the event, an
+// activity elsewhere makes a retention erasure wrong: the longest retention a shop may set.
+const retentionWindow = 3 * 365 * 24 * time.Hour
+
+// retentionReason is the reason a retention purge's erasure carries.
+const retentionReason = "retention"
+
+// retentionRefusal says why a retention erasure must not apply, or "": the purge at one shop
+// judges by what that shop saw, and a member active elsewhere since is not inactive. The event
+// carries the member's last activity as the erasing register knew it; any activity the central
+// knows at another register (or at the central) after it refuses the erasure. An erasure without
+// it (from a register before this check) is refused when the member was active elsewhere within
+// retentionWindow before the erasure was made (at). Erasures at the member's request (no
+// reason) always apply.
+func retentionRefusal(m *centralMember, register string, p memberEventPayload, at time.Time) string {
+	if p.Reason != retentionReason {
+		return ""
+	}
+	last, where := m.activityElsewhere(register)
+	if last.IsZero() {
+		return ""
+	}
+	since, err := time.Parse(time.RFC3339Nano, p.LastActivity)
+	if err != nil || since.IsZero() {
+		since = at.Add(-retentionWindow)
+	}
+	// Registers write the date to the second (RFC 3339): an activity within the second it
+	// names is the one it knew, not a later one.
+	if !last.Truncate(time.Second).After(since) {
+		return ""
+	}
+	if where == "" {
+		where = "the central"
+	} else {
+		where = "register " + where
+	}
+	return fmt.Sprintf("retention erasure of a member active at %s on %s, after %s", where,
+		last.UTC().Format(time.RFC3339), since.UTC().Format(time.RFC3339))
 }

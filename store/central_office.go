@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/comptoir/comptoir"
 	"go.etcd.io/bbolt"
@@ -68,9 +69,9 @@ func (c *Central) member(reveal bool, who string, find func(tx *bbolt.Tx) (compt
 	}
 	var err error
 	if reveal {
-		err = c.db.Update(read)
+		err = c.update(read)
 	} else {
-		err = c.db.View(read)
+		err = c.view(read)
 	}
 	if err != nil {
 		return comptoir.CentralMember{}, err
@@ -147,8 +148,15 @@ func (c *Central) Consent(ctx context.Context, card string, cc comptoir.CentralC
 	}
 	ev := comptoir.ConsentEvent{Channel: ch, Granted: cc.Granted, At: at, Via: via, By: comptoir.CleanText(cc.By),
 		NoticeVersion: comptoir.CleanText(cc.NoticeVersion)}
+	// Bounded as a register's consent event is, since this one reaches every register too.
+	if utf8.RuneCountInString(ev.By) > maxConsentBy {
+		return comptoir.CentralMember{}, comptoir.E(comptoir.CodeInvalidParameter, "by", ev.By)
+	}
+	if utf8.RuneCountInString(ev.NoticeVersion) > maxConsentNotice {
+		return comptoir.CentralMember{}, comptoir.E(comptoir.CodeInvalidParameter, "notice_version", ev.NoticeVersion)
+	}
 	var out comptoir.CentralMember
-	err = c.db.Update(func(tx *bbolt.Tx) error {
+	err = c.update(func(tx *bbolt.Tx) error {
 		id, err := cardOwner(tx, card)
 		if err != nil {
 			return err
@@ -163,10 +171,14 @@ func (c *Central) Consent(ctx context.Context, card string, cc comptoir.CentralC
 		case ev.Granted && m.Status == comptoir.StatusRestricted:
 			return comptoir.E(comptoir.CodeStopProcessing)
 		}
-		if m.applyConsent(ev) {
-			if err := putCentralMember(tx, &m); err != nil {
-				return err
-			}
+		m.applyConsent(ev)
+		// A consent change at the central is the member's own doing: it counts as their
+		// activity, which a shop's retention purge must see.
+		if ev.At.After(m.CentralActivity) {
+			m.CentralActivity = ev.At
+		}
+		if err := putCentralMember(tx, &m); err != nil {
+			return err
 		}
 		if err := appendFeed(tx, feedEntry{Kind: comptoir.ChangeConsent, Member: id, Consent: &ev}); err != nil {
 			return err
@@ -188,13 +200,14 @@ func (c *Central) Consent(ctx context.Context, card string, cc comptoir.CentralC
 }
 
 // Erase destroys a member's wrapped key and sealed personal data at the central and queues the
-// erasure for every register; see comptoir.CentralMembers. Erasing an erased member again
-// changes nothing and is not refused: the person's request is met.
+// erasure for every register; see comptoir.CentralMembers. The file is then compacted, so that no
+// freed page keeps a copy of the wrapped key. Erasing an erased member again changes nothing and
+// is not refused: the person's request is met.
 func (c *Central) Erase(ctx context.Context, card, who string) error {
 	if err := checkCtx(ctx); err != nil {
 		return err
 	}
-	return c.db.Update(func(tx *bbolt.Tx) error {
+	err := c.update(func(tx *bbolt.Tx) error {
 		id, err := cardOwner(tx, card)
 		if err != nil {
 			return err
@@ -214,6 +227,12 @@ func (c *Central) Erase(ctx context.Context, card, who string) error {
 		}
 		return appendCentralAudit(tx, centralAudit{At: c.now(), Who: cmp.Or(who, comptoir.AdminName), Member: id, Action: auditErase})
 	})
+	if err != nil {
+		return err
+	}
+	// The erasure is committed; the compaction scrubs the wrapped key from the freed pages. Its
+	// failure is said (CodeCompactFailed), and its mark makes the next push or opening retry.
+	return c.compactIfPending()
 }
 
 // PutCatalog stores a price list for every register to apply; see comptoir.CentralMembers. Every
@@ -239,13 +258,19 @@ func (c *Central) PutCatalog(ctx context.Context, products []comptoir.Product) (
 		list = append(list, p)
 	}
 	slices.SortFunc(list, func(a, b comptoir.Product) int { return cmp.Compare(a.GTIN, b.GTIN) })
-	err := c.db.Update(func(tx *bbolt.Tx) error {
+	// The list goes whole into one change of the feed: one larger than a register reads of an
+	// answer would stop every register's pull for good, so it is refused here.
+	enc := encode(list)
+	if len(enc) > maxCatalogBytes {
+		return 0, comptoir.E(comptoir.CodeBodyTooLarge, maxCatalogBytes)
+	}
+	err := c.update(func(tx *bbolt.Tx) error {
 		catalogs := tx.Bucket(bucketCatalogs)
 		version, err := catalogs.NextSequence()
 		if err != nil {
 			return err
 		}
-		if err := catalogs.Put(itob(version), encode(list)); err != nil {
+		if err := catalogs.Put(itob(version), enc); err != nil {
 			return err
 		}
 		return appendFeed(tx, feedEntry{Kind: comptoir.ChangeCatalog, Catalog: version})
@@ -263,7 +288,7 @@ func (c *Central) CardConflicts(ctx context.Context) (uint64, error) {
 		return 0, err
 	}
 	var n uint64
-	err := c.db.View(func(tx *bbolt.Tx) error {
+	err := c.view(func(tx *bbolt.Tx) error {
 		if v := tx.Bucket(bucketCentral).Get(keyCardConflicts); len(v) == 8 {
 			n = btoi(v)
 		}

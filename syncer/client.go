@@ -142,10 +142,15 @@ func (c *Client) do(req *http.Request, subject string, limit int64, out any) err
 		return comptoir.Wrap(comptoir.CodeCentralUnreachable, err, c.BaseURL)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	// One byte past the limit tells an answer that passes it from one that fills it exactly: cut
+	// at the limit, it would only fail to parse, and be said as an unreadable answer.
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		// An answer cut short: the central may have committed, and a retry will say so.
 		return comptoir.Wrap(comptoir.CodeCentralUnreachable, err, c.BaseURL)
+	}
+	if int64(len(data)) > limit {
+		return comptoir.E(comptoir.CodeAnswerTooLarge, limit)
 	}
 	switch {
 	case resp.StatusCode == http.StatusOK && out != nil:

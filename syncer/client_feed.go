@@ -26,9 +26,11 @@ var (
 	_ comptoir.CentralMembers = (*Client)(nil)
 )
 
-// maxPageBytes bounds what is read of a change page or a member: a page of a thousand changes
-// may carry a whole price list, far more than a push's answer.
-const maxPageBytes = 64 << 20
+// maxPageBytes bounds what is read of a change page or a member. The central stops a page at 4
+// MiB of changes (store.DefaultMaxPageBytes), but always gives one change, and a catalog change
+// carries a whole price list, which the central refuses past 32 MiB: 64 MiB is well above both.
+// An answer past it is refused with CodeAnswerTooLarge.
+var maxPageBytes int64 = 64 << 20
 
 // Setup asks the central for the register's keys and block of card numbers. Errors as Push's.
 func (c *Client) Setup(ctx context.Context, register string, r comptoir.SetupRequest) (comptoir.Setup, error) {

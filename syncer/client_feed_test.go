@@ -6,9 +6,11 @@ import (
 	"errors"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/comptoir/comptoir"
@@ -168,6 +170,27 @@ func TestClient_FeedRefusals(t *testing.T) {
 				t.Fatalf("%v is retryable: a refusal is said once, not retried", err)
 			}
 		})
+	}
+}
+
+func TestClient_AnswerPastTheReadLimit(t *testing.T) {
+	defer syncer.SetMaxPageBytes(1024)()
+	huge := `{"changes":[],"next":"` + strings.Repeat("x", 2048) + `","more":false,"now":"2026-11-30T09:00:00Z"}`
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, huge)
+	}))
+	t.Cleanup(ts.Close)
+	c := &syncer.Client{BaseURL: ts.URL, Token: tokR1}
+	_, err := c.Changes(context.Background(), "R1", "", 0)
+	if !errors.Is(err, comptoir.E(comptoir.CodeAnswerTooLarge)) {
+		t.Fatalf("Changes with an answer past the limit: got %v, want %s", err, comptoir.CodeAnswerTooLarge)
+	}
+	if syncer.Retryable(err) {
+		t.Errorf("%v is retryable: the same answer would come again", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "1024") {
+		t.Errorf("message %q does not say the limit", msg)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/comptoir/comptoir"
@@ -199,8 +200,22 @@ func (s *Server) handleMemberByEmail(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, m)
 }
 
-// handleConsent records a consent change made centrally. A body without "by" is recorded under
-// who asks, so that every change says whose it is.
+// consentBody is the body of POST /v1/members/{card}/consent: comptoir.CentralConsent with
+// granted as a pointer, so that a body without it is refused rather than read as a withdrawal.
+type consentBody struct {
+	Channel       comptoir.Channel    `json:"channel"`
+	Granted       *bool               `json:"granted"`
+	Via           comptoir.ConsentVia `json:"via"`
+	NoticeVersion string              `json:"notice_version,omitempty"`
+	By            string              `json:"by,omitempty"`
+	At            time.Time           `json:"at,omitzero"`
+}
+
+// handleConsent records a consent change made centrally. A body without "granted" is refused:
+// giving and withdrawing are both decisions of the member, never a default. "by" names the staff
+// member or the system that recorded the change (never the customer, who is the subject); it is
+// cleaned and bounded as X-Comptoir-By is, and a body without it is recorded under who asks, so
+// that every change says whose it is.
 func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	who, err := s.authorizeAdmin(r)
 	if err != nil {
@@ -212,12 +227,22 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	var c comptoir.CentralConsent
-	if err := decodeBody(r, maxSmallBody, &c); err != nil {
+	var b consentBody
+	if err := decodeBody(r, maxSmallBody, &b); err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	if c.By = comptoir.CleanText(c.By); c.By == "" {
+	if b.Granted == nil {
+		s.Error(w, r, comptoir.E(comptoir.CodeMalformedBody, "granted is required"))
+		return
+	}
+	c := comptoir.CentralConsent{Channel: b.Channel, Granted: *b.Granted, Via: b.Via, NoticeVersion: b.NoticeVersion,
+		By: strings.TrimSpace(comptoir.CleanText(b.By)), At: b.At}
+	if !utf8.ValidString(b.By) || utf8.RuneCountInString(c.By) > maxByLen {
+		s.Error(w, r, comptoir.E(comptoir.CodeInvalidParameter, "by", c.By))
+		return
+	}
+	if c.By == "" {
 		c.By = who
 	}
 	m, err := s.Central.Consent(r.Context(), card, c)

@@ -315,11 +315,35 @@ func TestServerFeed(t *testing.T) {
 				t.Fatalf("unknown channel: got %d, want 400 (%s)", a.status, a.body)
 			}
 			wantStatus(t, do(t, s, consent(comptoir.CardNumber(999_999), tokAdmin, consentBody)), http.StatusNotFound, string(comptoir.CodeUnknownCard))
+			// Without granted the body says nothing: it is refused, never read as a withdrawal.
+			c = consent(card, tokAdmin, []byte(`{"channel":"email","via":"web"}`))
+			c.invalid = true
+			wantStatus(t, do(t, s, c), http.StatusBadRequest, string(comptoir.CodeMalformedBody))
+			c = consent(card, tokAdmin, []byte(`{"channel":"email","granted":null,"via":"web"}`))
+			c.invalid = true
+			wantStatus(t, do(t, s, c), http.StatusBadRequest, string(comptoir.CodeMalformedBody))
+			c = consent(card, tokAdmin, []byte(`{"channel":"email","granted":false,"via":"web","by":"`+strings.Repeat("x", 65)+`"}`))
+			c.invalid = true
+			wantStatus(t, do(t, s, c), http.StatusBadRequest, string(comptoir.CodeInvalidParameter))
 			// Nothing of the refusals reached a register.
 			for _, ch := range drain(t, s, tokR1) {
 				if ch.Kind == comptoir.ChangeConsent {
 					t.Fatalf("a refused consent reached the feed: %+v", ch)
 				}
+			}
+		}},
+		{"ConsentByCleaned", func(t *testing.T, s *syncer.Server) {
+			card := withMember(t, s).Cards[0]
+			a := do(t, s, consent(card, tokAdmin, []byte(`{"channel":"sms","granted":true,"via":"web","by":"  web\u0007 form  "}`)))
+			wantStatus(t, a, http.StatusOK, "")
+			var by []string
+			for _, ch := range drain(t, s, tokR1) {
+				if ch.Kind == comptoir.ChangeConsent {
+					by = append(by, ch.Consent.Event.By)
+				}
+			}
+			if len(by) != 1 || strings.ContainsFunc(by[0], func(r rune) bool { return r < ' ' }) || strings.TrimSpace(by[0]) != by[0] || by[0] == "" {
+				t.Fatalf("by in the feed = %q, want one name, cleaned and trimmed", by)
 			}
 		}},
 		{"EraseReachesRegisters", func(t *testing.T, s *syncer.Server) {
