@@ -185,6 +185,9 @@ const (
 	ViaRegister ConsentVia = "register"
 	ViaWeb      ConsentVia = "web"
 	ViaEmail    ConsentVia = "email"
+	// ViaCentral marks a register's record of the central's decision, when the consent the
+	// central settled on differs from what the register's own history gave. It is never typed in.
+	ViaCentral ConsentVia = "central"
 )
 
 // ParseConsentVia reads where a consent was collected: register, web or email.
@@ -206,7 +209,7 @@ func (v ConsentVia) Format(l Lang) string {
 
 // viaNames names where a consent can be collected.
 var viaNames = map[ConsentVia]Text{ViaRegister: {"en caisse", "at the register"}, ViaWeb: {"sur le web", "on the web"},
-	ViaEmail: {"par e-mail", "by email"}}
+	ViaEmail: {"par e-mail", "by email"}, ViaCentral: {"décision de la centrale", "decided by the central"}}
 
 // IsStatus reports whether a value of the CRM's basis list is in fact a member's status (stop
 // processing, delete) rather than a lawful ground of processing.

@@ -699,7 +699,7 @@ func (a *applier) followConsent(rec *customerRecord, m comptoir.RemoteMember) (b
 			// central's decision must still win, by a nanosecond.
 			at = cur.At.Add(time.Nanosecond)
 		}
-		ev := comptoir.ConsentEvent{Channel: ch, Granted: want, At: at, By: centralWho, Remarks: centralRemark}
+		ev := comptoir.ConsentEvent{Channel: ch, Granted: want, At: at, Via: comptoir.ViaCentral, By: centralWho, Remarks: centralRemark}
 		if err := appendEntry(a.tx, rec, entryConsent, ev); err != nil {
 			return false, err
 		}

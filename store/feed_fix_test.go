@@ -235,7 +235,7 @@ func TestStore_FastClockFollowsCentralConsent(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := history[len(history)-1]
-	if last.Granted || last.By != "centrale" || !last.At.Equal(clk.Now()) {
+	if last.Granted || last.By != "centrale" || last.Via != comptoir.ViaCentral || !last.At.Equal(clk.Now()) {
 		t.Errorf("last consent event = %+v, want a withdrawal by the central dated by this register's clock %s", last, clk.Now())
 	}
 	export, err := s.Export(ctx, m.ID, "Manager")

@@ -202,6 +202,7 @@ func NeedsPerson(err error) bool {
 		comptoir.CodeRegisterBehindCentral, comptoir.CodeRegisterDiverged, comptoir.CodeCentralBehind,
 		comptoir.CodeCentralKeyChanged, comptoir.CodeCentralKeyInvalid, comptoir.CodeUnauthorized,
 		comptoir.CodeForbiddenRegister, comptoir.CodeFeedStuck, comptoir.CodeInvalidChange, comptoir.CodeMalformedPage,
+		comptoir.CodeAnswerTooLarge,
 	} {
 		if errors.Is(err, comptoir.E(code)) {
 			return true
