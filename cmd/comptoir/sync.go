@@ -176,6 +176,9 @@ func runSync(e *env, args []string) error {
 	// Someone waits at the terminal: retries stop at a few seconds apart, some ten seconds in all
 	// before the central is said unreachable.
 	sy.MaxDelay = 4 * time.Second
+	// What the Syncer says on its own (a change skipped, the feed read again) goes to stderr:
+	// the register's log belongs to the register's screen.
+	sy.Logf = func(format string, args ...any) { fmt.Fprintf(e.stderr, format+"\n", args...) }
 	if sy.Demo {
 		fmt.Fprintln(e.stdout, e.tr("Base de démonstration (demo-data) : la centrale marque cette caisse comme démo.",
 			"Demo database (demo-data): the central marks this register as a demo."))
@@ -200,6 +203,18 @@ func runSync(e *env, args []string) error {
 	}
 	if rep.Pulled {
 		fmt.Fprintln(e.stdout, e.receivedChanges(rep.Changes))
+	}
+	if rep.Restarted {
+		fmt.Fprintln(e.stderr, e.tr("La centrale ne reconnaissait plus l'endroit où cette caisse en était de ses changements (centrale restaurée ?) : ils ont été relus depuis le début.",
+			"The central no longer knew where this register stood in its changes (a central restored?): they were read again from the beginning."))
+	}
+	switch {
+	case rep.Skipped == 1:
+		fmt.Fprintln(e.stderr, e.tr("⚠ 1 changement de la centrale était inutilisable et a été ignoré (détail ci-dessus) : le reste est appliqué.",
+			"⚠ 1 change from the central could not be used and was skipped (details above): the rest is applied."))
+	case rep.Skipped > 1:
+		fmt.Fprintf(e.stderr, e.tr("⚠ %d changements de la centrale étaient inutilisables et ont été ignorés (détail ci-dessus) : le reste est appliqué.\n",
+			"⚠ %d changes from the central could not be used and were skipped (details above): the rest is applied.\n"), rep.Skipped)
 	}
 	if rep.Pending > 0 {
 		return comptoir.E(comptoir.CodeSyncPending, rep.Pending)

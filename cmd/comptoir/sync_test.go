@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
@@ -370,5 +371,40 @@ func TestSpanText(t *testing.T) {
 		if got := spanText(tc.d); got != tc.want {
 			t.Errorf("spanText(%v) = %q, want %q", tc.d, got, tc.want)
 		}
+	}
+}
+
+// TestSync_SkippedChange applies what it can of a page holding a change it cannot use, names
+// that change on stderr and says how many were skipped, and succeeds: one bad change must never
+// stop a register's feed.
+func TestSync_SkippedChange(t *testing.T) {
+	bad := comptoir.Change{Kind: comptoir.ChangeConsent, Consent: &comptoir.RemoteConsent{ID: "M0123456789abcdef",
+		Event: comptoir.ConsentEvent{Channel: comptoir.ChannelEmail, Granted: true, At: time.Now(), Via: "pigeon"}}}
+	url, _ := startCentralWith(t, store.CentralOptions{}, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/v1/changes" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			r.Header.Del("Accept-Encoding")
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			var page comptoir.ChangesPage
+			if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil {
+				t.Errorf("the central's page: %v", err)
+			}
+			page.Changes = append([]comptoir.Change{bad}, page.Changes...)
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(page)
+		})
+	})
+	db := demoDB(t, "3")
+	var waits []time.Duration
+	r := runSyncCmd(t, nil, &waits, "--db", db, "sync", "--central", url, "--token", syncToken)
+	if r.code != exitOK {
+		t.Fatalf("sync: exit %d, stderr %q; want success", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "pigeon") || !strings.Contains(r.stderr, "1 changement de la centrale était inutilisable et a été ignoré") {
+		t.Errorf("stderr %q; want the skipped change named and counted", r.stderr)
 	}
 }
