@@ -1,0 +1,459 @@
+package syncer_test
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/store"
+	"github.com/comptoir/comptoir/syncer"
+)
+
+// cola is a second product, at another VAT rate, so that tickets mix rates.
+var cola = comptoir.Product{GTIN: "5449000000996", Name: "Cola 33 cl", Price: comptoir.Euros(1, 20), VAT: comptoir.VATNormal}
+
+// faultSeed is the seed of the fault draws: COMPTOIR_FAULT_SEED replays a failed run, otherwise a
+// new one each run, always logged.
+func faultSeed(tb testing.TB) uint64 {
+	tb.Helper()
+	if v := os.Getenv("COMPTOIR_FAULT_SEED"); v != "" {
+		s, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			tb.Fatalf("COMPTOIR_FAULT_SEED=%q: %v", v, err)
+		}
+		return s
+	}
+	return uint64(time.Now().UnixNano())
+}
+
+// faultTokens are the tokens of the fault tests' registers and administrator.
+func faultTokens(registers int) map[string]string {
+	t := map[string]string{comptoir.AdminName: tokAdmin}
+	for i := 1; i <= registers; i++ {
+		t[regName(i)] = fmt.Sprintf("fault-token-%02d-0123456789abcdef", i)
+	}
+	return t
+}
+
+func regName(i int) string { return fmt.Sprintf("R%d", i) }
+
+// till is a register of a fault test: a real store, its members, and what it sold that the
+// central must end up holding.
+type till struct {
+	name    string
+	path    string
+	reg     *store.Store
+	members []comptoir.CustomerID
+	// training counts the training tickets, which verify counts and the central does not.
+	training int
+	n        int // sales drawn so far, so that sales differ
+}
+
+func openTill(tb testing.TB, dir string, i int) *till {
+	tb.Helper()
+	name := regName(i)
+	path := filepath.Join(dir, name+".db")
+	reg, err := store.Open(path, store.Options{Register: name, NoSync: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { reg.Close() })
+	if _, err := reg.ImportProducts(context.Background(), []comptoir.Product{pate, cola}); err != nil {
+		tb.Fatal(err)
+	}
+	return &till{name: name, path: path, reg: reg}
+}
+
+// enroll enrols n members, on cards of the register's own range so that cards are unique across
+// the chain.
+func (t *till) enroll(tb testing.TB, i, n int) {
+	tb.Helper()
+	consent := map[comptoir.Channel]bool{comptoir.ChannelEmail: true, comptoir.ChannelSMS: false,
+		comptoir.ChannelPhone: false, comptoir.ChannelPost: false, comptoir.ChannelPartners: false}
+	for k := range n {
+		e := comptoir.Enrolment{Card: comptoir.CardNumber(uint64(i*100_000 + k + 1)), Consent: consent,
+			Personal: comptoir.Personal{FirstName: "Membre", LastName: fmt.Sprintf("Caisse%dNo%d", i, k),
+				Email: fmt.Sprintf("membre.%d.%d@exemple.fr", i, k)},
+			NoticeVersion: "2026-01", By: "Alice"}
+		c, err := t.reg.Enroll(context.Background(), e)
+		if err != nil {
+			tb.Fatalf("%s: Enroll: %v", t.name, err)
+		}
+		t.members = append(t.members, c.ID)
+	}
+}
+
+// sellBatch records n plain sales in one transaction through RecordSales, every third one to a
+// member, every 97th a training ticket, then one redemption and one refund of a member's sale
+// through RecordSale. It returns the number of events it queued. It returns its error rather
+// than failing the test, since it also runs beside the syncer, off the test's goroutine.
+func (t *till) sellBatch(n int) (int, error) {
+	ctx := context.Background()
+	drafts := make([]comptoir.SaleDraft, 0, n)
+	for range n {
+		t.n++
+		q1, q2 := int64(t.n%4+1), int64(t.n%3)
+		lines := []comptoir.Line{comptoir.LineFor(pate, q1)}
+		total := pate.Price * comptoir.Money(q1)
+		if q2 > 0 {
+			lines = append(lines, comptoir.LineFor(cola, q2))
+			total += cola.Price * comptoir.Money(q2)
+		}
+		d := comptoir.SaleDraft{Lines: lines, Payments: []comptoir.Payment{{Method: comptoir.Card, Amount: total}}}
+		if t.n%3 == 0 && len(t.members) > 0 {
+			d.CustomerID = string(t.members[t.n%len(t.members)])
+		}
+		if t.n%97 == 0 {
+			d.Training = true
+			t.training++
+		}
+		drafts = append(drafts, d)
+	}
+	sold, err := t.reg.RecordSales(ctx, drafts)
+	if err != nil {
+		return 0, fmt.Errorf("%s: RecordSales: %w", t.name, err)
+	}
+	events := len(sold)
+
+	// A member spends 100 points when they have them, and the ticket is then refunded: the
+	// points come back, and the central's ledger must show both, once.
+	if len(t.members) == 0 {
+		return events, nil
+	}
+	id := t.members[t.n%len(t.members)]
+	balance, err := t.reg.MemberBalance(ctx, id)
+	if err != nil || balance < 100 {
+		return events, err
+	}
+	d := comptoir.SaleDraft{Lines: []comptoir.Line{comptoir.LineFor(pate, 3)}, CustomerID: string(id), PointsRedeemed: 100}
+	q, err := t.reg.QuoteSale(ctx, d)
+	if err != nil {
+		return events, fmt.Errorf("%s: QuoteSale: %w", t.name, err)
+	}
+	d.Payments = []comptoir.Payment{{Method: comptoir.Card, Amount: q.Total}}
+	sale, err := t.reg.RecordSale(ctx, d)
+	if err != nil {
+		return events, fmt.Errorf("%s: redemption: %w", t.name, err)
+	}
+	r := comptoir.SaleDraft{RefundOf: sale.Number, Lines: []comptoir.Line{comptoir.LineFor(pate, -1)}}
+	if q, err = t.reg.QuoteSale(ctx, r); err != nil {
+		return events + 1, fmt.Errorf("%s: QuoteSale of a refund: %w", t.name, err)
+	}
+	r.Payments = []comptoir.Payment{{Method: comptoir.Card, Amount: q.Total}}
+	if _, err := t.reg.RecordSale(ctx, r); err != nil {
+		return events + 1, fmt.Errorf("%s: refund: %w", t.name, err)
+	}
+	return events + 2, nil
+}
+
+// sell records sales until the register queued want events, failing the test on an error.
+func (t *till) sell(tb testing.TB, queued *int, want, perBatch int) {
+	tb.Helper()
+	for *queued < want {
+		n, err := t.sellBatch(min(perBatch, want-*queued))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		*queued += n
+	}
+}
+
+// noSleep is a Syncer's Sleep that returns at once, counting the waits: backoff costs no time.
+type noSleep struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (s *noSleep) sleep(ctx context.Context, _ time.Duration) error {
+	s.mu.Lock()
+	s.n++
+	s.mu.Unlock()
+	return ctx.Err()
+}
+
+// TestSyncer_Faults pushes 10 000 events from four registers, selling while they sync, through a
+// proxy that refuses connections, drops requests, drops answers after the central committed,
+// answers 500, stalls past the client's timeout, truncates bodies both ways and restarts the
+// central. At the end every event is at the central exactly once, every chain is intact, every
+// outbox is empty and the central's figures equal each register's own verify to the cent, points
+// included.
+func TestSyncer_Faults(t *testing.T) {
+	const (
+		registers   = 4
+		totalEvents = 10_000
+		perBatch    = 40 // sales per RecordSales, a few more events with the redemptions
+		members     = 12
+	)
+	seed := faultSeed(t)
+	t.Logf("fault seed %d: COMPTOIR_FAULT_SEED=%d go test -run 'TestSyncer_Faults$' ./syncer replays its draws", seed, seed)
+
+	tokens := faultTokens(registers)
+	central := newRestartable(t, centralFile(t), tokens)
+	proxy := newFaultProxy(t, central, seed, 0.3)
+
+	dir := t.TempDir()
+	tills := make([]*till, registers)
+	for i := range tills {
+		tills[i] = openTill(t, dir, i+1)
+		tills[i].enroll(t, i+1, members)
+	}
+
+	// Each register sells its share: 60 % before its syncer starts (a register that was offline),
+	// the rest while it syncs.
+	share := totalEvents / registers
+	queued := make([]int, registers)
+	for i, tl := range tills {
+		queued[i] = members
+		tl.sell(t, &queued[i], share*6/10, perBatch)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*registers)
+	sleeps := make([]*noSleep, registers)
+	runs := make([]int, registers)
+	for i, tl := range tills {
+		sold := make(chan struct{}, 1)
+		done := make(chan struct{})
+		sleeps[i] = &noSleep{}
+		client, err := syncer.NewClient(proxy.URL(), tokens[tl.name])
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A short timeout, so that a stall costs a second; a batch commits in milliseconds.
+		client.HTTP = &http.Client{Timeout: time.Second}
+		s := &syncer.Syncer{Outbox: tl.reg, Central: client, Register: tl.name, MaxEvents: 50,
+			MaxAttempts: 4, Sleep: sleeps[i].sleep}
+
+		wg.Add(2)
+		go func() {
+			// The rest of the register's share, sold while its syncer pushes.
+			defer wg.Done()
+			defer close(done)
+			for queued[i] < share {
+				n, err := tl.sellBatch(min(perBatch, share-queued[i]))
+				queued[i] += n
+				if err != nil {
+					errs <- err
+					return
+				}
+				select {
+				case sold <- struct{}{}:
+				default:
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for {
+				runs[i]++
+				rep, err := s.Run(ctx)
+				if err != nil && !syncer.Retryable(err) {
+					errs <- fmt.Errorf("%s: run %d stopped on a refusal a fault must never cause: %w", tl.name, runs[i], err)
+					return
+				}
+				if err != nil || rep.Pending > 0 {
+					continue
+				}
+				select {
+				case <-done:
+					// Selling ended before this run began or during it: one more run
+					// empties what it queued last, then the outbox is checked as empty.
+					if rep, err := s.Run(ctx); err == nil && rep.Pending == 0 {
+						return
+					}
+				case <-sold:
+				case <-ctx.Done():
+					errs <- fmt.Errorf("%s: %w", tl.name, ctx.Err())
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	t.Logf("faults injected: %s; %d central restarts, %d requests", proxy.Counts(), central.restarts.Load(), proxy.requests.Load())
+	for i, tl := range tills {
+		t.Logf("%s: %d events, %d runs, %d waits", tl.name, queued[i], runs[i], sleeps[i].n)
+	}
+	if t.Failed() {
+		return
+	}
+	central.stop()
+	checkExactlyOnce(t, central.path, tills)
+}
+
+// checkExactlyOnce checks the central's file against every register's: the events 1 to the
+// register's last sequence each stored once and none else, the summary's acknowledged sequence,
+// tickets and grand total equal to the register's verify, an intact chain, no conflict, nothing
+// rejected, an empty outbox, and every member's points at the central equal to the register's
+// balance.
+func checkExactlyOnce(t *testing.T, centralPath string, tills []*till) {
+	t.Helper()
+	ctx := context.Background()
+	type ledger map[string]int64
+	stored := make(map[string]uint64)
+	points := make(map[string]ledger)
+	db, err := bbolt.Open(centralPath, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.View(func(tx *bbolt.Tx) error {
+		if n := tx.Bucket([]byte("conflicts")).Stats().KeyN; n != 0 {
+			t.Errorf("the central recorded %d conflicts, want none", n)
+		}
+		for _, tl := range tills {
+			b := tx.Bucket([]byte("events/" + tl.name))
+			if b == nil {
+				return fmt.Errorf("no events for %s", tl.name)
+			}
+			led := make(ledger)
+			points[tl.name] = led
+			var want uint64 = 1
+			err := b.ForEach(func(k, v []byte) error {
+				if seq := binary.BigEndian.Uint64(k); seq != want {
+					return fmt.Errorf("%s: event %d stored after %d", tl.name, seq, want-1)
+				}
+				want++
+				return addPoints(led, v)
+			})
+			if err != nil {
+				return err
+			}
+			stored[tl.name] = want - 1
+		}
+		return nil
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	central, err := store.OpenCentral(centralPath, store.CentralOptions{MustExist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer central.Close()
+	for _, tl := range tills {
+		sum, err := central.Register(ctx, tl.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := tl.reg.Verify(ctx)
+		if err != nil || rep.Broken != nil {
+			t.Fatalf("%s: Verify = %+v, %v; want an intact journal", tl.name, rep, err)
+		}
+		if n, err := tl.reg.PendingEvents(ctx); err != nil || n != 0 {
+			t.Errorf("%s: PendingEvents = %d, %v; want an empty outbox", tl.name, n, err)
+		}
+		balances := make(map[string]int64)
+		for _, id := range tl.members {
+			b, err := tl.reg.MemberBalance(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			balances[string(id)] = b
+		}
+		if err := tl.reg.Close(); err != nil {
+			t.Fatal(err)
+		}
+		last := outboxSeq(t, tl.path)
+		if got, want := stored[tl.name], last; got != want {
+			t.Errorf("%s: the central holds events 1 to %d, the register queued 1 to %d", tl.name, got, want)
+		}
+		if got, want := sum.AckedSeq, last; got != want {
+			t.Errorf("%s: acked_seq = %d, want the register's last sequence %d", tl.name, got, want)
+		}
+		if got, want := sum.Tickets, uint64(rep.Tickets)-uint64(tl.training); got != want {
+			t.Errorf("%s: central tickets = %d, want %d (verify's %d less %d training)", tl.name, got, want, rep.Tickets, tl.training)
+		}
+		if got, want := sum.GrandTotal, rep.GrandTotal; got != want {
+			t.Errorf("%s: central grand total = %d cents, want the register's %d", tl.name, got, want)
+		}
+		if !sum.ChainOK || sum.Conflicts != 0 || sum.Rejected != 0 {
+			t.Errorf("%s: chain ok %v (%s), %d conflicts, %d rejected; want intact, none, none",
+				tl.name, sum.ChainOK, sum.ChainBreak, sum.Conflicts, sum.Rejected)
+		}
+		var earned int64
+		for id, want := range balances {
+			earned += want
+			if got := points[tl.name][id]; got != want {
+				t.Errorf("%s: member %s has %d points at the central, %d at the register", tl.name, id, got, want)
+			}
+		}
+		if earned == 0 {
+			t.Errorf("%s: no member holds a point, so the ledger was not checked", tl.name)
+		}
+	}
+}
+
+// addPoints adds a stored sale event's points to the member's ledger. The stored value is the
+// central's format: a version byte, a uvarint header length, the JSON header, then the payload as
+// the register sent it.
+func addPoints(led map[string]int64, v []byte) error {
+	if len(v) < 2 || v[0] != 1 {
+		return errors.New("stored event of an unknown format")
+	}
+	n, k := binary.Uvarint(v[1:])
+	if k <= 0 {
+		return errors.New("stored event without a header")
+	}
+	var h struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(v[1+k:1+k+int(n)], &h); err != nil {
+		return err
+	}
+	if h.Type != comptoir.EventSaleRecorded {
+		return nil
+	}
+	var p struct {
+		Record comptoir.Sale `json:"record"`
+	}
+	if err := json.Unmarshal(v[1+k+int(n):], &p); err != nil {
+		return err
+	}
+	if p.Record.CustomerID != "" {
+		led[p.Record.CustomerID] += p.Record.PointsEarned - p.Record.PointsRedeemed
+	}
+	return nil
+}
+
+// outboxSeq reads the last sequence a closed register's outbox ever gave: the count of events it
+// queued, acknowledged or not.
+func outboxSeq(tb testing.TB, path string) uint64 {
+	tb.Helper()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	var seq uint64
+	if err := db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket([]byte("outbox"))
+		if b == nil {
+			return errors.New("no outbox")
+		}
+		seq = b.Sequence()
+		return nil
+	}); err != nil {
+		tb.Fatal(err)
+	}
+	return seq
+}
