@@ -457,3 +457,54 @@ func outboxSeq(tb testing.TB, path string) uint64 {
 	}
 	return seq
 }
+
+// TestSyncer_EachFault meets each fault alone, at every other request and at the first one, with
+// one register of 200 events pushed in batches of 20: when the mixed test fails, the one that
+// fails here names the fault.
+func TestSyncer_EachFault(t *testing.T) {
+	seed := faultSeed(t)
+	t.Logf("fault seed %d: COMPTOIR_FAULT_SEED=%d go test -run 'TestSyncer_EachFault$' ./syncer replays its draws", seed, seed)
+	for f := faultReset; f < faultCount; f++ {
+		t.Run(f.String(), func(t *testing.T) {
+			tokens := faultTokens(1)
+			central := newRestartable(t, centralFile(t), tokens)
+			proxy := newFaultProxy(t, central, seed, 0.5)
+			proxy.injectOnly(f)
+			tl := openTill(t, t.TempDir(), 1)
+			tl.enroll(t, 1, 3)
+			queued := 3
+			tl.sell(t, &queued, 200, 40)
+
+			client, err := syncer.NewClient(proxy.URL(), tokens[tl.name])
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A stall costs this timeout; a batch of 20 commits in milliseconds.
+			client.HTTP = &http.Client{Timeout: 300 * time.Millisecond}
+			sl := &noSleep{}
+			s := &syncer.Syncer{Outbox: tl.reg, Central: client, Register: tl.name, MaxEvents: 20, MaxAttempts: 3, Sleep: sl.sleep}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			runs := 0
+			for {
+				runs++
+				rep, err := s.Run(ctx)
+				if err != nil && !syncer.Retryable(err) {
+					t.Fatalf("run %d stopped on a refusal %s must never cause: %v", runs, f, err)
+				}
+				if err == nil && rep.Pending == 0 {
+					break
+				}
+			}
+			t.Logf("%s: %d events in %d runs, %d waits; faults: %s", tl.name, queued, runs, sl.n, proxy.Counts())
+			if proxy.count(f) == 0 {
+				t.Fatalf("the proxy never injected %s", f)
+			}
+			if f == faultRestart && central.restarts.Load() == 0 {
+				t.Fatal("the central never restarted")
+			}
+			central.stop()
+			checkExactlyOnce(t, central.path, []*till{tl})
+		})
+	}
+}

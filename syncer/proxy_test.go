@@ -143,6 +143,8 @@ type faultProxy struct {
 
 	mu       sync.Mutex
 	rngs     map[string]*rand.Rand
+	drawn    map[string]int
+	conns    int
 	connRng  *rand.Rand
 	counts   [faultCount]int
 	forward  *http.Transport
@@ -152,7 +154,7 @@ type faultProxy struct {
 
 func newFaultProxy(tb testing.TB, central *restartable, seed uint64, rate float64) *faultProxy {
 	tb.Helper()
-	p := &faultProxy{tb: tb, central: central, rate: rate, seed: seed, rngs: make(map[string]*rand.Rand),
+	p := &faultProxy{tb: tb, central: central, rate: rate, seed: seed, rngs: make(map[string]*rand.Rand), drawn: make(map[string]int),
 		connRng: rand.New(rand.NewPCG(seed, 0xc0)),
 		// The proxy passes bodies as they are, gzip included, so that what it truncates is what
 		// travels on the wire.
@@ -185,7 +187,10 @@ func (p *faultProxy) draw(register string) fault {
 		p.rngs[register] = r
 	}
 	f := faultNone
-	if r.Float64() < p.rate {
+	p.drawn[register]++
+	// A test of one fault meets it at its first request at least, whatever the draws.
+	first := p.only != faultNone && p.drawn[register] == 1
+	if r.Float64() < p.rate || first {
 		// Connection resets are drawn by the listener, not here.
 		f = faultDropRequest + fault(r.IntN(int(faultCount-faultDropRequest)))
 		if p.only != faultNone {
@@ -202,12 +207,21 @@ func (p *faultProxy) drawConn() bool {
 	defer p.mu.Unlock()
 	reset := (p.only == faultNone || p.only == faultReset) && p.connRng.Float64() < p.rate/4
 	if p.only == faultReset {
-		reset = p.connRng.Float64() < p.rate
+		reset = p.connRng.Float64() < p.rate || p.conns == 0
 	}
+	p.conns++
 	if reset {
 		p.counts[faultReset]++
 	}
 	return reset
+}
+
+// injectOnly makes the proxy inject one fault only, at each register's first request (its first
+// connection for faultReset) and then at the proxy's rate.
+func (p *faultProxy) injectOnly(f fault) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.only = f
 }
 
 // Counts says how many times each fault was injected, for the test's log.
