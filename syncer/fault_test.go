@@ -237,6 +237,10 @@ func TestSyncer_Faults(t *testing.T) {
 		client.HTTP = &http.Client{Timeout: time.Second}
 		s := &syncer.Syncer{Outbox: tl.reg, Central: client, Register: tl.name, MaxEvents: 50,
 			MaxAttempts: 4, Sleep: sleeps[i].sleep}
+		if i%2 == 1 {
+			// Every other register's batches are cut by their size, before their count.
+			s.MaxBytes = 24 << 10
+		}
 
 		wg.Add(2)
 		go func() {
