@@ -127,13 +127,18 @@ type ackWatch struct {
 	next  syncer.Pusher
 	acked atomic.Uint64
 	total *atomic.Uint64
-	at    uint64
-	hit   chan struct{}
-	once  *sync.Once
+	// inflight counts the pushes of every register under way, to say whether a kill landed
+	// during one.
+	inflight *atomic.Uint64
+	at       uint64
+	hit      chan struct{}
+	once     *sync.Once
 }
 
 func (w *ackWatch) Push(ctx context.Context, register string, events []comptoir.Event) (comptoir.PushResult, error) {
+	w.inflight.Add(1)
 	res, err := w.next.Push(ctx, register, events)
+	w.inflight.Add(^uint64(0))
 	if err == nil {
 		if prev := w.acked.Swap(res.AckedSeq); res.AckedSeq > prev {
 			if w.total.Add(res.AckedSeq-prev) >= w.at {
@@ -147,15 +152,16 @@ func (w *ackWatch) Push(ctx context.Context, register string, events []comptoir.
 }
 
 // TestCentral_KillDuringIngest builds comptoir-central, runs it on a durable file, and kills it
-// with SIGKILL while three registers push to it. Started again on the same file, it holds every
-// event a register saw acknowledged, and the registers' syncers, resumed, finish with every event
+// with SIGKILL while three registers push to it, twice. Started again on the same file, it holds
+// every event a register saw acknowledged, and the registers' syncers, resumed, finish with every event
 // there exactly once and the central's figures equal to each register's.
 func TestCentral_KillDuringIngest(t *testing.T) {
 	const (
 		registers = 3
 		perReg    = 2000
-		killAt    = 1500 // events acknowledged, all registers together, before the kill
 	)
+	// killAts are the events acknowledged, all registers together, at which the central is killed.
+	killAts := []uint64{1500, 3500}
 	bin := buildCentral(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "central.db")
@@ -198,66 +204,82 @@ func TestCentral_KillDuringIngest(t *testing.T) {
 		regs[i] = reg
 	}
 
-	central := startCentralProcess(t, bin, db, tokFile)
-	var total atomic.Uint64
-	hit, once := make(chan struct{}), &sync.Once{}
+	var total, inflight atomic.Uint64
 	watches := make([]*ackWatch, registers)
-	var killed atomic.Bool
-	var wg sync.WaitGroup
-	errs := make(chan error, registers)
+	for i := range watches {
+		watches[i] = &ackWatch{total: &total, inflight: &inflight}
+	}
 	noWait := func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
-	for i, reg := range regs {
-		name := fmt.Sprintf("R%d", i+1)
-		client, err := syncer.NewClient(central.url, tokens[name])
-		if err != nil {
+	var central *centralProcess
+	// Killed twice, once early and once well into the registers' outboxes, each time started
+	// again on the same file and checked before the registers go on.
+	for _, killAt := range killAts {
+		central = startCentralProcess(t, bin, db, tokFile)
+		hit := make(chan struct{})
+		var once sync.Once
+		var killed atomic.Bool
+		var wg sync.WaitGroup
+		errs := make(chan error, registers)
+		for i, reg := range regs {
+			name := fmt.Sprintf("R%d", i+1)
+			client, err := syncer.NewClient(central.url, tokens[name])
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := watches[i]
+			w.next, w.at, w.hit, w.once = client, killAt, hit, &once
+			s := &syncer.Syncer{Outbox: reg, Central: w, Register: name, MaxEvents: 100, MaxAttempts: 2, Sleep: noWait}
+			wg.Go(func() {
+				for {
+					rep, err := s.Run(ctx)
+					switch {
+					case err != nil && killed.Load():
+						// The central is gone: what this register saw acknowledged is in its watch.
+						return
+					case err != nil:
+						errs <- fmt.Errorf("%s before the kill at %d: %w", name, killAt, err)
+						return
+					case rep.Pending == 0:
+						// Pushed everything before the kill: the others are still pushing.
+						return
+					}
+				}
+			})
+		}
+		select {
+		case <-hit:
+		case err := <-errs:
+			t.Fatalf("%v\n%s", err, central.log())
+		}
+		// The registers are pushing: the kill lands during their batches.
+		killed.Store(true)
+		busy := inflight.Load()
+		if err := central.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
-		watches[i] = &ackWatch{next: client, total: &total, at: killAt, hit: hit, once: once}
-		s := &syncer.Syncer{Outbox: reg, Central: watches[i], Register: name, MaxEvents: 100, MaxAttempts: 2, Sleep: noWait}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				rep, err := s.Run(ctx)
-				switch {
-				case err != nil && killed.Load():
-					// The central is gone: what this register saw acknowledged is in its watch.
-					return
-				case err != nil:
-					errs <- fmt.Errorf("%s before the kill: %w", name, err)
-					return
-				case rep.Pending == 0:
-					// Pushed everything before the kill: the others are still pushing.
-					return
-				}
-			}
-		}()
-	}
-	select {
-	case <-hit:
-	case err := <-errs:
-		t.Fatalf("%v\n%s", err, central.log())
-	}
-	// The registers are pushing: the kill lands during their batches.
-	killed.Store(true)
-	if err := central.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-central.done
-	_ = central.cmd.Wait()
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
+		<-central.done
+		_ = central.cmd.Wait()
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		t.Logf("killed after %d events acknowledged, %d pushes in flight", total.Load(), busy)
 
-	central = startCentralProcess(t, bin, db, tokFile)
-	for i, w := range watches {
-		name := fmt.Sprintf("R%d", i+1)
-		sum := central.summary(t, name, tokens[comptoir.AdminName])
-		t.Logf("%s: acknowledged %d before the kill as the register saw it, %d at the central after", name, w.acked.Load(), sum.AckedSeq)
-		if sum.AckedSeq < w.acked.Load() {
-			t.Errorf("%s: the central holds up to %d after the kill, the register saw %d acknowledged", name, sum.AckedSeq, w.acked.Load())
+		central = startCentralProcess(t, bin, db, tokFile)
+		for i, w := range watches {
+			name := fmt.Sprintf("R%d", i+1)
+			sum := central.summary(t, name, tokens[comptoir.AdminName])
+			t.Logf("%s: acknowledged %d before the kill as the register saw it, %d at the central after", name, w.acked.Load(), sum.AckedSeq)
+			if sum.AckedSeq < w.acked.Load() {
+				t.Errorf("%s: the central holds up to %d after the kill, the register saw %d acknowledged", name, sum.AckedSeq, w.acked.Load())
+			}
+		}
+		if killAt != killAts[len(killAts)-1] {
+			// Stopped to be killed again by the next round, started afresh.
+			_ = central.cmd.Process.Signal(syscall.SIGTERM)
+			<-central.done
+			_ = central.cmd.Wait()
 		}
 	}
 
