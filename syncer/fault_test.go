@@ -265,6 +265,10 @@ func TestSyncer_Faults(t *testing.T) {
 			for {
 				runs[i]++
 				rep, err := s.Run(ctx)
+				if ctx.Err() != nil {
+					errs <- fmt.Errorf("%s: still %d events to push after %d runs: %w", tl.name, rep.Pending, runs[i], ctx.Err())
+					return
+				}
 				if err != nil && !syncer.Retryable(err) {
 					errs <- fmt.Errorf("%s: run %d stopped on a refusal a fault must never cause: %w", tl.name, runs[i], err)
 					return
