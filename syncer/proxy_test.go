@@ -255,6 +255,19 @@ func registerOf(path string) string {
 	return name
 }
 
+// streamOf names the fault stream a register's request draws from: its pushes and its set-up
+// name it in their path, its pulls by their token. The administrator's requests, and any other,
+// meet no fault.
+func streamOf(r *http.Request) string {
+	if reg := registerOf(r.URL.Path); reg != "" && r.Method == http.MethodPost {
+		return reg
+	}
+	if r.URL.Path == "/v1/changes" {
+		return "changes " + r.Header.Get("Authorization")
+	}
+	return ""
+}
+
 // abort ends the handler by closing the client's connection without a complete answer.
 func abort() { panic(http.ErrAbortHandler) }
 
@@ -265,8 +278,12 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		abort()
 	}
 	f := faultNone
-	if reg := registerOf(r.URL.Path); reg != "" && r.Method == http.MethodPost {
-		f = p.draw(reg)
+	if key := streamOf(r); key != "" {
+		f = p.draw(key)
+	}
+	if f == faultTruncRequest && len(body) == 0 {
+		// A request without a body is cut before its end as a dropped one is.
+		f = faultDropRequest
 	}
 	switch f {
 	case faultDropRequest:
