@@ -29,6 +29,9 @@ type PushResult struct {
 	Applied  int `json:"-"`
 	Replayed int `json:"-"`
 	Rejected int `json:"-"`
+	// ChainBreak names the first record whose link or number did not hold, when this batch is
+	// the one that broke the register's chain; the HTTP layer logs it.
+	ChainBreak string `json:"-"`
 }
 
 // RegisterSummary is what the central knows of one register, from what it pushed.

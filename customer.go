@@ -3,7 +3,6 @@ package comptoir
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -27,6 +26,10 @@ type Customer struct {
 	Personal     Personal  `json:"personal"`
 	EnrolledAt   time.Time `json:"enrolled_at"`
 	LastActivity time.Time `json:"last_activity"`
+	// Remote is true for a member enrolled at another shop of the chain, whom this register knows
+	// from the central's change feed: it holds no personal data of theirs, so the UI names them
+	// "membre d'un autre magasin" instead of a masked name.
+	Remote bool `json:"remote,omitempty"`
 }
 
 // CardNumber builds the loyalty card number with a sequence: a GTIN-13 in the GS1 prefix 04,
@@ -182,6 +185,9 @@ const (
 	ViaRegister ConsentVia = "register"
 	ViaWeb      ConsentVia = "web"
 	ViaEmail    ConsentVia = "email"
+	// ViaCentral marks a register's record of the central's decision, when the consent the
+	// central settled on differs from what the register's own history gave. It is never typed in.
+	ViaCentral ConsentVia = "central"
 )
 
 // ParseConsentVia reads where a consent was collected: register, web or email.
@@ -203,7 +209,7 @@ func (v ConsentVia) Format(l Lang) string {
 
 // viaNames names where a consent can be collected.
 var viaNames = map[ConsentVia]Text{ViaRegister: {"en caisse", "at the register"}, ViaWeb: {"sur le web", "on the web"},
-	ViaEmail: {"par e-mail", "by email"}}
+	ViaEmail: {"par e-mail", "by email"}, ViaCentral: {"décision de la centrale", "decided by the central"}}
 
 // IsStatus reports whether a value of the CRM's basis list is in fact a member's status (stop
 // processing, delete) rather than a lawful ground of processing.
@@ -266,13 +272,16 @@ type ConsentEvent struct {
 // ConsentState is the current consent per channel: the latest event of each.
 type ConsentState map[Channel]ConsentEvent
 
-// DeriveConsent replays consent events in time order (ties in the order given) and keeps the
-// latest per channel. A channel with no event has no consent.
+// DeriveConsent keeps, per channel, the event that wins by LatestConsent: the latest, a
+// withdrawal winning a tie, and of two equal answers at the same instant the one given last. The
+// central and every register decide the same way, whatever order the events arrived in. A
+// channel with no event has no consent.
 func DeriveConsent(events []ConsentEvent) ConsentState {
-	sorted := append([]ConsentEvent(nil), events...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].At.Before(sorted[j].At) })
 	state := ConsentState{}
-	for _, e := range sorted {
+	for _, e := range events {
+		if cur, ok := state[e.Channel]; ok && LatestConsent(cur, e) {
+			continue
+		}
 		state[e.Channel] = e
 	}
 	return state

@@ -349,13 +349,15 @@ func TestDeriveConsent(t *testing.T) {
 		{"granted again", []comptoir.ConsentEvent{regrant, grant, withdraw}, map[comptoir.Channel]comptoir.ConsentEvent{comptoir.ChannelEmail: regrant}},
 		{"per channel", []comptoir.ConsentEvent{withdraw, sms, grant},
 			map[comptoir.Channel]comptoir.ConsentEvent{comptoir.ChannelEmail: withdraw, comptoir.ChannelSMS: sms}},
-		{"tie keeps the order given", []comptoir.ConsentEvent{tieGrant, tieWithdraw},
+		{"a withdrawal wins a tie", []comptoir.ConsentEvent{tieGrant, tieWithdraw},
 			map[comptoir.Channel]comptoir.ConsentEvent{comptoir.ChannelPost: tieWithdraw}},
-		{"tie keeps the order given, reversed", []comptoir.ConsentEvent{tieWithdraw, tieGrant},
-			map[comptoir.Channel]comptoir.ConsentEvent{comptoir.ChannelPost: tieGrant}},
+		{"a withdrawal wins a tie, given first", []comptoir.ConsentEvent{tieWithdraw, tieGrant},
+			map[comptoir.Channel]comptoir.ConsentEvent{comptoir.ChannelPost: tieWithdraw}},
 		{"tie across zones", []comptoir.ConsentEvent{tieGrant, tieParis, tieWithdraw},
 			map[comptoir.Channel]comptoir.ConsentEvent{comptoir.ChannelPost: tieWithdraw}},
-		{"tie across zones, reversed", []comptoir.ConsentEvent{tieWithdraw, tieGrant, tieParis},
+		{"tie across zones, withdrawal first", []comptoir.ConsentEvent{tieWithdraw, tieGrant, tieParis},
+			map[comptoir.Channel]comptoir.ConsentEvent{comptoir.ChannelPost: tieWithdraw}},
+		{"two grants tied: the one given last", []comptoir.ConsentEvent{tieGrant, tieParis},
 			map[comptoir.Channel]comptoir.ConsentEvent{comptoir.ChannelPost: tieParis}},
 	}
 	for _, tt := range tests {
@@ -384,7 +386,8 @@ func TestDeriveConsent(t *testing.T) {
 		})
 	}
 
-	// Random histories: the state is the last event of each channel once sorted by time.
+	// Random histories: the state is, per channel, the latest event, a withdrawal winning a tie
+	// and the last given of equal answers at one instant.
 	r := rand.New(rand.NewPCG(15, 3))
 	for n := range 500 {
 		events := make([]comptoir.ConsentEvent, r.IntN(20))
@@ -396,7 +399,8 @@ func TestDeriveConsent(t *testing.T) {
 			var want comptoir.ConsentEvent
 			found := false
 			for _, e := range events {
-				if e.Channel == c && (!found || !e.At.Before(want.At)) {
+				later := e.At.After(want.At) || e.At.Equal(want.At) && (!e.Granted || want.Granted)
+				if e.Channel == c && (!found || later) {
 					want, found = e, true
 				}
 			}

@@ -491,6 +491,94 @@ const (
 	CodeCentralKeyInvalid Code = "central_key_invalid"
 )
 
+// Refusals of the register's pull: a change feed that cannot be read to its end.
+const (
+	// CodeFeedStuck stops a pull when the central says more changes wait but gives back the
+	// cursor the register sent (arg: that cursor), which would make the register ask forever.
+	CodeFeedStuck Code = "feed_stuck"
+	// CodeSyncCentralURL refuses a sync.central setting that is not an http or https address
+	// (arg: the value).
+	CodeSyncCentralURL Code = "sync_central_url"
+	// CodeSyncTokenPath refuses a sync.token-file setting that is not an absolute path (arg: the
+	// value).
+	CodeSyncTokenPath Code = "sync_token_path"
+)
+
+// Refusals of the register's side of the pull: its set-up and the pages of changes it applies.
+const (
+	// CodeInvalidSetup refuses a set-up the central sent that cannot be used (arg: what is wrong).
+	CodeInvalidSetup Code = "invalid_setup"
+	// CodeCardBlockChanged refuses a set-up whose block of card numbers differs from the one this
+	// register received first (args: the first and last of the old block, then of the new one).
+	CodeCardBlockChanged Code = "card_block_changed"
+	// CodeCardBlockExhausted says every card number of the register's block is used (args: the
+	// block's first and last sequence numbers).
+	CodeCardBlockExhausted Code = "card_block_exhausted"
+	// CodeInvalidChange refuses a page of changes with a change that cannot be applied, and the
+	// whole page with it (args: the change's position from 1, its kind); its cause says why.
+	CodeInvalidChange Code = "invalid_change"
+	// CodeRemoteMember refuses, for a member enrolled at another shop, what only the register
+	// that holds their personal data can do (arg: the member's ID).
+	CodeRemoteMember Code = "remote_member"
+)
+
+// Refusals of the central's key file and change feed.
+const (
+	// CodeCentralKeyLost refuses to open an existing central database whose key file is gone:
+	// a new key would leave every member's personal data unreadable and every register's pinned
+	// key wrong (arg: the key file's path).
+	CodeCentralKeyLost Code = "central_key_lost"
+	// CodeInvalidCursor refuses a change-feed cursor the central did not write (arg: the cursor).
+	CodeInvalidCursor Code = "invalid_cursor"
+	// CodeCursorAhead refuses a cursor past the end of the central's feed: the central was put
+	// back from an older backup (args: the cursor's position, the feed's last).
+	CodeCursorAhead Code = "cursor_ahead"
+)
+
+// Refusals of the central's pull and back-office endpoints, and of the register's trust in the
+// central's certificate.
+const (
+	// CodeMalformedBody refuses a request body that is not a complete JSON document of the
+	// expected shape (arg: what is wrong). Nothing is stored.
+	CodeMalformedBody Code = "malformed_body"
+	// CodeBodyTooLarge refuses a request body larger than the central's limit once
+	// decompressed (arg: the limit in bytes).
+	CodeBodyTooLarge Code = "body_too_large"
+	// CodeInvalidParameter refuses a query parameter or header the central cannot read (args:
+	// its name, the value given).
+	CodeInvalidParameter Code = "invalid_parameter"
+	// CodeAdminOnly answers a register's token on an endpoint of the administrator's.
+	CodeAdminOnly Code = "admin_only"
+	// CodeRegisterOnly answers the administrator's token on an endpoint that speaks for one
+	// register, such as the change feed.
+	CodeRegisterOnly Code = "register_only"
+	// CodeCAFileInvalid refuses a CA file that holds no PEM certificate (arg: its path).
+	CodeCAFileInvalid Code = "ca_file_invalid"
+	// CodeCentralUntrusted says the central's certificate could not be verified (args: its URL,
+	// the verifier's reason): a setting to fix, not a network to wait for.
+	CodeCentralUntrusted Code = "central_untrusted"
+)
+
+// Refusals of the register's pull, second increment: a change it skips rather than refuse its page.
+const (
+	// CodeChangeSkipped says a change of the feed could not be applied and was left out, the rest
+	// of its page applied and its cursor stored (args: the change's position from 1, its kind);
+	// its cause says why.
+	CodeChangeSkipped Code = "change_skipped"
+	// CodeMalformedChange says what is wrong in a change the central sent (arg: what).
+	CodeMalformedChange Code = "malformed_change"
+	// CodeMalformedPage refuses a page of changes that cannot be used as a whole, such as one
+	// without a next cursor: nothing of it is applied (arg: what is wrong).
+	CodeMalformedPage Code = "malformed_page"
+)
+
+// Refusals of the register's client when the central's answer is larger than it reads.
+const (
+	// CodeAnswerTooLarge says the central's answer passed what the register reads of one (arg:
+	// that limit in bytes): nothing of it is used, and asking again gets the same answer.
+	CodeAnswerTooLarge Code = "answer_too_large"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -940,4 +1028,48 @@ var messages = map[Code]message{
 		"the central's key changed since this register was set up: check the central's address, or have the manager set the register up again"},
 	CodeCentralKeyInvalid: {"la centrale a envoyé une clé illisible : vérifiez que l'adresse est bien celle de la centrale",
 		"the central sent a key that cannot be read: check that the address is the central's"},
+	CodeFeedStuck: {"la centrale annonce d'autres changements mais renvoie le même curseur (« %s ») : la synchronisation s'arrête plutôt que de redemander sans fin ; signalez-le à l'administrateur de la centrale",
+		"the central says more changes wait but gives back the same cursor (%q): the sync stops rather than ask forever; tell the central's administrator"},
+	CodeSyncCentralURL: {"« %s » n'est pas l'adresse d'une centrale : donnez-la comme https://centrale.exemple:8787 ; une valeur vide l'enlève",
+		"%q is not a central's address: give it as https://central.example:8787; an empty value clears it"},
+	CodeSyncTokenPath: {"« %s » n'est pas un chemin complet : donnez le chemin du fichier de jeton depuis la racine (/etc/comptoir/jeton) ; une valeur vide l'enlève",
+		"%q is not a full path: give the token file's path from the root (/etc/comptoir/token); an empty value clears it"},
+	CodeInvalidSetup: {"la centrale a envoyé une installation inutilisable (%s) : vérifiez que l'adresse est bien celle de la centrale",
+		"the central sent a set-up that cannot be used (%s): check that the address is the central's"},
+	CodeCardBlockChanged: {"la centrale attribue à cette caisse les cartes %d à %d, puis maintenant %d à %d : faites vérifier la centrale par le gérant avant d'imprimer des cartes",
+		"the central gave this register the cards %d to %d, and now %d to %d: have the manager check the central before printing cards"},
+	CodeCardBlockExhausted: {"toutes les cartes de fidélité de cette caisse (%d à %d) sont attribuées : demandez un nouveau bloc à la centrale",
+		"every loyalty card of this register (%d to %d) is taken: ask the central for a new block"},
+	CodeInvalidChange: {"la modification n° %d (%s) envoyée par la centrale est invalide : rien de la page n'est appliqué",
+		"change %d (%s) sent by the central is invalid: nothing of the page is applied"},
+	CodeRemoteMember: {"le membre %s a adhéré dans un autre magasin : ses données personnelles sont à la centrale, adressez la demande au siège",
+		"member %s enrolled at another shop: their personal data is at the central, address the request to the head office"},
+	CodeCentralKeyLost: {"la clé de la centrale %s est introuvable alors que sa base existe : sans elle les données personnelles des membres sont illisibles et les caisses refuseront une nouvelle clé ; restaurez-la depuis la sauvegarde, à côté de la base",
+		"the central's key %s is missing while its database exists: without it members' personal data cannot be read and the registers will refuse a new key; restore it from the backup, beside the database"},
+	CodeInvalidCursor: {"le curseur de synchronisation « %s » n'a pas été donné par cette centrale : la caisse doit reprendre depuis le début",
+		"the sync cursor %q was not given by this central: the register must start again from the beginning"},
+	CodeCursorAhead: {"le curseur de synchronisation est au changement n° %d, mais la centrale s'arrête au n° %d : elle a été restaurée d'une ancienne sauvegarde ; la caisse doit reprendre depuis le début",
+		"the sync cursor is at change no. %d, but the central stops at no. %d: it was restored from an old backup; the register must start again from the beginning"},
+	CodeMalformedBody: {"la requête est illisible (%s) : rien n'a été enregistré",
+		"the request cannot be read (%s): nothing was stored"},
+	CodeBodyTooLarge: {"la requête dépasse ce que la centrale accepte (%d octets)",
+		"the request is larger than the central accepts (%d bytes)"},
+	CodeInvalidParameter: {"paramètre %s invalide : « %s »",
+		"invalid parameter %s: %q"},
+	CodeAdminOnly: {"réservé au jeton de l'administrateur de la centrale",
+		"the administrator's token is required"},
+	CodeRegisterOnly: {"réservé au jeton d'une caisse : l'administrateur n'a pas de flux de changements",
+		"a register's token is required: the administrator has no change feed"},
+	CodeCAFileInvalid: {"%s ne contient aucun certificat PEM : donnez le certificat (ou l'autorité) de la centrale",
+		"%s holds no PEM certificate: give the central's certificate (or its authority)"},
+	CodeCentralUntrusted: {"le certificat de la centrale %s n'est pas reconnu (%s) : donnez son certificat à la caisse avec --ca-file, ou vérifiez l'adresse",
+		"the central %s presented a certificate this register does not trust (%s): give the register its certificate with --ca-file, or check the address"},
+	CodeChangeSkipped: {"la modification n° %d (%s) envoyée par la centrale a été ignorée, le reste de la page est appliqué",
+		"change %d (%s) sent by the central was skipped, the rest of the page is applied"},
+	CodeMalformedChange: {"%s invalide",
+		"invalid %s"},
+	CodeMalformedPage: {"la centrale a envoyé une page de modifications inutilisable (%s) : rien n'en est appliqué ; vérifiez que l'adresse est bien celle de la centrale et sa version",
+		"the central sent a page of changes that cannot be used (%s): nothing of it is applied; check that the address is the central's, and its version"},
+	CodeAnswerTooLarge: {"la réponse de la centrale dépasse ce que la caisse lit (%d octets) : rien n'en est appliqué ; faites vérifier la centrale (taille de ses pages, tarifs trop grands)",
+		"the central's answer is larger than the register reads (%d bytes): nothing of it is applied; have the central checked (its page size, price lists too large)"},
 }

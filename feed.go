@@ -85,6 +85,9 @@ type RemoteMember struct {
 	Status  Status           `json:"status"`
 	// Flags name what the central noticed: FlagOverspent, FlagCardConflict.
 	Flags []string `json:"flags,omitempty"`
+	// LastActivity is the member's latest activity anywhere in the chain, so that a shop's
+	// retention purge never judges a member inactive who buys at another shop.
+	LastActivity time.Time `json:"last_activity,omitzero"`
 }
 
 // Flags the central puts on a member.

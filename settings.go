@@ -37,6 +37,8 @@ type ShopSettings struct {
 	// the settings comparable.
 	ScaleLayout ScaleLayout
 	Departments string
+	// Sync is where the central is and where the register's token lies (sync_settings.go).
+	Sync SyncSettings
 }
 
 // DefaultShopSettings are the settings of a shop that has set nothing yet.
@@ -392,6 +394,9 @@ func (s ShopSettings) Get(key string) string {
 		return s.Points.RedeemValue.Plain()
 	}
 	if v, ok := s.Devices.get(key); ok {
+		return v
+	}
+	if v, ok := s.Sync.get(key); ok {
 		return v
 	}
 	return ""

@@ -3,12 +3,14 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/comptoir/comptoir"
@@ -32,10 +34,16 @@ import (
 //	    <n>                     -> a refused push: register, seq, the stored and the sent event,
 //	                               when it came
 //
-// None of these names is a register's (meta, journal/…, days/…), so a register's Open refuses a
-// central file as not a Comptoir database, and OpenCentral refuses a register's file by its meta
-// bucket. As in the register's tree, the events of a register only grow at their end, and
-// sequence keys are big-endian so that bbolt's order is numeric order.
+// The central bucket also holds key_check, the check value of the key file beside the database,
+// compact_pending while an erasure's compaction is to be done (central_compact.go), and the
+// counters card_blocks and card_conflicts; the members' projections and the change feed
+// have buckets of their own, described in central_members.go.
+//
+// A register's Open refuses a central file as not a Comptoir database, since it has no meta
+// bucket, and OpenCentral refuses a register's file by its meta bucket, since it has no central
+// bucket: three projection buckets share a name with a register's (members, cards, audit) but
+// are never read without that check. As in the register's tree, the events of a register only
+// grow at their end, and sequence keys are big-endian so that bbolt's order is numeric order.
 var (
 	bucketCentral   = []byte("central")
 	bucketRegisters = []byte("registers")
@@ -60,22 +68,36 @@ type CentralOptions struct {
 	// NoSync skips fdatasync on commit: only for throwaway files. A push is then acknowledged
 	// before it is durable, which breaks the central's promise.
 	NoSync bool
+	// MaxPageBytes bounds the encoded size of a page of changes; default DefaultMaxPageBytes.
+	// A page always holds at least one change, however large.
+	MaxPageBytes int
 }
 
 // Central is the central's embedded storage: a bbolt file that applies each register's pushed
 // events exactly once and keeps a summary of every register.
 type Central struct {
+	// mu guards db, which an erasure's compaction replaces by a compacted copy of the file:
+	// every transaction holds it for reading, the compaction for writing.
+	mu       sync.RWMutex
 	db       *bbolt.DB
 	path     string
 	now      func() time.Time
 	maxBatch int
+	maxPage  int
+	timeout  time.Duration
+	noSync   bool
+	keys     *centralKeys
 }
 
-var _ comptoir.CentralStore = (*Central)(nil)
+var _ comptoir.CentralService = (*Central)(nil)
 
-// OpenCentral opens or creates the central's database at path. A register's database is refused
-// with CodeRegisterDatabase, any other file that is not a central's (empty, foreign, a directory)
-// with CodeNotADatabase, and a file another process holds with CodeDatabaseInUse.
+// OpenCentral opens or creates the central's database at path, and its key file beside it (path
+// with ".key" appended), created with the database (or at the first open of a database of the
+// first increment, which had none) and never again. A register's
+// database is refused with CodeRegisterDatabase, any other file that is not a central's (empty,
+// foreign, a directory) with CodeNotADatabase, and a file another process holds with
+// CodeDatabaseInUse; a database whose key file is gone with CodeCentralKeyLost, another
+// central's key with CodeKeyMismatch, a key file others can read with CodeKeyPermissions.
 func OpenCentral(path string, o CentralOptions) (*Central, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = time.Second
@@ -86,10 +108,18 @@ func OpenCentral(path string, o CentralOptions) (*Central, error) {
 	if o.MaxBatchEvents <= 0 {
 		o.MaxBatchEvents = comptoir.MaxBatchEvents
 	}
+	if o.MaxPageBytes <= 0 {
+		o.MaxPageBytes = DefaultMaxPageBytes
+	}
 	db, err := openLocked(path, Options{Timeout: o.Timeout, NoSync: o.NoSync, MustExist: o.MustExist}, initCentral)
 	if err != nil {
 		return nil, err
 	}
+	// The key's check value, once stored, says that the database has a key: its absence is then
+	// a lost key, refused. A database without it is new, or a first increment's, or one whose
+	// first open stopped before the key was written: its key is created (or the one there read)
+	// and the check stored.
+	var check []byte
 	err = db.View(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketCentral)
 		if c == nil {
@@ -110,13 +140,57 @@ func OpenCentral(path string, o CentralOptions) (*Central, error) {
 				return damaged(path, b)
 			}
 		}
+		check = bytes.Clone(c.Get(keyCentralKeyCheck))
 		return nil
 	})
+	var keys *centralKeys
+	if err == nil {
+		keys, err = loadCentralKey(centralKeyPath(path), check == nil)
+	}
+	if err == nil && check != nil && !hmac.Equal(check, keys.check) {
+		err = comptoir.E(comptoir.CodeKeyMismatch)
+	}
+	if err == nil {
+		err = completeCentral(db, keys, check == nil)
+	}
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &Central{db: db, path: path, now: o.Now, maxBatch: o.MaxBatchEvents}, nil
+	c := &Central{db: db, path: path, now: o.Now, maxBatch: o.MaxBatchEvents, maxPage: o.MaxPageBytes,
+		timeout: o.Timeout, noSync: o.NoSync, keys: keys}
+	// An erasure whose compaction failed or was cut short by a crash is finished before anything
+	// else. If it fails again the mark stays, and the next erasure or opening tries again.
+	_ = c.compactIfPending()
+	return c, nil
+}
+
+// completeCentral stores the key's check value when the database has none, and creates the
+// projections' buckets that a central file of the first increment lacks; it writes nothing when
+// there is nothing to add. A first increment's members' projections start empty: the events it
+// already held are not replayed into them.
+func completeCentral(db *bbolt.DB, keys *centralKeys, storeCheck bool) error {
+	missing := storeCheck
+	err := db.View(func(tx *bbolt.Tx) error {
+		for _, b := range projectionBuckets {
+			missing = missing || tx.Bucket(b) == nil
+		}
+		return nil
+	})
+	if err != nil || !missing {
+		return err
+	}
+	return db.Update(func(tx *bbolt.Tx) error {
+		for _, b := range projectionBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		if !storeCheck {
+			return nil
+		}
+		return tx.Bucket(bucketCentral).Put(keyCentralKeyCheck, keys.check)
+	})
 }
 
 // initCentral lays out a new central file.
@@ -128,7 +202,7 @@ func initCentral(tx *bbolt.Tx) error {
 	if err := c.Put(keySchema, itob(centralSchema)); err != nil {
 		return err
 	}
-	for _, b := range [][]byte{bucketRegisters, bucketConflicts} {
+	for _, b := range append([][]byte{bucketRegisters, bucketConflicts}, projectionBuckets...) {
 		if _, err := tx.CreateBucket(b); err != nil {
 			return err
 		}
@@ -137,7 +211,25 @@ func initCentral(tx *bbolt.Tx) error {
 }
 
 // Close releases the file.
-func (c *Central) Close() error { return c.db.Close() }
+func (c *Central) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.db.Close()
+}
+
+// view runs fn in a read transaction on the current file.
+func (c *Central) view(fn func(tx *bbolt.Tx) error) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.db.View(fn)
+}
+
+// update runs fn in a write transaction on the current file.
+func (c *Central) update(fn func(tx *bbolt.Tx) error) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.db.Update(fn)
+}
 
 // Path is the file the central was opened on.
 func (c *Central) Path() string { return c.path }
@@ -157,6 +249,9 @@ type centralRegister struct {
 	LastSeen    time.Time      `json:"last_seen"`
 	Rejected    uint64         `json:"rejected,omitempty"`
 	Conflicts   uint64         `json:"conflicts,omitempty"`
+	// Demo and Software are what the register said of itself at its last set-up.
+	Demo     bool   `json:"demo,omitempty"`
+	Software string `json:"software,omitempty"`
 }
 
 // centralEvent is an event as the central stores it:
@@ -178,8 +273,10 @@ type centralEvent struct {
 	Payload  []byte `json:"-"`
 }
 
+// newCentralEvent is an event as it is stored, the member's wrapped data key taken out of its
+// payload (see stripWrappedKey).
 func newCentralEvent(e comptoir.Event, received time.Time) centralEvent {
-	return centralEvent{ID: e.ID, Type: e.Type, At: e.At.UTC(), Received: received, Payload: e.Payload}
+	return centralEvent{ID: e.ID, Type: e.Type, At: e.At.UTC(), Received: received, Payload: stripWrappedKey(e.Type, e.Payload)}
 }
 
 func (ce centralEvent) encode() []byte {
@@ -269,7 +366,7 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	if len(events) == 0 {
 		// Nothing to write: the answer is what is acknowledged, and a register that never
 		// pushed gets no summary for an empty batch.
-		err := c.db.View(func(tx *bbolt.Tx) error {
+		err := c.view(func(tx *bbolt.Tx) error {
 			st, _, err := readCentralRegister(tx, register)
 			res.AckedSeq = st.AckedSeq
 			return err
@@ -279,20 +376,20 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	// A batch of replays only, a register retrying after a lost answer, is answered from a read
 	// transaction: an empty commit would still cost two fdatasyncs.
 	replayed := false
-	err := c.db.View(func(tx *bbolt.Tx) error {
+	err := c.view(func(tx *bbolt.Tx) error {
 		st, _, err := readCentralRegister(tx, register)
 		if err != nil || events[len(events)-1].Seq > st.AckedSeq {
 			return err
 		}
 		n, _, _, err := c.replays(tx, register, st.AckedSeq, events, c.now())
-		replayed, res.AckedSeq = n == len(events), st.AckedSeq
+		replayed, res.AckedSeq, res.Replayed = n == len(events), st.AckedSeq, n
 		return err
 	})
 	if err != nil || replayed {
 		return res, err
 	}
 	var conflictAt uint64
-	err = c.db.Update(func(tx *bbolt.Tx) error {
+	err = c.update(func(tx *bbolt.Tx) error {
 		var err error
 		res, err = c.push(tx, register, events)
 		var ec errConflict
@@ -309,6 +406,9 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	if err != nil {
 		return comptoir.PushResult{}, err
 	}
+	// The batch is durable and acknowledged whatever happens now: a compaction that fails leaves
+	// its mark, and the next erasure, push or opening does it.
+	_ = c.compactIfPending()
 	return res, nil
 }
 
@@ -347,7 +447,7 @@ func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (
 		// A batch of replays only: acknowledged without effect and without a write, so that a
 		// register retrying after a lost answer costs no page (last seen is the last push that
 		// brought something).
-		return comptoir.PushResult{AckedSeq: st.AckedSeq}, nil
+		return comptoir.PushResult{AckedSeq: st.AckedSeq, Replayed: i}, nil
 	}
 	if evs == nil {
 		if evs, err = tx.CreateBucket(evName); err != nil {
@@ -355,14 +455,27 @@ func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (
 		}
 	}
 	evs.FillPercent = 1
+	res := comptoir.PushResult{Replayed: i}
+	wasBroken := st.ChainBroken
 	for _, e := range events[i:] {
 		if e.Seq != st.AckedSeq+1 {
 			return comptoir.PushResult{}, comptoir.E(comptoir.CodeSeqGap, st.AckedSeq+1)
 		}
 		ce := newCentralEvent(e, now)
-		if reason := st.apply(register, e, ce.Payload); reason != "" {
+		reason := st.apply(register, e, e.Payload)
+		if reason == "" {
+			// The projections change in this transaction, which also advances the acknowledged
+			// sequence: a replay never reaches it, so they too change exactly once.
+			if reason, err = c.project(tx, register, e, now); err != nil {
+				return comptoir.PushResult{}, err
+			}
+		}
+		if reason != "" {
 			ce.Rejected = reason
 			st.Rejected++
+			res.Rejected++
+		} else {
+			res.Applied++
 		}
 		if err := evs.Put(itob(e.Seq), ce.encode()); err != nil {
 			return comptoir.PushResult{}, err
@@ -370,7 +483,11 @@ func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (
 		st.AckedSeq = e.Seq
 	}
 	st.LastSeen = now
-	return comptoir.PushResult{AckedSeq: st.AckedSeq}, putCentralRegister(tx, register, st)
+	res.AckedSeq = st.AckedSeq
+	if st.ChainBroken && !wasBroken {
+		res.ChainBreak = st.ChainBreak
+	}
+	return res, putCentralRegister(tx, register, st)
 }
 
 // replays compares the events of a batch at or below the acknowledged sequence, which come first
@@ -553,7 +670,7 @@ func (c *Central) Register(ctx context.Context, register string) (comptoir.Regis
 		return comptoir.RegisterSummary{}, err
 	}
 	var st centralRegister
-	err := c.db.View(func(tx *bbolt.Tx) error {
+	err := c.view(func(tx *bbolt.Tx) error {
 		var known bool
 		var err error
 		if st, known, err = readCentralRegister(tx, register); err == nil && !known {
@@ -567,6 +684,6 @@ func (c *Central) Register(ctx context.Context, register string) (comptoir.Regis
 	return comptoir.RegisterSummary{
 		Register: register, AckedSeq: st.AckedSeq, Tickets: st.Tickets, GrandTotal: st.GrandTotal,
 		LastSeen: st.LastSeen, ChainOK: !st.ChainBroken, ChainBreak: st.ChainBreak,
-		LastClosing: st.LastPeriod, Rejected: st.Rejected, Conflicts: st.Conflicts,
+		LastClosing: st.LastPeriod, Rejected: st.Rejected, Conflicts: st.Conflicts, Demo: st.Demo,
 	}, nil
 }

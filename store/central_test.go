@@ -377,7 +377,18 @@ func TestCentralPush_ChainBreak(t *testing.T) {
 			}
 			tc.alter(t, p)
 			altered[tc.seq].Payload, _ = json.Marshal(p)
-			mustPush(t, c, "R1", altered)
+			// The batch that breaks the chain names the break in its result, for the log.
+			res, err := c.Push(context.Background(), "R1", altered[:len(altered)-1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.ChainBreak != tc.wantBreak {
+				t.Errorf("PushResult.ChainBreak = %q, want %q", res.ChainBreak, tc.wantBreak)
+			}
+			// A later batch of a chain already broken does not say it again.
+			if res, err := c.Push(context.Background(), "R1", altered[len(altered)-1:]); err != nil || res.ChainBreak != "" {
+				t.Errorf("the next batch: ChainBreak %q, err %v, want none", res.ChainBreak, err)
+			}
 			sum := mustSummary(t, c, "R1")
 			if sum.ChainOK || sum.ChainBreak != tc.wantBreak {
 				t.Errorf("ChainOK, ChainBreak = %v, %q, want false, %q", sum.ChainOK, sum.ChainBreak, tc.wantBreak)

@@ -22,9 +22,12 @@ func treeAt(v uint64) (top, kinds [][]byte) {
 		return [][]byte{bucketMeta, bucketCatalog, bucketOutbox}, registerKinds
 	case v <= 4:
 		return append([][]byte{bucketMeta, bucketCatalog, bucketOutbox}, memberBuckets...), registerKinds
-	default:
+	case v == 5:
 		// Version 5 added the users.
 		return append(append([][]byte{bucketMeta, bucketCatalog, bucketOutbox}, memberBuckets...), bucketUsers), registerKinds
+	default:
+		// Version 6 added the central's view of members.
+		return append(append([][]byte{bucketMeta, bucketCatalog, bucketOutbox}, memberBuckets...), bucketUsers, bucketRemote), registerKinds
 	}
 }
 

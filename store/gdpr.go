@@ -85,6 +85,12 @@ func (s *Store) findCustomer(ctx context.Context, find func(*bbolt.Tx, *masterKe
 		if isCode(err, comptoir.CodeUnknownCustomer) {
 			return notFound
 		}
+		if isCode(err, comptoir.CodeRemoteMember) {
+			// A member of another shop: their card and status, without personal data.
+			v, _, err := getRemote(tx, comptoir.CustomerID(id))
+			c = v.customer()
+			return err
+		}
 		if err != nil {
 			return err
 		}
@@ -129,7 +135,9 @@ func (s *Store) ChangeConsent(ctx context.Context, id comptoir.CustomerID, ev co
 		return err
 	}
 	return s.update(func(tx *bbolt.Tx) error {
-		rec, err := getCustomer(tx, id)
+		// A member of another shop can withdraw or give a consent at any register: the change
+		// goes to the central in the outbox like any other.
+		rec, err := memberForUpdate(tx, id, ev.At)
 		if err != nil {
 			return err
 		}
@@ -161,7 +169,9 @@ func (s *Store) ConsentHistory(ctx context.Context, id comptoir.CustomerID) ([]c
 	}
 	var out []comptoir.ConsentEvent
 	err := s.view(func(tx *bbolt.Tx) error {
-		if _, err := getCustomer(tx, id); err != nil {
+		// A member of another shop has no history here: the central's view (RemoteMember)
+		// carries their consent.
+		if _, err := getCustomer(tx, id); err != nil && !isCode(err, comptoir.CodeRemoteMember) {
 			return err
 		}
 		var err error
@@ -205,6 +215,9 @@ func (s *Store) UpdatePersonal(ctx context.Context, id comptoir.CustomerID, u co
 		if err := rec.present(); err != nil {
 			return err
 		}
+		if rec.Remote {
+			return comptoir.E(comptoir.CodeRemoteMember, string(id))
+		}
 		old, err := readPersonal(tx, keys, rec)
 		if err != nil {
 			return err
@@ -240,7 +253,15 @@ func (s *Store) UpdatePersonal(ctx context.Context, id comptoir.CustomerID, u co
 			return err
 		}
 		out = rec.customer(p)
-		return appendMemberEvent(tx, comptoir.EventCustomerUpdated, now, map[string]any{"id": id, "fields": fields})
+		payload := map[string]any{"id": id, "fields": fields}
+		sealed, err := sealedForCentral(tx, keys, id)
+		if err != nil {
+			return err
+		}
+		if sealed != nil {
+			payload["sealed"] = sealed
+		}
+		return appendMemberEvent(tx, comptoir.EventCustomerUpdated, now, payload)
 	})
 	return out, err
 }
@@ -255,7 +276,7 @@ func (s *Store) StopProcessing(ctx context.Context, id comptoir.CustomerID, who 
 		return err
 	}
 	return s.update(func(tx *bbolt.Tx) error {
-		rec, err := getCustomer(tx, id)
+		rec, err := memberForUpdate(tx, id, s.now().UTC())
 		if err != nil {
 			return err
 		}
@@ -288,7 +309,7 @@ func (s *Store) ResumeProcessing(ctx context.Context, id comptoir.CustomerID, wh
 	}
 	var basis comptoir.LawfulBasis
 	err := s.update(func(tx *bbolt.Tx) error {
-		rec, err := getCustomer(tx, id)
+		rec, err := memberForUpdate(tx, id, s.now().UTC())
 		if err != nil {
 			return err
 		}
@@ -339,7 +360,18 @@ func (s *Store) Block(ctx context.Context, email, who string) error {
 		if err := appendAudit(tx, now, who, comptoir.AuditBlock, "", blockRef(h)); err != nil {
 			return err
 		}
-		return appendMemberEvent(tx, comptoir.EventEmailBlocked, now, map[string]any{"at": now})
+		payload := map[string]any{"at": now}
+		// With the chain's lookup key the central and every register can match the address
+		// without ever seeing it.
+		lk, err := chainLookupKey(tx, keys)
+		if err != nil {
+			return err
+		}
+		if lk != nil {
+			payload["hash"] = hex.EncodeToString(chainEmailHash(lk, e))
+			zero(lk)
+		}
+		return appendMemberEvent(tx, comptoir.EventEmailBlocked, now, payload)
 	})
 }
 
@@ -352,7 +384,7 @@ func (s *Store) Erase(ctx context.Context, id comptoir.CustomerID, who string) e
 		return err
 	}
 	err := s.update(func(tx *bbolt.Tx) error {
-		rec, err := getCustomer(tx, id)
+		rec, err := memberForUpdate(tx, id, s.now().UTC())
 		if err != nil {
 			return err
 		}
@@ -388,7 +420,7 @@ func (s *Store) Erase(ctx context.Context, id comptoir.CustomerID, who string) e
 // rather than by recomputing their hashes, so erasure works even without the master key.
 func eraseMember(tx *bbolt.Tx, rec customerRecord) error {
 	id := []byte(rec.ID)
-	for _, b := range [][]byte{bucketDataKeys, bucketPersonal} {
+	for _, b := range [][]byte{bucketDataKeys, bucketPersonal, bucketRemote} {
 		if err := tx.Bucket(b).Delete(id); err != nil {
 			return err
 		}
@@ -522,15 +554,25 @@ func (s *Store) Points(ctx context.Context, id comptoir.CustomerID) ([]comptoir.
 		return nil, 0, err
 	}
 	var out []comptoir.PointsEntry
+	var balance int64
 	err := s.view(func(tx *bbolt.Tx) error {
-		if _, err := getCustomer(tx, id); err != nil {
+		rec, err := getCustomer(tx, id)
+		if isCode(err, comptoir.CodeRemoteMember) {
+			// A member of another shop with no entry here: the central's balance alone.
+			v, _, err := getRemote(tx, id)
+			balance = v.Balance
 			return err
 		}
-		var err error
-		out, err = pointsLedger(tx, id)
+		if err != nil {
+			return err
+		}
+		if out, err = pointsLedger(tx, id); err != nil {
+			return err
+		}
+		balance, err = s.balanceOf(tx, rec)
 		return err
 	})
-	return out, comptoir.Balance(out), err
+	return out, balance, err
 }
 
 func pointsLedger(tx *bbolt.Tx, id comptoir.CustomerID) ([]comptoir.PointsEntry, error) {
@@ -559,7 +601,7 @@ func (s *Store) Export(ctx context.Context, id comptoir.CustomerID, who string) 
 	now := s.now().UTC()
 	x := comptoir.MemberExport{ExportedAt: now}
 	err = s.update(func(tx *bbolt.Tx) error {
-		rec, err := getCustomer(tx, id)
+		rec, err := memberForUpdate(tx, id, s.now().UTC())
 		if err != nil {
 			return err
 		}
@@ -574,7 +616,9 @@ func (s *Store) Export(ctx context.Context, id comptoir.CustomerID, who string) 
 		if x.Points, err = pointsLedger(tx, id); err != nil {
 			return err
 		}
-		x.Balance = comptoir.Balance(x.Points)
+		if x.Balance, err = s.balanceOf(tx, rec); err != nil {
+			return err
+		}
 		if x.Tickets, err = memberTickets(tx, id); err != nil {
 			return err
 		}

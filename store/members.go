@@ -28,6 +28,7 @@ import (
 //	lookup/      <'e'|'p'><HMAC>        -> id: exact lookup by email or phone
 //	blocklist/   <HMAC of the email>    -> when it was blocked
 //	audit/       <seq>                  -> audit entry
+//	remote/      <id>                   -> the central's view of a member (schema 6, store/feed.go)
 //
 // A member's record and histories share one bucket, under keys that start with the member's ID,
 // so that a sale with a member (its points, its ticket link, the record's new balance) usually
@@ -71,6 +72,9 @@ type customerRecord struct {
 	Balance int64 `json:"balance"`
 	// Seq numbers the member's entries (consent, points, tickets) in the members bucket.
 	Seq uint64 `json:"seq"`
+	// Remote marks the record of a member enrolled at another shop, made when they first bought
+	// or changed a consent here: it has no personal data and no data key at this register.
+	Remote bool `json:"remote,omitempty"`
 }
 
 // The kinds of entry a member has beside their record.
@@ -85,7 +89,7 @@ func recordKey(id comptoir.CustomerID) []byte { return append([]byte(id), entryR
 
 func (r customerRecord) customer(p comptoir.Personal) comptoir.Customer {
 	return comptoir.Customer{ID: r.ID, Cards: slices.Clone(r.Cards), Basis: r.Basis, Status: r.Status, Personal: p,
-		EnrolledAt: r.EnrolledAt, LastActivity: r.LastActivity}
+		EnrolledAt: r.EnrolledAt, LastActivity: r.LastActivity, Remote: r.Remote}
 }
 
 func (r customerRecord) erased() bool     { return r.Status == comptoir.StatusErased }
@@ -143,13 +147,24 @@ func (s *Store) masterKey(create bool) (*masterKey, error) {
 	return k, nil
 }
 
-// NextCard is the next free loyalty card number, for a manager printing a new card.
+// NextCard is the next free loyalty card number, for a manager printing a new card. After a
+// set-up it is drawn from the central's block for this register, and a block used up is refused
+// with CodeCardBlockExhausted. Enroll still takes a card outside the block: cards printed before
+// the set-up stay good, and the card index refuses one another member (of any shop) has.
 func (s *Store) NextCard(ctx context.Context) (string, error) {
 	if err := checkCtx(ctx); err != nil {
 		return "", err
 	}
 	var card string
 	err := s.view(func(tx *bbolt.Tx) error {
+		// Once the central gave this register a block of numbers, cards are drawn from it alone,
+		// so that two registers never print the same card.
+		if first, last, ok, err := cardBlock(tx); err != nil || ok {
+			if err == nil {
+				card, err = nextCardInBlock(tx, first, last)
+			}
+			return err
+		}
 		seq := uint64(0)
 		if v := tx.Bucket(bucketMeta).Get(keyCardSeq); len(v) == 8 {
 			seq = btoi(v)
@@ -218,7 +233,15 @@ func (s *Store) Enroll(ctx context.Context, e comptoir.Enrolment) (comptoir.Cust
 		if err := appendAudit(tx, now, e.By, comptoir.AuditEnrol, id, ""); err != nil {
 			return err
 		}
-		return appendMemberEvent(tx, comptoir.EventCustomerEnrolled, now, map[string]any{"id": id, "cards": rec.Cards, "basis": rec.Basis, "consent": e.Consent})
+		payload := map[string]any{"id": id, "cards": rec.Cards, "basis": rec.Basis, "consent": e.Consent}
+		sealed, err := sealedForCentral(tx, keys, id)
+		if err != nil {
+			return err
+		}
+		if sealed != nil {
+			payload["sealed"] = sealed
+		}
+		return appendMemberEvent(tx, comptoir.EventCustomerEnrolled, now, payload)
 	})
 	if err != nil {
 		return comptoir.Customer{}, err
@@ -268,6 +291,12 @@ func checkContact(tx *bbolt.Tx, keys *masterKey, self comptoir.CustomerID, p, ol
 	if p.Email != "" && p.Email != old.Email {
 		if tx.Bucket(bucketBlocklist).Get(keys.lookupHash("email", p.Email)) != nil {
 			return comptoir.E(comptoir.CodeBlockedEmail, comptoir.MaskEmail(p.Email))
+		}
+		if blocked, err := chainBlocked(tx, keys, p.Email); err != nil || blocked {
+			if err == nil {
+				err = comptoir.E(comptoir.CodeBlockedEmail, comptoir.MaskEmail(p.Email))
+			}
+			return err
 		}
 		if id := tx.Bucket(bucketLookup).Get(lookupKey(keys, 'e', p.Email)); id != nil && string(id) != string(self) {
 			return comptoir.E(comptoir.CodeEmailTaken, comptoir.MaskEmail(p.Email))
@@ -341,9 +370,10 @@ func unwrapDataKey(tx *bbolt.Tx, keys *masterKey, id comptoir.CustomerID) ([]byt
 	return open(keys.wrap, wrapped, []byte(id))
 }
 
-// readPersonal opens a member's sealed personal data; an erased member has none.
+// readPersonal opens a member's sealed personal data; an erased member, and a member of another
+// shop, have none here.
 func readPersonal(tx *bbolt.Tx, keys *masterKey, rec customerRecord) (comptoir.Personal, error) {
-	if rec.erased() {
+	if rec.erased() || rec.Remote {
 		return comptoir.Personal{}, nil
 	}
 	dataKey, err := unwrapDataKey(tx, keys, rec.ID)
@@ -367,10 +397,16 @@ func readPersonal(tx *bbolt.Tx, keys *masterKey, rec customerRecord) (comptoir.P
 	return p, nil
 }
 
+// getCustomer reads a member's record. A member of another shop, whom only the central's view
+// names here, is refused with CodeRemoteMember: what needs their personal data cannot be done
+// here, and the callers that can serve them (the card lookups, a sale) look for that code.
 func getCustomer(tx *bbolt.Tx, id comptoir.CustomerID) (customerRecord, error) {
 	var rec customerRecord
 	v := tx.Bucket(bucketMembers).Get(recordKey(id))
 	if v == nil {
+		if tx.Bucket(bucketRemote).Get([]byte(id)) != nil {
+			return rec, comptoir.E(comptoir.CodeRemoteMember, string(id))
+		}
 		return rec, comptoir.E(comptoir.CodeUnknownCustomer, string(id))
 	}
 	return rec, decode(v, &rec)

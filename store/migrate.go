@@ -10,7 +10,7 @@ import (
 
 // currentSchema is the schema version this code writes. Each migration moves a file from version
 // i to i+1; they run in order, in one transaction, when Open finds an older file.
-const currentSchema = 5
+const currentSchema = 6
 
 // migrations[i] upgrades a file at version i to version i+1.
 var migrations = []func(tx *bbolt.Tx) error{
@@ -42,6 +42,11 @@ var migrations = []func(tx *bbolt.Tx) error{
 	// 4 -> 5: the users of the register and their PIN hashes.
 	func(tx *bbolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bucketUsers)
+		return err
+	},
+	// 5 -> 6: the central's view of members, those of other shops among them (store/feed.go).
+	func(tx *bbolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketRemote)
 		return err
 	},
 }

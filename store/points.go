@@ -43,7 +43,9 @@ func (s *Store) prepareMember(tx *bbolt.Tx, r reg, d *comptoir.SaleDraft) (*sale
 		d.PointsRedeemed = 0
 		return nil, nil
 	}
-	rec, err := getCustomer(tx, comptoir.CustomerID(d.CustomerID))
+	// A member of another shop gets a record here on their first ticket, without personal data,
+	// for their points and tickets; record writes it.
+	rec, err := memberForUpdate(tx, comptoir.CustomerID(d.CustomerID), d.At)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +56,11 @@ func (s *Store) prepareMember(tx *bbolt.Tx, r reg, d *comptoir.SaleDraft) (*sale
 		d.CustomerID, d.PointsRedeemed = "", 0
 		return nil, nil
 	}
-	m := &saleMember{rec: rec, balance: rec.Balance}
+	balance, err := s.balanceOf(tx, rec)
+	if err != nil {
+		return nil, err
+	}
+	m := &saleMember{rec: rec, balance: balance}
 	if d.RefundOf != 0 {
 		s.takeBackPoints(m, d)
 	}

@@ -71,6 +71,23 @@ func (s *Store) BalanceAfter(ctx context.Context, id comptoir.CustomerID, number
 		if err != nil {
 			return err
 		}
+		// With the central's view, the balance after a ticket is the central's, with this
+		// register's entries between the ticket the central counted to and this one added (a
+		// later ticket) or taken off (an earlier one). Points earned at other registers since the
+		// ticket cannot be told apart, so a duplicate of an old ticket may show them.
+		if v, ok, err := getRemote(tx, id); err != nil || ok {
+			balance = v.Balance
+			for _, e := range ledger {
+				switch {
+				case e.Register != string(s.register):
+				case e.Ticket > v.AsOfTicket && e.Ticket <= number:
+					balance += e.Points
+				case e.Ticket > number && e.Ticket <= v.AsOfTicket:
+					balance -= e.Points
+				}
+			}
+			return err
+		}
 		var sum int64
 		for _, e := range ledger {
 			if e.At.After(sale.At) && !(e.Ticket == number && e.Register == string(s.register)) {
@@ -97,7 +114,15 @@ func (s *Store) MemberBalance(ctx context.Context, id comptoir.CustomerID) (int6
 	var balance int64
 	err := s.view(func(tx *bbolt.Tx) error {
 		rec, err := getCustomer(tx, id)
-		balance = rec.Balance
+		if isCode(err, comptoir.CodeRemoteMember) {
+			v, _, err := getRemote(tx, id)
+			balance = v.Balance
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		balance, err = s.balanceOf(tx, rec)
 		return err
 	})
 	return balance, err

@@ -76,6 +76,10 @@ func (s *Store) NoteActivity(ctx context.Context, id comptoir.CustomerID, at tim
 	}
 	return s.update(func(tx *bbolt.Tx) error {
 		rec, err := getCustomer(tx, id)
+		if isCode(err, comptoir.CodeRemoteMember) {
+			// A member of another shop has no record here to keep from the purge.
+			return nil
+		}
 		// A member in stop processing is read-only: not even their activity is written.
 		if err != nil || rec.erased() || rec.restricted() || !at.After(rec.LastActivity) {
 			return err
@@ -124,7 +128,19 @@ func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool
 			if err := decode(v, &rec); err != nil {
 				return err
 			}
-			if !rec.erased() && rec.LastActivity.Before(before) {
+			// A member of another shop is the central's to keep or purge: their record here
+			// holds no personal data, and erasing it would erase them in every shop.
+			if rec.erased() || rec.Remote || !rec.LastActivity.Before(before) {
+				return nil
+			}
+			// Inactive here, the member may buy at another shop: the central's view carries
+			// their last activity in the chain, and the purge judges by the later of the two.
+			last, err := chainLastActivity(tx, rec)
+			if err != nil {
+				return err
+			}
+			if last.Before(before) {
+				rec.LastActivity = last
 				stale = append(stale, rec)
 			}
 			return nil
@@ -173,7 +189,12 @@ func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool
 			if err := appendAudit(tx, now, who, comptoir.AuditErase, rec.ID, "retention"); err != nil {
 				return err
 			}
-			if err := appendMemberEvent(tx, comptoir.EventCustomerErased, now, map[string]any{"id": rec.ID, "reason": "retention"}); err != nil {
+			// The central erases in every shop on this event: it carries the last activity the
+			// purge judged by, for the central to refuse the erasure of a member it knows active
+			// since, elsewhere, whose activity had not reached this register yet.
+			payload := map[string]any{"id": rec.ID, "reason": "retention",
+				"last_activity": rec.LastActivity.UTC().Format(time.RFC3339)}
+			if err := appendMemberEvent(tx, comptoir.EventCustomerErased, now, payload); err != nil {
 				return err
 			}
 			if progress != nil {
@@ -186,4 +207,14 @@ func (s *Store) PurgeInactive(ctx context.Context, before time.Time, dryRun bool
 		return ids, err
 	}
 	return ids, s.compact()
+}
+
+// chainLastActivity is a member's last activity in the chain: the later of this register's
+// record and the central's view of them.
+func chainLastActivity(tx *bbolt.Tx, rec customerRecord) (time.Time, error) {
+	v, ok, err := getRemote(tx, rec.ID)
+	if err != nil || !ok || !v.LastActivity.After(rec.LastActivity) {
+		return rec.LastActivity, err
+	}
+	return v.LastActivity, nil
 }

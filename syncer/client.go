@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,7 +80,8 @@ func (e *CentralError) Is(target error) bool {
 // It returns only the central's answer: an error means nothing is known of what the central
 // did, and resending the same events is harmless since the central deduplicates them.
 //
-// Errors: CodeCentralUnreachable (no answer: network, timeout), CodeCentralFailing (a 5xx),
+// Errors: CodeCentralUnreachable (no answer: network, timeout), CodeCentralUntrusted (a
+// certificate the client does not trust, not retried), CodeCentralFailing (a 5xx),
 // CodeCentralAnswer (an answer that is not the central's), CodeSeqGap with the expected sequence,
 // CodeUnauthorized, CodeForbiddenRegister, and CodeCentralRefused wrapping a *CentralError for
 // any other refusal (a conflict, a batch too large).
@@ -105,13 +108,13 @@ func (c *Client) Push(ctx context.Context, register string, events []comptoir.Ev
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Content-Encoding", "gzip")
 	var res comptoir.PushResult
-	err = c.do(req, register, &res)
+	err = c.do(req, register, maxAnswerBytes, &res)
 	return res, err
 }
 
 // do sends a request and reads its answer into out, or turns a refusal into its typed error.
 // The transport undoes a gzip answer itself, since Accept-Encoding is left to it.
-func (c *Client) do(req *http.Request, register string, out any) error {
+func (c *Client) do(req *http.Request, subject string, limit int64, out any) error {
 	req.Header.Set("Authorization", "Bearer "+c.Token)
 	req.Header.Set("Accept", "application/json")
 	lang := "en"
@@ -128,6 +131,9 @@ func (c *Client) do(req *http.Request, register string, out any) error {
 		if ctxErr := req.Context().Err(); ctxErr != nil {
 			return ctxErr
 		}
+		if reason, ok := certificateRefused(err); ok {
+			return comptoir.E(comptoir.CodeCentralUntrusted, c.BaseURL, reason)
+		}
 		// The URL is already in the sentence; the cause is what the network said.
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -136,15 +142,23 @@ func (c *Client) do(req *http.Request, register string, out any) error {
 		return comptoir.Wrap(comptoir.CodeCentralUnreachable, err, c.BaseURL)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
+	// One byte past the limit tells an answer that passes it from one that fills it exactly: cut
+	// at the limit, it would only fail to parse, and be said as an unreadable answer.
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		// An answer cut short: the central may have committed, and a retry will say so.
 		return comptoir.Wrap(comptoir.CodeCentralUnreachable, err, c.BaseURL)
 	}
-	if resp.StatusCode == http.StatusOK {
+	if int64(len(data)) > limit {
+		return comptoir.E(comptoir.CodeAnswerTooLarge, limit)
+	}
+	switch {
+	case resp.StatusCode == http.StatusOK && out != nil:
 		if err := json.Unmarshal(data, out); err != nil {
 			return comptoir.E(comptoir.CodeCentralAnswer, resp.StatusCode)
 		}
+		return nil
+	case resp.StatusCode == http.StatusNoContent && out == nil:
 		return nil
 	}
 	var refusal ErrorResponse
@@ -155,23 +169,45 @@ func (c *Client) do(req *http.Request, register string, out any) error {
 		}
 		return comptoir.E(comptoir.CodeCentralAnswer, resp.StatusCode)
 	}
-	return refusalError(resp.StatusCode, refusal, register)
+	return refusalError(resp.StatusCode, refusal, subject)
+}
+
+// certificateRefused tells a certificate the client could not verify from a network failure,
+// with the verifier's reason: retrying would meet the same certificate.
+func certificateRefused(err error) (string, bool) {
+	var verr *tls.CertificateVerificationError
+	if errors.As(err, &verr) {
+		err = verr.Err
+	}
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &unknown), errors.As(err, &host), errors.As(err, &invalid):
+		return err.Error(), true
+	case verr != nil:
+		return verr.Error(), true
+	}
+	return "", false
 }
 
 // refusalError rebuilds the domain refusal the central answered with, with the values its
-// sentence needs when the answer or the request carries them.
-func refusalError(status int, r ErrorResponse, register string) error {
+// sentence needs when the answer or the request carries them: subject is what the request was
+// about, a register's name, a card or a cursor.
+func refusalError(status int, r ErrorResponse, subject string) error {
 	code := comptoir.Code(r.Code)
 	switch {
 	case status >= 500:
 		return comptoir.Wrap(comptoir.CodeCentralFailing, &CentralError{Status: status, Code: code, Message: r.Message}, status)
 	case code == comptoir.CodeSeqGap && r.ExpectedSeq > 0:
 		return comptoir.E(comptoir.CodeSeqGap, r.ExpectedSeq)
-	case code == comptoir.CodeUnauthorized:
+	case code == comptoir.CodeUnauthorized, code == comptoir.CodeAdminOnly, code == comptoir.CodeRegisterOnly,
+		code == comptoir.CodeCustomerErased, code == comptoir.CodeStopProcessing:
 		return comptoir.E(code)
 	case code == comptoir.CodeForbiddenRegister, code == comptoir.CodeUnknownRegisterCentral,
-		code == comptoir.CodeReservedRegister, code == comptoir.CodeInvalidRegister:
-		return comptoir.E(code, register)
+		code == comptoir.CodeReservedRegister, code == comptoir.CodeInvalidRegister,
+		code == comptoir.CodeUnknownCard, code == comptoir.CodeInvalidCursor:
+		return comptoir.E(code, subject)
 	}
 	return comptoir.Wrap(comptoir.CodeCentralRefused, &CentralError{Status: status, Code: code, Message: r.Message}, status)
 }

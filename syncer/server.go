@@ -1,7 +1,8 @@
 // Package syncer holds the wire protocol between registers and the central: the HTTP handler the
-// central serves and the OpenAPI document (openapi.yaml) it is tested against (server.go), and the
-// register's side, a client and the Syncer that drains the outbox through it (client.go,
-// syncer.go).
+// central serves and the OpenAPI document (openapi.yaml) it is tested against (server.go for
+// pushes and summaries, server_feed.go for set-up, the change feed and the back office,
+// metrics.go for /metrics), and the other side, a client of every endpoint (client.go,
+// client_feed.go) and the Syncer that drains the outbox through it (syncer.go).
 package syncer
 
 import (
@@ -18,6 +19,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/comptoir/comptoir"
 )
@@ -34,9 +36,9 @@ var registerName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 // Server is the central's HTTP handler. Its storage is an interface, so that the embedded bbolt
 // central and a PostgreSQL one serve the same protocol.
 type Server struct {
-	// Central applies pushed batches; it answers only after its commit is durable, and so does
-	// the server.
-	Central comptoir.CentralStore
+	// Central applies pushed batches (it answers only after its commit is durable, and so does
+	// the server), hands registers their set-up and change feed, and answers the back office.
+	Central comptoir.CentralService
 	// MaxBatchBytes bounds a push's body once decompressed; MaxBatchEvents its number of events.
 	// Zero means the defaults, comptoir.MaxBatchBytes and comptoir.MaxBatchEvents.
 	MaxBatchBytes  int64
@@ -44,8 +46,9 @@ type Server struct {
 	// Logger receives what clients are never told: the text of unexpected errors.
 	Logger *slog.Logger
 
-	tokens []token
-	mux    *http.ServeMux
+	tokens  []token
+	mux     *http.ServeMux
+	metrics *metrics
 }
 
 // token is one name's credential, kept as a digest so that every comparison takes the same time
@@ -58,7 +61,7 @@ type token struct {
 // NewServer builds the handler over a store and the tokens by name: one per register and
 // comptoir.AdminName for the administrator. A token shared by two names is refused, since it
 // could not say whom it speaks for.
-func NewServer(central comptoir.CentralStore, tokens map[string]string) (*Server, error) {
+func NewServer(central comptoir.CentralService, tokens map[string]string) (*Server, error) {
 	s := &Server{Central: central, mux: http.NewServeMux()}
 	seen := make(map[[sha256.Size]byte]string)
 	for name, tok := range tokens {
@@ -77,15 +80,52 @@ func NewServer(central comptoir.CentralStore, tokens map[string]string) (*Server
 		seen[d] = name
 		s.tokens = append(s.tokens, token{name: name, digest: d})
 	}
+	s.metrics = newMetrics(s)
 	s.mux.HandleFunc("POST /v1/registers/{register}/events", s.handlePush)
+	s.mux.HandleFunc("POST /v1/registers/{register}/setup", s.handleSetup)
 	s.mux.HandleFunc("GET /v1/registers/{register}", s.handleRegister)
+	s.mux.HandleFunc("GET /v1/changes", s.handleChanges)
+	s.mux.HandleFunc("GET /v1/members/{card}", s.handleMember)
+	s.mux.HandleFunc("GET /v1/members", s.handleMemberByEmail)
+	s.mux.HandleFunc("POST /v1/members/{card}/consent", s.handleConsent)
+	s.mux.HandleFunc("POST /v1/members/{card}/erase", s.handleErase)
+	s.mux.HandleFunc("PUT /v1/catalog", s.handleCatalog)
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("GET /v1/openapi.yaml", s.handleOpenAPI)
+	s.mux.Handle("GET /metrics", s.metrics.handler())
 	return s, nil
 }
 
-// ServeHTTP routes a request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP routes a request and times it for the latency histogram, by the route it matched
+// rather than its path, so that card numbers and register names never become labels.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	s.mux.ServeHTTP(sw, r)
+	s.metrics.observeRequest(r.Pattern, sw.status, time.Since(start))
+}
+
+// statusWriter remembers the status a handler answered with, for the metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection's own writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (s *Server) maxBytes() int64 {
 	if s.MaxBatchBytes > 0 {
@@ -165,9 +205,15 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.Central.Push(r.Context(), register, events)
+	s.metrics.observePush(r.Context(), register, res, err)
 	if err != nil {
 		s.Error(w, r, err)
 		return
+	}
+	if res.ChainBreak != "" {
+		// Flagged, never refused: the events are the register's record and stay, but someone
+		// must look, so the break is said once, when it happens.
+		s.logger().Warn("register chain broken", "register", register, "first_broken", res.ChainBreak)
 	}
 	s.writeJSON(w, r, http.StatusOK, res)
 }
@@ -205,43 +251,13 @@ type batch struct {
 // a payload. It reads everything before the store sees anything, so that a refused body stores
 // nothing. Refusals: CodeBatchTooLarge, CodeBatchTooManyEvents, CodeMalformedBatch.
 func DecodeBatch(body io.Reader, encoding string, maxBytes int64, maxEvents int) ([]comptoir.Event, error) {
-	// The body as sent is bounded too: gzip members that decompress to nothing would otherwise
-	// let a client stream forever under the decompressed limit. Compression can grow
-	// incompressible data a little, hence the margin.
-	body = &cappedReader{r: body, left: maxBytes + maxBytes/64 + 4096}
-	switch strings.ToLower(strings.TrimSpace(encoding)) {
-	case "", "identity":
-	case "gzip":
-		zr, err := gzip.NewReader(body)
-		if err != nil {
-			return nil, comptoir.E(comptoir.CodeMalformedBatch, "broken gzip")
-		}
-		defer zr.Close()
-		body = zr
-	default:
-		return nil, comptoir.E(comptoir.CodeMalformedBatch, "unknown Content-Encoding")
-	}
-	data, err := io.ReadAll(io.LimitReader(body, maxBytes+1))
-	if errors.Is(err, errCapped) {
-		return nil, comptoir.E(comptoir.CodeBatchTooLarge, maxBytes)
-	}
+	data, err := readBody(body, encoding, maxBytes, comptoir.CodeBatchTooLarge, comptoir.CodeMalformedBatch)
 	if err != nil {
-		return nil, comptoir.E(comptoir.CodeMalformedBatch, "broken or truncated gzip")
+		return nil, err
 	}
-	if int64(len(data)) > maxBytes {
-		return nil, comptoir.E(comptoir.CodeBatchTooLarge, maxBytes)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var b batch
-	if err := dec.Decode(&b); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return nil, comptoir.E(comptoir.CodeMalformedBatch, "truncated JSON")
-		}
-		return nil, comptoir.E(comptoir.CodeMalformedBatch, "invalid JSON")
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, comptoir.E(comptoir.CodeMalformedBatch, "data after the batch")
+	if err := decodeStrict(data, &b, comptoir.CodeMalformedBatch); err != nil {
+		return nil, err
 	}
 	if b.Events == nil {
 		return nil, comptoir.E(comptoir.CodeMalformedBatch, "no events list")
@@ -255,6 +271,57 @@ func DecodeBatch(body io.Reader, encoding string, maxBytes int64, maxEvents int)
 		}
 	}
 	return b.Events, nil
+}
+
+// readBody reads a request's whole body, gzip undone when encoding says so, at most maxBytes once
+// decompressed: tooLarge past it, malformed for a broken or truncated gzip stream or an encoding
+// the central does not speak. Everything is read before anything is decoded or stored, so that
+// a refused body stores nothing.
+func readBody(body io.Reader, encoding string, maxBytes int64, tooLarge, malformed comptoir.Code) ([]byte, error) {
+	// The body as sent is bounded too: gzip members that decompress to nothing would otherwise
+	// let a client stream forever under the decompressed limit. Compression can grow
+	// incompressible data a little, hence the margin.
+	body = &cappedReader{r: body, left: maxBytes + maxBytes/64 + 4096}
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	case "", "identity":
+	case "gzip":
+		zr, err := gzip.NewReader(body)
+		if err != nil {
+			return nil, comptoir.E(malformed, "broken gzip")
+		}
+		defer zr.Close()
+		body = zr
+	default:
+		return nil, comptoir.E(malformed, "unknown Content-Encoding")
+	}
+	data, err := io.ReadAll(io.LimitReader(body, maxBytes+1))
+	if errors.Is(err, errCapped) {
+		return nil, comptoir.E(tooLarge, maxBytes)
+	}
+	if err != nil {
+		return nil, comptoir.E(malformed, "broken or truncated gzip")
+	}
+	if int64(len(data)) > maxBytes {
+		return nil, comptoir.E(tooLarge, maxBytes)
+	}
+	return data, nil
+}
+
+// decodeStrict reads exactly one JSON document into v, refusing unknown fields and anything
+// after the document, so that a typo in a field's name is said rather than ignored.
+func decodeStrict(data []byte, v any, malformed comptoir.Code) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return comptoir.E(malformed, "truncated JSON")
+		}
+		return comptoir.E(malformed, "invalid JSON")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return comptoir.E(malformed, "data after the document")
+	}
+	return nil
 }
 
 // errCapped ends a body longer than a cappedReader allows.
@@ -297,6 +364,34 @@ var status = map[comptoir.Code]int{
 	comptoir.CodeSeqConflict:            http.StatusConflict,
 	comptoir.CodeBatchTooLarge:          http.StatusRequestEntityTooLarge,
 	comptoir.CodeBatchTooManyEvents:     http.StatusRequestEntityTooLarge,
+
+	// The pull and the back office.
+	comptoir.CodeMalformedBody:    http.StatusBadRequest,
+	comptoir.CodeBodyTooLarge:     http.StatusRequestEntityTooLarge,
+	comptoir.CodeInvalidParameter: http.StatusBadRequest,
+	comptoir.CodeAdminOnly:        http.StatusForbidden,
+	comptoir.CodeRegisterOnly:     http.StatusForbidden,
+	comptoir.CodeUnknownCard:      http.StatusNotFound,
+	comptoir.CodeUnknownCustomer:  http.StatusNotFound,
+	comptoir.CodeCustomerErased:   http.StatusGone,
+	comptoir.CodeStopProcessing:   http.StatusConflict,
+	comptoir.CodeNotACard:         http.StatusBadRequest,
+	comptoir.CodeInvalidEmail:     http.StatusBadRequest,
+	comptoir.CodeUnknownChannel:   http.StatusBadRequest,
+	comptoir.CodeUnknownVia:       http.StatusBadRequest,
+	comptoir.CodeInvalidCursor:    http.StatusBadRequest,
+	// The central was put back from an older backup than the cursor: the register's state and
+	// the central's disagree, which the register settles by starting its feed again.
+	comptoir.CodeCursorAhead: http.StatusConflict,
+	// A product of a price list that cannot be sold: the whole list is refused.
+	comptoir.CodeGTINLength:     http.StatusBadRequest,
+	comptoir.CodeGTINChars:      http.StatusBadRequest,
+	comptoir.CodeGTINCheckDigit: http.StatusBadRequest,
+	comptoir.CodeProductIsCard:  http.StatusBadRequest,
+	comptoir.CodeEmptyName:      http.StatusBadRequest,
+	comptoir.CodeInvalidPrice:   http.StatusBadRequest,
+	comptoir.CodeAmountTooLarge: http.StatusBadRequest,
+	comptoir.CodeUnknownVATRate: http.StatusBadRequest,
 }
 
 // ErrorResponse is the body of every refusal.

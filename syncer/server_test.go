@@ -27,15 +27,14 @@ import (
 	"github.com/comptoir/comptoir/syncer"
 )
 
-// stores are the CentralStore implementations the contract tests run against. The bbolt store
-// joins this table once it exists; every test below runs once per entry.
-var stores = map[string]func(testing.TB) comptoir.CentralStore{
-	"memory": newMemCentral,
-	"bbolt":  newBoltCentral,
+// centrals are the CentralService implementations the contract tests run against: every test
+// below runs once per entry, so that a PostgreSQL central joins by adding its line.
+var centrals = map[string]func(testing.TB) comptoir.CentralService{
+	"bbolt": newBoltCentral,
 }
 
 // newBoltCentral is the embedded central the command runs on, in a file of the test's own.
-func newBoltCentral(tb testing.TB) comptoir.CentralStore {
+func newBoltCentral(tb testing.TB) comptoir.CentralService {
 	tb.Helper()
 	c, err := store.OpenCentral(filepath.Join(tb.TempDir(), "central.db"), store.CentralOptions{})
 	if err != nil {
@@ -299,7 +298,7 @@ func wantNothingStored(t *testing.T, h http.Handler, register string) {
 	wantStatus(t, do(t, h, status(register, tokAdmin)), http.StatusNotFound, string(comptoir.CodeUnknownRegisterCentral))
 }
 
-func newServer(t *testing.T, newStore func(testing.TB) comptoir.CentralStore) *syncer.Server {
+func newServer(t *testing.T, newStore func(testing.TB) comptoir.CentralService) *syncer.Server {
 	t.Helper()
 	s, err := syncer.NewServer(newStore(t), tokens)
 	if err != nil {
@@ -483,7 +482,7 @@ func TestServer(t *testing.T) {
 			}
 		}},
 	}
-	for storeName, newStore := range stores {
+	for storeName, newStore := range centrals {
 		for _, tt := range tests {
 			t.Run(storeName+"/"+tt.name, func(t *testing.T) { tt.run(t, newServer(t, newStore)) })
 		}
@@ -503,6 +502,30 @@ func (failingCentral) Register(context.Context, string) (comptoir.RegisterSummar
 	return comptoir.RegisterSummary{}, comptoir.Wrap(comptoir.CodeDatabaseDamaged, errDisk, "central.db")
 }
 
+func (failingCentral) Setup(context.Context, string, comptoir.SetupRequest) (comptoir.Setup, error) {
+	return comptoir.Setup{}, errDisk
+}
+
+func (failingCentral) Changes(context.Context, string, string, int) (comptoir.ChangesPage, error) {
+	return comptoir.ChangesPage{}, errDisk
+}
+
+func (failingCentral) Member(context.Context, string, bool, string) (comptoir.CentralMember, error) {
+	return comptoir.CentralMember{}, errDisk
+}
+
+func (failingCentral) MemberByEmail(context.Context, string, bool, string) (comptoir.CentralMember, error) {
+	return comptoir.CentralMember{}, errDisk
+}
+
+func (failingCentral) Consent(context.Context, string, comptoir.CentralConsent) (comptoir.CentralMember, error) {
+	return comptoir.CentralMember{}, errDisk
+}
+
+func (failingCentral) Erase(context.Context, string, string) error { return errDisk }
+
+func (failingCentral) PutCatalog(context.Context, []comptoir.Product) (int, error) { return 0, errDisk }
+
 func TestServer_InternalErrorHidden(t *testing.T) {
 	s, err := syncer.NewServer(failingCentral{}, tokens)
 	if err != nil {
@@ -510,7 +533,10 @@ func TestServer_InternalErrorHidden(t *testing.T) {
 	}
 	var logged bytes.Buffer
 	s.Logger = newTextLogger(&logged)
-	for _, c := range []call{push("R1", tokR1, batchBody(t, sales(1, 1))), status("R1", tokR1)} {
+	for _, c := range []call{push("R1", tokR1, batchBody(t, sales(1, 1))), status("R1", tokR1),
+		setupCall("R1", tokR1, []byte(`{"demo":false}`)), changes(tokR1, ""), member(memberCard, tokAdmin, false),
+		memberByEmail("a@example.com", tokAdmin), consent(memberCard, tokAdmin, []byte(`{"channel":"email","granted":false,"via":"web"}`)),
+		erase(memberCard, tokAdmin), catalog(tokAdmin, []byte(`{"products":[]}`))} {
 		a := do(t, s, c)
 		wantStatus(t, a, http.StatusInternalServerError, "internal")
 		if bytes.Contains(a.body, []byte("secret")) || bytes.Contains(a.body, []byte("space")) {
@@ -529,8 +555,28 @@ func TestNewServer_Refusals(t *testing.T) {
 		"reserved name": {"Admin": "x"},
 		"invalid name":  {"R 1": "x"},
 	} {
-		if _, err := syncer.NewServer(newMemCentral(t), toks); err == nil {
+		if _, err := syncer.NewServer(newBoltCentral(t), toks); err == nil {
 			t.Errorf("%s: got no error, want a refusal", name)
 		}
+	}
+}
+
+func TestServer_ChainBreakLogged(t *testing.T) {
+	var log bytes.Buffer
+	s, err := syncer.NewServer(newBoltCentral(t), tokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Logger = newTextLogger(&log)
+	// Ticket 2 left out: ticket 3 goes under sequence 2 and does not link to ticket 1.
+	events := sales(1, 3)
+	broken := []comptoir.Event{events[0], events[2]}
+	broken[1].Seq = 2
+	wantAcked(t, do(t, s, push("R1", tokens["R1"], batchBody(t, broken))), 2)
+	if got := summary(t, s, "R1"); got.ChainOK || got.ChainBreak != "ticket 3" {
+		t.Fatalf("summary: chain ok %v, break %q, want false, ticket 3", got.ChainOK, got.ChainBreak)
+	}
+	if got := log.String(); !strings.Contains(got, "register chain broken") || !strings.Contains(got, "ticket 3") || !strings.Contains(got, "R1") {
+		t.Errorf("log = %q, want one line naming R1 and ticket 3", got)
 	}
 }

@@ -23,16 +23,33 @@ const (
 	DefaultMaxDelay    = 30 * time.Second
 )
 
+// StepPush is the push's progress step, in events acknowledged of those waiting at the start.
+const StepPush comptoir.ProgressStep = "sync-push"
+
 // batchOverhead is the room left in a batch's byte bound for {"events":[...]} around the events.
 const batchOverhead = 64
 
 // Syncer drains a register's outbox to the central: bounded batches, pushed in order, dropped
-// locally only once the central acknowledged them. Run is safe to call from several goroutines
+// locally only once the central acknowledged them. Then, with a Feed, it sets the register up and
+// pulls what changed elsewhere, page after page. Run is safe to call from several goroutines
 // (the TUI's background loop and its "sync now"): runs take turns.
 type Syncer struct {
 	Outbox   comptoir.OutboxService
 	Central  Pusher
 	Register string
+
+	// Feed is the register's side of the pull, where the set-up and the changes are applied;
+	// nil makes a run push only.
+	Feed comptoir.FeedService
+	// Pull asks the central for the set-up and the changes; nil uses Central when it can.
+	Pull comptoir.CentralFeed
+	// Demo says demo-data filled the register's database: the set-up tells the central, which
+	// marks the register as a demo.
+	Demo bool
+	// Software names the program and its version at set-up.
+	Software string
+	// PageSize is how many changes a page asks for; zero is comptoir.MaxChangesPage.
+	PageSize int
 
 	// MaxEvents and MaxBytes bound a batch: its number of events and its JSON size before
 	// gzip. Zero means comptoir.MaxBatchEvents and comptoir.MaxBatchBytes, the central's
@@ -52,10 +69,18 @@ type Syncer struct {
 	Jitter func() float64
 	// Now reads the clock for State; nil is time.Now.
 	Now func() time.Time
+	// Logf writes a line in the register's log: a change of the feed skipped, the feed read
+	// again from its beginning. Nil writes nothing. It may be called from the goroutine of the
+	// background loop.
+	Logf func(format string, args ...any)
 
 	run   sync.Mutex
 	mu    sync.Mutex
 	state State
+	// setUp is set once this Syncer made a set-up: later runs skip it while the register's
+	// file holds one. The first run of a process always makes one, so that a changed central
+	// key or a demo mark is told at once.
+	setUp bool
 }
 
 // State is what the last run said, for the status bar and the manager screen.
@@ -68,8 +93,24 @@ type State struct {
 	Pending int
 	// LastSuccess is when the central last acknowledged a batch or a run found nothing to send.
 	LastSuccess time.Time
-	// LastError is how the last run ended, nil when the outbox was emptied.
+	// LastError is how the last run ended, nil when the outbox was emptied and the changes
+	// pulled.
 	LastError error
+	// LastPull is when the last page of changes was applied, the feed read to its end.
+	LastPull time.Time
+	// ClockSkew is the central's clock minus the register's, measured at the last answer that
+	// carried the central's time; see SkewWarning.
+	ClockSkew time.Duration
+	// Demo is the Syncer's Demo, for the screens to say that what syncs is a demo.
+	Demo bool
+	// Running is true while a run goes on, for the status bar.
+	Running bool
+}
+
+// SkewWarning reports whether the register's clock is further from the central's than
+// comptoir.ClockSkewLimit: consent changes are decided by their time, and tickets are dated by it.
+func (st State) SkewWarning() bool {
+	return st.ClockSkew > comptoir.ClockSkewLimit || st.ClockSkew < -comptoir.ClockSkewLimit
 }
 
 // Report is what one run did.
@@ -80,6 +121,21 @@ type Report struct {
 	Batches int
 	// Pending counts the events left in the outbox.
 	Pending int
+	// SetUp is true when the run made a set-up; Changes counts the changes applied (skipped ones
+	// left out) and Pages the pages stored.
+	SetUp   bool
+	Changes int
+	Pages   int
+	// Skipped counts the changes of the pulled pages the register could not use and left out,
+	// each said in the log (Logf).
+	Skipped int
+	// Restarted is true when the central refused the stored cursor (CodeCursorAhead,
+	// CodeInvalidCursor) and the feed was read again from its beginning.
+	Restarted bool
+	// Compacted is true when the pull's erasures made the register compact its file.
+	Compacted bool
+	// Pulled is true once the feed was read to its end.
+	Pulled bool
 }
 
 // State returns what the last run said.
@@ -89,15 +145,35 @@ func (s *Syncer) State() State {
 	return s.state
 }
 
-// Run pushes the whole outbox, batch after batch, until it is empty or a batch cannot go. It
+// Run pushes the whole outbox, batch after batch, until it is empty or a batch cannot go; then,
+// with a Feed, it sets the register up when needed and pulls the change feed to its end. It
 // stops at the first refusal it cannot resolve by itself and never loops on one: a register
 // restored from an older copy of its file (CodeRegisterBehindCentral, CodeRegisterDiverged), a
-// central that lost what it acknowledged (CodeCentralBehind), a token refused; and after
-// MaxAttempts tries of one batch when the central cannot be reached or fails.
+// central that lost what it acknowledged (CodeCentralBehind), a token refused, a changed central
+// key, a feed that does not move (CodeFeedStuck); and after MaxAttempts tries of one request
+// when the central cannot be reached or fails. NeedsPerson tells those that syncing again will
+// not cure.
 func (s *Syncer) Run(ctx context.Context) (Report, error) {
 	s.run.Lock()
 	defer s.run.Unlock()
+	s.mu.Lock()
+	s.state.Running, s.state.Demo = true, s.Demo
+	s.mu.Unlock()
 	rep, err := s.drain(ctx)
+	// Changes are pulled only after a push that went through: a register the central refuses
+	// (restored from an old backup, a token refused) must stop and say so rather than go on
+	// applying what others did, and an unreachable central would not answer a pull either.
+	if err == nil && s.Feed != nil {
+		err = s.pull(ctx, &rep)
+	}
+	// A first set-up queues the data of members enrolled before it, sealed for the central: send
+	// them in the same run, so that a sync that succeeds leaves nothing waiting.
+	if err == nil && rep.SetUp {
+		var more Report
+		more, err = s.drain(ctx)
+		rep.Acked += more.Acked
+		rep.Batches += more.Batches
+	}
 	pending, perr := s.Outbox.PendingEvents(ctx)
 	if perr == nil {
 		rep.Pending = pending
@@ -107,6 +183,7 @@ func (s *Syncer) Run(ctx context.Context) (Report, error) {
 	s.mu.Lock()
 	s.state.Pending = rep.Pending
 	s.state.LastError = err
+	s.state.Running = false
 	if err == nil {
 		s.state.LastSuccess = s.now()
 	}
@@ -116,6 +193,17 @@ func (s *Syncer) Run(ctx context.Context) (Report, error) {
 
 func (s *Syncer) drain(ctx context.Context) (Report, error) {
 	var rep Report
+	// The progress counts the events acknowledged of those waiting when the run started; events
+	// recorded meanwhile go too, and the count is then capped at the total.
+	progress := comptoir.ProgressFrom(ctx)
+	total := 0
+	if progress != nil {
+		n, err := s.Outbox.PendingEvents(ctx)
+		if err != nil {
+			return rep, err
+		}
+		total = n
+	}
 	for {
 		events, err := s.Outbox.Outbox(ctx, 0, s.maxEvents())
 		if err != nil {
@@ -157,6 +245,9 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 		}
 		rep.Acked += n
 		rep.Batches++
+		if progress != nil {
+			progress(StepPush, min(rep.Acked, total), total)
+		}
 		s.mu.Lock()
 		s.state.LastSuccess = s.now()
 		s.mu.Unlock()
@@ -166,21 +257,34 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 // push sends one batch, retrying with capped exponential backoff when the central cannot be
 // reached or fails. Resending is harmless: the central applies each sequence once.
 func (s *Syncer) push(ctx context.Context, events []comptoir.Event) (comptoir.PushResult, error) {
+	var res comptoir.PushResult
+	err := s.retry(ctx, func() error {
+		var err error
+		res, err = s.Central.Push(ctx, s.Register, events)
+		return err
+	})
+	return res, err
+}
+
+// retry calls fn until it succeeds, fails for good, or has been tried MaxAttempts times, waiting
+// with capped exponential backoff in between. Every answer, even a refusal, says the central is
+// online; only CodeCentralUnreachable says it is not.
+func (s *Syncer) retry(ctx context.Context, fn func() error) error {
 	attempts := s.MaxAttempts
 	if attempts <= 0 {
 		attempts = DefaultMaxAttempts
 	}
 	for attempt := 1; ; attempt++ {
-		res, err := s.Central.Push(ctx, s.Register, events)
+		err := fn()
 		s.mu.Lock()
 		s.state.Attempted = true
-		s.state.Online = !errors.Is(err, comptoir.E(comptoir.CodeCentralUnreachable))
+		s.state.Online = !errors.Is(err, comptoir.E(comptoir.CodeCentralUnreachable)) && ctx.Err() == nil
 		s.mu.Unlock()
 		if err == nil || !Retryable(err) || attempt >= attempts {
-			return res, err
+			return err
 		}
 		if err := s.sleep(ctx, s.backoff(attempt)); err != nil {
-			return res, err
+			return err
 		}
 	}
 }
@@ -219,6 +323,12 @@ func (s *Syncer) sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+func (s *Syncer) logf(format string, args ...any) {
+	if s.Logf != nil {
+		s.Logf(format, args...)
 	}
 }
 

@@ -52,12 +52,26 @@ type Session struct {
 	Role   comptoir.Role
 }
 
-// SyncState is what the status bar says about the sync with the central loyalty API. Until the
-// sync exists the register is offline and counts the events waiting in its outbox.
+// SyncState is what the status bar and the manager screen say about the sync with the central
+// loyalty API. A register without a central is offline and counts the events waiting in its
+// outbox.
 type SyncState struct {
 	Online   bool
 	Pending  int
 	LastSync time.Time
+	// Running is true while a sync goes on.
+	Running bool
+	// Err is how the last sync ended, nil when it went through; the manager screen says it in
+	// words.
+	Err error
+	// ClockSkew is the central's clock minus the register's: beyond comptoir.ClockSkewLimit
+	// either way, the status bar warns.
+	ClockSkew time.Duration
+}
+
+// skewed reports whether the register's clock is too far from the central's.
+func (s SyncState) skewed() bool {
+	return s.ClockSkew > comptoir.ClockSkewLimit || s.ClockSkew < -comptoir.ClockSkewLimit
 }
 
 // SyncStateMsg updates the status bar; the sync sends it (with tea.Program.Send) when its state

@@ -3,11 +3,13 @@ package ui_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/ui"
 )
 
 // TestView_Golden draws each screen in French and English at 80×24 and at one larger size,
@@ -69,6 +71,10 @@ func TestView_Golden(t *testing.T) {
 			h.send(key(tea.KeyDown))
 			h.send(key(tea.KeyEnter))
 		}},
+		{"member_remote", "membre d'un autre magasin", "member from another shop", func(h *harness) {
+			h.scanKeys(cardRemote)
+			h.send(key(tea.KeyF2))
+		}},
 		{"enrol_notice", "Conservation : 3 ans", "Retention: 3 years", func(h *harness) {
 			h.scanKeys(cardUnknown)
 			h.send(key(tea.KeyF2))
@@ -82,6 +88,14 @@ func TestView_Golden(t *testing.T) {
 			h.scanKeys(coffee)
 			h.send(key(tea.KeyEnter))
 			h.scanKeys("20")
+		}},
+		{"sale_online", "● en ligne · 3 en attente · synchro 09:10", "● online · 3 waiting · synced 09:10", func(h *harness) {
+			h.scanKeys(nutella)
+			h.send(ui.SyncStateMsg{State: ui.SyncState{Online: true, Pending: 3, LastSync: time.Date(2026, 11, 30, 9, 10, 0, 0, time.Local)}})
+		}},
+		{"sale_skew", "⚠ horloge décalée", "⚠ clock off", func(h *harness) {
+			h.send(ui.SyncStateMsg{State: ui.SyncState{Online: true, LastSync: time.Date(2026, 11, 30, 9, 10, 0, 0, time.Local),
+				ClockSkew: 3 * time.Minute}})
 		}},
 		{"payment_points", "Points (200)", "Points (200)", func(h *harness) {
 			h.scanKeys(coffee)

@@ -111,6 +111,8 @@ type KeyMap struct {
 	// Abandon gives up the open ticket (the customer left): pressed twice, it empties the ticket
 	// and the audit trail records it.
 	Abandon key.Binding
+	// SyncNow asks the background sync for a run at once, on the manager screen's menu.
+	SyncNow key.Binding
 }
 
 // NewKeyMap builds the key map with its help written in a language.
@@ -181,6 +183,7 @@ func NewKeyMap(l comptoir.Lang) *KeyMap {
 		AuditTrail:  key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("Ctrl+T", t("journal d'audit", "audit trail"))),
 		PrintReport: key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("imprimer", "print"))),
 		Abandon:     key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("Ctrl+X", t("abandonner", "abandon"))),
+		SyncNow:     key.NewBinding(key.WithKeys("f12"), key.WithHelp("F12", t("synchroniser", "sync now"))),
 	}
 }
 

@@ -33,6 +33,8 @@ type ManagerServices struct {
 	Printer ReceiptPrinter
 	// Till counts the day's voided lines and abandoned tickets for the reports.
 	Till comptoir.TillAudit
+	// SyncNow asks the background sync for a run at once; nil when no central is configured.
+	SyncNow func()
 }
 
 // managerMode is what the manager screen shows: the PIN prompt, the menu, or one task.
@@ -317,7 +319,7 @@ func (m *ManagerModel) ShortHelp() []key.Binding {
 func (m *ManagerModel) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
 	if m.mode == mgrMenu {
-		return [][]key.Binding{{k.XReport, k.ZClose, k.PeriodClose, k.Verify, k.Training}, {k.Refund, k.Import, k.Users, k.Settings, k.Members, k.Leave}, {k.Block, k.Purge, k.AuditTrail}}
+		return [][]key.Binding{{k.XReport, k.ZClose, k.PeriodClose, k.Verify, k.Training}, {k.Refund, k.Import, k.Users, k.Settings, k.Members, k.Leave}, {k.Block, k.Purge, k.AuditTrail, k.SyncNow}}
 	}
 	if m.mode == mgrText || m.mode == mgrPurge {
 		return [][]key.Binding{m.ShortHelp(), {k.Up, k.PageUp}, {k.Help, k.Quit}}
@@ -613,9 +615,21 @@ func (m *ManagerModel) menuKey(msg tea.KeyMsg) tea.Cmd {
 		return m.purge(m.purgeCutoff(), true)
 	case key.Matches(msg, k.AuditTrail):
 		return m.loadAudit()
+	case key.Matches(msg, k.SyncNow):
+		if m.svc.SyncNow == nil {
+			m.refuse(comptoir.E(comptoir.CodeNoCentral))
+			return nil
+		}
+		// The run goes on in the background loop; its state comes back as a SyncStateMsg.
+		m.svc.SyncNow()
+		m.sync.Running = true
+		m.result = result{resultInfo, text{"synchronisation demandée", "sync asked for"}.in(l)}
 	}
 	return nil
 }
+
+// SetSync updates the sync's state the menu shows.
+func (m *ManagerModel) SetSync(s SyncState) { m.sync = s }
 
 // submit handles a line ended by Enter in what the screen shows.
 func (m *ManagerModel) submit(line string) tea.Cmd {

@@ -184,7 +184,7 @@ func newManagerHarness(tb testing.TB, lang comptoir.Lang, role comptoir.Role, w,
 }
 
 // newManagerHarnessPrinter is newManagerHarness with or without a receipt printer.
-func newManagerHarnessPrinter(tb testing.TB, lang comptoir.Lang, role comptoir.Role, w, h int, withPrinter bool) *managerHarness {
+func newManagerHarnessPrinter(tb testing.TB, lang comptoir.Lang, role comptoir.Role, w, h int, withPrinter bool, opts ...func(*ui.Config)) *managerHarness {
 	tb.Helper()
 	sales := &fakeSales{}
 	closing := newClosing(sales)
@@ -201,7 +201,7 @@ func newManagerHarnessPrinter(tb testing.TB, lang comptoir.Lang, role comptoir.R
 	if withPrinter {
 		printer = mh.printer
 	}
-	m := ui.New(ui.Config{
+	cfg := ui.Config{
 		Lang:      lang,
 		Session:   ui.Session{Register: "R1", Cashier: user, UserID: user, Role: role},
 		Sync:      ui.SyncState{Pending: 3},
@@ -217,7 +217,12 @@ func newManagerHarnessPrinter(tb testing.TB, lang comptoir.Lang, role comptoir.R
 		Printer:   printer,
 		Now:       func() time.Time { return fakeNow },
 		Location:  time.UTC,
-	})
+	}
+	// Options change the configuration of one test, such as the sync's "sync now".
+	for _, o := range opts {
+		o(&cfg)
+	}
+	m := ui.New(cfg)
 	mh.harness = &harness{tb: tb, m: m, sales: sales}
 	mh.send(tea.WindowSizeMsg{Width: w, Height: h})
 	// With users the register opens on the login screen: the user logs in as the login screen

@@ -7,9 +7,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/ui"
 )
 
 // sell records a ticket of the given lines paid by card, as if rung up at the counter.
@@ -506,7 +508,7 @@ func TestManager_Update(t *testing.T) {
 			h.press(tea.KeyF7)
 		}, "✓ membre c-zoe : traitement repris", nil},
 		{"the sync line", comptoir.RoleManager, func(h *managerHarness) { h.press(tea.KeyF5) },
-			"Synchronisation : ○ hors ligne · 3 événement(s) en attente", nil},
+			"Synchronisation : ○ hors ligne · 3 événements en attente", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -618,6 +620,11 @@ func TestManagerView_Golden(t *testing.T) {
 		{"audit", comptoir.RoleManager, "ticket abandonné", "ticket abandoned", func(h *managerHarness) {
 			h.seedAudit()
 			h.press(tea.KeyF5, tea.KeyCtrlT)
+		}},
+		{"sync_stopped", comptoir.RoleManager, "remettez la sauvegarde la plus récente", "Stop selling on this database: put back the", func(h *managerHarness) {
+			h.send(ui.SyncStateMsg{State: ui.SyncState{Online: true, Pending: 12, LastSync: time.Date(2026, 11, 30, 9, 10, 0, 0, time.Local),
+				Err: comptoir.E(comptoir.CodeRegisterBehindCentral, uint64(1204), uint64(1190)), ClockSkew: -3 * time.Minute}})
+			h.press(tea.KeyF5)
 		}},
 	}
 	sizes := []struct {

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/comptoir/comptoir"
@@ -16,7 +17,8 @@ var (
 	wordTrainingState = text{"mode formation : %s", "training mode: %s"}
 	wordOn            = text{"OUI", "ON"}
 	wordOff           = text{"NON", "OFF"}
-	wordSyncLine      = text{"Synchronisation : %s · %d événement(s) en attente d'envoi", "Sync: %s · %d event(s) waiting to be sent"}
+	wordSyncLine      = text{"Synchronisation : %s · %d événements en attente d'envoi", "Sync: %s · %d events waiting to be sent"}
+	wordSyncLineOne   = text{"Synchronisation : %s · %d événement en attente d'envoi", "Sync: %s · %d event waiting to be sent"}
 )
 
 func onOff(on bool, l comptoir.Lang) string {
@@ -206,12 +208,96 @@ func (m *ManagerModel) menuBody() []string {
 		"  "+fit(gdpr(k.Block, text{"Bloquer une adresse e-mail", "Block an email address"}.in(l)), half)+
 			gdpr(k.Purge, text{"Purge de rétention (%d ans)", "Retention purge (%d years)"}.f(l, comptoir.DefaultRetentionYears)),
 		"  "+gdpr(k.AuditTrail, text{"Journal d'audit", "Audit trail"}.in(l)))
+	return append(rows, m.syncRows(m.bodyRows()-len(rows))...)
+}
+
+// syncRows say the sync's state on the menu in at most room rows (two at least): online or not,
+// what waits, when it last went through and the key to sync now, then what stopped the last run
+// and a clock too far from the central's, in words. The reason a sync stopped is what the manager
+// acts on: it takes the blank row above the block when it needs it.
+func (m *ManagerModel) syncRows(room int) []string {
+	k, l, w, st := m.common.KeyMap, m.common.Lang, m.common.Width, m.common.Styles
 	state := wordOffline.in(l)
 	if m.sync.Online {
 		state = wordOnline.in(l)
 	}
-	rows = append(rows, "", "  "+wordSyncLine.f(l, state, m.sync.Pending))
-	return rows
+	when := text{"jamais synchronisée", "never synced"}.in(l)
+	switch {
+	case m.sync.Running:
+		when = text{"synchronisation en cours…", "syncing…"}.in(l)
+	case !m.sync.LastSync.IsZero():
+		when = text{"dernière synchro %s", "last synced %s"}.f(l, m.sync.LastSync.Local().Format("2006-01-02 15:04"))
+	}
+	// French puts zero in the singular ("0 événement"), English in the plural.
+	line := wordSyncLine
+	if m.sync.Pending == 1 || m.sync.Pending == 0 && l != comptoir.LangEN {
+		line = wordSyncLineOne
+	}
+	head := []string{"  " + line.f(l, state, m.sync.Pending),
+		fit("  "+when+" · "+k.SyncNow.Help().Key+" "+text{"synchroniser maintenant", "sync now"}.in(l), w)}
+	var tail []string
+	if m.sync.skewed() {
+		tail = append(tail, st.Warning.Render(fit("  ⚠ "+skewWords(m.sync.ClockSkew, l), w)))
+	}
+	var errRows []string
+	if m.sync.Err != nil {
+		errRows = wrapWords("⚠ "+comptoir.Message(m.sync.Err, l), max(20, w-4), 1<<10)
+	}
+	blank := []string{""}
+	if len(head)+len(errRows)+len(tail)+1 > room {
+		blank = nil
+	}
+	if n := max(1, room-len(blank)-len(head)-len(tail)); len(errRows) > n {
+		errRows = wrapWords("⚠ "+comptoir.Message(m.sync.Err, l), max(20, w-4), n)
+	}
+	rows := append(blank, head...)
+	for _, line := range errRows {
+		rows = append(rows, st.Warning.Render(fit("  "+line, w)))
+	}
+	return append(rows, tail...)
+}
+
+// skewWords says how far the register's clock is from the central's.
+func skewWords(skew time.Duration, l comptoir.Lang) string {
+	d := skew.Round(time.Minute)
+	if skew < 0 {
+		return text{"l'horloge de la caisse avance de %s sur la centrale : réglez-la", "the register's clock is %s ahead of the central's: set it right"}.f(l, minutes(-d, l))
+	}
+	return text{"l'horloge de la caisse retarde de %s sur la centrale : réglez-la", "the register's clock is %s behind the central's: set it right"}.f(l, minutes(d, l))
+}
+
+// minutes writes a duration in whole minutes, or hours beyond two.
+func minutes(d time.Duration, l comptoir.Lang) string {
+	if d >= 2*time.Hour {
+		return text{"%d h", "%d h"}.f(l, int(d/time.Hour))
+	}
+	return text{"%d min", "%d min"}.f(l, max(1, int(d/time.Minute)))
+}
+
+// wrapWords cuts a sentence into lines of at most w cells at spaces, keeping at most n lines
+// (the last one cut with an ellipsis).
+func wrapWords(s string, w, n int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = word
+		case len([]rune(line))+1+len([]rune(word)) <= w:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	if len(lines) > n {
+		lines = lines[:n]
+		lines[n-1] = fit(lines[n-1]+" …", w)
+	}
+	return lines
 }
 
 func (m *ManagerModel) settingsBody(n int) []string {

@@ -106,8 +106,41 @@ func (s *members) lookup(card string) tea.Cmd {
 			return memberMsg{card: card, err: err}
 		}
 		msg.consent = comptoir.DeriveConsent(events)
+		if c.Remote {
+			if err := remoteConsent(ctx, customers, c.ID, msg.consent); err != nil {
+				return memberMsg{card: card, err: err}
+			}
+		}
 		return msg
 	}
+}
+
+// remoteMembers is what a store that keeps members of other shops answers besides
+// comptoir.CustomerService: the central's view of one of them.
+type remoteMembers interface {
+	RemoteMember(ctx context.Context, id comptoir.CustomerID) (comptoir.RemoteMember, bool, error)
+}
+
+// remoteConsent fills in a member of another shop's consent from the central's view, for the
+// channels no change made here says: their history is at the central, which sends only each
+// channel's current answer. Such an answer has no date (At zero), and the panel says where it
+// comes from.
+func remoteConsent(ctx context.Context, customers comptoir.CustomerService, id comptoir.CustomerID, consent comptoir.ConsentState) error {
+	rs, ok := customers.(remoteMembers)
+	if !ok {
+		return nil
+	}
+	rm, found, err := rs.RemoteMember(ctx, id)
+	if err != nil || !found {
+		return err
+	}
+	// A channel the central does not list was never given: it says no as well.
+	for _, ch := range comptoir.Channels {
+		if _, here := consent[ch]; !here {
+			consent[ch] = comptoir.ConsentEvent{Channel: ch, Granted: rm.Consent[ch]}
+		}
+	}
+	return nil
 }
 
 // Words of the member panel.
@@ -124,6 +157,10 @@ var (
 	wordConsentChange = text{"%s : consentement %s", "%s: consent %s"}
 	wordGiven         = text{"donné", "given"}
 	wordWithdrawn     = text{"retiré", "withdrawn"}
+	// wordRemoteMember names a member enrolled at another shop of the chain, whose personal data
+	// is only at the central.
+	wordRemoteMember   = text{"membre d'un autre magasin", "member from another shop"}
+	wordRemoteAttached = text{"membre d'un autre magasin attaché au ticket : %s %s", "member from another shop on the ticket: %s %s"}
 )
 
 // found applies a look-up's answer and says the outcome in words: the member attached, or why
@@ -145,11 +182,18 @@ func (s *members) found(msg memberMsg, l comptoir.Lang) result {
 	}
 	s.offer = ""
 	s.attached = &member{customer: msg.customer, card: msg.card, balance: msg.balance, consent: msg.consent}
-	return result{resultOK, wordAttached.f(l, s.attached.name(), points(msg.balance, l), pointWord(msg.balance, l))}
+	if msg.customer.Remote {
+		return result{resultOK, wordRemoteAttached.f(l, points(msg.balance, l), pointWord(msg.balance, l))}
+	}
+	return result{resultOK, wordAttached.f(l, s.attached.name(l), points(msg.balance, l), pointWord(msg.balance, l))}
 }
 
 // name is the member's masked name.
-func (m *member) name() string {
+func (m *member) name(l comptoir.Lang) string {
+	if m.customer.Remote {
+		// No personal data of theirs is here: they are named by what they are.
+		return wordRemoteMember.in(l)
+	}
 	return strings.TrimSpace(clean(m.customer.Personal.FirstName) + " " + clean(m.customer.Personal.LastName))
 }
 
@@ -204,7 +248,7 @@ func (s *members) header(c Common, sess Session, left string) []string {
 		return header(c, sess, left, "")
 	}
 	a, l := s.attached, c.Lang
-	rows := header(c, sess, left, c.Styles.Mark.Render(" "+wordMember.in(l)+" ")+"  "+a.name()+"  ·  "+points(a.balance, l)+" "+wordPts.in(l))
+	rows := header(c, sess, left, c.Styles.Mark.Render(" "+wordMember.in(l)+" ")+"  "+a.name(l)+"  ·  "+points(a.balance, l)+" "+wordPts.in(l))
 	consent := c.Styles.Info.Render(spread("", consentRow(a.consent, l)+" ", c.Width))
 	return append([]string{rows[0], consent}, rows[1:]...)
 }

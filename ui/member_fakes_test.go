@@ -20,6 +20,10 @@ const (
 	firstFreeCard = "0400000000060"
 )
 
+// cardRemote is the card of a member enrolled at another shop: 340 points at the central, SMS
+// yes as the central says, no personal data here.
+var cardRemote = comptoir.CardNumber(100_001)
+
 // fakeMember is a member held in memory: personal data in clear, as the store hands it over
 // for the caller to mask.
 type fakeMember struct {
@@ -44,6 +48,14 @@ type fakeCustomers struct {
 	audit []string
 	// err fails every call when set, as a missing key or a full disk would.
 	err error
+	// remote holds the central's view of the members of other shops.
+	remote map[comptoir.CustomerID]comptoir.RemoteMember
+}
+
+// RemoteMember answers the central's view of a member of another shop, as the store does.
+func (f *fakeCustomers) RemoteMember(_ context.Context, id comptoir.CustomerID) (comptoir.RemoteMember, bool, error) {
+	rm, ok := f.remote[id]
+	return rm, ok, f.err
 }
 
 func newCustomers() *fakeCustomers {
@@ -64,6 +76,14 @@ func newCustomers() *fakeCustomers {
 	add("M0000000000000002", cardRestrict, comptoir.StatusRestricted, comptoir.Personal{FirstName: "Rémi", LastName: "Roux"}, 300, false)
 	add("M0000000000000003", cardErased, comptoir.StatusErased, comptoir.Personal{}, 0, false)
 	add("M0000000000000005", cardPoor, comptoir.StatusActive, comptoir.Personal{FirstName: "Paul", LastName: "Petit"}, 40, false)
+	// A member of another shop: no personal data nor consent history here, the central's view
+	// beside.
+	const remoteID = "M0000000000000009"
+	f.byID[remoteID] = &fakeMember{c: comptoir.Customer{ID: remoteID, Cards: []string{cardRemote}, Status: comptoir.StatusActive, Remote: true},
+		ledger: []comptoir.PointsEntry{{Kind: comptoir.PointsAdjust, Points: 340, At: at}}}
+	f.byCard[cardRemote] = remoteID
+	f.remote = map[comptoir.CustomerID]comptoir.RemoteMember{remoteID: {ID: remoteID, Cards: []string{cardRemote}, Balance: 340,
+		Consent: map[comptoir.Channel]bool{comptoir.ChannelSMS: true}, Status: comptoir.StatusActive}}
 	return f
 }
 

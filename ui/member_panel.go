@@ -110,6 +110,9 @@ var (
 	wordConsentFor = text{"Consentement par canal (Entrée : oui ↔ non, en une seule fois)", "Consent per channel (Enter: yes ↔ no, in one step)"}
 	wordSince      = text{"depuis le %s, %s, notice %s", "since %s, %s, notice %s"}
 	wordNoAnswer   = text{"jamais demandé", "never asked"}
+	wordRemoteData = text{"données personnelles au siège seulement ; solde de toute la chaîne",
+		"personal data at the head office only; the whole chain's balance"}
+	wordFromCentral = text{"d'après la centrale", "as the central says"}
 )
 
 // View draws the member, masked, and the consent list.
@@ -122,19 +125,25 @@ func (m *MemberModel) View() string {
 	}
 	out := header(c, m.session, wordPanel.f(l, clean(a.card)), c.Styles.Total.Render(wordBalance.in(l)+"  "+points(a.balance, l)+" "+wordPts.in(l)))
 	out = append(out, rule(c.Styles, w, ""))
-	p := a.customer.Personal
-	out = append(out, "", fit("  "+wordName.in(l)+sep(l)+a.name(), w))
-	contact := ""
-	if p.Email != "" {
-		contact += wordEmail.in(l) + sep(l) + clean(p.Email) + "    "
+	if a.customer.Remote {
+		// A member of another shop: no personal data here, masked or not, only what they are.
+		out = append(out, "", fit("  "+wordRemoteMember.in(l), w),
+			c.Styles.Faint.Render(fit("  ("+wordRemoteData.in(l)+")", w)), "")
+	} else {
+		p := a.customer.Personal
+		out = append(out, "", fit("  "+wordName.in(l)+sep(l)+a.name(l), w))
+		contact := ""
+		if p.Email != "" {
+			contact += wordEmail.in(l) + sep(l) + clean(p.Email) + "    "
+		}
+		if p.Phone != "" {
+			contact += wordPhone.in(l) + sep(l) + clean(p.Phone)
+		}
+		if contact != "" {
+			out = append(out, fit("  "+contact, w))
+		}
+		out = append(out, c.Styles.Faint.Render(fit("  ("+wordMasked.in(l)+")", w)), "")
 	}
-	if p.Phone != "" {
-		contact += wordPhone.in(l) + sep(l) + clean(p.Phone)
-	}
-	if contact != "" {
-		out = append(out, fit("  "+contact, w))
-	}
-	out = append(out, c.Styles.Faint.Render(fit("  ("+wordMasked.in(l)+")", w)), "")
 	out = append(out, c.Styles.Header.Render(fit("  "+wordConsentFor.in(l), w)))
 	for i, ch := range comptoir.Channels {
 		marker := "  "
@@ -143,7 +152,11 @@ func (m *MemberModel) View() string {
 		}
 		ev, ok := a.consent[ch]
 		detail := wordNoAnswer.in(l)
-		if ok {
+		switch {
+		case ok && ev.At.IsZero():
+			// The central's current answer for a member of another shop: it sends no date.
+			detail = wordFromCentral.in(l)
+		case ok:
 			detail = wordSince.f(l, ev.At.Local().Format("2006-01-02"), ev.Via.Format(l), clean(ev.NoticeVersion))
 		}
 		row := fit("  "+marker+fit(ch.Format(l), 14)+fit(yesNo(a.consent.Granted(ch), l), 6)+c.Styles.Faint.Render(detail), w)

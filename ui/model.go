@@ -23,7 +23,10 @@ type Config struct {
 	Renderer *lipgloss.Renderer
 	Session  Session
 	// Sync is the state of the sync when the register starts; SyncStateMsg updates it.
-	Sync    SyncState
+	Sync SyncState
+	// SyncNow asks the background sync for a run at once (F12 on the manager screen); nil when
+	// no central is configured, and the key then says so.
+	SyncNow func()
 	Catalog comptoir.CatalogService
 	Sales   comptoir.SaleService
 	// Scans delivers the codes a serial scanner reads; nil when there is none.
@@ -128,7 +131,7 @@ func New(cfg Config) *Model {
 		manager: NewManagerModel(ctx, c, cfg.Session, ManagerServices{
 			Catalog: cfg.Catalog, Sales: cfg.Sales, Closing: cfg.Closing, Journal: cfg.Journal,
 			Settings: cfg.Settings, Users: cfg.Users, Customers: cfg.Customers,
-			GDPR: cfg.GDPR, Printer: cfg.Printer, Till: cfg.Till,
+			GDPR: cfg.GDPR, Printer: cfg.Printer, Till: cfg.Till, SyncNow: cfg.SyncNow,
 		}, cfg.Now, cfg.Location),
 	}
 	rule := cfg.PointsRule
@@ -202,6 +205,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case SyncStateMsg:
 		m.sync = msg.State
+		m.manager.SetSync(msg.State)
 		return m, nil
 	case scannerClosedMsg:
 		return m, nil
@@ -214,6 +218,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.restoreDraft(msg.lines)
 	case pendingMsg:
 		m.sync.Pending = msg.n
+		m.manager.SetSync(m.sync)
 		return m, nil
 	case pendingTickMsg:
 		return m, tea.Batch(m.refreshPending(), m.pendingTick())
@@ -341,7 +346,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.members.attached = &member{customer: msg.Customer, card: msg.Card, consent: msg.Consent}
 		m.members.offer = ""
 		m.show(m.sale)
-		m.sale.result = result{resultOK, wordEnrolled.f(m.common.Lang, m.members.attached.name(), msg.Card)}
+		m.sale.result = result{resultOK, wordEnrolled.f(m.common.Lang, m.members.attached.name(m.common.Lang), msg.Card)}
 		return m, nil
 	case enrolReadyMsg, enrolledMsg:
 		_, c := m.enrol.Update(msg)
@@ -419,7 +424,10 @@ var (
 	wordOffline  = text{"○ hors ligne", "○ offline"}
 	wordPending  = text{"%d en attente", "%d waiting"}
 	wordLastSync = text{"synchro %s", "synced %s"}
-	wordQuit     = text{"Ctrl+C encore une fois pour quitter (ticket gardé) · autre touche : continuer",
+	// wordSkewBar warns of a clock too far from the central's; the manager screen says by how
+	// much and what to do.
+	wordSkewBar = text{"⚠ horloge décalée", "⚠ clock off"}
+	wordQuit    = text{"Ctrl+C encore une fois pour quitter (ticket gardé) · autre touche : continuer",
 		"Ctrl+C again to quit (the ticket is kept) · any other key: go on"}
 )
 
@@ -442,7 +450,10 @@ func (m *Model) View() string {
 	}
 	state += " · " + wordPending.f(l, m.sync.Pending)
 	if !m.sync.LastSync.IsZero() {
-		state += " · " + wordLastSync.f(l, m.sync.LastSync.Format("15:04"))
+		state += " · " + wordLastSync.f(l, m.sync.LastSync.Local().Format("15:04"))
+	}
+	if m.sync.skewed() {
+		state += " · " + wordSkewBar.in(l)
 	}
 	if m.session.Training {
 		state += " · " + text{"FORMATION", "TRAINING"}.in(l)

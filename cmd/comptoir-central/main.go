@@ -3,8 +3,11 @@
 // else installed.
 //
 //	comptoir-central --tokens tokens.txt [--addr 127.0.0.1:8787] [--db central.db]
-//	                 [--max-body BYTES] [--max-events N] [--lang fr|en]
+//	                 [--max-body BYTES] [--max-events N] [--tls-cert FILE --tls-key FILE]
+//	                 [--lang fr|en]
 //
+// With --tls-cert and --tls-key (PEM files, both or neither) it serves HTTPS, which a central
+// reached over anything but the machine's own loopback needs: tokens travel in every request.
 // The tokens file holds one "REGISTER TOKEN" a line and "admin TOKEN" for the administrator; it
 // must not be readable by everyone. SIGTERM or SIGINT stops accepting requests and finishes those
 // in flight, so that a batch being committed is answered. Exit codes as the register's: 0 done,
@@ -14,6 +17,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -57,7 +61,7 @@ const (
 
 // openCentral opens the central's storage at path. It is the one place the storage is chosen:
 // the embedded bbolt file, which needs nothing else installed.
-func openCentral(path string) (comptoir.CentralStore, io.Closer, error) {
+func openCentral(path string) (comptoir.CentralService, io.Closer, error) {
 	c, err := store.OpenCentral(path, store.CentralOptions{Timeout: time.Second})
 	if err != nil {
 		return nil, nil, err
@@ -68,7 +72,7 @@ func openCentral(path string) (comptoir.CentralStore, io.Closer, error) {
 // hooks is what run takes from outside besides its arguments, so that tests open their own
 // store, learn the address listened on and see the shutdown begin.
 type hooks struct {
-	open func(path string) (comptoir.CentralStore, io.Closer, error)
+	open func(path string) (comptoir.CentralService, io.Closer, error)
 	// listening receives the address actually listened on (the port chosen for ":0").
 	listening func(addr string)
 	// shuttingDown runs when the server stops accepting requests, before in-flight ones end.
@@ -80,7 +84,10 @@ type config struct {
 	addr, db, tokens string
 	maxBody          int64
 	maxEvents        int
-	lang             comptoir.Lang
+	// tlsCert and tlsKey are the PEM files of the certificate served over HTTPS; both empty
+	// serve plain HTTP.
+	tlsCert, tlsKey string
+	lang            comptoir.Lang
 }
 
 // cliError is a refusal of the command itself, said in both languages; usage marks a mistake in
@@ -149,6 +156,8 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&cfg.tokens, "tokens", "", "")
 	fs.Int64Var(&cfg.maxBody, "max-body", comptoir.MaxBatchBytes, "")
 	fs.IntVar(&cfg.maxEvents, "max-events", comptoir.MaxBatchEvents, "")
+	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "")
+	fs.StringVar(&cfg.tlsKey, "tls-key", "", "")
 	fs.StringVar(&lang, "lang", lang, "")
 	err := fs.Parse(args)
 	// The language is read first, so that even a usage error is said in it.
@@ -172,13 +181,16 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 		return cfg, usagef("--max-body attend un nombre d'octets positif", "--max-body needs a positive number of bytes")
 	case cfg.maxEvents <= 0:
 		return cfg, usagef("--max-events attend un nombre d'événements positif", "--max-events needs a positive number of events")
+	case (cfg.tlsCert == "") != (cfg.tlsKey == ""):
+		return cfg, usagef("--tls-cert et --tls-key vont ensemble : le certificat et sa clé, en PEM",
+			"--tls-cert and --tls-key go together: the certificate and its key, in PEM")
 	}
 	return cfg, nil
 }
 
 const (
-	usageFR = "usage : comptoir-central --tokens FICHIER [--addr HÔTE:PORT] [--db FICHIER] [--max-body OCTETS] [--max-events N] [--lang fr|en]"
-	usageEN = "usage: comptoir-central --tokens FILE [--addr HOST:PORT] [--db FILE] [--max-body BYTES] [--max-events N] [--lang fr|en]"
+	usageFR = "usage : comptoir-central --tokens FICHIER [--addr HÔTE:PORT] [--db FICHIER] [--max-body OCTETS] [--max-events N] [--tls-cert FICHIER --tls-key FICHIER] [--lang fr|en]"
+	usageEN = "usage: comptoir-central --tokens FILE [--addr HOST:PORT] [--db FILE] [--max-body BYTES] [--max-events N] [--tls-cert FILE --tls-key FILE] [--lang fr|en]"
 )
 
 // readTokens reads the tokens file, refusing one that anyone on the machine could read: with a
@@ -248,6 +260,16 @@ func serve(ctx context.Context, cfg config, stderr io.Writer, h *hooks) error {
 	if err != nil {
 		return err
 	}
+	// The certificate is read before the database is opened and the port taken, so that a
+	// wrong path is said at once rather than at the first register's handshake.
+	var tlsConfig *tls.Config
+	if cfg.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
+		if err != nil {
+			return failf("certificat TLS illisible (%s, %s) : %v", "cannot read the TLS certificate (%s, %s): %v", cfg.tlsCert, cfg.tlsKey, err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	central, closer, err := h.open(cfg.db)
 	if err != nil {
 		return err
@@ -267,16 +289,29 @@ func serve(ctx context.Context, cfg config, stderr io.Writer, h *hooks) error {
 		return failf("impossible d'écouter sur %s : %v", "cannot listen on %s: %v", cfg.addr, errors.Unwrap(err))
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(srv.Logger.Handler(), slog.LevelWarn)}
+		ErrorLog: slog.NewLogLogger(srv.Logger.Handler(), slog.LevelWarn), TLSConfig: tlsConfig}
 	if h.shuttingDown != nil {
 		hs.RegisterOnShutdown(h.shuttingDown)
 	}
-	srv.Logger.Info("central listening", "addr", ln.Addr().String(), "db", cfg.db)
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme = "https"
+	} else if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		srv.Logger.Warn("central reachable from the network without TLS: tokens travel in clear; give --tls-cert and --tls-key")
+	}
+	srv.Logger.Info("central listening", "url", scheme+"://"+ln.Addr().String(), "db", cfg.db)
 	if h.listening != nil {
 		h.listening(ln.Addr().String())
 	}
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	go func() {
+		if tlsConfig != nil {
+			// The certificate is in TLSConfig already: no file names here.
+			served <- hs.ServeTLS(ln, "", "")
+			return
+		}
+		served <- hs.Serve(ln)
+	}()
 	select {
 	case err := <-served:
 		return failf("le serveur s'est arrêté : %v", "the server stopped: %v", err)

@@ -31,11 +31,12 @@ func TestParseFlags_Defaults(t *testing.T) {
 
 func TestParseFlags_Values(t *testing.T) {
 	got, err := parseFlags([]string{"--addr", ":9000", "--db=/srv/c.db", "--tokens", "t", "--max-body", "1024",
-		"--max-events", "10", "--lang", "en"}, noEnv)
+		"--max-events", "10", "--lang", "en", "--tls-cert", "c.pem", "--tls-key", "k.pem"}, noEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config{addr: ":9000", db: "/srv/c.db", tokens: "t", maxBody: 1024, maxEvents: 10, lang: comptoir.LangEN}
+	want := config{addr: ":9000", db: "/srv/c.db", tokens: "t", maxBody: 1024, maxEvents: 10, lang: comptoir.LangEN,
+		tlsCert: "c.pem", tlsKey: "k.pem"}
 	if got != want {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
@@ -215,8 +216,10 @@ func TestRun_PushToTheEmbeddedCentral(t *testing.T) {
 	}
 }
 
-// blockingCentral holds a push until released, to see the shutdown wait for it.
+// blockingCentral holds a push until released, to see the shutdown wait for it. The rest of the
+// service is never called.
 type blockingCentral struct {
+	comptoir.CentralService
 	entered, release chan struct{}
 }
 
@@ -244,7 +247,7 @@ func TestRun_ShutdownFinishesInFlight(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	h := &hooks{
-		open:         func(string) (comptoir.CentralStore, io.Closer, error) { return central, closer, nil },
+		open:         func(string) (comptoir.CentralService, io.Closer, error) { return central, closer, nil },
 		listening:    func(a string) { addr <- a },
 		shuttingDown: func() { close(stopping) },
 	}

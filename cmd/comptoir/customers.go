@@ -164,8 +164,13 @@ func customerShow(e *env, args []string) error {
 		if ev.Granted {
 			answer = e.tr("oui", "yes")
 		}
-		t.add(e.tr("Consentement ", "Consent ")+ch.Format(l), fmt.Sprintf("%s (%s, %s, notice %s)", answer,
-			ev.At.In(time.Local).Format("2006-01-02"), ev.Via.Format(l), ev.NoticeVersion))
+		// A change made on the web may come without a notice version: say nothing rather
+		// than "notice ".
+		detail := fmt.Sprintf("%s (%s, %s)", answer, ev.At.In(time.Local).Format("2006-01-02"), ev.Via.Format(l))
+		if ev.NoticeVersion != "" {
+			detail = fmt.Sprintf("%s (%s, %s, notice %s)", answer, ev.At.In(time.Local).Format("2006-01-02"), ev.Via.Format(l), ev.NoticeVersion)
+		}
+		t.add(e.tr("Consentement ", "Consent ")+ch.Format(l), detail)
 	}
 	return t.write(e.stdout)
 }

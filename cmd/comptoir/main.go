@@ -192,12 +192,16 @@ var commands = []command{
 			"  user list                   list the users, their role and state\n" +
 			"  user pin --id ID            change a PIN (one's own, or anyone's for a manager)\n" +
 			"  user disable --id ID        disable a user, who can no longer log in"}},
-	{"sync", runSync, [2]string{"sync [--central URL] [--token-file FICHIER | --token T]\n" +
-		"                              envoie à la centrale tous les événements en attente (COMPTOIR_CENTRAL, COMPTOIR_TOKEN) ;\n" +
-		"                              code 0 quand tout est acquitté. Préférez --token-file (chmod 600) : --token se voit dans ps",
-		"sync [--central URL] [--token-file FILE | --token T]\n" +
-			"                              send every waiting event to the central (COMPTOIR_CENTRAL, COMPTOIR_TOKEN);\n" +
-			"                              exit 0 once everything is acknowledged. Prefer --token-file (chmod 600): --token shows in ps"}},
+	{"sync", runSync, [2]string{"sync [--central URL] [--token-file FICHIER | --token T] [--ca-file FICHIER]\n" +
+		"                              envoie à la centrale tous les événements en attente, puis reçoit ce qui a changé ailleurs\n" +
+		"                              (COMPTOIR_CENTRAL, COMPTOIR_TOKEN, COMPTOIR_CA_FILE) ; l'adresse et le fichier de jeton sont retenus\n" +
+		"                              (sync.central, sync.token-file) ; code 0 quand tout est acquitté et reçu.\n" +
+		"                              Préférez --token-file (chmod 600) : --token se voit dans ps",
+		"sync [--central URL] [--token-file FILE | --token T] [--ca-file FILE]\n" +
+			"                              send every waiting event to the central, then receive what changed elsewhere\n" +
+			"                              (COMPTOIR_CENTRAL, COMPTOIR_TOKEN, COMPTOIR_CA_FILE); the address and the token file are remembered\n" +
+			"                              (sync.central, sync.token-file); exit 0 once everything is acknowledged and received.\n" +
+			"                              Prefer --token-file (chmod 600): --token shows in ps"}},
 	{"help", nil, [2]string{"help                        cette aide", "help                        this help"}},
 }
 

@@ -136,6 +136,7 @@ func runRegister(e *env, args []string) error {
 	defer stop()
 	model := r.model()
 	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithInput(in), tea.WithOutput(out), tea.WithContext(ctx))
+	r.startSync(p)
 	// The model is a pointer that Update changes in place, so it still holds the open ticket when
 	// the program ends without handing it back (a panic in a screen).
 	_, runErr := p.Run()
@@ -187,6 +188,8 @@ type register struct {
 	log     *log.Logger
 	logFile io.Closer
 	note    string
+	// sync is the background sync with the central, when one is configured (register_sync.go).
+	sync registerSync
 }
 
 // openRegister opens the database for the register, creating it with the demo catalogue when
@@ -259,6 +262,7 @@ func openRegister(e *env, flags registerFlags) (*register, error) {
 		}
 	}
 	r.printer = newRegisterPrinter(e, s, r.log, flags)
+	r.prepareSync(set.Sync)
 	if flags.scanner != "" {
 		sc, err := devices.Open(devices.Config{Port: flags.scanner, Baud: flags.baud})
 		if err != nil {
@@ -321,9 +325,10 @@ func (r *register) readScanner(port string) {
 
 // model builds the screens on the store's services.
 func (r *register) model() *registerModel {
-	sync := ui.SyncState{}
-	if n, err := r.store.PendingEvents(r.ctx); err == nil {
-		sync.Pending = n
+	pending, _ := r.store.PendingEvents(r.ctx)
+	var syncNow func()
+	if r.sync.loop != nil {
+		syncNow = r.sync.loop.SyncNow
 	}
 	var scans <-chan string
 	if r.scans != nil {
@@ -334,7 +339,8 @@ func (r *register) model() *registerModel {
 		Lang:     r.e.cfg.lang,
 		Color:    ui.ColorAllowed(r.e.getenv),
 		Session:  r.session,
-		Sync:     sync,
+		Sync:     r.syncState(pending),
+		SyncNow:  syncNow,
 		Catalog:  r.store,
 		Sales:    r.store,
 		Scans:    scans,
@@ -379,6 +385,7 @@ func (r *register) close(m *registerModel) (kept int, err error) {
 		}
 	}
 	r.cancel()
+	r.stopSync()
 	if r.scanner != nil {
 		r.scanner.Close()
 	}

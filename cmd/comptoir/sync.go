@@ -1,88 +1,248 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/store"
 	"github.com/comptoir/comptoir/syncer"
 )
+
+// The push's progress, shown once a thousand events wait.
+func init() {
+	progressSteps[syncer.StepPush] = progressStep{fr: "Envoi à la centrale", en: "Sending to the central",
+		plainFR: "%s : %d événements sur %d", plainEN: "%s: %d events of %d", every: 1_000}
+}
 
 // maxTokenFile bounds what is read of a token file: a token is a line, not a document.
 const maxTokenFile = 4096
 
-// runSync pushes the whole outbox to the central once and says what it did. It exits 0 only
-// when the outbox is empty, every event acknowledged. Any user may run it once the database has
-// users (accessUser): it only drops events the central holds, and a cashier closing the shop
-// should be able to send the day without a manager.
+// syncFlags are what a run says of the central; empty values fall back on the environment, then
+// on the shop's settings.
+type syncFlags struct {
+	central, token, tokenFile, caFile string
+}
+
+// syncTarget is where the register syncs to, resolved from the flags, the environment and the
+// shop's settings, and which of its parts were given on this run, to be remembered.
+type syncTarget struct {
+	url, token, tokenFile, caFile string
+	// remember holds the settings this run gives anew (sync.central, sync.token-file).
+	remember map[string]string
+}
+
+// resolveSync decides where to sync: a flag wins over the environment (COMPTOIR_CENTRAL,
+// COMPTOIR_TOKEN, COMPTOIR_CA_FILE), which wins over the shop's settings (sync.central,
+// sync.token-file). The address and the token file given by a flag are remembered in the
+// settings, so that the register's background sync and later runs find them; the token itself
+// never is, nor the environment's values, which belong to the process that set them.
+func (e *env) resolveSync(f syncFlags, set comptoir.SyncSettings) (syncTarget, error) {
+	t := syncTarget{remember: map[string]string{}}
+	switch {
+	case f.central != "":
+		u, err := comptoir.CheckCentralURL(f.central)
+		if err != nil {
+			return t, err
+		}
+		t.url, t.remember["sync.central"] = u, u
+	case e.getenv("COMPTOIR_CENTRAL") != "":
+		t.url = e.getenv("COMPTOIR_CENTRAL")
+	default:
+		t.url = set.Central
+	}
+	if strings.TrimSpace(t.url) == "" {
+		return t, comptoir.E(comptoir.CodeNoCentral)
+	}
+	switch {
+	case f.token != "":
+		t.token = f.token
+	case f.tokenFile != "":
+		abs, err := filepath.Abs(f.tokenFile)
+		if err != nil {
+			return t, comptoir.Wrap(comptoir.CodeCannotRead, err)
+		}
+		t.tokenFile, t.remember["sync.token-file"] = abs, abs
+	case e.getenv("COMPTOIR_TOKEN") != "":
+		t.token = e.getenv("COMPTOIR_TOKEN")
+	default:
+		t.tokenFile = set.TokenFile
+	}
+	if t.tokenFile != "" {
+		tok, err := readTokenFile(t.tokenFile)
+		if err != nil {
+			return t, err
+		}
+		t.token = tok
+	}
+	t.caFile = f.caFile
+	if t.caFile == "" {
+		t.caFile = e.getenv("COMPTOIR_CA_FILE")
+	}
+	return t, nil
+}
+
+// client builds the HTTP client of a target, trusting its CA file when it has one.
+func (t syncTarget) client(lang comptoir.Lang) (*syncer.Client, error) {
+	c, err := syncer.NewClient(t.url, t.token)
+	if err != nil {
+		return nil, err
+	}
+	c.Lang = lang
+	if t.caFile != "" {
+		if err := c.TrustCAFile(t.caFile); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// newSyncer builds the register's Syncer over its store: push, set-up and pull.
+func (e *env) newSyncer(ctx context.Context, s *store.Store, c *syncer.Client) (*syncer.Syncer, error) {
+	demo, err := s.IsDemo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &syncer.Syncer{Outbox: s, Central: c, Feed: s, Register: e.cfg.register, Demo: demo,
+		Software: software(), Sleep: e.sleep}, nil
+}
+
+// software names the program at set-up: comptoir and its module version when the build has one.
+func software() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return "comptoir " + bi.Main.Version
+	}
+	return "comptoir"
+}
+
+// runSync pushes the whole outbox to the central once, sets the register up and pulls what
+// changed elsewhere, and says what it did. It exits 0 only when the outbox is empty, every event
+// acknowledged, and the change feed read to its end. Any user may run it once the database has
+// users (accessUser): it only drops events the central holds and applies what the central says,
+// and a cashier closing the shop should be able to send the day without a manager.
 func runSync(e *env, args []string) error {
 	fset := newFlags("sync")
-	central := fset.String("central", "", "")
-	token := fset.String("token", "", "")
-	tokenFile := fset.String("token-file", "", "")
+	var f syncFlags
+	fset.StringVar(&f.central, "central", "", "")
+	fset.StringVar(&f.token, "token", "", "")
+	fset.StringVar(&f.tokenFile, "token-file", "", "")
+	fset.StringVar(&f.caFile, "ca-file", "", "")
 	if err := parseFlags(fset, args); err != nil {
 		return err
 	}
 	if fset.NArg() > 0 {
 		return usagef("sync : argument inattendu « %s »", "sync: unexpected argument %q", fset.Arg(0))
 	}
-	if *token != "" && *tokenFile != "" {
+	if f.token != "" && f.tokenFile != "" {
 		return usagef("sync : --token ou --token-file, pas les deux", "sync: --token or --token-file, not both")
 	}
-	url := *central
-	if url == "" {
-		url = e.getenv("COMPTOIR_CENTRAL")
-	}
-	if strings.TrimSpace(url) == "" {
-		return comptoir.E(comptoir.CodeNoCentral)
-	}
-	tok := *token
-	switch {
-	case *tokenFile != "":
-		t, err := readTokenFile(*tokenFile)
-		if err != nil {
-			return err
-		}
-		tok = t
-	case tok == "":
-		tok = e.getenv("COMPTOIR_TOKEN")
-	}
-	client, err := syncer.NewClient(url, tok)
-	if err != nil {
-		return err
-	}
-	client.Lang = e.cfg.lang
 	s, err := e.open(false)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	set, err := s.Settings(e.ctx)
+	if err != nil {
+		return err
+	}
+	target, err := e.resolveSync(f, set.Sync)
+	if err != nil {
+		return err
+	}
+	client, err := target.client(e.cfg.lang)
+	if err != nil {
+		return err
+	}
+	for _, k := range []string{"sync.central", "sync.token-file"} {
+		if v, ok := target.remember[k]; ok && v != set.Get(k) {
+			if err := s.SetSetting(e.ctx, k, v); err != nil {
+				return err
+			}
+		}
+	}
+	sy, err := e.newSyncer(e.ctx, s, client)
+	if err != nil {
+		return err
+	}
 	// Someone waits at the terminal: retries stop at a few seconds apart, some ten seconds in all
 	// before the central is said unreachable.
-	sy := &syncer.Syncer{Outbox: s, Central: client, Register: e.cfg.register, Sleep: e.sleep, MaxDelay: 4 * time.Second}
-	rep, err := sy.Run(e.ctx)
+	sy.MaxDelay = 4 * time.Second
+	if sy.Demo {
+		fmt.Fprintln(e.stdout, e.tr("Base de démonstration (demo-data) : la centrale marque cette caisse comme démo.",
+			"Demo database (demo-data): the central marks this register as a demo."))
+	}
+	prog := e.newProgress()
+	rep, err := sy.Run(comptoir.WithProgress(e.ctx, prog.report))
+	prog.finish()
+	e.warnSkew(sy.State())
 	if err != nil {
 		if rep.Acked > 0 {
 			fmt.Fprintf(e.stdout, e.tr("%s ; %d en attente\n", "%s; %d waiting\n"), e.sentEvents(rep.Acked), rep.Pending)
 		}
 		return err
 	}
-	if rep.Pending > 0 {
+	switch {
+	case rep.Acked == 0 && rep.Pending == 0:
+		fmt.Fprintln(e.stdout, e.tr("Rien à envoyer, tout est acquitté.", "Nothing to send, everything is acknowledged."))
+	case rep.Pending > 0:
 		fmt.Fprintln(e.stdout, e.sentEvents(rep.Acked))
+	default:
+		fmt.Fprintln(e.stdout, e.sentEvents(rep.Acked)+e.tr(", tout est acquitté.", ", everything is acknowledged."))
+	}
+	if rep.Pulled {
+		fmt.Fprintln(e.stdout, e.receivedChanges(rep.Changes))
+	}
+	if rep.Pending > 0 {
 		return comptoir.E(comptoir.CodeSyncPending, rep.Pending)
 	}
-	if rep.Acked == 0 {
-		fmt.Fprintln(e.stdout, e.tr("Rien à envoyer, tout est acquitté.", "Nothing to send, everything is acknowledged."))
-		return nil
-	}
-	fmt.Fprintln(e.stdout, e.sentEvents(rep.Acked)+e.tr(", tout est acquitté.", ", everything is acknowledged."))
 	return nil
+}
+
+// warnSkew says on stderr when the register's clock is more than comptoir.ClockSkewLimit from
+// the central's: a warning, not a failure, since the sync itself went through.
+func (e *env) warnSkew(st syncer.State) {
+	if !st.SkewWarning() {
+		return
+	}
+	fmt.Fprintln(e.stderr, e.tr("⚠ ", "⚠ ")+e.skewText(st.ClockSkew))
+}
+
+// skewText says how far the register's clock is from the central's, and what to do.
+func (e *env) skewText(skew time.Duration) string {
+	d := skew.Round(time.Second)
+	ahead := d < 0
+	if ahead {
+		d = -d
+	}
+	if ahead {
+		return fmt.Sprintf(e.tr("l'horloge de cette caisse avance de %s sur celle de la centrale : réglez-la (les tickets et les consentements sont datés par elle)",
+			"this register's clock is %s ahead of the central's: set it right (tickets and consents are dated by it)"), spanText(d))
+	}
+	return fmt.Sprintf(e.tr("l'horloge de cette caisse retarde de %s sur celle de la centrale : réglez-la (les tickets et les consentements sont datés par elle)",
+		"this register's clock is %s behind the central's: set it right (tickets and consents are dated by it)"), spanText(d))
+}
+
+// spanText writes a clock difference as people read it: "2 h 5 min", "3 min 10 s", "45 s".
+func spanText(d time.Duration) string {
+	h, m, sec := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	switch {
+	case h > 0:
+		return fmt.Sprintf("%d h %d min", h, m)
+	case m > 0 && sec > 0:
+		return fmt.Sprintf("%d min %d s", m, sec)
+	case m > 0:
+		return fmt.Sprintf("%d min", m)
+	}
+	return fmt.Sprintf("%d s", sec)
 }
 
 // sentEvents says how many events the central acknowledged, in the singular for one.
@@ -91,6 +251,17 @@ func (e *env) sentEvents(n int) string {
 		return e.tr("1 événement envoyé", "1 event sent")
 	}
 	return fmt.Sprintf(e.tr("%d événements envoyés", "%d events sent"), n)
+}
+
+// receivedChanges says how many changes made elsewhere the register applied.
+func (e *env) receivedChanges(n int) string {
+	switch n {
+	case 0:
+		return e.tr("Rien de neuf à recevoir de la centrale.", "Nothing new to receive from the central.")
+	case 1:
+		return e.tr("1 changement reçu de la centrale.", "1 change received from the central.")
+	}
+	return fmt.Sprintf(e.tr("%d changements reçus de la centrale.", "%d changes received from the central."), n)
 }
 
 // readTokenFile reads the register's token from a file only its owner may read, as ssh treats a
