@@ -51,7 +51,9 @@ type centralProcess struct {
 	done   chan struct{} // closed once stderr is read to its end
 }
 
-var listeningAddr = regexp.MustCompile(`msg="central listening" addr=(\S+)`)
+// listeningAddr finds the central's address in its log line: its URL, or its bare address as the
+// first version wrote it.
+var listeningAddr = regexp.MustCompile(`msg="central listening" (?:url=(\S+)|addr=(\S+))`)
 
 // startCentral runs the built central on db and returns once it listens.
 func startCentralProcess(t *testing.T, bin, db, tokens string) *centralProcess {
@@ -80,16 +82,22 @@ func startCentralProcess(t *testing.T, bin, db, tokens string) *centralProcess {
 			p.stderr.WriteString(sc.Text() + "\n")
 			p.mu.Unlock()
 			if m := listeningAddr.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
+				if m[1] != "" {
+					addr <- m[1]
+				} else {
+					addr <- "http://" + m[2]
+				}
 			}
 		}
 		_, _ = io.Copy(io.Discard, pipe)
 	}()
 	select {
-	case a := <-addr:
-		p.url = "http://" + a
+	case p.url = <-addr:
 	case <-p.done:
 		t.Fatalf("comptoir-central ended before listening:\n%s", p.log())
+	case <-time.After(time.Minute):
+		// A log line this test no longer recognises would otherwise hang it until its timeout.
+		t.Fatalf("comptoir-central did not say where it listens within a minute:\n%s", p.log())
 	}
 	return p
 }
