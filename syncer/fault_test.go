@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -405,7 +406,7 @@ func checkExactlyOnce(t *testing.T, centralPath string, tills []*till) {
 				t.Errorf("%s: member %s has %d points at the central, %d at the register", tl.name, id, got, want)
 			}
 		}
-		if earned == 0 {
+		if len(tl.members) > 0 && earned == 0 {
 			t.Errorf("%s: no member holds a point, so the ledger was not checked", tl.name)
 		}
 	}
@@ -515,4 +516,156 @@ func TestSyncer_EachFault(t *testing.T) {
 			checkExactlyOnce(t, central.path, []*till{tl})
 		})
 	}
+}
+
+// syncUntilClean runs a Syncer until a run pushes everything and reads the feed to its end,
+// failing on a refusal no fault may cause.
+func syncUntilClean(t *testing.T, s *syncer.Syncer, stage string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for runs := 1; ; runs++ {
+		rep, err := s.Run(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("%s, %s: still %d events to push after %d runs: %v", stage, s.Register, rep.Pending, runs, ctx.Err())
+		}
+		if err != nil && !syncer.Retryable(err) {
+			t.Fatalf("%s, %s: run %d stopped on a refusal a fault must never cause: %v", stage, s.Register, runs, err)
+		}
+		if err == nil && rep.Pending == 0 && rep.Pulled {
+			return
+		}
+	}
+}
+
+// TestSyncer_FaultsPull makes a consent withdrawal and an erasure at the central, with the
+// administrator's client, and has them reach two registers through the same faults as the push:
+// the register that enrolled the members and one that knows them only from the feed. The pushes
+// on the way end exactly once as in TestSyncer_Faults.
+func TestSyncer_FaultsPull(t *testing.T) {
+	ctx := context.Background()
+	seed := faultSeed(t)
+	t.Logf("fault seed %d: COMPTOIR_FAULT_SEED=%d go test -run 'TestSyncer_FaultsPull$' ./syncer replays its draws", seed, seed)
+	tokens := faultTokens(2)
+	central := newRestartable(t, centralFile(t), tokens)
+	proxy := newFaultProxy(t, central, seed, 0.3)
+	dir := t.TempDir()
+	tills := []*till{openTill(t, dir, 1), openTill(t, dir, 2)}
+	syncers := make([]*syncer.Syncer, len(tills))
+	for i, tl := range tills {
+		client, err := syncer.NewClient(proxy.URL(), tokens[tl.name])
+		if err != nil {
+			t.Fatal(err)
+		}
+		client.HTTP = &http.Client{Timeout: time.Second}
+		// Pages of two changes, so that a pull is several requests and a fault can cut the feed
+		// between pages.
+		syncers[i] = &syncer.Syncer{Outbox: tl.reg, Central: client, Feed: tl.reg, Register: tl.name,
+			MaxEvents: 20, MaxAttempts: 3, PageSize: 2, Sleep: (&noSleep{}).sleep}
+	}
+	syncAll := func(stage string) {
+		t.Helper()
+		for _, s := range syncers {
+			syncUntilClean(t, s, stage)
+		}
+	}
+
+	// Set up through the faults: the central's key pinned, the card blocks handed out.
+	syncAll("set-up")
+	r1 := tills[0]
+	consent := map[comptoir.Channel]bool{comptoir.ChannelEmail: true, comptoir.ChannelSMS: true,
+		comptoir.ChannelPhone: false, comptoir.ChannelPost: false, comptoir.ChannelPartners: false}
+	var cards []string
+	var ids []comptoir.CustomerID
+	for k, name := range []string{"Withdraws", "Erased"} {
+		card, err := r1.reg.NextCard(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := r1.reg.Enroll(ctx, comptoir.Enrolment{Card: card, Consent: consent, NoticeVersion: "2026-01", By: "Alice",
+			Personal: comptoir.Personal{FirstName: "Membre", LastName: name, Email: fmt.Sprintf("membre.pull.%d@exemple.fr", k)}})
+		if err != nil {
+			t.Fatalf("Enroll %s: %v", card, err)
+		}
+		cards, ids = append(cards, card), append(ids, c.ID)
+	}
+	r1.members = ids[:1]
+	queued := 2
+	r1.sell(t, &queued, 200, 20)
+	// The other register sells too, anonymously, so that both push through the faults.
+	queued2 := 0
+	tills[1].sell(t, &queued2, 100, 20)
+	syncAll("enrolments")
+	// The second register learnt the members from the feed, through the faults.
+	for k, card := range cards {
+		c, err := tills[1].reg.CustomerByCard(ctx, card)
+		if err != nil || c.ID != ids[k] {
+			t.Fatalf("R2: CustomerByCard(%s) = %+v, %v; want the member enrolled at R1", card, c, err)
+		}
+	}
+
+	// The member withdraws their email consent on the web, and the other is erased at the
+	// central; the administrator's client speaks to the central itself.
+	admin, err := syncer.NewClient(*central.url.Load(), tokAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withdrawn := comptoir.CentralConsent{Channel: comptoir.ChannelEmail, Granted: false, Via: comptoir.ViaWeb,
+		NoticeVersion: "2026-01", By: "web"}
+	if _, err := admin.Consent(ctx, cards[0], withdrawn); err != nil {
+		t.Fatalf("Consent: %v", err)
+	}
+	if err := admin.Erase(ctx, cards[1], "dpo"); err != nil {
+		t.Fatalf("Erase: %v", err)
+	}
+	// The pulls that bring them meet faults for sure, not only as drawn.
+	const forced = 6
+	before := proxy.faultedPulls()
+	proxy.faultPulls(forced)
+	syncAll("consent and erasure")
+	t.Logf("faults injected: %s; %d central restarts, %d pulls faulted", proxy.Counts(), central.restarts.Load(), proxy.faultedPulls())
+	if got := proxy.faultedPulls() - before; got < forced {
+		t.Fatalf("%d pulls met a fault while the consent and the erasure came, want at least %d", got, forced)
+	}
+
+	for _, tl := range tills {
+		// Every register shows the central's consent: email withdrawn, SMS still given.
+		v, ok, err := tl.reg.RemoteMember(ctx, ids[0])
+		if err != nil || !ok {
+			t.Fatalf("%s: RemoteMember = %v, %v; want the central's view of the member", tl.name, ok, err)
+		}
+		if v.Consent[comptoir.ChannelEmail] || !v.Consent[comptoir.ChannelSMS] {
+			t.Errorf("%s: consent = %v; want email withdrawn and SMS given", tl.name, v.Consent)
+		}
+		// The erased member's card finds nobody any more, anywhere.
+		if c, err := tl.reg.CustomerByCard(ctx, cards[1]); err == nil && c.Status != comptoir.StatusErased {
+			t.Errorf("%s: CustomerByCard(erased card) = %+v; want nobody or a tombstone", tl.name, c)
+		}
+	}
+	// The shop that enrolled them has the web withdrawal in the member's history, and destroyed
+	// its copy of the erased member's data.
+	history, err := r1.reg.ConsentHistory(ctx, ids[0])
+	if err != nil {
+		t.Fatalf("R1: ConsentHistory: %v", err)
+	}
+	if !slices.ContainsFunc(history, func(ev comptoir.ConsentEvent) bool {
+		return ev.Channel == comptoir.ChannelEmail && !ev.Granted && ev.Via == comptoir.ViaWeb
+	}) {
+		t.Errorf("R1: consent history %+v; want the withdrawal made on the web", history)
+	}
+	if state := comptoir.DeriveConsent(history); state.Granted(comptoir.ChannelEmail) {
+		t.Errorf("R1: email consent still given after the withdrawal: %+v", state)
+	}
+	c, err := r1.reg.Customer(ctx, ids[1])
+	if err != nil {
+		t.Fatalf("R1: Customer(erased): %v", err)
+	}
+	if c.Status != comptoir.StatusErased || c.Personal != (comptoir.Personal{}) {
+		t.Errorf("R1: the erased member is %+v; want erased, no personal data", c)
+	}
+	if v, ok, err := tills[1].reg.RemoteMember(ctx, ids[1]); err != nil || (ok && v.Status != comptoir.StatusErased) {
+		t.Errorf("R2: the erased member's view = %+v, %v; want erased", v, err)
+	}
+	central.stop()
+	checkExactlyOnce(t, central.path, tills)
 }

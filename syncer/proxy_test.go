@@ -141,15 +141,19 @@ type faultProxy struct {
 	// only, when not faultNone, is the only fault injected (a test of one fault).
 	only fault
 
-	mu       sync.Mutex
-	rngs     map[string]*rand.Rand
-	drawn    map[string]int
-	conns    int
-	connRng  *rand.Rand
-	counts   [faultCount]int
-	forward  *http.Transport
-	ts       *httptest.Server
-	requests atomic.Int64
+	mu sync.Mutex
+	// forcePulls is how many of the next pulls meet a fault whatever the draw; pullFaults counts
+	// the pulls that met one.
+	forcePulls int
+	pullFaults int
+	rngs       map[string]*rand.Rand
+	drawn      map[string]int
+	conns      int
+	connRng    *rand.Rand
+	counts     [faultCount]int
+	forward    *http.Transport
+	ts         *httptest.Server
+	requests   atomic.Int64
 }
 
 func newFaultProxy(tb testing.TB, central *restartable, seed uint64, rate float64) *faultProxy {
@@ -172,7 +176,8 @@ func newFaultProxy(tb testing.TB, central *restartable, seed uint64, rate float6
 // URL is the proxy's address, the one the registers know.
 func (p *faultProxy) URL() string { return p.ts.URL }
 
-// draw picks the fault a request of a register meets.
+// draw picks the fault a request of a stream meets (see streamOf): a register's pushes and
+// set-up, or its pulls.
 func (p *faultProxy) draw(register string) fault {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -190,7 +195,12 @@ func (p *faultProxy) draw(register string) fault {
 	p.drawn[register]++
 	// A test of one fault meets it at its first request at least, whatever the draws.
 	first := p.only != faultNone && p.drawn[register] == 1
-	if r.Float64() < p.rate || first {
+	pull := strings.HasPrefix(register, "changes ")
+	forced := pull && p.forcePulls > 0
+	if forced {
+		p.forcePulls--
+	}
+	if r.Float64() < p.rate || first || forced {
 		// Connection resets are drawn by the listener, not here.
 		f = faultDropRequest + fault(r.IntN(int(faultCount-faultDropRequest)))
 		if p.only != faultNone {
@@ -198,7 +208,24 @@ func (p *faultProxy) draw(register string) fault {
 		}
 	}
 	p.counts[f]++
+	if pull && f != faultNone {
+		p.pullFaults++
+	}
 	return f
+}
+
+// faultPulls makes the next n pulls, of any register, meet a fault drawn as usual.
+func (p *faultProxy) faultPulls(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.forcePulls = n
+}
+
+// faultedPulls is how many pulls met a fault.
+func (p *faultProxy) faultedPulls() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pullFaults
 }
 
 // drawConn decides whether a new connection is reset.
