@@ -184,12 +184,12 @@ func (s *noSleep) sleep(ctx context.Context, _ time.Duration) error {
 	return ctx.Err()
 }
 
-// TestSyncer_Faults pushes 10 000 events from four registers, selling while they sync, through a
-// proxy that refuses connections, drops requests, drops answers after the central committed,
+// TestSyncer_Faults pushes 10 000 events from four registers, selling while they sync and pulling
+// the members the others enrol, through a proxy that refuses connections, drops requests, drops answers after the central committed,
 // answers 500, stalls past the client's timeout, truncates bodies both ways and restarts the
 // central. At the end every event is at the central exactly once, every chain is intact, every
-// outbox is empty and the central's figures equal each register's own verify to the cent, points
-// included.
+// outbox is empty, the central's figures equal each register's own verify to the cent, and every
+// member's points are the same at the central, at their shop and at every other register.
 func TestSyncer_Faults(t *testing.T) {
 	const (
 		registers   = 4
@@ -225,6 +225,7 @@ func TestSyncer_Faults(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*registers)
 	sleeps := make([]*noSleep, registers)
+	syncers := make([]*syncer.Syncer, registers)
 	runs := make([]int, registers)
 	for i, tl := range tills {
 		sold := make(chan struct{}, 1)
@@ -236,12 +237,15 @@ func TestSyncer_Faults(t *testing.T) {
 		}
 		// A short timeout, so that a stall costs a second; a batch commits in milliseconds.
 		client.HTTP = &http.Client{Timeout: time.Second}
-		s := &syncer.Syncer{Outbox: tl.reg, Central: client, Register: tl.name, MaxEvents: 50,
-			MaxAttempts: 4, Sleep: sleeps[i].sleep}
+		// Each register also pulls, so that the members the others enrol reach it through the
+		// same faults while everyone sells.
+		s := &syncer.Syncer{Outbox: tl.reg, Central: client, Feed: tl.reg, Register: tl.name, MaxEvents: 50,
+			PageSize: 20, MaxAttempts: 4, Sleep: sleeps[i].sleep}
 		if i%2 == 1 {
 			// Every other register's batches are cut by their size, before their count.
 			s.MaxBytes = 24 << 10
 		}
+		syncers[i] = s
 
 		wg.Add(2)
 		go func() {
@@ -274,14 +278,14 @@ func TestSyncer_Faults(t *testing.T) {
 					errs <- fmt.Errorf("%s: run %d stopped on a refusal a fault must never cause: %w", tl.name, runs[i], err)
 					return
 				}
-				if err != nil || rep.Pending > 0 {
+				if err != nil || rep.Pending > 0 || !rep.Pulled {
 					continue
 				}
 				select {
 				case <-done:
 					// Selling ended before this run began or during it: one more run
 					// empties what it queued last, then the outbox is checked as empty.
-					if rep, err := s.Run(ctx); err == nil && rep.Pending == 0 {
+					if rep, err := s.Run(ctx); err == nil && rep.Pending == 0 && rep.Pulled {
 						return
 					}
 				case <-sold:
@@ -303,6 +307,28 @@ func TestSyncer_Faults(t *testing.T) {
 	}
 	if t.Failed() {
 		return
+	}
+	// One more pull each, now that every register pushed its last sale, still through the
+	// faults: every register then shows every member of the others with the balance their own
+	// shop shows, which checkExactlyOnce finds equal to the central's ledger.
+	for _, s := range syncers {
+		syncUntilClean(t, s, "last pull")
+	}
+	for i, home := range tills {
+		for _, id := range home.members {
+			want, err := home.reg.MemberBalance(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j, other := range tills {
+				if j == i {
+					continue
+				}
+				if got, err := other.reg.MemberBalance(context.Background(), id); err != nil || got != want {
+					t.Errorf("%s shows %d points for %s of %s (%v), %s shows %d", other.name, got, id, home.name, err, home.name, want)
+				}
+			}
+		}
 	}
 	central.stop()
 	checkExactlyOnce(t, central.path, tills)
