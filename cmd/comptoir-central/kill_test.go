@@ -236,6 +236,7 @@ func TestCentral_KillDuringIngest(t *testing.T) {
 			}
 			w := watches[i]
 			w.next, w.at, w.hit, w.once = client, killAt, hit, &once
+			// Pushes only: the watch in between is a Pusher, not the central's feed.
 			s := &syncer.Syncer{Outbox: reg, Central: w, Register: name, MaxEvents: 100, MaxAttempts: 2, Sleep: noWait}
 			wg.Go(func() {
 				for {
@@ -272,7 +273,7 @@ func TestCentral_KillDuringIngest(t *testing.T) {
 		for err := range errs {
 			t.Error(err)
 		}
-		t.Logf("killed after %d events acknowledged, %d pushes in flight", total.Load(), busy)
+		t.Logf("killed after %d events acknowledged; pushes in flight: %d", total.Load(), busy)
 
 		central = startCentralProcess(t, bin, db, tokFile)
 		for i, w := range watches {
@@ -298,9 +299,11 @@ func TestCentral_KillDuringIngest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := &syncer.Syncer{Outbox: reg, Central: client, Register: name, MaxEvents: 100, Sleep: noWait}
-		if rep, err := s.Run(ctx); err != nil || rep.Pending != 0 {
-			t.Fatalf("%s: resumed Run = %+v, %v; want everything acknowledged", name, rep, err)
+		// The resumed syncer pulls as well: the central killed twice sets the register up and
+		// serves its feed.
+		s := &syncer.Syncer{Outbox: reg, Central: client, Feed: reg, Register: name, MaxEvents: 100, Sleep: noWait}
+		if rep, err := s.Run(ctx); err != nil || rep.Pending != 0 || !rep.Pulled {
+			t.Fatalf("%s: resumed Run = %+v, %v; want everything acknowledged and the feed read", name, rep, err)
 		}
 		rep, err := reg.Verify(ctx)
 		if err != nil || rep.Broken != nil {
