@@ -129,19 +129,20 @@ func (c *restartable) restart() {
 }
 
 // faultProxy is a reverse proxy in front of a restartable central that injects faults drawn
-// from seeded generators: one per register, chosen by the request's path, so that a register's
-// n-th request meets the same fault from one run to the next whatever the other registers do,
-// and one for the connections.
+// from seeded generators: one per stream (a register's pushes and set-up, named by the path, and
+// its pulls, named by the token; see streamOf), so that a stream's n-th request meets the same
+// fault from one run to the next whatever the other registers do, and one for the connections.
+// Restarts and timeouts still depend on timing, so a seed replays the draws, not every
+// interleaving.
 type faultProxy struct {
 	tb      testing.TB
 	central *restartable
 	// rate is the share of requests that meet a fault, in [0, 1].
 	rate float64
 	seed uint64
+	mu sync.Mutex
 	// only, when not faultNone, is the only fault injected (a test of one fault).
 	only fault
-
-	mu sync.Mutex
 	// forcePulls is how many of the next pulls meet a fault whatever the draw; pullFaults counts
 	// the pulls that met one.
 	forcePulls int
