@@ -140,7 +140,7 @@ type faultProxy struct {
 	// rate is the share of requests that meet a fault, in [0, 1].
 	rate float64
 	seed uint64
-	mu sync.Mutex
+	mu   sync.Mutex
 	// only, when not faultNone, is the only fault injected (a test of one fault).
 	only fault
 	// forcePulls is how many of the next pulls meet a fault whatever the draw; pullFaults counts
