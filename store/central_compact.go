@@ -1,11 +1,6 @@
 package store
 
 import (
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
-
 	"github.com/comptoir/comptoir"
 	"go.etcd.io/bbolt"
 )
@@ -64,51 +59,16 @@ func (c *Central) compactIfPending() error {
 // holds c.mu for writing. The old file's lock is released only once the new file is in place
 // and locked, so that another process opening the path waits for the new file.
 func (c *Central) compactLocked() error {
-	tmp := c.path + ".compact"
-	// A working file left by a killed compaction is stale: this process holds the database's
-	// lock, which every compaction holds while it uses its working file.
-	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	mode := os.FileMode(0o600)
-	if fi, err := os.Stat(c.path); err == nil {
-		mode = fi.Mode().Perm()
-	}
-	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	dst, err := rebuildFile(c.path, ".compact", c.timeout, c.noSync, func(dst *bbolt.DB) (*bbolt.DB, error) {
+		// bbolt.Compact keeps every bucket's sequence, so the feed and the audit go on numbering.
+		if err := bbolt.Compact(dst, c.db, 4<<20); err != nil {
+			return dst, err
+		}
+		return dst, dst.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketCentral).Delete(keyCentralCompactPending) })
+	})
 	if err != nil {
 		return err
 	}
-	err = f.Chmod(mode)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	dst, err := bbolt.Open(tmp, 0o600, &bbolt.Options{Timeout: c.timeout, NoSync: c.noSync})
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	// bbolt.Compact keeps every bucket's sequence, so the feed and the audit go on numbering.
-	err = bbolt.Compact(dst, c.db, 4<<20)
-	if err == nil {
-		err = dst.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketCentral).Delete(keyCentralCompactPending) })
-	}
-	if err == nil {
-		// Durable before it is put in place, even when commits skip the sync.
-		err = dst.Sync()
-	}
-	if err == nil {
-		err = os.Rename(tmp, c.path)
-	}
-	if err != nil {
-		dst.Close()
-		os.Remove(tmp)
-		return err
-	}
-	syncDir(filepath.Dir(c.path))
 	c.db.Close()
 	c.db = dst
 	return nil

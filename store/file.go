@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/comptoir/comptoir"
 	"go.etcd.io/bbolt"
@@ -194,20 +195,33 @@ func (s *Store) swap(suffix string, build func(dst *bbolt.DB) (*bbolt.DB, error)
 }
 
 func (s *Store) swapLocked(suffix string, build func(dst *bbolt.DB) (*bbolt.DB, error)) error {
-	tmp := s.path + suffix
+	dst, err := rebuildFile(s.path, suffix, s.timeout, s.noSync, build)
+	if err != nil {
+		return err
+	}
+	s.db.Close()
+	s.db = dst
+	return nil
+}
+
+// rebuildFile builds a new bbolt file beside path (named path+suffix, with path's permissions),
+// makes it durable and renames it over path, returning it open; the caller, which holds path's
+// lock, then closes the old file. The register's rewrites and the central's compaction share it.
+func rebuildFile(path, suffix string, timeout time.Duration, noSync bool, build func(dst *bbolt.DB) (*bbolt.DB, error)) (*bbolt.DB, error) {
+	tmp := path + suffix
 	// A working file left by a killed rewrite is stale: this process holds the database's lock,
 	// which every rewrite holds while it uses its working file.
 	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
+		return nil, err
 	}
 	mode := os.FileMode(0o600)
-	if fi, err := os.Stat(s.path); err == nil {
+	if fi, err := os.Stat(path); err == nil {
 		// The new file keeps the permissions the owner gave the database.
 		mode = fi.Mode().Perm()
 	}
 	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	err = f.Chmod(mode)
 	if cerr := f.Close(); err == nil {
@@ -215,12 +229,12 @@ func (s *Store) swapLocked(suffix string, build func(dst *bbolt.DB) (*bbolt.DB, 
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return err
+		return nil, err
 	}
-	dst, err := bbolt.Open(tmp, 0o600, &bbolt.Options{Timeout: s.timeout, NoSync: s.noSync})
+	dst, err := bbolt.Open(tmp, 0o600, &bbolt.Options{Timeout: timeout, NoSync: noSync})
 	if err != nil {
 		os.Remove(tmp)
-		return err
+		return nil, err
 	}
 	dst, err = build(dst)
 	if err == nil {
@@ -228,15 +242,13 @@ func (s *Store) swapLocked(suffix string, build func(dst *bbolt.DB) (*bbolt.DB, 
 		err = dst.Sync()
 	}
 	if err == nil {
-		err = os.Rename(tmp, s.path)
+		err = os.Rename(tmp, path)
 	}
 	if err != nil {
 		dst.Close()
 		os.Remove(tmp)
-		return err
+		return nil, err
 	}
-	syncDir(filepath.Dir(s.path))
-	s.db.Close()
-	s.db = dst
-	return nil
+	syncDir(filepath.Dir(path))
+	return dst, nil
 }
