@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/comptoir/comptoir"
@@ -98,29 +97,8 @@ func createCentralKey(path string) (*centralKeys, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
+	if err := writeKeyFile(path, centralKeyHeader, priv.Bytes()); err != nil {
 		return nil, err
-	}
-	if err != nil {
-		return nil, comptoir.Wrap(comptoir.CodeCannotWrite, err)
-	}
-	_, err = f.WriteString(centralKeyHeader + "\n" + hex.EncodeToString(priv.Bytes()) + "\n")
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-		return nil, comptoir.Wrap(comptoir.CodeCannotWrite, err)
-	}
-	// The key's check value is committed to the database right after: the key's directory entry
-	// must be on disk first, or a crash could leave a database whose key is lost.
-	if dir, err := os.Open(filepath.Dir(path)); err == nil {
-		dir.Sync()
-		dir.Close()
 	}
 	return deriveCentralKeys(priv), nil
 }

@@ -70,12 +70,31 @@ func createKeyFile(path string) (*masterKey, error) {
 	if _, err := rand.Read(secret); err != nil {
 		return nil, err
 	}
-	// O_EXCL: two programs creating the key at once must not each believe their own key is it.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, comptoir.Wrap(comptoir.CodeCannotWrite, err)
+	if err := writeKeyFile(path, keyFileHeader, secret); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil, comptoir.Wrap(comptoir.CodeCannotWrite, err)
+		}
+		return nil, err
 	}
-	_, err = f.WriteString(keyFileHeader + "\n" + hex.EncodeToString(secret) + "\n")
+	k := deriveKeys(secret)
+	zero(secret)
+	return k, nil
+}
+
+// writeKeyFile writes a new key file, header then the secret in hexadecimal, durably, mode 0600.
+// O_EXCL: two programs creating the key at once must not each believe their own key is it; the
+// loser gets fs.ErrExist as it is, any other failure CodeCannotWrite. The key's check value is
+// committed to the database right after, so the file's directory entry is synced first: a crash
+// must not leave a database whose key is lost.
+func writeKeyFile(path, header string, secret []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if err != nil {
+		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
+	}
+	_, err = f.WriteString(header + "\n" + hex.EncodeToString(secret) + "\n")
 	if err == nil {
 		err = f.Sync()
 	}
@@ -84,17 +103,13 @@ func createKeyFile(path string) (*masterKey, error) {
 	}
 	if err != nil {
 		os.Remove(path)
-		return nil, comptoir.Wrap(comptoir.CodeCannotWrite, err)
+		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
 	}
-	// The key's check value is committed to the database right after: the file's directory entry
-	// must be on disk first, or a crash could leave a database whose key is lost.
 	if dir, err := os.Open(filepath.Dir(path)); err == nil {
 		dir.Sync()
 		dir.Close()
 	}
-	k := deriveKeys(secret)
-	zero(secret)
-	return k, nil
+	return nil
 }
 
 // matches reports whether the key is the one whose check value the database holds.
