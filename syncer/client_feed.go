@@ -42,6 +42,18 @@ func (c *Client) Setup(ctx context.Context, register string, r comptoir.SetupReq
 	return out, err
 }
 
+// Register reads what the central holds of a register (its token's, or any with the admin
+// token): its acknowledged sequence above all, which tells a register restored from an old
+// backup that the central is ahead of it even when it has nothing to send.
+func (c *Client) Register(ctx context.Context, register string) (comptoir.RegisterSummary, error) {
+	if err := CheckRegister(register); err != nil {
+		return comptoir.RegisterSummary{}, err
+	}
+	var out comptoir.RegisterSummary
+	err := c.send(ctx, http.MethodGet, "/v1/registers/"+url.PathEscape(register), nil, "", register, &out)
+	return out, err
+}
+
 // Changes reads one page of the change feed after cursor ("" for the beginning), at most limit
 // changes (the central's most when limit is zero or more). The central answers for the token's
 // register; register is checked so that a caller's mistake is said here rather than hidden.

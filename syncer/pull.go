@@ -117,6 +117,9 @@ func (s *Syncer) setup(ctx context.Context, central comptoir.CentralFeed, rep *R
 	if err := s.Feed.ApplySetup(ctx, st); err != nil {
 		return err
 	}
+	if err := s.checkAcked(ctx); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	s.setUp = true
 	s.mu.Unlock()
@@ -209,4 +212,37 @@ func NeedsPerson(err error) bool {
 		}
 	}
 	return false
+}
+
+// registerReader is a central that says what it holds of a register; *Client is one.
+type registerReader interface {
+	Register(ctx context.Context, register string) (comptoir.RegisterSummary, error)
+}
+
+// checkAcked asks the central how far it acknowledged this register and acknowledges as much
+// here. A register restored from a backup taken after a sync has nothing to send, so no push is
+// refused to tell it that the central holds events past its file's last number: this does, with
+// CodeRegisterBehindCentral, before anything is pulled into the file or sold on it. Otherwise it
+// drops only what the central already holds (an answer lost on the way).
+func (s *Syncer) checkAcked(ctx context.Context) error {
+	rr, ok := s.Central.(registerReader)
+	if !ok {
+		return nil
+	}
+	var sum comptoir.RegisterSummary
+	err := s.retry(ctx, func() error {
+		var err error
+		sum, err = rr.Register(ctx, s.Register)
+		return err
+	})
+	switch {
+	case errors.Is(err, comptoir.E(comptoir.CodeUnknownRegisterCentral)):
+		return nil // The central never received anything from this register.
+	case err != nil:
+		return err
+	case sum.AckedSeq == 0:
+		return nil
+	}
+	_, err = s.Outbox.AckOutbox(ctx, sum.AckedSeq)
+	return err
 }

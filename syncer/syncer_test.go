@@ -518,3 +518,46 @@ func checkClientRequest(tb testing.TB, r *http.Request) {
 		tb.Errorf("%s %s: the client's request against openapi.yaml: %v", r.Method, r.URL.Path, err)
 	}
 }
+
+// TestSyncer_RestoredAfterSync stops a register restored from a backup taken right after a sync:
+// its outbox is empty, so no push is refused, and only the central's acknowledged sequence shows
+// that the file is behind. Nothing is pulled into it.
+func TestSyncer_RestoredAfterSync(t *testing.T) {
+	ctx := context.Background()
+	c := startCentral(t, nil)
+	dir := t.TempDir()
+	path, backup := filepath.Join(dir, "r1.db"), filepath.Join(dir, "backup.db")
+	reg := openRegister(t, path)
+	sell(t, reg, 3)
+	if _, err := pullingSyncer(t, reg, c.url).Run(ctx); err != nil {
+		t.Fatalf("first Run: %v", err)
+	}
+	reg.Close()
+	copyFile(t, path, backup)
+
+	reg = openRegister(t, path)
+	sell(t, reg, 2)
+	if _, err := pullingSyncer(t, reg, c.url).Run(ctx); err != nil {
+		t.Fatalf("Run before the restore: %v", err)
+	}
+	reg.Close()
+	copyFile(t, backup, path)
+
+	reg = openRegister(t, path)
+	defer reg.Close()
+	before := c.pushes.Load()
+	rep, err := pullingSyncer(t, reg, c.url).Run(ctx)
+	wantCode(t, err, comptoir.CodeRegisterBehindCentral)
+	// The one POST is the set-up: nothing was pushed.
+	if got := c.pushes.Load() - before; got != 1 || rep.Acked != 0 || rep.Pulled || rep.Changes != 0 {
+		t.Errorf("Run = %+v after %d POSTs, want the set-up only and nothing pulled", rep, got)
+	}
+}
+
+// pullingSyncer is a Syncer that pushes and pulls, as the register's.
+func pullingSyncer(tb testing.TB, reg *store.Store, url string) *syncer.Syncer {
+	tb.Helper()
+	s := newSyncer(tb, reg, url, tokR1, &sleeps{})
+	s.Feed = reg
+	return s
+}
