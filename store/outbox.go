@@ -56,7 +56,7 @@ func (ev storedEvent) event(tx *bbolt.Tx) (comptoir.Event, error) {
 	if err != nil {
 		return comptoir.Event{}, err
 	}
-	payload, err := json.Marshal(eventPayload{Register: ev.Register, Hash: rec.hashHex(), Record: rec.body})
+	payload, err := recordPayload(ev.Register, rec.hashHex(), rec.body)
 	if err != nil {
 		return comptoir.Event{}, err
 	}

@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -92,12 +91,10 @@ func (c *Client) Push(ctx context.Context, register string, events []comptoir.Ev
 	if events == nil {
 		events = []comptoir.Event{}
 	}
+	// The body is a buffer of its own, not reused: the transport may still read a request's
+	// body after Do returned, when the central answered before reading it all.
 	var body bytes.Buffer
-	zw := gzip.NewWriter(&body)
-	if err := json.NewEncoder(zw).Encode(batch{Events: events}); err != nil {
-		return comptoir.PushResult{}, err
-	}
-	if err := zw.Close(); err != nil {
+	if err := gzipBatch(&body, events); err != nil {
 		return comptoir.PushResult{}, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost,

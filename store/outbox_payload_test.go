@@ -1,0 +1,61 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// recordPayloadSeeds are records as the journal writes them and records json.Marshal would
+// rewrite, which must go its way.
+var recordPayloadSeeds = []string{
+	`{"register":"R1","number":1,"lines":[{"name":"Pâté","qty":2}],"prev_hash":""}`,
+	`{"name":"Fish \u0026 chips \u003cbig\u003e","note":"a \"quoted\" \\ word"}`,
+	`{"name":"Fish & chips"}`,
+	`{"name":"<b>"}`,
+	`{"a": 1}`,
+	"{\"a\":\n1}",
+	"{\"line\":\"a\u2028b\",\"p\":\"c\u2029d\"}",
+	`{"e":"\u2028"}`,
+	`{"s":"ends with a backslash \\"}`,
+	`{}`,
+	`[1,2]`,
+	`"text"`,
+	`{"nested":{"x":[true,false,null,1.5e3,-2]}}`,
+}
+
+// TestRecordPayload_SameBytesAsMarshal checks that the appended payload is, byte for byte, what
+// json.Marshal writes: the central hashes the record's bytes, and registers' outboxes already
+// hold events read the old way.
+func TestRecordPayload_SameBytesAsMarshal(t *testing.T) {
+	for _, reg := range []string{"R1", "caisse-2", "R<1>", "é"} {
+		for _, body := range recordPayloadSeeds {
+			checkRecordPayload(t, reg, "00ff", []byte(body))
+		}
+	}
+}
+
+// FuzzRecordPayload checks the same for any valid JSON record and any register name.
+func FuzzRecordPayload(f *testing.F) {
+	for _, body := range recordPayloadSeeds {
+		f.Add("R1", body)
+	}
+	f.Fuzz(func(t *testing.T, register, body string) {
+		if !json.Valid([]byte(body)) {
+			t.Skip()
+		}
+		checkRecordPayload(t, register, "abc123", []byte(body))
+	})
+}
+
+func checkRecordPayload(t *testing.T, register, hash string, body []byte) {
+	t.Helper()
+	want, wantErr := json.Marshal(eventPayload{Register: register, Hash: hash, Record: body})
+	got, err := recordPayload(register, hash, body)
+	if (err != nil) != (wantErr != nil) {
+		t.Fatalf("recordPayload(%q, %q) error = %v, json.Marshal's = %v", register, body, err, wantErr)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("recordPayload(%q, %q) = %s, want %s", register, body, got, want)
+	}
+}
