@@ -136,4 +136,3 @@ func sameEvent(a, b comptoir.Event) bool {
 	return a.Seq == b.Seq && a.ID == b.ID && a.Type == b.Type && a.At.Equal(b.At) &&
 		errA == nil && errB == nil && bytes.Equal(pa, pb)
 }
-
