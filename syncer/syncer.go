@@ -203,8 +203,8 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 		}
 		total = n
 	}
+	events, err := s.Outbox.Outbox(ctx, 0, s.maxEvents())
 	for {
-		events, err := s.Outbox.Outbox(ctx, 0, s.maxEvents())
 		if err != nil {
 			return rep, err
 		}
@@ -213,7 +213,19 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 		}
 		events = cutBatch(events, s.maxBytes())
 		first, last := events[0].Seq, events[len(events)-1].Seq
+		// The next batch is read while this one travels and the central commits it, so that
+		// the register's reading and the central's work overlap rather than add up. Reading
+		// past last is safe meanwhile: the outbox grows only at its end and loses events only
+		// at its front, up to what the central acknowledged.
+		next := make(chan prefetched, 1)
+		go func() {
+			evs, err := s.Outbox.Outbox(ctx, last, s.maxEvents())
+			next <- prefetched{evs, err}
+		}()
 		res, err := s.push(ctx, events)
+		// The read ends before anything else touches the outbox, so that an OutboxService
+		// is never used from two goroutines at once, and none is left running after Run.
+		ahead := <-next
 		var upTo uint64
 		switch {
 		case err == nil:
@@ -250,7 +262,19 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 		s.mu.Lock()
 		s.state.LastSuccess = s.now()
 		s.mu.Unlock()
+		events, err = ahead.events, ahead.err
+		if upTo != last || err != nil || len(events) == 0 {
+			// Read again from the front: the central acknowledged past this batch, or the
+			// read ahead failed, or found nothing while events may have been recorded since.
+			events, err = s.Outbox.Outbox(ctx, 0, s.maxEvents())
+		}
 	}
+}
+
+// prefetched is the next batch read while the current one is pushed.
+type prefetched struct {
+	events []comptoir.Event
+	err    error
 }
 
 // push sends one batch, retrying with capped exponential backoff when the central cannot be
