@@ -256,7 +256,9 @@ func DecodeBatch(body io.Reader, encoding string, maxBytes int64, maxEvents int)
 		return nil, err
 	}
 	var b batch
-	if err := decodeStrict(data, &b, comptoir.CodeMalformedBatch); err != nil {
+	if events, ok := decodeBatchFast(data); ok {
+		b.Events = events
+	} else if err := decodeStrict(data, &b, comptoir.CodeMalformedBatch); err != nil {
 		return nil, err
 	}
 	if b.Events == nil {
