@@ -203,6 +203,20 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 		}
 		total = n
 	}
+	// dropped counts the events dropped from the outbox once the central acknowledged them.
+	dropped := func(n int) {
+		rep.Acked += n
+		rep.Batches++
+		if progress != nil {
+			progress(StepPush, min(rep.Acked, total), total)
+		}
+		s.mu.Lock()
+		s.state.LastSuccess = s.now()
+		s.mu.Unlock()
+	}
+	// acked is a sequence the central acknowledged whose events are still to be dropped from
+	// the outbox, zero when there is none: they are dropped while the next batch travels.
+	var acked uint64
 	events, err := s.Outbox.Outbox(ctx, 0, s.maxEvents())
 	for {
 		if err != nil {
@@ -213,19 +227,36 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 		}
 		events = cutBatch(events, s.maxBytes())
 		first, last := events[0].Seq, events[len(events)-1].Seq
-		// The next batch is read while this one travels and the central commits it, so that
-		// the register's reading and the central's work overlap rather than add up. Reading
-		// past last is safe meanwhile: the outbox grows only at its end and loses events only
-		// at its front, up to what the central acknowledged.
-		next := make(chan prefetched, 1)
-		go func() {
-			evs, err := s.Outbox.Outbox(ctx, last, s.maxEvents())
-			next <- prefetched{evs, err}
-		}()
+		// While this batch travels and the central commits it, the register drops the batch
+		// before it, which the central acknowledged, and reads the batch after it, so that the
+		// register's work and the central's overlap rather than add up. Reading past last is
+		// safe meanwhile: the outbox grows only at its end and loses events only at its front,
+		// up to what the central acknowledged. Dropping acknowledged events later than at once
+		// is safe too: a run stopped before would send them again, and the central answers a
+		// replay without applying it.
+		next := make(chan ahead, 1)
+		go func(upTo uint64) {
+			var a ahead
+			if upTo > 0 {
+				if a.dropped, a.ackErr = s.Outbox.AckOutbox(ctx, upTo); a.ackErr != nil {
+					next <- a
+					return
+				}
+			}
+			a.events, a.err = s.Outbox.Outbox(ctx, last, s.maxEvents())
+			next <- a
+		}(acked)
 		res, err := s.push(ctx, events)
-		// The read ends before anything else touches the outbox, so that an OutboxService
-		// is never used from two goroutines at once, and none is left running after Run.
-		ahead := <-next
+		// The outbox's work ends before anything else touches it, so that an OutboxService is
+		// never used from two goroutines at once, and nothing is left running after Run.
+		a := <-next
+		if acked > 0 {
+			if a.ackErr != nil {
+				return rep, a.ackErr
+			}
+			dropped(a.dropped)
+			acked = 0
+		}
 		var upTo uint64
 		switch {
 		case err == nil:
@@ -250,31 +281,28 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 		default:
 			return rep, err
 		}
+		if upTo == last && a.ackErr == nil && a.err == nil && len(a.events) > 0 {
+			acked, events = upTo, a.events
+			continue
+		}
+		// The central acknowledged past this batch, or the read ahead failed, or found nothing
+		// while events may have been recorded since: drop now and read again from the front.
 		n, err := s.Outbox.AckOutbox(ctx, upTo)
 		if err != nil {
 			return rep, err
 		}
-		rep.Acked += n
-		rep.Batches++
-		if progress != nil {
-			progress(StepPush, min(rep.Acked, total), total)
-		}
-		s.mu.Lock()
-		s.state.LastSuccess = s.now()
-		s.mu.Unlock()
-		events, err = ahead.events, ahead.err
-		if upTo != last || err != nil || len(events) == 0 {
-			// Read again from the front: the central acknowledged past this batch, or the
-			// read ahead failed, or found nothing while events may have been recorded since.
-			events, err = s.Outbox.Outbox(ctx, 0, s.maxEvents())
-		}
+		dropped(n)
+		events, err = s.Outbox.Outbox(ctx, 0, s.maxEvents())
 	}
 }
 
-// prefetched is the next batch read while the current one is pushed.
-type prefetched struct {
-	events []comptoir.Event
-	err    error
+// ahead is what the register did while a batch travelled: the events of the batch before it
+// dropped, and the events after it read.
+type ahead struct {
+	dropped int
+	ackErr  error
+	events  []comptoir.Event
+	err     error
 }
 
 // push sends one batch, retrying with capped exponential backoff when the central cannot be
