@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 )
 
@@ -71,4 +72,42 @@ func compactEscaped(body []byte) bool {
 		}
 	}
 	return !inString
+}
+
+// splitRecordPayload reads a journal record's payload of the shape recordPayload writes without
+// encoding/json, which would scan the whole record once to validate it and again to find its
+// end, before apply scans it twice more to read the ticket. It says ok only when json.Unmarshal
+// would read the same register, hash and record bytes from a payload whose record is valid
+// JSON: it checks every byte but the record's, and the caller unmarshals the record, which
+// checks those. Anything else is left to encoding/json.
+func splitRecordPayload(payload []byte) (p eventPayload, ok bool) {
+	const (
+		head = `{"register":"`
+		mid  = `","hash":"`
+		tail = `","record":`
+	)
+	rest, found := bytes.CutPrefix(payload, []byte(head))
+	if !found {
+		return p, false
+	}
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 || !plainJSONString(string(rest[:end])) {
+		return p, false
+	}
+	register := rest[:end]
+	if rest, found = bytes.CutPrefix(rest[end:], []byte(mid)); !found {
+		return p, false
+	}
+	if end = bytes.IndexByte(rest, '"'); end < 0 || !plainJSONString(string(rest[:end])) {
+		return p, false
+	}
+	hash := rest[:end]
+	if rest, found = bytes.CutPrefix(rest[end:], []byte(tail)); !found {
+		return p, false
+	}
+	// The record runs to the payload's closing brace, with no white space around it.
+	if len(rest) < 3 || rest[0] != '{' || rest[len(rest)-2] != '}' || rest[len(rest)-1] != '}' {
+		return p, false
+	}
+	return eventPayload{Register: string(register), Hash: string(hash), Record: rest[:len(rest)-1]}, true
 }

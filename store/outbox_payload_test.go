@@ -59,3 +59,43 @@ func checkRecordPayload(t *testing.T, register, hash string, body []byte) {
 		t.Errorf("recordPayload(%q, %q) = %s, want %s", register, body, got, want)
 	}
 }
+
+// TestSplitRecordPayload_ReadsRecordPayload checks that what recordPayload writes is split back
+// without encoding/json, to what encoding/json reads.
+func TestSplitRecordPayload_ReadsRecordPayload(t *testing.T) {
+	for _, body := range recordPayloadSeeds[:3] {
+		payload, err := recordPayload("R1", "00ff", []byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := splitRecordPayload(payload); !ok {
+			t.Errorf("splitRecordPayload(%s) left it to encoding/json", payload)
+		}
+		checkSplit(t, payload)
+	}
+}
+
+// FuzzSplitRecordPayload checks that a split whose record is valid JSON is what encoding/json
+// reads from the payload.
+func FuzzSplitRecordPayload(f *testing.F) {
+	f.Add([]byte(`{"register":"R1","hash":"ab","record":{"a":1}}`))
+	f.Add([]byte(`{"register":"R1","hash":"ab","record":{"a":1},"x":{}}`))
+	f.Add([]byte(`{"register":"R1","hash":"ab","record":{"a":1} }`))
+	f.Add([]byte(`{"register":"R\u0031","hash":"ab","record":{}}`))
+	f.Fuzz(func(t *testing.T, payload []byte) { checkSplit(t, payload) })
+}
+
+func checkSplit(t *testing.T, payload []byte) {
+	t.Helper()
+	got, ok := splitRecordPayload(payload)
+	if !ok || !json.Valid(got.Record) {
+		return
+	}
+	var want eventPayload
+	if err := json.Unmarshal(payload, &want); err != nil {
+		t.Fatalf("split %q, which encoding/json refuses: %v", payload, err)
+	}
+	if got.Register != want.Register || got.Hash != want.Hash || !bytes.Equal(got.Record, want.Record) {
+		t.Fatalf("split %q as %+v, encoding/json reads %+v", payload, got, want)
+	}
+}
