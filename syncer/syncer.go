@@ -15,6 +15,13 @@ type Pusher interface {
 	Push(ctx context.Context, register string, events []comptoir.Event) (comptoir.PushResult, error)
 }
 
+// encodingPusher is a Pusher that encodes a batch apart from sending it, so that the Syncer
+// encodes the next batch while one travels: *Client.
+type encodingPusher interface {
+	encodeBatch(events []comptoir.Event) ([]byte, error)
+	pushEncoded(ctx context.Context, register string, body []byte) (comptoir.PushResult, error)
+}
+
 // Defaults of a Syncer's retries.
 const (
 	DefaultMaxAttempts = 6
@@ -217,6 +224,7 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 	// acked is a sequence the central acknowledged whose events are still to be dropped from
 	// the outbox, zero when there is none: they are dropped while the next batch travels.
 	var acked uint64
+	var body []byte
 	events, err := s.Outbox.Outbox(ctx, 0, s.maxEvents())
 	for {
 		if err != nil {
@@ -227,13 +235,16 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 		}
 		events = cutBatch(events, s.maxBytes())
 		first, last := events[0].Seq, events[len(events)-1].Seq
+		if body == nil {
+			body = s.encodeAhead(events)
+		}
 		// While this batch travels and the central commits it, the register drops the batch
-		// before it, which the central acknowledged, and reads the batch after it, so that the
-		// register's work and the central's overlap rather than add up. Reading past last is
-		// safe meanwhile: the outbox grows only at its end and loses events only at its front,
-		// up to what the central acknowledged. Dropping acknowledged events later than at once
-		// is safe too: a run stopped before would send them again, and the central answers a
-		// replay without applying it.
+		// before it, which the central acknowledged, and reads and encodes the batch after it,
+		// so that the register's work and the central's overlap rather than add up. Reading
+		// past last is safe meanwhile: the outbox grows only at its end and loses events only
+		// at its front, up to what the central acknowledged. Dropping acknowledged events
+		// later than at once is safe too: a run stopped before would send them again, and the
+		// central answers a replay without applying it.
 		next := make(chan ahead, 1)
 		go func(upTo uint64) {
 			var a ahead
@@ -244,9 +255,14 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 				}
 			}
 			a.events, a.err = s.Outbox.Outbox(ctx, last, s.maxEvents())
+			if a.err == nil && len(a.events) > 0 {
+				a.events = cutBatch(a.events, s.maxBytes())
+				a.body = s.encodeAhead(a.events)
+			}
 			next <- a
 		}(acked)
-		res, err := s.push(ctx, events)
+		res, err := s.push(ctx, events, body)
+		body = nil
 		// The outbox's work ends before anything else touches it, so that an OutboxService is
 		// never used from two goroutines at once, and nothing is left running after Run.
 		a := <-next
@@ -282,7 +298,7 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 			return rep, err
 		}
 		if upTo == last && a.ackErr == nil && a.err == nil && len(a.events) > 0 {
-			acked, events = upTo, a.events
+			acked, events, body = upTo, a.events, a.body
 			continue
 		}
 		// The central acknowledged past this batch, or the read ahead failed, or found nothing
@@ -297,24 +313,44 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 }
 
 // ahead is what the register did while a batch travelled: the events of the batch before it
-// dropped, and the events after it read.
+// dropped, and the next batch read and encoded.
 type ahead struct {
 	dropped int
 	ackErr  error
 	events  []comptoir.Event
+	body    []byte
 	err     error
 }
 
 // push sends one batch, retrying with capped exponential backoff when the central cannot be
 // reached or fails. Resending is harmless: the central applies each sequence once.
-func (s *Syncer) push(ctx context.Context, events []comptoir.Event) (comptoir.PushResult, error) {
+// push sends a batch, its body as encoded ahead when there is one, with retries.
+func (s *Syncer) push(ctx context.Context, events []comptoir.Event, body []byte) (comptoir.PushResult, error) {
 	var res comptoir.PushResult
 	err := s.retry(ctx, func() error {
 		var err error
-		res, err = s.Central.Push(ctx, s.Register, events)
+		if ep, ok := s.Central.(encodingPusher); ok && body != nil {
+			res, err = ep.pushEncoded(ctx, s.Register, body)
+		} else {
+			res, err = s.Central.Push(ctx, s.Register, events)
+		}
 		return err
 	})
 	return res, err
+}
+
+// encodeAhead is the body of a batch when the central's client encodes apart from sending,
+// nil otherwise or when encoding fails (Push then says why).
+func (s *Syncer) encodeAhead(events []comptoir.Event) []byte {
+	ep, ok := s.Central.(encodingPusher)
+	if !ok || len(events) == 0 {
+		return nil
+	}
+	body, err := ep.encodeBatch(events)
+	if err != nil {
+		return nil
+	}
+	return body
 }
 
 // retry calls fn until it succeeds, fails for good, or has been tried MaxAttempts times, waiting
