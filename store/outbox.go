@@ -86,8 +86,8 @@ func (s *Store) Outbox(ctx context.Context, after uint64, limit int) ([]comptoir
 			if limit > 0 && len(events) >= limit {
 				break
 			}
-			var stored storedEvent
-			if err := decode(v, &stored); err != nil {
+			stored, err := decodeStoredEvent(v)
+			if err != nil {
 				return err
 			}
 			ev, err := stored.event(tx, &regs)

@@ -1,6 +1,8 @@
 package syncer
 
 import (
+	"bytes"
+
 	"github.com/comptoir/comptoir"
 )
 
@@ -18,7 +20,9 @@ func decodeBatchFast(data []byte) (events []comptoir.Event, ok bool) {
 	if !p.literal(`{`) || !p.literal(`"events"`) || !p.literal(`:`) || !p.literal(`[`) {
 		return nil, false
 	}
-	events = []comptoir.Event{}
+	// Every event has a seq, so counting them sizes the list once; payloads that say "seq": too
+	// only make it larger than needed.
+	events = make([]comptoir.Event, 0, min(bytes.Count(data, []byte(`"seq":`)), comptoir.MaxBatchEvents+1))
 	if p.peek() == ']' {
 		p.i++
 	} else {

@@ -296,7 +296,11 @@ func readBody(body io.Reader, encoding string, maxBytes int64, tooLarge, malform
 	default:
 		return nil, comptoir.E(malformed, "unknown Content-Encoding")
 	}
-	data, err := io.ReadAll(io.LimitReader(body, maxBytes+1))
+	// A batch of 1 000 events is about 600 kB: a buffer that starts at 64 kB and doubles copies
+	// it less than one grown from nothing, and costs a small body little.
+	buf := bytes.NewBuffer(make([]byte, 0, min(maxBytes+1, 64<<10)))
+	_, err := buf.ReadFrom(io.LimitReader(body, maxBytes+1))
+	data := buf.Bytes()
 	if errors.Is(err, errCapped) {
 		return nil, comptoir.E(tooLarge, maxBytes)
 	}
