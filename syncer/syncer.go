@@ -322,9 +322,9 @@ type ahead struct {
 	err     error
 }
 
-// push sends one batch, retrying with capped exponential backoff when the central cannot be
-// reached or fails. Resending is harmless: the central applies each sequence once.
-// push sends a batch, its body as encoded ahead when there is one, with retries.
+// push sends one batch, its body as encoded ahead when there is one, retrying with capped
+// exponential backoff when the central cannot be reached or fails. Resending is harmless: the
+// central applies each sequence once.
 func (s *Syncer) push(ctx context.Context, events []comptoir.Event, body []byte) (comptoir.PushResult, error) {
 	var res comptoir.PushResult
 	err := s.retry(ctx, func() error {
