@@ -588,17 +588,36 @@ func (st *centralRegister) apply(register string, e comptoir.Event, payload []by
 		}
 		return ""
 	}
-	var p eventPayload
-	if err := json.Unmarshal(payload, &p); err != nil || len(p.Record) == 0 || p.Record[0] != '{' {
-		return "payload is not a journal record"
+	var t centralTicket
+	var cl centralClosing
+	var record any = &t
+	if e.Type == comptoir.EventClosingRecorded {
+		record = &cl
+	}
+	// The payload as recordPayload writes it is split without a pass over the record. The split
+	// is what encoding/json reads only when the record is valid JSON, which unmarshalling it
+	// checks; else the payload is read the long way, for the same answers in the same order.
+	p, split := splitRecordPayload(payload)
+	var recordErr error
+	if split {
+		if split = json.Unmarshal(p.Record, record) == nil; !split {
+			t, cl, p = centralTicket{}, centralClosing{}, eventPayload{}
+		}
+	}
+	if !split {
+		if err := json.Unmarshal(payload, &p); err != nil || len(p.Record) == 0 || p.Record[0] != '{' {
+			return "payload is not a journal record"
+		}
 	}
 	if p.Register != register {
 		return fmt.Sprintf("record of register %q pushed by %q", p.Register, register)
 	}
 	hashOK := recordHashIs(p.Record, p.Hash)
+	if !split {
+		recordErr = json.Unmarshal(p.Record, record)
+	}
 	if e.Type == comptoir.EventSaleRecorded {
-		var t centralTicket
-		if err := json.Unmarshal(p.Record, &t); err != nil || t.Register != register || t.Number == 0 {
+		if recordErr != nil || t.Register != register || t.Number == 0 {
 			return "record is not a ticket of this register"
 		}
 		ref := comptoir.RecordRef{Kind: comptoir.TicketRecord, Number: t.Number}
@@ -610,8 +629,7 @@ func (st *centralRegister) apply(register string, e comptoir.Event, payload []by
 		st.LastTicket, st.LastHash = t.Number, p.Hash
 		return ""
 	}
-	var cl centralClosing
-	if err := json.Unmarshal(p.Record, &cl); err != nil || cl.Register != register || cl.Number == 0 {
+	if recordErr != nil || cl.Register != register || cl.Number == 0 {
 		return "record is not a closing of this register"
 	}
 	if _, err := comptoir.ParsePeriod(cl.Period); err != nil {

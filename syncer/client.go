@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -89,19 +88,32 @@ func (c *Client) Push(ctx context.Context, register string, events []comptoir.Ev
 	if err := CheckRegister(register); err != nil {
 		return comptoir.PushResult{}, err
 	}
-	if events == nil {
-		events = []comptoir.Event{}
-	}
-	var body bytes.Buffer
-	zw := gzip.NewWriter(&body)
-	if err := json.NewEncoder(zw).Encode(batch{Events: events}); err != nil {
+	body, err := c.encodeBatch(events)
+	if err != nil {
 		return comptoir.PushResult{}, err
 	}
-	if err := zw.Close(); err != nil {
+	return c.pushEncoded(ctx, register, body)
+}
+
+// encodeBatch writes a push's gzipped body. The Syncer calls it ahead, while the batch before
+// travels.
+func (c *Client) encodeBatch(events []comptoir.Event) ([]byte, error) {
+	// The body is a buffer of its own, not reused: the transport may still read a request's
+	// body after Do returned, when the central answered before reading it all.
+	var body bytes.Buffer
+	if err := gzipBatch(&body, events); err != nil {
+		return nil, err
+	}
+	return body.Bytes(), nil
+}
+
+// pushEncoded sends a body encodeBatch wrote, as Push does.
+func (c *Client) pushEncoded(ctx context.Context, register string, body []byte) (comptoir.PushResult, error) {
+	if err := CheckRegister(register); err != nil {
 		return comptoir.PushResult{}, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
-		c.BaseURL+"/v1/registers/"+url.PathEscape(register)+"/events", &body)
+		c.BaseURL+"/v1/registers/"+url.PathEscape(register)+"/events", bytes.NewReader(body))
 	if err != nil {
 		return comptoir.PushResult{}, comptoir.E(comptoir.CodeNoCentral)
 	}

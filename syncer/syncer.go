@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"sync"
@@ -14,6 +13,13 @@ import (
 // Pusher sends a batch of one register's events to the central; *Client is the real one.
 type Pusher interface {
 	Push(ctx context.Context, register string, events []comptoir.Event) (comptoir.PushResult, error)
+}
+
+// encodingPusher is a Pusher that encodes a batch apart from sending it, so that the Syncer
+// encodes the next batch while one travels: *Client.
+type encodingPusher interface {
+	encodeBatch(events []comptoir.Event) ([]byte, error)
+	pushEncoded(ctx context.Context, register string, body []byte) (comptoir.PushResult, error)
 }
 
 // Defaults of a Syncer's retries.
@@ -204,8 +210,23 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 		}
 		total = n
 	}
+	// dropped counts the events dropped from the outbox once the central acknowledged them.
+	dropped := func(n int) {
+		rep.Acked += n
+		rep.Batches++
+		if progress != nil {
+			progress(StepPush, min(rep.Acked, total), total)
+		}
+		s.mu.Lock()
+		s.state.LastSuccess = s.now()
+		s.mu.Unlock()
+	}
+	// acked is a sequence the central acknowledged whose events are still to be dropped from
+	// the outbox, zero when there is none: they are dropped while the next batch travels.
+	var acked uint64
+	var body []byte
+	events, err := s.Outbox.Outbox(ctx, 0, s.maxEvents())
 	for {
-		events, err := s.Outbox.Outbox(ctx, 0, s.maxEvents())
 		if err != nil {
 			return rep, err
 		}
@@ -214,7 +235,44 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 		}
 		events = cutBatch(events, s.maxBytes())
 		first, last := events[0].Seq, events[len(events)-1].Seq
-		res, err := s.push(ctx, events)
+		if body == nil {
+			body = s.encodeAhead(events)
+		}
+		// While this batch travels and the central commits it, the register drops the batch
+		// before it, which the central acknowledged, and reads and encodes the batch after it,
+		// so that the register's work and the central's overlap rather than add up. Reading
+		// past last is safe meanwhile: the outbox grows only at its end and loses events only
+		// at its front, up to what the central acknowledged. Dropping acknowledged events
+		// later than at once is safe too: a run stopped before would send them again, and the
+		// central answers a replay without applying it.
+		next := make(chan ahead, 1)
+		go func(upTo uint64) {
+			var a ahead
+			if upTo > 0 {
+				if a.dropped, a.ackErr = s.Outbox.AckOutbox(ctx, upTo); a.ackErr != nil {
+					next <- a
+					return
+				}
+			}
+			a.events, a.err = s.Outbox.Outbox(ctx, last, s.maxEvents())
+			if a.err == nil && len(a.events) > 0 {
+				a.events = cutBatch(a.events, s.maxBytes())
+				a.body = s.encodeAhead(a.events)
+			}
+			next <- a
+		}(acked)
+		res, err := s.push(ctx, events, body)
+		body = nil
+		// The outbox's work ends before anything else touches it, so that an OutboxService is
+		// never used from two goroutines at once, and nothing is left running after Run.
+		a := <-next
+		if acked > 0 {
+			if a.ackErr != nil {
+				return rep, a.ackErr
+			}
+			dropped(a.dropped)
+			acked = 0
+		}
 		var upTo uint64
 		switch {
 		case err == nil:
@@ -239,31 +297,60 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 		default:
 			return rep, err
 		}
+		if upTo == last && a.ackErr == nil && a.err == nil && len(a.events) > 0 {
+			acked, events, body = upTo, a.events, a.body
+			continue
+		}
+		// The central acknowledged past this batch, or the read ahead failed, or found nothing
+		// while events may have been recorded since: drop now and read again from the front.
 		n, err := s.Outbox.AckOutbox(ctx, upTo)
 		if err != nil {
 			return rep, err
 		}
-		rep.Acked += n
-		rep.Batches++
-		if progress != nil {
-			progress(StepPush, min(rep.Acked, total), total)
-		}
-		s.mu.Lock()
-		s.state.LastSuccess = s.now()
-		s.mu.Unlock()
+		dropped(n)
+		events, err = s.Outbox.Outbox(ctx, 0, s.maxEvents())
 	}
 }
 
-// push sends one batch, retrying with capped exponential backoff when the central cannot be
-// reached or fails. Resending is harmless: the central applies each sequence once.
-func (s *Syncer) push(ctx context.Context, events []comptoir.Event) (comptoir.PushResult, error) {
+// ahead is what the register did while a batch travelled: the events of the batch before it
+// dropped, and the next batch read and encoded.
+type ahead struct {
+	dropped int
+	ackErr  error
+	events  []comptoir.Event
+	body    []byte
+	err     error
+}
+
+// push sends one batch, its body as encoded ahead when there is one, retrying with capped
+// exponential backoff when the central cannot be reached or fails. Resending is harmless: the
+// central applies each sequence once.
+func (s *Syncer) push(ctx context.Context, events []comptoir.Event, body []byte) (comptoir.PushResult, error) {
 	var res comptoir.PushResult
 	err := s.retry(ctx, func() error {
 		var err error
-		res, err = s.Central.Push(ctx, s.Register, events)
+		if ep, ok := s.Central.(encodingPusher); ok && body != nil {
+			res, err = ep.pushEncoded(ctx, s.Register, body)
+		} else {
+			res, err = s.Central.Push(ctx, s.Register, events)
+		}
 		return err
 	})
 	return res, err
+}
+
+// encodeAhead is the body of a batch when the central's client encodes apart from sending,
+// nil otherwise or when encoding fails (Push then says why).
+func (s *Syncer) encodeAhead(events []comptoir.Event) []byte {
+	ep, ok := s.Central.(encodingPusher)
+	if !ok || len(events) == 0 {
+		return nil
+	}
+	body, err := ep.encodeBatch(events)
+	if err != nil {
+		return nil
+	}
+	return body
 }
 
 // retry calls fn until it succeeds, fails for good, or has been tried MaxAttempts times, waiting
@@ -353,19 +440,13 @@ func (s *Syncer) maxBytes() int {
 	return comptoir.MaxBatchBytes
 }
 
-// cutBatch keeps the events that fit in maxBytes of JSON, the first one always.
+// cutBatch keeps the events that fit in maxBytes of JSON, the first one always. It measures
+// each event by a bound on what the client writes for it rather than by encoding it: encoding is
+// the client's work, and doing it twice cost a register as much as sending.
 func cutBatch(events []comptoir.Event, maxBytes int) []comptoir.Event {
 	size := batchOverhead
 	for i, ev := range events {
-		b, err := json.Marshal(ev)
-		if err != nil {
-			// The client's encoder will say what is wrong with it; the batch ends before it.
-			if i == 0 {
-				return events[:1]
-			}
-			return events[:i]
-		}
-		size += len(b) + 1
+		size += eventSizeBound(ev)
 		if size > maxBytes && i > 0 {
 			return events[:i]
 		}

@@ -1,0 +1,189 @@
+package store
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+)
+
+// recordPayload writes an event's payload for a journal record, the bytes json.Marshal writes for
+// eventPayload{register, hash, body}, but by appending them: reading the outbox builds one for
+// every event it lists, and json.Marshal would re-scan every byte of the record to compact and
+// escape it. The record's bytes are the ones the register hashed, so they must reach the central
+// unchanged; encoding/json wrote them compact and HTML escaped, and such bytes are what
+// json.Marshal would copy as they are. Anything else (a register name or a record that
+// json.Marshal would rewrite) goes through json.Marshal, so that the bytes never differ from
+// what it writes.
+func recordPayload(register, hash string, body []byte) ([]byte, error) {
+	if !plainJSONString(register) || !plainJSONString(hash) || !compactEscaped(body) {
+		return json.Marshal(eventPayload{Register: register, Hash: hash, Record: body})
+	}
+	b := make([]byte, 0, len(`{"register":"","hash":"","record":}`)+len(register)+len(hash)+len(body))
+	b = append(b, `{"register":"`...)
+	b = append(b, register...)
+	b = append(b, `","hash":"`...)
+	b = append(b, hash...)
+	b = append(b, `","record":`...)
+	b = append(b, body...)
+	return append(b, '}'), nil
+}
+
+// plainJSONString reports whether s is written by encoding/json as itself between quotes:
+// printable ASCII with nothing it escapes.
+func plainJSONString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20, c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
+}
+
+// compactEscaped reports whether json.Marshal of body as a json.RawMessage would copy it
+// unchanged, as far as a single pass can tell: a JSON value starting with '{' with no white
+// space outside its strings, no control character inside them, and none of the characters
+// encoding/json escapes (<, >, &, U+2028, U+2029). It does not validate the grammar: the
+// journal holds what encoding/json wrote, and the central checks every record's hash.
+func compactEscaped(body []byte) bool {
+	if len(body) < 2 || body[0] != '{' || body[len(body)-1] != '}' {
+		return false
+	}
+	inString, escaped := false, false
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString:
+			switch {
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			case c < 0x20, c == '<', c == '>', c == '&':
+				return false
+			case c == 0xe2 && i+2 < len(body) && body[i+1] == 0x80 && (body[i+2] == 0xa8 || body[i+2] == 0xa9):
+				return false
+			}
+		case c == '"':
+			inString = true
+		case c == ' ', c == '\t', c == '\n', c == '\r':
+			return false
+		}
+	}
+	return !inString
+}
+
+// splitRecordPayload reads a journal record's payload of the shape recordPayload writes without
+// encoding/json, which would scan the whole record once to validate it and again to find its
+// end, before apply scans it twice more to read the ticket. It says ok only when json.Unmarshal
+// would read the same register, hash and record bytes from a payload whose record is valid
+// JSON: it checks every byte but the record's, and the caller unmarshals the record, which
+// checks those. Anything else is left to encoding/json.
+func splitRecordPayload(payload []byte) (p eventPayload, ok bool) {
+	const (
+		head = `{"register":"`
+		mid  = `","hash":"`
+		tail = `","record":`
+	)
+	rest, found := bytes.CutPrefix(payload, []byte(head))
+	if !found {
+		return p, false
+	}
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 || !plainJSONString(string(rest[:end])) {
+		return p, false
+	}
+	register := rest[:end]
+	if rest, found = bytes.CutPrefix(rest[end:], []byte(mid)); !found {
+		return p, false
+	}
+	if end = bytes.IndexByte(rest, '"'); end < 0 || !plainJSONString(string(rest[:end])) {
+		return p, false
+	}
+	hash := rest[:end]
+	if rest, found = bytes.CutPrefix(rest[end:], []byte(tail)); !found {
+		return p, false
+	}
+	// The record runs to the payload's closing brace, with no white space around it.
+	if len(rest) < 3 || rest[0] != '{' || rest[len(rest)-2] != '}' || rest[len(rest)-1] != '}' {
+		return p, false
+	}
+	return eventPayload{Register: string(register), Hash: string(hash), Record: rest[:len(rest)-1]}, true
+}
+
+// decodeStoredEvent reads an outbox entry. An entry about a journal record, as appendEvent
+// writes it, is read without encoding/json, which costs as much as the rest of reading the
+// outbox; anything else (a payload, an escape, another order) is left to decode. It says what
+// decode would say of the same bytes.
+func decodeStoredEvent(v []byte) (storedEvent, error) {
+	if ev, ok := splitStoredEvent(v); ok {
+		return ev, nil
+	}
+	var ev storedEvent
+	err := decode(v, &ev)
+	return ev, err
+}
+
+// splitStoredEvent reads {"seq":N,"id":"…","type":"…","at":"…","register":"…","key":"…"} after
+// the value's version byte, each string printable ASCII without escapes; ok only when
+// encoding/json would read the same.
+func splitStoredEvent(v []byte) (ev storedEvent, ok bool) {
+	if len(v) == 0 || v[0] != valueVersion {
+		return ev, false
+	}
+	rest, found := bytes.CutPrefix(v[1:], []byte(`{"seq":`))
+	if !found {
+		return ev, false
+	}
+	n := 0
+	for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+		n++
+	}
+	if n == 0 || n > 19 || (n > 1 && rest[0] == '0') {
+		return ev, false
+	}
+	seq, err := strconv.ParseUint(string(rest[:n]), 10, 64)
+	if err != nil {
+		return ev, false
+	}
+	ev.Seq = seq
+	rest = rest[n:]
+	var at, key []byte
+	for _, f := range []struct {
+		name string
+		into *[]byte
+	}{{`,"id":"`, nil}, {`","type":"`, nil}, {`","at":"`, &at}, {`","register":"`, nil}, {`","key":"`, &key}} {
+		if rest, found = bytes.CutPrefix(rest, []byte(f.name)); !found {
+			return ev, false
+		}
+		end := bytes.IndexByte(rest, '"')
+		if end < 0 || !plainJSONString(string(rest[:end])) {
+			return ev, false
+		}
+		switch f.name {
+		case `,"id":"`:
+			ev.ID = string(rest[:end])
+		case `","type":"`:
+			ev.Type = string(rest[:end])
+		case `","register":"`:
+			ev.Register = string(rest[:end])
+		default:
+			*f.into = rest[:end]
+		}
+		rest = rest[end:]
+	}
+	if string(rest) != `"}` {
+		return ev, false
+	}
+	// The quotes around the time are those of the JSON text, as time.Time.UnmarshalJSON wants.
+	if err := ev.At.UnmarshalJSON(append(append([]byte{'"'}, at...), '"')); err != nil {
+		return ev, false
+	}
+	if ev.Key, err = base64.StdEncoding.DecodeString(string(key)); err != nil || len(ev.Key) == 0 {
+		return ev, false
+	}
+	return ev, true
+}
