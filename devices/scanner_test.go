@@ -345,6 +345,10 @@ func TestScannerReconnect(t *testing.T) {
 	before := runtime.NumGoroutine()
 	link := filepath.Join(t.TempDir(), "scanner")
 	m1, n1 := newPTY(t)
+	// The second scanner's pty is made now, while the first is open: made after the first is
+	// closed, it may get the same /dev/pts number, which the old link still names, and the
+	// scanner would reconnect to it before the link is changed.
+	m2, n2 := newPTY(t)
 	if err := os.Symlink(n1, link); err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +375,6 @@ func TestScannerReconnect(t *testing.T) {
 	// Leave it time to fail to reopen several times: that must not be reported again.
 	time.Sleep(300 * time.Millisecond)
 
-	m2, n2 := newPTY(t)
 	if err := os.Remove(link); err != nil {
 		t.Fatal(err)
 	}
