@@ -345,9 +345,8 @@ func TestScannerReconnect(t *testing.T) {
 	before := runtime.NumGoroutine()
 	link := filepath.Join(t.TempDir(), "scanner")
 	m1, n1 := newPTY(t)
-	// The second scanner's pty is made now, while the first is open: made after the first is
-	// closed, it may get the same /dev/pts number, which the old link still names, and the
-	// scanner would reconnect to it before the link is changed.
+	// The second scanner's pty is made now, while the first is open, so that it cannot get the
+	// first one's /dev/pts number.
 	m2, n2 := newPTY(t)
 	if err := os.Symlink(n1, link); err != nil {
 		t.Fatal(err)
@@ -361,6 +360,12 @@ func TestScannerReconnect(t *testing.T) {
 
 	write(t, m1, "22") // half a code when the cable goes
 	time.Sleep(20 * time.Millisecond)
+	// The link goes before the pty it names: the scanner keeps the port it opened, and once the
+	// pty is closed its /dev/pts number is free for any process on the machine (other packages'
+	// tests make ptys too); a link left naming it could reconnect the scanner to a stranger's.
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
 	m1.Close()
 	st, seen := waitStatus(t, sc, devices.Disconnected)
 	if len(seen) != 0 {
@@ -375,9 +380,6 @@ func TestScannerReconnect(t *testing.T) {
 	// Leave it time to fail to reopen several times: that must not be reported again.
 	time.Sleep(300 * time.Millisecond)
 
-	if err := os.Remove(link); err != nil {
-		t.Fatal(err)
-	}
 	if err := os.Symlink(n2, link); err != nil {
 		t.Fatal(err)
 	}
@@ -468,8 +470,17 @@ func TestScannerCloseDisconnected(t *testing.T) {
 func TestScannerCloseHungUp(t *testing.T) {
 	before := runtime.NumGoroutine()
 	master, name := newPTY(t)
-	sc := open(t, config(name))
+	// Through a link removed before the pty closes, as in TestScannerReconnect: the freed
+	// /dev/pts number may go to another process's pty, which the scanner must not open.
+	link := filepath.Join(t.TempDir(), "scanner")
+	if err := os.Symlink(name, link); err != nil {
+		t.Fatal(err)
+	}
+	sc := open(t, config(link))
 	waitStatus(t, sc, devices.Connected)
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
 	master.Close()
 	waitStatus(t, sc, devices.Disconnected)
 	closeQuickly(t, sc)

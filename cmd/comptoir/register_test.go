@@ -6,6 +6,8 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -184,8 +186,12 @@ func TestRegister_FirstDayOnAFreshDatabase(t *testing.T) {
 			t.Errorf("the log lacks %q:\n%s", want, log)
 		}
 	}
+	// The log's dates, its PID and the test's random folder name are digits that may happen to
+	// hold a PIN: only what the register wrote is searched.
+	words := bytes.ReplaceAll(log, []byte(filepath.Dir(db)), []byte("DIR"))
+	words = regexp.MustCompile(`(?m)^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d |\(PID \d+\)`).ReplaceAll(words, nil)
 	for _, secret := range []string{r.firstPIN, "4826"} {
-		if bytes.Contains(log, []byte(secret)) {
+		if bytes.Contains(words, []byte(secret)) {
 			t.Errorf("the log holds a PIN:\n%s", log)
 		}
 	}
