@@ -149,17 +149,47 @@ func customerShow(e *env, args []string) error {
 	t := table{text: true}
 	t.add(e.tr("Membre", "Member"), string(c.ID))
 	t.add(e.tr("Cartes", "Cards"), strings.Join(c.Cards, ", "))
-	t.add(e.tr("Nom", "Name"), p.FirstName+" "+p.LastName)
-	t.add("E-mail", orDash(p.Email))
-	t.add(e.tr("Téléphone", "Phone"), orDash(p.Phone))
+	if c.Remote {
+		// A member of another shop: the register holds no personal data of theirs, only the
+		// central's view, which the consent rows below read.
+		t.add(e.tr("Nom", "Name"), e.tr("membre d'un autre magasin (données personnelles à la centrale)",
+			"member of another shop (personal data at the central)"))
+	} else {
+		t.add(e.tr("Nom", "Name"), p.FirstName+" "+p.LastName)
+		t.add("E-mail", orDash(p.Email))
+		t.add(e.tr("Téléphone", "Phone"), orDash(p.Phone))
+	}
 	t.add(e.tr("Base légale", "Lawful basis"), c.Basis.Format(l))
 	t.add(e.tr("Statut", "Status"), c.Status.Format(l))
 	t.add(e.tr("Points", "Points"), strconv.FormatInt(balance, 10))
-	t.add(e.tr("Inscrit le", "Enrolled on"), c.EnrolledAt.In(time.Local).Format("2006-01-02"))
+	enrolled := "—" // a member of another shop was enrolled there, on a date this register never knew
+	if !c.EnrolledAt.IsZero() {
+		enrolled = c.EnrolledAt.In(time.Local).Format("2006-01-02")
+	}
+	t.add(e.tr("Inscrit le", "Enrolled on"), enrolled)
 	t.add(e.tr("Dernière activité", "Last activity"), c.LastActivity.In(time.Local).Format("2006-01-02"))
+	// A member of another shop's consent is the central's; the register's history of them holds
+	// only what was decided here or recorded from the central.
+	var view comptoir.RemoteMember
+	if c.Remote {
+		if view, _, err = s.RemoteMember(e.ctx, c.ID); err != nil {
+			return err
+		}
+	}
 	state := comptoir.DeriveConsent(history)
 	for _, ch := range comptoir.Channels {
-		ev := state[ch]
+		ev, ok := state[ch]
+		switch {
+		case !ok && c.Remote && view.Consent[ch]:
+			t.add(e.tr("Consentement ", "Consent ")+ch.Format(l), e.tr("oui (selon la centrale)", "yes (as the central says)"))
+			continue
+		case !ok && c.Remote:
+			t.add(e.tr("Consentement ", "Consent ")+ch.Format(l), e.tr("non (selon la centrale)", "no (as the central says)"))
+			continue
+		case !ok:
+			t.add(e.tr("Consentement ", "Consent ")+ch.Format(l), e.tr("non (jamais demandé)", "no (never asked)"))
+			continue
+		}
 		answer := e.tr("non", "no")
 		if ev.Granted {
 			answer = e.tr("oui", "yes")

@@ -408,3 +408,42 @@ func TestSync_SkippedChange(t *testing.T) {
 		t.Errorf("stderr %q; want the skipped change named and counted", r.stderr)
 	}
 }
+
+// TestSync_MemberOfAnotherShopShown shows, at a second register, a member enrolled at the
+// first as what the register knows of them: no personal data, the consent the central decided.
+func TestSync_MemberOfAnotherShopShown(t *testing.T) {
+	url, _ := startCentral(t)
+	var waits []time.Duration
+	r1 := demoDB(t, "3")
+	if r := runSyncCmd(t, nil, &waits, "--db", r1, "sync", "--central", url, "--token", syncToken); r.code != exitOK {
+		t.Fatalf("R1 sync: exit %d, stderr %q", r.code, r.stderr)
+	}
+	card := comptoir.CardNumber(100_000) // the first card of R1's block
+	if r := runCmd(t, nil, "", "--db", r1, "customer", "enroll", "--card", card, "--first", "Léa", "--last", "Dubois",
+		"--email", "lea@example.fr", "--consent", "email=oui,sms=non,phone=non,post=non,partners=non"); r.code != exitOK {
+		t.Fatalf("enroll: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := runSyncCmd(t, nil, &waits, "--db", r1, "sync", "--token", syncToken); r.code != exitOK {
+		t.Fatalf("R1 sync: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r2 := dbPath(t)
+	if r := runCmd(t, nil, "3017620422003;Pâte à tartiner;3,95;5,5\n", "--db", r2, "--register", "R2", "catalog", "import", "-"); r.code != exitOK {
+		t.Fatalf("R2 catalogue: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := runSyncCmd(t, nil, &waits, "--db", r2, "--register", "R2", "sync", "--central", url, "--token", "r2-token-0123456789abcdef"); r.code != exitOK {
+		t.Fatalf("R2 sync: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r := runCmd(t, nil, "", "--db", r2, "--register", "R2", "customer", "show", "--card", card)
+	if r.code != exitOK {
+		t.Fatalf("show at R2: exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, want := range []string{"membre d'un autre magasin", "Consentement e-mail       oui (selon la centrale)",
+		"Consentement SMS          non (selon la centrale)", "Inscrit le                —"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("show at R2 lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "Dubois") || strings.Contains(r.stdout, "D***") {
+		t.Errorf("show at R2 holds personal data:\n%s", r.stdout)
+	}
+}
