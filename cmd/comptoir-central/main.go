@@ -22,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -197,8 +198,12 @@ const (
 // register's token, anyone could push in its name.
 func readTokens(path string) (map[string]string, error) {
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, comptoir.E(comptoir.CodeFileNotFound, path)
+	}
 	if err != nil {
-		return nil, failf("fichier de jetons %s illisible : %v", "cannot read tokens file %s: %v", path, errors.Unwrap(err))
+		// The system's reason (a permission, a directory) in the user's language.
+		return nil, comptoir.Wrap(comptoir.CodeCannotRead, err)
 	}
 	defer f.Close()
 	info, err := f.Stat()

@@ -286,3 +286,13 @@ func TestRun_ShutdownFinishesInFlight(t *testing.T) {
 		t.Fatalf("store closed %d times, want 1", closer.n)
 	}
 }
+
+func TestReadTokens_Missing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nope.txt")
+	_, err := readTokens(path)
+	for lang, want := range map[comptoir.Lang]string{comptoir.LangFR: "fichier introuvable : " + path, comptoir.LangEN: "file not found: " + path} {
+		if got := comptoir.Message(err, lang); got != want {
+			t.Errorf("%s: %q, want %q: the whole sentence in the user's language", lang, got, want)
+		}
+	}
+}
