@@ -60,6 +60,13 @@ func (ev storedEvent) event(tx *bbolt.Tx, regs *reg) (comptoir.Event, error) {
 	if err != nil {
 		return comptoir.Event{}, err
 	}
+	// The payload is copied around the record's bytes without parsing them: a record altered on
+	// the disk must stop here, as verify would stop on it, rather than reach the central, where a
+	// body forged to look like two records would be read as its author wished.
+	if sum := sha256.Sum256(rec.body); sum != rec.hash {
+		ref, _ := keyRef(ev.Key)
+		return comptoir.Event{}, comptoir.E(comptoir.CodeHashMismatch, ref)
+	}
 	payload, err := recordPayload(ev.Register, rec.hashHex(), rec.body)
 	if err != nil {
 		return comptoir.Event{}, err

@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -387,4 +389,29 @@ func TestStore_Verify_Tamper(t *testing.T) {
 			t.Errorf("Closings = %d, want %d", got, want)
 		}
 	})
+}
+
+// TestStore_OutboxRefusesAlteredRecord stops the outbox at a journal record altered on the disk
+// without its hash, as verify does, rather than send a body forged to read as two records: the
+// outbox copies record bytes into events without parsing them.
+func TestStore_OutboxRefusesAlteredRecord(t *testing.T) {
+	path := buildJournal(t)
+	editDB(t, path, func(tx *bbolt.Tx) error {
+		rewriteRecord(t, tx, ticketPos(t, tx, 7), func(rec []byte) []byte {
+			body := bytes.Replace(rec[recBody:], []byte(`"cashier":"Alice"`), []byte(`"cashier":"Alice"},"hash":"forged","record":{"x":1`), 1)
+			if bytes.Equal(body, rec[recBody:]) {
+				t.Fatal("ticket 7 names no cashier Alice")
+			}
+			return append(rec[:recBody:recBody], body...)
+		})
+		return nil
+	})
+	s := mustOpen(t, path, opts(newClock(day0.Add(24*time.Hour))))
+	events, err := s.Outbox(context.Background(), 0, 0)
+	if err == nil || !strings.Contains(comptoir.Message(err, comptoir.LangFR), "ticket 7") {
+		t.Fatalf("Outbox = %d events, err %v; want the altered ticket 7 refused", len(events), err)
+	}
+	if !errors.Is(err, comptoir.E(comptoir.CodeHashMismatch)) {
+		t.Errorf("err = %v, want CodeHashMismatch", err)
+	}
 }
