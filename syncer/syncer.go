@@ -268,6 +268,11 @@ func (s *Syncer) drain(ctx context.Context) (Report, error) {
 		a := <-next
 		if acked > 0 {
 			if a.ackErr != nil {
+				// The push's own failure, when there is one, is what the shop must hear (a
+				// refusal that needs someone); the batch left undropped is only sent again.
+				if err != nil {
+					return rep, err
+				}
 				return rep, a.ackErr
 			}
 			dropped(a.dropped)
