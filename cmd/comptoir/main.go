@@ -202,6 +202,8 @@ var commands = []command{
 			"                              (COMPTOIR_CENTRAL, COMPTOIR_TOKEN, COMPTOIR_CA_FILE); the address and the token file are remembered\n" +
 			"                              (sync.central, sync.token-file); exit 0 once everything is acknowledged and received.\n" +
 			"                              Prefer --token-file (chmod 600): --token shows in ps"}},
+	{"version", runVersion, [2]string{"version                     version du logiciel (celle des tickets), de Go et révision des sources",
+		"version                     version of the software (the one receipts print), of Go, and source revision"}},
 	{"help", nil, [2]string{"help                        cette aide", "help                        this help"}},
 }
 

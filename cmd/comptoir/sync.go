@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -113,15 +112,7 @@ func (e *env) newSyncer(ctx context.Context, s *store.Store, c *syncer.Client) (
 		return nil, err
 	}
 	return &syncer.Syncer{Outbox: s, Central: c, Feed: s, Register: e.cfg.register, Demo: demo,
-		Software: software(), Sleep: e.sleep}, nil
-}
-
-// software names the program at set-up: comptoir and its module version when the build has one.
-func software() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return "comptoir " + bi.Main.Version
-	}
-	return "comptoir"
+		Software: comptoir.Software(), Sleep: e.sleep}, nil
 }
 
 // runSync pushes the whole outbox to the central once, sets the register up and pulls what

@@ -39,6 +39,7 @@ var commandAccesses = map[string]access{
 	"gdpr register": accessRead,
 	"settings show": accessRead,
 	"scanner":       accessRead,
+	"version":       accessRead,
 
 	"customer enroll":  accessUser,
 	"customer consent": accessUser,
