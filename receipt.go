@@ -97,3 +97,15 @@ func IssueReceipt(ctx context.Context, log PrintLog, sale Sale, to ReceiptTarget
 	_, err = log.MarkPrinted(ctx, sale.Number)
 	return plan, err
 }
+
+// ItemCount is the number of items a ticket's receipt states: the sum of its lines' quantities,
+// counted positive on a refund (items given back are items all the same). A weighed item's line
+// counts its labels, one per weighing, never its grams: the weight lives in the line's price and
+// label, and its quantity is the number of times the label was scanned.
+func (s Sale) ItemCount() int64 {
+	var n int64
+	for _, l := range s.Lines {
+		n += max(l.Qty, -l.Qty)
+	}
+	return n
+}

@@ -101,3 +101,28 @@ func TestIssueReceipt_CountsOnlyWrittenPrints(t *testing.T) {
 	})
 	checkErr(t, err, comptoir.E(comptoir.CodeTicketNotFound))
 }
+
+func TestSale_ItemCount(t *testing.T) {
+	apple := comptoir.Product{GTIN: "3017620422003", Name: "Pomme", Price: 45, VAT: comptoir.VATReduced}
+	bread := comptoir.Product{GTIN: "3017620425035", Name: "Pain", Price: 120, VAT: comptoir.VATReduced}
+	// 532 g of cheese at 18,90 €/kg: one item priced by its weight, not 532 items.
+	cheese := comptoir.ScaleProduct(comptoir.Product{Name: "Comté", Price: 1890, VAT: comptoir.VATReduced},
+		comptoir.VariableMeasure{Code: "2812345005323", Base: "2812345000007", Grams: 532})
+	for _, tc := range []struct {
+		name  string
+		lines []comptoir.Line
+		want  int64
+	}{
+		{"no line", nil, 0},
+		{"quantities add up", []comptoir.Line{comptoir.LineFor(apple, 3), comptoir.LineFor(bread, 2)}, 5},
+		{"a weighed line counts as one item", []comptoir.Line{comptoir.LineFor(cheese, 1)}, 1},
+		{"weighed beside counted", []comptoir.Line{comptoir.LineFor(apple, 3), comptoir.LineFor(cheese, 1)}, 4},
+		{"a refund counts the items given back", []comptoir.Line{comptoir.LineFor(apple, -3), comptoir.LineFor(cheese, -1)}, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got, want := (comptoir.Sale{Lines: tc.lines}).ItemCount(), tc.want; got != want {
+				t.Errorf("ItemCount() = %d, want %d", got, want)
+			}
+		})
+	}
+}

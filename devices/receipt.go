@@ -49,6 +49,11 @@ type Receipt struct {
 	// Demo marks a receipt printed from a database filled by demo-data: "DÉMO" at the top and at
 	// the bottom, so that no demonstration ticket passes for a real one.
 	Demo bool
+	// Software is the software's name and version printed at the foot of the receipt; empty
+	// prints comptoir.Software(), the version of the running program. French rules ask a receipt
+	// to name the software that recorded it; the field lets a test pin the text whatever the
+	// version being built.
+	Software string
 }
 
 // VATCode is the letter that stands for a VAT rate on a receipt's lines and in its breakdown:
@@ -112,6 +117,7 @@ type receiptWords struct {
 	subtotal, discount, total string
 	vat, net, tax, gross, sum string
 	change                    string
+	items                     string
 	earned, redeemed, balance string
 	vatNumber                 string
 	// On a refund the points move the other way: earned points are taken back, redeemed ones
@@ -131,7 +137,7 @@ var words = map[comptoir.Lang]receiptWords{
 		refund: "REMBOURSEMENT", refundOf: "du ticket n° ",
 		subtotal: "Sous-total", discount: "Remise fidélité", total: "TOTAL TTC",
 		vat: "TVA", net: "HT", tax: "TVA", gross: "TTC", sum: "Total",
-		change: "Rendu",
+		change: "Rendu", items: "Nombre d'articles : ",
 		earned: "Points gagnés", redeemed: "Points utilisés", balance: "Solde de points",
 		takenBack: "Points repris", givenBack: "Points rendus", vatNumber: "TVA intracom. ",
 		thanks:     "Merci de votre visite",
@@ -145,7 +151,7 @@ var words = map[comptoir.Lang]receiptWords{
 		refund: "REFUND", refundOf: "of ticket no. ",
 		subtotal: "Subtotal", discount: "Loyalty discount", total: "TOTAL",
 		vat: "VAT", net: "Net", tax: "VAT", gross: "Gross", sum: "Total",
-		change: "Change",
+		change: "Change", items: "Items: ",
 		earned: "Points earned", redeemed: "Points redeemed", balance: "Points balance",
 		takenBack: "Points taken back", givenBack: "Points given back", vatNumber: "VAT no. ",
 		thanks:     "Thank you",
@@ -243,6 +249,7 @@ func (r Receipt) rows() ([]row, error) {
 		add(pair("  "+strconv.FormatInt(l.Qty, 10)+" × "+money(l.UnitPrice), money(l.Total)+" "+code))
 		subtotal += l.Total
 	}
+	add(pair(w.items+strconv.FormatInt(s.ItemCount(), 10), ""))
 	add(rule())
 
 	if s.Discount != 0 {
@@ -281,6 +288,11 @@ func (r Receipt) rows() ([]row, error) {
 
 	add(rule())
 	add(phrases(w.thanks).with(false, true, false))
+	software := r.Software
+	if software == "" {
+		software = comptoir.Software()
+	}
+	add(phrases(comptoir.CleanText(software)).with(false, true, false))
 	// The training mark is repeated at the bottom so that tearing off the top does not turn a
 	// training ticket into something that looks like a receipt.
 	if s.Training {

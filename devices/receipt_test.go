@@ -142,8 +142,21 @@ type receiptCase struct {
 	r    Receipt
 }
 
+// goldenSoftware is the software the golden receipts name, pinned so that a new version does
+// not rewrite every golden file; TestReceiptSoftwareDefault checks the version a receipt prints
+// by default.
+const goldenSoftware = "Comptoir 0.9.0-dev"
+
 // receiptCases are the golden receipts.
 func receiptCases(t *testing.T) []receiptCase {
+	cases := goldenCases(t)
+	for i := range cases {
+		cases[i].r.Software = goldenSoftware
+	}
+	return cases
+}
+
+func goldenCases(t *testing.T) []receiptCase {
 	var cases []receiptCase
 	for _, lang := range []comptoir.Lang{comptoir.LangFR, comptoir.LangEN} {
 		for _, w := range []int{Width58mm, Width80mm} {
@@ -153,10 +166,12 @@ func receiptCases(t *testing.T) []receiptCase {
 	}
 	return append(cases,
 		receiptCase{"refund-fr-32", Receipt{Sale: refundSale(t), Shop: receiptShop, Lang: comptoir.LangFR, Width: 32, Location: paris, OpenDrawer: true}},
+		receiptCase{"refund-en-48", Receipt{Sale: refundSale(t), Shop: receiptShop, Lang: comptoir.LangEN, Width: 48, Location: paris, OpenDrawer: true}},
 		receiptCase{"training-fr-32", Receipt{Sale: trainingSale(t), Shop: receiptShop, Lang: comptoir.LangFR, Width: 32, Location: paris}},
 		receiptCase{"training-en-32", Receipt{Sale: trainingSale(t), Shop: receiptShop, Lang: comptoir.LangEN, Width: 32, Location: paris}},
 		receiptCase{"training-fr-48", Receipt{Sale: trainingSale(t), Shop: receiptShop, Lang: comptoir.LangFR, Width: 48, Location: paris}},
 		receiptCase{"duplicate-fr-48", Receipt{Sale: fullSale(t), Shop: receiptShop, Lang: comptoir.LangFR, Width: 48, Location: paris, Duplicate: true}},
+		receiptCase{"duplicate-en-32", Receipt{Sale: fullSale(t), Shop: receiptShop, Lang: comptoir.LangEN, Width: 32, Location: paris, Duplicate: true, Copy: 2}},
 		receiptCase{"member-fr-32", Receipt{Sale: memberSale(t), Shop: receiptShop, Lang: comptoir.LangFR, Width: 32, Location: paris, PointsBalance: ptr(340), OpenDrawer: true}},
 		receiptCase{"member-en-48", Receipt{Sale: memberSale(t), Shop: receiptShop, Lang: comptoir.LangEN, Width: 48, Location: paris, PointsBalance: ptr(340), OpenDrawer: true}},
 		receiptCase{"vouchers-fr-32", Receipt{Sale: voucherSale(t), Shop: receiptShop, Lang: comptoir.LangFR, Width: 32, Location: paris, OpenDrawer: true}},
@@ -423,6 +438,9 @@ func TestReceiptContent(t *testing.T) {
 				has(true, "Thank you")
 			}
 			has(false, "13:05")
+			// Every receipt names the software that recorded it and counts its items.
+			has(true, goldenSoftware)
+			has(true, map[bool]string{true: "Nombre d'articles : ", false: "Items: "}[fr]+strconv.FormatInt(s.ItemCount(), 10))
 			for _, l := range s.Lines {
 				code := VATCode(l.VAT)
 				has(true, strconv.FormatInt(l.Qty, 10)+" × "+l.UnitPrice.Format(c.r.Lang)+" "+l.Total.Format(c.r.Lang)+" "+code)
@@ -869,5 +887,80 @@ func TestReceiptShopMentionsAndCopies(t *testing.T) {
 	text, _ := Receipt{Sale: sale, Shop: shop, Width: 48, Duplicate: true}.Text()
 	if !strings.Contains(text, "DUPLICATA") || strings.Contains(text, "DUPLICATA n°") {
 		t.Errorf("a duplicate without a copy number:\n%s", text)
+	}
+}
+
+// TestReceiptItemCount checks the line that counts the items, as a whole line of the receipt, on
+// a sale with quantities and a weighed item, on its refund and on a duplicate, in both languages
+// and at both widths: a count that summed the lines, the grams or the signed quantities fails.
+func TestReceiptItemCount(t *testing.T) {
+	cheese := comptoir.ScaleProduct(comptoir.Product{Name: "Comté 18 mois", Price: 1890, VAT: comptoir.VATReduced},
+		comptoir.VariableMeasure{Code: "2812345005323", Base: "2812345000007", Grams: 532})
+	sale := build(t, comptoir.SaleDraft{
+		Cashier:  "Élodie",
+		Lines:    []comptoir.Line{comptoir.LineFor(cremeBrulee, 3), comptoir.LineFor(cheese, 1), comptoir.LineFor(leMonde, 2)},
+		Payments: []comptoir.Payment{{Method: comptoir.Card, Amount: 3*350 + 1005 + 2*320}},
+	}, 50)
+	refund := build(t, comptoir.SaleDraft{
+		Cashier:  "Élodie",
+		RefundOf: 50,
+		Lines:    []comptoir.Line{comptoir.LineFor(cremeBrulee, -2), comptoir.LineFor(cheese, -1)},
+		Payments: []comptoir.Payment{{Method: comptoir.Card, Amount: -(2*350 + 1005)}},
+	}, 51)
+	words := map[comptoir.Lang]string{comptoir.LangFR: "Nombre d'articles : ", comptoir.LangEN: "Items: "}
+	for _, tc := range []struct {
+		name      string
+		sale      comptoir.Sale
+		duplicate bool
+		want      string
+	}{
+		{"sale", sale, false, "6"},
+		{"duplicate", sale, true, "6"},
+		{"refund", refund, false, "3"},
+	} {
+		for _, lang := range []comptoir.Lang{comptoir.LangFR, comptoir.LangEN} {
+			for _, width := range []int{Width58mm, Width80mm} {
+				t.Run(fmt.Sprintf("%s-%s-%d", tc.name, lang, width), func(t *testing.T) {
+					r := Receipt{Sale: tc.sale, Shop: receiptShop, Lang: lang, Width: width, Location: paris, Duplicate: tc.duplicate}
+					text, raw := render(t, r)
+					checkReceipt(t, r, text, raw)
+					want := words[lang] + tc.want
+					count := 0
+					for _, l := range strings.Split(text, "\n") {
+						if strings.HasPrefix(l, words[lang]) {
+							count++
+							if l != want {
+								t.Errorf("item count line %q, want %q", l, want)
+							}
+						}
+					}
+					if count != 1 {
+						t.Errorf("%d item count lines, want 1:\n%s", count, text)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestReceiptSoftwareDefault checks that a receipt built without naming the software (as the
+// frontends build them) prints the running program's name and version, centred on a line of its
+// own at the foot, and that a name given is printed cleaned of control characters.
+func TestReceiptSoftwareDefault(t *testing.T) {
+	for _, width := range []int{Width58mm, Width80mm} {
+		r := Receipt{Sale: fullSale(t), Shop: receiptShop, Width: width, Location: paris}
+		text, _ := render(t, r)
+		lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+		if got, want := strings.TrimSpace(lines[len(lines)-1]), comptoir.Software(); got != want {
+			t.Errorf("width %d: last line %q, want %q", width, got, want)
+		}
+		if got, want := lines[len(lines)-1], centre(comptoir.Software(), width); got != want {
+			t.Errorf("width %d: last line %q is not centred (%q)", width, got, want)
+		}
+	}
+	r := Receipt{Sale: fullSale(t), Shop: receiptShop, Width: Width58mm, Location: paris, Software: "Comptoir\x1b@ 2.0"}
+	text, raw := render(t, r)
+	if !strings.Contains(text, "2.0") || strings.ContainsRune(text, 0x1b) || bytes.Contains(raw, []byte("\x1b@ 2.0")) {
+		t.Errorf("the software's name is not cleaned:\n%s", text)
 	}
 }
