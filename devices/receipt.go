@@ -249,6 +249,7 @@ func (r Receipt) rows() ([]row, error) {
 		add(pair("  "+strconv.FormatInt(l.Qty, 10)+" × "+money(l.UnitPrice), money(l.Total)+" "+code))
 		subtotal += l.Total
 	}
+	// The count closes the lines, where a customer checking the basket against the paper reads it.
 	add(pair(w.items+strconv.FormatInt(s.ItemCount(), 10), ""))
 	add(rule())
 
@@ -288,6 +289,7 @@ func (r Receipt) rows() ([]row, error) {
 
 	add(rule())
 	add(phrases(w.thanks).with(false, true, false))
+	// The software that recorded the ticket goes above the bottom marks, which stay the last line.
 	software := r.Software
 	if software == "" {
 		software = comptoir.Software()
