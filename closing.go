@@ -144,9 +144,14 @@ type Closing struct {
 	At     time.Time `json:"at"`
 	Totals Totals    `json:"totals"`
 	// GrandTotal is the register's perpetual grand total when the period was sealed.
-	GrandTotal Money  `json:"grand_total"`
-	PrevHash   string `json:"prev_hash"`
-	Hash       string `json:"-"`
+	GrandTotal Money `json:"grand_total"`
+	// GrandTotalAbs is the perpetual grand total in absolute value (see AbsGrandTotal). Closings
+	// made before signatures existed do not carry it.
+	GrandTotalAbs Money  `json:"grand_total_abs,omitempty"`
+	PrevHash      string `json:"prev_hash"`
+	Hash          string `json:"-"`
+	// Signature is the closing's signature in the closing chain, kept beside the record.
+	Signature string `json:"-"`
 	// Count is what the manager counted at a day's Z close, per payment method, beside what the
 	// tickets say (see CountCash). It is left out of the record when nothing was counted, so that
 	// a closing without a count is written, and hashed, exactly as before counts existed.
@@ -320,8 +325,19 @@ type RecordRef struct {
 // Format names the record in a language.
 func (r RecordRef) Format(l Lang) string {
 	kind := string(r.Kind)
-	if r.Kind == ClosingRecord && l == LangFR {
-		kind = "clôture"
+	if l == LangFR {
+		switch r.Kind {
+		case ClosingRecord:
+			kind = "clôture"
+		case ReprintRecord:
+			kind = "duplicata"
+		case EventRecord:
+			kind = "événement technique"
+		case KeyRecord:
+			kind = "clé"
+		}
+	} else if r.Kind == EventRecord {
+		kind = "technical event"
 	}
 	if r.Number == 0 {
 		if l == LangFR {
@@ -339,8 +355,21 @@ type VerifyReport struct {
 	GrandTotal Money
 	// Broken is the first record that failed, nil when the journal is intact.
 	Broken *Error
-	// At names the broken record.
-	At *RecordRef
+	// At names the broken record; Chain is the signature chain it belongs to.
+	At    *RecordRef
+	Chain Chain
+	// Reprints, Events and Keys count the records of the other chains; Signed counts the records
+	// whose signature verified, across every chain.
+	Reprints int64
+	Events   int64
+	Keys     int64
+	Signed   int64
+	// Breaks lists the declared breaks: the keys recorded as replacing a lost one. They are not
+	// failures, but verify names them, because records signed by a lost key can no longer be
+	// told from records its finder signed.
+	Breaks []KeyInfo
+	// Heads is where each chain stands at the end of the walk.
+	Heads []ChainHead
 }
 
 // Summary says what an intact journal holds, as verify prints it and the manager screen shows it:

@@ -579,6 +579,47 @@ const (
 	CodeAnswerTooLarge Code = "answer_too_large"
 )
 
+// Refusals of the signed journal, the technical event log and the fiscal archive (NF525).
+const (
+	// CodeSigningKeyMissing says the register's signing key file is missing while the journal
+	// declares a key (arg: its path): nothing can be recorded until it is restored from the
+	// backup, or declared lost with comptoir key replace.
+	CodeSigningKeyMissing Code = "signing_key_missing"
+	// CodeSigningKeyInvalid says a signing key file, or a key record, cannot be read as one
+	// (arg: what).
+	CodeSigningKeyInvalid Code = "signing_key_invalid"
+	// CodeSigningKeyMismatch says the signing key file is not the key the journal declares last
+	// (arg: its path): a file from another register or an old backup.
+	CodeSigningKeyMismatch Code = "signing_key_mismatch"
+	// CodeSigningKeyPresent refuses comptoir key replace while the key file is there and valid
+	// (arg: its path): a key that is not lost is rotated.
+	CodeSigningKeyPresent Code = "signing_key_present"
+	// CodeUnknownTechEvent refuses a technical event code this version does not know (arg: it).
+	CodeUnknownTechEvent Code = "unknown_tech_event"
+	// CodeSignatureInvalid says a record's signature does not verify (args: the record, its
+	// chain's label).
+	CodeSignatureInvalid Code = "signature_invalid"
+	// CodeSignatureMissing says a record that must be signed is not (args: the record, its
+	// chain's label).
+	CodeSignatureMissing Code = "signature_missing"
+	// CodeSignatureChainBroken says a signature does not follow the previous one of its chain
+	// (args: the record, its chain's label).
+	CodeSignatureChainBroken Code = "signature_chain_broken"
+	// CodeArchiveInvalid says a file is not a readable Comptoir archive (arg: what is wrong).
+	CodeArchiveInvalid Code = "archive_invalid"
+	// CodeArchiveSignature says the archive's own signature does not verify: the archive was
+	// changed after its export.
+	CodeArchiveSignature Code = "archive_signature"
+	// CodeArchiveFingerprint says the archive's key is not the one expected (args: the archive's
+	// fingerprint, the expected one).
+	CodeArchiveFingerprint Code = "archive_fingerprint"
+	// CodeArchiveBroken says a record of an archive does not hold (args: what, the record or
+	// file, and the chain's label).
+	CodeArchiveBroken Code = "archive_broken"
+	// CodePeriodNotClosed refuses to archive a period that has no closing yet (arg: the period).
+	CodePeriodNotClosed Code = "period_not_closed"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -1072,4 +1113,30 @@ var messages = map[Code]message{
 		"the central sent a page of changes that cannot be used (%s): nothing of it is applied; check that the address is the central's, and its version"},
 	CodeAnswerTooLarge: {"la réponse de la centrale dépasse ce que la caisse lit (%d octets) : rien n'en est appliqué ; faites vérifier la centrale (taille de ses pages, tarifs trop grands)",
 		"the central's answer is larger than the register reads (%d bytes): nothing of it is applied; have the central checked (its page size, price lists too large)"},
+	CodeSigningKeyMissing: {"la clé de signature %s est introuvable alors que le journal en déclare une : restaurez-la depuis la sauvegarde, ou déclarez-la perdue avec « comptoir key replace »",
+		"the signing key %s is missing while the journal declares one: restore it from the backup, or declare it lost with \"comptoir key replace\""},
+	CodeSigningKeyInvalid: {"%s illisible : ce n'est pas une clé de signature Comptoir",
+		"%s cannot be read: it is not a Comptoir signing key"},
+	CodeSigningKeyMismatch: {"la clé de signature %s n'est pas celle que le journal déclare : fichier d'une autre caisse ou d'une ancienne sauvegarde",
+		"the signing key %s is not the one the journal declares: a file from another register or an old backup"},
+	CodeSigningKeyPresent: {"la clé de signature %s est présente et valide : elle n'est pas perdue, renouvelez-la avec « comptoir key rotate »",
+		"the signing key %s is present and valid: it is not lost, rotate it with \"comptoir key rotate\""},
+	CodeUnknownTechEvent: {"événement technique inconnu : « %s »",
+		"unknown technical event %q"},
+	CodeSignatureInvalid: {"%s (%s) : la signature ne correspond pas (enregistrement modifié ou signé sans la clé)",
+		"%s (%s): the signature does not verify (record altered, or signed without the key)"},
+	CodeSignatureMissing: {"%s (%s) : la signature manque",
+		"%s (%s): the signature is missing"},
+	CodeSignatureChainBroken: {"%s (%s) : la signature ne suit pas celle de l'enregistrement précédent (enregistrement supprimé ou déplacé)",
+		"%s (%s): the signature does not follow the previous record's (a record deleted or moved)"},
+	CodeArchiveInvalid: {"ce fichier n'est pas une archive Comptoir lisible : %s",
+		"this file is not a readable Comptoir archive: %s"},
+	CodeArchiveSignature: {"la signature de l'archive ne correspond pas : l'archive a été modifiée après son export",
+		"the archive's signature does not verify: the archive was changed after its export"},
+	CodeArchiveFingerprint: {"l'archive est signée par la clé %s, pas par la clé attendue %s",
+		"the archive is signed by key %s, not by the expected key %s"},
+	CodeArchiveBroken: {"archive : %s, %s (%s)",
+		"archive: %s, %s (%s)"},
+	CodePeriodNotClosed: {"la période %s n'est pas clôturée : clôturez-la avant de l'archiver",
+		"period %s is not closed: close it before archiving it"},
 }

@@ -122,6 +122,9 @@ type Sale struct {
 	PrevHash string `json:"prev_hash"`
 	// Hash is the SHA-256 of the record's canonical bytes. It is stored beside them, not in them.
 	Hash string `json:"-"`
+	// Signature is the ticket's signature in the ticket chain (Signature.Value), kept beside the
+	// record; empty on a ticket made before the register had a signing key.
+	Signature string `json:"-"`
 }
 
 // IsRefund reports whether the ticket refunds another.
