@@ -594,6 +594,9 @@ const (
 	// CodeSigningKeyPresent refuses comptoir key replace while the key file is there and valid
 	// (arg: its path): a key that is not lost is rotated.
 	CodeSigningKeyPresent Code = "signing_key_present"
+	// CodeSigningKeyPermissions refuses a signing key file others can read (args: its path,
+	// twice).
+	CodeSigningKeyPermissions Code = "signing_key_permissions"
 	// CodeUnknownTechEvent refuses a technical event code this version does not know (arg: it).
 	CodeUnknownTechEvent Code = "unknown_tech_event"
 	// CodeSignatureInvalid says a record's signature does not verify (args: the record, its
@@ -1121,6 +1124,8 @@ var messages = map[Code]message{
 		"the signing key %s is not the one the journal declares: a file from another register or an old backup"},
 	CodeSigningKeyPresent: {"la clé de signature %s est présente et valide : elle n'est pas perdue, renouvelez-la avec « comptoir key rotate »",
 		"the signing key %s is present and valid: it is not lost, rotate it with \"comptoir key rotate\""},
+	CodeSigningKeyPermissions: {"la clé de signature %s est lisible par d'autres utilisateurs : chmod 600 %s",
+		"the signing key %s can be read by other users: chmod 600 %s"},
 	CodeUnknownTechEvent: {"événement technique inconnu : « %s »",
 		"unknown technical event %q"},
 	CodeSignatureInvalid: {"%s (%s) : la signature ne correspond pas (enregistrement modifié ou signé sans la clé)",

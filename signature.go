@@ -3,6 +3,7 @@ package comptoir
 import (
 	"context"
 	"crypto/ed25519"
+	"io"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -363,7 +364,8 @@ type KeyInfo struct {
 
 // KeyService reads and changes the register's signing key.
 type KeyService interface {
-	// SigningKey is the key in effect; CodeSigningKeyMissing when the journal has none yet.
+	// SigningKey is the key in effect; its Number is zero while the journal has none yet (a
+	// register gets its key with its first record).
 	SigningKey(ctx context.Context) (KeyInfo, error)
 	// RotateKey makes a new key, records it signed by the current one, and writes its file in
 	// place of the old (kept as <file>.<n>.old until the record is durable).
@@ -372,6 +374,26 @@ type KeyService interface {
 	// It refuses when the current key file is present and valid (CodeSigningKeyPresent): a key
 	// that is not lost is rotated.
 	ReplaceKey(ctx context.Context, by string) (KeyInfo, error)
+}
+
+// ArchiveSummary is what an archive export wrote.
+type ArchiveSummary struct {
+	Period      string
+	Tickets     int
+	Closings    int
+	Reprints    int
+	Events      int
+	Keys        int
+	Fingerprint string
+	Bytes       int64
+}
+
+// ArchiveService exports the fiscal archive of a closed period.
+type ArchiveService interface {
+	// ExportArchive writes the archive of a closed month (YYYY-MM) or year (YYYY) to w and
+	// records the export as a technical event by the user. It refuses a malformed period
+	// (CodeInvalidPeriod), a day, and a period without its closing (CodePeriodNotClosed).
+	ExportArchive(ctx context.Context, period string, w io.Writer, by string) (ArchiveSummary, error)
 }
 
 // ChainHead is where a chain stands: its last record's number, hash and signature.

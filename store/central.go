@@ -553,6 +553,7 @@ var knownEventTypes = map[string]bool{
 	comptoir.EventCustomerConsent: true, comptoir.EventCustomerStopped: true,
 	comptoir.EventCustomerResumed: true, comptoir.EventCustomerErased: true,
 	comptoir.EventEmailBlocked: true,
+	eventKeyRecorded:           true, eventReprintRecorded: true, eventTechRecorded: true,
 }
 
 // centralTicket is the part of a ticket record the central's figures and chain check read.

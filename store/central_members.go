@@ -256,7 +256,7 @@ func (c *Central) project(tx *bbolt.Tx, register string, e comptoir.Event, now t
 	switch e.Type {
 	case comptoir.EventSaleRecorded:
 		return "", c.projectSale(tx, register, e.Payload, e.At, now)
-	case comptoir.EventClosingRecorded:
+	case comptoir.EventClosingRecorded, eventKeyRecorded, eventReprintRecorded, eventTechRecorded:
 		return "", nil
 	}
 	var p memberEventPayload

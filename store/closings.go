@@ -117,8 +117,9 @@ func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period stri
 		Period:     period,
 		At:         now.UTC(),
 		Totals:     totals,
-		GrandTotal: h.GrandTotal,
-		PrevHash:   h.LastHash,
+		GrandTotal:    h.GrandTotal,
+		GrandTotalAbs: h.GrandTotalAbs,
+		PrevHash:      h.LastHash,
 	}
 	if counted != nil {
 		if c.Count, err = comptoir.CountCash(totals, counted); err != nil {
@@ -126,11 +127,11 @@ func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period stri
 		}
 	}
 	key := closingKey(h.LastTicket, c.Number)
-	hash, err := appendRecord(tx, s.register, key, comptoir.ClosingRecord, c, comptoir.EventClosingRecorded, c.At)
+	hash, sig, err := s.appendChained(tx, &h, key, comptoir.ClosingRecord, c, c.At)
 	if err != nil {
 		return comptoir.Closing{}, err
 	}
-	c.Hash = hash
+	c.Hash, c.Signature = hash, sig
 	if err := closings.Put([]byte(period), append(itob(c.Number), key...)); err != nil {
 		return comptoir.Closing{}, err
 	}
@@ -193,6 +194,7 @@ func decodeClosing(r reg, key []byte) (comptoir.Closing, error) {
 		return comptoir.Closing{}, err
 	}
 	c.Hash = rec.hashHex()
+	c.Signature = r.signature(comptoir.ChainClosings, key)
 	return c, nil
 }
 

@@ -19,14 +19,17 @@ func treeAt(v uint64) (top, kinds [][]byte) {
 		// Version 1 kept no running day totals: migration 2 builds them.
 		return [][]byte{bucketMeta, bucketCatalog, bucketOutbox}, [][]byte{bucketJournal, bucketRefunds, bucketClosings}
 	case v == 2:
-		return [][]byte{bucketMeta, bucketCatalog, bucketOutbox}, registerKinds
+		return [][]byte{bucketMeta, bucketCatalog, bucketOutbox}, registerKinds6
 	case v <= 4:
-		return append([][]byte{bucketMeta, bucketCatalog, bucketOutbox}, memberBuckets...), registerKinds
+		return append([][]byte{bucketMeta, bucketCatalog, bucketOutbox}, memberBuckets...), registerKinds6
 	case v == 5:
 		// Version 5 added the users.
-		return append(append([][]byte{bucketMeta, bucketCatalog, bucketOutbox}, memberBuckets...), bucketUsers), registerKinds
-	default:
+		return append(append([][]byte{bucketMeta, bucketCatalog, bucketOutbox}, memberBuckets...), bucketUsers), registerKinds6
+	case v == 6:
 		// Version 6 added the central's view of members.
+		return append(append([][]byte{bucketMeta, bucketCatalog, bucketOutbox}, memberBuckets...), bucketUsers, bucketRemote), registerKinds6
+	default:
+		// Version 7 added the signature chains of every register.
 		return append(append([][]byte{bucketMeta, bucketCatalog, bucketOutbox}, memberBuckets...), bucketUsers, bucketRemote), registerKinds
 	}
 }

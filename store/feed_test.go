@@ -582,7 +582,7 @@ func TestStore_MigrateToRemoteBucket(t *testing.T) {
 	s = mustOpen(t, path, opts(newClock(day0)))
 	mustApply(t, s, "m1", memberChange(comptoir.RemoteMember{ID: remoteID(3), Cards: []string{comptoir.CardNumber(3)}, Status: comptoir.StatusActive}))
 	mustClose(t, s)
-	if got, want := readSchema(t, path), uint64(6); got != want {
+	if got, want := readSchema(t, path), uint64(7); got != want {
 		t.Errorf("schema after migration = %d, want %d", got, want)
 	}
 }

@@ -170,7 +170,8 @@ func (s *Store) Rebuild(fill func(next *Store) error) error {
 			return dst, err
 		}
 		next := &Store{db: dst, path: s.path + ".rebuild", timeout: s.timeout, noSync: s.noSync, register: s.register,
-			now: s.now, loc: s.loc, rule: s.rule, keyPath: s.keyPath, pinIter: s.pinIter}
+			now: s.now, loc: s.loc, rule: s.rule, keyPath: s.keyPath, pinIter: s.pinIter,
+			signPath: s.signPath, signSeed: s.signSeed}
 		err := fill(next)
 		// fill may not close next: the file is about to become the database.
 		return next.db, err

@@ -5,16 +5,14 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"time"
 
 	"github.com/comptoir/comptoir"
-	"go.etcd.io/bbolt"
 )
 
 // A journal record is stored as:
 //
 //	byte 0      format version (1)
-//	byte 1      kind: 'T' ticket, 'C' closing
+//	byte 1      kind: 'T' ticket, 'C' closing, 'R' reprint, 'E' technical event, 'K' key
 //	bytes 2-33  SHA-256 of the body
 //	bytes 34-   body: the record's canonical JSON, which holds the previous record's hash
 //
@@ -34,8 +32,6 @@ const (
 	recordVersion = 1
 	recordHeader  = 2 + sha256.Size
 )
-
-var kindByte = map[comptoir.RecordKind]byte{comptoir.TicketRecord: 'T', comptoir.ClosingRecord: 'C'}
 
 const (
 	keyLen        = 17
@@ -91,6 +87,12 @@ func parseRecord(v []byte) (record, error) {
 		r.kind = comptoir.TicketRecord
 	case 'C':
 		r.kind = comptoir.ClosingRecord
+	case 'R':
+		r.kind = comptoir.ReprintRecord
+	case 'E':
+		r.kind = comptoir.EventRecord
+	case 'K':
+		r.kind = comptoir.KeyRecord
 	default:
 		return record{}, comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "type d'un enregistrement du journal", EN: "journal record kind"})
 	}
@@ -109,34 +111,6 @@ func (r record) decode(v any) error {
 }
 
 func (r record) hashHex() string { return hex.EncodeToString(r.hash[:]) }
-
-// appendRecord hashes a record's canonical body, appends it to the register's journal under key
-// and queues its outbox event, all in the caller's transaction. It returns the hash.
-func appendRecord(tx *bbolt.Tx, register []byte, key []byte, kind comptoir.RecordKind, v any, eventType string, at time.Time) (string, error) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(body)
-	val := make([]byte, 0, recordHeader+len(body))
-	val = append(val, recordVersion, kindByte[kind])
-	val = append(val, sum[:]...)
-	val = append(val, body...)
-	journal := tx.Bucket(regBucketName(bucketJournal, register))
-	// The journal only ever grows at its end: full pages waste no space and split less often.
-	journal.FillPercent = 1
-	if err := journal.Put(key, val); err != nil {
-		return "", err
-	}
-	hash := hex.EncodeToString(sum[:])
-	// The event points at the record instead of copying it: the record never changes, and a copy
-	// would double the bytes every ticket's commit writes.
-	ev := storedEvent{Type: eventType, At: at, ID: eventID(eventType, sum[:]), Register: string(register), Key: key}
-	if err := appendEvent(tx, ev); err != nil {
-		return "", err
-	}
-	return hash, nil
-}
 
 // eventPayload is what the outbox carries for a journal record: the exact bytes that were hashed,
 // so the central API can verify the chain without trusting a re-encoding.

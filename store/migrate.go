@@ -10,7 +10,7 @@ import (
 
 // currentSchema is the schema version this code writes. Each migration moves a file from version
 // i to i+1; they run in order, in one transaction, when Open finds an older file.
-const currentSchema = 6
+const currentSchema = 7
 
 // migrations[i] upgrades a file at version i to version i+1.
 var migrations = []func(tx *bbolt.Tx) error{
@@ -49,6 +49,11 @@ var migrations = []func(tx *bbolt.Tx) error{
 		_, err := tx.CreateBucketIfNotExists(bucketRemote)
 		return err
 	},
+	// 6 -> 7: the signature chains (reprints, technical events, keys, signatures) of every
+	// register, and the perpetual grand total in absolute value that closings now carry, summed
+	// once here from the journal. The first key is made with the next record, not here: a
+	// migration must not write beside the database.
+	migrateSignatures,
 }
 
 func schemaVersion(tx *bbolt.Tx) (uint64, error) {
@@ -292,4 +297,48 @@ func comptoirSchema(tx *bbolt.Tx, path string) (uint64, error) {
 		return 0, damaged(path, regBucketName(bucketMeta, keySchema))
 	}
 	return schemaVersion(tx)
+}
+
+// migrateSignatures creates every register's signature buckets and sums its perpetual grand
+// total in absolute value from its tickets.
+func migrateSignatures(tx *bbolt.Tx) error {
+	for _, name := range registerNames(tx) {
+		for _, kind := range registerKinds[len(registerKinds6):] {
+			if _, err := tx.CreateBucketIfNotExists(regBucketName(kind, name)); err != nil {
+				return err
+			}
+		}
+		r := regBuckets(tx, name)
+		if r.journal == nil {
+			continue
+		}
+		h, err := r.head()
+		if err != nil {
+			return err
+		}
+		var abs comptoir.Money
+		c := r.journal.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if ref, ok := keyRef(k); !ok || ref.Kind != comptoir.TicketRecord {
+				continue
+			}
+			rec, err := parseRecord(v)
+			if err != nil {
+				return err
+			}
+			var t struct {
+				Training bool           `json:"training"`
+				Total    comptoir.Money `json:"total"`
+			}
+			if err := rec.decode(&t); err != nil {
+				return err
+			}
+			abs = comptoir.AbsGrandTotal(abs, comptoir.Sale{Training: t.Training, Total: t.Total})
+		}
+		h.GrandTotalAbs = abs
+		if err := r.putHead(h); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -61,7 +61,7 @@ func TestStore_Migrate(t *testing.T) {
 		}
 		gt := mustGrandTotal(t, s)
 		mustClose(t, s)
-		if got, want := readSchema(t, path), uint64(6); got != want {
+		if got, want := readSchema(t, path), uint64(7); got != want {
 			t.Fatalf("schema of a new file = %d, want %d", got, want)
 		}
 
@@ -101,7 +101,7 @@ func TestStore_Migrate(t *testing.T) {
 			t.Errorf("DayTotals.Total after a new ticket = %d, want %d", got, want)
 		}
 		mustClose(t, s)
-		if got, want := readSchema(t, path), uint64(6); got != want {
+		if got, want := readSchema(t, path), uint64(7); got != want {
 			t.Errorf("schema after migration = %d, want %d", got, want)
 		}
 	})
@@ -121,7 +121,7 @@ func TestStore_Migrate(t *testing.T) {
 			t.Fatalf("Open of a schema 99 file = nil error, want ErrSchemaTooNew")
 		}
 		wantErr(t, err, comptoir.ErrSchemaTooNew)
-		if got, want := errArgs(t, err), []any{uint64(99), uint64(6)}; !reflect.DeepEqual(got, want) {
+		if got, want := errArgs(t, err), []any{uint64(99), uint64(7)}; !reflect.DeepEqual(got, want) {
 			t.Errorf("error args = %v, want %v", got, want)
 		}
 		if got, want := readSchema(t, path), uint64(99); got != want {

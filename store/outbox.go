@@ -56,7 +56,17 @@ func (ev storedEvent) event(tx *bbolt.Tx, regs *reg) (comptoir.Event, error) {
 	if regs.meta == nil || string(regs.name) != ev.Register {
 		*regs = regBuckets(tx, []byte(ev.Register))
 	}
-	rec, err := readRecord(*regs, ev.Key)
+	var rec record
+	var err error
+	if kind := kindOfEvent[ev.Type]; chainBucket[kind] != nil {
+		// A reprint, a technical event or a key lives in its chain's bucket, keyed by number.
+		var ok bool
+		if rec, ok, err = readChained(tx, []byte(ev.Register), kind, btoiSafe(ev.Key)); err == nil && !ok {
+			err = comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "enregistrement manquant", EN: "missing record"})
+		}
+	} else {
+		rec, err = readRecord(*regs, ev.Key)
+	}
 	if err != nil {
 		return comptoir.Event{}, err
 	}
@@ -65,6 +75,9 @@ func (ev storedEvent) event(tx *bbolt.Tx, regs *reg) (comptoir.Event, error) {
 	// body forged to look like two records would be read as its author wished.
 	if sum := sha256.Sum256(rec.body); sum != rec.hash {
 		ref, _ := keyRef(ev.Key)
+		if kind := kindOfEvent[ev.Type]; chainBucket[kind] != nil {
+			ref = comptoir.RecordRef{Kind: kind, Number: btoiSafe(ev.Key)}
+		}
 		return comptoir.Event{}, comptoir.E(comptoir.CodeHashMismatch, ref)
 	}
 	payload, err := recordPayload(ev.Register, rec.hashHex(), rec.body)
@@ -171,4 +184,12 @@ func (s *Store) AckOutbox(ctx context.Context, upTo uint64) (int, error) {
 		return 0, err
 	}
 	return n, nil
+}
+
+// btoiSafe reads an 8-byte number, zero for a key of another length.
+func btoiSafe(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	return btoi(b)
 }

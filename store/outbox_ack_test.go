@@ -12,7 +12,9 @@ import (
 func TestStore_AckOutbox(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t, dbPath(t), opts(newClock(day0)))
-	for range 4 {
+	// The first event declares the register's signing key, made with its first ticket: three
+	// tickets make four events.
+	for range 3 {
 		mustRecord(t, s, byCard(line(pomme, 1)))
 	}
 	ack := func(upTo uint64) int {
@@ -65,14 +67,15 @@ func TestStore_AckOutbox(t *testing.T) {
 func TestStore_AckOutbox_PastLastSequence(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t, dbPath(t), opts(newClock(day0)))
+	// The signing key's declaration and two tickets: three events.
 	mustRecord(t, s, byCard(line(pomme, 1)))
 	mustRecord(t, s, byCard(line(pomme, 1)))
-	_, err := s.AckOutbox(ctx, 3)
+	_, err := s.AckOutbox(ctx, 4)
 	wantErr(t, err, comptoir.E(comptoir.CodeRegisterBehindCentral))
-	if got := errArgs(t, err); len(got) != 2 || got[0] != uint64(3) || got[1] != uint64(2) {
-		t.Errorf("refusal values = %v, want the central's 3 and the file's 2", got)
+	if got := errArgs(t, err); len(got) != 2 || got[0] != uint64(4) || got[1] != uint64(3) {
+		t.Errorf("refusal values = %v, want the central's 4 and the file's 3", got)
 	}
-	if got := mustOutbox(t, s); len(got) != 2 {
-		t.Errorf("outbox after a refused acknowledgement has %d events, want 2", len(got))
+	if got := mustOutbox(t, s); len(got) != 3 {
+		t.Errorf("outbox after a refused acknowledgement has %d events, want 3", len(got))
 	}
 }

@@ -433,7 +433,7 @@ func TestStore_MigrateMemberStatus(t *testing.T) {
 		t.Errorf("ResumeProcessing after migration = %q, %v", basis, err)
 	}
 	mustClose(t, s)
-	if got, want := readSchema(t, path), uint64(6); got != want {
+	if got, want := readSchema(t, path), uint64(7); got != want {
 		t.Errorf("schema after migration = %d, want %d", got, want)
 	}
 }

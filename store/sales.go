@@ -140,11 +140,11 @@ func (s *Store) writeSale(tx *bbolt.Tx, r reg, sale *comptoir.Sale) error {
 	if !sale.Training {
 		sale.GrandTotal += sale.Total
 	}
-	hash, err := appendRecord(tx, s.register, ticketKey(sale.Number), comptoir.TicketRecord, sale, comptoir.EventSaleRecorded, sale.At)
+	hash, sig, err := s.appendChained(tx, &h, ticketKey(sale.Number), comptoir.TicketRecord, sale, sale.At)
 	if err != nil {
 		return err
 	}
-	sale.Hash = hash
+	sale.Hash, sale.Signature = hash, sig
 	if sale.IsRefund() {
 		if err := r.refunds.Put(append(itob(sale.RefundOf), itob(sale.Number)...), nil); err != nil {
 			return err
@@ -154,6 +154,7 @@ func (s *Store) writeSale(tx *bbolt.Tx, r reg, sale *comptoir.Sale) error {
 		return err
 	}
 	h.LastTicket, h.LastHash, h.GrandTotal = sale.Number, hash, sale.GrandTotal
+	h.GrandTotalAbs = comptoir.AbsGrandTotal(h.GrandTotalAbs, *sale)
 	return r.putHead(h)
 }
 
@@ -240,6 +241,7 @@ func getSale(r reg, number uint64) (comptoir.Sale, error) {
 		return comptoir.Sale{}, err
 	}
 	sale.Hash = rec.hashHex()
+	sale.Signature = r.signature(comptoir.ChainTickets, ticketKey(number))
 	return sale, nil
 }
 

@@ -65,8 +65,9 @@ func TestStore_PendingEvents(t *testing.T) {
 	mustRecord(t, s, byCard(line(vin, 1)))
 	mustEnroll(t, s, enrolment(comptoir.CardNumber(1), jeanne, allNo))
 	mustClosePeriod(t, s, "2026-03-10")
-	if got, want := pending(), len(mustOutbox(t, s)); got != want || got != 4 {
-		t.Errorf("PendingEvents = %d, want %d, the length of the outbox, and 4", got, want)
+	// Four events and the declaration of the signing key made with the first ticket.
+	if got, want := pending(), len(mustOutbox(t, s)); got != want || got != 5 {
+		t.Errorf("PendingEvents = %d, want %d, the length of the outbox, and 5", got, want)
 	}
 }
 

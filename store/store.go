@@ -85,6 +85,13 @@ type Options struct {
 	// NoSync skips fdatasync on commit. Only for building throwaway databases fast (benchmarks):
 	// a crash can then lose or corrupt recent commits.
 	NoSync bool
+	// SigningKeyFile is the register's Ed25519 signing key file; default the database path with
+	// ".sign" appended. It is made with the first record and must be kept, and backed up, apart
+	// from the database.
+	SigningKeyFile string
+	// SigningSeed, when set, makes the signing key from this seed instead of at random: demo
+	// data sets it so that the same seed always gives the same journal, signatures included.
+	SigningSeed []byte
 	// PINIterations is the PBKDF2 iteration count of the PIN hashes this store makes; default
 	// comptoir.DefaultPINIterations. Tests lower it to stay fast.
 	PINIterations int
@@ -108,6 +115,12 @@ type Store struct {
 	keyPath string
 	keyMu   sync.Mutex
 	keys    *masterKey
+
+	signPath string
+	signSeed []byte
+	// signMu guards signer, the signing key in effect, read from its file once.
+	signMu sync.Mutex
+	signer *signer
 }
 
 // Compile-time checks that Store implements the domain's services.
@@ -154,7 +167,11 @@ func Open(path string, o Options) (*Store, error) {
 		o.KeyFile = path + ".key"
 	}
 	s := &Store{db: db, path: path, timeout: o.Timeout, noSync: o.NoSync, register: []byte(o.Register), now: o.Now,
-		loc: o.Location, rule: o.PointsRule, keyPath: o.KeyFile, pinIter: o.PINIterations}
+		loc: o.Location, rule: o.PointsRule, keyPath: o.KeyFile, pinIter: o.PINIterations,
+		signPath: o.SigningKeyFile, signSeed: o.SigningSeed}
+	if s.signPath == "" {
+		s.signPath = path + ".sign"
+	}
 	if s.pinIter <= 0 {
 		s.pinIter = comptoir.DefaultPINIterations
 	}
@@ -269,6 +286,8 @@ type reg struct {
 	name                             []byte
 	meta, journal, refunds, closings *bbolt.Bucket
 	days                             *bbolt.Bucket
+	// sigs holds the signatures of every chain; nil in a file older than signatures.
+	sigs *bbolt.Bucket
 }
 
 // regBucketName names a register's bucket of a kind: "journal/R1".
@@ -280,7 +299,7 @@ func regBucketName(kind, register []byte) []byte {
 func regBuckets(tx *bbolt.Tx, name []byte) reg {
 	b := func(kind []byte) *bbolt.Bucket { return tx.Bucket(regBucketName(kind, name)) }
 	return reg{name: name, meta: tx.Bucket(bucketMeta), journal: b(bucketJournal),
-		refunds: b(bucketRefunds), closings: b(bucketClosings), days: b(bucketDays)}
+		refunds: b(bucketRefunds), closings: b(bucketClosings), days: b(bucketDays), sigs: b(bucketSigs)}
 }
 
 // ready reports whether every bucket of the register exists.
@@ -289,7 +308,11 @@ func (r reg) ready() bool {
 }
 
 // registerKinds are the kinds of bucket each register has.
-var registerKinds = [][]byte{bucketJournal, bucketRefunds, bucketClosings, bucketDays}
+var registerKinds = [][]byte{bucketJournal, bucketRefunds, bucketClosings, bucketDays,
+	bucketReprints, bucketTechLog, bucketSignKeys, bucketSigs}
+
+// registerKinds6 are the kinds of bucket a register had before signatures (schema 6 and older).
+var registerKinds6 = registerKinds[:4]
 
 func createRegister(tx *bbolt.Tx, name []byte) error {
 	for _, kind := range registerKinds {
@@ -306,6 +329,12 @@ type head struct {
 	LastClosing uint64         `json:"last_closing"`
 	LastHash    string         `json:"last_hash"`
 	GrandTotal  comptoir.Money `json:"grand_total"`
+	// GrandTotalAbs is the perpetual grand total in absolute value (comptoir.AbsGrandTotal),
+	// which closings carry.
+	GrandTotalAbs comptoir.Money `json:"grand_total_abs,omitempty"`
+	// Chains is where each signature chain stands: the last signature of the ticket and closing
+	// chains, and the number, hash and signature of the last reprint, technical event and key.
+	Chains map[comptoir.Chain]comptoir.ChainHead `json:"chains,omitempty"`
 	// Day and DayTotals are the running totals of the business day of the last ticket. They live
 	// in the head, which every sale rewrites anyway, and reach the days bucket when a ticket of
 	// another day comes: writing the days bucket with every ticket cost a page per commit.

@@ -70,8 +70,8 @@ func TestStore_RecordSale(t *testing.T) {
 		if got, want := tot.Total, gt; got != want {
 			t.Errorf("DayTotals.Total = %d, want %d", got, want)
 		}
-		if got, want := len(mustOutbox(t, s)), 3; got != want {
-			t.Errorf("len(Outbox) = %d, want %d (one event per ticket)", got, want)
+		if got, want := len(mustOutbox(t, s)), 4; got != want {
+			t.Errorf("len(Outbox) = %d, want %d (one event per ticket, and the signing key's declaration)", got, want)
 		}
 	})
 
@@ -649,7 +649,8 @@ func TestOpen(t *testing.T) {
 			}
 			regs = append(regs, p.Register)
 		}
-		if got, want := regs, []string{"R1", "R1", "caisse-2", "R1"}; !reflect.DeepEqual(got, want) {
+		// Each register declares its signing key with its first ticket.
+		if got, want := regs, []string{"R1", "R1", "R1", "caisse-2", "caisse-2", "R1"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("outbox registers = %v, want %v", got, want)
 		}
 	})

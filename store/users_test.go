@@ -405,7 +405,7 @@ func TestUsers_MigrationAddsBucket(t *testing.T) {
 		t.Fatalf("AddUser after migration: %v", err)
 	}
 	mustClose(t, s)
-	if got, want := readSchema(t, path), uint64(6); got != want {
+	if got, want := readSchema(t, path), uint64(7); got != want {
 		t.Errorf("schema after migration = %d, want %d", got, want)
 	}
 }
