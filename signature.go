@@ -3,11 +3,11 @@ package comptoir
 import (
 	"context"
 	"crypto/ed25519"
-	"io"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"slices"
 	"strconv"
 	"strings"

@@ -111,12 +111,12 @@ func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period stri
 		}
 	}
 	c := comptoir.Closing{
-		Register:   string(s.register),
-		Number:     h.LastClosing + 1,
-		Kind:       kind,
-		Period:     period,
-		At:         now.UTC(),
-		Totals:     totals,
+		Register:      string(s.register),
+		Number:        h.LastClosing + 1,
+		Kind:          kind,
+		Period:        period,
+		At:            now.UTC(),
+		Totals:        totals,
 		GrandTotal:    h.GrandTotal,
 		GrandTotalAbs: h.GrandTotalAbs,
 		PrevHash:      h.LastHash,
