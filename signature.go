@@ -77,6 +77,10 @@ func (c Chain) Label(l Lang) string {
 	return t.In(l)
 }
 
+// Format names the chain in a language, so that a refusal naming a chain reads in the user's
+// language.
+func (c Chain) Format(l Lang) string { return c.Label(l) }
+
 // Signature is a record's signature as it is kept beside the record (never inside it, so that a
 // record's bytes and hash stay what the central and older versions already hold).
 type Signature struct {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/comptoir/comptoir"
 	"go.etcd.io/bbolt"
@@ -54,7 +55,9 @@ func (s *Store) ImportProducts(ctx context.Context, products []comptoir.Product)
 				progress(comptoir.StepWrite, i+1, len(clean))
 			}
 		}
-		return nil
+		// A price list that changed is a technical event (NF525): it explains the prices of the
+		// tickets that follow.
+		return s.logTech(tx, comptoir.TechCatalogImport, "", strconv.Itoa(len(clean))+" products")
 	})
 	if err != nil {
 		return 0, err

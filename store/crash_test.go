@@ -503,8 +503,9 @@ func checkAfterCrash(t *testing.T, run int, path string, tickets map[uint64]stri
 			if got, ok, err := s.Closing(ctx, c.Period); err != nil || !ok || got.Hash != p.Hash {
 				t.Errorf("run %d: closing event for %s has hash %s, want the journal's %s", run, c.Period, p.Hash, got.Hash)
 			}
-		case "key.recorded":
-			// The register's first signing key, declared with its first record.
+		case "key.recorded", "technical.recorded":
+			// The register's first signing key, declared with its first record, and the
+			// technical event of the catalogue's import.
 		default:
 			t.Errorf("run %d: unexpected outbox event type %q", run, ev.Type)
 		}

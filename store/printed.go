@@ -17,7 +17,9 @@ func (s *Store) MarkPrinted(ctx context.Context, number uint64) (first bool, err
 		return false, err
 	}
 	err = s.update(func(tx *bbolt.Tx) error {
-		if _, err := getSale(regBuckets(tx, s.register), number); err != nil {
+		r := regBuckets(tx, s.register)
+		sale, err := getSale(r, number)
+		if err != nil {
 			return err
 		}
 		b, err := tx.CreateBucketIfNotExists(regBucketName(bucketPrinted, s.register))
@@ -29,9 +31,58 @@ func (s *Store) MarkPrinted(ctx context.Context, number uint64) (first bool, err
 			count = btoi(v)
 		}
 		first = count == 0
-		return b.Put(itob(number), itob(count+1))
+		if err := b.Put(itob(number), itob(count+1)); err != nil {
+			return err
+		}
+		if first {
+			return nil
+		}
+		// Every duplicate is recorded in the reprint chain, signed (NF525): a duplicate handed
+		// over as a receipt would otherwise leave no trace.
+		h, err := r.head()
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		_, _, _, err = s.appendNumbered(tx, &h, comptoir.ReprintRecord, now.UTC(), func(n uint64, prev string) any {
+			return comptoir.Reprint{Register: string(s.register), Number: n, Ticket: number, Copy: int(count + 1),
+				At: now.UTC(), Day: comptoir.DayOf(now, s.loc), VAT: sale.VAT, Total: sale.Total, TicketHash: sale.Hash, PrevHash: prev}
+		})
+		if err != nil {
+			return err
+		}
+		return r.putHead(h)
 	})
 	return first, err
+}
+
+// Reprints lists the reprints of the register, oldest first, with their hash and signature.
+func (s *Store) Reprints(ctx context.Context) ([]comptoir.Reprint, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+	var out []comptoir.Reprint
+	err := s.view(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(regBucketName(bucketReprints, s.register))
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			rec, err := parseRecord(v)
+			if err != nil {
+				return err
+			}
+			var rp comptoir.Reprint
+			if err := rec.decode(&rp); err != nil {
+				return err
+			}
+			rp.Hash = rec.hashHex()
+			rp.Signature = regBuckets(tx, s.register).signature(comptoir.ChainReprints, k)
+			out = append(out, rp)
+			return nil
+		})
+	})
+	return out, err
 }
 
 // Printed is how many times a ticket was printed.

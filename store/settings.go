@@ -64,7 +64,10 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 		if err != nil {
 			return err
 		}
-		return b.Put([]byte(key), encode(set.Get(key)))
+		if err := b.Put([]byte(key), encode(set.Get(key))); err != nil {
+			return err
+		}
+		return s.logTech(tx, comptoir.TechSettingsChanged, "", key+" = "+set.Get(key))
 	})
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"errors"
 	"time"
 
 	"github.com/comptoir/comptoir"
@@ -344,7 +345,7 @@ func (s *Store) Authenticate(ctx context.Context, id, pin string) (comptoir.User
 		refusal error
 	)
 	// A refusal is returned after the commit: the wrong PIN and the audit entry must stay.
-	err := s.update(func(tx *bbolt.Tx) error {
+	authTx := func(tx *bbolt.Tx) error {
 		refusal = nil
 		b, err := s.bucket(tx, bucketUsers)
 		if err != nil {
@@ -398,6 +399,27 @@ func (s *Store) Authenticate(ctx context.Context, id, pin string) (comptoir.User
 		}
 		user = rec.User
 		return appendAudit(tx, now, rec.ID, comptoir.AuditLogin, "", "")
+	}
+	// The technical event log records every login and every refused PIN (NF525), in the same
+	// transaction as the audit entry, so that neither is kept without the other.
+	err := s.update(func(tx *bbolt.Tx) error {
+		if err := authTx(tx); err != nil {
+			return err
+		}
+		if refusal != nil {
+			who := ""
+			if perr == nil {
+				// Only a well-formed ID is written: a PIN typed into the ID field is never one.
+				who = pid
+			}
+			var e *comptoir.Error
+			detail := ""
+			if errors.As(refusal, &e) {
+				detail = string(e.Code)
+			}
+			return s.logTech(tx, comptoir.TechPINRefused, who, detail)
+		}
+		return s.logTech(tx, comptoir.TechLogin, user.ID, "")
 	})
 	if err != nil {
 		return comptoir.User{}, err
@@ -425,6 +447,9 @@ func (s *Store) Logout(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		return appendAudit(tx, s.now(), rec.ID, comptoir.AuditLogout, "", "")
+		if err := appendAudit(tx, s.now(), rec.ID, comptoir.AuditLogout, "", ""); err != nil {
+			return err
+		}
+		return s.logTech(tx, comptoir.TechLogout, rec.ID, "")
 	})
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"maps"
 	"slices"
@@ -23,7 +24,12 @@ func (s *Store) Verify(ctx context.Context) (comptoir.VerifyReport, error) {
 	var rep comptoir.VerifyReport
 	err := s.view(func(tx *bbolt.Tx) error {
 		r := regBuckets(tx, s.register)
-		v := &verifier{rep: &rep, days: map[string]*comptoir.Totals{}, closed: map[string]comptoir.Totals{}}
+		v := &verifier{rep: &rep, days: map[string]*comptoir.Totals{}, closed: map[string]comptoir.Totals{},
+			sigs: r.sigs, lastSig: map[comptoir.Chain]string{}}
+		// The keys come first: they say which key signs which record of every other chain.
+		if v.walkChain(tx, s.register, comptoir.KeyRecord) {
+			return nil
+		}
 		c := r.journal.Cursor()
 		var last comptoir.RecordRef
 		n := uint64(0)
@@ -40,7 +46,12 @@ func (s *Store) Verify(ctx context.Context) (comptoir.VerifyReport, error) {
 				return nil
 			}
 			last = ref
-			if v.check(ref, val) {
+			if v.check(ref, k, val) {
+				return nil
+			}
+		}
+		for _, kind := range []comptoir.RecordKind{comptoir.ReprintRecord, comptoir.EventRecord} {
+			if v.walkChain(tx, s.register, kind) {
 				return nil
 			}
 		}
@@ -67,6 +78,38 @@ func (v *verifier) checkTip(r reg, last comptoir.RecordRef) error {
 	case h.LastHash != v.prev || h.LastTicket != v.ticket || h.LastClosing != v.closing || h.GrandTotal != v.gt:
 		v.fail(comptoir.CodeChainBroken, last)
 		return nil
+	}
+	// The other chains end where the head says: a last record deleted, with the head left as it
+	// was, shows here.
+	for _, kind := range []comptoir.RecordKind{comptoir.KeyRecord, comptoir.ReprintRecord, comptoir.EventRecord} {
+		chain := comptoir.ChainOf(kind)
+		hc, walked := h.chain(chain), v.numbered[chain]
+		switch {
+		case hc.Number > walked.Number:
+			v.fail(comptoir.CodeRecordMissing, comptoir.RecordRef{Kind: kind, Number: walked.Number + 1})
+			return nil
+		case hc.Number != walked.Number || hc.Hash != walked.Hash:
+			v.fail(comptoir.CodeChainBroken, comptoir.RecordRef{Kind: kind, Number: walked.Number})
+			return nil
+		}
+	}
+	for _, chain := range comptoir.Chains {
+		if h.chain(chain).Signature != v.lastSig[chain] {
+			// A last signature removed, or a head pointing past it.
+			ref := comptoir.RecordRef{Kind: kindOfChain[chain], Number: v.lastNumber(chain)}
+			v.fail(comptoir.CodeSignatureChainBroken, ref, chain)
+			return nil
+		}
+	}
+	for _, chain := range comptoir.Chains {
+		hc := comptoir.ChainHead{Chain: chain, Number: v.lastNumber(chain), Signature: v.lastSig[chain]}
+		switch chain {
+		case comptoir.ChainTickets, comptoir.ChainClosings:
+			hc.Hash = v.prev
+		default:
+			hc.Hash = v.numbered[chain].Hash
+		}
+		v.rep.Heads = append(v.rep.Heads, hc)
 	}
 	days := map[string]bool{}
 	for day := range v.days {
@@ -117,10 +160,217 @@ type verifier struct {
 	gt      comptoir.Money
 	days    map[string]*comptoir.Totals
 	closed  map[string]comptoir.Totals
+
+	// sigs is the register's signature bucket (nil in a file older than signatures); keys the
+	// key records walked; lastSig the last signature seen in each chain; numbered where the
+	// chains stored by number stand.
+	sigs     *bbolt.Bucket
+	keys     []verifyKey
+	lastSig  map[comptoir.Chain]string
+	numbered map[comptoir.Chain]comptoir.ChainHead
+	// gtAbs is the perpetual grand total in absolute value, which signed closings carry.
+	gtAbs comptoir.Money
+}
+
+// verifyKey is a key record as verify uses it.
+type verifyKey struct {
+	number uint64
+	reason comptoir.KeyReason
+	pub    ed25519.PublicKey
+	from   map[comptoir.Chain]uint64
+}
+
+// kindOfChain is the record kind a chain's failures are named by (tickets for the ticket chain,
+// and so on).
+var kindOfChain = map[comptoir.Chain]comptoir.RecordKind{
+	comptoir.ChainTickets: comptoir.TicketRecord, comptoir.ChainClosings: comptoir.ClosingRecord,
+	comptoir.ChainReprints: comptoir.ReprintRecord, comptoir.ChainEvents: comptoir.EventRecord, comptoir.ChainKeys: comptoir.KeyRecord,
+}
+
+// lastNumber is the number of the last record walked in a chain.
+func (v *verifier) lastNumber(chain comptoir.Chain) uint64 {
+	switch chain {
+	case comptoir.ChainTickets:
+		return v.ticket
+	case comptoir.ChainClosings:
+		return v.closing
+	}
+	return v.numbered[chain].Number
+}
+
+// keyFor is the key that must sign record n of a chain: the last key whose From the record comes
+// after. ok is false for a record made before the register's first key, which only its hash
+// chain protects.
+func (v *verifier) keyFor(chain comptoir.Chain, n uint64) (verifyKey, bool) {
+	var found verifyKey
+	ok := false
+	for _, k := range v.keys {
+		if k.from[chain] < n {
+			found, ok = k, true
+		}
+	}
+	return found, ok
+}
+
+// checkSig verifies a record's signature in its chain and reports whether the walk must stop.
+// signer is the key that must have signed it.
+func (v *verifier) checkSig(ref comptoir.RecordRef, recordKey, body []byte, hash string, signer verifyKey) bool {
+	chain := comptoir.ChainOf(ref.Kind)
+	var raw []byte
+	if v.sigs != nil {
+		raw = v.sigs.Get(sigKey(chain, recordKey))
+	}
+	if raw == nil {
+		return v.failIn(chain, comptoir.CodeSignatureMissing, ref, chain)
+	}
+	st, err := decodeStoredSig(raw)
+	if err != nil {
+		return v.failIn(chain, comptoir.CodeSignatureInvalid, ref, chain)
+	}
+	sig := st.signature(chain)
+	if sig.First != (v.lastSig[chain] == "") || sig.Prev != v.lastSig[chain] {
+		return v.failIn(chain, comptoir.CodeSignatureChainBroken, ref, chain)
+	}
+	if st.key != signer.number {
+		return v.failIn(chain, comptoir.CodeSignatureInvalid, ref, chain)
+	}
+	fields, err := comptoir.SignedFieldsOf(ref.Kind, body, hash, sig.First, sig.Prev)
+	if err != nil || fields.Number != ref.Number || !comptoir.VerifyRecord(signer.pub, fields, sig.Value) {
+		return v.failIn(chain, comptoir.CodeSignatureInvalid, ref, chain)
+	}
+	v.lastSig[chain] = sig.Value
+	v.rep.Signed++
+	return false
+}
+
+// checkSigned checks the signature of record n of a chain with the key in effect for it, when
+// there is one.
+func (v *verifier) checkSigned(ref comptoir.RecordRef, recordKey, body []byte, hash string) bool {
+	k, ok := v.keyFor(comptoir.ChainOf(ref.Kind), ref.Number)
+	if !ok {
+		return false
+	}
+	return v.checkSig(ref, recordKey, body, hash, k)
+}
+
+// walkChain walks a chain stored by number (keys, reprints, technical events): hashes, links,
+// numbers and signatures. It reports whether the walk must stop.
+func (v *verifier) walkChain(tx *bbolt.Tx, register []byte, kind comptoir.RecordKind) bool {
+	chain := comptoir.ChainOf(kind)
+	if v.numbered == nil {
+		v.numbered = map[comptoir.Chain]comptoir.ChainHead{}
+	}
+	b := tx.Bucket(regBucketName(chainBucket[kind], register))
+	if b == nil {
+		return false
+	}
+	var head comptoir.ChainHead
+	c := b.Cursor()
+	for k, val := c.First(); k != nil; k, val = c.Next() {
+		ref := comptoir.RecordRef{Kind: kind, Number: head.Number + 1}
+		if len(k) != 8 {
+			return v.failIn(chain, comptoir.CodeUnreadableRecord, ref)
+		}
+		if n := btoi(k); n > ref.Number {
+			return v.failIn(chain, comptoir.CodeRecordMissing, ref)
+		} else if n < ref.Number {
+			return v.failIn(chain, comptoir.CodeNumberGap, comptoir.RecordRef{Kind: kind, Number: n}, ref.Number)
+		}
+		r, err := parseRecord(val)
+		if err != nil || r.kind != kind {
+			return v.failIn(chain, comptoir.CodeUnreadableRecord, ref)
+		}
+		if sum := sha256.Sum256(r.body); !bytes.Equal(sum[:], r.hash[:]) {
+			return v.failIn(chain, comptoir.CodeHashMismatch, ref)
+		}
+		var common struct {
+			Register string `json:"register"`
+			Number   uint64 `json:"number"`
+			PrevHash string `json:"prev_hash"`
+		}
+		if r.decode(&common) != nil {
+			return v.failIn(chain, comptoir.CodeUnreadableRecord, ref)
+		}
+		if common.PrevHash != head.Hash {
+			return v.failIn(chain, comptoir.CodeChainBroken, ref)
+		}
+		if common.Number != ref.Number || common.Register != string(register) {
+			return v.failIn(chain, comptoir.CodeNumberGap, ref, ref.Number)
+		}
+		if kind == comptoir.KeyRecord {
+			if v.checkKey(ref, k, r) {
+				return true
+			}
+		} else if v.checkSigned(ref, k, r.body, r.hashHex()) {
+			return true
+		}
+		head = comptoir.ChainHead{Number: ref.Number, Hash: r.hashHex()}
+		v.numbered[chain] = head
+		switch kind {
+		case comptoir.KeyRecord:
+			v.rep.Keys++
+		case comptoir.ReprintRecord:
+			v.rep.Reprints++
+		case comptoir.EventRecord:
+			v.rep.Events++
+		}
+	}
+	return false
+}
+
+// checkKey checks a key record: a rotation is signed by the key before it, a creation or a
+// replacement by itself; a replacement is a declared break, which the report lists.
+func (v *verifier) checkKey(ref comptoir.RecordRef, recordKey []byte, r record) bool {
+	var k comptoir.SigningKeyRecord
+	if r.decode(&k) != nil {
+		return v.failIn(comptoir.ChainKeys, comptoir.CodeUnreadableRecord, ref)
+	}
+	pub, err := k.Public()
+	if err != nil || k.Fingerprint != comptoir.KeyFingerprint(pub) {
+		return v.failIn(comptoir.ChainKeys, comptoir.CodeSignatureInvalid, ref, comptoir.ChainKeys)
+	}
+	vk := verifyKey{number: k.Number, reason: k.Reason, pub: pub, from: k.From}
+	signer := vk
+	switch k.Reason {
+	case comptoir.KeyRotated:
+		if len(v.keys) == 0 {
+			return v.failIn(comptoir.ChainKeys, comptoir.CodeSignatureInvalid, ref, comptoir.ChainKeys)
+		}
+		signer = v.keys[len(v.keys)-1]
+	case comptoir.KeyCreated:
+		if len(v.keys) > 0 {
+			// Only the first key is created; a later one is rotated or declared a replacement.
+			return v.failIn(comptoir.ChainKeys, comptoir.CodeSignatureInvalid, ref, comptoir.ChainKeys)
+		}
+	case comptoir.KeyReplaced:
+		v.rep.Breaks = append(v.rep.Breaks, comptoir.KeyInfo{Number: k.Number, Reason: k.Reason, Fingerprint: k.Fingerprint, PublicKey: k.PublicKey, At: k.At})
+	default:
+		return v.failIn(comptoir.ChainKeys, comptoir.CodeUnreadableRecord, ref)
+	}
+	if v.checkSig(ref, recordKey, r.body, r.hashHex(), signer) {
+		return true
+	}
+	// Each key starts where the chains stood: never before the previous key's start.
+	if len(v.keys) > 0 {
+		last := v.keys[len(v.keys)-1]
+		for c, n := range last.from {
+			if vk.from[c] < n {
+				return v.failIn(comptoir.ChainKeys, comptoir.CodeSignatureInvalid, ref, comptoir.ChainKeys)
+			}
+		}
+	}
+	v.keys = append(v.keys, vk)
+	return false
+}
+
+// failIn records the first broken record of a chain and stops the walk.
+func (v *verifier) failIn(chain comptoir.Chain, code comptoir.Code, ref comptoir.RecordRef, args ...any) bool {
+	v.rep.Chain = chain
+	return v.fail(code, ref, args...)
 }
 
 // check verifies one record, named by its key, and reports whether the walk must stop.
-func (v *verifier) check(ref comptoir.RecordRef, val []byte) bool {
+func (v *verifier) check(ref comptoir.RecordRef, key, val []byte) bool {
 	// Records follow each other without gaps: a number skipped is a record deleted.
 	expected := v.ticket + 1
 	if ref.Kind == comptoir.ClosingRecord {
@@ -138,6 +388,9 @@ func (v *verifier) check(ref comptoir.RecordRef, val []byte) bool {
 	}
 	if sum := sha256.Sum256(r.body); !bytes.Equal(sum[:], r.hash[:]) {
 		return v.fail(comptoir.CodeHashMismatch, ref)
+	}
+	if v.checkSigned(ref, key, r.body, r.hashHex()) {
+		return true
 	}
 	if r.kind == comptoir.TicketRecord {
 		return v.checkTicket(ref, r)
@@ -177,6 +430,7 @@ func (v *verifier) checkTicket(ref comptoir.RecordRef, r record) bool {
 		v.days[s.Day] = t
 	}
 	t.Add(s)
+	v.gtAbs = comptoir.AbsGrandTotal(v.gtAbs, s)
 	v.prev, v.ticket, v.gt = r.hashHex(), s.Number, gt
 	v.rep.Tickets++
 	v.rep.GrandTotal = gt
@@ -219,6 +473,11 @@ func (v *verifier) checkClosing(ref comptoir.RecordRef, r record) bool {
 	if c.GrandTotal != v.gt {
 		return v.fail(comptoir.CodeGrandTotalMismatch, ref, v.gt)
 	}
+	// A signed closing carries the grand total in absolute value too; closings made before
+	// signatures existed do not.
+	if _, signed := v.keyFor(comptoir.ChainClosings, c.Number); signed && c.GrandTotalAbs != v.gtAbs {
+		return v.fail(comptoir.CodeGrandTotalMismatch, ref, v.gtAbs)
+	}
 	v.closed[c.Period] = c.Totals
 	v.prev, v.closing = r.hashHex(), c.Number
 	v.rep.Closings++
@@ -228,6 +487,9 @@ func (v *verifier) checkClosing(ref comptoir.RecordRef, r record) bool {
 // fail records the first broken record and stops the walk. Records are named by their journal
 // key rather than by their content, which may be what was tampered with.
 func (v *verifier) fail(code comptoir.Code, ref comptoir.RecordRef, args ...any) bool {
+	if v.rep.Chain == "" {
+		v.rep.Chain = comptoir.ChainOf(ref.Kind)
+	}
 	v.rep.Broken = comptoir.E(code, append([]any{ref}, args...)...)
 	v.rep.At = &ref
 	return true

@@ -211,6 +211,10 @@ func TestStore_Verify_Tamper(t *testing.T) {
 		number uint64
 		// fr is what the French explanation must name.
 		fr string
+		// forged is the record a forger edited and re-hashed: without the signing key, its
+		// signature catches the edit there, first; the other expectations are those against a
+		// forger who also holds the key and signs everything again (store.ResignAll).
+		forged comptoir.RecordRef
 	}{
 		{
 			name: "TicketBody",
@@ -266,6 +270,7 @@ func TestStore_Verify_Tamper(t *testing.T) {
 				})
 			},
 			code: comptoir.CodeChainBroken, kind: comptoir.TicketRecord, number: 8, fr: "ticket 8",
+			forged: comptoir.RecordRef{Kind: comptoir.TicketRecord, Number: 7},
 		},
 		{
 			// Rehashing a changed total is caught on the ticket itself: its lines do not sum
@@ -275,6 +280,7 @@ func TestStore_Verify_Tamper(t *testing.T) {
 				rewriteRecord(t, tx, ticketPos(t, tx, 7), func(rec []byte) []byte { return rehash(bumpDigit(t, rec, "total")) })
 			},
 			code: comptoir.CodeTotalsMismatch, kind: comptoir.TicketRecord, number: 7, fr: "ticket 7",
+			forged: comptoir.RecordRef{Kind: comptoir.TicketRecord, Number: 7},
 		},
 		{
 			name: "RehashedGrandTotal",
@@ -282,6 +288,7 @@ func TestStore_Verify_Tamper(t *testing.T) {
 				rewriteRecord(t, tx, ticketPos(t, tx, 7), func(rec []byte) []byte { return rehash(bumpDigit(t, rec, "grand_total")) })
 			},
 			code: comptoir.CodeGrandTotalMismatch, kind: comptoir.TicketRecord, number: 7, fr: "ticket 7",
+			forged: comptoir.RecordRef{Kind: comptoir.TicketRecord, Number: 7},
 		},
 		{
 			name: "RehashedClosingTotals",
@@ -289,6 +296,7 @@ func TestStore_Verify_Tamper(t *testing.T) {
 				rewriteRecord(t, tx, closingPos(t, tx, "2026-03-10"), func(rec []byte) []byte { return rehash(bumpDigit(t, rec, "total")) })
 			},
 			code: comptoir.CodeTotalsMismatch, kind: comptoir.ClosingRecord, number: 1, fr: "clôture 1",
+			forged: comptoir.RecordRef{Kind: comptoir.ClosingRecord, Number: 1},
 		},
 		{
 			// The last ticket has no successor to link to it: the head catches it.
@@ -299,6 +307,7 @@ func TestStore_Verify_Tamper(t *testing.T) {
 				})
 			},
 			code: comptoir.CodeChainBroken, kind: comptoir.TicketRecord, number: 20, fr: "ticket 20",
+			forged: comptoir.RecordRef{Kind: comptoir.TicketRecord, Number: 20},
 		},
 		{
 			name: "DeletedLastRecord",
@@ -321,10 +330,30 @@ func TestStore_Verify_Tamper(t *testing.T) {
 			code: comptoir.CodeRecordMissing, kind: comptoir.TicketRecord, number: 12, fr: "ticket 12",
 		},
 	} {
+		if tc.forged.Number != 0 {
+			t.Run(tc.name+"WithoutKey", func(t *testing.T) {
+				path := buildJournal(t)
+				editDB(t, path, func(tx *bbolt.Tx) error {
+					tc.tamper(t, tx)
+					return nil
+				})
+				s := mustOpen(t, path, opts(newClock(day0.Add(24*time.Hour))))
+				rep := mustVerify(t, s)
+				if rep.Broken == nil || rep.Broken.Code != comptoir.CodeSignatureInvalid || rep.At == nil || rep.At.Kind != tc.forged.Kind || rep.At.Number != tc.forged.Number {
+					t.Fatalf("Verify = %v at %v, want %s at %v", rep.Broken, rep.At, comptoir.CodeSignatureInvalid, tc.forged)
+				}
+				if got, want := rep.Chain, comptoir.ChainOf(tc.forged.Kind); got != want {
+					t.Errorf("Chain = %q, want %q", got, want)
+				}
+			})
+		}
 		t.Run(tc.name, func(t *testing.T) {
 			path := buildJournal(t)
 			editDB(t, path, func(tx *bbolt.Tx) error {
 				tc.tamper(t, tx)
+				if tc.forged.Number != 0 {
+					return store.ResignAll(tx, "R1", path+".sign")
+				}
 				return nil
 			})
 			s := mustOpen(t, path, opts(newClock(day0.Add(24*time.Hour))))
