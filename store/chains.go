@@ -189,6 +189,9 @@ func (s *Store) appendChainedBy(tx *bbolt.Tx, h *head, key []byte, kind comptoir
 // sign signs a record just written in its chain with by, or the key in effect, and stores the
 // signature.
 func (s *Store) sign(tx *bbolt.Tx, h *head, chain comptoir.Chain, kind comptoir.RecordKind, key, body []byte, hash string, by *signer) (string, error) {
+	if s.unsigned {
+		return "", nil
+	}
 	sg := by
 	if sg == nil {
 		var err error

@@ -90,3 +90,7 @@ func SigningPublicKey(keyPath string) (ed25519.PublicKey, error) {
 	}
 	return priv.Public().(ed25519.PublicKey), nil
 }
+
+// DisableSigning makes a store record without signing, for the benchmark that measures what
+// signing costs. Its journal no longer verifies.
+func DisableSigning(s *Store) { s.unsigned = true }

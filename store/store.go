@@ -121,6 +121,8 @@ type Store struct {
 	// signMu guards signer, the signing key in effect, read from its file once.
 	signMu sync.Mutex
 	signer *signer
+	// unsigned skips signing, only for the benchmark that measures what signing costs.
+	unsigned bool
 }
 
 // Compile-time checks that Store implements the domain's services.
