@@ -411,13 +411,14 @@ type ChainHead struct {
 // SignedFieldsOf builds the signed fields of a record of a kind from its bytes (the journal's
 // record body, the exact bytes hashed), the hex SHA-256 of those bytes and its signature's chain
 // position (first, prev). It is the one function the store, the central and the archive
-// verifier share, so that all three check the same string. It refuses a record it cannot read
-// with CodeCorruptRecord.
+// verifier share, so that all three check the same string; it reads the record as the record's
+// own SignedFields method, which signs it, does. It refuses a record it cannot read with
+// CodeCorruptRecord.
 func SignedFieldsOf(kind RecordKind, body []byte, hash string, first bool, prev string) (SignedFields, error) {
-	f := SignedFields{Chain: ChainOf(kind), Hash: hash, First: first, Prev: prev}
 	bad := E(CodeCorruptRecord, Text{FR: "enregistrement signé", EN: "signed record"})
 	switch kind {
 	case TicketRecord:
+		// Only the fields the signature covers are read: the lines are covered by the hash.
 		var s struct {
 			Register   string    `json:"register"`
 			Number     uint64    `json:"number"`
@@ -429,57 +430,77 @@ func SignedFieldsOf(kind RecordKind, body []byte, hash string, first bool, prev 
 			GrandTotal Money     `json:"grand_total"`
 		}
 		if json.Unmarshal(body, &s) != nil {
-			return f, bad
+			return SignedFields{}, bad
 		}
-		f.Type = "sale"
-		switch {
-		case s.Training:
-			f.Type = "training"
-		case s.RefundOf != 0:
-			f.Type = "refund"
-		}
-		f.Register, f.Number, f.At, f.VAT, f.Total, f.GrandTotal = s.Register, s.Number, s.At, s.VAT, s.Total, s.GrandTotal
+		return Sale{Register: s.Register, Number: s.Number, At: s.At, Training: s.Training, RefundOf: s.RefundOf,
+			VAT: s.VAT, Total: s.Total, GrandTotal: s.GrandTotal}.SignedFields(hash, first, prev), nil
 	case ClosingRecord:
-		var c struct {
-			Register      string      `json:"register"`
-			Number        uint64      `json:"number"`
-			Kind          ClosingKind `json:"kind"`
-			At            time.Time   `json:"at"`
-			Totals        Totals      `json:"totals"`
-			GrandTotal    Money       `json:"grand_total"`
-			GrandTotalAbs Money       `json:"grand_total_abs"`
-		}
+		var c Closing
 		if json.Unmarshal(body, &c) != nil {
-			return f, bad
+			return SignedFields{}, bad
 		}
-		f.Type = "closing-" + string(c.Kind)
-		f.Register, f.Number, f.At, f.VAT, f.Total = c.Register, c.Number, c.At, c.Totals.VAT, c.Totals.Total
-		f.GrandTotal, f.GrandTotalAbs = c.GrandTotal, c.GrandTotalAbs
+		return c.SignedFields(hash, first, prev), nil
 	case ReprintRecord:
 		var r Reprint
 		if json.Unmarshal(body, &r) != nil {
-			return f, bad
+			return SignedFields{}, bad
 		}
-		f.Type = "reprint"
-		f.Register, f.Number, f.At, f.VAT, f.Total = r.Register, r.Number, r.At, r.VAT, r.Total
+		return r.SignedFields(hash, first, prev), nil
 	case EventRecord:
 		var e TechEvent
 		if json.Unmarshal(body, &e) != nil {
-			return f, bad
+			return SignedFields{}, bad
 		}
-		f.Type = string(e.Code)
-		f.Register, f.Number, f.At = e.Register, e.Number, e.At
+		return e.SignedFields(hash, first, prev), nil
 	case KeyRecord:
 		var k SigningKeyRecord
 		if json.Unmarshal(body, &k) != nil {
-			return f, bad
+			return SignedFields{}, bad
 		}
-		f.Type = "key-" + string(k.Reason)
-		f.Register, f.Number, f.At = k.Register, k.Number, k.At
-	default:
-		return f, bad
+		return k.SignedFields(hash, first, prev), nil
 	}
-	return f, nil
+	return SignedFields{}, bad
+}
+
+// SignedFields are the values a ticket's signature covers, given its record's hash and its place
+// in the ticket chain. Its type is "sale", "refund" or "training".
+func (s Sale) SignedFields(hash string, first bool, prev string) SignedFields {
+	typ := "sale"
+	switch {
+	case s.Training:
+		typ = "training"
+	case s.RefundOf != 0:
+		typ = "refund"
+	}
+	return SignedFields{Chain: ChainTickets, Type: typ, Register: s.Register, Number: s.Number, At: s.At,
+		VAT: s.VAT, Total: s.Total, GrandTotal: s.GrandTotal, First: first, Prev: prev, Hash: hash}
+}
+
+// SignedFields are the values a closing's signature covers: its totals per VAT rate and total,
+// and both perpetual grand totals. Its type is "closing-" and its kind.
+func (c Closing) SignedFields(hash string, first bool, prev string) SignedFields {
+	return SignedFields{Chain: ChainClosings, Type: "closing-" + string(c.Kind), Register: c.Register, Number: c.Number,
+		At: c.At, VAT: c.Totals.VAT, Total: c.Totals.Total, GrandTotal: c.GrandTotal, GrandTotalAbs: c.GrandTotalAbs,
+		First: first, Prev: prev, Hash: hash}
+}
+
+// SignedFields are the values a reprint's signature covers: the reprinted ticket's totals.
+func (r Reprint) SignedFields(hash string, first bool, prev string) SignedFields {
+	return SignedFields{Chain: ChainReprints, Type: "reprint", Register: r.Register, Number: r.Number, At: r.At,
+		VAT: r.VAT, Total: r.Total, First: first, Prev: prev, Hash: hash}
+}
+
+// SignedFields are the values a technical event's signature covers; its type is its code.
+func (e TechEvent) SignedFields(hash string, first bool, prev string) SignedFields {
+	return SignedFields{Chain: ChainEvents, Type: string(e.Code), Register: e.Register, Number: e.Number, At: e.At,
+		First: first, Prev: prev, Hash: hash}
+}
+
+// SignedFields are the values a key record's signature covers; its type is "key-" and its
+// reason. The public key itself is covered by the record's hash.
+func (k SigningKeyRecord) SignedFields(hash string, first bool, prev string) SignedFields {
+	return SignedFields{Chain: ChainKeys, Type: "key-" + string(k.Reason), Register: k.Register, Number: k.Number, At: k.At,
+		First: first, Prev: prev, Hash: hash}
 }
 
 // AbsGrandTotal adds a ticket to the perpetual grand total in absolute value that closings
