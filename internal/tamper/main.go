@@ -4,6 +4,10 @@
 // register's binary.
 //
 //	go run ./internal/tamper --db comptoir.db --ticket 7
+//	go run ./internal/tamper --db comptoir.db --ticket 7 --forge
+//
+// With --forge it edits the ticket as a forger without the signing key would, recomputing every
+// later hash and link, so that only the signatures catch it.
 package main
 
 import (
@@ -18,8 +22,13 @@ func main() {
 	db := flag.String("db", "comptoir.db", "database file")
 	register := flag.String("register", "R1", "register name")
 	ticket := flag.Uint64("ticket", 1, "ticket number to alter")
+	forge := flag.Bool("forge", false, "recompute every later hash and link, as a forger without the key would")
 	flag.Parse()
-	said, err := journaltest.TamperTicket(*db, *register, *ticket)
+	tamper := journaltest.TamperTicket
+	if *forge {
+		tamper = journaltest.ForgeTicket
+	}
+	said, err := tamper(*db, *register, *ticket)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tamper:", err)
 		os.Exit(1)
