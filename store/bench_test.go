@@ -211,7 +211,7 @@ func BenchmarkVerify(b *testing.B) {
 
 // millionVersion names the cached database of BenchmarkOpenMillion; change it when the file
 // format or the way the database is built changes.
-const millionVersion = "v2-flat-schema2"
+const millionVersion = "v3-signed-schema7"
 
 // millionToday is the last business day of the million-ticket database: the store's "today",
 // fixed so that the cached file stays valid whatever the date of the run.

@@ -6,8 +6,10 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/comptoir/comptoir"
 	"go.etcd.io/bbolt"
@@ -25,39 +27,53 @@ func (s *Store) Verify(ctx context.Context) (comptoir.VerifyReport, error) {
 	err := s.view(func(tx *bbolt.Tx) error {
 		r := regBuckets(tx, s.register)
 		v := &verifier{rep: &rep, days: map[string]*comptoir.Totals{}, closed: map[string]comptoir.Totals{},
-			sigs: r.sigs, lastSig: map[comptoir.Chain]string{}}
-		// The keys come first: they say which key signs which record of every other chain.
-		if v.walkChain(tx, s.register, comptoir.KeyRecord) {
-			return nil
+			sigs: r.sigs, lastSig: map[comptoir.Chain]string{}, checker: newSigChecker()}
+		err := v.walk(ctx, tx, r, s.register)
+		// A signature that does not verify is reported when it comes before the failure the walk
+		// stopped on, or when the walk found nothing else.
+		if bad := v.checker.wait(); bad != nil && (rep.Broken == nil || bad.pos <= v.pos) {
+			rep = comptoir.VerifyReport{Tickets: rep.Tickets, Closings: rep.Closings, GrandTotal: rep.GrandTotal}
+			v.failIn(bad.chain, comptoir.CodeSignatureInvalid, bad.ref, bad.chain)
 		}
-		c := r.journal.Cursor()
-		var last comptoir.RecordRef
-		n := uint64(0)
-		for k, val := c.First(); k != nil; k, val = c.Next() {
-			if n++; n%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			ref, ok := keyRef(k)
-			ref.Position = n
-			if !ok {
-				v.fail(comptoir.CodeUnreadableRecord, ref)
-				return nil
-			}
-			last = ref
-			if v.check(ref, k, val) {
-				return nil
-			}
-		}
-		for _, kind := range []comptoir.RecordKind{comptoir.ReprintRecord, comptoir.EventRecord} {
-			if v.walkChain(tx, s.register, kind) {
-				return nil
-			}
-		}
-		return v.checkTip(r, last)
+		return err
 	})
 	return rep, err
+}
+
+// walk is verify's walk of every chain in one read transaction: the keys first, since they say
+// which key signs which record, then the journal, the reprints and the technical events, then
+// the head.
+func (v *verifier) walk(ctx context.Context, tx *bbolt.Tx, r reg, register []byte) error {
+	if v.walkChain(tx, register, comptoir.KeyRecord) {
+		return nil
+	}
+	c := r.journal.Cursor()
+	var last comptoir.RecordRef
+	n := uint64(0)
+	for k, val := c.First(); k != nil; k, val = c.Next() {
+		if n++; n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		ref, ok := keyRef(k)
+		ref.Position = n
+		if !ok {
+			v.fail(comptoir.CodeUnreadableRecord, ref)
+			return nil
+		}
+		last = ref
+		v.pos++
+		if v.check(ref, k, val) {
+			return nil
+		}
+	}
+	for _, kind := range []comptoir.RecordKind{comptoir.ReprintRecord, comptoir.EventRecord} {
+		if v.walkChain(tx, register, kind) {
+			return nil
+		}
+	}
+	return v.checkTip(r, last)
 }
 
 // checkTip compares what the walk found with what the store keeps beside the journal: the head
@@ -170,6 +186,10 @@ type verifier struct {
 	numbered map[comptoir.Chain]comptoir.ChainHead
 	// gtAbs is the perpetual grand total in absolute value, which signed closings carry.
 	gtAbs comptoir.Money
+	// pos counts the records walked, in the order verify reports them; checker verifies their
+	// signatures meanwhile.
+	pos     uint64
+	checker *sigChecker
 }
 
 // verifyKey is a key record as verify uses it.
@@ -212,9 +232,12 @@ func (v *verifier) keyFor(chain comptoir.Chain, n uint64) (verifyKey, bool) {
 	return found, ok
 }
 
-// checkSig verifies a record's signature in its chain and reports whether the walk must stop.
-// signer is the key that must have signed it.
-func (v *verifier) checkSig(ref comptoir.RecordRef, recordKey, body []byte, hash string, signer verifyKey) bool {
+// checkSig checks a record's signature in its chain and reports whether the walk must stop.
+// signer is the key that must have signed it; fields builds what the signature covers (from the
+// record already decoded, when the walk decoded it). The cheap checks (the signature is there,
+// follows the previous one, names the right key) are made here; the Ed25519 verification itself
+// goes to the workers (see sigChecker), which is what lets verify use every core.
+func (v *verifier) checkSig(ref comptoir.RecordRef, recordKey []byte, signer verifyKey, fields func(first bool, prev string) (comptoir.SignedFields, error)) bool {
 	chain := comptoir.ChainOf(ref.Kind)
 	var raw []byte
 	if v.sigs != nil {
@@ -234,23 +257,94 @@ func (v *verifier) checkSig(ref comptoir.RecordRef, recordKey, body []byte, hash
 	if st.key != signer.number {
 		return v.failIn(chain, comptoir.CodeSignatureInvalid, ref, chain)
 	}
-	fields, err := comptoir.SignedFieldsOf(ref.Kind, body, hash, sig.First, sig.Prev)
-	if err != nil || fields.Number != ref.Number || !comptoir.VerifyRecord(signer.pub, fields, sig.Value) {
+	f, err := fields(sig.First, sig.Prev)
+	if err != nil || f.Number != ref.Number {
 		return v.failIn(chain, comptoir.CodeSignatureInvalid, ref, chain)
 	}
+	v.checker.submit(sigJob{pos: v.pos, ref: ref, chain: chain, pub: signer.pub, fields: f, value: sig.Value})
 	v.lastSig[chain] = sig.Value
 	v.rep.Signed++
 	return false
 }
 
-// checkSigned checks the signature of record n of a chain with the key in effect for it, when
-// there is one.
-func (v *verifier) checkSigned(ref comptoir.RecordRef, recordKey, body []byte, hash string) bool {
+// checkSigned checks the signature of a record with the key in effect for it, when there is one.
+func (v *verifier) checkSigned(ref comptoir.RecordRef, recordKey []byte, fields func(first bool, prev string) (comptoir.SignedFields, error)) bool {
 	k, ok := v.keyFor(comptoir.ChainOf(ref.Kind), ref.Number)
 	if !ok {
 		return false
 	}
-	return v.checkSig(ref, recordKey, body, hash, k)
+	return v.checkSig(ref, recordKey, k, fields)
+}
+
+// fieldsOf builds a record's signed fields from its bytes.
+func fieldsOf(kind comptoir.RecordKind, r record) func(first bool, prev string) (comptoir.SignedFields, error) {
+	return func(first bool, prev string) (comptoir.SignedFields, error) {
+		return comptoir.SignedFieldsOf(kind, r.body, r.hashHex(), first, prev)
+	}
+}
+
+// sigJob is one Ed25519 verification, at its place in the walk.
+type sigJob struct {
+	pos    uint64
+	ref    comptoir.RecordRef
+	chain  comptoir.Chain
+	pub    ed25519.PublicKey
+	fields comptoir.SignedFields
+	value  string
+}
+
+// sigChecker verifies signatures on every core while the walk goes on, and keeps the failure
+// that comes first in the walk's order, which is the one verify reports.
+type sigChecker struct {
+	jobs  chan []sigJob
+	batch []sigJob
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	first *sigJob
+}
+
+func newSigChecker() *sigChecker {
+	c := &sigChecker{jobs: make(chan []sigJob, 8)}
+	for range runtime.GOMAXPROCS(0) {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			for batch := range c.jobs {
+				for i := range batch {
+					j := &batch[i]
+					if comptoir.VerifyRecord(j.pub, j.fields, j.value) {
+						continue
+					}
+					c.mu.Lock()
+					if c.first == nil || j.pos < c.first.pos {
+						c.first = j
+					}
+					c.mu.Unlock()
+				}
+			}
+		}()
+	}
+	return c
+}
+
+// submit queues a verification; they travel in batches, so that the channel costs nothing
+// beside the verification.
+func (c *sigChecker) submit(j sigJob) {
+	c.batch = append(c.batch, j)
+	if len(c.batch) == 64 {
+		c.jobs <- c.batch
+		c.batch = nil
+	}
+}
+
+// wait finishes every verification and returns the first that failed, nil when none did.
+func (c *sigChecker) wait() *sigJob {
+	if len(c.batch) > 0 {
+		c.jobs <- c.batch
+	}
+	close(c.jobs)
+	c.wg.Wait()
+	return c.first
 }
 
 // walkChain walks a chain stored by number (keys, reprints, technical events): hashes, links,
@@ -267,6 +361,7 @@ func (v *verifier) walkChain(tx *bbolt.Tx, register []byte, kind comptoir.Record
 	var head comptoir.ChainHead
 	c := b.Cursor()
 	for k, val := c.First(); k != nil; k, val = c.Next() {
+		v.pos++
 		ref := comptoir.RecordRef{Kind: kind, Number: head.Number + 1}
 		if len(k) != 8 {
 			return v.failIn(chain, comptoir.CodeUnreadableRecord, ref)
@@ -301,7 +396,7 @@ func (v *verifier) walkChain(tx *bbolt.Tx, register []byte, kind comptoir.Record
 			if v.checkKey(ref, k, r) {
 				return true
 			}
-		} else if v.checkSigned(ref, k, r.body, r.hashHex()) {
+		} else if v.checkSigned(ref, k, fieldsOf(kind, r)) {
 			return true
 		}
 		head = comptoir.ChainHead{Number: ref.Number, Hash: r.hashHex()}
@@ -347,7 +442,7 @@ func (v *verifier) checkKey(ref comptoir.RecordRef, recordKey []byte, r record) 
 	default:
 		return v.failIn(comptoir.ChainKeys, comptoir.CodeUnreadableRecord, ref)
 	}
-	if v.checkSig(ref, recordKey, r.body, r.hashHex(), signer) {
+	if v.checkSig(ref, recordKey, signer, fieldsOf(comptoir.KeyRecord, r)) {
 		return true
 	}
 	// Each key starts where the chains stood: never before the previous key's start.
@@ -389,20 +484,31 @@ func (v *verifier) check(ref comptoir.RecordRef, key, val []byte) bool {
 	if sum := sha256.Sum256(r.body); !bytes.Equal(sum[:], r.hash[:]) {
 		return v.fail(comptoir.CodeHashMismatch, ref)
 	}
-	if v.checkSigned(ref, key, r.body, r.hashHex()) {
-		return true
-	}
 	if r.kind == comptoir.TicketRecord {
-		return v.checkTicket(ref, r)
+		var s comptoir.Sale
+		if r.decode(&s) != nil {
+			return v.fail(comptoir.CodeUnreadableRecord, ref)
+		}
+		if v.checkSigned(ref, key, func(first bool, prev string) (comptoir.SignedFields, error) {
+			return s.SignedFields(r.hashHex(), first, prev), nil
+		}) {
+			return true
+		}
+		return v.checkTicket(ref, r, s)
 	}
-	return v.checkClosing(ref, r)
-}
-
-func (v *verifier) checkTicket(ref comptoir.RecordRef, r record) bool {
-	var s comptoir.Sale
-	if r.decode(&s) != nil {
+	var c comptoir.Closing
+	if r.decode(&c) != nil {
 		return v.fail(comptoir.CodeUnreadableRecord, ref)
 	}
+	if v.checkSigned(ref, key, func(first bool, prev string) (comptoir.SignedFields, error) {
+		return c.SignedFields(r.hashHex(), first, prev), nil
+	}) {
+		return true
+	}
+	return v.checkClosing(ref, r, c)
+}
+
+func (v *verifier) checkTicket(ref comptoir.RecordRef, r record, s comptoir.Sale) bool {
 	if s.PrevHash != v.prev {
 		return v.fail(comptoir.CodeChainBroken, ref)
 	}
@@ -437,11 +543,7 @@ func (v *verifier) checkTicket(ref comptoir.RecordRef, r record) bool {
 	return false
 }
 
-func (v *verifier) checkClosing(ref comptoir.RecordRef, r record) bool {
-	var c comptoir.Closing
-	if r.decode(&c) != nil {
-		return v.fail(comptoir.CodeUnreadableRecord, ref)
-	}
+func (v *verifier) checkClosing(ref comptoir.RecordRef, r record, c comptoir.Closing) bool {
 	if c.PrevHash != v.prev {
 		return v.fail(comptoir.CodeChainBroken, ref)
 	}
