@@ -413,3 +413,46 @@ func TestCompat_JournalBeforeSignatures(t *testing.T) {
 		t.Fatalf("Verify after rewriting an old ticket = %v at %+v, want ticket 81, the first signed", rep.Broken, rep.At)
 	}
 }
+
+// TestSigning_StoreLogsItsOwnEvents checks the technical events the store writes in the same
+// transaction as what they record: a catalogue import, a setting, a login, a refused PIN and a
+// logout.
+func TestSigning_StoreLogsItsOwnEvents(t *testing.T) {
+	ctx := context.Background()
+	o := opts(newClock(day0))
+	o.PINIterations = 1000
+	s := mustOpen(t, dbPath(t), o)
+	defer mustClose(t, s)
+	mustImport(t, s, pomme, vin)
+	if err := s.SetSetting(ctx, "shop.name", "Épicerie Martin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddUser(ctx, comptoir.NewUser{ID: "anne", Role: comptoir.RoleManager, PIN: "2468"}, "setup"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(ctx, "anne", "1111"); err == nil {
+		t.Fatal("a wrong PIN was accepted")
+	}
+	if _, err := s.Authenticate(ctx, "anne", "2468"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Logout(ctx, "anne"); err != nil {
+		t.Fatal(err)
+	}
+	events, err := s.TechEvents(ctx, time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range events {
+		got = append(got, string(e.Code)+"/"+e.User+"/"+e.Detail)
+	}
+	want := []string{"catalog-import//2 products", "settings-changed//shop.name = Épicerie Martin",
+		"pin-refused/anne/login_refused", "login/anne/", "logout/anne/"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("technical events =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if rep := mustVerify(t, s); rep.Broken != nil || rep.Events != 5 {
+		t.Errorf("Verify = %+v (%v), want intact with 5 events", rep, rep.Broken)
+	}
+}
