@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -111,9 +112,9 @@ func (m *ManagerModel) loadTech() tea.Cmd {
 	})
 }
 
-// showTech lists the events newest first, each on a row (its date and time, what happened, who),
-// with its detail beside it when it fits, on the rows below when it does not. The signing key in
-// effect heads the list, since it signs every event shown.
+// showTech lists the events newest first, each on a row (its date and time, what happened, who)
+// with its detail on the rows below, indented. The signing key in effect heads the list, since it
+// signs every event shown.
 func (m *ManagerModel) showTech(msg managerTechMsg) {
 	l := m.common.Lang
 	w := max(40, m.common.Width-2)
@@ -128,25 +129,17 @@ func (m *ManagerModel) showTech(msg managerTechMsg) {
 	for _, e := range msg.events {
 		labelW = max(labelW, len([]rune(e.Code.Label(l))))
 	}
-	labelW = min(labelW, 28)
 	for i := len(msg.events) - 1; i >= 0; i-- {
 		e := msg.events[i]
 		row := e.At.In(m.loc).Format("2006-01-02 15:04:05") + "  " + fit(e.Code.Label(l), labelW)
 		if e.User != "" {
 			row += "  " + clean(e.User)
 		}
-		detail := clean(e.Detail)
-		if detail == "" {
-			lines = append(lines, row)
-			continue
-		}
-		if len([]rune(row))+3+len([]rune(detail)) <= w {
-			lines = append(lines, row+" · "+detail)
-			continue
-		}
-		lines = append(lines, row)
-		for _, d := range wrapWords(detail, w-6, 4) {
-			lines = append(lines, "      "+d)
+		lines = append(lines, strings.TrimRight(row, " "))
+		if detail := clean(e.Detail); detail != "" {
+			for _, d := range wrapWords(detail, w-6, 4) {
+				lines = append(lines, "      "+d)
+			}
 		}
 	}
 	title := text{"Journal technique", "Technical event log"}.in(l)
