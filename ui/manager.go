@@ -1194,12 +1194,17 @@ func (m *ManagerModel) showVerify(rep comptoir.VerifyReport, key comptoir.KeyInf
 		"",
 		text{"Tickets               %d", "Tickets               %d"}.f(l, rep.Tickets),
 		text{"Clôtures              %d", "Closings              %d"}.f(l, rep.Closings),
-		text{"Duplicatas            %d", "Reprints              %d"}.f(l, rep.Reprints),
-		text{"Événements techniques %d", "Technical events      %d"}.f(l, rep.Events),
-		text{"Clés de signature     %d", "Signing keys          %d"}.f(l, rep.Keys),
-		text{"Signatures vérifiées  %d", "Signatures verified   %d"}.f(l, rep.Signed),
-		text{"Grand total perpétuel %s", "Perpetual grand total %s"}.f(l, rep.GrandTotal.Format(l)),
 	}
+	if rep.Keys > 0 {
+		// The other chains are counted by a walk that read the key chain: a journal without a
+		// key (or a verifier that walks the hash chain only) has nothing to say of them.
+		lines = append(lines,
+			text{"Duplicatas            %d", "Reprints              %d"}.f(l, rep.Reprints),
+			text{"Événements techniques %d", "Technical events      %d"}.f(l, rep.Events),
+			text{"Clés de signature     %d", "Signing keys          %d"}.f(l, rep.Keys),
+			text{"Signatures vérifiées  %d", "Signatures verified   %d"}.f(l, rep.Signed))
+	}
+	lines = append(lines, text{"Grand total perpétuel %s", "Perpetual grand total %s"}.f(l, rep.GrandTotal.Format(l)))
 	lines = append(lines, keyLines(key, l)...)
 	if len(rep.Heads) > 0 {
 		lines = append(lines, "", text{"Têtes de chaîne (n°, extrait de signature)", "Chain heads (no., signature extract)"}.in(l))

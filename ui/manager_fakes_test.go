@@ -133,6 +133,8 @@ func (c *fakeClosing) GrandTotal(context.Context) (comptoir.Money, error) {
 type fakeJournal struct {
 	closing *fakeClosing
 	broken  *comptoir.Error
+	// chains, when set, completes the report as a walk of the signature chains would.
+	chains func(*comptoir.VerifyReport)
 }
 
 func (j *fakeJournal) Verify(ctx context.Context) (comptoir.VerifyReport, error) {
@@ -141,6 +143,9 @@ func (j *fakeJournal) Verify(ctx context.Context) (comptoir.VerifyReport, error)
 	if j.broken != nil {
 		rep.Broken = j.broken
 		rep.At = &comptoir.RecordRef{Kind: comptoir.TicketRecord, Number: 2}
+	}
+	if j.chains != nil {
+		j.chains(&rep)
 	}
 	return rep, nil
 }

@@ -484,3 +484,26 @@ func TestZReport_SigningKeyAndHead(t *testing.T) {
 		t.Errorf("the printed report lacks the key or the head:\n%s", printed)
 	}
 }
+
+// TestVerify_Chains checks the journal's check on the manager screen: the chains counted, the key
+// in effect with its fingerprint, where each chain stands, a declared break, and the chain of a
+// broken record.
+func TestVerify_Chains(t *testing.T) {
+	h := newManagerHarnessPrinter(t, comptoir.LangEN, comptoir.RoleManager, 80, 40, true, func(c *ui.Config) { c.Keys = fakeKeys{testKey} })
+	h.journal.chains = func(r *comptoir.VerifyReport) {
+		r.Reprints, r.Events, r.Keys, r.Signed = 1, 12, 2, 20
+		r.Heads = []comptoir.ChainHead{{Chain: comptoir.ChainTickets, Number: 6, Signature: testSignature}}
+		r.Breaks = []comptoir.KeyInfo{{Number: 2, Reason: comptoir.KeyReplaced, Fingerprint: "ffff-eeee-dddd-cccc-bbbb", At: fakeNow}}
+	}
+	h.press(tea.KeyF5, tea.KeyF5)
+	v := h.view()
+	for _, want := range []string{"Technical events      12", "Signatures verified   20", "Signing key no. 1  " + testKey.Fingerprint,
+		"ticket chain  6  mK_5", "Declared break: key no. 2 replaced (lost) on 2026-11-30 09:12", "ffff-eeee-dddd-cccc-bbbb"} {
+		contains(t, "the check", v, want)
+	}
+
+	h.journal.broken = comptoir.E(comptoir.CodeSignatureInvalid, "ticket 2", comptoir.ChainTickets.Label(comptoir.LangEN))
+	h.journal.chains = func(r *comptoir.VerifyReport) { r.Chain = comptoir.ChainTickets }
+	h.press(tea.KeyEsc, tea.KeyF5)
+	contains(t, "the check", h.view(), "in the ticket chain")
+}
