@@ -99,7 +99,7 @@ func (m *ManagerModel) archiveSubmit(line string) tea.Cmd {
 		return nil
 	}
 	archives, by := m.svc.Archives, m.actor
-	path := filepath.Join(m.archiveDir(), ArchiveName(m.session.Register, period))
+	path := filepath.Join(m.archiveDir(), archiveName(m.session.Register, period))
 	return m.run(func(ctx context.Context) tea.Msg {
 		sum, err := writeArchive(ctx, archives, path, period, by)
 		if err != nil {
@@ -109,10 +109,10 @@ func (m *ManagerModel) archiveSubmit(line string) tea.Cmd {
 	})
 }
 
-// ArchiveName is the file name of a register's archive of a period:
+// archiveName is the file name of a register's archive of a period:
 // comptoir-<register>-<period>.zip, with any character of the register's name that a file name
 // should not hold replaced by '_'.
-func ArchiveName(register, period string) string {
+func archiveName(register, period string) string {
 	safe := strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':

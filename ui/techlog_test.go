@@ -507,3 +507,18 @@ func TestVerify_Chains(t *testing.T) {
 	h.press(tea.KeyEsc, tea.KeyF5)
 	contains(t, "the check", h.view(), "in the ticket chain")
 }
+
+// TestArchive_RegisterNameInFileName checks that a register's name cannot lead the archive out of
+// its folder: a separator in it becomes '_'.
+func TestArchive_RegisterNameInFileName(t *testing.T) {
+	dir := t.TempDir()
+	h := newManagerHarnessPrinter(t, comptoir.LangEN, comptoir.RoleManager, 80, 24, true, func(c *ui.Config) {
+		c.Session.Register = "../caisse 2"
+		c.Archives, c.ArchiveDir = &fakeArchives{closing: c.Closing.(*fakeClosing)}, dir
+	})
+	h.closing.closings["2026-10"] = comptoir.Closing{Kind: comptoir.MonthClosing, Period: "2026-10"}
+	h.press(tea.KeyF5, tea.KeyCtrlA, tea.KeyEnter)
+	if _, err := os.Stat(filepath.Join(dir, "comptoir-.._caisse_2-2026-10.zip")); err != nil {
+		t.Errorf("the archive: %v\n%s", err, h.view())
+	}
+}
