@@ -169,7 +169,7 @@ func New(cfg Config) *Model {
 	m.ctx, m.users, m.outbox, m.drafts = ctx, cfg.Users, cfg.Outbox, cfg.Drafts
 	m.till = cfg.Till
 	m.tech = techLog{ctx: ctx, log: cfg.TechLog}
-	m.payment.tech = m.tech
+	m.payment.tech, m.sale.tech = m.tech, m.tech
 	if cfg.Users != nil {
 		s := cfg.Session
 		s.Cashier, s.Role = "", ""

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -87,6 +88,15 @@ func abandonedDetail(lines []comptoir.Line, total comptoir.Money, training bool)
 // saleErrorDetail says what stopped a sale, in English, and what the cashier was doing.
 func saleErrorDetail(doing string, err error) string {
 	return doing + ": " + comptoir.Message(err, comptoir.LangEN)
+}
+
+// systemFailure reports whether an error is the system's (a disk, a database that could not be
+// read) rather than a refusal of what was typed or scanned: an unknown code is the cashier's to
+// correct, a catalogue that cannot be read stops the sale, and the log keeps it. A refusal is a
+// comptoir.Error without a cause; anything else came from below.
+func systemFailure(err error) bool {
+	var e *comptoir.Error
+	return !errors.As(err, &e) || e.Err != nil
 }
 
 // maxTechRows is how many of the latest events the manager screen lists.

@@ -3,6 +3,7 @@ package ui_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -520,5 +521,32 @@ func TestArchive_RegisterNameInFileName(t *testing.T) {
 	h.press(tea.KeyF5, tea.KeyCtrlA, tea.KeyEnter)
 	if _, err := os.Stat(filepath.Join(dir, "comptoir-.._caisse_2-2026-10.zip")); err != nil {
 		t.Errorf("the archive: %v\n%s", err, h.view())
+	}
+}
+
+// brokenCatalog is a catalogue whose disk fails on every look-up.
+type brokenCatalog struct{ *fakeCatalog }
+
+func (brokenCatalog) Product(context.Context, string) (comptoir.Product, error) {
+	return comptoir.Product{}, comptoir.Wrap(comptoir.CodeCannotRead, errors.New("input/output error"))
+}
+
+// TestTechLog_LookupFailure checks that a look-up the system made fail is logged as an error that
+// stopped a sale, while an unknown code, the cashier's to correct, is not.
+func TestTechLog_LookupFailure(t *testing.T) {
+	log := &fakeTechLog{}
+	h := newHarness(t, comptoir.LangEN, 80, 24, withTechLog(log))
+	h.scanKeys(unknown)
+	if got := log.codes(); len(got) != 0 {
+		t.Errorf("an unknown code logged %v", got)
+	}
+	broken := newHarness(t, comptoir.LangEN, 80, 24, withTechLog(log), func(c *ui.Config) { c.Catalog = brokenCatalog{newCatalog()} })
+	broken.scanKeys(nutella)
+	e, ok := log.last(comptoir.TechSaleError)
+	if !ok {
+		t.Fatalf("no sale error logged: %v", log.codes())
+	}
+	if want := "looking up code " + nutella + " on a ticket of 0 line(s): "; !strings.HasPrefix(e.Detail, want) || e.User != "Camille" {
+		t.Errorf("event = %+v, want Camille's, starting %q", e, want)
 	}
 }
