@@ -58,20 +58,22 @@ func (t techLog) logout(users comptoir.UserService, id, why string) error {
 
 // Why a session ended, as the log's detail says it.
 const (
-	whyLogoutKey     = "logged out at the register"
-	whyManagerLeft   = "left the manager screen"
-	whyNotManager    = "not a manager: PIN accepted at the manager prompt, nothing allowed"
-	whyPromptLeft    = "manager prompt left while the PIN was checked"
-	whyPINNotChosen  = "gave up choosing their own PIN"
-	whyTrainingLines = "training: "
+	whyLogoutKey    = "logged out at the register"
+	whyManagerLeft  = "left the manager screen"
+	whyNotManager   = "not a manager: PIN accepted at the manager prompt, nothing allowed"
+	whyPromptLeft   = "manager prompt left while the PIN was checked"
+	whyPINNotChosen = "gave up choosing their own PIN"
 )
+
+// trainingMark starts the detail of what happened in training mode, whose lines count nowhere.
+const trainingMark = "training: "
 
 // voidedDetail says which line was taken off a ticket: its label, the quantity and the amount
 // taken off. The label is a product's, never a customer's.
 func voidedDetail(l comptoir.Line, training bool) string {
 	d := fmt.Sprintf("%s, quantity %d, amount %s", comptoir.CleanText(l.Name), l.Qty, l.Total.Format(comptoir.LangEN))
 	if training {
-		d = whyTrainingLines + d
+		d = trainingMark + d
 	}
 	return d
 }
@@ -80,7 +82,7 @@ func voidedDetail(l comptoir.Line, training bool) string {
 func abandonedDetail(lines []comptoir.Line, total comptoir.Money, training bool) string {
 	d := fmt.Sprintf("%d line(s), total %s", len(lines), total.Format(comptoir.LangEN))
 	if training {
-		d = whyTrainingLines + d
+		d = trainingMark + d
 	}
 	return d
 }
