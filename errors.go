@@ -623,6 +623,13 @@ const (
 	CodePeriodNotClosed Code = "period_not_closed"
 )
 
+// The refusals of the register's screens for the fiscal archive.
+const (
+	// CodeArchiveExists refuses to export an archive over a file of the same name (arg: the
+	// path): the period's archive was exported already, and an archive is never replaced.
+	CodeArchiveExists Code = "archive_exists"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -1144,4 +1151,6 @@ var messages = map[Code]message{
 		"archive: %s, %s (%s)"},
 	CodePeriodNotClosed: {"la période %s n'est pas clôturée : clôturez-la avant de l'archiver",
 		"period %s is not closed: close it before archiving it"},
+	CodeArchiveExists: {"%s existe déjà : l'archive de cette période a déjà été exportée, et une archive n'est jamais remplacée ; déplacez ce fichier pour en exporter une nouvelle",
+		"%s already exists: this period's archive was exported already, and an archive is never replaced; move that file away to export a new one"},
 }

@@ -118,6 +118,7 @@ type receiptWords struct {
 	vat, net, tax, gross, sum string
 	change                    string
 	items                     string
+	signature                 string
 	earned, redeemed, balance string
 	vatNumber                 string
 	// On a refund the points move the other way: earned points are taken back, redeemed ones
@@ -137,7 +138,7 @@ var words = map[comptoir.Lang]receiptWords{
 		refund: "REMBOURSEMENT", refundOf: "du ticket n° ",
 		subtotal: "Sous-total", discount: "Remise fidélité", total: "TOTAL TTC",
 		vat: "TVA", net: "HT", tax: "TVA", gross: "TTC", sum: "Total",
-		change: "Rendu", items: "Nombre d'articles : ",
+		change: "Rendu", items: "Nombre d'articles : ", signature: "Signature : ",
 		earned: "Points gagnés", redeemed: "Points utilisés", balance: "Solde de points",
 		takenBack: "Points repris", givenBack: "Points rendus", vatNumber: "TVA intracom. ",
 		thanks:     "Merci de votre visite",
@@ -151,7 +152,7 @@ var words = map[comptoir.Lang]receiptWords{
 		refund: "REFUND", refundOf: "of ticket no. ",
 		subtotal: "Subtotal", discount: "Loyalty discount", total: "TOTAL",
 		vat: "VAT", net: "Net", tax: "VAT", gross: "Gross", sum: "Total",
-		change: "Change", items: "Items: ",
+		change: "Change", items: "Items: ", signature: "Signature: ",
 		earned: "Points earned", redeemed: "Points redeemed", balance: "Points balance",
 		takenBack: "Points taken back", givenBack: "Points given back", vatNumber: "VAT no. ",
 		thanks:     "Thank you",
@@ -231,6 +232,13 @@ func (r Receipt) rows() ([]row, error) {
 		add(pair(w.register+reg, ""))
 	case cashier != "":
 		add(pair(w.cashier+cashier, ""))
+	}
+	// Four characters of the ticket's signature, as the certified registers print them: a
+	// customer or an inspector holding the paper can compare them with the signed journal or an
+	// archive. A duplicate carries the ticket's own signature; a ticket made before the register
+	// had a key has none, and the line is left out rather than printed empty.
+	if extract := comptoir.SignatureExtract(s.Signature); extract != "" {
+		add(pair(w.signature+extract, ""))
 	}
 	if s.IsRefund() {
 		add(phrases(w.refund, w.refundOf+strconv.FormatUint(s.RefundOf, 10)).with(true, true, false))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -59,8 +60,16 @@ func build(t *testing.T, d comptoir.SaleDraft, number uint64) comptoir.Sale {
 		t.Fatalf("BuildSale: %v", err)
 	}
 	s.Number, s.Register, s.At = number, "R1", at
+	s.Signature = testSignature
 	return s
 }
+
+// testSignature is an Ed25519 signature as the store keeps it beside a ticket (base64url without
+// padding); its extract, the 3rd, 7th, 13th and 19th characters, is testExtract.
+const (
+	testSignature = "P-mhYeK42gzw_R8t7w5kZaajMliFNUaMb-mwRXIs809vrBTcXKZKoFDFGyyU3yyIlmXbJTWCDtLZKLQD_lpnDQ"
+	testExtract   = "mK_5"
+)
 
 // fullSale has every VAT rate, accented labels, a label too long for 32 columns and cash with
 // change.
@@ -963,4 +972,47 @@ func TestReceiptSoftwareDefault(t *testing.T) {
 	if !strings.Contains(text, "2.0") || strings.ContainsRune(text, 0x1b) || bytes.Contains(raw, []byte("\x1b@ 2.0")) {
 		t.Errorf("the software's name is not cleaned:\n%s", text)
 	}
+}
+
+// TestReceiptSignature checks the four characters of the signature on every kind of receipt, next
+// to the ticket number, and that a ticket made before the register had a key prints no line.
+func TestReceiptSignature(t *testing.T) {
+	cases := []struct {
+		name string
+		r    Receipt
+		want string
+	}{
+		{"sale fr", Receipt{Sale: fullSale(t), Lang: comptoir.LangFR, Width: Width58mm}, "Signature : " + testExtract},
+		{"sale en", Receipt{Sale: fullSale(t), Lang: comptoir.LangEN, Width: Width80mm}, "Signature: " + testExtract},
+		{"refund", Receipt{Sale: refundSale(t), Lang: comptoir.LangFR, Width: Width80mm}, "Signature : " + testExtract},
+		{"duplicate", Receipt{Sale: fullSale(t), Lang: comptoir.LangFR, Width: Width58mm, Duplicate: true, Copy: 3}, "Signature : " + testExtract},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			text, raw := render(t, c.r)
+			lines := strings.Split(text, "\n")
+			at := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, c.want) })
+			if at < 0 {
+				t.Fatalf("no line %q:\n%s", c.want, text)
+			}
+			// The extract stands under the ticket's number and the register's line.
+			if at < 2 || !strings.Contains(lines[at-1], "R1") || !strings.Contains(lines[at-2], strconv.FormatUint(c.r.Sale.Number, 10)) {
+				t.Errorf("the signature is not under the ticket's number and register:\n%s", text)
+			}
+			if !bytes.Contains(raw, []byte(testExtract)) {
+				t.Errorf("the printer's bytes lack the extract %q", testExtract)
+			}
+			if c.r.Duplicate && !strings.Contains(text, "DUPLICATA n° 3") {
+				t.Errorf("the duplicate lost its mention:\n%s", text)
+			}
+		})
+	}
+	t.Run("unsigned", func(t *testing.T) {
+		s := fullSale(t)
+		s.Signature = ""
+		text, _ := render(t, Receipt{Sale: s, Lang: comptoir.LangFR, Width: Width80mm})
+		if strings.Contains(text, "Signature") {
+			t.Errorf("a ticket without a signature prints a signature line:\n%s", text)
+		}
+	})
 }

@@ -113,6 +113,10 @@ type KeyMap struct {
 	Abandon key.Binding
 	// SyncNow asks the background sync for a run at once, on the manager screen's menu.
 	SyncNow key.Binding
+	// TechEvents shows the technical event log and Archive exports a closed period's fiscal
+	// archive, on the manager screen's menu.
+	TechEvents key.Binding
+	Archive    key.Binding
 }
 
 // NewKeyMap builds the key map with its help written in a language.
@@ -184,6 +188,8 @@ func NewKeyMap(l comptoir.Lang) *KeyMap {
 		PrintReport: key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t("imprimer", "print"))),
 		Abandon:     key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("Ctrl+X", t("abandonner", "abandon"))),
 		SyncNow:     key.NewBinding(key.WithKeys("f12"), key.WithHelp("F12", t("synchroniser", "sync now"))),
+		TechEvents:  key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("Ctrl+E", t("journal technique", "technical log"))),
+		Archive:     key.NewBinding(key.WithKeys("ctrl+a"), key.WithHelp("Ctrl+A", t("exporter l'archive", "export the archive"))),
 	}
 }
 

@@ -36,6 +36,8 @@ type LoginModel struct {
 	user   comptoir.User
 	result result
 	busy   bool
+	// tech records the logout of a user who gives up choosing their PIN.
+	tech techLog
 }
 
 type loginStage int
@@ -172,9 +174,11 @@ func (m *LoginModel) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Cancel):
 		if m.stage == stageNewPIN {
 			// Giving up the new PIN leaves the register: the login was recorded, so is the logout.
-			id, users, ctx := m.user.ID, m.users, m.ctx
+			id, users, tech := m.user.ID, m.users, m.tech
 			m.Reset()
-			return func() tea.Msg { _ = users.Logout(ctx, id); return nil }
+			// A login screen built alone (its tests) has no log: the logout still needs the context.
+			tech.ctx = m.ctx
+			return func() tea.Msg { _ = tech.logout(users, id, whyPINNotChosen); return nil }
 		}
 		m.result = result{}
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"strconv"
@@ -35,6 +36,15 @@ type ManagerServices struct {
 	Till comptoir.TillAudit
 	// SyncNow asks the background sync for a run at once; nil when no central is configured.
 	SyncNow func()
+	// Keys names the signing key on closed reports and in the journal's check; nil shows none.
+	Keys comptoir.KeyService
+	// TechLog lists the technical event log and records the training mode's switches; nil
+	// leaves the log's view out.
+	TechLog comptoir.TechLog
+	// Archives exports a closed period's fiscal archive into ArchiveDir; nil leaves the export
+	// out, in words.
+	Archives   comptoir.ArchiveService
+	ArchiveDir string
 }
 
 // managerMode is what the manager screen shows: the PIN prompt, the menu, or one task.
@@ -55,6 +65,8 @@ const (
 	// mgrBlock asks for the email to block; mgrPurge shows the purge's dry run to confirm.
 	mgrBlock
 	mgrPurge
+	// mgrArchive asks for the closed period whose fiscal archive to export.
+	mgrArchive
 )
 
 // userStep is where the users list is in adding a user, disabling one or setting a PIN.
@@ -128,6 +140,8 @@ type ManagerModel struct {
 	// printable is set while the text shown is a report or a closing, which F2 prints.
 	printable  bool
 	purgeState purgeState
+	// tech records the logouts of the managers who gave their PIN at the prompt.
+	tech techLog
 }
 
 // refundState is a refund being prepared: the ticket, what may still be refunded of each line
@@ -164,12 +178,18 @@ type (
 		close bool
 		// till is the day's voided lines and abandoned tickets; nil when unknown.
 		till *comptoir.TillCounts
+		// key is the signing key a closed period's report names; zero when unknown.
+		key comptoir.KeyInfo
 	}
 	managerClosedMsg struct {
 		closing comptoir.Closing
 		till    *comptoir.TillCounts
+		key     comptoir.KeyInfo
 	}
-	managerVerifyMsg   struct{ rep comptoir.VerifyReport }
+	managerVerifyMsg struct {
+		rep comptoir.VerifyReport
+		key comptoir.KeyInfo
+	}
 	managerImportMsg   struct{ n int }
 	managerSettingsMsg struct {
 		settings comptoir.ShopSettings
@@ -222,7 +242,7 @@ func NewManagerModel(ctx context.Context, c Common, s Session, svc ManagerServic
 	if loc == nil {
 		loc = time.Local
 	}
-	m := &ManagerModel{common: c, ctx: ctx, session: s, svc: svc, now: now, loc: loc}
+	m := &ManagerModel{common: c, ctx: ctx, session: s, svc: svc, now: now, loc: loc, tech: techLog{ctx: ctx, log: svc.TechLog}}
 	// File paths and settings (an address, the legal mentions) are longer than codes.
 	m.input.limit = maxManagerInput
 	return m
@@ -271,7 +291,7 @@ func (m *ManagerModel) ShortHelp() []key.Binding {
 	switch m.mode {
 	case mgrMenu:
 		return []key.Binding{k.XReport, k.ZClose, k.Leave, k.Help}
-	case mgrPIN, mgrPeriod, mgrImport:
+	case mgrPIN, mgrPeriod, mgrImport, mgrArchive:
 		return []key.Binding{k.Confirm, k.Leave, k.Help}
 	case mgrConfirmZ:
 		if m.z.counting {
@@ -319,7 +339,7 @@ func (m *ManagerModel) ShortHelp() []key.Binding {
 func (m *ManagerModel) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
 	if m.mode == mgrMenu {
-		return [][]key.Binding{{k.XReport, k.ZClose, k.PeriodClose, k.Verify, k.Training}, {k.Refund, k.Import, k.Users, k.Settings, k.Members, k.Leave}, {k.Block, k.Purge, k.AuditTrail, k.SyncNow}}
+		return [][]key.Binding{{k.XReport, k.ZClose, k.PeriodClose, k.Verify, k.Training}, {k.Refund, k.Import, k.Users, k.Settings, k.Members, k.Leave}, {k.Block, k.Purge, k.AuditTrail, k.TechEvents, k.Archive, k.SyncNow}}
 	}
 	if m.mode == mgrText || m.mode == mgrPurge {
 		return [][]key.Binding{m.ShortHelp(), {k.Up, k.PageUp}, {k.Help, k.Quit}}
@@ -337,7 +357,7 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				// screen (it ends none of the commands run since), but a login must not stay
 				// without its logout.
 				if auth.err == nil {
-					return m, m.logout(auth.user.ID)
+					return m, m.logout(auth.user.ID, whyPromptLeft)
 				}
 				return m, nil
 			}
@@ -384,7 +404,7 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// Another cashier's PIN was right: the check recorded their login, so their logout
 			// is recorded at once, as they act as nobody here. (The cashier at the register is
 			// refused before any check, as the ID is typed.)
-			return m, m.logout(msg.user.ID)
+			return m, m.logout(msg.user.ID, whyNotManager)
 		}
 		// The manager is logged in from here: leaving the screen logs them out.
 		m.actor, m.prompted = msg.user.ID, true
@@ -399,19 +419,25 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.changing, m.oldPIN, m.newPIN, m.mode = false, "", "", mgrMenu
 		m.result = result{resultOK, text{"code PIN de %s changé ; %s agit comme gérant", "%s's PIN changed; %s acts as manager"}.f(l, m.actor, m.actor)}
 	case managerReportMsg:
-		m.showText(text{"Rapport du jour", "Today's report"}.in(l), append(reportLines(msg.rep, m.session.Register, m.loc, l), tillLines(msg.till, l)...))
+		m.showText(text{"Rapport du jour", "Today's report"}.in(l), append(reportLines(msg.rep, m.session.Register, msg.key, m.loc, l), tillLines(msg.till, l)...))
 		m.printable = true
 		m.result = result{}
 		if msg.close && !msg.rep.Closed {
 			// The manager sees what the Z seals before sealing it.
-			m.startZ(msg.rep)
+			m.startZ(msg.rep, msg.key)
 		}
 	case managerClosedMsg:
-		m.showText(text{"Clôture", "Closing"}.in(l), append(closingLines(msg.closing, m.loc, l), tillLines(msg.till, l)...))
+		m.showText(text{"Clôture", "Closing"}.in(l), append(closingLines(msg.closing, msg.key, m.loc, l), tillLines(msg.till, l)...))
 		m.printable = true
 		m.result = result{resultOK, text{"%s : clôture n° %d enregistrée dans le journal", "%s closed: closing no. %d recorded in the journal"}.f(l, periodName(msg.closing.Period, l), msg.closing.Number)}
 	case managerVerifyMsg:
-		m.showVerify(msg.rep)
+		m.showVerify(msg.rep, msg.key)
+	case managerTechMsg:
+		m.showTech(msg)
+	case managerArchiveAskMsg:
+		m.askArchive(msg.period)
+	case managerArchivedMsg:
+		m.showArchived(msg)
 	case managerImportMsg:
 		m.mode = mgrMenu
 		m.result = result{resultOK, text{"%d article(s) importé(s) dans le catalogue", "%d product(s) imported into the catalogue"}.f(l, msg.n)}
@@ -505,7 +531,7 @@ func (m *ManagerModel) key(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, k.Leave):
 			m.mode = mgrMenu
 		}
-	case mgrPeriod, mgrImport, mgrBlock:
+	case mgrPeriod, mgrImport, mgrBlock, mgrArchive:
 		switch {
 		case key.Matches(msg, k.Confirm):
 			return m.submit(m.input.take())
@@ -538,7 +564,7 @@ func (m *ManagerModel) key(msg tea.KeyMsg) tea.Cmd {
 // takesInput reports whether typed characters go to the input on what the screen shows.
 func (m *ManagerModel) takesInput() bool {
 	switch m.mode {
-	case mgrPIN, mgrPeriod, mgrImport, mgrSettings, mgrBlock:
+	case mgrPIN, mgrPeriod, mgrImport, mgrSettings, mgrBlock, mgrArchive:
 		return true
 	case mgrUsers:
 		return m.step != userList && m.step != userConfirmDisable
@@ -560,6 +586,7 @@ func (m *ManagerModel) menuKey(msg tea.KeyMsg) tea.Cmd {
 		&k.Verify: m.svc.Journal == nil, &k.Refund: m.svc.Sales == nil, &k.Import: m.svc.Catalog == nil,
 		&k.Users: m.svc.Users == nil, &k.Settings: m.svc.Settings == nil, &k.Members: m.svc.Customers == nil,
 		&k.Block: m.svc.GDPR == nil, &k.Purge: m.svc.GDPR == nil, &k.AuditTrail: m.svc.GDPR == nil,
+		&k.TechEvents: m.svc.TechLog == nil, &k.Archive: m.svc.Archives == nil,
 	}
 	for b, gone := range missing {
 		if gone && key.Matches(msg, *b) {
@@ -590,7 +617,7 @@ func (m *ManagerModel) menuKey(msg tea.KeyMsg) tea.Cmd {
 			if err != nil {
 				return managerErrMsg{err}
 			}
-			return managerVerifyMsg{rep}
+			return managerVerifyMsg{rep: rep, key: m.signingKey(ctx)}
 		})
 	case key.Matches(msg, k.Training):
 		return cmd(TrainingMsg{On: !m.session.Training})
@@ -615,6 +642,10 @@ func (m *ManagerModel) menuKey(msg tea.KeyMsg) tea.Cmd {
 		return m.purge(m.purgeCutoff(), true)
 	case key.Matches(msg, k.AuditTrail):
 		return m.loadAudit()
+	case key.Matches(msg, k.TechEvents):
+		return m.loadTech()
+	case key.Matches(msg, k.Archive):
+		return m.startArchive()
 	case key.Matches(msg, k.SyncNow):
 		if m.svc.SyncNow == nil {
 			m.refuse(comptoir.E(comptoir.CodeNoCentral))
@@ -698,6 +729,8 @@ func (m *ManagerModel) submit(line string) tea.Cmd {
 		return m.memberSubmit(line)
 	case mgrBlock:
 		return m.blockSubmit(line)
+	case mgrArchive:
+		return m.archiveSubmit(line)
 	}
 	return nil
 }
@@ -773,7 +806,8 @@ func (m *ManagerModel) report(close bool) tea.Cmd {
 		if err != nil {
 			return managerErrMsg{err}
 		}
-		return managerReportMsg{rep: rep, close: close, till: m.tillCounts(ctx, comptoir.Closing{Kind: comptoir.DayClosing, Period: day})}
+		return managerReportMsg{rep: rep, close: close, till: m.tillCounts(ctx, comptoir.Closing{Kind: comptoir.DayClosing, Period: day}),
+			key: m.signingKey(ctx)}
 	})
 }
 
@@ -783,8 +817,22 @@ func (m *ManagerModel) closePeriod(period string) tea.Cmd {
 		if err != nil {
 			return managerErrMsg{err}
 		}
-		return managerClosedMsg{closing: c}
+		return managerClosedMsg{closing: c, key: m.signingKey(ctx)}
 	})
+}
+
+// signingKey is the register's signing key in effect, for the reports and the journal's check to
+// name; zero when the register has no key service or the key cannot be read. A report is still
+// worth showing without it: its hash and signature extract stand on their own.
+func (m *ManagerModel) signingKey(ctx context.Context) comptoir.KeyInfo {
+	if m.svc.Keys == nil {
+		return comptoir.KeyInfo{}
+	}
+	k, err := m.svc.Keys.SigningKey(ctx)
+	if err != nil {
+		return comptoir.KeyInfo{}
+	}
+	return k
 }
 
 func (m *ManagerModel) loadSettings(changed string) tea.Cmd {
@@ -920,9 +968,11 @@ func (m *ManagerModel) refundKey(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, k.Confirm):
 			d := m.refundDraft()
 			d.Payments = []comptoir.Payment{{Method: comptoir.Cash, Amount: r.quote.Total}}
+			tech, who := m.tech, m.actor
 			return m.run(func(ctx context.Context) tea.Msg {
 				s, err := m.svc.Sales.RecordSale(ctx, d)
 				if err != nil {
+					_ = tech.record(comptoir.TechSaleError, who, saleErrorDetail(fmt.Sprintf("recording a refund of ticket %d", d.RefundOf), err))
 					return managerErrMsg{err}
 				}
 				return managerRefundedMsg{s}
@@ -1066,7 +1116,7 @@ func (m *ManagerModel) leave() tea.Cmd {
 	if m.prompted {
 		id := m.actor
 		m.prompted, m.actor = false, ""
-		return tea.Batch(cmd(LeaveManagerMsg{}), m.logout(id))
+		return tea.Batch(cmd(LeaveManagerMsg{}), m.logout(id, whyManagerLeft))
 	}
 	return cmd(LeaveManagerMsg{})
 }
@@ -1102,9 +1152,10 @@ func (m *ManagerModel) promptedManager() string {
 	return ""
 }
 
-func (m *ManagerModel) logout(id string) tea.Cmd {
-	users, ctx := m.svc.Users, m.ctx
-	return func() tea.Msg { return managerLoggedOut{users.Logout(ctx, id)} }
+// logout records the logout of a manager who gave their PIN at the prompt, and why it ended.
+func (m *ManagerModel) logout(id, why string) tea.Cmd {
+	users, tech := m.svc.Users, m.tech
+	return func() tea.Msg { return managerLoggedOut{tech.logout(users, id, why)} }
 }
 
 func (m *ManagerModel) toMenu() {
@@ -1117,28 +1168,66 @@ func (m *ManagerModel) showText(title string, lines []string) {
 	m.printable = false
 }
 
-// showVerify says in words what walking the journal found.
-func (m *ManagerModel) showVerify(rep comptoir.VerifyReport) {
+// showVerify says in words what walking the journal found: the first record at fault and its
+// chain, or what the journal holds, where each chain stands, the declared breaks and the signing
+// key in effect, whose fingerprint a manager compares with the one on the Z reports.
+func (m *ManagerModel) showVerify(rep comptoir.VerifyReport, key comptoir.KeyInfo) {
 	l := m.common.Lang
+	title := text{"Vérification du journal", "Journal verification"}.in(l)
 	if rep.Broken != nil {
 		lines := []string{text{"JOURNAL ALTÉRÉ", "JOURNAL ALTERED"}.in(l), "", rep.Broken.Message(l)}
 		if rep.At != nil {
 			lines = append(lines, text{"premier enregistrement en cause : %s", "first record at fault: %s"}.f(l, rep.At.Format(l)))
 		}
+		if rep.Chain != "" {
+			lines = append(lines, text{"dans la %s", "in the %s"}.f(l, rep.Chain.Label(l)))
+		}
 		lines = append(lines, "", text{"Ne clôturez plus et appelez votre revendeur : le journal ne prouve plus rien après cet enregistrement.",
 			"Close nothing more and call your reseller: the journal proves nothing after this record."}.in(l))
-		m.showText(text{"Vérification du journal", "Journal verification"}.in(l), lines)
+		lines = append(lines, keyLines(key, l)...)
+		m.showText(title, lines)
 		m.result = result{resultRefused, text{"journal altéré : %s", "journal altered: %s"}.f(l, rep.Broken.Message(l))}
 		return
 	}
-	m.showText(text{"Vérification du journal", "Journal verification"}.in(l), []string{
+	lines := []string{
 		text{"Journal intact : aucun enregistrement modifié, retiré ni ajouté.", "Journal intact: no record changed, removed or inserted."}.in(l),
 		"",
 		text{"Tickets               %d", "Tickets               %d"}.f(l, rep.Tickets),
 		text{"Clôtures              %d", "Closings              %d"}.f(l, rep.Closings),
-		text{"Grand total perpétuel %s", "Perpetual grand total %s"}.f(l, rep.GrandTotal.Format(l)),
-	})
+	}
+	if rep.Keys > 0 {
+		// The other chains are counted by a walk that read the key chain: a journal without a
+		// key (or a verifier that walks the hash chain only) has nothing to say of them.
+		lines = append(lines,
+			text{"Duplicatas            %d", "Reprints              %d"}.f(l, rep.Reprints),
+			text{"Événements techniques %d", "Technical events      %d"}.f(l, rep.Events),
+			text{"Clés de signature     %d", "Signing keys          %d"}.f(l, rep.Keys),
+			text{"Signatures vérifiées  %d", "Signatures verified   %d"}.f(l, rep.Signed))
+	}
+	lines = append(lines, text{"Grand total perpétuel %s", "Perpetual grand total %s"}.f(l, rep.GrandTotal.Format(l)))
+	lines = append(lines, keyLines(key, l)...)
+	if len(rep.Heads) > 0 {
+		lines = append(lines, "", text{"Têtes de chaîne (n°, extrait de signature)", "Chain heads (no., signature extract)"}.in(l))
+		rows := make([][]string, 0, len(rep.Heads))
+		for _, h := range rep.Heads {
+			rows = append(rows, []string{"  " + h.Chain.Label(l), fmt.Sprint(h.Number), comptoir.SignatureExtract(h.Signature)})
+		}
+		lines = append(lines, columns(rows)...)
+	}
+	for _, b := range rep.Breaks {
+		lines = append(lines, "", text{"Rupture déclarée : clé n° %d remplacée (perdue) le %s", "Declared break: key no. %d replaced (lost) on %s"}.f(l, b.Number, b.At.In(m.loc).Format("2006-01-02 15:04")),
+			"  "+b.Fingerprint)
+	}
+	m.showText(title, lines)
 	m.result = result{resultOK, rep.Summary(l)}
+}
+
+// keyLines name the signing key in effect in the journal's check; none when it is unknown.
+func keyLines(key comptoir.KeyInfo, l comptoir.Lang) []string {
+	if key.Number == 0 {
+		return nil
+	}
+	return []string{"", text{"Clé de signature n° %d  %s", "Signing key no. %d  %s"}.f(l, key.Number, key.Fingerprint)}
 }
 
 func (m *ManagerModel) scrollBy(d int) {

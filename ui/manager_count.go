@@ -23,9 +23,9 @@ type zState struct {
 }
 
 // startZ shows the day's figures and asks to confirm its Z close.
-func (m *ManagerModel) startZ(rep comptoir.PeriodReport) {
+func (m *ManagerModel) startZ(rep comptoir.PeriodReport, key comptoir.KeyInfo) {
 	l := m.common.Lang
-	m.z = zState{day: rep.Period, report: reportLines(rep, m.session.Register, m.loc, l), totals: rep.Totals}
+	m.z = zState{day: rep.Period, report: reportLines(rep, m.session.Register, key, m.loc, l), totals: rep.Totals}
 	m.mode, m.title, m.lines, m.offset = mgrConfirmZ, text{"Clôture Z", "Z close"}.in(l), m.z.report, 0
 	m.result = result{resultInfo, text{"clôturer la journée du %s ? Entrée confirme · F2 compter la caisse d'abord · Échap annule", "close the day %s? Enter confirms · F2 count the till first · Esc cancels"}.f(l, rep.Period)}
 }
@@ -59,7 +59,7 @@ func (m *ManagerModel) zKey(msg tea.KeyMsg) tea.Cmd {
 			if err != nil {
 				return managerErrMsg{err}
 			}
-			return managerClosedMsg{closing: c, till: m.tillCounts(ctx, c)}
+			return managerClosedMsg{closing: c, till: m.tillCounts(ctx, c), key: m.signingKey(ctx)}
 		})
 	case key.Matches(msg, k.Count):
 		z.counting, z.method, z.counted = true, 0, map[comptoir.PaymentMethod]comptoir.Money{}

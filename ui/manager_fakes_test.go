@@ -21,6 +21,8 @@ type fakeClosing struct {
 	sales    *fakeSales
 	closings map[string]comptoir.Closing
 	order    []string
+	// signature signs the closings made, as the store's key would; empty signs none.
+	signature string
 }
 
 func newClosing(sales *fakeSales) *fakeClosing {
@@ -78,7 +80,7 @@ func (c *fakeClosing) closeWith(ctx context.Context, period string, counted map[
 	t, _ := c.PeriodTotals(ctx, period)
 	gt, _ := c.GrandTotal(ctx)
 	cl := comptoir.Closing{Register: "R1", Number: uint64(len(c.order) + 1), Kind: kind, Period: period, At: fakeNow,
-		Totals: t, GrandTotal: gt, Hash: strings.Repeat("ab", 32)}
+		Totals: t, GrandTotal: gt, Hash: strings.Repeat("ab", 32), Signature: c.signature}
 	if counted != nil {
 		if cl.Count, err = comptoir.CountCash(t, counted); err != nil {
 			return comptoir.Closing{}, err
@@ -131,6 +133,8 @@ func (c *fakeClosing) GrandTotal(context.Context) (comptoir.Money, error) {
 type fakeJournal struct {
 	closing *fakeClosing
 	broken  *comptoir.Error
+	// chains, when set, completes the report as a walk of the signature chains would.
+	chains func(*comptoir.VerifyReport)
 }
 
 func (j *fakeJournal) Verify(ctx context.Context) (comptoir.VerifyReport, error) {
@@ -139,6 +143,9 @@ func (j *fakeJournal) Verify(ctx context.Context) (comptoir.VerifyReport, error)
 	if j.broken != nil {
 		rep.Broken = j.broken
 		rep.At = &comptoir.RecordRef{Kind: comptoir.TicketRecord, Number: 2}
+	}
+	if j.chains != nil {
+		j.chains(&rep)
 	}
 	return rep, nil
 }

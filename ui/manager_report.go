@@ -11,18 +11,20 @@ import (
 
 // reportLines lays out a period's report as the CLI's report command prints it (the title, the
 // summary, the VAT table, the payments, the grand total), one string per row, for the manager
-// screen to scroll. The register names the X report's register, which a closing carries itself.
-func reportLines(rep comptoir.PeriodReport, register string, loc *time.Location, l comptoir.Lang) []string {
+// screen to scroll. The register names the X report's register, which a closing carries itself;
+// key is the register's signing key, which a closed period's report names (see ChainHeadLines).
+func reportLines(rep comptoir.PeriodReport, register string, key comptoir.KeyInfo, loc *time.Location, l comptoir.Lang) []string {
 	if rep.Closed {
-		return closingLines(rep.Closing, loc, l)
+		return closingLines(rep.Closing, key, loc, l)
 	}
 	out := []string{text{"Rapport X (provisoire, non clôturé) — caisse %s — %s", "X report (provisional, not closed) — register %s — %s"}.f(l, clean(register), periodName(rep.Period, l))}
 	return append(out, totalsLines(rep.Totals, rep.GrandTotal, l)...)
 }
 
 // closingLines lays out a closing as its report, with the time it was made in the shop's time
-// zone and its hash, which a manager may copy into the shop's books.
-func closingLines(c comptoir.Closing, loc *time.Location, l comptoir.Lang) []string {
+// zone, then the signing key and the chain head (ChainHeadLines), which a manager may copy into
+// the shop's books.
+func closingLines(c comptoir.Closing, key comptoir.KeyInfo, loc *time.Location, l comptoir.Lang) []string {
 	title := map[comptoir.ClosingKind]text{
 		comptoir.DayClosing:   {"Rapport Z n° %d — caisse %s — %s", "Z report no. %d — register %s — %s"},
 		comptoir.MonthClosing: {"Clôture mensuelle n° %d — caisse %s — %s", "Monthly closing no. %d — register %s — %s"},
@@ -39,8 +41,48 @@ func closingLines(c comptoir.Closing, loc *time.Location, l comptoir.Lang) []str
 		out = append(out, countLines(c.Count, l)...)
 	}
 	out = append(out, totalsLines(c.Totals, c.GrandTotal, l)...)
-	if c.Hash != "" {
-		out = append(out, text{"Empreinte              %s", "Hash                   %s"}.f(l, c.Hash))
+	return append(out, ChainHeadLines(c, key, l)...)
+}
+
+// hexRow is how many hexadecimal digits of a hash a report prints on one line: half a SHA-256,
+// so that the hash fits the narrowest paper (58 mm, 32 columns) in two lines, never cut.
+const hexRow = 32
+
+// ChainHeadLines ends a closing's report, on screen, on paper and in the report command alike:
+// the signing key's number and fingerprint, then the chain head, which is the closing's hash in
+// lines of 32 hexadecimal digits and the four characters of its signature. Kept on paper in the
+// shop's books, they anchor the journal against whoever holds the key: a journal rewritten
+// after this report no longer ends with this hash. key is the register's key in effect; when a
+// later key was recorded after the closing (rotated since), the closing was signed by an older
+// key, and the lines say so rather than show a fingerprint that did not sign it; the first key
+// signed everything signed before any rotation, whatever the clocks said. A closing made before the
+// register had a key shows its hash alone, on one line as it always did. Every line of a signed
+// closing fits in 32 columns.
+func ChainHeadLines(c comptoir.Closing, key comptoir.KeyInfo, l comptoir.Lang) []string {
+	if c.Hash == "" {
+		return nil
+	}
+	if c.Signature == "" {
+		// A closing made before the register had a key: its report reads as it always did.
+		return []string{text{"Empreinte              %s", "Hash                   %s"}.f(l, c.Hash)}
+	}
+	out := []string{""}
+	switch {
+	case key.Number == 0:
+	case key.Number > 1 && key.At.After(c.At):
+		out = append(out, text{"Signé par une clé antérieure", "Signed by a key older than"}.in(l),
+			text{"à la clé n° %d", "key no. %d"}.f(l, key.Number))
+	default:
+		out = append(out, text{"Clé de signature n° %d", "Signing key no. %d"}.f(l, key.Number), key.Fingerprint)
+	}
+	out = append(out, text{"Empreinte (tête de chaîne)", "Hash (chain head)"}.in(l))
+	for h := c.Hash; h != ""; {
+		n := min(hexRow, len(h))
+		out = append(out, h[:n])
+		h = h[n:]
+	}
+	if x := comptoir.SignatureExtract(c.Signature); x != "" {
+		out = append(out, text{"Signature : %s", "Signature: %s"}.f(l, x))
 	}
 	return out
 }

@@ -120,6 +120,8 @@ func (m *ManagerModel) inputRow() string {
 		prompt = text{"Période : ", "Period: "}
 	case mgrImport:
 		prompt = text{"Fichier : ", "File: "}
+	case mgrArchive:
+		prompt = text{"Période à archiver : ", "Period to archive: "}
 	case mgrBlock:
 		prompt = text{"E-mail à bloquer : ", "Email to block: "}
 	case mgrSettings:
@@ -198,17 +200,26 @@ func (m *ManagerModel) menuBody() []string {
 		entry(k.Members.Help().Key, text{"Membres : droits RGPD", "Members: GDPR rights"}.in(l)),
 	}
 	half := max(1, (w-2)/2)
-	rows := []string{""}
+	var rows []string
 	for i := range left {
 		rows = append(rows, "  "+fit(left[i], half)+rightCol[i])
 	}
-	// The members' data tasks on Ctrl chords, the function keys being all taken.
+	// The members' data tasks, the logs and the archive on Ctrl chords, the function keys being
+	// all taken.
 	gdpr := func(b key.Binding, desc string) string { return fmt.Sprintf("%-6s %s", b.Help().Key, desc) }
 	rows = append(rows, "",
 		"  "+fit(gdpr(k.Block, text{"Bloquer une adresse e-mail", "Block an email address"}.in(l)), half)+
 			gdpr(k.Purge, text{"Purge de rétention (%d ans)", "Retention purge (%d years)"}.f(l, comptoir.DefaultRetentionYears)),
-		"  "+gdpr(k.AuditTrail, text{"Journal d'audit", "Audit trail"}.in(l)))
-	return append(rows, m.syncRows(m.bodyRows()-len(rows))...)
+		"  "+fit(gdpr(k.AuditTrail, text{"Journal d'audit", "Audit trail"}.in(l)), half)+
+			gdpr(k.TechEvents, text{"Journal technique", "Technical event log"}.in(l)),
+		"  "+gdpr(k.Archive, text{"Exporter l'archive", "Export the archive"}.in(l)))
+	rows = append(rows, m.syncRows(m.bodyRows()-len(rows))...)
+	// A blank row under the title when there is room for it: a sync's failure, which the manager
+	// acts on, takes it first.
+	if len(rows) < m.bodyRows() {
+		rows = append([]string{""}, rows...)
+	}
+	return rows
 }
 
 // syncRows say the sync's state on the menu in at most room rows (two at least): online or not,

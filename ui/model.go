@@ -70,6 +70,19 @@ type Config struct {
 	Till comptoir.TillAudit
 	// GDPR serves the manager screen's block list, retention purge and audit trail.
 	GDPR comptoir.GDPRService
+
+	// TechLog records the technical events the screens see (a logout, training mode switched,
+	// a line voided, a ticket abandoned, an error that stopped a sale) and lists the log on the
+	// manager screen; nil records and lists nothing.
+	TechLog comptoir.TechLog
+	// Keys names the signing key on the closed reports and in the journal's check.
+	Keys comptoir.KeyService
+	// Archives exports the fiscal archive of a closed period from the manager screen; nil says
+	// the export is unavailable.
+	Archives comptoir.ArchiveService
+	// ArchiveDir is the folder the manager screen writes archives into, made (0700) at the first
+	// export; empty is "archives" in the working directory.
+	ArchiveDir string
 }
 
 // Model is the root of the register's interface. It owns the status and help bars, the quit
@@ -103,6 +116,8 @@ type Model struct {
 	till   comptoir.TillAudit
 	// confirmAbandon is set by a first Ctrl+X on an open ticket: a second one abandons it.
 	confirmAbandon bool
+	// tech records the technical events the screens see.
+	tech techLog
 }
 
 // New builds the root model with the sale screen in front, or the login screen when users log in
@@ -132,6 +147,7 @@ func New(cfg Config) *Model {
 			Catalog: cfg.Catalog, Sales: cfg.Sales, Closing: cfg.Closing, Journal: cfg.Journal,
 			Settings: cfg.Settings, Users: cfg.Users, Customers: cfg.Customers,
 			GDPR: cfg.GDPR, Printer: cfg.Printer, Till: cfg.Till, SyncNow: cfg.SyncNow,
+			Keys: cfg.Keys, TechLog: cfg.TechLog, Archives: cfg.Archives, ArchiveDir: cfg.ArchiveDir,
 		}, cfg.Now, cfg.Location),
 	}
 	rule := cfg.PointsRule
@@ -152,11 +168,14 @@ func New(cfg Config) *Model {
 	m.active = m.sale
 	m.ctx, m.users, m.outbox, m.drafts = ctx, cfg.Users, cfg.Outbox, cfg.Drafts
 	m.till = cfg.Till
+	m.tech = techLog{ctx: ctx, log: cfg.TechLog}
+	m.payment.tech, m.sale.tech = m.tech, m.tech
 	if cfg.Users != nil {
 		s := cfg.Session
 		s.Cashier, s.Role = "", ""
 		m.setSession(s)
 		m.login = NewLoginModel(ctx, c, s, cfg.Users, cfg.FirstPIN)
+		m.login.tech = m.tech
 		m.active = m.login
 	}
 	return m
@@ -327,7 +346,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.sale.result = result{resultOK, msg.Result}
 		return m, c
 	case LineVoidedMsg:
-		return m, m.recordVoid(msg.Line)
+		return m, tea.Batch(m.recordVoid(msg.Line), m.tech.cmd(comptoir.TechLineVoided, m.who(), voidedDetail(msg.Line, m.session.Training)))
 	case tillErrMsg:
 		m.sale.refuse(msg.err)
 		return m, nil
@@ -401,7 +420,16 @@ func (m *Model) setTraining(on bool) tea.Cmd {
 	m.setSession(s)
 	m.manager.SetTraining(on)
 	m.SetSize(m.common.Width, m.common.Height)
-	return nil
+	code := comptoir.TechTrainingOff
+	if on {
+		code = comptoir.TechTrainingOn
+	}
+	// The manager who switched it is who acts on the manager screen, not the cashier selling.
+	who := m.manager.actor
+	if who == "" {
+		who = m.who()
+	}
+	return m.tech.cmd(code, who, "")
 }
 
 // nextSale empties the ticket, shows it, and adds the codes scanned while the last one was being

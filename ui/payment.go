@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -35,6 +36,8 @@ type PaymentModel struct {
 	quoting bool
 	// receipt is the question asked once the ticket is recorded.
 	receipt receiptQuestion
+	// tech records a recording that failed in the technical event log.
+	tech techLog
 }
 
 // NewPaymentModel builds the payment screen. The sale service is only called in commands.
@@ -243,10 +246,14 @@ func (m *PaymentModel) record() tea.Cmd {
 		return nil
 	}
 	m.recording = true
-	ctx, sales := m.ctx, m.sales
+	ctx, sales, tech, who, due := m.ctx, m.sales, m.tech, m.session.Cashier, m.due
 	return func() tea.Msg {
 		s, err := sales.RecordSale(ctx, draft)
 		if err != nil {
+			// The ticket stays on screen and Enter tries again, but the log keeps the error
+			// that stopped it. Whether the log could be written matters less here than the
+			// sale's own error, which is what the cashier must read.
+			_ = tech.record(comptoir.TechSaleError, who, saleErrorDetail(fmt.Sprintf("recording a ticket of %d line(s), %s", len(draft.Lines), due.Format(comptoir.LangEN)), err))
 			return ErrorMsg{Err: err}
 		}
 		return SaleRecordedMsg{Sale: s}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -20,6 +21,8 @@ type SaleModel struct {
 	catalog comptoir.CatalogService
 	// members holds the loyalty member on the ticket, whom the header shows.
 	members *members
+	// tech records a look-up that the system, not the code, made fail.
+	tech techLog
 
 	lines    []comptoir.Line
 	selected int
@@ -151,6 +154,11 @@ func (m *SaleModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case msg.err != nil:
 			m.payWhenDone = false
 			m.refuse(msg.err)
+			if systemFailure(msg.err) {
+				who := m.session.Cashier
+				return m, tea.Batch(m.next(), m.tech.cmd(comptoir.TechSaleError, who,
+					saleErrorDetail(fmt.Sprintf("looking up code %s on a ticket of %d line(s)", clean(msg.lookup.code), len(m.lines)), msg.err)))
+			}
 		case !m.add(msg.lookup, msg.product):
 			m.payWhenDone = false
 		}

@@ -108,14 +108,14 @@ func (m *Model) restoreDraft(lines []comptoir.Line) tea.Cmd {
 // logout keeps the open ticket for the next login, records the logout and returns to the login
 // screen. It runs in a command: both are writes to the database.
 func (m *Model) logout() tea.Cmd {
-	ctx, users, drafts, id, lines := m.ctx, m.users, m.drafts, m.session.Cashier, m.OpenTicket()
+	ctx, users, drafts, id, lines, tech := m.ctx, m.users, m.drafts, m.session.Cashier, m.OpenTicket(), m.tech
 	return func() tea.Msg {
 		if drafts != nil && len(lines) > 0 {
 			if err := drafts.SaveDraft(ctx, lines); err != nil {
 				return ErrorMsg{Err: err}
 			}
 		}
-		return LoggedOutMsg{Err: users.Logout(ctx, id)}
+		return LoggedOutMsg{Err: tech.logout(users, id, whyLogoutKey)}
 	}
 }
 

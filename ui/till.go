@@ -43,11 +43,13 @@ func (m *Model) abandonKey(msg tea.KeyMsg) (c tea.Cmd, done bool) {
 	m.sale.Reset()
 	m.sale.result = result{resultOK, text{"ticket de %s abandonné, inscrit au journal d'audit", "ticket of %s abandoned, written in the audit trail"}.f(l, total.Format(l))}
 	m.SetSize(m.common.Width, m.common.Height)
+	logged := m.tech.cmd(comptoir.TechTicketAbandoned, m.who(), abandonedDetail(lines, total, m.session.Training))
 	if m.session.Training {
-		// Training lines are counted nowhere (see recordVoid).
-		return nil, true
+		// Training lines are counted nowhere (see recordVoid); the technical log still says a
+		// ticket was given up, marked as training.
+		return logged, true
 	}
-	return m.recordAbandon(lines), true
+	return tea.Batch(m.recordAbandon(lines), logged), true
 }
 
 // who is the user the audit trail names for what happens at the till.

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/ui"
 )
 
 // newFlags builds a subcommand's flag set whose errors become usage errors instead of printing.
@@ -210,7 +211,7 @@ func runClose(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printClosing(e, s.Location(), c)
+	printClosing(e, s.Location(), c, signingKey(e, s))
 	return nil
 }
 
@@ -229,7 +230,7 @@ func runReport(e *env, args []string) error {
 		return err
 	}
 	if rep.Closed {
-		printClosing(e, s.Location(), rep.Closing)
+		printClosing(e, s.Location(), rep.Closing, signingKey(e, s))
 		return nil
 	}
 	fmt.Fprintf(e.stdout, e.tr("Rapport X (provisoire, non clôturé) — caisse %s — %s\n", "X report (provisional, not closed) — register %s — %s\n"), s.Register(), periodName(e, p))
@@ -237,8 +238,20 @@ func runReport(e *env, args []string) error {
 	return nil
 }
 
-// printClosing prints a closing as its report, with the time it was made in the shop's time zone.
-func printClosing(e *env, loc *time.Location, c comptoir.Closing) {
+// signingKey is the register's signing key for a closing's report to name; zero when it cannot be
+// read, since the report stands without it: its hash and signature extract do.
+func signingKey(e *env, keys comptoir.KeyService) comptoir.KeyInfo {
+	k, err := keys.SigningKey(e.ctx)
+	if err != nil {
+		return comptoir.KeyInfo{}
+	}
+	return k
+}
+
+// printClosing prints a closing as its report, with the time it was made in the shop's time zone,
+// ending as the manager screen's and the printed report do (ui.ChainHeadLines): the signing key
+// and the chain head.
+func printClosing(e *env, loc *time.Location, c comptoir.Closing, key comptoir.KeyInfo) {
 	title := map[comptoir.ClosingKind][2]string{
 		comptoir.DayClosing:   {"Rapport Z n° %d — caisse %s — %s\n", "Z report no. %d — register %s — %s\n"},
 		comptoir.MonthClosing: {"Clôture mensuelle n° %d — caisse %s — %s\n", "Monthly closing no. %d — register %s — %s\n"},
@@ -259,7 +272,9 @@ func printClosing(e *env, loc *time.Location, c comptoir.Closing) {
 		count.write(e.stdout)
 		fmt.Fprintln(e.stdout)
 	}
-	fmt.Fprintf(e.stdout, e.tr("Empreinte              %s\n", "Hash                   %s\n"), c.Hash)
+	for _, line := range ui.ChainHeadLines(c, key, e.cfg.lang) {
+		fmt.Fprintln(e.stdout, line)
+	}
 }
 
 func periodName(e *env, p string) string {

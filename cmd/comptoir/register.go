@@ -10,6 +10,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -361,6 +362,11 @@ func (r *register) model() *registerModel {
 		Location:   r.store.Location(),
 		Till:       r.store,
 		GDPR:       r.store,
+		TechLog:    r.store,
+		Keys:       r.store,
+		// TODO(lead): Archives: r.store, once *store.Store implements comptoir.ArchiveService
+		// (ExportArchive); until then the manager screen says the export is unavailable.
+		ArchiveDir: filepath.Join(filepath.Dir(r.e.cfg.db), "archives"),
 	})
 	return &registerModel{Model: m, r: r}
 }
