@@ -447,9 +447,7 @@ func (s *Store) Logout(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		if err := appendAudit(tx, s.now(), rec.ID, comptoir.AuditLogout, "", ""); err != nil {
-			return err
-		}
-		return s.logTech(tx, comptoir.TechLogout, rec.ID, "")
+		// The technical event of a logout is the caller's, which knows why the session ended.
+		return appendAudit(tx, s.now(), rec.ID, comptoir.AuditLogout, "", "")
 	})
 }
