@@ -383,6 +383,20 @@ func (r VerifyReport) Summary(l Lang) string {
 		countOf(r.Tickets, "ticket", "tickets", l), countOf(r.Closings, "clôture", "clôtures", l), r.GrandTotal.Format(l))
 }
 
+// Outcome is verify's result in one English line, as the technical event log keeps it: "intact:
+// 12 tickets, 1 closing, 14 signed" or the broken record's sentence and its chain.
+func (r VerifyReport) Outcome() string {
+	if r.Broken != nil {
+		out := "broken: " + r.Broken.Message(LangEN)
+		if r.Chain != "" {
+			out += " (" + r.Chain.Label(LangEN) + ")"
+		}
+		return out
+	}
+	return fmt.Sprintf("intact: %s, %s, %d signed", countOf(r.Tickets, "ticket", "tickets", LangEN),
+		countOf(r.Closings, "closing", "closings", LangEN), r.Signed)
+}
+
 // countOf writes a count with its noun, singular or plural as the language has it: French puts 0
 // and 1 in the singular, English only 1.
 func countOf(n int64, one, many string, l Lang) string {

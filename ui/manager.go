@@ -432,6 +432,8 @@ func (m *ManagerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.result = result{resultOK, text{"%s : clôture n° %d enregistrée dans le journal", "%s closed: closing no. %d recorded in the journal"}.f(l, periodName(msg.closing.Period, l), msg.closing.Number)}
 	case managerVerifyMsg:
 		m.showVerify(msg.rep, msg.key)
+		// Every verification run is a technical event, with its result (NF525).
+		return m, m.tech.cmd(comptoir.TechVerify, m.actor, msg.rep.Outcome())
 	case managerTechMsg:
 		m.showTech(msg)
 	case managerArchiveAskMsg:

@@ -550,3 +550,19 @@ func TestTechLog_LookupFailure(t *testing.T) {
 		t.Errorf("event = %+v, want Camille's, starting %q", e, want)
 	}
 }
+
+// TestTechLog_VerifyRun checks that a verification run from the manager screen is a technical
+// event with its result, in the manager's name.
+func TestTechLog_VerifyRun(t *testing.T) {
+	log := &fakeTechLog{}
+	h := newManagerHarnessPrinter(t, comptoir.LangFR, comptoir.RoleCashier, 80, 24, true, withTechLog(log))
+	h.asManager()
+	h.press(tea.KeyF5)
+	e, ok := log.last(comptoir.TechVerify)
+	if !ok {
+		t.Fatalf("codes logged = %v, want a verification", log.codes())
+	}
+	if e.User != "gerant" || !strings.HasPrefix(e.Detail, "intact: ") {
+		t.Errorf("verification logged = %+v, want gerant's, intact", e)
+	}
+}
