@@ -68,6 +68,16 @@ type env struct {
 	getenv func(string) string
 	// sleep waits between a sync's retries; nil waits for real. Tests record the waits.
 	sleep func(context.Context, time.Duration) error
+	// signing overrides where the store finds the signing key and what it makes a new one from:
+	// demo-data makes its key from its seed, in a working file that follows the database's copy.
+	signing signingOptions
+}
+
+// signingOptions are the store's signing key options a command may set; the zero value is the
+// key file beside the database, made at random.
+type signingOptions struct {
+	file string
+	seed []byte
 }
 
 // clock is the store's clock: the real time unless demo-data sets it to replay past days.
@@ -86,7 +96,8 @@ func (e *env) open(create bool) (*store.Store, error) { return e.openAt(e.cfg.db
 
 func (e *env) openAt(path string, create bool) (*store.Store, error) {
 	s, err := store.Open(path, store.Options{Register: e.cfg.register, Timeout: openTimeout, Now: e.clock.Now,
-		MustExist: !create, KeyFile: e.keyFile(), PINIterations: e.auth.pinIterations})
+		MustExist: !create, KeyFile: e.keyFile(), PINIterations: e.auth.pinIterations,
+		SigningKeyFile: e.signing.file, SigningSeed: e.signing.seed})
 	if err != nil {
 		// The register's screen holding the file is said as such, not as a bare "in use".
 		return nil, registerOpenError(path, err)
@@ -107,6 +118,9 @@ func (e *env) keyFile() string {
 	}
 	return e.cfg.db + ".key"
 }
+
+// signingKeyFile is the register's signing key file, beside the database as the store makes it.
+func (e *env) signingKeyFile() string { return e.cfg.db + ".sign" }
 
 // tr picks the French or English text for the configured language.
 func (e *env) tr(fr, en string) string {

@@ -209,11 +209,21 @@ func TestRun_DemoData(t *testing.T) {
 				t.Fatal(err)
 			}
 			last, _ := s.Sale(context.Background(), 300)
+			key, err := s.SigningKey(context.Background())
 			s.Close()
-			verifies = append(verifies, last.Hash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if last.Signature == "" || key.Number == 0 {
+				t.Errorf("the demo's last ticket is not signed (signature %q, key %d)", last.Signature, key.Number)
+			}
+			verifies = append(verifies, last.Hash, last.Signature, key.Fingerprint)
 		}
-		if verifies[0] == "" || verifies[0] != verifies[1] {
+		if verifies[0] == "" || verifies[0] != verifies[3] {
 			t.Errorf("the last ticket's hash differs between two runs with the same seed: %q", verifies)
+		}
+		if verifies[1] != verifies[4] || verifies[2] != verifies[5] {
+			t.Errorf("the last ticket's signature or the key differs between two runs with the same seed: %q", verifies)
 		}
 	})
 	t.Run("catalogue and closings", func(t *testing.T) {
@@ -408,6 +418,8 @@ func TestRun_DemoDataInterruptedLeavesTheDatabaseAsItWas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, err = os.Stat(db + ".sign")
+	keyBefore := err == nil
 	// As if Ctrl-C came while the demo was filling: the first days are recorded, then the
 	// context says it is cancelled.
 	ctx := &countdownCtx{Context: context.Background()}
@@ -425,8 +437,12 @@ func TestRun_DemoDataInterruptedLeavesTheDatabaseAsItWas(t *testing.T) {
 	if !bytes.Equal(before, after) {
 		t.Error("an interrupted demo changed the database")
 	}
-	// The demo's working copy is gone.
+	// The demo's working copy is gone, and its key with it: a key left beside a journal that
+	// does not declare it would sign the next records instead of the one the seed gives.
 	leftovers(t, db)
+	if _, err := os.Stat(db + ".sign"); (err == nil) != keyBefore {
+		t.Errorf("signing key file there before the demo: %v, after the interrupted demo: %v", keyBefore, err == nil)
+	}
 	// The database can still be filled.
 	if r := runCmd(t, nil, "", "--db", db, "demo-data", "--sales", "10", "--days", "1", "--start", "2026-01-01"); r.code != exitOK {
 		t.Errorf("demo-data after an interrupted one: exit %d, %s", r.code, r.stderr)

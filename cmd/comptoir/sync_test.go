@@ -260,6 +260,14 @@ func TestSync_RestoredBackupStops(t *testing.T) {
 	if err := os.WriteFile(backup+".key", k, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A backup holds the signing key too: without it the old copy could not sign its sale.
+	sk, err := os.ReadFile(db + ".sign")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(backup+".sign", sk, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var waits []time.Duration
 	if r := runSyncCmd(t, nil, &waits, "--db", db, "sync", "--central", url, "--token", syncToken); r.code != exitOK {
 		t.Fatalf("sync: exit %d, stderr %q", r.code, r.stderr)
