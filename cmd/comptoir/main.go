@@ -161,6 +161,16 @@ var commands = []command{
 	{"verify", runVerify, [2]string{
 		"verify                      vérifie le chaînage du journal ; code 1 et le premier enregistrement altéré sinon",
 		"verify                      check the journal chain; exit 1 naming the first altered record otherwise"}},
+	{"events", runEvents, [2]string{
+		"events [--since AAAA-MM-JJ] [--limit N]\n                              journal des événements techniques : démarrages, connexions, vérifications, clés, anomalies",
+		"events [--since YYYY-MM-DD] [--limit N]\n                              technical event log: starts, logins, verifications, keys, anomalies"}},
+	{"key", runKey, [2]string{
+		"key show                    clé de signature en vigueur : numéro, motif, empreinte, date, fichier\n" +
+			"  key rotate                  nouvelle clé, signée par la précédente (gérant) ; sauvegardez le nouveau fichier\n" +
+			"  key replace                 nouvelle clé quand la précédente est perdue (gérant) : rupture déclarée, que verify nomme",
+		"key show                    the signing key in effect: number, reason, fingerprint, date, file\n" +
+			"  key rotate                  a new key, signed by the previous one (manager); back up the new file\n" +
+			"  key replace                 a new key when the previous one is lost (manager): a declared break, which verify names"}},
 	{"customer", runCustomer, [2]string{
 		"customer enroll --card C --first P --last N [--email E] [--phone T] --consent email=oui,sms=non,phone=non,post=non,partners=non [--basis B]\n" +
 			"  customer show --card C [--reveal]      fiche du membre, masquée sauf --reveal (tracé)\n" +
@@ -264,7 +274,7 @@ func (e *env) fail(err error) int {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &broken):
-		fmt.Fprintln(e.stderr, "comptoir:", e.tr("journal altéré : ", "journal altered: ")+broken.err.Message(e.cfg.lang))
+		fmt.Fprintln(e.stderr, "comptoir:", e.tr("journal altéré : ", "journal altered: ")+broken.message(e.cfg.lang))
 		return exitFailed
 	case errors.As(err, &u):
 		fmt.Fprintf(e.stderr, "comptoir: %s\n%s\n", e.tr(u.fr, u.en), e.tr("Voir « comptoir help ».", "See 'comptoir help'."))
