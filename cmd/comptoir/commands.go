@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/store"
 )
 
 // newFlags builds a subcommand's flag set whose errors become usage errors instead of printing.
@@ -210,8 +211,7 @@ func runClose(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printClosing(e, s.Location(), c)
-	return nil
+	return printClosing(e, s, c)
 }
 
 func runReport(e *env, args []string) error {
@@ -229,16 +229,18 @@ func runReport(e *env, args []string) error {
 		return err
 	}
 	if rep.Closed {
-		printClosing(e, s.Location(), rep.Closing)
-		return nil
+		return printClosing(e, s, rep.Closing)
 	}
 	fmt.Fprintf(e.stdout, e.tr("Rapport X (provisoire, non clôturé) — caisse %s — %s\n", "X report (provisional, not closed) — register %s — %s\n"), s.Register(), periodName(e, p))
 	printTotals(e, rep.Totals, rep.GrandTotal)
 	return nil
 }
 
-// printClosing prints a closing as its report, with the time it was made in the shop's time zone.
-func printClosing(e *env, loc *time.Location, c comptoir.Closing) {
+// printClosing prints a closing as its report, with the time it was made in the shop's time zone,
+// and ends it with what anchors the journal on paper: the fingerprint of the signing key and the
+// chain's head, the closing's own hash, which every record before it leads to.
+func printClosing(e *env, s *store.Store, c comptoir.Closing) error {
+	loc := s.Location()
 	title := map[comptoir.ClosingKind][2]string{
 		comptoir.DayClosing:   {"Rapport Z n° %d — caisse %s — %s\n", "Z report no. %d — register %s — %s\n"},
 		comptoir.MonthClosing: {"Clôture mensuelle n° %d — caisse %s — %s\n", "Monthly closing no. %d — register %s — %s\n"},
@@ -260,6 +262,19 @@ func printClosing(e *env, loc *time.Location, c comptoir.Closing) {
 		fmt.Fprintln(e.stdout)
 	}
 	fmt.Fprintf(e.stdout, e.tr("Empreinte              %s\n", "Hash                   %s\n"), c.Hash)
+	// A closing made before the register had a key is verified by its hash chain alone: no key
+	// is named for it.
+	if c.Signature != "" {
+		key, err := s.SigningKey(e.ctx)
+		if err != nil {
+			return err
+		}
+		if key.Number > 0 {
+			fmt.Fprintf(e.stdout, e.tr("Clé de signature : %s\n", "Signing key: %s\n"), key.Fingerprint)
+		}
+	}
+	fmt.Fprintf(e.stdout, e.tr("Tête de chaîne : %s\n", "Chain head: %s\n"), c.Hash)
+	return nil
 }
 
 func periodName(e *env, p string) string {
