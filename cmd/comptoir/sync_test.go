@@ -283,6 +283,13 @@ func TestSync_RestoredBackupStops(t *testing.T) {
 		!strings.Contains(r.stderr, "sauvegarde") || len(waits) != 0 {
 		t.Errorf("sync of the old copy: exit %d, stderr %q, %d waits; want it stopped with what to do, no retry", r.code, r.stderr, len(waits))
 	}
+	// The anomaly is in the old copy's technical event log, in English as the log's details are.
+	if got := eventsOf(techEvents(t, backup), comptoir.TechSyncAnomaly); len(got) != 1 || !strings.HasPrefix(got[0].Detail, "stopped: ") {
+		t.Errorf("sync anomalies recorded: %+v, want the stop", got)
+	}
+	if got := eventsOf(techEvents(t, db), comptoir.TechSyncAnomaly); len(got) != 0 {
+		t.Errorf("the live file recorded sync anomalies: %+v", got)
+	}
 }
 
 // demoProduct is a product of the demo catalogue.
