@@ -126,6 +126,15 @@ func TestKey_ManagerOnly(t *testing.T) {
 	if got := eventsOf(techEvents(t, s.db), comptoir.TechKeyRotated); len(got) != 1 || got[0].User != "anne" {
 		t.Errorf("the rotation's event: %+v, want one by anne", got)
 	}
+	// A lost key must not lock the manager out of replacing it: logging in cannot depend on the
+	// key that is lost.
+	if err := os.Remove(s.db + ".sign"); err != nil {
+		t.Fatal(err)
+	}
+	out = s.ok(s.as("anne", "2468", "", "key", "replace"), "manager key replace of a lost key")
+	if !strings.Contains(out, "Clé de remplacement n° 3") {
+		t.Errorf("key replace printed %q", out)
+	}
 }
 
 // TestEvents_List lists the technical event log: verifications with their result, in the user's
