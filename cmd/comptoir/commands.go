@@ -366,11 +366,7 @@ func runVerify(e *env, args []string) error {
 // failed and its chain.
 func verifyDetail(rep comptoir.VerifyReport) string {
 	if rep.Broken != nil {
-		d := "broken: " + rep.Broken.Message(comptoir.LangEN)
-		if rep.Chain != "" {
-			d += " (" + rep.Chain.Label(comptoir.LangEN) + ")"
-		}
-		return d
+		return "broken: " + journalBroken{rep.Broken, rep.Chain}.message(comptoir.LangEN)
 	}
 	return fmt.Sprintf("intact: %d tickets, %d closings, %d reprints, %d events, %d keys, %d signed",
 		rep.Tickets, rep.Closings, rep.Reprints, rep.Events, rep.Keys, rep.Signed)

@@ -283,6 +283,12 @@ func TestVerifyDetail(t *testing.T) {
 	if got := verifyDetail(broken); !strings.HasPrefix(got, "broken: ticket 4: ") || !strings.HasSuffix(got, " (ticket chain)") {
 		t.Errorf("broken: %q", got)
 	}
+	// A sentence that names its chain already does not name it twice.
+	signed := comptoir.VerifyReport{Broken: comptoir.E(comptoir.CodeSignatureInvalid, comptoir.RecordRef{Kind: comptoir.TicketRecord, Number: 4},
+		comptoir.ChainTickets.Label(comptoir.LangEN)), Chain: comptoir.ChainTickets}
+	if got := verifyDetail(signed); strings.Count(got, "ticket chain") != 1 {
+		t.Errorf("a signature's failure: %q, want the chain named once", got)
+	}
 	j := journalBroken{broken.Broken, broken.Chain}
 	if got := j.message(comptoir.LangFR); !strings.HasSuffix(got, " (chaîne des tickets)") {
 		t.Errorf("the broken record's sentence does not name its chain: %q", got)
