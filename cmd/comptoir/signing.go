@@ -52,7 +52,7 @@ func keyShow(e *env, args []string) error {
 		return nil
 	}
 	t := table{text: true}
-	t.add(e.tr("Clé de signature", "Signing key"), fmt.Sprintf("n° %d", info.Number))
+	t.add(e.tr("Clé de signature", "Signing key"), fmt.Sprintf(e.tr("n° %d", "no. %d"), info.Number))
 	t.add(e.tr("Motif", "Reason"), keyReasonText[info.Reason].In(e.cfg.lang))
 	t.add(e.tr("Empreinte", "Fingerprint"), info.Fingerprint)
 	t.add(e.tr("Enregistrée le", "Recorded on"), info.At.In(s.Location()).Format("2006-01-02 15:04:05"))

@@ -63,7 +63,7 @@ func TestKey_ShowRotateReplace(t *testing.T) {
 		t.Fatalf("key rotate: exit %d, stdout %q, stderr %q", rot.code, rot.stdout, rot.stderr)
 	}
 	if show := runCmd(t, nil, "", "--db", db, "--lang", "en", "key", "show"); !strings.Contains(show.stdout, second) ||
-		!strings.Contains(show.stdout, "rotated") {
+		!strings.Contains(show.stdout, "rotated") || !strings.Contains(show.stdout, "no. 2") {
 		t.Errorf("key show after the rotation: %q", show.stdout)
 	}
 	if fi, err := os.Stat(db + ".sign"); err != nil || fi.Mode().Perm() != 0o600 {
