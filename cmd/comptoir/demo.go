@@ -137,12 +137,29 @@ func runDemoData(e *env, args []string) error {
 // the seed, so that a seed always gives the same journal, signatures included; it is made in a
 // working file beside the database, which takes the key file's name only once the demo's copy is
 // complete (placeDemoKey): an interrupted demo leaves no key that no journal declares. A
-// database whose journal declares its key already (a technical event was recorded, such as a
-// catalogue import), or beside which a key file waits to be adopted, keeps that key: the demo's
-// records are signed by it, and the seed cannot change a key the journal declared.
+// database whose journal declares its key already (a technical event was recorded: a catalogue
+// import, the login of the user running the demo), or beside which a key file waits to be
+// adopted, keeps that key: the demo's records are signed by it, and the seed cannot change a key
+// the journal declared.
+//
+// The database is opened as usual first, because the login that authorizes the demo is itself a
+// signed record, whose key must be the usual file's; only a database still without a key is
+// opened again on the working file, the user already authenticated.
 func (e *env) openDemo(seed uint64) (*store.Store, error) {
-	e.signing = signingOptions{file: e.signingKeyFile() + ".demo", seed: binary.BigEndian.AppendUint64([]byte("demo-data/"), seed)}
 	s, err := e.open(true)
+	if err != nil {
+		return nil, err
+	}
+	if keyless, err := e.keyless(s); err != nil || !keyless {
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		return s, nil
+	}
+	s.Close()
+	e.signing = signingOptions{file: e.signingKeyFile() + ".demo", seed: binary.BigEndian.AppendUint64([]byte("demo-data/"), seed)}
+	s, err = e.open(true)
 	if err != nil {
 		e.signing = signingOptions{}
 		return nil, err
@@ -154,19 +171,29 @@ func (e *env) openDemo(seed uint64) (*store.Store, error) {
 		e.signing = signingOptions{}
 		return nil, comptoir.Wrap(comptoir.CodeCannotWrite, err)
 	}
-	info, err := s.SigningKey(e.ctx)
-	if err != nil {
-		s.Close()
-		e.signing = signingOptions{}
-		return nil, err
-	}
-	_, statErr := os.Stat(e.signingKeyFile())
-	if info.Number == 0 && errors.Is(statErr, fs.ErrNotExist) {
+	// Another program may have recorded something between the two opens: its key is then the
+	// usual file's, which the demo must use.
+	keyless, err := e.keyless(s)
+	if err == nil && keyless {
 		return s, nil
 	}
 	s.Close()
 	e.signing = signingOptions{}
+	if err != nil {
+		return nil, err
+	}
 	return e.open(true)
+}
+
+// keyless reports whether a database has no signing key yet: none declared by its journal, and
+// no key file beside it waiting for its first record.
+func (e *env) keyless(s *store.Store) (bool, error) {
+	info, err := s.SigningKey(e.ctx)
+	if err != nil {
+		return false, err
+	}
+	_, statErr := os.Stat(e.signingKeyFile())
+	return info.Number == 0 && errors.Is(statErr, fs.ErrNotExist), nil
 }
 
 // placeDemoKey gives the key the demo made in its working file the key file's name, and reports

@@ -372,3 +372,16 @@ func TestDemoData_KeepsADeclaredKey(t *testing.T) {
 	}
 	leftovers(t, db)
 }
+
+// TestDemoData_AsAUser runs demo-data as the manager of a database that has users but no key yet:
+// the login that authorizes the demo is signed with the usual key file, which the demo keeps.
+func TestDemoData_AsAUser(t *testing.T) {
+	s := newShop(t)
+	s.ok(s.as("", "", "2468\n2468\n", "user", "add", "--id", "anne", "--role", "manager"), "first manager")
+	s.ok(s.as("anne", "2468", "", "demo-data", "--sales", "10", "--days", "1", "--seed", "4", "--start", "2026-03-02"), "demo-data as anne")
+	s.ok(s.as("", "", "", "verify"), "verify")
+	if _, err := os.Stat(s.db + ".sign"); err != nil {
+		t.Errorf("no signing key beside the database after the demo: %v", err)
+	}
+	leftovers(t, s.db)
+}
