@@ -48,6 +48,31 @@ func (s *Store) logTech(tx *bbolt.Tx, code comptoir.TechCode, user, detail strin
 	return r.putHead(h)
 }
 
+// logTechIfSigning appends a technical event as logTech does, unless the signing key cannot be
+// used (missing, not the journal's, readable by others): then nothing is appended and the
+// caller goes on. Logging in must not need the key, or a manager whose key file was lost could
+// never log in to declare the loss (comptoir key replace), whose own record then marks the break.
+func (s *Store) logTechIfSigning(tx *bbolt.Tx, code comptoir.TechCode, user, detail string) error {
+	r := regBuckets(tx, s.register)
+	h, err := r.head()
+	if err != nil {
+		return err
+	}
+	if _, err := s.signerFor(tx, &h); err != nil {
+		for _, c := range []comptoir.Code{comptoir.CodeSigningKeyMissing, comptoir.CodeSigningKeyMismatch,
+			comptoir.CodeSigningKeyPermissions, comptoir.CodeSigningKeyInvalid} {
+			if isCode(err, c) {
+				return nil
+			}
+		}
+		return err
+	}
+	if err := s.appendTech(tx, &h, code, user, detail); err != nil {
+		return err
+	}
+	return r.putHead(h)
+}
+
 // appendTech appends a technical event to the log in the caller's transaction, moving h.
 func (s *Store) appendTech(tx *bbolt.Tx, h *head, code comptoir.TechCode, user, detail string) error {
 	now := s.now()

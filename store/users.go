@@ -417,9 +417,9 @@ func (s *Store) Authenticate(ctx context.Context, id, pin string) (comptoir.User
 			if errors.As(refusal, &e) {
 				detail = string(e.Code)
 			}
-			return s.logTech(tx, comptoir.TechPINRefused, who, detail)
+			return s.logTechIfSigning(tx, comptoir.TechPINRefused, who, detail)
 		}
-		return s.logTech(tx, comptoir.TechLogin, user.ID, "")
+		return s.logTechIfSigning(tx, comptoir.TechLogin, user.ID, "")
 	})
 	if err != nil {
 		return comptoir.User{}, err

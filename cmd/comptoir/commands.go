@@ -347,17 +347,76 @@ func runVerify(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Every run is a technical event with its result. A run that cannot be recorded (a key file
+	// missing, a disk full) still says what it found: the check matters more than its trace.
+	if lerr := s.LogEvent(e.ctx, comptoir.TechVerify, e.cfg.user, verifyDetail(rep)); lerr != nil {
+		defer fmt.Fprintln(e.stderr, "comptoir:", e.tr("cette vérification n'a pas pu être inscrite au journal des événements techniques : ",
+			"this verification could not be recorded in the technical event log: ")+comptoir.Message(lerr, e.cfg.lang))
+	}
 	if rep.Broken != nil {
-		return journalBroken{rep.Broken}
+		return journalBroken{rep.Broken, rep.Chain}
 	}
 	fmt.Fprintln(e.stdout, rep.Summary(e.cfg.lang))
+	printChains(e, s.Location(), rep)
 	return nil
 }
 
-// journalBroken is the refusal verify ends with when a record fails.
-type journalBroken struct{ err *comptoir.Error }
+// verifyDetail is what the technical event of a verification says, in English as the log's
+// details are: the counts of an intact journal, or the sentence naming the first record that
+// failed and its chain.
+func verifyDetail(rep comptoir.VerifyReport) string {
+	if rep.Broken != nil {
+		return "broken: " + journalBroken{rep.Broken, rep.Chain}.message(comptoir.LangEN)
+	}
+	return fmt.Sprintf("intact: %d tickets, %d closings, %d reprints, %d events, %d keys, %d signed",
+		rep.Tickets, rep.Closings, rep.Reprints, rep.Events, rep.Keys, rep.Signed)
+}
+
+// printChains follows verify's summary with a line per signature chain and its count, the records
+// whose signature verified, and every declared break: a key recorded in place of a lost one. A
+// journal made before signatures has no chain to report and prints the summary alone.
+func printChains(e *env, loc *time.Location, rep comptoir.VerifyReport) {
+	if rep.Keys == 0 && rep.Signed == 0 && len(rep.Heads) == 0 {
+		return
+	}
+	l := e.cfg.lang
+	counts := map[comptoir.Chain]int64{comptoir.ChainTickets: rep.Tickets, comptoir.ChainClosings: rep.Closings,
+		comptoir.ChainReprints: rep.Reprints, comptoir.ChainEvents: rep.Events, comptoir.ChainKeys: rep.Keys}
+	var t table
+	for _, c := range comptoir.Chains {
+		t.add("  "+c.Label(l), fmt.Sprint(counts[c]))
+	}
+	t.write(e.stdout)
+	total := rep.Tickets + rep.Closings + rep.Reprints + rep.Events + rep.Keys
+	fmt.Fprintf(e.stdout, e.tr("Enregistrements signés : %d sur %d", "Signed records: %d of %d"), rep.Signed, total)
+	if rep.Signed < total {
+		fmt.Fprint(e.stdout, e.tr(" (ceux d'avant la première clé sont vérifiés par leur chaînage)",
+			" (those made before the first key are checked by their hash chain)"))
+	}
+	fmt.Fprintln(e.stdout)
+	for _, b := range rep.Breaks {
+		fmt.Fprintf(e.stdout, e.tr("Rupture déclarée : clé n° %d, enregistrée le %s en remplacement d'une clé perdue (empreinte %s)\n",
+			"Declared break: key no. %d, recorded on %s in place of a lost key (fingerprint %s)\n"),
+			b.Number, b.At.In(loc).Format("2006-01-02 15:04:05"), b.Fingerprint)
+	}
+}
+
+// journalBroken is the refusal verify ends with when a record fails, with the chain it belongs to.
+type journalBroken struct {
+	err   *comptoir.Error
+	chain comptoir.Chain
+}
 
 func (j journalBroken) Error() string { return "journal altered: " + j.err.Error() }
 
 // Unwrap lets the generic error printer explain the broken record.
 func (j journalBroken) Unwrap() error { return j.err }
+
+// message says which record failed and, unless the sentence names it already, in which chain.
+func (j journalBroken) message(l comptoir.Lang) string {
+	msg := j.err.Message(l)
+	if label := j.chain.Label(l); j.chain != "" && !strings.Contains(msg, label) {
+		msg += " (" + label + ")"
+	}
+	return msg
+}

@@ -3,8 +3,13 @@ package main
 import (
 	"bytes"
 	_ "embed"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -67,7 +72,7 @@ func runDemoData(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := e.open(true)
+	s, err := e.openDemo(*seed)
 	if err != nil {
 		return err
 	}
@@ -89,6 +94,7 @@ func runDemoData(e *env, args []string) error {
 	// The members enrolled, then the days filled, on stderr: the summary stays stdout's.
 	prog := e.newProgress()
 	defer prog.finish()
+	placed := false
 	err = s.Rebuild(func(ts *store.Store) error {
 		var err error
 		summary, err = fillDemo(e, ts, products, first, *days, *sales, *customers, *seed, prog.report)
@@ -97,10 +103,23 @@ func runDemoData(e *env, args []string) error {
 		}
 		// The mark puts DÉMO on every screen of the register, so that nobody takes these
 		// tickets for the shop's.
-		return ts.MarkDemo(e.ctx)
+		if err := ts.MarkDemo(e.ctx); err != nil {
+			return err
+		}
+		// The key goes in place before the copy does: a crash between the two leaves a key
+		// file that no record declares yet, which the database's next record adopts, never a
+		// journal whose key is missing.
+		placed, err = e.placeDemoKey()
+		return err
 	})
 	prog.finish()
+	if e.signing.file != "" {
+		os.Remove(e.signing.file)
+	}
 	if err != nil {
+		if placed {
+			os.Remove(e.signingKeyFile())
+		}
 		return err
 	}
 	if err := s.Close(); err != nil {
@@ -112,6 +131,89 @@ func runDemoData(e *env, args []string) error {
 		len(products), summary.members, summary.tickets, first.Format("2006-01-02"), first.AddDate(0, 0, *days-1).Format("2006-01-02"),
 		summary.daily, summary.periodic, summary.grandTotal.Format(e.cfg.lang))
 	return nil
+}
+
+// openDemo opens the database for demo-data. A register without a key yet gets one made from
+// the seed, so that a seed always gives the same journal, signatures included; it is made in a
+// working file beside the database, which takes the key file's name only once the demo's copy is
+// complete (placeDemoKey): an interrupted demo leaves no key that no journal declares. A
+// database whose journal declares its key already (a technical event was recorded: a catalogue
+// import, the login of the user running the demo), or beside which a key file waits to be
+// adopted, keeps that key: the demo's records are signed by it, and the seed cannot change a key
+// the journal declared.
+//
+// The database is opened as usual first, because the login that authorizes the demo is itself a
+// signed record, whose key must be the usual file's; only a database still without a key is
+// opened again on the working file, the user already authenticated.
+func (e *env) openDemo(seed uint64) (*store.Store, error) {
+	s, err := e.open(true)
+	if err != nil {
+		return nil, err
+	}
+	if keyless, err := e.keyless(s); err != nil || !keyless {
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		return s, nil
+	}
+	s.Close()
+	e.signing = signingOptions{file: e.signingKeyFile() + ".demo", seed: binary.BigEndian.AppendUint64([]byte("demo-data/"), seed)}
+	s, err = e.open(true)
+	if err != nil {
+		e.signing = signingOptions{}
+		return nil, err
+	}
+	// This process holds the database's lock, which every demo holds while it uses the working
+	// key file: one found now was left by a demo that was killed, with perhaps another seed.
+	if err := os.Remove(e.signing.file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		s.Close()
+		e.signing = signingOptions{}
+		return nil, comptoir.Wrap(comptoir.CodeCannotWrite, err)
+	}
+	// Another program may have recorded something between the two opens: its key is then the
+	// usual file's, which the demo must use.
+	keyless, err := e.keyless(s)
+	if err == nil && keyless {
+		return s, nil
+	}
+	s.Close()
+	e.signing = signingOptions{}
+	if err != nil {
+		return nil, err
+	}
+	return e.open(true)
+}
+
+// keyless reports whether a database has no signing key yet: none declared by its journal, and
+// no key file beside it waiting for its first record.
+func (e *env) keyless(s *store.Store) (bool, error) {
+	info, err := s.SigningKey(e.ctx)
+	if err != nil {
+		return false, err
+	}
+	_, statErr := os.Stat(e.signingKeyFile())
+	return info.Number == 0 && errors.Is(statErr, fs.ErrNotExist), nil
+}
+
+// placeDemoKey gives the key the demo made in its working file the key file's name, and reports
+// whether it did. The demo made none when the database had its key already.
+func (e *env) placeDemoKey() (bool, error) {
+	if e.signing.file == "" {
+		return false, nil
+	}
+	if _, err := os.Stat(e.signing.file); errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	// A link, not a rename: a key file that appeared meanwhile is never replaced.
+	if err := os.Link(e.signing.file, e.signingKeyFile()); err != nil {
+		return false, comptoir.Wrap(comptoir.CodeCannotWrite, err)
+	}
+	if d, err := os.Open(filepath.Dir(e.signingKeyFile())); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return true, nil
 }
 
 // demoSummary is what fillDemo recorded.

@@ -68,6 +68,16 @@ type env struct {
 	getenv func(string) string
 	// sleep waits between a sync's retries; nil waits for real. Tests record the waits.
 	sleep func(context.Context, time.Duration) error
+	// signing overrides where the store finds the signing key and what it makes a new one from:
+	// demo-data makes its key from its seed, in a working file that follows the database's copy.
+	signing signingOptions
+}
+
+// signingOptions are the store's signing key options a command may set; the zero value is the
+// key file beside the database, made at random.
+type signingOptions struct {
+	file string
+	seed []byte
 }
 
 // clock is the store's clock: the real time unless demo-data sets it to replay past days.
@@ -86,7 +96,8 @@ func (e *env) open(create bool) (*store.Store, error) { return e.openAt(e.cfg.db
 
 func (e *env) openAt(path string, create bool) (*store.Store, error) {
 	s, err := store.Open(path, store.Options{Register: e.cfg.register, Timeout: openTimeout, Now: e.clock.Now,
-		MustExist: !create, KeyFile: e.keyFile(), PINIterations: e.auth.pinIterations})
+		MustExist: !create, KeyFile: e.keyFile(), PINIterations: e.auth.pinIterations,
+		SigningKeyFile: e.signing.file, SigningSeed: e.signing.seed})
 	if err != nil {
 		// The register's screen holding the file is said as such, not as a bare "in use".
 		return nil, registerOpenError(path, err)
@@ -107,6 +118,9 @@ func (e *env) keyFile() string {
 	}
 	return e.cfg.db + ".key"
 }
+
+// signingKeyFile is the register's signing key file, beside the database as the store makes it.
+func (e *env) signingKeyFile() string { return e.cfg.db + ".sign" }
 
 // tr picks the French or English text for the configured language.
 func (e *env) tr(fr, en string) string {
@@ -147,6 +161,16 @@ var commands = []command{
 	{"verify", runVerify, [2]string{
 		"verify                      vérifie le chaînage du journal ; code 1 et le premier enregistrement altéré sinon",
 		"verify                      check the journal chain; exit 1 naming the first altered record otherwise"}},
+	{"events", runEvents, [2]string{
+		"events [--since AAAA-MM-JJ] [--limit N]\n                              journal des événements techniques : démarrages, connexions, vérifications, clés, anomalies",
+		"events [--since YYYY-MM-DD] [--limit N]\n                              technical event log: starts, logins, verifications, keys, anomalies"}},
+	{"key", runKey, [2]string{
+		"key show                    clé de signature en vigueur : numéro, motif, empreinte, date, fichier\n" +
+			"  key rotate                  nouvelle clé, signée par la précédente (gérant) ; sauvegardez le nouveau fichier\n" +
+			"  key replace                 nouvelle clé quand la précédente est perdue (gérant) : rupture déclarée, que verify nomme",
+		"key show                    the signing key in effect: number, reason, fingerprint, date, file\n" +
+			"  key rotate                  a new key, signed by the previous one (manager); back up the new file\n" +
+			"  key replace                 a new key when the previous one is lost (manager): a declared break, which verify names"}},
 	{"customer", runCustomer, [2]string{
 		"customer enroll --card C --first P --last N [--email E] [--phone T] --consent email=oui,sms=non,phone=non,post=non,partners=non [--basis B]\n" +
 			"  customer show --card C [--reveal]      fiche du membre, masquée sauf --reveal (tracé)\n" +
@@ -250,7 +274,7 @@ func (e *env) fail(err error) int {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &broken):
-		fmt.Fprintln(e.stderr, "comptoir:", e.tr("journal altéré : ", "journal altered: ")+broken.err.Message(e.cfg.lang))
+		fmt.Fprintln(e.stderr, "comptoir:", e.tr("journal altéré : ", "journal altered: ")+broken.message(e.cfg.lang))
 		return exitFailed
 	case errors.As(err, &u):
 		fmt.Fprintf(e.stderr, "comptoir: %s\n%s\n", e.tr(u.fr, u.en), e.tr("Voir « comptoir help ».", "See 'comptoir help'."))

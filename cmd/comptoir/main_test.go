@@ -210,11 +210,21 @@ func TestRun_DemoData(t *testing.T) {
 				t.Fatal(err)
 			}
 			last, _ := s.Sale(context.Background(), 300)
+			key, err := s.SigningKey(context.Background())
 			s.Close()
-			verifies = append(verifies, last.Hash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if last.Signature == "" || key.Number == 0 {
+				t.Errorf("the demo's last ticket is not signed (signature %q, key %d)", last.Signature, key.Number)
+			}
+			verifies = append(verifies, last.Hash, last.Signature, key.Fingerprint)
 		}
-		if verifies[0] == "" || verifies[0] != verifies[1] {
+		if verifies[0] == "" || verifies[0] != verifies[3] {
 			t.Errorf("the last ticket's hash differs between two runs with the same seed: %q", verifies)
+		}
+		if verifies[1] != verifies[4] || verifies[2] != verifies[5] {
+			t.Errorf("the last ticket's signature or the key differs between two runs with the same seed: %q", verifies)
 		}
 	})
 	t.Run("catalogue and closings", func(t *testing.T) {
@@ -311,8 +321,13 @@ func TestRun_CloseReportVerify(t *testing.T) {
 	})
 	t.Run("verify intact", func(t *testing.T) {
 		r := runCmd(t, nil, "", "--db", db, "verify")
-		if r.code != exitOK || !strings.HasPrefix(r.stdout, "journal intact : 200 tickets, 4 clôtures") || strings.Count(r.stdout, "\n") != 1 {
+		first, rest, _ := strings.Cut(r.stdout, "\n")
+		if r.code != exitOK || !strings.HasPrefix(first, "journal intact : 200 tickets, 4 clôtures") {
 			t.Errorf("verify: exit %d, %q %q", r.code, r.stdout, r.stderr)
+		}
+		// What follows the summary, when the store reports signatures, is the chains.
+		if rest != "" && (!strings.Contains(rest, "  chaîne des tickets ") || !strings.Contains(rest, "Enregistrements signés : ")) {
+			t.Errorf("verify: after the summary %q", rest)
 		}
 	})
 	t.Run("database in use", func(t *testing.T) {
@@ -363,15 +378,16 @@ func TestRun_VerifyCatchesTampering(t *testing.T) {
 		t.Fatal(err)
 	}
 	for lang, want := range map[string]string{
-		"fr": "comptoir: journal altéré : ticket 17 : l'empreinte ne correspond pas au contenu (enregistrement modifié)\n",
-		"en": "comptoir: journal altered: ticket 17: the hash does not match the content (record altered)\n",
+		"fr": "comptoir: journal altéré : ticket 17 : l'empreinte ne correspond pas au contenu (enregistrement modifié)",
+		"en": "comptoir: journal altered: ticket 17: the hash does not match the content (record altered)",
 	} {
 		r := runCmd(t, nil, "", "--db", db, "--lang", lang, "verify")
 		if got, want := r.code, exitFailed; got != want {
 			t.Errorf("%s: exit %d, want %d", lang, got, want)
 		}
-		if r.stderr != want || r.stdout != "" {
-			t.Errorf("%s: stderr %q, want %q (stdout %q)", lang, r.stderr, want, r.stdout)
+		// The sentence may go on with the chain the ticket belongs to, on the same line.
+		if !strings.HasPrefix(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 || r.stdout != "" {
+			t.Errorf("%s: stderr %q, want one line starting %q (stdout %q)", lang, r.stderr, want, r.stdout)
 		}
 	}
 }
@@ -409,6 +425,8 @@ func TestRun_DemoDataInterruptedLeavesTheDatabaseAsItWas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, err = os.Stat(db + ".sign")
+	keyBefore := err == nil
 	// As if Ctrl-C came while the demo was filling: the first days are recorded, then the
 	// context says it is cancelled.
 	ctx := &countdownCtx{Context: context.Background()}
@@ -426,8 +444,12 @@ func TestRun_DemoDataInterruptedLeavesTheDatabaseAsItWas(t *testing.T) {
 	if !bytes.Equal(before, after) {
 		t.Error("an interrupted demo changed the database")
 	}
-	// The demo's working copy is gone.
+	// The demo's working copy is gone, and its key with it: a key left beside a journal that
+	// does not declare it would sign the next records instead of the one the seed gives.
 	leftovers(t, db)
+	if _, err := os.Stat(db + ".sign"); (err == nil) != keyBefore {
+		t.Errorf("signing key file there before the demo: %v, after the interrupted demo: %v", keyBefore, err == nil)
+	}
 	// The database can still be filled.
 	if r := runCmd(t, nil, "", "--db", db, "demo-data", "--sales", "10", "--days", "1", "--start", "2026-01-01"); r.code != exitOK {
 		t.Errorf("demo-data after an interrupted one: exit %d, %s", r.code, r.stderr)
@@ -481,7 +503,7 @@ func TestRun_DemoDataEndsBeforeNow(t *testing.T) {
 // TestRun_ReportOldJournal prints the reports of a journal recorded before meal vouchers and
 // cheques became payment methods (see store/testdata) and compares them with what the code of the
 // time printed (testdata/old-journal-report-*): the only change allowed is the two new payment
-// lines, at zero, since the old tickets keep their vouchers under "other".
+// lines, at zero, since the old tickets keep their vouchers under "other", and the chain head.
 func TestRun_ReportOldJournal(t *testing.T) {
 	db := dbPath(t)
 	if err := journaltest.Unzip("../../store/testdata/journal-before-vouchers.db.gz", db); err != nil {
@@ -504,7 +526,7 @@ func TestRun_ReportOldJournal(t *testing.T) {
 			t.Fatal(err)
 		}
 		var kept []string
-		added := 0
+		added, heads := 0, 0
 		for _, l := range strings.SplitAfter(r.stdout, "\n") {
 			f := strings.Fields(l)
 			if len(f) > 0 && (f[0] == "Titre-restaurant" || f[0] == "Chèque" || f[0] == "Cheque" || strings.HasPrefix(l, "  Meal voucher ")) {
@@ -514,7 +536,19 @@ func TestRun_ReportOldJournal(t *testing.T) {
 				added++
 				continue
 			}
+			// A closing made before the register had a key reads as it always did: no key, no
+			// chain head block (its hash line is the old one).
+			if strings.HasPrefix(l, "Empreinte (tête de chaîne)") || strings.HasPrefix(l, "Hash (chain head)") {
+				heads++
+				continue
+			}
+			if strings.HasPrefix(l, "Clé de signature") || strings.HasPrefix(l, "Signing key") {
+				t.Errorf("report %s %s: a closing made before the key names one: %q", tc.flag, tc.period, l)
+			}
 			kept = append(kept, l)
+		}
+		if heads != 0 {
+			t.Errorf("report %s %s (%s): %d chain head lines, want none for an unsigned closing:\n%s", tc.flag, tc.period, tc.lang, heads, r.stdout)
 		}
 		if added != 2 {
 			t.Errorf("report %s %s (%s): %d new payment lines, want 2:\n%s", tc.flag, tc.period, tc.lang, added, r.stdout)

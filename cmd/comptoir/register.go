@@ -141,6 +141,7 @@ func runRegister(e *env, args []string) error {
 	// The model is a pointer that Update changes in place, so it still holds the open ticket when
 	// the program ends without handing it back (a panic in a screen).
 	_, runErr := p.Run()
+	r.quit = runErr == nil || errors.Is(runErr, tea.ErrProgramKilled) || errors.Is(runErr, tea.ErrInterrupted)
 	kept, err := r.close(model)
 	if errors.Is(runErr, tea.ErrProgramPanic) {
 		r.log.Printf("the screen stopped on a panic: %v", runErr)
@@ -191,6 +192,9 @@ type register struct {
 	note    string
 	// sync is the background sync with the central, when one is configured (register_sync.go).
 	sync registerSync
+	// quit says the screens ended as asked (a quit key, a signal, a hang-up), not on a failure:
+	// close then records the stop as a technical event.
+	quit bool
 }
 
 // openRegister opens the database for the register, creating it with the demo catalogue when
@@ -263,6 +267,12 @@ func openRegister(e *env, flags registerFlags) (*register, error) {
 		}
 	}
 	r.printer = newRegisterPrinter(e, s, r.log, flags)
+	// The start is a technical event with the version that runs. A register that cannot record
+	// it could not sign its first sale either (a signing key missing or not the journal's): it is
+	// said now, before anyone sells, rather than at the first payment.
+	if err := s.LogEvent(ctx, comptoir.TechStart, "", comptoir.Software()); err != nil {
+		return fail(err)
+	}
 	r.prepareSync(set.Sync)
 	if flags.scanner != "" {
 		sc, err := devices.Open(devices.Config{Port: flags.scanner, Baud: flags.baud})
@@ -388,6 +398,11 @@ func (r *register) close(m *registerModel) (kept int, err error) {
 			if lerr := r.store.Logout(ctx, id); lerr != nil && err == nil {
 				err = lerr
 			}
+		}
+	}
+	if r.quit {
+		if lerr := r.store.LogEvent(ctx, comptoir.TechStop, "", comptoir.Software()); lerr != nil && err == nil {
+			err = lerr
 		}
 	}
 	r.cancel()

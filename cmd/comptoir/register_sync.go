@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -90,8 +91,17 @@ func (r *register) logSync(st syncer.State) {
 		return
 	}
 	r.sync.lastErr = msg
+	// An anomaly (a file restored from an old backup, a central that disagrees on an event, a
+	// record altered on the disk) is a technical event too, once each time it appears.
+	var lerr error
+	if isSyncAnomaly(st.LastError) {
+		lerr = r.store.LogEvent(context.WithoutCancel(r.ctx), comptoir.TechSyncAnomaly, "", "stopped: "+msg)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if lerr != nil {
+		r.log.Printf("sync anomaly not recorded in the technical event log: %s", comptoir.Message(lerr, comptoir.LangEN))
+	}
 	if msg == "" {
 		r.log.Printf("sync: back to normal, %d events waiting", st.Pending)
 		return

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/comptoir/comptoir"
 	"github.com/comptoir/comptoir/store"
+	"github.com/comptoir/comptoir/syncer"
 )
 
 // downUntil plays a central that is not started yet: until up is set, every connection is cut
@@ -135,5 +137,28 @@ func TestRegister_NoCentralNoSync(t *testing.T) {
 	defer r.close(nil)
 	if r.sync.loop != nil || r.sync.err != nil {
 		t.Errorf("loop %v, error %v; want neither without a central", r.sync.loop, r.sync.err)
+	}
+}
+
+// TestRegister_SyncAnomalyRecorded records a background sync's anomaly in the technical event log
+// once, however many runs meet it, and an unreachable central not at all: that is the network, not
+// the journal.
+func TestRegister_SyncAnomalyRecorded(t *testing.T) {
+	db := demoDB(t, "2")
+	r, err := openRegister(registerEnv(db, nil), registerFlags{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diverged := comptoir.E(comptoir.CodeRegisterDiverged, 3, 5)
+	for _, st := range []syncer.State{{LastError: comptoir.E(comptoir.CodeCentralUnreachable, "http://central")},
+		{LastError: diverged}, {LastError: diverged}, {}} {
+		r.logSync(st)
+	}
+	if _, err := r.close(nil); err != nil {
+		t.Fatal(err)
+	}
+	got := eventsOf(techEvents(t, db), comptoir.TechSyncAnomaly)
+	if len(got) != 1 || got[0].Detail != "stopped: "+diverged.Message(comptoir.LangEN) {
+		t.Errorf("sync anomalies recorded: %+v, want the divergence once", got)
 	}
 }

@@ -178,6 +178,9 @@ func runSync(e *env, args []string) error {
 	rep, err := sy.Run(comptoir.WithProgress(e.ctx, prog.report))
 	prog.finish()
 	e.warnSkew(sy.State())
+	if err != nil && isSyncAnomaly(err) {
+		e.logSyncAnomaly(s, "stopped: "+comptoir.Message(err, comptoir.LangEN))
+	}
 	if err != nil {
 		if rep.Acked > 0 {
 			fmt.Fprintf(e.stdout, e.tr("%s ; %d en attente\n", "%s; %d waiting\n"), e.sentEvents(rep.Acked), rep.Pending)
@@ -207,10 +210,45 @@ func runSync(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, e.tr("⚠ %d changements de la centrale étaient inutilisables et ont été ignorés (détail ci-dessus) : le reste est appliqué.\n",
 			"⚠ %d changes from the central could not be used and were skipped (details above): the rest is applied.\n"), rep.Skipped)
 	}
+	if rep.Restarted {
+		e.logSyncAnomaly(s, "the central no longer knew this register's place in its changes: read again from the beginning")
+	}
+	if rep.Skipped > 0 {
+		e.logSyncAnomaly(s, fmt.Sprintf("%d changes from the central could not be used and were skipped", rep.Skipped))
+	}
 	if rep.Pending > 0 {
 		return comptoir.E(comptoir.CodeSyncPending, rep.Pending)
 	}
 	return nil
+}
+
+// syncAnomalies are the refusals of a sync that say something is wrong with a journal rather than
+// with the network: a file restored from an old backup, a register and a central that disagree
+// on an event, a record altered on the disk, a signature the central does not accept.
+var syncAnomalies = []comptoir.Code{comptoir.CodeRegisterBehindCentral, comptoir.CodeRegisterDiverged,
+	comptoir.CodeCentralBehind, comptoir.CodeSeqConflict, comptoir.CodeSeqGap, comptoir.CodeHashMismatch,
+	comptoir.CodeChainBroken, comptoir.CodeCorruptRecord, comptoir.CodeCentralKeyChanged,
+	comptoir.CodeSignatureInvalid, comptoir.CodeSignatureMissing, comptoir.CodeSignatureChainBroken}
+
+// isSyncAnomaly reports whether a sync's failure is one of the syncAnomalies, wherever it stands
+// in the chain of causes (the central's refusal wraps its code).
+func isSyncAnomaly(err error) bool {
+	for _, c := range syncAnomalies {
+		if errors.Is(err, comptoir.E(c)) {
+			return true
+		}
+	}
+	return false
+}
+
+// logSyncAnomaly records a sync anomaly in the technical event log, with its detail in English
+// as the log's details are. A failure to record it is said on stderr and changes nothing else:
+// the run has already said what happened.
+func (e *env) logSyncAnomaly(s *store.Store, detail string) {
+	if err := s.LogEvent(context.WithoutCancel(e.ctx), comptoir.TechSyncAnomaly, e.cfg.user, detail); err != nil {
+		fmt.Fprintln(e.stderr, "comptoir:", e.tr("l'anomalie n'a pas pu être inscrite au journal des événements techniques : ",
+			"the anomaly could not be recorded in the technical event log: ")+comptoir.Message(err, e.cfg.lang))
+	}
 }
 
 // warnSkew says on stderr when the register's clock is more than comptoir.ClockSkewLimit from

@@ -260,6 +260,14 @@ func TestSync_RestoredBackupStops(t *testing.T) {
 	if err := os.WriteFile(backup+".key", k, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A backup holds the signing key too: without it the old copy could not sign its sale.
+	sk, err := os.ReadFile(db + ".sign")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(backup+".sign", sk, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var waits []time.Duration
 	if r := runSyncCmd(t, nil, &waits, "--db", db, "sync", "--central", url, "--token", syncToken); r.code != exitOK {
 		t.Fatalf("sync: exit %d, stderr %q", r.code, r.stderr)
@@ -274,6 +282,13 @@ func TestSync_RestoredBackupStops(t *testing.T) {
 	if r := runSyncCmd(t, nil, &waits, "--db", backup, "sync", "--central", url, "--token", syncToken); r.code != exitFailed ||
 		!strings.Contains(r.stderr, "sauvegarde") || len(waits) != 0 {
 		t.Errorf("sync of the old copy: exit %d, stderr %q, %d waits; want it stopped with what to do, no retry", r.code, r.stderr, len(waits))
+	}
+	// The anomaly is in the old copy's technical event log, in English as the log's details are.
+	if got := eventsOf(techEvents(t, backup), comptoir.TechSyncAnomaly); len(got) != 1 || !strings.HasPrefix(got[0].Detail, "stopped: ") {
+		t.Errorf("sync anomalies recorded: %+v, want the stop", got)
+	}
+	if got := eventsOf(techEvents(t, db), comptoir.TechSyncAnomaly); len(got) != 0 {
+		t.Errorf("the live file recorded sync anomalies: %+v", got)
 	}
 }
 

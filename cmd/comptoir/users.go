@@ -40,6 +40,8 @@ var commandAccesses = map[string]access{
 	"settings show": accessRead,
 	"scanner":       accessRead,
 	"version":       accessRead,
+	"key show":      accessRead,
+	"events":        accessRead,
 
 	"customer enroll":  accessUser,
 	"customer consent": accessUser,
