@@ -276,21 +276,34 @@ func TestVerify_ForgerEditingTheFile_IsCaughtByTheArchiveSignature(t *testing.T)
 	wantCode(t, err, comptoir.CodeArchiveSignature)
 }
 
-// rewrite rebuilds an archive in its own zip layout after edit changed its files, with the
-// manifest's digests recomputed.
-func rewrite(tb testing.TB, b []byte, edit func(name string, body []byte) []byte) []byte {
+// files reads the files of an archive.
+func files(tb testing.TB, b []byte) map[string][]byte {
 	tb.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	bodies := map[string][]byte{}
-	var names []string
 	for _, f := range zr.File {
-		rc, _ := f.Open()
-		body, _ := io.ReadAll(rc)
-		names = append(names, f.Name)
-		bodies[f.Name] = edit(f.Name, body)
+		rc, err := f.Open()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if bodies[f.Name], err = io.ReadAll(rc); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return bodies
+}
+
+// rewrite rebuilds an archive in its own zip layout after edit changed its files, with the
+// manifest's digests recomputed.
+func rewrite(tb testing.TB, b []byte, edit func(name string, body []byte) []byte) []byte {
+	tb.Helper()
+	bodies := files(tb, b)
+	names := []string{"journal.jsonl", "reprints.jsonl", "events.jsonl", "keys.jsonl", "LISEZMOI.txt", "README.txt", "manifest.json", "manifest.sig"}
+	for _, name := range names {
+		bodies[name] = edit(name, bodies[name])
 	}
 	var m archive.Manifest
 	if err := json.Unmarshal(bodies[archive.FileManifest], &m); err != nil {

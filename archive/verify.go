@@ -270,11 +270,16 @@ type limited struct {
 
 func (l *limited) Read(p []byte) (int, error) {
 	if l.left <= 0 {
+		// At the limit, the file must end: one byte more is a file larger than allowed.
 		var one [1]byte
-		if n, _ := l.r.Read(one[:]); n > 0 {
+		n, err := l.r.Read(one[:])
+		if n > 0 {
 			return 0, invalid("un fichier dépasse la taille admise", "a file exceeds the size allowed")
 		}
-		return l.r.Read(p[:0])
+		if err == nil {
+			err = io.ErrNoProgress
+		}
+		return 0, err
 	}
 	if int64(len(p)) > l.left {
 		p = p[:l.left]
