@@ -34,14 +34,16 @@ var (
 // keyNumber (comptoir.CodeSigningKeyMismatch), and a record that cannot be read or put on one
 // line (comptoir.CodeCorruptRecord).
 func Write(w io.Writer, d Data, key ed25519.PrivateKey, keyNumber uint64) (Summary, error) {
-	if _, err := comptoir.ParsePeriod(d.Period); err != nil {
+	// The kind is the period's, whatever d.Kind says: the verifier checks that they agree.
+	kind, err := comptoir.ParsePeriod(d.Period)
+	if err != nil {
 		return Summary{}, err
 	}
 	if len(key) != ed25519.PrivateKeySize {
 		return Summary{}, comptoir.E(comptoir.CodeSigningKeyInvalid, comptoir.Text{FR: "clé de signature de l'archive", EN: "archive's signing key"})
 	}
 	m := Manifest{
-		Format: Format, Software: d.Software, Register: d.Register, Period: d.Period, Kind: d.Kind,
+		Format: Format, Software: d.Software, Register: d.Register, Period: d.Period, Kind: kind,
 		CreatedAt: d.CreatedAt, Location: d.Location, Anchors: d.Anchors,
 		GrandTotalBefore: d.GrandTotalBefore, GrandTotalAbsBefore: d.GrandTotalAbsBefore,
 		Counts: Counts{Reprints: len(d.Reprints), Events: len(d.Events), Keys: len(d.Keys)},
@@ -99,7 +101,6 @@ func Write(w io.Writer, d Data, key ed25519.PrivateKey, keyNumber uint64) (Summa
 		sum.Reset()
 		lc := &lineCounter{h: sum}
 		bw := bufio.NewWriterSize(io.MultiWriter(zw, lc), 64<<10)
-		var err error
 		if text, ok := texts[name]; ok {
 			_, err = bw.Write(text)
 		} else {
