@@ -568,3 +568,47 @@ func TestVerify_NeedsNoPrivateKey(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestVerify_RecordsBeforeTheFirstKey(t *testing.T) {
+	// February starts before the register had a key: its first ticket and closing are verified
+	// by their hash chain only, and the records after the key must be signed.
+	r := shop(t, "")
+	d := r.data("2026-02", exported)
+	if d.Journal[0].Signature != nil {
+		t.Fatal("the first record of February is signed")
+	}
+	rep, err := verify(t, r.write(d), archive.VerifyOptions{})
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	if got, want := rep.Signed, rep.Tickets+rep.Closings+rep.Events+rep.Reprints+rep.Keys-2; got != want {
+		t.Errorf("signed = %d, want %d (all but the two records before the key)", got, want)
+	}
+
+	// A signature on a record made before the first key is one no key can have made.
+	d = r.data("2026-02", exported)
+	signed := *d.Journal[2].Signature
+	d.Journal[0].Signature = &signed
+	_, err = verify(t, r.write(d), archive.VerifyOptions{})
+	e := wantCode(t, err, comptoir.CodeArchiveBroken)
+	if got, want := e.Message(comptoir.LangEN), "archive: signature before the first key, ticket 1 (ticket chain)"; got != want {
+		t.Errorf("message = %q, want %q", got, want)
+	}
+}
+
+func TestVerify_FileChangedMessage(t *testing.T) {
+	b, _ := smallArchive(t)
+	bodies := files(t, b)
+	// The manifest keeps its digests: the file no longer matches them.
+	forged := bytes.Replace(b, bodies[archive.FileEvents], bytes.Replace(bodies[archive.FileEvents], []byte("stop"), []byte("stap"), 1), 1)
+	_, err := verify(t, forged, archive.VerifyOptions{})
+	e := wantCode(t, err, comptoir.CodeArchiveBroken)
+	for l, want := range map[comptoir.Lang]string{
+		comptoir.LangFR: "archive : contenu différent de l'empreinte du manifeste, fichier events.jsonl (journal des événements techniques)",
+		comptoir.LangEN: "archive: content differs from the manifest's hash, file events.jsonl (technical event log)",
+	} {
+		if got := e.Message(l); got != want {
+			t.Errorf("%s: %q, want %q", l, got, want)
+		}
+	}
+}
