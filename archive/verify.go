@@ -46,8 +46,8 @@ type VerifyOptions struct {
 // outside the files the manifest describes), CodeArchiveSignature when the manifest's signature
 // does not verify, CodeArchiveFingerprint when the key is not the one expected, and
 // CodeArchiveBroken, naming the record and its chain, when a record's hash, link, number, totals
-// or signature do not hold. It never panics, and it reads each file at most once more than its
-// size, whatever the file claims.
+// or signature do not hold. It never panics; it refuses a file of the archive beyond 1 GiB,
+// whatever its header claims, and holds a few batches of records in memory, never a whole file.
 func Verify(r io.ReaderAt, size int64, opts VerifyOptions) (rep Report, err error) {
 	defer func() {
 		// Every input is meant to be refused with a sentence; this is the net under a case
@@ -222,7 +222,11 @@ func (v *verifier) open() error {
 		known := f.Name == FileManifest || f.Name == FileSignature || slices.Contains(dataFiles, f.Name)
 		switch {
 		case !known:
-			return invalid("elle contient un fichier inconnu : "+comptoir.CleanText(f.Name), "it holds an unknown file: "+comptoir.CleanText(f.Name))
+			name := []rune(comptoir.CleanText(f.Name))
+			if len(name) > 64 {
+				name = append(name[:64], '…')
+			}
+			return invalid("elle contient un fichier inconnu : "+string(name), "it holds an unknown file: "+string(name))
 		case v.files[f.Name] != nil:
 			return invalid("elle contient deux fois le fichier "+f.Name, "it holds the file "+f.Name+" twice")
 		case f.Method != zip.Store || f.UncompressedSize64 > maxFileSize || f.CompressedSize64 != f.UncompressedSize64:
