@@ -612,3 +612,22 @@ func TestVerify_FileChangedMessage(t *testing.T) {
 		}
 	}
 }
+
+func TestReport_Summary(t *testing.T) {
+	r := shop(t, comptoir.KeyReplaced)
+	rep, err := verify(t, r.write(r.data("2026-03", exported)), archive.VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gt := rep.GrandTotal
+	for l, want := range map[comptoir.Lang]string{
+		comptoir.LangFR: "archive intacte : période 2026-03, caisse R1, 6 tickets, 4 clôtures, 3 duplicatas, 4 événements techniques, 19 signatures vérifiées, clé " +
+			r.fingerprint(2) + ", grand total perpétuel " + gt.Format(comptoir.LangFR) + " ; rupture déclarée : la clé 2 a remplacé une clé perdue",
+		comptoir.LangEN: "archive intact: period 2026-03, register R1, 6 tickets, 4 closings, 3 reprints, 4 technical events, 19 signatures verified, key " +
+			r.fingerprint(2) + ", perpetual grand total " + gt.Format(comptoir.LangEN) + "; declared break: key 2 replaced a lost key",
+	} {
+		if got := rep.Summary(l); got != want {
+			t.Errorf("%s:\n got %q\nwant %q", l, got, want)
+		}
+	}
+}
