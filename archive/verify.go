@@ -194,8 +194,17 @@ func (v *verifier) run() error {
 			return err
 		}
 	}
-	if v.counts != v.m.Counts {
-		return broken(whatCounts, fileRef{name: FileManifest}, comptoir.ChainTickets)
+	for _, c := range []struct {
+		got, want int
+		chain     comptoir.Chain
+	}{
+		{v.counts.Tickets, v.m.Counts.Tickets, comptoir.ChainTickets}, {v.counts.Closings, v.m.Counts.Closings, comptoir.ChainClosings},
+		{v.counts.Reprints, v.m.Counts.Reprints, comptoir.ChainReprints}, {v.counts.Events, v.m.Counts.Events, comptoir.ChainEvents},
+		{v.counts.Keys, v.m.Counts.Keys, comptoir.ChainKeys},
+	} {
+		if c.got != c.want {
+			return broken(whatCounts, fileRef{name: FileManifest}, c.chain)
+		}
 	}
 	v.rep.Register, v.rep.Period, v.rep.Software = v.m.Register, v.m.Period, v.m.Software
 	v.rep.Fingerprint = v.sig.Fingerprint
