@@ -240,8 +240,8 @@ func forge(tb testing.TB, entries []archive.Entry, i int, edit func(map[string]a
 func TestVerify_ForgerWithoutTheKey_IsCaughtAtTheEditedTicket(t *testing.T) {
 	r := shop(t, "")
 	d := r.data("2026-03", exported)
-	// Ticket 5 (the training ticket) is the 4th journal entry; the forger says it was sold by
-	// someone else, which changes no total, so that only the signature can tell.
+	// Ticket 5 (the refund) is the 4th journal entry; the forger says it was rung up by someone
+	// else, which changes no total, so that only the signature can tell.
 	forge(t, d.Journal, 3, func(m map[string]any) { m["cashier"] = "mallory" })
 	// The register exports what its database holds, and signs the archive with its key.
 	_, err := verify(t, r.write(d), archive.VerifyOptions{})
@@ -402,34 +402,46 @@ func TestVerify_RotationSignedByTheNewKeyFails(t *testing.T) {
 }
 
 func TestVerify_ChangesThatKeepTheFileReadable(t *testing.T) {
+	// want is the start of the English refusal: what was found, and where.
 	tests := []struct {
 		name string
+		want string
 		edit func(t *testing.T, d *archive.Data, r *register)
 	}{
-		{"a ticket's grand total", func(t *testing.T, d *archive.Data, r *register) {
+		{"a ticket's grand total", "archive: perpetual grand total does not add up, ticket 3", func(t *testing.T, d *archive.Data, r *register) {
 			forge(t, d.Journal, 0, func(m map[string]any) { m["grand_total"] = 1 })
 		}},
-		{"a signature's previous value", func(t *testing.T, d *archive.Data, r *register) {
+		{"a signature's previous value", "archive: the signature does not follow the previous one of its chain (a record deleted or moved), ticket 4", func(t *testing.T, d *archive.Data, r *register) {
 			s := *d.Journal[2].Signature
 			s.Prev = "x"
 			d.Journal[2].Signature = &s
 		}},
-		{"a signature removed", func(t *testing.T, d *archive.Data, r *register) { d.Journal[2].Signature = nil }},
-		{"a signature's key", func(t *testing.T, d *archive.Data, r *register) {
+		{"a signature removed", "archive: missing signature, ticket 4", func(t *testing.T, d *archive.Data, r *register) { d.Journal[2].Signature = nil }},
+		{"a signature's key", "archive: signed by another key than the one in effect, ticket 4", func(t *testing.T, d *archive.Data, r *register) {
 			s := *d.Journal[2].Signature
 			s.Key = 2
 			d.Journal[2].Signature = &s
 		}},
-		{"two tickets swapped", func(t *testing.T, d *archive.Data, r *register) {
+		{"two tickets swapped", "archive: number out of sequence (a record deleted or added), ticket 4", func(t *testing.T, d *archive.Data, r *register) {
 			d.Journal[0], d.Journal[2] = d.Journal[2], d.Journal[0]
 		}},
-		{"the anchor's signature", func(t *testing.T, d *archive.Data, r *register) {
+		{"the anchor's signature", "archive: the signature does not follow the previous one of its chain (a record deleted or moved), ticket 3", func(t *testing.T, d *archive.Data, r *register) {
 			a := d.Anchors[comptoir.ChainTickets]
 			a.Signature = ""
 			d.Anchors[comptoir.ChainTickets] = a
 		}},
-		{"the grand total before", func(t *testing.T, d *archive.Data, r *register) { d.GrandTotalBefore++ }},
-		{"a ticket of another register", func(t *testing.T, d *archive.Data, r *register) { d.Register = "R2" }},
+		{"the grand total before", "archive: perpetual grand total does not add up, ticket 3", func(t *testing.T, d *archive.Data, r *register) { d.GrandTotalBefore++ }},
+		{"a ticket of another register", "archive: record of another register, key 1", func(t *testing.T, d *archive.Data, r *register) { d.Register = "R2" }},
+		{"a day closing's totals", "archive: totals do not add up, closing 4", func(t *testing.T, d *archive.Data, r *register) {
+			// The 5th entry is the day closing of March 2nd.
+			forge(t, d.Journal, 4, func(m map[string]any) { m["totals"].(map[string]any)["total"] = json.Number("1") })
+		}},
+		{"a month closing's totals", "archive: totals do not add up, closing 6", func(t *testing.T, d *archive.Data, r *register) {
+			forge(t, d.Journal, len(d.Journal)-1, func(m map[string]any) { m["totals"].(map[string]any)["tickets"] = json.Number("99") })
+		}},
+		{"a closing's absolute grand total", "archive: perpetual grand total in absolute value does not add up, closing 4", func(t *testing.T, d *archive.Data, r *register) {
+			forge(t, d.Journal, 4, func(m map[string]any) { m["grand_total_abs"] = json.Number("1") })
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -437,7 +449,10 @@ func TestVerify_ChangesThatKeepTheFileReadable(t *testing.T) {
 			d := r.data("2026-03", exported)
 			tt.edit(t, &d, r)
 			_, err := verify(t, r.write(d), archive.VerifyOptions{})
-			wantCode(t, err, comptoir.CodeArchiveBroken)
+			e := wantCode(t, err, comptoir.CodeArchiveBroken)
+			if got := e.Message(comptoir.LangEN); !strings.HasPrefix(got, tt.want) {
+				t.Errorf("refusal = %q, want it to start with %q", got, tt.want)
+			}
 		})
 	}
 }
@@ -629,5 +644,28 @@ func TestReport_Summary(t *testing.T) {
 		if got := rep.Summary(l); got != want {
 			t.Errorf("%s:\n got %q\nwant %q", l, got, want)
 		}
+	}
+}
+
+func TestVerify_ManifestSignedButWrong(t *testing.T) {
+	// Whoever holds the key can sign any manifest: its totals must still be the closing's.
+	r := shop(t, "")
+	b := r.write(r.data("2026-03", exported))
+	forged := resign(t, b, r.keys[0], func(name string, body []byte) []byte {
+		if name != archive.FileManifest {
+			return body
+		}
+		var m archive.Manifest
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatal(err)
+		}
+		m.GrandTotal++
+		out, _ := json.MarshalIndent(m, "", "  ")
+		return append(out, '\n')
+	})
+	_, err := verify(t, forged, archive.VerifyOptions{})
+	e := wantCode(t, err, comptoir.CodeArchiveBroken)
+	if got, want := e.Message(comptoir.LangEN), "archive: totals differ from the manifest's, closing 6 (closing chain)"; got != want {
+		t.Errorf("message = %q, want %q", got, want)
 	}
 }
