@@ -338,7 +338,22 @@ func printTotals(e *env, t comptoir.Totals, grandTotal comptoir.Money) {
 }
 
 func runVerify(e *env, args []string) error {
-	s, err := openNoArgs(e, "verify", args)
+	fl := newFlags("verify")
+	file := fl.String("archive", "", "archive file to check, without the database")
+	fingerprint := fl.String("key-fingerprint", "", "fingerprint of the key the archive must be signed by")
+	if err := parseFlags(fl, args); err != nil {
+		return err
+	}
+	if err := noArgs(fl); err != nil {
+		return err
+	}
+	if *file != "" {
+		return verifyArchive(e, *file, *fingerprint)
+	}
+	if *fingerprint != "" {
+		return usagef("--key-fingerprint ne sert qu'avec --archive", "--key-fingerprint goes with --archive only")
+	}
+	s, err := e.open(false)
 	if err != nil {
 		return err
 	}

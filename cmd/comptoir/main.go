@@ -159,8 +159,15 @@ var commands = []command{
 		"report [--date AAAA-MM-JJ | --month AAAA-MM | --year AAAA]\n                              totaux par taux de TVA et par moyen de paiement, grands totaux",
 		"report [--date YYYY-MM-DD | --month YYYY-MM | --year YYYY]\n                              totals by VAT rate and payment method, grand totals"}},
 	{"verify", runVerify, [2]string{
-		"verify                      vérifie le chaînage du journal ; code 1 et le premier enregistrement altéré sinon",
-		"verify                      check the journal chain; exit 1 naming the first altered record otherwise"}},
+		"verify [--archive FICHIER [--key-fingerprint E]]\n" +
+			"                              vérifie les chaînages et les signatures du journal, ou d'une archive fiscale sans la base ;\n" +
+			"                              code 1 et le premier enregistrement altéré sinon",
+		"verify [--archive FILE [--key-fingerprint F]]\n" +
+			"                              check the journal's chains and signatures, or a fiscal archive's without the database;\n" +
+			"                              exit 1 naming the first altered record otherwise"}},
+	{"archive", runArchive, [2]string{
+		"archive --period AAAA-MM|AAAA [--out FICHIER]\n                              archive fiscale signée d'un mois ou d'une année clôturés (gérant)",
+		"archive --period YYYY-MM|YYYY [--out FILE]\n                              signed fiscal archive of a closed month or year (manager)"}},
 	{"events", runEvents, [2]string{
 		"events [--since AAAA-MM-JJ] [--limit N]\n                              journal des événements techniques : démarrages, connexions, vérifications, clés, anomalies",
 		"events [--since YYYY-MM-DD] [--limit N]\n                              technical event log: starts, logins, verifications, keys, anomalies"}},

@@ -374,8 +374,7 @@ func (r *register) model() *registerModel {
 		GDPR:       r.store,
 		TechLog:    r.store,
 		Keys:       r.store,
-		// TODO(lead): Archives: r.store, once *store.Store implements comptoir.ArchiveService
-		// (ExportArchive); until then the manager screen says the export is unavailable.
+		Archives:   r.store,
 		ArchiveDir: filepath.Join(filepath.Dir(r.e.cfg.db), "archives"),
 	})
 	return &registerModel{Model: m, r: r}

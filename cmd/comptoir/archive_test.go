@@ -1,0 +1,67 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestArchive_ExportAndVerify exports a closed month from the command line, then checks it with
+// verify --archive from another folder with no database at all: intact, then refused once a
+// byte changes, with the wrong fingerprint, and an archive never replaced.
+func TestArchive_ExportAndVerify(t *testing.T) {
+	db := dbPath(t)
+	if r := runCmd(t, nil, "", "--db", db, "demo-data", "--sales", "60", "--days", "40", "--seed", "3", "--start", "2026-01-10"); r.code != exitOK {
+		t.Fatalf("demo-data: exit %d, %s", r.code, r.stderr)
+	}
+	out := filepath.Join(t.TempDir(), "janvier.zip")
+	r := runCmd(t, nil, "", "--db", db, "archive", "--period", "2026-01", "--out", out)
+	if r.code != exitOK || !strings.Contains(r.stdout, "Archive 2026-01 écrite dans "+out) {
+		t.Fatalf("archive: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("archive file: %v, %v; want mode 0600", fi, err)
+	}
+	if got := eventsOf(techEvents(t, db), "archive-export"); len(got) != 1 || !strings.HasPrefix(got[0].Detail, "2026-01: ") {
+		t.Errorf("archive-export events = %+v, want one for 2026-01", got)
+	}
+	show := runCmd(t, nil, "", "--db", db, "key", "show")
+	fp := fingerprintRE.FindString(show.stdout)
+
+	// The verifier needs no database: --db names one that does not exist, and it stays so.
+	none := filepath.Join(t.TempDir(), "none.db")
+	v := runCmd(t, nil, "", "--db", none, "--lang", "en", "verify", "--archive", out, "--key-fingerprint", fp)
+	if v.code != exitOK || !strings.Contains(v.stdout, "intact") {
+		t.Fatalf("verify --archive: exit %d, stdout %q, stderr %q", v.code, v.stdout, v.stderr)
+	}
+	if _, err := os.Stat(none); !os.IsNotExist(err) {
+		t.Errorf("verify --archive made a database: %v", err)
+	}
+	if v := runCmd(t, nil, "", "--db", none, "verify", "--archive", out, "--key-fingerprint", "0000-0000-0000-0000-0000"); v.code != exitFailed || !strings.Contains(v.stderr, "0000-0000-0000-0000-0000") {
+		t.Errorf("verify --archive with another fingerprint: exit %d, stderr %q", v.code, v.stderr)
+	}
+
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 1
+	bad := filepath.Join(t.TempDir(), "altered.zip")
+	if err := os.WriteFile(bad, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if v := runCmd(t, nil, "", "--db", none, "verify", "--archive", bad); v.code != exitFailed || !strings.Contains(v.stderr, "archive") {
+		t.Errorf("verify --archive of an altered archive: exit %d, stderr %q", v.code, v.stderr)
+	}
+
+	if r := runCmd(t, nil, "", "--db", db, "archive", "--period", "2026-01", "--out", out); r.code != exitFailed || !strings.Contains(r.stderr, out) {
+		t.Errorf("archive over an existing file: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := runCmd(t, nil, "", "--db", db, "archive", "--period", "2026-02", "--out", filepath.Join(t.TempDir(), "f.zip")); r.code != exitFailed || !strings.Contains(r.stderr, "2026-02") {
+		t.Errorf("archive of a month not closed: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := runCmd(t, nil, "", "--db", db, "archive"); r.code != exitUsage {
+		t.Errorf("archive without --period: exit %d, want %d", r.code, exitUsage)
+	}
+}
