@@ -66,7 +66,10 @@ func ChainHeadLines(c comptoir.Closing, key comptoir.KeyInfo, l comptoir.Lang) [
 		// A closing made before the register had a key: its report reads as it always did.
 		return []string{text{"Empreinte              %s", "Hash                   %s"}.f(l, c.Hash)}
 	}
-	out := []string{""}
+	// A signed closing carries the perpetual grand total in absolute value too (refunds add to
+	// it), which NF525 asks a closing to keep beside the grand total.
+	out := []string{text{"Grand total perpétuel", "Perpetual grand total"}.in(l),
+		text{"en valeur absolue : %s", "absolute value: %s"}.f(l, c.GrandTotalAbs.Format(l)), ""}
 	switch {
 	case key.Number == 0:
 	case key.Number > 1 && key.At.After(c.At):

@@ -429,7 +429,9 @@ const testSignature = "P-mhYeK42gzw_R8t7w5kZaajMliFNUaMb-mwRXIs809vrBTcXKZKoFDFG
 // the register had a key printed as it always was.
 func TestChainHeadLines(t *testing.T) {
 	hash := strings.Repeat("0123456789abcdef", 4)
-	signed := comptoir.Closing{Hash: hash, Signature: testSignature, At: fakeNow}
+	signed := comptoir.Closing{Hash: hash, Signature: testSignature, At: fakeNow, GrandTotalAbs: 123456}
+	absFR := []string{"Grand total perpétuel", "en valeur absolue : 1 234,56 €"}
+	absEN := []string{"Perpetual grand total", "absolute value: €1,234.56"}
 	cases := []struct {
 		name string
 		c    comptoir.Closing
@@ -437,13 +439,13 @@ func TestChainHeadLines(t *testing.T) {
 		l    comptoir.Lang
 		want []string
 	}{
-		{"signed fr", signed, testKey, comptoir.LangFR, []string{"", "Clé de signature n° 1", testKey.Fingerprint,
-			"Empreinte (tête de chaîne)", hash[:32], hash[32:], "Signature : mK_5"}},
-		{"signed en", signed, testKey, comptoir.LangEN, []string{"", "Signing key no. 1", testKey.Fingerprint,
-			"Hash (chain head)", hash[:32], hash[32:], "Signature: mK_5"}},
+		{"signed fr", signed, testKey, comptoir.LangFR, append(absFR, "", "Clé de signature n° 1", testKey.Fingerprint,
+			"Empreinte (tête de chaîne)", hash[:32], hash[32:], "Signature : mK_5")},
+		{"signed en", signed, testKey, comptoir.LangEN, append(absEN, "", "Signing key no. 1", testKey.Fingerprint,
+			"Hash (chain head)", hash[:32], hash[32:], "Signature: mK_5")},
 		{"rotated since", signed, comptoir.KeyInfo{Number: 2, Fingerprint: "ffff-ffff-ffff-ffff-ffff", At: fakeNow.Add(time.Hour)}, comptoir.LangEN,
-			[]string{"", "Signed by a key older than", "key no. 2", "Hash (chain head)", hash[:32], hash[32:], "Signature: mK_5"}},
-		{"key unknown", signed, comptoir.KeyInfo{}, comptoir.LangFR, []string{"", "Empreinte (tête de chaîne)", hash[:32], hash[32:], "Signature : mK_5"}},
+			append(absEN, "", "Signed by a key older than", "key no. 2", "Hash (chain head)", hash[:32], hash[32:], "Signature: mK_5")},
+		{"key unknown", signed, comptoir.KeyInfo{}, comptoir.LangFR, append(absFR, "", "Empreinte (tête de chaîne)", hash[:32], hash[32:], "Signature : mK_5")},
 		{"before the key", comptoir.Closing{Hash: hash}, testKey, comptoir.LangFR, []string{"Empreinte              " + hash}},
 		{"no hash", comptoir.Closing{}, testKey, comptoir.LangFR, nil},
 	}
