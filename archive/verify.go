@@ -530,7 +530,7 @@ func (v *verifier) checkKeys() error {
 			return broken(whatKeyValue, ref, comptoir.ChainKeys)
 		}
 		k.item = it
-		it.sigOK = v.verifySig(&it.entry)
+		it.sigOK = v.verifySig(it)
 		if it.key.Fingerprint != comptoir.KeyFingerprint(k.pub) {
 			return broken(whatKeyValue, ref, comptoir.ChainKeys)
 		}
