@@ -252,6 +252,19 @@ type centralRegister struct {
 	// Demo and Software are what the register said of itself at its last set-up.
 	Demo     bool   `json:"demo,omitempty"`
 	Software string `json:"software,omitempty"`
+	// The signature checks (central_sigs.go): the declared keys and the key chain's tip, the
+	// last signature of every chain, the tips of the reprint and technical event chains, and
+	// what the checks counted.
+	Keys            []centralKey              `json:"keys,omitempty"`
+	KeyHash         string                    `json:"key_hash,omitempty"`
+	Sigs            map[comptoir.Chain]string `json:"sigs,omitempty"`
+	LastReprint     uint64                    `json:"last_reprint,omitempty"`
+	ReprintHash     string                    `json:"reprint_hash,omitempty"`
+	LastEvent       uint64                    `json:"last_event,omitempty"`
+	EventHash       string                    `json:"event_hash,omitempty"`
+	Signed          uint64                    `json:"signed,omitempty"`
+	SignatureBreaks uint64                    `json:"signature_breaks,omitempty"`
+	KeyBreaks       int                       `json:"key_breaks,omitempty"`
 }
 
 // centralEvent is an event as the central stores it:
@@ -575,13 +588,14 @@ type centralClosing struct {
 	PrevHash   string         `json:"prev_hash"`
 }
 
-// apply counts a new event in the register's summary and checks its link to the chain. It returns
-// why the event can never be applied, or "" once it is.
+// apply counts a new event in the register's summary and checks its link to its chain and its
+// signature. It returns why the event can never be applied, or "" once it is.
 func (st *centralRegister) apply(register string, e comptoir.Event, payload []byte) string {
 	if !knownEventTypes[e.Type] {
 		return "unknown event type " + e.Type
 	}
-	if e.Type != comptoir.EventSaleRecorded && e.Type != comptoir.EventClosingRecorded {
+	kind, isRecord := kindOfEvent[e.Type]
+	if !isRecord {
 		// Members' events are kept for the features that read them; their payload only has to
 		// be a JSON object for now.
 		if !json.Valid(payload) || bytes.TrimLeft(payload, " \t\r\n")[0] != '{' {
@@ -591,9 +605,18 @@ func (st *centralRegister) apply(register string, e comptoir.Event, payload []by
 	}
 	var t centralTicket
 	var cl centralClosing
-	var record any = &t
-	if e.Type == comptoir.EventClosingRecorded {
+	var k comptoir.SigningKeyRecord
+	var n centralNumbered
+	var record any
+	switch kind {
+	case comptoir.TicketRecord:
+		record = &t
+	case comptoir.ClosingRecord:
 		record = &cl
+	case comptoir.KeyRecord:
+		record = &k
+	default:
+		record = &n
 	}
 	// The payload as recordPayload writes it is split without a pass over the record. The split
 	// is what encoding/json reads only when the record is valid JSON, which unmarshalling it
@@ -602,7 +625,7 @@ func (st *centralRegister) apply(register string, e comptoir.Event, payload []by
 	var recordErr error
 	if split {
 		if split = json.Unmarshal(p.Record, record) == nil; !split {
-			t, cl, p = centralTicket{}, centralClosing{}, eventPayload{}
+			t, cl, k, n, p = centralTicket{}, centralClosing{}, comptoir.SigningKeyRecord{}, centralNumbered{}, recordEvent{}
 		}
 	}
 	if !split {
@@ -617,7 +640,8 @@ func (st *centralRegister) apply(register string, e comptoir.Event, payload []by
 	if !split {
 		recordErr = json.Unmarshal(p.Record, record)
 	}
-	if e.Type == comptoir.EventSaleRecorded {
+	switch kind {
+	case comptoir.TicketRecord:
 		if recordErr != nil || t.Register != register || t.Number == 0 {
 			return "record is not a ticket of this register"
 		}
@@ -628,17 +652,38 @@ func (st *centralRegister) apply(register string, e comptoir.Event, payload []by
 		}
 		st.check(ref, hashOK && t.Number == st.LastTicket+1 && t.PrevHash == st.LastHash && t.GrandTotal == st.GrandTotal)
 		st.LastTicket, st.LastHash = t.Number, p.Hash
-		return ""
+		st.applySigned(kind, ref, p)
+	case comptoir.ClosingRecord:
+		if recordErr != nil || cl.Register != register || cl.Number == 0 {
+			return "record is not a closing of this register"
+		}
+		if _, err := comptoir.ParsePeriod(cl.Period); err != nil {
+			return "closing of no valid period"
+		}
+		ref := comptoir.RecordRef{Kind: comptoir.ClosingRecord, Number: cl.Number}
+		st.check(ref, hashOK && cl.Number == st.LastClosing+1 && cl.PrevHash == st.LastHash && cl.GrandTotal == st.GrandTotal)
+		st.LastClosing, st.LastHash, st.LastPeriod = cl.Number, p.Hash, cl.Period
+		st.applySigned(kind, ref, p)
+	case comptoir.KeyRecord:
+		if recordErr != nil || k.Register != register || k.Number == 0 {
+			return "record is not a key record of this register"
+		}
+		st.applyKey(&k, p, hashOK)
+	default:
+		if recordErr != nil || n.Register != register || n.Number == 0 {
+			return fmt.Sprintf("record is not a %s of this register", kind)
+		}
+		// Reprints and technical events are chains of their own, each record holding the hash
+		// of the one before it in its chain.
+		last, tip := &st.LastReprint, &st.ReprintHash
+		if kind == comptoir.EventRecord {
+			last, tip = &st.LastEvent, &st.EventHash
+		}
+		ref := comptoir.RecordRef{Kind: kind, Number: n.Number}
+		st.check(ref, hashOK && n.Number == *last+1 && n.PrevHash == *tip)
+		*last, *tip = n.Number, p.Hash
+		st.applySigned(kind, ref, p)
 	}
-	if recordErr != nil || cl.Register != register || cl.Number == 0 {
-		return "record is not a closing of this register"
-	}
-	if _, err := comptoir.ParsePeriod(cl.Period); err != nil {
-		return "closing of no valid period"
-	}
-	ref := comptoir.RecordRef{Kind: comptoir.ClosingRecord, Number: cl.Number}
-	st.check(ref, hashOK && cl.Number == st.LastClosing+1 && cl.PrevHash == st.LastHash && cl.GrandTotal == st.GrandTotal)
-	st.LastClosing, st.LastHash, st.LastPeriod = cl.Number, p.Hash, cl.Period
 	return ""
 }
 
@@ -662,8 +707,15 @@ func recordHashIs(record []byte, want string) bool {
 // check flags the first record that does not link to the chain. The record is kept and counted
 // all the same: the central holds what the register recorded, and the flag says it is not sound.
 func (st *centralRegister) check(ref comptoir.RecordRef, ok bool) {
-	if !ok && !st.ChainBroken {
-		st.ChainBroken, st.ChainBreak = true, ref.Format(comptoir.LangEN)
+	if !ok {
+		st.flag(ref.Format(comptoir.LangEN))
+	}
+}
+
+// flag names the first break of a register's chains, of a link or of a signature.
+func (st *centralRegister) flag(what string) {
+	if !st.ChainBroken {
+		st.ChainBroken, st.ChainBreak = true, what
 	}
 }
 
@@ -704,5 +756,6 @@ func (c *Central) Register(ctx context.Context, register string) (comptoir.Regis
 		Register: register, AckedSeq: st.AckedSeq, Tickets: st.Tickets, GrandTotal: st.GrandTotal,
 		LastSeen: st.LastSeen, ChainOK: !st.ChainBroken, ChainBreak: st.ChainBreak,
 		LastClosing: st.LastPeriod, Rejected: st.Rejected, Conflicts: st.Conflicts, Demo: st.Demo,
+		Signed: st.Signed, SignatureBreaks: st.SignatureBreaks, KeyBreaks: st.KeyBreaks, Fingerprint: st.fingerprint(),
 	}, nil
 }

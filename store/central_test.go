@@ -359,10 +359,12 @@ func TestCentralPush_ChainBreak(t *testing.T) {
 		{"cashier altered", 4, func(tb testing.TB, p map[string]json.RawMessage) {
 			p["record"] = replaceOnce(tb, p["record"], `"cashier":"Alice"`, `"cashier":"Alicia"`)
 		}, "ticket 4"},
+		// The record's hash holds, and the next ticket's link names the break; but ticket 4's
+		// signature covers its hash, and no one without the key signs the new one.
 		{"record re-hashed", 4, func(tb testing.TB, p map[string]json.RawMessage) {
 			p["record"] = replaceOnce(tb, p["record"], `"cashier":"Alice"`, `"cashier":"Mallory"`)
 			rehash(p)
-		}, "ticket 5"},
+		}, "ticket 4 (signature)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, events := registerWithSales(t, 6)

@@ -582,4 +582,12 @@ func TestServer_ChainBreakLogged(t *testing.T) {
 	if got := log.String(); !strings.Contains(got, "register chain broken") || !strings.Contains(got, "ticket 3") || !strings.Contains(got, "R1") {
 		t.Errorf("log = %q, want one line naming R1 and ticket 3", got)
 	}
+	// Ticket 3's signature follows ticket 2's, which the central never got: a signature break
+	// too, which the metric counts.
+	if got := summary(t, s, "R1"); got.SignatureBreaks != 1 || got.Signed != 2 {
+		t.Errorf("summary: %d signatures checked, %d breaks, want 2 and 1", got.Signed, got.SignatureBreaks)
+	}
+	if got := value(sample(t, scrape(t, s), "comptoir_central_signature_breaks_total", map[string]string{"register": "R1"})); got != 1 {
+		t.Errorf("comptoir_central_signature_breaks_total{register=R1} = %v, want 1", got)
+	}
 }

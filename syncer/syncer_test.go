@@ -444,8 +444,8 @@ func TestSyncer_ByteBound(t *testing.T) {
 	rec := &recorder{answer: func(_ int, events []comptoir.Event) (comptoir.PushResult, error) {
 		return comptoir.PushResult{AckedSeq: events[len(events)-1].Seq}, nil
 	}}
-	// Room for two of the largest event and a half: batches of two, the key record's event
-	// (smaller than a sale's) with the first sale.
+	// Room for two of the largest event and a quarter, less than any three take: batches of two,
+	// the key record's event (smaller than a sale's) with the first sale.
 	one := 0
 	for _, e := range events {
 		b, err := json.Marshal(e)
@@ -454,7 +454,7 @@ func TestSyncer_ByteBound(t *testing.T) {
 		}
 		one = max(one, len(b))
 	}
-	size := 64 + 5*one/2
+	size := 64 + 9*one/4
 	s := &syncer.Syncer{Outbox: reg, Central: rec, Register: "R1", MaxBytes: size}
 	if _, err := s.Run(context.Background()); err != nil {
 		t.Fatal(err)
