@@ -318,6 +318,11 @@ func TestCentral_KillDuringIngest(t *testing.T) {
 			t.Errorf("%s: central summary %+v; want acked %d, %d tickets, %d cents, an intact chain, nothing refused",
 				name, sum, perRegEvents, rep.Tickets, rep.GrandTotal)
 		}
+		// Every record is signed, and the last signature of each chain, which the next record's
+		// must follow, committed with the events that carried it, kills or not.
+		if sum.Signed != perRegEvents || sum.SignatureBreaks != 0 {
+			t.Errorf("%s: %d signatures checked, %d breaks; want %d and none", name, sum.Signed, sum.SignatureBreaks, perRegEvents)
+		}
 	}
 
 	// Stopped as an operator would, the file holds each register's events 1 to perRegEvents once.
