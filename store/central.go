@@ -265,6 +265,9 @@ type centralRegister struct {
 	Signed          uint64                    `json:"signed,omitempty"`
 	SignatureBreaks uint64                    `json:"signature_breaks,omitempty"`
 	KeyBreaks       int                       `json:"key_breaks,omitempty"`
+	// pre is the signature of the event being applied as preverify checked it, nil when it did
+	// not; never stored.
+	pre *preSig
 }
 
 // centralEvent is an event as the central stores it:
@@ -389,8 +392,10 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	// A batch of replays only, a register retrying after a lost answer, is answered from a read
 	// transaction: an empty commit would still cost two fdatasyncs.
 	replayed := false
+	var keys []centralKey
 	err := c.view(func(tx *bbolt.Tx) error {
 		st, _, err := readCentralRegister(tx, register)
+		keys = st.Keys
 		if err != nil || events[len(events)-1].Seq > st.AckedSeq {
 			return err
 		}
@@ -401,10 +406,14 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	if err != nil || replayed {
 		return res, err
 	}
+	// The signatures are checked on every core before the transaction, which applies the events
+	// on one. Another push of the same register in between may have changed its keys: the checks
+	// are then guesses apply does not take.
+	pre := preverify(keys, events)
 	var conflictAt uint64
 	err = c.update(func(tx *bbolt.Tx) error {
 		var err error
-		res, err = c.push(tx, register, events)
+		res, err = c.push(tx, register, events, pre)
 		var ec errConflict
 		if errors.As(err, &ec) {
 			// The record of the conflict commits; nothing else was written.
@@ -427,7 +436,7 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 
 // push applies a checked batch in the caller's transaction. A conflict is recorded, before
 // anything else is written, and returned as errConflict, which Push lets commit.
-func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (comptoir.PushResult, error) {
+func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event, pre []preSig) (comptoir.PushResult, error) {
 	now := c.now().UTC()
 	st, _, err := readCentralRegister(tx, register)
 	if err != nil {
@@ -470,11 +479,15 @@ func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (
 	evs.FillPercent = 1
 	res := comptoir.PushResult{Replayed: i}
 	wasBroken := st.ChainBroken
-	for _, e := range events[i:] {
+	for j, e := range events[i:] {
 		if e.Seq != st.AckedSeq+1 {
 			return comptoir.PushResult{}, comptoir.E(comptoir.CodeSeqGap, st.AckedSeq+1)
 		}
 		ce := newCentralEvent(e, now)
+		st.pre = nil
+		if pre != nil {
+			st.pre = &pre[i+j]
+		}
 		reason := st.apply(register, e, e.Payload)
 		if reason == "" {
 			// The projections change in this transaction, which also advances the acknowledged

@@ -1,7 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"crypto/ed25519"
+	"encoding/json"
+	"runtime"
+	"sync"
 
 	"github.com/comptoir/comptoir"
 )
@@ -142,7 +146,10 @@ func (st *centralRegister) checkSignature(kind comptoir.RecordKind, ref comptoir
 	sig := p.Signature
 	ok := sig != nil && key.Public != nil && sig.Chain == chain && sig.Key == key.Number &&
 		sig.First == (prev == "") && sig.Prev == prev
-	if ok {
+	switch {
+	case ok && st.pre.answers(key.Public, sig):
+		ok = st.pre.ok
+	case ok:
 		fields, err := comptoir.SignedFieldsOf(kind, p.Record, p.Hash, sig.First, sig.Prev)
 		ok = err == nil && comptoir.VerifyRecord(key.Public, fields, sig.Value)
 	}
@@ -166,4 +173,96 @@ func (st *centralRegister) fingerprint() string {
 		return ""
 	}
 	return comptoir.KeyFingerprint(st.Keys[len(st.Keys)-1].Public)
+}
+
+// preSig is a signature checked before the batch's transaction: whether value verified with pub
+// over the fields of the event's record with first and prev. apply uses it when the key and
+// the chain position it needs are the ones checked, and checks again otherwise.
+type preSig struct {
+	done  bool
+	ok    bool
+	pub   ed25519.PublicKey
+	first bool
+	prev  string
+	value string
+}
+
+// minPreverify is the smallest batch whose signatures are checked in parallel before its
+// transaction: below it, starting goroutines costs more than it spares.
+const minPreverify = 16
+
+// preverify checks the signatures of a batch's records in parallel, before the transaction
+// that applies them one by one: an Ed25519 verification costs more than everything else the
+// central does with a ticket, and the transaction is one goroutine. Which key signs a record and
+// which signature comes before it depend on the records before it, so this only guesses them:
+// the key the signature names (among those the central holds and those the batch declares) and
+// the previous signature the record says. apply takes the answer only when its own choice is
+// the same, so that a wrong guess costs a verification again, never a wrong answer.
+func preverify(known []centralKey, events []comptoir.Event) []preSig {
+	if len(events) < minPreverify {
+		return nil
+	}
+	keys := make(map[uint64]ed25519.PublicKey, len(known)+1)
+	for _, k := range known {
+		keys[k.Number] = k.Public
+	}
+	// The keys the batch declares, in order, so that the records after them find them. A key
+	// record's own signature (created or replaced) is made by the key it declares.
+	for _, e := range events {
+		if e.Type != eventKeyRecorded {
+			continue
+		}
+		p, ok := readRecordEvent(e.Payload)
+		if !ok {
+			continue
+		}
+		var k comptoir.SigningKeyRecord
+		if json.Unmarshal(p.Record, &k) != nil {
+			continue
+		}
+		if pub, err := k.Public(); err == nil {
+			keys[k.Number] = pub
+		}
+	}
+	out := make([]preSig, len(events))
+	workers := min(runtime.GOMAXPROCS(0), len(events)/minPreverify)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(events); i += workers {
+				kind, isRecord := kindOfEvent[events[i].Type]
+				if !isRecord {
+					continue
+				}
+				p, ok := readRecordEvent(events[i].Payload)
+				if !ok || p.Signature == nil || keys[p.Signature.Key] == nil {
+					continue
+				}
+				sig := p.Signature
+				pub := keys[sig.Key]
+				fields, err := comptoir.SignedFieldsOf(kind, p.Record, p.Hash, sig.First, sig.Prev)
+				out[i] = preSig{done: true, ok: err == nil && comptoir.VerifyRecord(pub, fields, sig.Value),
+					pub: pub, first: sig.First, prev: sig.Prev, value: sig.Value}
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// readRecordEvent reads a record's payload as apply does, the fast way when it can.
+func readRecordEvent(payload []byte) (recordEvent, bool) {
+	if p, ok := splitRecordPayload(payload); ok && json.Valid(p.Record) {
+		return p, true
+	}
+	var p recordEvent
+	if err := json.Unmarshal(payload, &p); err != nil || len(p.Record) == 0 {
+		return recordEvent{}, false
+	}
+	return p, true
+}
+
+// answers reports whether a check made before the transaction is the one apply needs.
+func (ps *preSig) answers(pub ed25519.PublicKey, sig *comptoir.Signature) bool {
+	return ps != nil && ps.done && bytes.Equal(ps.pub, pub) && ps.first == sig.First && ps.prev == sig.Prev && ps.value == sig.Value
 }

@@ -15,8 +15,8 @@ import (
 	"github.com/comptoir/comptoir/store"
 )
 
-// signedRegister records, on a real register, technical events around four tickets and a day's
-// closing, and one ticket the next day: every chain the central checks but reprints', each
+// signedRegister records, on a real register, technical events around twenty tickets and a
+// day's closing, and one ticket the next day: every chain the central checks but reprints', each
 // record signed. It returns the store and its outbox.
 func signedRegister(tb testing.TB) (*store.Store, []comptoir.Event) {
 	tb.Helper()
@@ -26,8 +26,9 @@ func signedRegister(tb testing.TB) (*store.Store, []comptoir.Event) {
 	mustImport(tb, s, pomme, vin, repas, journal)
 	mustLog(tb, s, comptoir.TechStart, "")
 	mustLog(tb, s, comptoir.TechLogin, "Alice")
-	for i, p := range []comptoir.Product{pomme, vin, repas, journal} {
-		mustRecord(tb, s, byCard(line(p, int64(1+i)), line(vin, 1)))
+	products := []comptoir.Product{pomme, vin, repas, journal}
+	for i := range 20 {
+		mustRecord(tb, s, byCard(line(products[i%4], int64(1+i%3)), line(vin, 1)))
 	}
 	mustLog(tb, s, comptoir.TechLogout, "Alice")
 	clk.Set(day0.Add(24 * time.Hour))
@@ -72,12 +73,54 @@ func writePayload(tb testing.TB, e *comptoir.Event, p payloadOf) {
 	e.Payload = b
 }
 
-// wantIntact pushes a register's whole outbox and checks that the central found every record
+// pushModes are the two ways the central checks a batch's signatures: a batch large enough is
+// checked on every core before its transaction, which takes the answers it can; events pushed
+// one by one are checked in the transaction.
+var pushModes = []struct {
+	name string
+	push func(tb testing.TB, c *store.Central, events []comptoir.Event) comptoir.PushResult
+}{
+	{"one batch", func(tb testing.TB, c *store.Central, events []comptoir.Event) comptoir.PushResult {
+		tb.Helper()
+		res, err := c.Push(context.Background(), "R1", events)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return res
+	}},
+	{"one by one", func(tb testing.TB, c *store.Central, events []comptoir.Event) comptoir.PushResult {
+		tb.Helper()
+		var first comptoir.PushResult
+		for i := range events {
+			res, err := c.Push(context.Background(), "R1", events[i:i+1])
+			if err != nil {
+				tb.Fatal(err)
+			}
+			if first.ChainBreak == "" {
+				first.ChainBreak = res.ChainBreak
+			}
+		}
+		return first
+	}},
+}
+
+// wantIntact pushes a register's whole outbox, both ways, and checks that the central found every record
 // linked and every signature good, one per record (every event of these outboxes is a record's).
-func wantIntact(tb testing.TB, s *store.Store, events []comptoir.Event) comptoir.RegisterSummary {
+func wantIntact(t *testing.T, s *store.Store, events []comptoir.Event) comptoir.RegisterSummary {
+	t.Helper()
+	var sum comptoir.RegisterSummary
+	for _, m := range pushModes {
+		t.Run(m.name, func(t *testing.T) {
+			sum = wantIntactPushed(t, s, events, m.push)
+		})
+	}
+	return sum
+}
+
+func wantIntactPushed(tb testing.TB, s *store.Store, events []comptoir.Event, push func(testing.TB, *store.Central, []comptoir.Event) comptoir.PushResult) comptoir.RegisterSummary {
 	tb.Helper()
 	c := mustOpenCentral(tb, centralPath(tb), true)
-	mustPush(tb, c, "R1", events)
+	push(tb, c, events)
 	sum := mustSummary(tb, c, "R1")
 	signed := 0
 	for _, e := range events {
@@ -158,17 +201,17 @@ func TestCentralPush_ForgedTicketCaught(t *testing.T) {
 	forged := forge(t, events, i, []string{comptoir.EventSaleRecorded, comptoir.EventClosingRecorded}, func(b []byte) []byte {
 		return replaceOnce(t, b, `"method":"card"`, `"method":"cash"`)
 	})
-	c := mustOpenCentral(t, centralPath(t), true)
-	res, err := c.Push(context.Background(), "R1", forged)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := res.ChainBreak, "ticket 2 (signature)"; got != want {
-		t.Errorf("ChainBreak = %q, want %q: every hash and link holds, the signature does not", got, want)
-	}
-	sum := mustSummary(t, c, "R1")
-	if sum.ChainOK || sum.Rejected != 0 || sum.SignatureBreaks == 0 {
-		t.Errorf("summary = %+v, want the break flagged, nothing refused", sum)
+	for _, m := range pushModes {
+		t.Run(m.name, func(t *testing.T) {
+			c := mustOpenCentral(t, centralPath(t), true)
+			if got, want := m.push(t, c, forged).ChainBreak, "ticket 2 (signature)"; got != want {
+				t.Errorf("ChainBreak = %q, want %q: every hash and link holds, the signature does not", got, want)
+			}
+			sum := mustSummary(t, c, "R1")
+			if sum.ChainOK || sum.Rejected != 0 || sum.SignatureBreaks == 0 {
+				t.Errorf("summary = %+v, want the break flagged, nothing refused", sum)
+			}
+		})
 	}
 }
 
@@ -253,15 +296,17 @@ func TestCentralPush_DeletedTechEventCaught(t *testing.T) {
 			return out
 		}, "technical event 2 (signature)"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, events := signedRegister(t)
-			forged := tc.forge(t, append([]comptoir.Event(nil), events...))
-			c := mustOpenCentral(t, centralPath(t), true)
-			mustPush(t, c, "R1", forged)
-			if sum := mustSummary(t, c, "R1"); sum.ChainOK || sum.ChainBreak != tc.want || sum.Rejected != 0 {
-				t.Errorf("summary = %+v, want the break at %q, nothing refused", sum, tc.want)
-			}
-		})
+		_, events := signedRegister(t)
+		forged := tc.forge(t, append([]comptoir.Event(nil), events...))
+		for _, m := range pushModes {
+			t.Run(tc.name+"/"+m.name, func(t *testing.T) {
+				c := mustOpenCentral(t, centralPath(t), true)
+				m.push(t, c, forged)
+				if sum := mustSummary(t, c, "R1"); sum.ChainOK || sum.ChainBreak != tc.want || sum.Rejected != 0 {
+					t.Errorf("summary = %+v, want the break at %q, nothing refused", sum, tc.want)
+				}
+			})
+		}
 	}
 }
 
@@ -321,18 +366,20 @@ func TestCentralPush_WrongSignaturesCaught(t *testing.T) {
 			p.Signature.Value = p.Signature.Prev
 		}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, events := signedRegister(t)
-			i := ticketEvent(t, events, 3)
-			p := readPayload(t, events[i])
-			tc.edit(t, &p)
-			writePayload(t, &events[i], p)
-			c := mustOpenCentral(t, centralPath(t), true)
-			mustPush(t, c, "R1", events)
-			if sum := mustSummary(t, c, "R1"); sum.ChainOK || sum.ChainBreak != "ticket 3 (signature)" || sum.Rejected != 0 {
-				t.Errorf("summary = %+v, want the break at ticket 3's signature, nothing refused", sum)
-			}
-		})
+		_, events := signedRegister(t)
+		i := ticketEvent(t, events, 3)
+		p := readPayload(t, events[i])
+		tc.edit(t, &p)
+		writePayload(t, &events[i], p)
+		for _, m := range pushModes {
+			t.Run(tc.name+"/"+m.name, func(t *testing.T) {
+				c := mustOpenCentral(t, centralPath(t), true)
+				m.push(t, c, events)
+				if sum := mustSummary(t, c, "R1"); sum.ChainOK || sum.ChainBreak != "ticket 3 (signature)" || sum.Rejected != 0 {
+					t.Errorf("summary = %+v, want the break at ticket 3's signature, nothing refused", sum)
+				}
+			})
+		}
 	}
 }
 
@@ -405,4 +452,41 @@ func TestCentralPush_MigratedJournal(t *testing.T) {
 		}
 	}
 	wantIntact(t, s, events)
+}
+
+// TestCentralPush_PreverifyGuessesChecked declares, at the end of a batch, a second key under
+// the first key's number, signed by itself. The checks made before the transaction look keys up
+// by number and so verify the register's genuine tickets, earlier in the batch, with the
+// forger's key; the transaction must not take those answers, and names the forged key record as
+// the break, not a genuine ticket.
+func TestCentralPush_PreverifyGuessesChecked(t *testing.T) {
+	_, events := signedRegister(t)
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := readPayload(t, events[0])
+	rec := comptoir.SigningKeyRecord{Register: "R1", Number: 1, At: day0.Add(30 * time.Hour), Reason: comptoir.KeyReplaced,
+		PublicKey: base64.StdEncoding.EncodeToString(pub), Fingerprint: comptoir.KeyFingerprint(pub),
+		From: map[comptoir.Chain]uint64{}, PrevHash: first.Hash}
+	body, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := payloadOf{Register: "R1", Record: body, Hash: sha256Hex(body)}
+	f, err := comptoir.SignedFieldsOf(comptoir.KeyRecord, body, p.Hash, false, first.Signature.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Signature = &comptoir.Signature{Chain: comptoir.ChainKeys, Key: 1, Prev: first.Signature.Value, Value: comptoir.SignRecord(priv, f)}
+	forged := comptoir.Event{Seq: uint64(len(events) + 1), ID: "forged-key", Type: "key.recorded", At: rec.At}
+	writePayload(t, &forged, p)
+	events = append(events, forged)
+
+	c := mustOpenCentral(t, centralPath(t), true)
+	mustPush(t, c, "R1", events)
+	sum := mustSummary(t, c, "R1")
+	if sum.ChainOK || sum.ChainBreak != "key 1" || sum.SignatureBreaks != 0 || sum.Signed != uint64(len(events)) {
+		t.Errorf("summary = %+v, want the break at the forged key 1, every signature good (%d)", sum, len(events))
+	}
 }
