@@ -546,7 +546,8 @@ func TestOpenCentral_RefusesOtherFiles(t *testing.T) {
 }
 
 // BenchmarkCentralPush pushes 100,000 sale events in batches of 1000 straight to the central's
-// store, each batch one durable commit: the floor the HTTP layer is measured against.
+// store, each batch one durable commit with every record's signature checked: the floor the HTTP
+// layer is measured against.
 func BenchmarkCentralPush(b *testing.B) {
 	const total, batch = 100_000, 1000
 	path := filepath.Join(b.TempDir(), "register.db")
@@ -578,8 +579,9 @@ func BenchmarkCentralPush(b *testing.B) {
 			}
 		}
 		b.StopTimer()
-		if sum, err := c.Register(context.Background(), "R1"); err != nil || sum.Tickets != total || !sum.ChainOK {
-			b.Fatalf("Register = %+v, %v, want %d tickets, chain intact", sum, err, total)
+		if sum, err := c.Register(context.Background(), "R1"); err != nil || sum.Tickets != total || !sum.ChainOK ||
+			sum.Signed != uint64(len(events)) {
+			b.Fatalf("Register = %+v, %v, want %d tickets, chain intact, %d signatures checked", sum, err, total, len(events))
 		}
 		c.Close()
 		b.StartTimer()
