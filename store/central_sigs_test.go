@@ -5,7 +5,9 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -488,5 +490,109 @@ func TestCentralPush_PreverifyGuessesChecked(t *testing.T) {
 	sum := mustSummary(t, c, "R1")
 	if sum.ChainOK || sum.ChainBreak != "key 1" || sum.SignatureBreaks != 0 || sum.Signed != uint64(len(events)) {
 		t.Errorf("summary = %+v, want the break at the forged key 1, every signature good (%d)", sum, len(events))
+	}
+}
+
+// withReprints appends to a register's outbox the events of n reprints of its tickets, signed
+// with the register's key file as the register signs them: the central's reprint chain checked
+// from records made the way the store makes them (the store's own reprints come with the
+// receipts' duplicates).
+func withReprints(tb testing.TB, s *store.Store, events []comptoir.Event, n int) []comptoir.Event {
+	tb.Helper()
+	data, err := os.ReadFile(s.Path() + ".sign")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, hexSeed, _ := strings.Cut(strings.TrimSpace(string(data)), "\n")
+	seed, err := hex.DecodeString(strings.TrimSpace(hexSeed))
+	if err != nil || len(seed) != ed25519.SeedSize {
+		tb.Fatalf("key file: %v", err)
+	}
+	priv := ed25519.NewKeyFromSeed(seed)
+	info, err := s.SigningKey(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := append([]comptoir.Event(nil), events...)
+	var prevHash, prevSig string
+	for i := range n {
+		ticket := readPayload(tb, out[ticketEvent(tb, out, uint64(i+1))])
+		var sale comptoir.Sale
+		if err := json.Unmarshal(ticket.Record, &sale); err != nil {
+			tb.Fatal(err)
+		}
+		at := day0.Add(time.Duration(30+i) * time.Hour)
+		body, err := json.Marshal(comptoir.Reprint{Register: "R1", Number: uint64(i + 1), Ticket: sale.Number, Copy: 2, At: at,
+			Day: at.Format("2006-01-02"), By: "Alice", VAT: sale.VAT, Total: sale.Total, TicketHash: ticket.Hash, PrevHash: prevHash})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		p := payloadOf{Register: "R1", Hash: sha256Hex(body), Record: body}
+		f, err := comptoir.SignedFieldsOf(comptoir.ReprintRecord, body, p.Hash, i == 0, prevSig)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		p.Signature = &comptoir.Signature{Chain: comptoir.ChainReprints, Key: info.Number, First: i == 0, Prev: prevSig, Value: comptoir.SignRecord(priv, f)}
+		e := comptoir.Event{Seq: uint64(len(out) + 1), ID: fmt.Sprintf("reprint-%d", i+1), Type: "reprint.recorded", At: at}
+		writePayload(tb, &e, p)
+		out = append(out, e)
+		prevHash, prevSig = p.Hash, p.Signature.Value
+	}
+	return out
+}
+
+func TestCentralPush_Reprints(t *testing.T) {
+	s, events := signedRegister(t)
+	events = withReprints(t, s, events, 3)
+	t.Run("intact", func(t *testing.T) {
+		wantIntact(t, s, events)
+	})
+	reprint := func(n int) int { return len(events) - 3 + n - 1 }
+	for _, tc := range []struct {
+		name  string
+		forge func(tb testing.TB, events []comptoir.Event) []comptoir.Event
+		want  string
+	}{
+		{"deleted", func(_ testing.TB, events []comptoir.Event) []comptoir.Event {
+			return renumber(append(events[:reprint(2):reprint(2)], events[reprint(2)+1:]...))
+		}, "reprint 3"},
+		{"deleted, the next renumbered and relinked", func(tb testing.TB, events []comptoir.Event) []comptoir.Event {
+			before := readPayload(tb, events[reprint(1)]).Hash
+			gone := readPayload(tb, events[reprint(2)]).Hash
+			out := renumber(append(events[:reprint(2):reprint(2)], events[reprint(2)+1:]...))
+			q := readPayload(tb, out[len(out)-1])
+			q.Record = replaceOnce(tb, q.Record, `"number":3`, `"number":2`)
+			q.Record = replaceOnce(tb, q.Record, `"prev_hash":"`+gone+`"`, `"prev_hash":"`+before+`"`)
+			q.Hash = sha256Hex(q.Record)
+			writePayload(tb, &out[len(out)-1], q)
+			return out
+		}, "reprint 2 (signature)"},
+		{"of another register", func(tb testing.TB, events []comptoir.Event) []comptoir.Event {
+			q := readPayload(tb, events[reprint(1)])
+			q.Record = replaceOnce(tb, q.Record, `"register":"R1"`, `"register":"R2"`)
+			q.Hash = sha256Hex(q.Record)
+			writePayload(tb, &events[reprint(1)], q)
+			return events
+		}, ""},
+	} {
+		forged := tc.forge(t, append([]comptoir.Event(nil), events...))
+		for _, m := range pushModes {
+			t.Run(tc.name+"/"+m.name, func(t *testing.T) {
+				c := mustOpenCentral(t, centralPath(t), true)
+				m.push(t, c, forged)
+				sum := mustSummary(t, c, "R1")
+				if tc.want == "" {
+					// A record another register wrote is not this register's to push: rejected,
+					// as a ticket would be, and the reprint after it no longer links.
+					if sum.Rejected != 1 || sum.ChainBreak != "reprint 2" {
+						t.Errorf("summary = %+v, want 1 rejected and the break at reprint 2", sum)
+					}
+					return
+				}
+				if sum.ChainOK || sum.ChainBreak != tc.want || sum.Rejected != 0 {
+					t.Errorf("summary = %+v, want the break at %q, nothing refused", sum, tc.want)
+				}
+			})
+		}
 	}
 }
