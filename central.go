@@ -54,6 +54,18 @@ type RegisterSummary struct {
 	Conflicts uint64 `json:"conflicts"`
 	// Demo is true once the register said at set-up that demo-data filled its database.
 	Demo bool `json:"demo"`
+	// Signed counts the pushed records whose signature the central checked with the register's
+	// public key and found good; SignatureBreaks those it found missing, wrong, made by another
+	// key or not following the previous signature of their chain (the first of them is
+	// ChainBreak, "ticket 4 (signature)").
+	Signed          uint64 `json:"signed"`
+	SignatureBreaks uint64 `json:"signature_breaks"`
+	// KeyBreaks counts the keys the register declared replaced (the previous one lost): a
+	// declared break, which leaves the chains intact but says that records before it can no
+	// longer be signed again by anyone. Fingerprint is the fingerprint of the key in effect, as
+	// the register's Z reports print it; empty before the register's first key.
+	KeyBreaks   int    `json:"key_breaks"`
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 // CentralStore is the central's storage: it applies pushed events and answers about registers.

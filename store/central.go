@@ -252,6 +252,22 @@ type centralRegister struct {
 	// Demo and Software are what the register said of itself at its last set-up.
 	Demo     bool   `json:"demo,omitempty"`
 	Software string `json:"software,omitempty"`
+	// The signature checks (central_sigs.go): the declared keys and the key chain's tip, the
+	// last signature of every chain, the tips of the reprint and technical event chains, and
+	// what the checks counted.
+	Keys            []centralKey              `json:"keys,omitempty"`
+	KeyHash         string                    `json:"key_hash,omitempty"`
+	Sigs            map[comptoir.Chain]string `json:"sigs,omitempty"`
+	LastReprint     uint64                    `json:"last_reprint,omitempty"`
+	ReprintHash     string                    `json:"reprint_hash,omitempty"`
+	LastEvent       uint64                    `json:"last_event,omitempty"`
+	EventHash       string                    `json:"event_hash,omitempty"`
+	Signed          uint64                    `json:"signed,omitempty"`
+	SignatureBreaks uint64                    `json:"signature_breaks,omitempty"`
+	KeyBreaks       int                       `json:"key_breaks,omitempty"`
+	// pre is the signature of the event being applied as preverify checked it, nil when it did
+	// not; never stored.
+	pre *preSig
 }
 
 // centralEvent is an event as the central stores it:
@@ -376,8 +392,10 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	// A batch of replays only, a register retrying after a lost answer, is answered from a read
 	// transaction: an empty commit would still cost two fdatasyncs.
 	replayed := false
+	var keys []centralKey
 	err := c.view(func(tx *bbolt.Tx) error {
 		st, _, err := readCentralRegister(tx, register)
+		keys = st.Keys
 		if err != nil || events[len(events)-1].Seq > st.AckedSeq {
 			return err
 		}
@@ -388,10 +406,14 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	if err != nil || replayed {
 		return res, err
 	}
+	// The signatures are checked on every core before the transaction, which applies the events
+	// on one. Another push of the same register in between may have changed its keys: the checks
+	// are then guesses apply does not take.
+	pre := preverify(keys, events)
 	var conflictAt uint64
 	err = c.update(func(tx *bbolt.Tx) error {
 		var err error
-		res, err = c.push(tx, register, events)
+		res, err = c.push(tx, register, events, pre)
 		var ec errConflict
 		if errors.As(err, &ec) {
 			// The record of the conflict commits; nothing else was written.
@@ -414,7 +436,7 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 
 // push applies a checked batch in the caller's transaction. A conflict is recorded, before
 // anything else is written, and returned as errConflict, which Push lets commit.
-func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (comptoir.PushResult, error) {
+func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event, pre []preSig) (comptoir.PushResult, error) {
 	now := c.now().UTC()
 	st, _, err := readCentralRegister(tx, register)
 	if err != nil {
@@ -457,11 +479,15 @@ func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (
 	evs.FillPercent = 1
 	res := comptoir.PushResult{Replayed: i}
 	wasBroken := st.ChainBroken
-	for _, e := range events[i:] {
+	for j, e := range events[i:] {
 		if e.Seq != st.AckedSeq+1 {
 			return comptoir.PushResult{}, comptoir.E(comptoir.CodeSeqGap, st.AckedSeq+1)
 		}
 		ce := newCentralEvent(e, now)
+		st.pre = nil
+		if pre != nil {
+			st.pre = &pre[i+j]
+		}
 		reason := st.apply(register, e, e.Payload)
 		if reason == "" {
 			// The projections change in this transaction, which also advances the acknowledged
@@ -575,13 +601,14 @@ type centralClosing struct {
 	PrevHash   string         `json:"prev_hash"`
 }
 
-// apply counts a new event in the register's summary and checks its link to the chain. It returns
-// why the event can never be applied, or "" once it is.
+// apply counts a new event in the register's summary and checks its link to its chain and its
+// signature. It returns why the event can never be applied, or "" once it is.
 func (st *centralRegister) apply(register string, e comptoir.Event, payload []byte) string {
 	if !knownEventTypes[e.Type] {
 		return "unknown event type " + e.Type
 	}
-	if e.Type != comptoir.EventSaleRecorded && e.Type != comptoir.EventClosingRecorded {
+	kind, isRecord := kindOfEvent[e.Type]
+	if !isRecord {
 		// Members' events are kept for the features that read them; their payload only has to
 		// be a JSON object for now.
 		if !json.Valid(payload) || bytes.TrimLeft(payload, " \t\r\n")[0] != '{' {
@@ -591,9 +618,18 @@ func (st *centralRegister) apply(register string, e comptoir.Event, payload []by
 	}
 	var t centralTicket
 	var cl centralClosing
-	var record any = &t
-	if e.Type == comptoir.EventClosingRecorded {
+	var k comptoir.SigningKeyRecord
+	var n centralNumbered
+	var record any
+	switch kind {
+	case comptoir.TicketRecord:
+		record = &t
+	case comptoir.ClosingRecord:
 		record = &cl
+	case comptoir.KeyRecord:
+		record = &k
+	default:
+		record = &n
 	}
 	// The payload as recordPayload writes it is split without a pass over the record. The split
 	// is what encoding/json reads only when the record is valid JSON, which unmarshalling it
@@ -602,7 +638,7 @@ func (st *centralRegister) apply(register string, e comptoir.Event, payload []by
 	var recordErr error
 	if split {
 		if split = json.Unmarshal(p.Record, record) == nil; !split {
-			t, cl, p = centralTicket{}, centralClosing{}, eventPayload{}
+			t, cl, k, n, p = centralTicket{}, centralClosing{}, comptoir.SigningKeyRecord{}, centralNumbered{}, recordEvent{}
 		}
 	}
 	if !split {
@@ -617,7 +653,8 @@ func (st *centralRegister) apply(register string, e comptoir.Event, payload []by
 	if !split {
 		recordErr = json.Unmarshal(p.Record, record)
 	}
-	if e.Type == comptoir.EventSaleRecorded {
+	switch kind {
+	case comptoir.TicketRecord:
 		if recordErr != nil || t.Register != register || t.Number == 0 {
 			return "record is not a ticket of this register"
 		}
@@ -628,17 +665,38 @@ func (st *centralRegister) apply(register string, e comptoir.Event, payload []by
 		}
 		st.check(ref, hashOK && t.Number == st.LastTicket+1 && t.PrevHash == st.LastHash && t.GrandTotal == st.GrandTotal)
 		st.LastTicket, st.LastHash = t.Number, p.Hash
-		return ""
+		st.applySigned(kind, ref, p)
+	case comptoir.ClosingRecord:
+		if recordErr != nil || cl.Register != register || cl.Number == 0 {
+			return "record is not a closing of this register"
+		}
+		if _, err := comptoir.ParsePeriod(cl.Period); err != nil {
+			return "closing of no valid period"
+		}
+		ref := comptoir.RecordRef{Kind: comptoir.ClosingRecord, Number: cl.Number}
+		st.check(ref, hashOK && cl.Number == st.LastClosing+1 && cl.PrevHash == st.LastHash && cl.GrandTotal == st.GrandTotal)
+		st.LastClosing, st.LastHash, st.LastPeriod = cl.Number, p.Hash, cl.Period
+		st.applySigned(kind, ref, p)
+	case comptoir.KeyRecord:
+		if recordErr != nil || k.Register != register || k.Number == 0 {
+			return "record is not a key record of this register"
+		}
+		st.applyKey(&k, p, hashOK)
+	default:
+		if recordErr != nil || n.Register != register || n.Number == 0 {
+			return fmt.Sprintf("record is not a %s of this register", kind)
+		}
+		// Reprints and technical events are chains of their own, each record holding the hash
+		// of the one before it in its chain.
+		last, tip := &st.LastReprint, &st.ReprintHash
+		if kind == comptoir.EventRecord {
+			last, tip = &st.LastEvent, &st.EventHash
+		}
+		ref := comptoir.RecordRef{Kind: kind, Number: n.Number}
+		st.check(ref, hashOK && n.Number == *last+1 && n.PrevHash == *tip)
+		*last, *tip = n.Number, p.Hash
+		st.applySigned(kind, ref, p)
 	}
-	if recordErr != nil || cl.Register != register || cl.Number == 0 {
-		return "record is not a closing of this register"
-	}
-	if _, err := comptoir.ParsePeriod(cl.Period); err != nil {
-		return "closing of no valid period"
-	}
-	ref := comptoir.RecordRef{Kind: comptoir.ClosingRecord, Number: cl.Number}
-	st.check(ref, hashOK && cl.Number == st.LastClosing+1 && cl.PrevHash == st.LastHash && cl.GrandTotal == st.GrandTotal)
-	st.LastClosing, st.LastHash, st.LastPeriod = cl.Number, p.Hash, cl.Period
 	return ""
 }
 
@@ -662,8 +720,15 @@ func recordHashIs(record []byte, want string) bool {
 // check flags the first record that does not link to the chain. The record is kept and counted
 // all the same: the central holds what the register recorded, and the flag says it is not sound.
 func (st *centralRegister) check(ref comptoir.RecordRef, ok bool) {
-	if !ok && !st.ChainBroken {
-		st.ChainBroken, st.ChainBreak = true, ref.Format(comptoir.LangEN)
+	if !ok {
+		st.flag(ref.Format(comptoir.LangEN))
+	}
+}
+
+// flag names the first break of a register's chains, of a link or of a signature.
+func (st *centralRegister) flag(what string) {
+	if !st.ChainBroken {
+		st.ChainBroken, st.ChainBreak = true, what
 	}
 }
 
@@ -704,5 +769,6 @@ func (c *Central) Register(ctx context.Context, register string) (comptoir.Regis
 		Register: register, AckedSeq: st.AckedSeq, Tickets: st.Tickets, GrandTotal: st.GrandTotal,
 		LastSeen: st.LastSeen, ChainOK: !st.ChainBroken, ChainBreak: st.ChainBreak,
 		LastClosing: st.LastPeriod, Rejected: st.Rejected, Conflicts: st.Conflicts, Demo: st.Demo,
+		Signed: st.Signed, SignatureBreaks: st.SignatureBreaks, KeyBreaks: st.KeyBreaks, Fingerprint: st.fingerprint(),
 	}, nil
 }

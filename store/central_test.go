@@ -342,41 +342,44 @@ func TestCentralPush_ChainBreak(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name      string
-		seq       int // index of the event altered; -1 for the closing
+		ticket    uint64 // the number of the ticket altered; 0 for the closing
 		alter     func(tb testing.TB, p map[string]json.RawMessage)
 		wantBreak string
 	}{
-		{"number skipped", 3, func(tb testing.TB, p map[string]json.RawMessage) {
+		{"number skipped", 4, func(tb testing.TB, p map[string]json.RawMessage) {
 			p["record"] = replaceOnce(tb, p["record"], `"number":4`, `"number":5`)
 			rehash(p)
 		}, "ticket 5"},
-		{"closing altered", -1, func(tb testing.TB, p map[string]json.RawMessage) {
+		{"closing altered", 0, func(tb testing.TB, p map[string]json.RawMessage) {
 			p["record"] = replaceOnce(tb, p["record"], `"period":"2026-03-10"`, `"period":"2026-03-11"`)
 		}, "closing 1"},
-		{"total altered", 3, func(tb testing.TB, p map[string]json.RawMessage) {
+		{"total altered", 4, func(tb testing.TB, p map[string]json.RawMessage) {
 			p["record"] = replaceOnce(tb, p["record"], `"total":`, `"total":1`)
 		}, "ticket 4"},
-		{"cashier altered", 3, func(tb testing.TB, p map[string]json.RawMessage) {
+		{"cashier altered", 4, func(tb testing.TB, p map[string]json.RawMessage) {
 			p["record"] = replaceOnce(tb, p["record"], `"cashier":"Alice"`, `"cashier":"Alicia"`)
 		}, "ticket 4"},
-		{"record re-hashed", 3, func(tb testing.TB, p map[string]json.RawMessage) {
+		// The record's hash holds, and the next ticket's link names the break; but ticket 4's
+		// signature covers its hash, and no one without the key signs the new one.
+		{"record re-hashed", 4, func(tb testing.TB, p map[string]json.RawMessage) {
 			p["record"] = replaceOnce(tb, p["record"], `"cashier":"Alice"`, `"cashier":"Mallory"`)
 			rehash(p)
-		}, "ticket 5"},
+		}, "ticket 4 (signature)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, events := registerWithSales(t, 6)
 			c := mustOpenCentral(t, centralPath(t), true)
 			altered := slices.Clone(events)
-			if tc.seq < 0 {
-				tc.seq = slices.IndexFunc(events, func(e comptoir.Event) bool { return e.Type == comptoir.EventClosingRecorded })
+			i := slices.IndexFunc(events, func(e comptoir.Event) bool { return e.Type == comptoir.EventClosingRecorded })
+			if tc.ticket != 0 {
+				i = ticketEvent(t, events, tc.ticket)
 			}
 			var p map[string]json.RawMessage
-			if err := json.Unmarshal(altered[tc.seq].Payload, &p); err != nil {
+			if err := json.Unmarshal(altered[i].Payload, &p); err != nil {
 				t.Fatalf("payload: %v", err)
 			}
 			tc.alter(t, p)
-			altered[tc.seq].Payload, _ = json.Marshal(p)
+			altered[i].Payload, _ = json.Marshal(p)
 			// The batch that breaks the chain names the break in its result, for the log.
 			res, err := c.Push(context.Background(), "R1", altered[:len(altered)-1])
 			if err != nil {
@@ -398,6 +401,30 @@ func TestCentralPush_ChainBreak(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ticketEvent is the index in an outbox of the event of ticket n. The outbox starts with the
+// register's key record, which its first ticket made first, so an index is found, not assumed.
+func ticketEvent(tb testing.TB, events []comptoir.Event, n uint64) int {
+	tb.Helper()
+	for i, e := range events {
+		if e.Type != comptoir.EventSaleRecorded {
+			continue
+		}
+		var p struct {
+			Record struct {
+				Number uint64 `json:"number"`
+			} `json:"record"`
+		}
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			tb.Fatalf("event %d: %v", e.Seq, err)
+		}
+		if p.Record.Number == n {
+			return i
+		}
+	}
+	tb.Fatalf("no event of ticket %d in the outbox", n)
+	return -1
 }
 
 // replaceOnce replaces the first old in b by new, failing when b does not hold old.
@@ -519,7 +546,8 @@ func TestOpenCentral_RefusesOtherFiles(t *testing.T) {
 }
 
 // BenchmarkCentralPush pushes 100,000 sale events in batches of 1000 straight to the central's
-// store, each batch one durable commit: the floor the HTTP layer is measured against.
+// store, each batch one durable commit with every record's signature checked: the floor the HTTP
+// layer is measured against.
 func BenchmarkCentralPush(b *testing.B) {
 	const total, batch = 100_000, 1000
 	path := filepath.Join(b.TempDir(), "register.db")
@@ -551,8 +579,9 @@ func BenchmarkCentralPush(b *testing.B) {
 			}
 		}
 		b.StopTimer()
-		if sum, err := c.Register(context.Background(), "R1"); err != nil || sum.Tickets != total || !sum.ChainOK {
-			b.Fatalf("Register = %+v, %v, want %d tickets, chain intact", sum, err, total)
+		if sum, err := c.Register(context.Background(), "R1"); err != nil || sum.Tickets != total || !sum.ChainOK ||
+			sum.Signed != uint64(len(events)) {
+			b.Fatalf("Register = %+v, %v, want %d tickets, chain intact, %d signatures checked", sum, err, total, len(events))
 		}
 		c.Close()
 		b.StartTimer()

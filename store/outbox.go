@@ -80,7 +80,17 @@ func (ev storedEvent) event(tx *bbolt.Tx, regs *reg) (comptoir.Event, error) {
 		}
 		return comptoir.Event{}, comptoir.E(comptoir.CodeHashMismatch, ref)
 	}
-	payload, err := recordPayload(ev.Register, rec.hashHex(), rec.body)
+	// The signature goes with the record, so that the central checks it with the register's key;
+	// a record older than the register's key has none.
+	var sig *comptoir.Signature
+	s, ok, err := recordSignature(*regs, comptoir.ChainOf(kindOfEvent[ev.Type]), ev.Key)
+	if err != nil {
+		return comptoir.Event{}, err
+	}
+	if ok {
+		sig = &s
+	}
+	payload, err := recordPayload(ev.Register, rec.hashHex(), rec.body, sig)
 	if err != nil {
 		return comptoir.Event{}, err
 	}

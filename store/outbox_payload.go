@@ -5,28 +5,74 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strconv"
+
+	"github.com/comptoir/comptoir"
 )
 
-// recordPayload writes an event's payload for a journal record, the bytes json.Marshal writes for
-// eventPayload{register, hash, body}, but by appending them: reading the outbox builds one for
-// every event it lists, and json.Marshal would re-scan every byte of the record to compact and
-// escape it. The record's bytes are the ones the register hashed, so they must reach the central
-// unchanged; encoding/json wrote them compact and HTML escaped, and such bytes are what
-// json.Marshal would copy as they are. Anything else (a register name or a record that
-// json.Marshal would rewrite) goes through json.Marshal, so that the bytes never differ from
-// what it writes.
-func recordPayload(register, hash string, body []byte) ([]byte, error) {
-	if !plainJSONString(register) || !plainJSONString(hash) || !compactEscaped(body) {
-		return json.Marshal(eventPayload{Register: register, Hash: hash, Record: body})
+// recordEvent is the payload of an event about a record: the register, the record's hash and its
+// exact hashed bytes (eventPayload's fields, in its order), and the record's signature, absent on
+// a record made before the register had a key. The signature is beside the record, never in it,
+// so that the record's bytes stay the ones hashed.
+type recordEvent struct {
+	Register  string              `json:"register"`
+	Hash      string              `json:"hash"`
+	Record    json.RawMessage     `json:"record"`
+	Signature *comptoir.Signature `json:"signature,omitempty"`
+}
+
+// recordPayload writes an event's payload for a record, the bytes json.Marshal writes for
+// recordEvent{register, hash, body, sig}, but by appending them: reading the outbox builds one
+// for every event it lists, and json.Marshal would re-scan every byte of the record to compact
+// and escape it. The record's bytes are the ones the register hashed, so they must reach the
+// central unchanged; encoding/json wrote them compact and HTML escaped, and such bytes are what
+// json.Marshal would copy as they are. Anything else (a register name, a signature or a record
+// that json.Marshal would rewrite) goes through json.Marshal, so that the bytes never differ
+// from what it writes.
+func recordPayload(register, hash string, body []byte, sig *comptoir.Signature) ([]byte, error) {
+	if !plainJSONString(register) || !plainJSONString(hash) || !compactEscaped(body) || !plainSignature(sig) {
+		return json.Marshal(recordEvent{Register: register, Hash: hash, Record: body, Signature: sig})
 	}
-	b := make([]byte, 0, len(`{"register":"","hash":"","record":}`)+len(register)+len(hash)+len(body))
+	n := len(`{"register":"","hash":"","record":}`) + len(register) + len(hash) + len(body)
+	if sig != nil {
+		n += len(`,"signature":{"chain":"","key":,"first":true,"prev":"","sig":""}`) + 20 + len(sig.Chain) + len(sig.Prev) + len(sig.Value)
+	}
+	b := make([]byte, 0, n)
 	b = append(b, `{"register":"`...)
 	b = append(b, register...)
 	b = append(b, `","hash":"`...)
 	b = append(b, hash...)
 	b = append(b, `","record":`...)
 	b = append(b, body...)
+	if sig != nil {
+		b = appendSignature(append(b, `,"signature":`...), sig)
+	}
 	return append(b, '}'), nil
+}
+
+// plainSignature reports whether every string of a signature is written by encoding/json as
+// itself: always so of what a register signs (a chain's name, base64url), checked all the same.
+func plainSignature(sig *comptoir.Signature) bool {
+	return sig == nil || plainJSONString(string(sig.Chain)) && plainJSONString(sig.Prev) && plainJSONString(sig.Value)
+}
+
+// appendSignature writes a signature whose strings are plain as json.Marshal writes it: fields in
+// their declared order, first and prev left out when empty.
+func appendSignature(b []byte, sig *comptoir.Signature) []byte {
+	b = append(b, `{"chain":"`...)
+	b = append(b, sig.Chain...)
+	b = append(b, `","key":`...)
+	b = strconv.AppendUint(b, sig.Key, 10)
+	if sig.First {
+		b = append(b, `,"first":true`...)
+	}
+	if sig.Prev != "" {
+		b = append(b, `,"prev":"`...)
+		b = append(b, sig.Prev...)
+		b = append(b, '"')
+	}
+	b = append(b, `,"sig":"`...)
+	b = append(b, sig.Value...)
+	return append(b, `"}`...)
 }
 
 // plainJSONString reports whether s is written by encoding/json as itself between quotes:
@@ -76,13 +122,13 @@ func compactEscaped(body []byte) bool {
 	return !inString
 }
 
-// splitRecordPayload reads a journal record's payload of the shape recordPayload writes without
+// splitRecordPayload reads a record's payload of the shape recordPayload writes without
 // encoding/json, which would scan the whole record once to validate it and again to find its
 // end, before apply scans it twice more to read the ticket. It says ok only when json.Unmarshal
-// would read the same register, hash and record bytes from a payload whose record is valid
-// JSON: it checks every byte but the record's, and the caller unmarshals the record, which
+// would read the same register, hash, record bytes and signature from a payload whose record is
+// valid JSON: it checks every byte but the record's, and the caller unmarshals the record, which
 // checks those. Anything else is left to encoding/json.
-func splitRecordPayload(payload []byte) (p eventPayload, ok bool) {
+func splitRecordPayload(payload []byte) (p recordEvent, ok bool) {
 	const (
 		head = `{"register":"`
 		mid  = `","hash":"`
@@ -107,11 +153,76 @@ func splitRecordPayload(payload []byte) (p eventPayload, ok bool) {
 	if rest, found = bytes.CutPrefix(rest[end:], []byte(tail)); !found {
 		return p, false
 	}
-	// The record runs to the payload's closing brace, with no white space around it.
-	if len(rest) < 3 || rest[0] != '{' || rest[len(rest)-2] != '}' || rest[len(rest)-1] != '}' {
+	// A signature comes after the record. Its strings hold no quote, so the last `,"signature":{`
+	// of the payload is the signature's own when the rest reads as one: whatever the record
+	// holds before it, a record that is valid JSON ends where the signature starts.
+	var sig *comptoir.Signature
+	record := rest[:max(len(rest)-1, 0)]
+	if i := bytes.LastIndex(rest, []byte(`,"signature":{`)); i >= 0 {
+		s, ok := splitSignature(rest[i+len(`,"signature":`):])
+		if !ok {
+			return p, false
+		}
+		sig, record = &s, rest[:i]
+	} else if len(rest) == 0 || rest[len(rest)-1] != '}' {
 		return p, false
 	}
-	return eventPayload{Register: string(register), Hash: string(hash), Record: rest[:len(rest)-1]}, true
+	// The record runs to the signature or the payload's closing brace, with no white space
+	// around it.
+	if len(record) < 2 || record[0] != '{' || record[len(record)-1] != '}' {
+		return p, false
+	}
+	return recordEvent{Register: string(register), Hash: string(hash), Record: record, Signature: sig}, true
+}
+
+// splitSignature reads {"chain":"…","key":N[,"first":true][,"prev":"…"],"sig":"…"}} (the
+// signature, then the payload's closing brace) as appendSignature writes it, each string plain;
+// ok only when encoding/json would read the same.
+func splitSignature(b []byte) (sig comptoir.Signature, ok bool) {
+	str := func(prefix string) (string, bool) {
+		rest, found := bytes.CutPrefix(b, []byte(prefix))
+		if !found {
+			return "", false
+		}
+		end := bytes.IndexByte(rest, '"')
+		if end < 0 || !plainJSONString(string(rest[:end])) {
+			return "", false
+		}
+		b = rest[end+1:]
+		return string(rest[:end]), true
+	}
+	chain, found := str(`{"chain":"`)
+	if !found {
+		return sig, false
+	}
+	sig.Chain = comptoir.Chain(chain)
+	if b, found = bytes.CutPrefix(b, []byte(`,"key":`)); !found {
+		return sig, false
+	}
+	n := 0
+	for n < len(b) && b[n] >= '0' && b[n] <= '9' {
+		n++
+	}
+	if n == 0 || n > 20 || (n > 1 && b[0] == '0') {
+		return sig, false
+	}
+	key, err := strconv.ParseUint(string(b[:n]), 10, 64)
+	if err != nil {
+		return sig, false
+	}
+	sig.Key, b = key, b[n:]
+	if rest, found := bytes.CutPrefix(b, []byte(`,"first":true`)); found {
+		sig.First, b = true, rest
+	}
+	if bytes.HasPrefix(b, []byte(`,"prev":"`)) {
+		if sig.Prev, found = str(`,"prev":"`); !found {
+			return sig, false
+		}
+	}
+	if sig.Value, found = str(`,"sig":"`); !found {
+		return sig, false
+	}
+	return sig, string(b) == `}}`
 }
 
 // decodeStoredEvent reads an outbox entry. An entry about a journal record, as appendEvent

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/comptoir/comptoir"
 )
 
 // recordPayloadSeeds are records as the journal writes them and records json.Marshal would
@@ -26,34 +28,53 @@ var recordPayloadSeeds = []string{
 	`{"nested":{"x":[true,false,null,1.5e3,-2]}}`,
 }
 
+// signatureSeeds are signatures as registers write them (the first of a chain, a later one) and
+// ones json.Marshal would escape, which must go its way.
+var signatureSeeds = []*comptoir.Signature{
+	nil,
+	{Chain: comptoir.ChainTickets, Key: 1, First: true, Value: "Sm9-_abc"},
+	{Chain: comptoir.ChainKeys, Key: 18446744073709551615, Prev: "cHJldg", Value: "c2ln"},
+	{Chain: "a<b>", Key: 2, Prev: "p\"q", Value: "é"},
+	{Chain: comptoir.ChainEvents},
+}
+
 // TestRecordPayload_SameBytesAsMarshal checks that the appended payload is, byte for byte, what
 // json.Marshal writes: the central hashes the record's bytes, and registers' outboxes already
 // hold events read the old way.
 func TestRecordPayload_SameBytesAsMarshal(t *testing.T) {
 	for _, reg := range []string{"R1", "caisse-2", "R<1>", "é"} {
 		for _, body := range recordPayloadSeeds {
-			checkRecordPayload(t, reg, "00ff", []byte(body))
+			for _, sig := range signatureSeeds {
+				checkRecordPayload(t, reg, "00ff", []byte(body), sig)
+			}
 		}
 	}
 }
 
-// FuzzRecordPayload checks the same for any valid JSON record and any register name.
+// FuzzRecordPayload checks the same for any valid JSON record, any register name and any
+// signature.
 func FuzzRecordPayload(f *testing.F) {
 	for _, body := range recordPayloadSeeds {
-		f.Add("R1", body)
+		f.Add("R1", body, false, "", uint64(0), false, "", "")
+		f.Add("R1", body, true, "tickets", uint64(1), true, "", "c2ln")
+		f.Add("R1", body, true, "closings", uint64(3), false, "cHJldg", "c2ln")
 	}
-	f.Fuzz(func(t *testing.T, register, body string) {
+	f.Fuzz(func(t *testing.T, register, body string, signed bool, chain string, key uint64, first bool, prev, value string) {
 		if !json.Valid([]byte(body)) {
 			t.Skip()
 		}
-		checkRecordPayload(t, register, "abc123", []byte(body))
+		var sig *comptoir.Signature
+		if signed {
+			sig = &comptoir.Signature{Chain: comptoir.Chain(chain), Key: key, First: first, Prev: prev, Value: value}
+		}
+		checkRecordPayload(t, register, "abc123", []byte(body), sig)
 	})
 }
 
-func checkRecordPayload(t *testing.T, register, hash string, body []byte) {
+func checkRecordPayload(t *testing.T, register, hash string, body []byte, sig *comptoir.Signature) {
 	t.Helper()
-	want, wantErr := json.Marshal(eventPayload{Register: register, Hash: hash, Record: body})
-	got, err := recordPayload(register, hash, body)
+	want, wantErr := json.Marshal(recordEvent{Register: register, Hash: hash, Record: body, Signature: sig})
+	got, err := recordPayload(register, hash, body, sig)
 	if (err != nil) != (wantErr != nil) {
 		t.Fatalf("recordPayload(%q, %q) error = %v, json.Marshal's = %v", register, body, err, wantErr)
 	}
@@ -66,14 +87,20 @@ func checkRecordPayload(t *testing.T, register, hash string, body []byte) {
 // without encoding/json, to what encoding/json reads.
 func TestSplitRecordPayload_ReadsRecordPayload(t *testing.T) {
 	for _, body := range recordPayloadSeeds[:3] {
-		payload, err := recordPayload("R1", "00ff", []byte(body))
-		if err != nil {
-			t.Fatal(err)
+		for _, sig := range signatureSeeds[:3] {
+			payload, err := recordPayload("R1", "00ff", []byte(body), sig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := splitRecordPayload(payload)
+			if !ok {
+				t.Errorf("splitRecordPayload(%s) left it to encoding/json", payload)
+			}
+			if ok && !reflect.DeepEqual(got.Signature, sig) {
+				t.Errorf("splitRecordPayload(%s) read the signature %+v, want %+v", payload, got.Signature, sig)
+			}
+			checkSplit(t, payload)
 		}
-		if _, ok := splitRecordPayload(payload); !ok {
-			t.Errorf("splitRecordPayload(%s) left it to encoding/json", payload)
-		}
-		checkSplit(t, payload)
 	}
 }
 
@@ -84,6 +111,11 @@ func FuzzSplitRecordPayload(f *testing.F) {
 	f.Add([]byte(`{"register":"R1","hash":"ab","record":{"a":1},"x":{}}`))
 	f.Add([]byte(`{"register":"R1","hash":"ab","record":{"a":1} }`))
 	f.Add([]byte(`{"register":"R\u0031","hash":"ab","record":{}}`))
+	f.Add([]byte(`{"register":"R1","hash":"ab","record":{"a":1},"signature":{"chain":"tickets","key":1,"first":true,"sig":"c2ln"}}`))
+	f.Add([]byte(`{"register":"R1","hash":"ab","record":{"a":1},"signature":{"chain":"tickets","key":2,"prev":"cA","sig":"c2ln"}}`))
+	f.Add([]byte(`{"register":"R1","hash":"ab","record":{"signature":{"chain":"t","key":1,"sig":"s"}},"signature":{"chain":"t","key":01,"sig":"s"}}`))
+	f.Add([]byte(`{"register":"R1","hash":"ab","record":{"a":1},"signature":{"chain":"t","key":1,"sig":"s"},"signature":{"chain":"u","key":1,"sig":"s"}}`))
+	f.Add([]byte(`{"register":"R1","hash":"ab","record":{"a":1},"signature":{"chain":"t","key":1,"first":false,"sig":"s"}}`))
 	f.Fuzz(func(t *testing.T, payload []byte) { checkSplit(t, payload) })
 }
 
@@ -93,11 +125,12 @@ func checkSplit(t *testing.T, payload []byte) {
 	if !ok || !json.Valid(got.Record) {
 		return
 	}
-	var want eventPayload
+	var want recordEvent
 	if err := json.Unmarshal(payload, &want); err != nil {
 		t.Fatalf("split %q, which encoding/json refuses: %v", payload, err)
 	}
-	if got.Register != want.Register || got.Hash != want.Hash || !bytes.Equal(got.Record, want.Record) {
+	if got.Register != want.Register || got.Hash != want.Hash || !bytes.Equal(got.Record, want.Record) ||
+		!reflect.DeepEqual(got.Signature, want.Signature) {
 		t.Fatalf("split %q as %+v, encoding/json reads %+v", payload, got, want)
 	}
 }

@@ -21,7 +21,7 @@ import (
 
 // benchVersion names the cached registers of the sync benchmarks; change it when the file
 // format or the way they are built changes.
-const benchVersion = "sync-v2"
+const benchVersion = "sync-v3"
 
 // benchToday is the last business day of the cached registers, fixed so that a cached file stays
 // valid whatever the date of the run.

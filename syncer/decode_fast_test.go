@@ -12,6 +12,7 @@ import (
 var fastSeeds = []string{
 	`{"events":[]}`,
 	` { "events" : [ ] } ` + "\n",
+	`{"events":[{"seq":1,"id":"a","type":"key.recorded","at":"2026-11-27T09:30:00Z","payload":{"register":"R1","hash":"ab","record":{"n":1},"signature":{"chain":"keys","key":1,"first":true,"sig":"c2ln"}}}]}`,
 	`{"events":[{}]}`,
 	`{"events":[{"seq":1,"id":"a","type":"t","at":"2026-11-27T09:30:00.5+01:00","payload":{"a":[1,-2.5e+3,true,false,null,"\u00e9\n"]}}]}`,
 	`{"events":[{"payload":"x","at":"2026-11-27T09:30:00Z","type":"t","id":"a","seq":18446744073709551615}]}`,

@@ -77,7 +77,8 @@ func TestDecodeBatch_Codes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			max := int64(4096)
+			// Room for six signed events, whose payloads are near a kilobyte each.
+			max := int64(64 << 10)
 			if tt.want == comptoir.CodeBatchTooLarge {
 				max = int64(len(valid) - 1)
 			}

@@ -20,6 +20,9 @@ var encodeSeeds = []comptoir.Event{
 		Payload: json.RawMessage("{ \"spaced\" : [1, 2,\n 3], \"html\": \"<b>&</b>\" }")},
 	{Seq: 7, ID: "x", Type: "customer.enrolled", At: time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC), Payload: json.RawMessage(`"s"`)},
 	{Seq: 8, ID: "y", Type: "email.blocked", At: time.Unix(0, 0).In(time.FixedZone("", -(9*3600 + 30*60))), Payload: nil},
+	// A signed record's payload: the signature beside the record, copied as it is.
+	{Seq: 9, ID: "z", Type: comptoir.EventSaleRecorded, At: time.Date(2026, 11, 27, 9, 31, 0, 0, time.UTC),
+		Payload: json.RawMessage(`{"register":"R1","hash":"ab","record":{"n":2},"signature":{"chain":"tickets","key":1,"prev":"cHJldg","sig":"c2ln"}}`)},
 }
 
 // TestAppendBatch_DecodesLikeMarshal checks that the hand-written batch reads as the same events

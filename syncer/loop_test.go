@@ -112,8 +112,8 @@ func TestLoop_OfflineGoesOn(t *testing.T) {
 	s, _ := pullSyncer(t, c, f, 1)
 	s.MaxAttempts = 1
 	_, states, ticks, _ := startLoop(t, s)
-	if st := nextRun(t, states); st.Online || st.Pending != 1 {
-		t.Fatalf("state = %+v, want offline with 1 pending", st)
+	if st := nextRun(t, states); st.Online || st.Pending != keyEvents+1 {
+		t.Fatalf("state = %+v, want offline with %d pending", st, keyEvents+1)
 	}
 	c.mu.Lock()
 	c.pushErr = nil

@@ -144,6 +144,12 @@ var (
 	descChain = prometheus.NewDesc("comptoir_central_register_chain_ok",
 		"1 while every ticket and closing the register pushed links to the one before it, 0 once one does not.",
 		[]string{"register", "demo"}, nil)
+	descSigBreaks = prometheus.NewDesc("comptoir_central_signature_breaks_total",
+		"Records the register pushed whose signature did not hold: missing, wrong, made by another key than the one declared for them, or not following the previous signature of their chain.",
+		[]string{"register", "demo"}, nil)
+	descKeyBreaks = prometheus.NewDesc("comptoir_central_register_key_breaks",
+		"Signing keys the register declared replaced because the previous one was lost: declared breaks.",
+		[]string{"register", "demo"}, nil)
 	descTickets = prometheus.NewDesc("comptoir_central_register_tickets",
 		"Sales and refunds the central holds for the register, training excluded.", []string{"register", "demo"}, nil)
 	descCardConflicts = prometheus.NewDesc("comptoir_central_card_conflicts",
@@ -158,7 +164,7 @@ type cardConflicts interface {
 
 // Describe sends the per-register descriptions.
 func (c registersCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descAcked, descLastPush, descLag, descChain, descTickets, descCardConflicts} {
+	for _, d := range []*prometheus.Desc{descAcked, descLastPush, descLag, descChain, descSigBreaks, descKeyBreaks, descTickets, descCardConflicts} {
 		ch <- d
 	}
 }
@@ -195,6 +201,10 @@ func (c registersCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(descAcked, prometheus.GaugeValue, float64(sum.AckedSeq), t.name, demo)
 		ch <- prometheus.MustNewConstMetric(descChain, prometheus.GaugeValue, chain, t.name, demo)
+		// Counted in the database with the records, so the counter survives the central's
+		// restarts and only grows.
+		ch <- prometheus.MustNewConstMetric(descSigBreaks, prometheus.CounterValue, float64(sum.SignatureBreaks), t.name, demo)
+		ch <- prometheus.MustNewConstMetric(descKeyBreaks, prometheus.GaugeValue, float64(sum.KeyBreaks), t.name, demo)
 		ch <- prometheus.MustNewConstMetric(descTickets, prometheus.GaugeValue, float64(sum.Tickets), t.name, demo)
 		if !sum.LastSeen.IsZero() {
 			ch <- prometheus.MustNewConstMetric(descLastPush, prometheus.GaugeValue, float64(sum.LastSeen.UnixNano())/1e9, t.name, demo)

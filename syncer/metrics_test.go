@@ -94,6 +94,8 @@ func TestMetrics_AfterPushes(t *testing.T) {
 				{"comptoir_central_register_acked_seq", r1, 4},
 				{"comptoir_central_register_acked_seq", r2, 1},
 				{"comptoir_central_register_chain_ok", r2, 1},
+				{"comptoir_central_signature_breaks_total", r1, 0},
+				{"comptoir_central_register_key_breaks", r1, 0},
 				{"comptoir_central_card_conflicts", nil, 0},
 			} {
 				if got := value(sample(t, fams, tt.name, tt.labels)); got != tt.want {

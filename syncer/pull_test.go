@@ -190,8 +190,8 @@ func TestSyncer_PullsEveryPage(t *testing.T) {
 	if got, want := f.cursor, "2500"; got != want {
 		t.Errorf("stored cursor = %q, want %q", got, want)
 	}
-	if rep.Acked != 3 || rep.Changes != 2500 || rep.Pages != 3 || !rep.Pulled || !rep.SetUp {
-		t.Errorf("Report = %+v, want 3 acked, 2500 changes in 3 pages, pulled, set up", rep)
+	if rep.Acked != keyEvents+3 || rep.Changes != 2500 || rep.Pages != 3 || !rep.Pulled || !rep.SetUp {
+		t.Errorf("Report = %+v, want %d acked, 2500 changes in 3 pages, pulled, set up", rep, keyEvents+3)
 	}
 	if st := s.State(); st.LastPull.IsZero() || st.LastError != nil || !st.Online || st.Running {
 		t.Errorf("State = %+v, want a pull noted, online, no error, not running", st)

@@ -36,10 +36,10 @@ func TestSyncer_ReadAheadMeanwhile(t *testing.T) {
 			next++
 		}
 	}
-	if got, want := next-1, uint64(7); got != want {
+	if got, want := next-1, uint64(keyEvents+7); got != want {
 		t.Errorf("%d events sent, want %d", got, want)
 	}
-	if got, want := rep.Acked, 7; got != want {
+	if got, want := rep.Acked, keyEvents+7; got != want {
 		t.Errorf("Run acknowledged %d events, want %d", got, want)
 	}
 	pending, err := reg.PendingEvents(context.Background())
@@ -72,7 +72,7 @@ func TestSyncer_ReadAheadStopsOnRefusal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := pending, 2; got != want {
+	if got, want := pending, keyEvents+2; got != want {
 		t.Errorf("%d events pending, want %d", got, want)
 	}
 }

@@ -189,7 +189,9 @@ func event(seq uint64, id, typ string) comptoir.Event {
 }
 
 // registerOutbox is the outbox of a real register that recorded twenty sales, made once: the events
-// every store must take as tickets, with their real IDs, hashes and chain.
+// every store must take as tickets, with their real IDs, hashes, signatures and chains. Its first
+// event is the register's key record, which the first sale made first; tickets follow from
+// sequence 2.
 var registerOutbox = sync.OnceValues(func() ([]comptoir.Event, error) {
 	dir, err := os.MkdirTemp("", "comptoir-syncer-test")
 	if err != nil {
@@ -216,7 +218,8 @@ var registerOutbox = sync.OnceValues(func() ([]comptoir.Event, error) {
 	return reg.Outbox(ctx, 0, 0)
 })
 
-// sales are the register's sale events from sequence from to to, both included.
+// sales are the register's events from sequence from to to, both included: the key record's at
+// 1, ticket n's at n+1.
 func sales(from, to uint64) []comptoir.Event {
 	events, err := registerOutbox()
 	if err != nil {
@@ -317,8 +320,8 @@ func TestServer(t *testing.T) {
 			a := do(t, s, status("R1", tokR1))
 			wantStatus(t, a, http.StatusOK, "")
 			got := decode[comptoir.RegisterSummary](t, a)
-			if got.Register != "R1" || got.AckedSeq != 3 || got.Tickets != 3 || !got.ChainOK || got.LastSeen.IsZero() {
-				t.Fatalf("summary: got %+v, want R1 acked 3, 3 tickets, chain ok, last seen", got)
+			if got.Register != "R1" || got.AckedSeq != 3 || got.Tickets != 2 || !got.ChainOK || got.LastSeen.IsZero() {
+				t.Fatalf("summary: got %+v, want R1 acked 3, 2 tickets, chain ok, last seen", got)
 			}
 		}},
 		{"Replay", func(t *testing.T, s *syncer.Server) {
@@ -326,8 +329,8 @@ func TestServer(t *testing.T) {
 			// The answer was lost: the register sends the same batch, then one overlapping it.
 			wantAcked(t, do(t, s, push("R1", tokR1, batchBody(t, sales(1, 3)))), 3)
 			wantAcked(t, do(t, s, push("R1", tokR1, batchBody(t, sales(2, 5)))), 5)
-			if got := summary(t, s, "R1"); got.Tickets != 5 || got.AckedSeq != 5 {
-				t.Fatalf("after replays: got %d tickets acked %d, want 5 and 5", got.Tickets, got.AckedSeq)
+			if got := summary(t, s, "R1"); got.Tickets != 4 || got.AckedSeq != 5 {
+				t.Fatalf("after replays: got %d tickets acked %d, want 4 and 5", got.Tickets, got.AckedSeq)
 			}
 		}},
 		{"Gap", func(t *testing.T, s *syncer.Server) {
@@ -337,8 +340,8 @@ func TestServer(t *testing.T) {
 			if got := decode[syncer.ErrorResponse](t, a).ExpectedSeq; got != 3 {
 				t.Fatalf("expected_seq: got %d, want 3", got)
 			}
-			if got := summary(t, s, "R1"); got.AckedSeq != 2 || got.Tickets != 2 {
-				t.Fatalf("after gap: got acked %d tickets %d, want 2 and 2", got.AckedSeq, got.Tickets)
+			if got := summary(t, s, "R1"); got.AckedSeq != 2 || got.Tickets != 1 {
+				t.Fatalf("after gap: got acked %d tickets %d, want 2 and 1", got.AckedSeq, got.Tickets)
 			}
 		}},
 		{"GapOnFirstPush", func(t *testing.T, s *syncer.Server) {
@@ -353,15 +356,15 @@ func TestServer(t *testing.T) {
 			other := []comptoir.Event{event(2, "another-id", comptoir.EventSaleRecorded), event(3, "id-3", comptoir.EventSaleRecorded)}
 			wantStatus(t, do(t, s, push("R1", tokR1, batchBody(t, other))), http.StatusConflict, string(comptoir.CodeSeqConflict))
 			got := summary(t, s, "R1")
-			if got.AckedSeq != 2 || got.Tickets != 2 || got.Conflicts != 1 {
-				t.Fatalf("after conflict: got acked %d tickets %d conflicts %d, want 2, 2, 1", got.AckedSeq, got.Tickets, got.Conflicts)
+			if got.AckedSeq != 2 || got.Tickets != 1 || got.Conflicts != 1 {
+				t.Fatalf("after conflict: got acked %d tickets %d conflicts %d, want 2, 1, 1", got.AckedSeq, got.Tickets, got.Conflicts)
 			}
 			// What is stored was not overwritten: the original event still replays.
 			wantAcked(t, do(t, s, push("R1", tokR1, batchBody(t, sales(2, 2)))), 2)
 		}},
 		{"Rejected", func(t *testing.T, s *syncer.Server) {
-			evs := append(append(sales(1, 1), event(2, "id-2", "no.such.type")), sales(3, 3)...)
-			wantAcked(t, do(t, s, push("R1", tokR1, batchBody(t, evs))), 3)
+			evs := append(append(sales(1, 2), event(3, "id-3", "no.such.type")), sales(4, 4)...)
+			wantAcked(t, do(t, s, push("R1", tokR1, batchBody(t, evs))), 4)
 			if got := summary(t, s, "R1"); got.Rejected != 1 || got.Tickets != 2 {
 				t.Fatalf("rejected: got %d rejected %d tickets, want 1 and 2", got.Rejected, got.Tickets)
 			}
@@ -568,15 +571,23 @@ func TestServer_ChainBreakLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Logger = newTextLogger(&log)
-	// Ticket 2 left out: ticket 3 goes under sequence 2 and does not link to ticket 1.
-	events := sales(1, 3)
-	broken := []comptoir.Event{events[0], events[2]}
-	broken[1].Seq = 2
-	wantAcked(t, do(t, s, push("R1", tokens["R1"], batchBody(t, broken))), 2)
+	// Ticket 2 left out: ticket 3 goes under sequence 3 and does not link to ticket 1.
+	events := sales(1, 4)
+	broken := []comptoir.Event{events[0], events[1], events[3]}
+	broken[2].Seq = 3
+	wantAcked(t, do(t, s, push("R1", tokens["R1"], batchBody(t, broken))), 3)
 	if got := summary(t, s, "R1"); got.ChainOK || got.ChainBreak != "ticket 3" {
 		t.Fatalf("summary: chain ok %v, break %q, want false, ticket 3", got.ChainOK, got.ChainBreak)
 	}
 	if got := log.String(); !strings.Contains(got, "register chain broken") || !strings.Contains(got, "ticket 3") || !strings.Contains(got, "R1") {
 		t.Errorf("log = %q, want one line naming R1 and ticket 3", got)
+	}
+	// Ticket 3's signature follows ticket 2's, which the central never got: a signature break
+	// too, which the metric counts.
+	if got := summary(t, s, "R1"); got.SignatureBreaks != 1 || got.Signed != 2 {
+		t.Errorf("summary: %d signatures checked, %d breaks, want 2 and 1", got.Signed, got.SignatureBreaks)
+	}
+	if got := value(sample(t, scrape(t, s), "comptoir_central_signature_breaks_total", map[string]string{"register": "R1"})); got != 1 {
+		t.Errorf("comptoir_central_signature_breaks_total{register=R1} = %v, want 1", got)
 	}
 }

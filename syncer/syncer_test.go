@@ -37,6 +37,10 @@ func openRegister(tb testing.TB, path string) *store.Store {
 	return reg
 }
 
+// keyEvents is the events a register's outbox holds besides its sales: its first sale makes the
+// register's signing key first, whose key record is an event of its own.
+const keyEvents = 1
+
 // sell records n sales of one to n jars, so that totals differ from sale to sale.
 func sell(tb testing.TB, reg *store.Store, n int) {
 	tb.Helper()
@@ -147,8 +151,8 @@ func TestSyncer_PushesEverything(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if rep.Acked != 20 || rep.Batches != 3 || rep.Pending != 0 {
-		t.Errorf("Run = %+v, want 20 events acknowledged in 3 batches of at most 7, none pending", rep)
+	if rep.Acked != 20+keyEvents || rep.Batches != 3 || rep.Pending != 0 {
+		t.Errorf("Run = %+v, want %d events acknowledged in 3 batches of at most 7, none pending", rep, 20+keyEvents)
 	}
 	wantMatches(t, c, reg)
 	st := s.State()
@@ -196,8 +200,8 @@ func TestSyncer_LostAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if rep.Acked != 10 {
-		t.Errorf("Run acknowledged %d events, want 10", rep.Acked)
+	if rep.Acked != 10+keyEvents {
+		t.Errorf("Run acknowledged %d events, want %d", rep.Acked, 10+keyEvents)
 	}
 	if len(sl.delays) != 1 {
 		t.Errorf("Run waited %d times, want once, after the lost answer", len(sl.delays))
@@ -260,8 +264,8 @@ func TestSyncer_RestoredRegister(t *testing.T) {
 			if got := c.pushes.Load() - before; got != 1 || len(sl.delays) != 0 {
 				t.Errorf("Run made %d pushes and waited %d times, want one push and no retry", got, len(sl.delays))
 			}
-			if rep.Pending != 5+tc.newSales || rep.Acked != 0 {
-				t.Errorf("Run = %+v, want nothing dropped and %d events pending", rep, 5+tc.newSales)
+			if rep.Pending != keyEvents+5+tc.newSales || rep.Acked != 0 {
+				t.Errorf("Run = %+v, want nothing dropped and %d events pending", rep, keyEvents+5+tc.newSales)
 			}
 			if st := s.State(); !st.Online || !errors.Is(st.LastError, comptoir.E(tc.want)) {
 				t.Errorf("State = %+v, want online with the refusal as last error", st)
@@ -311,11 +315,11 @@ func TestSyncer_CentralDown(t *testing.T) {
 			s.MaxAttempts, s.BaseDelay, s.MaxDelay, s.Jitter = 6, 100*time.Millisecond, 500*time.Millisecond, tc.jitter
 			rep, err := s.Run(context.Background())
 			wantCode(t, err, comptoir.CodeCentralUnreachable)
-			if rep.Pending != 3 {
-				t.Errorf("Pending = %d, want 3", rep.Pending)
+			if rep.Pending != keyEvents+3 {
+				t.Errorf("Pending = %d, want %d", rep.Pending, keyEvents+3)
 			}
-			if st := s.State(); st.Online || st.Pending != 3 || st.LastError == nil {
-				t.Errorf("State = %+v, want offline with 3 pending and the error", st)
+			if st := s.State(); st.Online || st.Pending != keyEvents+3 || st.LastError == nil {
+				t.Errorf("State = %+v, want offline with %d pending and the error", st, keyEvents+3)
 			}
 			schedule := []time.Duration{100, 200, 400, 500, 500}
 			if len(sl.delays) != len(schedule) {
@@ -423,15 +427,16 @@ func TestSyncer_GapAhead(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if len(rec.batches) != 2 || rec.batches[1][0].Seq != 4 || rep.Acked != 6 || rep.Pending != 0 {
-		t.Errorf("Run = %+v after %d batches, want the second batch from event 4 and all 6 dropped", rep, len(rec.batches))
+	if len(rec.batches) != 2 || rec.batches[1][0].Seq != 4 || rep.Acked != keyEvents+6 || rep.Pending != 0 {
+		t.Errorf("Run = %+v after %d batches, want the second batch from event 4 and all %d dropped", rep, len(rec.batches), keyEvents+6)
 	}
 }
 
 // TestSyncer_ByteBound cuts batches by their size as well as their count.
 func TestSyncer_ByteBound(t *testing.T) {
 	reg := openRegister(t, filepath.Join(t.TempDir(), "r1.db"))
-	sell(t, reg, 6)
+	// Six events: the key record's and five sales.
+	sell(t, reg, 6-keyEvents)
 	events, err := reg.Outbox(context.Background(), 0, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -439,12 +444,17 @@ func TestSyncer_ByteBound(t *testing.T) {
 	rec := &recorder{answer: func(_ int, events []comptoir.Event) (comptoir.PushResult, error) {
 		return comptoir.PushResult{AckedSeq: events[len(events)-1].Seq}, nil
 	}}
-	// Room for two events and a half: batches of two.
-	one, err := json.Marshal(events[0])
-	if err != nil {
-		t.Fatal(err)
+	// Room for two of the largest event and a quarter, less than any three take: batches of two,
+	// the key record's event (smaller than a sale's) with the first sale.
+	one := 0
+	for _, e := range events {
+		b, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		one = max(one, len(b))
 	}
-	size := 64 + 5*len(one)/2
+	size := 64 + 9*one/4
 	s := &syncer.Syncer{Outbox: reg, Central: rec, Register: "R1", MaxBytes: size}
 	if _, err := s.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -475,8 +485,8 @@ func TestSyncer_CentralFailing(t *testing.T) {
 	s.MaxAttempts = 3
 	rep, err := s.Run(context.Background())
 	wantCode(t, err, comptoir.CodeCentralFailing)
-	if c.pushes.Load() != 3 || len(sl.delays) != 2 || rep.Pending != 2 {
-		t.Errorf("%d pushes, %d waits, %d pending; want 3 pushes, 2 waits, 2 pending", c.pushes.Load(), len(sl.delays), rep.Pending)
+	if c.pushes.Load() != 3 || len(sl.delays) != 2 || rep.Pending != keyEvents+2 {
+		t.Errorf("%d pushes, %d waits, %d pending; want 3 pushes, 2 waits, %d pending", c.pushes.Load(), len(sl.delays), rep.Pending, keyEvents+2)
 	}
 	if st := s.State(); !st.Online {
 		t.Errorf("State = %+v, want online: the central answered", st)

@@ -167,6 +167,9 @@ func TestCentral_KillDuringIngest(t *testing.T) {
 	const (
 		registers = 3
 		perReg    = 2000
+		// perRegEvents is a register's outbox: its key record's event, which its first sale
+		// made first, then one event per sale.
+		perRegEvents = perReg + 1
 	)
 	// killAts are the events acknowledged, all registers together, at which the central is killed.
 	killAts := []uint64{1500, 3500}
@@ -310,14 +313,19 @@ func TestCentral_KillDuringIngest(t *testing.T) {
 			t.Fatalf("%s: Verify = %+v, %v", name, rep, err)
 		}
 		sum := central.summary(t, name, tokens[comptoir.AdminName])
-		if sum.AckedSeq != perReg || sum.Tickets != uint64(rep.Tickets) || sum.GrandTotal != rep.GrandTotal ||
+		if sum.AckedSeq != perRegEvents || sum.Tickets != uint64(rep.Tickets) || sum.GrandTotal != rep.GrandTotal ||
 			!sum.ChainOK || sum.Conflicts != 0 || sum.Rejected != 0 {
 			t.Errorf("%s: central summary %+v; want acked %d, %d tickets, %d cents, an intact chain, nothing refused",
-				name, sum, perReg, rep.Tickets, rep.GrandTotal)
+				name, sum, perRegEvents, rep.Tickets, rep.GrandTotal)
+		}
+		// Every record is signed, and the last signature of each chain, which the next record's
+		// must follow, committed with the events that carried it, kills or not.
+		if sum.Signed != perRegEvents || sum.SignatureBreaks != 0 {
+			t.Errorf("%s: %d signatures checked, %d breaks; want %d and none", name, sum.Signed, sum.SignatureBreaks, perRegEvents)
 		}
 	}
 
-	// Stopped as an operator would, the file holds each register's events 1 to perReg once.
+	// Stopped as an operator would, the file holds each register's events 1 to perRegEvents once.
 	if err := central.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -346,8 +354,8 @@ func TestCentral_KillDuringIngest(t *testing.T) {
 			}); err != nil {
 				return err
 			}
-			if want-1 != perReg {
-				return fmt.Errorf("R%d: %d events stored, want %d", i, want-1, perReg)
+			if want-1 != perRegEvents {
+				return fmt.Errorf("R%d: %d events stored, want %d", i, want-1, perRegEvents)
 			}
 		}
 		return nil
