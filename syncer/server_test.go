@@ -204,10 +204,9 @@ var registerOutbox = sync.OnceValues(func() ([]comptoir.Event, error) {
 		return nil, err
 	}
 	defer reg.Close()
+	// No catalogue import: a ticket carries its lines, and an import's technical event would
+	// shift the sequence numbers the tests name.
 	p := comptoir.Product{GTIN: "3017620422003", Name: "Pâte à tartiner", Price: comptoir.Euros(3, 95), VAT: comptoir.VATReduced}
-	if _, err := reg.ImportProducts(ctx, []comptoir.Product{p}); err != nil {
-		return nil, err
-	}
 	for range 20 {
 		d := comptoir.SaleDraft{Lines: []comptoir.Line{comptoir.LineFor(p, 1)},
 			Payments: []comptoir.Payment{{Method: comptoir.Card, Amount: p.Price}}}

@@ -198,9 +198,8 @@ func TestCentral_KillDuringIngest(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer reg.Close()
-		if _, err := reg.ImportProducts(ctx, []comptoir.Product{p}); err != nil {
-			t.Fatal(err)
-		}
+		// No catalogue import: a ticket carries its lines, and the import's technical event
+		// would be one more event to count.
 		for sold := 0; sold < perReg; sold += 200 {
 			drafts := make([]comptoir.SaleDraft, 200)
 			for k := range drafts {
