@@ -364,6 +364,9 @@ type VerifyReport struct {
 	Events   int64
 	Keys     int64
 	Signed   int64
+	// SigningKeys lists every key the key chain declares, in order: what a fingerprint kept from
+	// a Z report is checked against (a journal rewritten without its key chain declares none).
+	SigningKeys []KeyInfo
 	// Breaks lists the declared breaks: the keys recorded as replacing a lost one. They are not
 	// failures, but verify names them, because records signed by a lost key can no longer be
 	// told from records its finder signed.

@@ -619,6 +619,10 @@ const (
 	// CodeArchiveBroken says a record of an archive does not hold (args: what, the record or
 	// file, and the chain's label).
 	CodeArchiveBroken Code = "archive_broken"
+	// CodeKeyNotDeclared says the journal declares no key of the fingerprint given to verify
+	// (arg: the fingerprint): the journal was rewritten without its key chain, or the
+	// fingerprint is another register's.
+	CodeKeyNotDeclared Code = "key_not_declared"
 	// CodePeriodNotClosed refuses to archive a period that has no closing yet (arg: the period).
 	CodePeriodNotClosed Code = "period_not_closed"
 )
@@ -1149,6 +1153,8 @@ var messages = map[Code]message{
 		"the archive is signed by key %s, not by the expected key %s"},
 	CodeArchiveBroken: {"archive : %s, %s (%s)",
 		"archive: %s, %s (%s)"},
+	CodeKeyNotDeclared: {"le journal ne déclare aucune clé d'empreinte %s : il a été réécrit sans sa chaîne de clés, ou cette empreinte est celle d'une autre caisse",
+		"the journal declares no key with fingerprint %s: it was rewritten without its key chain, or the fingerprint is another register's"},
 	CodePeriodNotClosed: {"la période %s n'est pas clôturée : clôturez-la avant de l'archiver",
 		"period %s is not closed: close it before archiving it"},
 	CodeArchiveExists: {"%s existe déjà : l'archive de cette période a déjà été exportée, et une archive n'est jamais remplacée ; déplacez ce fichier pour en exporter une nouvelle",

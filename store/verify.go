@@ -455,6 +455,7 @@ func (v *verifier) checkKey(ref comptoir.RecordRef, recordKey []byte, r record) 
 		}
 	}
 	v.keys = append(v.keys, vk)
+	v.rep.SigningKeys = append(v.rep.SigningKeys, comptoir.KeyInfo{Number: k.Number, Reason: k.Reason, Fingerprint: k.Fingerprint, PublicKey: k.PublicKey, At: k.At})
 	return false
 }
 

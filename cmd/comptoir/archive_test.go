@@ -1,10 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
 )
 
 // TestArchive_ExportAndVerify exports a closed month from the command line, then checks it with
@@ -63,5 +67,62 @@ func TestArchive_ExportAndVerify(t *testing.T) {
 	}
 	if r := runCmd(t, nil, "", "--db", db, "archive"); r.code != exitUsage {
 		t.Errorf("archive without --period: exit %d, want %d", r.code, exitUsage)
+	}
+}
+
+// TestVerify_KeyFingerprint checks verify --key-fingerprint on the journal: the fingerprint of a Z
+// report passes; a journal rewritten without its key chain (keys, signatures and the head's
+// chains deleted, which leaves a journal that looks made before signatures) verifies without it,
+// and is refused with it.
+func TestVerify_KeyFingerprint(t *testing.T) {
+	db := dbPath(t)
+	if r := runCmd(t, nil, "", "--db", db, "demo-data", "--sales", "20", "--days", "2", "--seed", "5", "--start", "2026-03-02"); r.code != exitOK {
+		t.Fatalf("demo-data: exit %d, %s", r.code, r.stderr)
+	}
+	fp := fingerprintRE.FindString(runCmd(t, nil, "", "--db", db, "key", "show").stdout)
+	if r := runCmd(t, nil, "", "--db", db, "verify", "--key-fingerprint", strings.ToUpper(fp)); r.code != exitOK {
+		t.Fatalf("verify --key-fingerprint %s: exit %d, %s", fp, r.code, r.stderr)
+	}
+
+	// The forger deletes everything that says the journal was signed.
+	bdb, err := bbolt.Open(db, 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = bdb.Update(func(tx *bbolt.Tx) error {
+		for _, name := range []string{"signkeys/R1", "sigs/R1", "techlog/R1", "reprints/R1"} {
+			if err := tx.DeleteBucket([]byte(name)); err != nil {
+				return err
+			}
+			if _, err := tx.CreateBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket([]byte("meta"))
+		v := meta.Get([]byte("head/R1"))
+		var h map[string]any
+		if err := json.Unmarshal(v[1:], &h); err != nil {
+			return err
+		}
+		delete(h, "chains")
+		b, err := json.Marshal(h)
+		if err != nil {
+			return err
+		}
+		return meta.Put([]byte("head/R1"), append([]byte{v[0]}, b...))
+	})
+	bdb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(db + ".sign"); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCmd(t, nil, "", "--db", db, "verify"); r.code != exitOK {
+		t.Fatalf("verify of the journal stripped of its keys: exit %d, %s; the file alone cannot tell", r.code, r.stderr)
+	}
+	r := runCmd(t, nil, "", "--db", db, "verify", "--key-fingerprint", fp)
+	if r.code != exitFailed || !strings.Contains(r.stderr, fp) || !strings.Contains(r.stderr, "réécrit") {
+		t.Errorf("verify --key-fingerprint of the journal stripped of its keys: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

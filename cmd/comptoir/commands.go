@@ -350,9 +350,6 @@ func runVerify(e *env, args []string) error {
 	if *file != "" {
 		return verifyArchive(e, *file, *fingerprint)
 	}
-	if *fingerprint != "" {
-		return usagef("--key-fingerprint ne sert qu'avec --archive", "--key-fingerprint goes with --archive only")
-	}
 	s, err := e.open(false)
 	if err != nil {
 		return err
@@ -371,9 +368,27 @@ func runVerify(e *env, args []string) error {
 	if rep.Broken != nil {
 		return journalBroken{rep.Broken, rep.Chain}
 	}
+	if *fingerprint != "" && !declaresKey(rep, *fingerprint) {
+		// Signatures prove nothing to whoever does not know the key: a journal rewritten whole,
+		// key chain included, verifies as one made before signatures. A fingerprint kept on a Z
+		// report is the anchor outside the file.
+		return journalBroken{comptoir.E(comptoir.CodeKeyNotDeclared, *fingerprint), comptoir.ChainKeys}
+	}
 	fmt.Fprintln(e.stdout, rep.Summary(e.cfg.lang))
 	printChains(e, s.Location(), rep)
 	return nil
+}
+
+// declaresKey reports whether the journal's key chain declares a key of that fingerprint, written
+// as Z reports print it (case and spaces aside).
+func declaresKey(rep comptoir.VerifyReport, fingerprint string) bool {
+	want := strings.ToLower(strings.TrimSpace(fingerprint))
+	for _, k := range rep.SigningKeys {
+		if k.Fingerprint == want {
+			return true
+		}
+	}
+	return false
 }
 
 // verifyDetail is what the technical event of a verification says, in English as the log's

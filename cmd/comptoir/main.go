@@ -159,11 +159,13 @@ var commands = []command{
 		"report [--date AAAA-MM-JJ | --month AAAA-MM | --year AAAA]\n                              totaux par taux de TVA et par moyen de paiement, grands totaux",
 		"report [--date YYYY-MM-DD | --month YYYY-MM | --year YYYY]\n                              totals by VAT rate and payment method, grand totals"}},
 	{"verify", runVerify, [2]string{
-		"verify [--archive FICHIER [--key-fingerprint E]]\n" +
+		"verify [--key-fingerprint E] [--archive FICHIER]\n" +
 			"                              vérifie les chaînages et les signatures du journal, ou d'une archive fiscale sans la base ;\n" +
+			"                              avec l'empreinte d'un rapport Z, que le journal ou l'archive est signé par cette clé ;\n" +
 			"                              code 1 et le premier enregistrement altéré sinon",
-		"verify [--archive FILE [--key-fingerprint F]]\n" +
+		"verify [--key-fingerprint F] [--archive FILE]\n" +
 			"                              check the journal's chains and signatures, or a fiscal archive's without the database;\n" +
+			"                              with a Z report's fingerprint, that the journal or the archive is signed by that key;\n" +
 			"                              exit 1 naming the first altered record otherwise"}},
 	{"archive", runArchive, [2]string{
 		"archive --period AAAA-MM|AAAA [--out FICHIER]\n                              archive fiscale signée d'un mois ou d'une année clôturés (gérant)",
