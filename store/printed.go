@@ -56,35 +56,6 @@ func (s *Store) MarkPrinted(ctx context.Context, number uint64) (first bool, err
 	return first, err
 }
 
-// Reprints lists the reprints of the register, oldest first, with their hash and signature.
-func (s *Store) Reprints(ctx context.Context) ([]comptoir.Reprint, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
-	var out []comptoir.Reprint
-	err := s.view(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(regBucketName(bucketReprints, s.register))
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
-			rec, err := parseRecord(v)
-			if err != nil {
-				return err
-			}
-			var rp comptoir.Reprint
-			if err := rec.decode(&rp); err != nil {
-				return err
-			}
-			rp.Hash = rec.hashHex()
-			rp.Signature = regBuckets(tx, s.register).signature(comptoir.ChainReprints, k)
-			out = append(out, rp)
-			return nil
-		})
-	})
-	return out, err
-}
-
 // Printed is how many times a ticket was printed.
 func (s *Store) Printed(ctx context.Context, number uint64) (uint64, error) {
 	if err := checkCtx(ctx); err != nil {
