@@ -69,17 +69,9 @@ type Data struct {
 	GrandTotalAbsBefore comptoir.Money
 }
 
-// Summary is what an export wrote.
-type Summary struct {
-	Period      string
-	Tickets     int
-	Closings    int
-	Reprints    int
-	Events      int
-	Keys        int
-	Fingerprint string
-	Bytes       int64
-}
+// Summary is what an export wrote; the root names it, so that the store's ArchiveService returns
+// it without the root depending on this package.
+type Summary = comptoir.ArchiveSummary
 
 // Report is what verifying an archive found.
 type Report struct {

@@ -62,7 +62,7 @@ func (s *Store) ExportArchive(ctx context.Context, period string, w io.Writer, b
 	if err != nil {
 		return comptoir.ArchiveSummary{}, err
 	}
-	out := comptoir.ArchiveSummary(sum)
+	out := sum
 	detail := period + ": " + strings.Join([]string{
 		itoa(out.Tickets) + " tickets", itoa(out.Closings) + " closings", itoa(out.Reprints) + " reprints", itoa(out.Events) + " events",
 	}, ", ")

@@ -20,17 +20,7 @@ func (s *Store) LogEvent(ctx context.Context, code comptoir.TechCode, user, deta
 	if !code.Known() {
 		return comptoir.E(comptoir.CodeUnknownTechEvent, string(code))
 	}
-	return s.update(func(tx *bbolt.Tx) error {
-		r := regBuckets(tx, s.register)
-		h, err := r.head()
-		if err != nil {
-			return err
-		}
-		if err := s.appendTech(tx, &h, code, user, detail); err != nil {
-			return err
-		}
-		return r.putHead(h)
-	})
+	return s.update(func(tx *bbolt.Tx) error { return s.logTech(tx, code, user, detail) })
 }
 
 // logTech appends a technical event in the caller's transaction, for the changes that must not

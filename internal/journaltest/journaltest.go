@@ -18,19 +18,24 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// TamperTicket changes one digit of the first total in a ticket's stored record and leaves its
-// hash as it was. It returns a sentence saying what it changed.
-func TamperTicket(path, register string, ticket uint64) (string, error) {
+// update edits the database at path, which must exist, in one bbolt transaction.
+func update(path string, fn func(tx *bbolt.Tx) error) error {
 	if _, err := os.Stat(path); err != nil {
-		return "", err
+		return err
 	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer db.Close()
+	return db.Update(fn)
+}
+
+// TamperTicket changes one digit of the first total in a ticket's stored record and leaves its
+// hash as it was. It returns a sentence saying what it changed.
+func TamperTicket(path, register string, ticket uint64) (string, error) {
 	var said string
-	err = db.Update(func(tx *bbolt.Tx) error {
+	err := update(path, func(tx *bbolt.Tx) error {
 		journal := tx.Bucket([]byte("journal/" + register))
 		if journal == nil {
 			return fmt.Errorf("no register %s in %s", register, path)
@@ -69,16 +74,8 @@ func TamperTicket(path, register string, ticket uint64) (string, error) {
 // later record's link and hash, and the head's last hash. Every hash and every link then holds;
 // only the signatures can tell. It returns a sentence saying what it changed.
 func ForgeTicket(path, register string, ticket uint64) (string, error) {
-	if _, err := os.Stat(path); err != nil {
-		return "", err
-	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		return "", err
-	}
-	defer db.Close()
 	var said string
-	err = db.Update(func(tx *bbolt.Tx) error {
+	err := update(path, func(tx *bbolt.Tx) error {
 		journal := tx.Bucket([]byte("journal/" + register))
 		meta := tx.Bucket([]byte("meta"))
 		if journal == nil || meta == nil {
