@@ -623,6 +623,12 @@ const (
 	// (arg: the fingerprint): the journal was rewritten without its key chain, or the
 	// fingerprint is another register's.
 	CodeKeyNotDeclared Code = "key_not_declared"
+	// CodeKeyReplacedSince says a key declared after the trusted one replaced a lost key, so the
+	// trusted key vouches for none of what follows (args: the fingerprint given, the replacing
+	// key's number).
+	CodeKeyReplacedSince Code = "key_replaced_since"
+	// CodeInvalidFingerprint refuses a fingerprint not written as Z reports print one (arg: it).
+	CodeInvalidFingerprint Code = "invalid_fingerprint"
 	// CodePeriodNotClosed refuses to archive a period that has no closing yet (arg: the period).
 	CodePeriodNotClosed Code = "period_not_closed"
 )
@@ -1155,6 +1161,10 @@ var messages = map[Code]message{
 		"archive: %s, %s (%s)"},
 	CodeKeyNotDeclared: {"le journal ne déclare aucune clé d'empreinte %s : il a été réécrit sans sa chaîne de clés, ou cette empreinte est celle d'une autre caisse",
 		"the journal declares no key with fingerprint %s: it was rewritten without its key chain, or the fingerprint is another register's"},
+	CodeKeyReplacedSince: {"la clé %s ne répond pas de la suite du journal : la clé n° %d l'a remplacée comme perdue ; vérifiez avec l'empreinte d'un rapport Z imprimé depuis",
+		"key %s does not vouch for the rest of the journal: key no. %d replaced it as lost; verify with the fingerprint of a Z report printed since"},
+	CodeInvalidFingerprint: {"empreinte de clé invalide « %s » : cinq groupes de quatre chiffres hexadécimaux, comme 1a2b-3c4d-5e6f-7a8b-9c0d sur un rapport Z",
+		"invalid key fingerprint %q: five groups of four hexadecimal digits, as 1a2b-3c4d-5e6f-7a8b-9c0d on a Z report"},
 	CodePeriodNotClosed: {"la période %s n'est pas clôturée : clôturez-la avant de l'archiver",
 		"period %s is not closed: close it before archiving it"},
 	CodeArchiveExists: {"%s existe déjà : l'archive de cette période a déjà été exportée, et une archive n'est jamais remplacée ; déplacez ce fichier pour en exporter une nouvelle",

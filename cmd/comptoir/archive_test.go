@@ -126,3 +126,36 @@ func TestVerify_KeyFingerprint(t *testing.T) {
 		t.Errorf("verify --key-fingerprint of the journal stripped of its keys: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestVerify_KeyFingerprintThroughKeys checks what a Z report's fingerprint vouches for: the keys
+// it rotated to, not a key declared in place of a lost one, which a forger could declare too.
+func TestVerify_KeyFingerprintThroughKeys(t *testing.T) {
+	db := dbPath(t)
+	if r := runCmd(t, nil, "", "--db", db, "demo-data", "--sales", "10", "--days", "1", "--seed", "6", "--start", "2026-03-02"); r.code != exitOK {
+		t.Fatalf("demo-data: exit %d, %s", r.code, r.stderr)
+	}
+	first := fingerprintRE.FindString(runCmd(t, nil, "", "--db", db, "key", "show").stdout)
+	if r := runCmd(t, nil, "", "--db", db, "key", "rotate"); r.code != exitOK {
+		t.Fatalf("key rotate: exit %d, %s", r.code, r.stderr)
+	}
+	if r := runCmd(t, nil, "", "--db", db, "verify", "--key-fingerprint", first); r.code != exitOK {
+		t.Errorf("verify with the key before a rotation: exit %d, %s", r.code, r.stderr)
+	}
+	if err := os.Remove(db + ".sign"); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCmd(t, nil, "", "--db", db, "key", "replace"); r.code != exitOK {
+		t.Fatalf("key replace: exit %d, %s", r.code, r.stderr)
+	}
+	third := fingerprintRE.FindString(runCmd(t, nil, "", "--db", db, "key", "show").stdout)
+	r := runCmd(t, nil, "", "--db", db, "--lang", "en", "verify", "--key-fingerprint", first)
+	if r.code != exitFailed || !strings.Contains(r.stderr, "key no. 3 replaced it as lost") {
+		t.Errorf("verify with a key replaced since: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := runCmd(t, nil, "", "--db", db, "verify", "--key-fingerprint", third); r.code != exitOK {
+		t.Errorf("verify with the replacing key: exit %d, %s", r.code, r.stderr)
+	}
+	if r := runCmd(t, nil, "", "--db", db, "verify", "--key-fingerprint", "zzzz"); r.code != exitFailed || !strings.Contains(r.stderr, "1a2b-3c4d-5e6f-7a8b-9c0d") {
+		t.Errorf("verify with a malformed fingerprint: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

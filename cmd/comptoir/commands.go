@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -347,6 +348,9 @@ func runVerify(e *env, args []string) error {
 	if err := noArgs(fl); err != nil {
 		return err
 	}
+	if *fingerprint != "" && !fingerprintForm.MatchString(strings.ToLower(strings.TrimSpace(*fingerprint))) {
+		return comptoir.E(comptoir.CodeInvalidFingerprint, *fingerprint)
+	}
 	if *file != "" {
 		return verifyArchive(e, *file, *fingerprint)
 	}
@@ -368,27 +372,43 @@ func runVerify(e *env, args []string) error {
 	if rep.Broken != nil {
 		return journalBroken{rep.Broken, rep.Chain}
 	}
-	if *fingerprint != "" && !declaresKey(rep, *fingerprint) {
+	if *fingerprint != "" {
 		// Signatures prove nothing to whoever does not know the key: a journal rewritten whole,
 		// key chain included, verifies as one made before signatures. A fingerprint kept on a Z
 		// report is the anchor outside the file.
-		return journalBroken{comptoir.E(comptoir.CodeKeyNotDeclared, *fingerprint), comptoir.ChainKeys}
+		if err := vouches(rep, *fingerprint); err != nil {
+			return journalBroken{err, comptoir.ChainKeys}
+		}
 	}
 	fmt.Fprintln(e.stdout, rep.Summary(e.cfg.lang))
 	printChains(e, s.Location(), rep)
 	return nil
 }
 
-// declaresKey reports whether the journal's key chain declares a key of that fingerprint, written
-// as Z reports print it (case and spaces aside).
-func declaresKey(rep comptoir.VerifyReport, fingerprint string) bool {
+// fingerprintForm is a key fingerprint as Z reports print it.
+var fingerprintForm = regexp.MustCompile(`^[0-9a-f]{4}(-[0-9a-f]{4}){4}$`)
+
+// vouches checks that a key the user trusts (its fingerprint from a Z report) vouches for the
+// whole journal after it: the journal declares it, and every key after it is a rotation, whose
+// record the key before signed. A replacement vouches for itself only: a forger without the key
+// could declare one, so the fingerprint of a Z report printed since is needed to trust it.
+func vouches(rep comptoir.VerifyReport, fingerprint string) *comptoir.Error {
 	want := strings.ToLower(strings.TrimSpace(fingerprint))
-	for _, k := range rep.SigningKeys {
+	trusted := -1
+	for i, k := range rep.SigningKeys {
 		if k.Fingerprint == want {
-			return true
+			trusted = i
 		}
 	}
-	return false
+	if trusted < 0 {
+		return comptoir.E(comptoir.CodeKeyNotDeclared, want)
+	}
+	for _, k := range rep.SigningKeys[trusted+1:] {
+		if k.Reason != comptoir.KeyRotated {
+			return comptoir.E(comptoir.CodeKeyReplacedSince, want, k.Number)
+		}
+	}
+	return nil
 }
 
 // verifyDetail is what the technical event of a verification says, in English as the log's
