@@ -152,6 +152,11 @@ type Closing struct {
 	Hash          string `json:"-"`
 	// Signature is the closing's signature in the closing chain, kept beside the record.
 	Signature string `json:"-"`
+	// Chains is where the reprint, technical event and key chains stood when the period was
+	// sealed: their last number, hash and signature. The closing's hash and signature cover them,
+	// so that a tail of those chains deleted, with the head moved back, no longer matches a
+	// closing. Closings made before signatures existed do not carry them.
+	Chains []ChainHead `json:"chains,omitempty"`
 	// Count is what the manager counted at a day's Z close, per payment method, beside what the
 	// tickets say (see CountCash). It is left out of the record when nothing was counted, so that
 	// a closing without a count is written, and hashed, exactly as before counts existed.

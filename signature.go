@@ -62,6 +62,16 @@ func ChainOf(k RecordKind) Chain {
 	return ""
 }
 
+// KindOfChain is the record kind a chain holds; a failure of the ticket chain names a ticket.
+func KindOfChain(c Chain) RecordKind {
+	for _, k := range []RecordKind{TicketRecord, ClosingRecord, ReprintRecord, EventRecord, KeyRecord} {
+		if ChainOf(k) == c {
+			return k
+		}
+	}
+	return ""
+}
+
 // Label names a chain in a language, as verify reports it.
 func (c Chain) Label(l Lang) string {
 	t, ok := map[Chain]Text{

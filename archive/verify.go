@@ -121,6 +121,7 @@ var (
 	whatManifestKeys = comptoir.Text{FR: "clés du manifeste différentes de keys.jsonl", EN: "the manifest's keys differ from keys.jsonl"}
 	whatNoClosing    = comptoir.Text{FR: "clôture de la période absente", EN: "the period's closing is missing"}
 	whatManifestTot  = comptoir.Text{FR: "totaux différents de ceux du manifeste", EN: "totals differ from the manifest's"}
+	whatChainHead    = comptoir.Text{FR: "enregistrement qu'une clôture a compté mais que la chaîne n'a plus (fin de chaîne supprimée)", EN: "record a closing counted but the chain no longer holds (the chain's end deleted)"}
 	whatCounts       = comptoir.Text{FR: "nombre d'enregistrements différent du manifeste", EN: "record count differs from the manifest"}
 )
 
@@ -158,6 +159,16 @@ type verifier struct {
 	// lastSig is, per chain, the last signature value checked (the anchor's at first).
 	lastSig map[comptoir.Chain]string
 	counts  Counts
+	// heads are the chain heads the archive's closings recorded, checked once the reprints and
+	// events are read; seen is, per chain, the hash and signature of each record read.
+	heads []recordedHead
+	seen  map[comptoir.Chain]map[uint64][2]string
+}
+
+// recordedHead is a chain head a closing recorded, with the closing that did.
+type recordedHead struct {
+	closing comptoir.RecordRef
+	head    comptoir.ChainHead
 }
 
 func (v *verifier) run() error {
@@ -193,6 +204,9 @@ func (v *verifier) run() error {
 		if err := v.checkSimple(f.name, f.kind, f.count); err != nil {
 			return err
 		}
+	}
+	if err := v.checkHeads(); err != nil {
+		return err
 	}
 	for _, c := range []struct {
 		got, want int
@@ -565,6 +579,7 @@ func (v *verifier) checkKeys() error {
 		v.keyList = append(v.keyList, k)
 		prev, prevHash, number = k, it.entry.Hash, it.key.Number
 		v.counts.Keys++
+		v.see(comptoir.ChainKeys, it)
 	}
 	if len(v.m.Keys) != len(v.keyList) {
 		return broken(whatManifestKeys, fileRef{name: FileManifest}, comptoir.ChainKeys)
@@ -627,9 +642,53 @@ func (v *verifier) checkSimple(file string, kind comptoir.RecordKind, count *int
 			return err
 		}
 		prevHash, number = it.entry.Hash, it.number
+		v.see(chain, it)
 		*count++
 		return nil
 	})
+}
+
+// see notes a record's hash and signature, for the chain heads closings recorded.
+func (v *verifier) see(chain comptoir.Chain, it *item) {
+	if v.seen == nil {
+		v.seen = map[comptoir.Chain]map[uint64][2]string{}
+	}
+	if v.seen[chain] == nil {
+		v.seen[chain] = map[uint64][2]string{}
+	}
+	sig := ""
+	if it.entry.Signature != nil {
+		sig = it.entry.Signature.Value
+	}
+	v.seen[chain][it.number] = [2]string{it.entry.Hash, sig}
+}
+
+// checkHeads checks the chain heads the closings recorded against the records read: a head the
+// archive holds must be that record, and one past the archive's last record names records
+// deleted from the chain's end. A head before the archive's first record is the previous
+// archive's to check.
+func (v *verifier) checkHeads() error {
+	for _, h := range v.heads {
+		chain := h.head.Chain
+		anchor := v.m.Anchors[chain]
+		missing := broken(whatChainHead, comptoir.RecordRef{Kind: comptoir.KindOfChain(chain), Number: h.head.Number}, chain)
+		if chain == comptoir.ChainKeys {
+			anchor = Anchor{}
+		}
+		switch got, ok := v.seen[chain][h.head.Number]; {
+		case ok:
+			if got[0] != h.head.Hash || h.head.Signature != "" && got[1] != h.head.Signature {
+				return missing
+			}
+		case h.head.Number == anchor.Number && anchor.Number != 0:
+			if anchor.Hash != h.head.Hash {
+				return missing
+			}
+		case h.head.Number > anchor.Number:
+			return missing
+		}
+	}
+	return nil
 }
 
 // journalState is the walk of the tickets and closings: one hash chain, two numberings, two
@@ -791,6 +850,9 @@ func (v *verifier) checkClosing(s *journalState, ref comptoir.RecordRef, it *ite
 	// Closings made before signatures existed do not carry the absolute grand total.
 	if (c.GrandTotalAbs != 0 || it.entry.Signature != nil) && c.GrandTotalAbs != s.gtAbs {
 		return broken(whatGrandAbs, ref, comptoir.ChainClosings)
+	}
+	for _, h := range c.Chains {
+		v.heads = append(v.heads, recordedHead{closing: ref, head: h})
 	}
 	s.closed[c.Period] = c.Totals
 	if c.Period == v.m.Period && s.periodClosing == nil {

@@ -152,9 +152,29 @@ func (s *Store) archiveData(tx *bbolt.Tx, r reg, period string, kind comptoir.Cl
 	d.Anchors[comptoir.ChainClosings] = archive.Anchor{Number: before.closing, Hash: before.hash, Signature: before.closingSig}
 	d.GrandTotalBefore, d.GrandTotalAbsBefore = before.gt, before.gtAbs
 
+	// The closings of the segment recorded how far the other chains went: the archive holds
+	// those records too, whatever their day (a login on the morning of the next month, before
+	// the month's closing), so that the verifier can check every head a closing recorded.
+	upTo := map[comptoir.Chain]uint64{}
+	for _, e := range d.Journal {
+		if e.Kind != comptoir.ClosingRecord {
+			continue
+		}
+		var c struct {
+			Chains []comptoir.ChainHead `json:"chains"`
+		}
+		if err := json.Unmarshal(e.Record, &c); err != nil {
+			return archive.Data{}, comptoir.E(comptoir.CodeCorruptRecord, comptoir.Text{FR: "clôture", EN: "closing"})
+		}
+		for _, h := range c.Chains {
+			upTo[h.Chain] = max(upTo[h.Chain], h.Number)
+		}
+	}
+
 	// Reprints and technical events of the period's days, with the record before the first.
 	for _, k := range []comptoir.RecordKind{comptoir.ReprintRecord, comptoir.EventRecord} {
-		entries, anchor, err := s.archiveNumbered(tx, r, k, inPeriod)
+		limit := upTo[comptoir.ChainOf(k)]
+		entries, anchor, err := s.archiveNumbered(tx, r, k, inPeriod, limit)
 		if err != nil {
 			return archive.Data{}, err
 		}
@@ -165,7 +185,7 @@ func (s *Store) archiveData(tx *bbolt.Tx, r reg, period string, kind comptoir.Cl
 			d.Events = entries
 		}
 	}
-	keys, _, err := s.archiveNumbered(tx, r, comptoir.KeyRecord, func(string) bool { return true })
+	keys, _, err := s.archiveNumbered(tx, r, comptoir.KeyRecord, func(string) bool { return true }, 0)
 	if err != nil {
 		return archive.Data{}, err
 	}
@@ -174,8 +194,9 @@ func (s *Store) archiveData(tx *bbolt.Tx, r reg, period string, kind comptoir.Cl
 }
 
 // archiveNumbered reads the records of a chain stored by number from the first whose day the
-// period holds to the last, and the anchor before them. Keys, which have no day, are all taken.
-func (s *Store) archiveNumbered(tx *bbolt.Tx, r reg, kind comptoir.RecordKind, in func(day string) bool) ([]archive.Entry, archive.Anchor, error) {
+// period holds (in) to the last such one, or to record upTo when a closing counted that far, and
+// the anchor before them. Keys, which have no day, are all taken.
+func (s *Store) archiveNumbered(tx *bbolt.Tx, r reg, kind comptoir.RecordKind, in func(day string) bool, upTo uint64) ([]archive.Entry, archive.Anchor, error) {
 	chain := comptoir.ChainOf(kind)
 	b := tx.Bucket(regBucketName(chainBucket[kind], s.register))
 	var anchor archive.Anchor
@@ -203,7 +224,7 @@ func (s *Store) archiveNumbered(tx *bbolt.Tx, r reg, kind comptoir.RecordKind, i
 			e.Signature = &sig
 		}
 		switch {
-		case kind == comptoir.KeyRecord || in(part.Day):
+		case in(part.Day) || len(out) > 0 && btoi(k) <= upTo:
 			// The records between two of the period's are the period's too: a chain is archived
 			// without holes.
 			out = append(out, pending...)

@@ -10,6 +10,7 @@ import (
 	"github.com/comptoir/comptoir/archive"
 	"github.com/comptoir/comptoir/internal/journaltest"
 	"github.com/comptoir/comptoir/store"
+	"go.etcd.io/bbolt"
 )
 
 // threeMonths fills February to April 2026, three tickets a day, with reprints and technical
@@ -116,5 +117,71 @@ func TestExportArchive_ForgedTicket(t *testing.T) {
 	}
 	if msg := comptoir.Message(err, comptoir.LangEN); !bytes.Contains([]byte(msg), []byte("ticket 100")) {
 		t.Errorf("refusal = %q, want it to name ticket 100", msg)
+	}
+}
+
+// TestExportArchive_ClosingCountsTheNextMorning closes March on the morning of April 1st, after a
+// login that day: the month's closing counted that event, so the archive holds it although its
+// day is April's, and verifies. With that event deleted and the head moved back, the archive no
+// longer verifies: the closing says how far the log went.
+func TestExportArchive_ClosingCountsTheNextMorning(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock(time.Date(2026, 3, 31, 10, 0, 0, 0, time.UTC))
+	path := dbPath(t)
+	s := mustOpen(t, path, opts(clk))
+	mustRecord(t, s, at(clk.Now(), byCard(line(pomme, 1))))
+	if err := s.LogEvent(ctx, comptoir.TechStart, "", "march"); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC))
+	if err := s.LogEvent(ctx, comptoir.TechStart, "", "april"); err != nil {
+		t.Fatal(err)
+	}
+	mustClosePeriod(t, s, "2026-03-31")
+	mustClosePeriod(t, s, "2026-03")
+	export := func() ([]byte, comptoir.ArchiveSummary) {
+		t.Helper()
+		var buf bytes.Buffer
+		sum, err := s.ExportArchive(ctx, "2026-03", &buf, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes(), sum
+	}
+	data, sum := export()
+	if sum.Events != 2 {
+		t.Errorf("archive events = %d, want March's and the one of April 1st the closing counted", sum.Events)
+	}
+	if _, err := archive.Verify(bytes.NewReader(data), int64(len(data)), archive.VerifyOptions{}); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	events, err := s.TechEvents(ctx, time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustClose(t, s)
+
+	// The forger deletes the April event and everything after it, and moves the head back.
+	editDB(t, path, func(tx *bbolt.Tx) error {
+		log := registerBucket(t, tx, "techlog", "R1")
+		for _, e := range events {
+			if e.Number >= 2 {
+				log.Delete(u64(e.Number))
+				registerBucket(t, tx, "sigs", "R1").Delete(append([]byte{'e'}, u64(e.Number)...))
+			}
+		}
+		setHead(t, tx, "R1", func(h map[string]any) {
+			h["chains"].(map[string]any)["events"] = map[string]any{"number": 1, "hash": events[0].Hash, "signature": events[0].Signature}
+		})
+		return nil
+	})
+	s = mustOpen(t, path, opts(clk))
+	defer mustClose(t, s)
+	if rep := mustVerify(t, s); rep.Broken == nil || rep.At == nil || rep.At.Kind != comptoir.EventRecord {
+		t.Errorf("store Verify = %v at %+v, want a technical event missing", rep.Broken, rep.At)
+	}
+	data, _ = export()
+	if _, err := archive.Verify(bytes.NewReader(data), int64(len(data)), archive.VerifyOptions{}); err == nil {
+		t.Error("Verify of the archive without the event its closing counted = nil error")
 	}
 }

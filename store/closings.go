@@ -121,6 +121,11 @@ func (s *Store) closePeriod(tx *bbolt.Tx, kind comptoir.ClosingKind, period stri
 		GrandTotalAbs: h.GrandTotalAbs,
 		PrevHash:      h.LastHash,
 	}
+	for _, chain := range []comptoir.Chain{comptoir.ChainReprints, comptoir.ChainEvents, comptoir.ChainKeys} {
+		if ch := h.chain(chain); ch.Number > 0 {
+			c.Chains = append(c.Chains, ch)
+		}
+	}
 	if counted != nil {
 		if c.Count, err = comptoir.CountCash(totals, counted); err != nil {
 			return comptoir.Closing{}, err

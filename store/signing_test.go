@@ -456,3 +456,47 @@ func TestSigning_StoreLogsItsOwnEvents(t *testing.T) {
 		t.Errorf("Verify = %+v (%v), want intact with 4 events", rep, rep.Broken)
 	}
 }
+
+// TestSigning_TailDeletedBeforeAClosing deletes the last technical event with its signature and
+// moves the head back to the event before, as a forger without the key would: the chains alone
+// then hold, but the day's closing recorded how far the log went, and verify names the event.
+func TestSigning_TailDeletedBeforeAClosing(t *testing.T) {
+	ctx := context.Background()
+	path := dbPath(t)
+	clk := newClock(day0)
+	s := mustOpen(t, path, opts(clk))
+	mustRecord(t, s, byCard(line(pomme, 1)))
+	for _, code := range []comptoir.TechCode{comptoir.TechStart, comptoir.TechPINRefused, comptoir.TechSettingsChanged} {
+		if err := s.LogEvent(ctx, code, "anne", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.Set(day0.Add(24 * time.Hour))
+	c := mustClosePeriod(t, s, "2026-03-10")
+	if len(c.Chains) == 0 {
+		t.Fatalf("closing chains = %+v, want the heads of the other chains", c.Chains)
+	}
+	events, err := s.TechEvents(ctx, time.Time{}, 0)
+	if err != nil || len(events) != 3 {
+		t.Fatalf("TechEvents = %d, %v", len(events), err)
+	}
+	mustClose(t, s)
+	prev := events[1]
+	editDB(t, path, func(tx *bbolt.Tx) error {
+		registerBucket(t, tx, "techlog", "R1").Delete(u64(3))
+		registerBucket(t, tx, "sigs", "R1").Delete(append([]byte{'e'}, u64(3)...))
+		setHead(t, tx, "R1", func(h map[string]any) {
+			h["chains"].(map[string]any)["events"] = map[string]any{"number": 2, "hash": prev.Hash, "signature": prev.Signature}
+		})
+		return nil
+	})
+	s = mustOpen(t, path, opts(clk))
+	defer mustClose(t, s)
+	rep := mustVerify(t, s)
+	if rep.Broken == nil || rep.Broken.Code != comptoir.CodeRecordMissing || rep.At == nil || rep.At.Kind != comptoir.EventRecord || rep.At.Number != 3 {
+		t.Fatalf("Verify = %v at %+v, want technical event 3 missing", rep.Broken, rep.At)
+	}
+	if got, want := rep.Chain, comptoir.ChainEvents; got != want {
+		t.Errorf("Chain = %q, want %q", got, want)
+	}
+}

@@ -27,7 +27,7 @@ func (s *Store) Verify(ctx context.Context) (comptoir.VerifyReport, error) {
 	err := s.view(func(tx *bbolt.Tx) error {
 		r := regBuckets(tx, s.register)
 		v := &verifier{rep: &rep, days: map[string]*comptoir.Totals{}, closed: map[string]comptoir.Totals{},
-			sigs: r.sigs, lastSig: map[comptoir.Chain]string{}, checker: newSigChecker()}
+			sigs: r.sigs, lastSig: map[comptoir.Chain]string{}, checker: newSigChecker(), tx: tx, register: s.register}
 		err := v.walk(ctx, tx, r, s.register)
 		// A signature that does not verify is reported when it comes before the failure the walk
 		// stopped on, or when the walk found nothing else.
@@ -190,6 +190,10 @@ type verifier struct {
 	// signatures meanwhile.
 	pos     uint64
 	checker *sigChecker
+	// tx and register are the walk's transaction and register, for the chain heads closings
+	// recorded.
+	tx       *bbolt.Tx
+	register []byte
 }
 
 // verifyKey is a key record as verify uses it.
@@ -459,6 +463,28 @@ func (v *verifier) checkKey(ref comptoir.RecordRef, recordKey []byte, r record) 
 	return false
 }
 
+// holds reports whether a chain head a closing recorded is in the file: the record of its number
+// with its hash and its signature.
+func (v *verifier) holds(ch comptoir.ChainHead) bool {
+	kind, ok := kindOfChain[ch.Chain]
+	if !ok || chainBucket[kind] == nil || v.tx == nil {
+		return false
+	}
+	b := v.tx.Bucket(regBucketName(chainBucket[kind], v.register))
+	if b == nil {
+		return false
+	}
+	val := b.Get(chainRecordKey(ch.Number))
+	if val == nil {
+		return false
+	}
+	r, err := parseRecord(val)
+	if err != nil || r.hashHex() != ch.Hash {
+		return false
+	}
+	return ch.Signature == "" || regBuckets(v.tx, v.register).signature(ch.Chain, chainRecordKey(ch.Number)) == ch.Signature
+}
+
 // failIn records the first broken record of a chain and stops the walk.
 func (v *verifier) failIn(chain comptoir.Chain, code comptoir.Code, ref comptoir.RecordRef, args ...any) bool {
 	v.rep.Chain = chain
@@ -580,6 +606,13 @@ func (v *verifier) checkClosing(ref comptoir.RecordRef, r record, c comptoir.Clo
 	// signatures existed do not.
 	if _, signed := v.keyFor(comptoir.ChainClosings, c.Number); signed && c.GrandTotalAbs != v.gtAbs {
 		return v.fail(comptoir.CodeGrandTotalMismatch, ref, v.gtAbs)
+	}
+	for _, ch := range c.Chains {
+		if !v.holds(ch) {
+			// A tail of the chain deleted, and the head moved back with it: the closing still
+			// says how far the chain went.
+			return v.failIn(ch.Chain, comptoir.CodeRecordMissing, comptoir.RecordRef{Kind: kindOfChain[ch.Chain], Number: ch.Number})
+		}
 	}
 	v.closed[c.Period] = c.Totals
 	v.prev, v.closing = r.hashHex(), c.Number
