@@ -629,6 +629,8 @@ const (
 	CodeKeyReplacedSince Code = "key_replaced_since"
 	// CodeInvalidFingerprint refuses a fingerprint not written as Z reports print one (arg: it).
 	CodeInvalidFingerprint Code = "invalid_fingerprint"
+	// CodeArchivePeriod refuses to archive anything but a month or a year (arg: what was given).
+	CodeArchivePeriod Code = "archive_period"
 	// CodePeriodNotClosed refuses to archive a period that has no closing yet (arg: the period).
 	CodePeriodNotClosed Code = "period_not_closed"
 )
@@ -1165,6 +1167,8 @@ var messages = map[Code]message{
 		"key %s does not vouch for the rest of the journal: key no. %d replaced it as lost; verify with the fingerprint of a Z report printed since"},
 	CodeInvalidFingerprint: {"empreinte de clé invalide « %s » : cinq groupes de quatre chiffres hexadécimaux, comme 1a2b-3c4d-5e6f-7a8b-9c0d sur un rapport Z",
 		"invalid key fingerprint %q: five groups of four hexadecimal digits, as 1a2b-3c4d-5e6f-7a8b-9c0d on a Z report"},
+	CodeArchivePeriod: {"on archive un mois (AAAA-MM) ou une année (AAAA), pas « %s » : une journée est archivée avec son mois",
+		"an archive holds a month (YYYY-MM) or a year (YYYY), not %q: a day is archived with its month"},
 	CodePeriodNotClosed: {"la période %s n'est pas clôturée : clôturez-la avant de l'archiver",
 		"period %s is not closed: close it before archiving it"},
 	CodeArchiveExists: {"%s existe déjà : l'archive de cette période a déjà été exportée, et une archive n'est jamais remplacée ; déplacez ce fichier pour en exporter une nouvelle",

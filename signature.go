@@ -294,14 +294,13 @@ const (
 	TechKeyCreated      TechCode = "key-created"
 	TechKeyRotated      TechCode = "key-rotated"
 	TechKeyReplaced     TechCode = "key-replaced"
-	TechMigration       TechCode = "migration"
 )
 
 // TechCodes lists every technical event code, in the order a listing explains them.
 var TechCodes = []TechCode{TechStart, TechStop, TechLogin, TechLogout, TechPINRefused, TechTrainingOn,
 	TechTrainingOff, TechLineVoided, TechTicketAbandoned, TechCatalogImport, TechSettingsChanged,
 	TechArchiveExport, TechVerify, TechSyncAnomaly, TechSaleError, TechKeyCreated, TechKeyRotated,
-	TechKeyReplaced, TechMigration}
+	TechKeyReplaced}
 
 var techLabels = map[TechCode]Text{
 	TechStart:           {FR: "démarrage", EN: "start"},
@@ -322,7 +321,6 @@ var techLabels = map[TechCode]Text{
 	TechKeyCreated:      {FR: "clé de signature créée", EN: "signing key created"},
 	TechKeyRotated:      {FR: "clé de signature renouvelée", EN: "signing key rotated"},
 	TechKeyReplaced:     {FR: "clé de signature remplacée (perdue)", EN: "signing key replaced (lost)"},
-	TechMigration:       {FR: "migration de la base", EN: "database migration"},
 }
 
 // Label names the event in a language.
@@ -382,11 +380,13 @@ type KeyService interface {
 	// register gets its key with its first record).
 	SigningKey(ctx context.Context) (KeyInfo, error)
 	// RotateKey makes a new key, records it signed by the current one, and writes its file in
-	// place of the old (kept as <file>.<n>.old until the record is durable).
+	// place of the old once the record is durable (it waits as <file>.new until then; a crash in
+	// between is finished by the next use of the key).
 	RotateKey(ctx context.Context, by string) (KeyInfo, error)
 	// ReplaceKey makes a new key when the current one is lost: its record is a declared break.
 	// It refuses when the current key file is present and valid (CodeSigningKeyPresent): a key
-	// that is not lost is rotated.
+	// that is not lost is rotated; and a key file refused for its permissions or unreadable
+	// (that refusal): it is still the key. A file that is not the journal's key is set aside.
 	ReplaceKey(ctx context.Context, by string) (KeyInfo, error)
 }
 

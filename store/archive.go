@@ -23,12 +23,24 @@ func (s *Store) ExportArchive(ctx context.Context, period string, w io.Writer, b
 		return comptoir.ArchiveSummary{}, err
 	}
 	kind, err := comptoir.ParsePeriod(period)
-	if err != nil {
-		return comptoir.ArchiveSummary{}, err
-	}
-	if kind == comptoir.DayClosing {
+	if err != nil || kind == comptoir.DayClosing {
 		// A day is sealed by its Z close and archived with its month.
-		return comptoir.ArchiveSummary{}, comptoir.E(comptoir.CodeInvalidPeriod, period)
+		return comptoir.ArchiveSummary{}, comptoir.E(comptoir.CodeArchivePeriod, period)
+	}
+	// A journal made before signatures, which has recorded nothing since, gets its key now: the
+	// archive is signed, and says from where its records are.
+	if err := s.update(func(tx *bbolt.Tx) error {
+		r := regBuckets(tx, s.register)
+		h, err := r.head()
+		if err != nil || h.chain(comptoir.ChainKeys).Number > 0 {
+			return err
+		}
+		if _, err := s.signerFor(tx, &h); err != nil {
+			return err
+		}
+		return r.putHead(h)
+	}); err != nil {
+		return comptoir.ArchiveSummary{}, err
 	}
 	var d archive.Data
 	var sg *signer

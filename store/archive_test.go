@@ -185,3 +185,24 @@ func TestExportArchive_ClosingCountsTheNextMorning(t *testing.T) {
 		t.Error("Verify of the archive without the event its closing counted = nil error")
 	}
 }
+
+// TestExportArchive_JournalBeforeSignatures archives December 2025 of a journal made before
+// signatures, which has recorded nothing since: the export makes the register's key first, and the
+// archive, its records unsigned as they were made, verifies.
+func TestExportArchive_JournalBeforeSignatures(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t, oldJournal(t), opts(newClock(time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC))))
+	defer mustClose(t, s)
+	var buf bytes.Buffer
+	sum, err := s.ExportArchive(ctx, "2025-12", &buf, "")
+	if err != nil {
+		t.Fatalf("ExportArchive: %v", err)
+	}
+	rep, err := archive.Verify(bytes.NewReader(buf.Bytes()), int64(buf.Len()), archive.VerifyOptions{KeyFingerprint: sum.Fingerprint})
+	if err != nil || rep.Tickets == 0 || rep.Signed != 1 {
+		t.Errorf("Verify = %+v, %v; want intact, its tickets unsigned and the key's record signed", rep, err)
+	}
+	if _, err := s.ExportArchive(ctx, "2025-12-31", &bytes.Buffer{}, ""); !isCode(err, comptoir.CodeArchivePeriod) {
+		t.Errorf("ExportArchive of a day = %v, want %s", err, comptoir.CodeArchivePeriod)
+	}
+}

@@ -135,7 +135,10 @@ func (s *Store) loadSigningKey(rec comptoir.SigningKeyRecord) (ed25519.PrivateKe
 	priv, err := readSigningKeyFile(s.signPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		if next, nerr := readSigningKeyFile(s.signPath + ".new"); nerr == nil && bytes.Equal(next.Public().(ed25519.PublicKey), want) {
-			return next, os.Rename(s.signPath+".new", s.signPath)
+			if err := os.Rename(s.signPath+".new", s.signPath); err != nil {
+				return nil, comptoir.Wrap(comptoir.CodeCannotWrite, err)
+			}
+			return next, nil
 		}
 		return nil, comptoir.E(comptoir.CodeSigningKeyMissing, s.signPath)
 	}
@@ -303,13 +306,20 @@ func (s *Store) ReplaceKey(ctx context.Context, by string) (comptoir.KeyInfo, er
 			if err != nil {
 				return err
 			}
-			if _, err := s.loadSigningKey(rec); err == nil {
+			// Only a key that is lost is replaced: absent, or a file that is not the key the
+			// journal declares (another register's, an old backup's, unreadable garbage). A
+			// key refused for its permissions, or a file that cannot be read, is still the
+			// key: its refusal says what to do, and a replacement would be a break for ever.
+			switch _, err := s.loadSigningKey(rec); {
+			case err == nil:
 				return comptoir.E(comptoir.CodeSigningKeyPresent, s.signPath)
-			}
-			if _, err := os.Stat(s.signPath); err == nil {
-				if err := os.Rename(s.signPath, s.signPath+".replaced-"+strconv.FormatUint(n, 10)); err != nil {
-					return comptoir.Wrap(comptoir.CodeCannotWrite, err)
+			case isCode(err, comptoir.CodeSigningKeyMissing):
+			case isCode(err, comptoir.CodeSigningKeyMismatch), isCode(err, comptoir.CodeSigningKeyInvalid) && !isSystem(err):
+				if err := setAside(s.signPath, n); err != nil {
+					return err
 				}
+			default:
+				return err
 			}
 		}
 		priv, err := s.loadOrCreateSigningKey()
@@ -348,4 +358,36 @@ func (s *Store) forgetSigner() {
 	s.signMu.Lock()
 	s.signer = nil
 	s.signMu.Unlock()
+}
+
+// isSystem reports whether a refusal wraps the system's error (a file that could not be read),
+// rather than saying what the file holds.
+func isSystem(err error) bool {
+	var e *comptoir.Error
+	return errors.As(err, &e) && e.Err != nil
+}
+
+// setAside keeps a key file that is not the journal's under a name of its own, mode 0600, never
+// over another file: it may be the only copy of a key someone needs to read old archives.
+func setAside(path string, n uint64) error {
+	for i := 0; ; i++ {
+		name := path + ".replaced-" + strconv.FormatUint(n, 10)
+		if i > 0 {
+			name += "-" + strconv.Itoa(i)
+		}
+		err := os.Link(path, name)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return comptoir.Wrap(comptoir.CodeCannotWrite, err)
+		}
+		if err := os.Chmod(name, 0o600); err != nil {
+			return comptoir.Wrap(comptoir.CodeCannotWrite, err)
+		}
+		if err := os.Remove(path); err != nil {
+			return comptoir.Wrap(comptoir.CodeCannotWrite, err)
+		}
+		return nil
+	}
 }

@@ -279,6 +279,13 @@ func TestSigning_KeyFileRefused(t *testing.T) {
 	s = mustOpen(t, path, opts(newClock(day0)))
 	_, err := s.RecordSale(ctx, byCard(line(pomme, 1)))
 	wantErr(t, err, comptoir.E(comptoir.CodeSigningKeyPermissions))
+	// A key refused for its permissions is not lost: replacing it is refused the same way, and
+	// the file stays.
+	_, err = s.ReplaceKey(ctx, "anne")
+	wantErr(t, err, comptoir.E(comptoir.CodeSigningKeyPermissions))
+	if _, err := os.Stat(path + ".sign"); err != nil {
+		t.Errorf("key file after a refused replacement: %v", err)
+	}
 	mustClose(t, s)
 	if err := os.Chmod(path+".sign", 0o600); err != nil {
 		t.Fatal(err)
@@ -302,6 +309,24 @@ func TestSigning_KeyFileRefused(t *testing.T) {
 	wantErr(t, err, comptoir.E(comptoir.CodeSigningKeyMismatch))
 	if n := mustLastTicket(t, s); n != 1 {
 		t.Errorf("LastTicket after refusals = %d, want 1", n)
+	}
+	// Another register's key is not this journal's: a replacement sets it aside, mode 0600,
+	// beside a file of the same name left by an earlier one, never over it.
+	if err := os.WriteFile(path+".sign.replaced-1", []byte("earlier"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReplaceKey(ctx, "anne"); err != nil {
+		t.Fatalf("ReplaceKey over another register's key: %v", err)
+	}
+	if got, err := os.ReadFile(path + ".sign.replaced-1"); err != nil || string(got) != "earlier" {
+		t.Errorf("the earlier set-aside file = %q, %v; want it untouched", got, err)
+	}
+	if fi, err := os.Stat(path + ".sign.replaced-1-1"); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the set-aside key: %v, %v; want it kept, mode 0600", fi, err)
+	}
+	mustRecord(t, s, byCard(line(pomme, 1)))
+	if rep := mustVerify(t, s); rep.Broken != nil || len(rep.Breaks) != 1 {
+		t.Errorf("Verify after the replacement = %v, %d breaks; want intact with one", rep.Broken, len(rep.Breaks))
 	}
 }
 
