@@ -1,0 +1,468 @@
+package store
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/comptoir/comptoir"
+	"go.etcd.io/bbolt"
+)
+
+// The auditor checks the signatures of what registers pushed, after the push and outside it: a
+// push answers once its events are durable and their links checked, and the Ed25519
+// verifications, which would cost more CPU than the rest of the push, run in the background on
+// every core. Each register has an audit cursor, the sequence number of the last event whose
+// signature was checked, kept with what the checks hold (the declared keys, the last signature
+// of every chain) and count, in a bucket of their own:
+//
+//	signature_audit/
+//	    <register>              -> sigAudit, JSON
+//
+// so that a push neither reads nor writes them. The auditor reads a run of events after the
+// cursor in a read transaction, works out in sequence order which key must have signed each
+// record and which signature it must follow, verifies them all in parallel with no transaction
+// open, then writes its findings and the new cursor in one write transaction, only if the cursor
+// is still where it read it: another auditor that got there first has checked those events, and
+// this one starts again from where that one stopped. Every event is so checked once, in order,
+// whatever the crashes and restarts: the cursor commits with what it counted.
+var bucketSigAudit = []byte("signature_audit")
+
+// DefaultAuditBatch is how many events AuditSignatures reads and checks at most in one run when
+// given no limit: enough to keep every core busy, a few megabytes of payloads.
+const DefaultAuditBatch = 4096
+
+// sigAudit is what the auditor holds of a register.
+type sigAudit struct {
+	// Checked is the audit cursor: every event up to it had its signature checked.
+	Checked uint64 `json:"checked"`
+	// Keys are the keys the register declared in the events up to Checked.
+	Keys []centralKey `json:"keys,omitempty"`
+	// Sigs is the last signature of every chain, which the next record's must follow.
+	Sigs            map[comptoir.Chain]string `json:"sigs,omitempty"`
+	Signed          uint64                    `json:"signed,omitempty"`
+	SignatureBreaks uint64                    `json:"signature_breaks,omitempty"`
+	KeyBreaks       int                       `json:"key_breaks,omitempty"`
+}
+
+// readSigAudit reads a register's audit state; a register never audited starts at zero.
+func readSigAudit(tx *bbolt.Tx, register string) (sigAudit, error) {
+	var au sigAudit
+	b := tx.Bucket(bucketSigAudit)
+	if b == nil {
+		return au, nil
+	}
+	v := b.Get([]byte(register))
+	if v == nil {
+		return au, nil
+	}
+	return au, decode(v, &au)
+}
+
+func putSigAudit(tx *bbolt.Tx, register string, au sigAudit) error {
+	b, err := tx.CreateBucketIfNotExists(bucketSigAudit)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(register), encode(au))
+}
+
+// fingerprint is the fingerprint of the register's key in effect, empty before its first.
+func (au *sigAudit) fingerprint() string {
+	if len(au.Keys) == 0 || au.Keys[len(au.Keys)-1].Public == nil {
+		return ""
+	}
+	return comptoir.KeyFingerprint(au.Keys[len(au.Keys)-1].Public)
+}
+
+// keyFor is the key that signs record n of a chain: the last declared whose From is before n.
+// ok is false when the record comes before the register's first key, or the register declared
+// none: such a record is checked by its hash chain only.
+func (au *sigAudit) keyFor(c comptoir.Chain, n uint64) (centralKey, bool) {
+	for i := len(au.Keys) - 1; i >= 0; i-- {
+		if au.Keys[i].From[c] < n {
+			return au.Keys[i], true
+		}
+	}
+	return centralKey{}, false
+}
+
+// sigCheck is one record's signature to judge: ok when it is judged already (its structure
+// holds or not, with no verification needed), verify when an Ed25519 verification of the
+// record's signed fields with pub decides.
+type sigCheck struct {
+	seq    uint64
+	ref    comptoir.RecordRef
+	kind   comptoir.RecordKind
+	ok     bool
+	verify bool
+	pub    ed25519.PublicKey
+	p      recordEvent
+}
+
+// plan goes through stored events in sequence order and works out, for every signed or
+// must-be-signed record, what its signature must be: the key, the chain, first or following the
+// chain's last signature. It updates the audit state as the central's checks in the push once
+// did, but leaves the verifications themselves to the caller, since nothing in the state depends
+// on their answers. Events stored as rejected were never applied and carry nothing to check.
+func (au *sigAudit) plan(seqs []uint64, events []centralEvent) []sigCheck {
+	var checks []sigCheck
+	for i, ce := range events {
+		kind, isRecord := kindOfEvent[ce.Type]
+		if !isRecord || ce.Rejected != "" {
+			continue
+		}
+		p, ok := readRecordEvent(ce.Payload)
+		if !ok {
+			continue
+		}
+		if kind != comptoir.KeyRecord {
+			var n struct {
+				Number uint64 `json:"number"`
+			}
+			if json.Unmarshal(p.Record, &n) != nil {
+				continue
+			}
+			ref := comptoir.RecordRef{Kind: kind, Number: n.Number}
+			key, must := au.keyFor(comptoir.ChainOf(kind), n.Number)
+			if !must && len(au.Keys) > 0 {
+				continue
+			}
+			if !must {
+				// The register declared no key yet: a record it did not sign is one made before
+				// keys existed; a signature no declared key can have made is a break.
+				if p.Signature == nil {
+					continue
+				}
+				key = centralKey{}
+			}
+			checks = append(checks, au.check(seqs[i], kind, ref, p, key))
+			continue
+		}
+		var k comptoir.SigningKeyRecord
+		if json.Unmarshal(p.Record, &k) != nil {
+			continue
+		}
+		checks = append(checks, au.key(seqs[i], &k, p))
+	}
+	return checks
+}
+
+// key judges a key record's signature and declares its key. A created key (the first) and a
+// replaced one (the previous lost) sign their own record; a rotated one is signed by the key
+// before it, so that the chain of keys goes on unbroken. A replacement is a declared break:
+// counted and shown, not a broken chain.
+func (au *sigAudit) key(seq uint64, k *comptoir.SigningKeyRecord, p recordEvent) sigCheck {
+	ref := comptoir.RecordRef{Kind: comptoir.KeyRecord, Number: k.Number}
+	pub, err := k.Public()
+	if err != nil {
+		pub = nil
+	}
+	key := centralKey{Number: k.Number, Reason: k.Reason, Public: pub, From: k.From}
+	var by centralKey
+	switch {
+	case k.Reason == comptoir.KeyCreated && len(au.Keys) == 0, k.Reason == comptoir.KeyReplaced:
+		by = key
+	case k.Reason == comptoir.KeyRotated && len(au.Keys) > 0:
+		by = au.Keys[len(au.Keys)-1]
+	default:
+		// A second "created" key, or a rotation with no key before it: nothing may sign it.
+		by = centralKey{Number: 0}
+	}
+	if k.Reason == comptoir.KeyReplaced {
+		au.KeyBreaks++
+	}
+	c := au.check(seq, comptoir.KeyRecord, ref, p, by)
+	au.Keys = append(au.Keys, key)
+	return c
+}
+
+// check judges what a record's signature says of itself: made by key, in the right chain, first
+// of its chain or following the last signature checked for it. What it carries becomes the
+// chain's last signature whatever the answer, so that the next record is checked against what
+// the register pushed. The signature's value over the record's fields, those
+// comptoir.SignedFieldsOf builds (the same the register signed and verify checks), is left to
+// verify when everything else holds.
+func (au *sigAudit) check(seq uint64, kind comptoir.RecordKind, ref comptoir.RecordRef, p recordEvent, key centralKey) sigCheck {
+	chain := comptoir.ChainOf(kind)
+	prev := au.Sigs[chain]
+	sig := p.Signature
+	ok := sig != nil && key.Public != nil && sig.Chain == chain && sig.Key == key.Number &&
+		sig.First == (prev == "") && sig.Prev == prev
+	if sig != nil {
+		if au.Sigs == nil {
+			au.Sigs = map[comptoir.Chain]string{}
+		}
+		au.Sigs[chain] = sig.Value
+	}
+	return sigCheck{seq: seq, ref: ref, kind: kind, verify: ok, pub: key.Public, p: p}
+}
+
+// minParallel is the fewest verifications worth a goroutine of their own: below it, starting one
+// costs more than it spares.
+const minParallel = 16
+
+// verifyAll verifies the checks that need it, on every core.
+func verifyAll(ctx context.Context, checks []sigCheck) {
+	var todo []int
+	for i := range checks {
+		if checks[i].verify {
+			todo = append(todo, i)
+		}
+	}
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(todo)/minParallel))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for j := w; j < len(todo); j += workers {
+				if ctx.Err() != nil {
+					return
+				}
+				c := &checks[todo[j]]
+				sig := c.p.Signature
+				fields, err := comptoir.SignedFieldsOf(c.kind, c.p.Record, c.p.Hash, sig.First, sig.Prev)
+				c.ok = err == nil && comptoir.VerifyRecord(c.pub, fields, sig.Value)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// errAuditMoved says that another auditor advanced the cursor while this one was checking.
+var errAuditMoved = errors.New("audit cursor moved")
+
+// AuditSignatures checks the signatures of a register's events after its audit cursor, at most
+// max of them (DefaultAuditBatch when max is 0 or less) and never past what is acknowledged,
+// and advances the cursor: it returns how many events it went through, 0 when the register is
+// caught up. A record whose signature does not hold is counted in SignatureBreaks and, when it
+// comes before any other break of the register, named in ChainBreak ("ticket 2 (signature)");
+// as in a push, nothing is refused. A register that never pushed is refused with
+// CodeUnknownRegisterCentral.
+func (c *Central) AuditSignatures(ctx context.Context, register string, max int) (checked int, err error) {
+	checked, _, err = c.auditSignatures(ctx, register, max)
+	return checked, err
+}
+
+// auditSignatures is AuditSignatures, saying also the break it flagged first in the register's
+// summary, empty when the register's chain was already broken or still holds.
+func (c *Central) auditSignatures(ctx context.Context, register string, limit int) (checked int, flagged string, err error) {
+	if limit <= 0 {
+		limit = DefaultAuditBatch
+	}
+	if err := checkCentralName(register); err != nil {
+		return 0, "", err
+	}
+	for {
+		if err := checkCtx(ctx); err != nil {
+			return 0, "", err
+		}
+		checked, flagged, err = c.auditOnce(ctx, register, limit)
+		if !errors.Is(err, errAuditMoved) {
+			return checked, flagged, err
+		}
+	}
+}
+
+// auditOnce is one run of the auditor over a register: read, verify, then commit unless another
+// auditor moved the cursor meanwhile (errAuditMoved).
+func (c *Central) auditOnce(ctx context.Context, register string, limit int) (int, string, error) {
+	var au sigAudit
+	var seqs []uint64
+	var events []centralEvent
+	err := c.view(func(tx *bbolt.Tx) error {
+		st, known, err := readCentralRegister(tx, register)
+		if err != nil {
+			return err
+		}
+		if !known {
+			return comptoir.E(comptoir.CodeUnknownRegisterCentral, register)
+		}
+		if au, err = readSigAudit(tx, register); err != nil || au.Checked >= st.AckedSeq {
+			return err
+		}
+		evs := tx.Bucket(regBucketName(bucketEvents, []byte(register)))
+		if evs == nil {
+			return damaged(c.path, regBucketName(bucketEvents, []byte(register)))
+		}
+		end := min(st.AckedSeq, au.Checked+uint64(limit))
+		cur := evs.Cursor()
+		for k, v := cur.Seek(itob(au.Checked + 1)); k != nil && btoi(k) <= end; k, v = cur.Next() {
+			// decodeCentralEvent copies the payload: it outlives the transaction.
+			ce, err := decodeCentralEvent(v)
+			if err != nil {
+				return err
+			}
+			seqs = append(seqs, btoi(k))
+			events = append(events, ce)
+		}
+		if len(seqs) == 0 || seqs[len(seqs)-1] != end || seqs[0] != au.Checked+1 || uint64(len(seqs)) != end-au.Checked {
+			return damaged(c.path, regBucketName(bucketEvents, []byte(register)))
+		}
+		return nil
+	})
+	if err != nil || len(seqs) == 0 {
+		return 0, "", err
+	}
+	from := au.Checked
+	next := au
+	next.Keys = append([]centralKey(nil), au.Keys...)
+	if au.Sigs != nil {
+		next.Sigs = make(map[comptoir.Chain]string, len(au.Sigs))
+		for ch, v := range au.Sigs {
+			next.Sigs[ch] = v
+		}
+	}
+	checks := next.plan(seqs, events)
+	verifyAll(ctx, checks)
+	if err := checkCtx(ctx); err != nil {
+		return 0, "", err
+	}
+	var first *sigCheck
+	for i := range checks {
+		if checks[i].ok {
+			next.Signed++
+			continue
+		}
+		next.SignatureBreaks++
+		if first == nil {
+			first = &checks[i]
+		}
+	}
+	next.Checked = seqs[len(seqs)-1]
+	var flagged string
+	err = c.update(func(tx *bbolt.Tx) error {
+		now, err := readSigAudit(tx, register)
+		if err != nil {
+			return err
+		}
+		if now.Checked != from {
+			return errAuditMoved
+		}
+		if first != nil {
+			st, _, err := readCentralRegister(tx, register)
+			if err != nil {
+				return err
+			}
+			// The first break by sequence is the one named, as a push that checked signatures
+			// named it: a link break pushed after this record gives way to it.
+			if !st.ChainBroken || (st.BreakSeq != 0 && first.seq < st.BreakSeq) {
+				if !st.ChainBroken {
+					flagged = first.ref.Format(comptoir.LangEN) + " (signature)"
+				}
+				st.ChainBroken, st.ChainBreak, st.BreakSeq = true, first.ref.Format(comptoir.LangEN)+" (signature)", first.seq
+				if err := putCentralRegister(tx, register, st); err != nil {
+					return err
+				}
+			}
+		}
+		return putSigAudit(tx, register, next)
+	})
+	if err != nil {
+		return 0, "", err
+	}
+	return len(seqs), flagged, nil
+}
+
+// AuditAll checks the signatures of every register until each is caught up with what it had
+// pushed when its turn came. An error with one register does not stop the others: they are all
+// returned together.
+func (c *Central) AuditAll(ctx context.Context) error {
+	return c.auditAll(ctx, DefaultAuditBatch, nil)
+}
+
+func (c *Central) auditAll(ctx context.Context, limit int, flagged func(register, first string)) error {
+	var registers []string
+	err := c.view(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketRegisters).ForEach(func(k, _ []byte) error {
+			registers = append(registers, string(k))
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, r := range registers {
+		for {
+			n, first, err := c.auditSignatures(ctx, r, limit)
+			if first != "" && flagged != nil {
+				flagged(r, first)
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				errs = append(errs, err)
+				break
+			}
+			if n < limit {
+				break
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// wakeAuditor tells a running auditor that there are events to check, without waiting.
+func (c *Central) wakeAuditor() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// AuditorOptions configure RunAuditor. The zero value is usable.
+type AuditorOptions struct {
+	// Every is how often the auditor looks for events besides being woken by each push; default
+	// five seconds.
+	Every time.Duration
+	// Batch is how many events of a register one run checks at most; default
+	// DefaultAuditBatch.
+	Batch int
+	// Log receives the breaks the auditor flags and its errors; nil says nothing.
+	Log *slog.Logger
+	// Passed, when set, runs after each pass over every register, so that a test can wait for
+	// one rather than guess how long it takes.
+	Passed func()
+}
+
+// RunAuditor checks the signatures of what registers push until ctx ends: at once, after every
+// push that brought events, and every o.Every in case a wake was missed. It returns when ctx is
+// done, with no transaction of its own open, so that the caller may then close the central.
+func (c *Central) RunAuditor(ctx context.Context, o AuditorOptions) {
+	if o.Every <= 0 {
+		o.Every = 5 * time.Second
+	}
+	if o.Batch <= 0 {
+		o.Batch = DefaultAuditBatch
+	}
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	tick := time.NewTicker(o.Every)
+	defer tick.Stop()
+	for {
+		err := c.auditAll(ctx, o.Batch, func(register, first string) {
+			// Flagged, never refused, as a link break in a push is: said once, when found.
+			log.Warn("register chain broken", "register", register, "first_broken", first)
+		})
+		if err != nil && ctx.Err() == nil {
+			log.Error("central: signature audit", "err", err)
+		}
+		if o.Passed != nil {
+			o.Passed()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.wake:
+		case <-tick.C:
+		}
+	}
+}
