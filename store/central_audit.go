@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
@@ -105,50 +106,85 @@ type sigCheck struct {
 	p      recordEvent
 }
 
-// plan goes through stored events in sequence order and works out, for every signed or
+// auditEvent is a stored event as the auditor reads it, decoded on every core before plan goes
+// through the events in order: whether it is a record to check, and what of it plan needs.
+type auditEvent struct {
+	seq    uint64
+	record bool
+	kind   comptoir.RecordKind
+	number uint64
+	p      recordEvent
+	// key is the key record's content, for a key record.
+	key *comptoir.SigningKeyRecord
+	err error
+}
+
+// readAuditEvent decodes a stored event. Events stored as rejected were never applied and carry
+// nothing to check; nor does anything but a record, nor a record the push did not apply.
+func readAuditEvent(seq uint64, v []byte) auditEvent {
+	ae := auditEvent{seq: seq}
+	ce, err := decodeCentralEvent(v)
+	if err != nil {
+		ae.err = err
+		return ae
+	}
+	kind, isRecord := kindOfEvent[ce.Type]
+	if !isRecord || ce.Rejected != "" {
+		return ae
+	}
+	p, ok := readRecordEvent(ce.Payload)
+	if !ok {
+		return ae
+	}
+	ae.kind, ae.p = kind, p
+	if kind == comptoir.KeyRecord {
+		var k comptoir.SigningKeyRecord
+		if json.Unmarshal(p.Record, &k) != nil {
+			return ae
+		}
+		ae.key, ae.number = &k, k.Number
+	} else {
+		var n struct {
+			Number uint64 `json:"number"`
+		}
+		if json.Unmarshal(p.Record, &n) != nil {
+			return ae
+		}
+		ae.number = n.Number
+	}
+	ae.record = true
+	return ae
+}
+
+// plan goes through decoded events in sequence order and works out, for every signed or
 // must-be-signed record, what its signature must be: the key, the chain, first or following the
 // chain's last signature. It updates the audit state as the central's checks in the push once
 // did, but leaves the verifications themselves to the caller, since nothing in the state depends
-// on their answers. Events stored as rejected were never applied and carry nothing to check.
-func (au *sigAudit) plan(seqs []uint64, events []centralEvent) []sigCheck {
+// on their answers.
+func (au *sigAudit) plan(events []auditEvent) []sigCheck {
 	var checks []sigCheck
-	for i, ce := range events {
-		kind, isRecord := kindOfEvent[ce.Type]
-		if !isRecord || ce.Rejected != "" {
+	for _, e := range events {
+		if !e.record {
 			continue
 		}
-		p, ok := readRecordEvent(ce.Payload)
-		if !ok {
+		if e.key != nil {
+			checks = append(checks, au.key(e.seq, e.key, e.p))
 			continue
 		}
-		if kind != comptoir.KeyRecord {
-			var n struct {
-				Number uint64 `json:"number"`
-			}
-			if json.Unmarshal(p.Record, &n) != nil {
+		ref := comptoir.RecordRef{Kind: e.kind, Number: e.number}
+		key, must := au.keyFor(comptoir.ChainOf(e.kind), e.number)
+		if !must && len(au.Keys) > 0 {
+			continue
+		}
+		if !must {
+			// The register declared no key yet: a record it did not sign is one made before keys
+			// existed; a signature no declared key can have made is a break.
+			if e.p.Signature == nil {
 				continue
 			}
-			ref := comptoir.RecordRef{Kind: kind, Number: n.Number}
-			key, must := au.keyFor(comptoir.ChainOf(kind), n.Number)
-			if !must && len(au.Keys) > 0 {
-				continue
-			}
-			if !must {
-				// The register declared no key yet: a record it did not sign is one made before
-				// keys existed; a signature no declared key can have made is a break.
-				if p.Signature == nil {
-					continue
-				}
-				key = centralKey{}
-			}
-			checks = append(checks, au.check(seqs[i], kind, ref, p, key))
-			continue
+			key = centralKey{}
 		}
-		var k comptoir.SigningKeyRecord
-		if json.Unmarshal(p.Record, &k) != nil {
-			continue
-		}
-		checks = append(checks, au.key(seqs[i], &k, p))
+		checks = append(checks, au.check(e.seq, e.kind, ref, e.p, key))
 	}
 	return checks
 }
@@ -207,6 +243,24 @@ func (au *sigAudit) check(seq uint64, kind comptoir.RecordKind, ref comptoir.Rec
 // costs more than it spares.
 const minParallel = 16
 
+// parallel runs fn(0) to fn(n-1) on every core, in as many goroutines as cores, unless n is too
+// small to be worth more than one. It returns once every call has, or ctx ended.
+func parallel(ctx context.Context, n int, fn func(i int)) {
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/minParallel))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				if ctx.Err() != nil {
+					return
+				}
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // verifyAll verifies the checks that need it, on every core.
 func verifyAll(ctx context.Context, checks []sigCheck) {
 	var todo []int
@@ -215,22 +269,12 @@ func verifyAll(ctx context.Context, checks []sigCheck) {
 			todo = append(todo, i)
 		}
 	}
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(todo)/minParallel))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for j := w; j < len(todo); j += workers {
-				if ctx.Err() != nil {
-					return
-				}
-				c := &checks[todo[j]]
-				sig := c.p.Signature
-				fields, err := comptoir.SignedFieldsOf(c.kind, c.p.Record, c.p.Hash, sig.First, sig.Prev)
-				c.ok = err == nil && comptoir.VerifyRecord(c.pub, fields, sig.Value)
-			}
-		})
-	}
-	wg.Wait()
+	parallel(ctx, len(todo), func(j int) {
+		c := &checks[todo[j]]
+		sig := c.p.Signature
+		fields, err := comptoir.SignedFieldsOf(c.kind, c.p.Record, c.p.Hash, sig.First, sig.Prev)
+		c.ok = err == nil && comptoir.VerifyRecord(c.pub, fields, sig.Value)
+	})
 }
 
 // errAuditMoved says that another auditor advanced the cursor while this one was checking.
@@ -273,7 +317,7 @@ func (c *Central) auditSignatures(ctx context.Context, register string, limit in
 func (c *Central) auditOnce(ctx context.Context, register string, limit int) (int, string, error) {
 	var au sigAudit
 	var seqs []uint64
-	var events []centralEvent
+	var values [][]byte
 	err := c.view(func(tx *bbolt.Tx) error {
 		st, known, err := readCentralRegister(tx, register)
 		if err != nil {
@@ -292,13 +336,9 @@ func (c *Central) auditOnce(ctx context.Context, register string, limit int) (in
 		end := min(st.AckedSeq, au.Checked+uint64(limit))
 		cur := evs.Cursor()
 		for k, v := cur.Seek(itob(au.Checked + 1)); k != nil && btoi(k) <= end; k, v = cur.Next() {
-			// decodeCentralEvent copies the payload: it outlives the transaction.
-			ce, err := decodeCentralEvent(v)
-			if err != nil {
-				return err
-			}
+			// Copied, to outlive the transaction, and decoded after it on every core.
 			seqs = append(seqs, btoi(k))
-			events = append(events, ce)
+			values = append(values, bytes.Clone(v))
 		}
 		if len(seqs) == 0 || seqs[len(seqs)-1] != end || seqs[0] != au.Checked+1 || uint64(len(seqs)) != end-au.Checked {
 			return damaged(c.path, regBucketName(bucketEvents, []byte(register)))
@@ -317,7 +357,17 @@ func (c *Central) auditOnce(ctx context.Context, register string, limit int) (in
 			next.Sigs[ch] = v
 		}
 	}
-	checks := next.plan(seqs, events)
+	events := make([]auditEvent, len(seqs))
+	parallel(ctx, len(seqs), func(i int) { events[i] = readAuditEvent(seqs[i], values[i]) })
+	if err := checkCtx(ctx); err != nil {
+		return 0, "", err
+	}
+	for _, e := range events {
+		if e.err != nil {
+			return 0, "", e.err
+		}
+	}
+	checks := next.plan(events)
 	verifyAll(ctx, checks)
 	if err := checkCtx(ctx); err != nil {
 		return 0, "", err
