@@ -243,10 +243,10 @@ func (au *sigAudit) check(seq uint64, kind comptoir.RecordKind, ref comptoir.Rec
 // costs more than it spares.
 const minParallel = 16
 
-// parallel runs fn(0) to fn(n-1) on every core, in as many goroutines as cores, unless n is too
-// small to be worth more than one. It returns once every call has, or ctx ended.
-func parallel(ctx context.Context, n int, fn func(i int)) {
-	workers := max(1, min(runtime.GOMAXPROCS(0), n/minParallel))
+// parallel runs fn(0) to fn(n-1) in up to cores goroutines, fewer when n is too small to be
+// worth them. It returns once every call has, or ctx ended.
+func parallel(ctx context.Context, n, cores int, fn func(i int)) {
+	workers := max(1, min(cores, n/minParallel))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
@@ -261,15 +261,15 @@ func parallel(ctx context.Context, n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// verifyAll verifies the checks that need it, on every core.
-func verifyAll(ctx context.Context, checks []sigCheck) {
+// verifyAll verifies the checks that need it, on up to cores cores.
+func verifyAll(ctx context.Context, checks []sigCheck, cores int) {
 	var todo []int
 	for i := range checks {
 		if checks[i].verify {
 			todo = append(todo, i)
 		}
 	}
-	parallel(ctx, len(todo), func(j int) {
+	parallel(ctx, len(todo), cores, func(j int) {
 		c := &checks[todo[j]]
 		sig := c.p.Signature
 		fields, err := comptoir.SignedFieldsOf(c.kind, c.p.Record, c.p.Hash, sig.First, sig.Prev)
@@ -288,13 +288,14 @@ var errAuditMoved = errors.New("audit cursor moved")
 // as in a push, nothing is refused. A register that never pushed is refused with
 // CodeUnknownRegisterCentral.
 func (c *Central) AuditSignatures(ctx context.Context, register string, max int) (checked int, err error) {
-	checked, _, err = c.auditSignatures(ctx, register, max)
+	checked, _, err = c.auditSignatures(ctx, register, max, runtime.GOMAXPROCS(0))
 	return checked, err
 }
 
-// auditSignatures is AuditSignatures, saying also the break it flagged first in the register's
-// summary, empty when the register's chain was already broken or still holds.
-func (c *Central) auditSignatures(ctx context.Context, register string, limit int) (checked int, flagged string, err error) {
+// auditSignatures is AuditSignatures on up to cores cores, saying also the break it flagged
+// first in the register's summary, empty when the register's chain was already broken or still
+// holds.
+func (c *Central) auditSignatures(ctx context.Context, register string, limit, cores int) (checked int, flagged string, err error) {
 	if limit <= 0 {
 		limit = DefaultAuditBatch
 	}
@@ -305,7 +306,7 @@ func (c *Central) auditSignatures(ctx context.Context, register string, limit in
 		if err := checkCtx(ctx); err != nil {
 			return 0, "", err
 		}
-		checked, flagged, err = c.auditOnce(ctx, register, limit)
+		checked, flagged, err = c.auditOnce(ctx, register, limit, cores)
 		if !errors.Is(err, errAuditMoved) {
 			return checked, flagged, err
 		}
@@ -314,7 +315,7 @@ func (c *Central) auditSignatures(ctx context.Context, register string, limit in
 
 // auditOnce is one run of the auditor over a register: read, verify, then commit unless another
 // auditor moved the cursor meanwhile (errAuditMoved).
-func (c *Central) auditOnce(ctx context.Context, register string, limit int) (int, string, error) {
+func (c *Central) auditOnce(ctx context.Context, register string, limit, cores int) (int, string, error) {
 	var au sigAudit
 	var seqs []uint64
 	var values [][]byte
@@ -358,7 +359,7 @@ func (c *Central) auditOnce(ctx context.Context, register string, limit int) (in
 		}
 	}
 	events := make([]auditEvent, len(seqs))
-	parallel(ctx, len(seqs), func(i int) { events[i] = readAuditEvent(seqs[i], values[i]) })
+	parallel(ctx, len(seqs), cores, func(i int) { events[i] = readAuditEvent(seqs[i], values[i]) })
 	if err := checkCtx(ctx); err != nil {
 		return 0, "", err
 	}
@@ -368,7 +369,7 @@ func (c *Central) auditOnce(ctx context.Context, register string, limit int) (in
 		}
 	}
 	checks := next.plan(events)
-	verifyAll(ctx, checks)
+	verifyAll(ctx, checks, cores)
 	if err := checkCtx(ctx); err != nil {
 		return 0, "", err
 	}
@@ -422,10 +423,10 @@ func (c *Central) auditOnce(ctx context.Context, register string, limit int) (in
 // pushed when its turn came. An error with one register does not stop the others: they are all
 // returned together.
 func (c *Central) AuditAll(ctx context.Context) error {
-	return c.auditAll(ctx, DefaultAuditBatch, nil)
+	return c.auditAll(ctx, DefaultAuditBatch, runtime.GOMAXPROCS(0), nil)
 }
 
-func (c *Central) auditAll(ctx context.Context, limit int, flagged func(register, first string)) error {
+func (c *Central) auditAll(ctx context.Context, limit, cores int, flagged func(register, first string)) error {
 	var registers []string
 	err := c.view(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketRegisters).ForEach(func(k, _ []byte) error {
@@ -439,7 +440,7 @@ func (c *Central) auditAll(ctx context.Context, limit int, flagged func(register
 	var errs []error
 	for _, r := range registers {
 		for {
-			n, first, err := c.auditSignatures(ctx, r, limit)
+			n, first, err := c.auditSignatures(ctx, r, limit, cores)
 			if first != "" && flagged != nil {
 				flagged(r, first)
 			}
@@ -474,6 +475,9 @@ type AuditorOptions struct {
 	// Batch is how many events of a register one run checks at most; default
 	// DefaultAuditBatch.
 	Batch int
+	// Cores is how many cores the auditor verifies on at most; default all but one, at least
+	// one, so that the pushes, which registers wait for, keep a core while it catches up.
+	Cores int
 	// Log receives the breaks the auditor flags and its errors; nil says nothing.
 	Log *slog.Logger
 	// Passed, when set, runs after each pass over every register, so that a test can wait for
@@ -491,6 +495,9 @@ func (c *Central) RunAuditor(ctx context.Context, o AuditorOptions) {
 	if o.Batch <= 0 {
 		o.Batch = DefaultAuditBatch
 	}
+	if o.Cores <= 0 {
+		o.Cores = max(1, runtime.GOMAXPROCS(0)-1)
+	}
 	log := o.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -498,7 +505,7 @@ func (c *Central) RunAuditor(ctx context.Context, o AuditorOptions) {
 	tick := time.NewTicker(o.Every)
 	defer tick.Stop()
 	for {
-		err := c.auditAll(ctx, o.Batch, func(register, first string) {
+		err := c.auditAll(ctx, o.Batch, o.Cores, func(register, first string) {
 			// Flagged, never refused, as a link break in a push is: said once, when found.
 			log.Warn("register chain broken", "register", register, "first_broken", first)
 		})
