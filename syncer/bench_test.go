@@ -104,27 +104,37 @@ func openCopy(b *testing.B, cached, name string) *store.Store {
 	return reg
 }
 
+// auditModes are the two ways the sync benchmarks run the central: with its signature auditor
+// in the background, woken by every push, as the command runs it, so that what the audit costs
+// the pushes is measured with them; and without, the push path alone, the auditor run after the
+// pushes ("audit_tail_ms" is then the whole audit).
+var auditModes = []struct {
+	name  string
+	audit bool
+}{{"auditor", true}, {"push_only", false}}
+
 // durableCentral is a central that commits durably, as the command runs it, over loopback HTTP,
-// with its signature auditor running in the background, woken by every push, as the command
-// runs it too: what it costs the pushes is measured with them.
-func durableCentral(b *testing.B, tokens map[string]string) (*store.Central, string) {
+// its auditor running in the background when audit is true.
+func durableCentral(b *testing.B, tokens map[string]string, audit bool) (*store.Central, string) {
 	b.Helper()
 	st, err := store.OpenCentral(filepath.Join(b.TempDir(), "central.db"), store.CentralOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		st.RunAuditor(ctx, store.AuditorOptions{})
-	}()
-	// Cleanups run last first: the auditor stops before the store closes.
-	b.Cleanup(func() {
-		cancel()
-		<-stopped
-	})
+	if audit {
+		ctx, cancel := context.WithCancel(context.Background())
+		stopped := make(chan struct{})
+		go func() {
+			defer close(stopped)
+			st.RunAuditor(ctx, store.AuditorOptions{})
+		}()
+		// Cleanups run last first: the auditor stops before the store closes.
+		b.Cleanup(func() {
+			cancel()
+			<-stopped
+		})
+	}
 	srv, err := syncer.NewServer(st, tokens)
 	if err != nil {
 		b.Fatal(err)
@@ -142,6 +152,12 @@ func durableCentral(b *testing.B, tokens map[string]string) (*store.Central, str
 // through the client, measured on the first 1 000 events and extrapolated, since 100 000 of them
 // would take minutes (goal: batches at least 30 times faster, "x_single").
 func BenchmarkSync_Push100k(b *testing.B) {
+	for _, m := range auditModes {
+		b.Run(m.name, func(b *testing.B) { benchPush100k(b, m.audit) })
+	}
+}
+
+func benchPush100k(b *testing.B, audit bool) {
 	cached := cachedRegister(b, "push100k.db", "R1", 20, 5000)
 	tokens := map[string]string{"R1": tokR1, comptoir.AdminName: tokAdmin}
 	ctx := context.Background()
@@ -159,7 +175,7 @@ func BenchmarkSync_Push100k(b *testing.B) {
 		events = len(all)
 
 		// (a) The floor: the central's store alone, in the batches the Syncer sends.
-		st, _ := durableCentral(b, tokens)
+		st, _ := durableCentral(b, tokens, audit)
 		start := time.Now()
 		for chunk := range slices.Chunk(all, comptoir.MaxBatchEvents) {
 			if _, err := st.Push(ctx, "R1", chunk); err != nil {
@@ -169,7 +185,7 @@ func BenchmarkSync_Push100k(b *testing.B) {
 		direct += time.Since(start)
 
 		// (b) One request per event, on a sample.
-		_, url := durableCentral(b, tokens)
+		_, url := durableCentral(b, tokens, audit)
 		client, err := syncer.NewClient(url, tokR1)
 		if err != nil {
 			b.Fatal(err)
@@ -183,7 +199,7 @@ func BenchmarkSync_Push100k(b *testing.B) {
 		single += time.Since(start)
 
 		// The measure: the Syncer draining the outbox over HTTP.
-		st, url = durableCentral(b, tokens)
+		st, url = durableCentral(b, tokens, audit)
 		client, err = syncer.NewClient(url, tokR1)
 		if err != nil {
 			b.Fatal(err)
@@ -235,6 +251,12 @@ func wantAudited(b *testing.B, st *store.Central, register string, want uint64) 
 // trip as a register sees it ("p99_batch_ms"). The floor beside it is one register alone, the
 // same batches, so that what concurrency costs a batch shows ("p99_alone_ms").
 func BenchmarkSync_Ingest50(b *testing.B) {
+	for _, m := range auditModes {
+		b.Run(m.name, func(b *testing.B) { benchIngest50(b, m.audit) })
+	}
+}
+
+func benchIngest50(b *testing.B, audit bool) {
 	const registers, perReg, batch = 50, 2000, 100
 	ctx := context.Background()
 	tokens := map[string]string{comptoir.AdminName: tokAdmin}
@@ -277,13 +299,13 @@ func BenchmarkSync_Ingest50(b *testing.B) {
 	var all, alone []time.Duration
 	for range b.N {
 		b.StopTimer()
-		_, url := durableCentral(b, tokens)
+		_, url := durableCentral(b, tokens, audit)
 		lat, err := push(url, 0)
 		if err != nil {
 			b.Fatal(err)
 		}
 		alone = append(alone, lat...)
-		central, url := durableCentral(b, tokens)
+		central, url := durableCentral(b, tokens, audit)
 		var mu sync.Mutex
 		var wg sync.WaitGroup
 		errs := make(chan error, registers)
