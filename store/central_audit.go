@@ -277,9 +277,6 @@ func verifyAll(ctx context.Context, checks []sigCheck, cores int) {
 	})
 }
 
-// errAuditMoved says that another auditor advanced the cursor while this one was checking.
-var errAuditMoved = errors.New("audit cursor moved")
-
 // AuditSignatures checks the signatures of a register's events after its audit cursor, at most
 // max of them (DefaultAuditBatch when max is 0 or less) and never past what is acknowledged,
 // and advances the cursor: it returns how many events it went through, 0 when the register is
@@ -288,34 +285,50 @@ var errAuditMoved = errors.New("audit cursor moved")
 // as in a push, nothing is refused. A register that never pushed is refused with
 // CodeUnknownRegisterCentral.
 func (c *Central) AuditSignatures(ctx context.Context, register string, max int) (checked int, err error) {
-	checked, _, err = c.auditSignatures(ctx, register, max, runtime.GOMAXPROCS(0))
-	return checked, err
-}
-
-// auditSignatures is AuditSignatures on up to cores cores, saying also the break it flagged
-// first in the register's summary, empty when the register's chain was already broken or still
-// holds.
-func (c *Central) auditSignatures(ctx context.Context, register string, limit, cores int) (checked int, flagged string, err error) {
-	if limit <= 0 {
-		limit = DefaultAuditBatch
+	if max <= 0 {
+		max = DefaultAuditBatch
 	}
 	if err := checkCentralName(register); err != nil {
-		return 0, "", err
+		return 0, err
 	}
 	for {
 		if err := checkCtx(ctx); err != nil {
-			return 0, "", err
+			return 0, err
 		}
-		checked, flagged, err = c.auditOnce(ctx, register, limit, cores)
-		if !errors.Is(err, errAuditMoved) {
-			return checked, flagged, err
+		r, err := c.auditRead(ctx, register, max, runtime.GOMAXPROCS(0))
+		if err != nil || r == nil {
+			return 0, err
 		}
+		if err := c.update(func(tx *bbolt.Tx) error { return commitAudits(tx, []*auditRun{r}) }); err != nil {
+			return 0, err
+		}
+		if !r.moved {
+			return r.n, nil
+		}
+		// Another auditor checked these events first: what it found stands, and this one goes on
+		// from where it stopped.
 	}
 }
 
-// auditOnce is one run of the auditor over a register: read, verify, then commit unless another
-// auditor moved the cursor meanwhile (errAuditMoved).
-func (c *Central) auditOnce(ctx context.Context, register string, limit, cores int) (int, string, error) {
+// auditRun is what one run of the auditor found over a register's events, to commit.
+type auditRun struct {
+	register string
+	// from is the cursor the run started from, next the state after its events.
+	from uint64
+	next sigAudit
+	n    int
+	// breakSeq and breakWhat are the first break the run found, breakSeq 0 when none.
+	breakSeq  uint64
+	breakWhat string
+	// moved and flagged are what committing it said: another auditor had moved the cursor (and
+	// nothing of this run was written), or the run's break is the register's first.
+	moved   bool
+	flagged bool
+}
+
+// auditRead reads up to limit of a register's events after its audit cursor, and checks their
+// signatures on up to cores cores with no transaction open; nil when the register is caught up.
+func (c *Central) auditRead(ctx context.Context, register string, limit, cores int) (*auditRun, error) {
 	var au sigAudit
 	var seqs []uint64
 	var values [][]byte
@@ -347,76 +360,77 @@ func (c *Central) auditOnce(ctx context.Context, register string, limit, cores i
 		return nil
 	})
 	if err != nil || len(seqs) == 0 {
-		return 0, "", err
+		return nil, err
 	}
-	from := au.Checked
-	next := au
-	next.Keys = append([]centralKey(nil), au.Keys...)
+	r := &auditRun{register: register, from: au.Checked, next: au, n: len(seqs)}
+	r.next.Keys = append([]centralKey(nil), au.Keys...)
 	if au.Sigs != nil {
-		next.Sigs = make(map[comptoir.Chain]string, len(au.Sigs))
+		r.next.Sigs = make(map[comptoir.Chain]string, len(au.Sigs))
 		for ch, v := range au.Sigs {
-			next.Sigs[ch] = v
+			r.next.Sigs[ch] = v
 		}
 	}
 	events := make([]auditEvent, len(seqs))
 	parallel(ctx, len(seqs), cores, func(i int) { events[i] = readAuditEvent(seqs[i], values[i]) })
 	if err := checkCtx(ctx); err != nil {
-		return 0, "", err
+		return nil, err
 	}
 	for _, e := range events {
 		if e.err != nil {
-			return 0, "", e.err
+			return nil, e.err
 		}
 	}
-	checks := next.plan(events)
+	checks := r.next.plan(events)
 	verifyAll(ctx, checks, cores)
 	if err := checkCtx(ctx); err != nil {
-		return 0, "", err
+		return nil, err
 	}
-	var first *sigCheck
-	for i := range checks {
-		if checks[i].ok {
-			next.Signed++
+	for _, ch := range checks {
+		if ch.ok {
+			r.next.Signed++
 			continue
 		}
-		next.SignatureBreaks++
-		if first == nil {
-			first = &checks[i]
+		r.next.SignatureBreaks++
+		if r.breakSeq == 0 {
+			r.breakSeq, r.breakWhat = ch.seq, ch.ref.Format(comptoir.LangEN)+" (signature)"
 		}
 	}
-	next.Checked = seqs[len(seqs)-1]
-	var flagged string
-	err = c.update(func(tx *bbolt.Tx) error {
-		now, err := readSigAudit(tx, register)
+	r.next.Checked = seqs[len(seqs)-1]
+	return r, nil
+}
+
+// commitAudits writes what runs found, each with its register's new cursor, in the caller's
+// write transaction; a run whose register's cursor another auditor moved since it read is
+// marked moved and writes nothing.
+func commitAudits(tx *bbolt.Tx, runs []*auditRun) error {
+	for _, r := range runs {
+		now, err := readSigAudit(tx, r.register)
 		if err != nil {
 			return err
 		}
-		if now.Checked != from {
-			return errAuditMoved
+		if r.moved = now.Checked != r.from; r.moved {
+			continue
 		}
-		if first != nil {
-			st, _, err := readCentralRegister(tx, register)
+		if r.breakSeq != 0 {
+			st, _, err := readCentralRegister(tx, r.register)
 			if err != nil {
 				return err
 			}
 			// The first break by sequence is the one named, as a push that checked signatures
 			// named it: a link break pushed after this record gives way to it.
-			if !st.ChainBroken || (st.BreakSeq != 0 && first.seq < st.BreakSeq) {
-				if !st.ChainBroken {
-					flagged = first.ref.Format(comptoir.LangEN) + " (signature)"
-				}
-				st.ChainBroken, st.ChainBreak, st.BreakSeq = true, first.ref.Format(comptoir.LangEN)+" (signature)", first.seq
-				if err := putCentralRegister(tx, register, st); err != nil {
+			if !st.ChainBroken || (st.BreakSeq != 0 && r.breakSeq < st.BreakSeq) {
+				r.flagged = !st.ChainBroken
+				st.ChainBroken, st.ChainBreak, st.BreakSeq = true, r.breakWhat, r.breakSeq
+				if err := putCentralRegister(tx, r.register, st); err != nil {
 					return err
 				}
 			}
 		}
-		return putSigAudit(tx, register, next)
-	})
-	if err != nil {
-		return 0, "", err
+		if err := putSigAudit(tx, r.register, r.next); err != nil {
+			return err
+		}
 	}
-	return len(seqs), flagged, nil
+	return nil
 }
 
 // AuditAll checks the signatures of every register until each is caught up with what it had
@@ -426,6 +440,11 @@ func (c *Central) AuditAll(ctx context.Context) error {
 	return c.auditAll(ctx, DefaultAuditBatch, runtime.GOMAXPROCS(0), nil)
 }
 
+// auditAll goes through the registers in turns, each turn reading and checking up to limit
+// events of each register with some to check, and commits what the checks found for about
+// limit events at a time, several registers in one transaction: with many registers pushing a
+// few events each, one commit (two fdatasyncs, which the pushes wait behind) serves them all.
+// flagged, when set, hears of each break that is its register's first.
 func (c *Central) auditAll(ctx context.Context, limit, cores int, flagged func(register, first string)) error {
 	var registers []string
 	err := c.view(func(tx *bbolt.Tx) error {
@@ -438,23 +457,53 @@ func (c *Central) auditAll(ctx context.Context, limit, cores int, flagged func(r
 		return err
 	}
 	var errs []error
-	for _, r := range registers {
-		for {
-			n, first, err := c.auditSignatures(ctx, r, limit, cores)
-			if first != "" && flagged != nil {
-				flagged(r, first)
+	for len(registers) > 0 {
+		var again []string
+		var runs []*auditRun
+		total := 0
+		commit := func() error {
+			if len(runs) == 0 {
+				return nil
+			}
+			if err := c.update(func(tx *bbolt.Tx) error { return commitAudits(tx, runs) }); err != nil {
+				return err
+			}
+			for _, r := range runs {
+				if r.flagged && flagged != nil {
+					flagged(r.register, r.breakWhat)
+				}
+				// A register with more to check, or whose run another auditor overtook, has
+				// another turn.
+				if r.moved || r.n == limit {
+					again = append(again, r.register)
+				}
+			}
+			runs, total = runs[:0], 0
+			return nil
+		}
+		for _, reg := range registers {
+			r, err := c.auditRead(ctx, reg, limit, cores)
+			if ctx.Err() != nil {
+				return ctx.Err()
 			}
 			if err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
 				errs = append(errs, err)
-				break
+				continue
 			}
-			if n < limit {
-				break
+			if r == nil {
+				continue
+			}
+			runs, total = append(runs, r), total+r.n
+			if total >= limit {
+				if err := commit(); err != nil {
+					return errors.Join(append(errs, err)...)
+				}
 			}
 		}
+		if err := commit(); err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		registers = again
 	}
 	return errors.Join(errs...)
 }
@@ -472,6 +521,10 @@ type AuditorOptions struct {
 	// Every is how often the auditor looks for events besides being woken by each push; default
 	// five seconds.
 	Every time.Duration
+	// Settle is how long the auditor waits, once woken by a push, for the pushes that follow it:
+	// one pass then checks them all and commits them together, rather than one commit after
+	// every push, which the next pushes would wait behind. Default a quarter of a second.
+	Settle time.Duration
 	// Batch is how many events of a register one run checks at most; default
 	// DefaultAuditBatch.
 	Batch int
@@ -485,12 +538,15 @@ type AuditorOptions struct {
 	Passed func()
 }
 
-// RunAuditor checks the signatures of what registers push until ctx ends: at once, after every
-// push that brought events, and every o.Every in case a wake was missed. It returns when ctx is
+// RunAuditor checks the signatures of what registers push until ctx ends: at once, o.Settle after
+// a push that brought events, and every o.Every in case a wake was missed. It returns when ctx is
 // done, with no transaction of its own open, so that the caller may then close the central.
 func (c *Central) RunAuditor(ctx context.Context, o AuditorOptions) {
 	if o.Every <= 0 {
 		o.Every = 5 * time.Second
+	}
+	if o.Settle <= 0 {
+		o.Settle = 250 * time.Millisecond
 	}
 	if o.Batch <= 0 {
 		o.Batch = DefaultAuditBatch
@@ -519,6 +575,13 @@ func (c *Central) RunAuditor(ctx context.Context, o AuditorOptions) {
 		case <-ctx.Done():
 			return
 		case <-c.wake:
+			settle := time.NewTimer(o.Settle)
+			select {
+			case <-ctx.Done():
+				settle.Stop()
+				return
+			case <-settle.C:
+			}
 		case <-tick.C:
 		}
 	}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/comptoir/comptoir"
 	"github.com/comptoir/comptoir/store"
+	"go.etcd.io/bbolt"
 )
 
 // audited runs the central's auditor over a register until it is caught up, then returns the
@@ -165,10 +167,18 @@ func TestCentralAudit_UnknownRegister(t *testing.T) {
 }
 
 // TestCentralAudit_RunAuditor runs the background auditor: woken by the pushes, it checks a
-// forged outbox pushed in two batches, says the break it finds in its log once, and returns when
+// forged outbox pushed in two batches and another register's intact one, a few events of each
+// at a time, committed together; it says the break it finds in its log once, and returns when
 // its context ends.
 func TestCentralAudit_RunAuditor(t *testing.T) {
 	_, events := signedRegister(t)
+	clk := newClock(day0)
+	r2 := mustOpen(t, dbPath(t), store.Options{Register: "R2", Now: clk.Now, Location: time.UTC})
+	mustImport(t, r2, vin)
+	for range 5 {
+		mustRecord(t, r2, byCard(line(vin, 1)))
+	}
+	intact := mustOutbox(t, r2)
 	forged := forge(t, events, ticketEvent(t, events, 2), []string{comptoir.EventSaleRecorded, comptoir.EventClosingRecorded}, func(b []byte) []byte {
 		return replaceOnce(t, b, `"method":"card"`, `"method":"cash"`)
 	})
@@ -180,7 +190,7 @@ func TestCentralAudit_RunAuditor(t *testing.T) {
 	go func() {
 		defer close(done)
 		// A long period: the pushes must be what wakes it.
-		c.RunAuditor(ctx, store.AuditorOptions{Every: time.Hour, Log: slog.New(slog.NewTextHandler(&logged, nil)),
+		c.RunAuditor(ctx, store.AuditorOptions{Every: time.Hour, Batch: 4, Log: slog.New(slog.NewTextHandler(&logged, nil)),
 			Passed: func() {
 				select {
 				case passed <- struct{}{}:
@@ -191,9 +201,14 @@ func TestCentralAudit_RunAuditor(t *testing.T) {
 	half := len(forged) / 2
 	mustPush(t, c, "R1", forged[:half])
 	mustPush(t, c, "R1", forged[half:])
+	mustPush(t, c, "R2", intact)
 	for {
 		<-passed
-		if sum := mustSummary(t, c, "R1"); sum.SignaturesPending == 0 {
+		other := mustSummary(t, c, "R2")
+		if sum := mustSummary(t, c, "R1"); sum.SignaturesPending == 0 && other.SignaturesPending == 0 {
+			if !other.ChainOK || other.Signed != uint64(len(intact)) || other.SignatureBreaks != 0 {
+				t.Errorf("R2 = %+v, want intact, %d signatures good", other, len(intact))
+			}
 			if sum.ChainOK || sum.ChainBreak != "ticket 2 (signature)" || sum.Signed+sum.SignatureBreaks != uint64(len(forged)) {
 				t.Errorf("summary = %+v, want the break at ticket 2's signature, all %d signatures checked", sum, len(forged))
 			}
@@ -261,4 +276,52 @@ func BenchmarkCentralAudit(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(events)*runs)/elapsed.Seconds(), "events/s")
+}
+
+// TestCentralAudit_SummaryOfAPushThatChecked opens a register's summary as a central that
+// checked signatures in the push wrote it (its keys and counts in the summary, no audit cursor):
+// the push reads the number of keys from it, so that the next key record links, and the auditor
+// checks every signature from the first event, each counted once.
+func TestCentralAudit_SummaryOfAPushThatChecked(t *testing.T) {
+	s, before := signedRegister(t)
+	ctx := context.Background()
+	path := centralPath(t)
+	c, err := store.OpenCentral(path, store.CentralOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPush(t, c, "R1", before)
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	editDB(t, path, func(tx *bbolt.Tx) error {
+		regs := tx.Bucket([]byte("registers"))
+		v := regs.Get([]byte("R1"))
+		var sum map[string]any
+		if err := json.Unmarshal(v[1:], &sum); err != nil {
+			return err
+		}
+		if sum["last_key"] != 1.0 {
+			t.Errorf("summary's last_key = %v, want 1", sum["last_key"])
+		}
+		delete(sum, "last_key")
+		sum["keys"] = []map[string]any{{"number": 1, "reason": "created", "public": "AAAA"}}
+		sum["signed"], sum["signature_breaks"] = len(before), 0
+		b, err := json.Marshal(sum)
+		if err != nil {
+			return err
+		}
+		return regs.Put([]byte("R1"), append([]byte{v[0]}, b...))
+	})
+	if _, err := s.RotateKey(ctx, "Alice"); err != nil {
+		t.Fatalf("RotateKey: %v", err)
+	}
+	mustRecord(t, s, byCard(line(pomme, 3)))
+	events := mustOutbox(t, s)
+	c = mustOpenCentral(t, path, true)
+	mustPush(t, c, "R1", events[len(before):])
+	sum := audited(t, c, "R1")
+	if !sum.ChainOK || sum.Signed != uint64(len(events)) || sum.SignatureBreaks != 0 || sum.KeyBreaks != 0 {
+		t.Errorf("summary = %+v, want intact, %d signatures good, each once", sum, len(events))
+	}
 }
