@@ -17,8 +17,8 @@ import (
 
 // The auditor checks the signatures of what registers pushed, after the push and outside it: a
 // push answers once its events are durable and their links checked, and the Ed25519
-// verifications, which would cost more CPU than the rest of the push, run in the background on
-// every core. Each register has an audit cursor, the sequence number of the last event whose
+// verifications, which would cost more CPU than the rest of the push, run in the background in
+// parallel (RunAuditor leaves the pushes a core). Each register has an audit cursor, the sequence number of the last event whose
 // signature was checked, kept with what the checks hold (the declared keys, the last signature
 // of every chain) and count, in a bucket of their own:
 //
@@ -28,8 +28,8 @@ import (
 // so that a push neither reads nor writes them. The auditor reads a run of events after the
 // cursor in a read transaction, works out in sequence order which key must have signed each
 // record and which signature it must follow, verifies them all in parallel with no transaction
-// open, then writes its findings and the new cursor in one write transaction, only if the cursor
-// is still where it read it: another auditor that got there first has checked those events, and
+// open, then writes its findings and the new cursor in one write transaction (shared with other
+// registers' runs of the same pass), only if the cursor is still where it read it: another auditor that got there first has checked those events, and
 // this one starts again from where that one stopped. Every event is so checked once, in order,
 // whatever the crashes and restarts: the cursor commits with what it counted.
 var bucketSigAudit = []byte("signature_audit")
@@ -243,10 +243,24 @@ func (au *sigAudit) check(seq uint64, kind comptoir.RecordKind, ref comptoir.Rec
 // costs more than it spares.
 const minParallel = 16
 
-// parallel runs fn(0) to fn(n-1) in up to cores goroutines, fewer when n is too small to be
+// pace is how the auditor shares the machine: on how many cores at most, and whether it yields
+// to other goroutines after each event.
+type pace struct {
+	cores int
+	// yield lets the goroutines waiting to run (a push being decoded or applied, which a
+	// register waits for) run before the next event, every 50 µs or so rather than when the
+	// scheduler preempts the auditor, every 10 ms: the background auditor runs on what the
+	// pushes leave.
+	yield bool
+}
+
+// fullPace is every core, no yielding: an audit someone waits for.
+func fullPace() pace { return pace{cores: runtime.GOMAXPROCS(0)} }
+
+// parallel runs fn(0) to fn(n-1) in up to p.cores goroutines, fewer when n is too small to be
 // worth them. It returns once every call has, or ctx ended.
-func parallel(ctx context.Context, n, cores int, fn func(i int)) {
-	workers := max(1, min(cores, n/minParallel))
+func parallel(ctx context.Context, n int, p pace, fn func(i int)) {
+	workers := max(1, min(p.cores, n/minParallel))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
@@ -255,21 +269,24 @@ func parallel(ctx context.Context, n, cores int, fn func(i int)) {
 					return
 				}
 				fn(i)
+				if p.yield {
+					runtime.Gosched()
+				}
 			}
 		})
 	}
 	wg.Wait()
 }
 
-// verifyAll verifies the checks that need it, on up to cores cores.
-func verifyAll(ctx context.Context, checks []sigCheck, cores int) {
+// verifyAll verifies the checks that need it, at pace p.
+func verifyAll(ctx context.Context, checks []sigCheck, p pace) {
 	var todo []int
 	for i := range checks {
 		if checks[i].verify {
 			todo = append(todo, i)
 		}
 	}
-	parallel(ctx, len(todo), cores, func(j int) {
+	parallel(ctx, len(todo), p, func(j int) {
 		c := &checks[todo[j]]
 		sig := c.p.Signature
 		fields, err := comptoir.SignedFieldsOf(c.kind, c.p.Record, c.p.Hash, sig.First, sig.Prev)
@@ -295,7 +312,7 @@ func (c *Central) AuditSignatures(ctx context.Context, register string, max int)
 		if err := checkCtx(ctx); err != nil {
 			return 0, err
 		}
-		r, err := c.auditRead(ctx, register, max, runtime.GOMAXPROCS(0))
+		r, err := c.auditRead(ctx, register, max, fullPace())
 		if err != nil || r == nil {
 			return 0, err
 		}
@@ -327,8 +344,8 @@ type auditRun struct {
 }
 
 // auditRead reads up to limit of a register's events after its audit cursor, and checks their
-// signatures on up to cores cores with no transaction open; nil when the register is caught up.
-func (c *Central) auditRead(ctx context.Context, register string, limit, cores int) (*auditRun, error) {
+// signatures at pace p with no transaction open; nil when the register is caught up.
+func (c *Central) auditRead(ctx context.Context, register string, limit int, p pace) (*auditRun, error) {
 	var au sigAudit
 	var seqs []uint64
 	var values [][]byte
@@ -371,7 +388,7 @@ func (c *Central) auditRead(ctx context.Context, register string, limit, cores i
 		}
 	}
 	events := make([]auditEvent, len(seqs))
-	parallel(ctx, len(seqs), cores, func(i int) { events[i] = readAuditEvent(seqs[i], values[i]) })
+	parallel(ctx, len(seqs), p, func(i int) { events[i] = readAuditEvent(seqs[i], values[i]) })
 	if err := checkCtx(ctx); err != nil {
 		return nil, err
 	}
@@ -381,7 +398,7 @@ func (c *Central) auditRead(ctx context.Context, register string, limit, cores i
 		}
 	}
 	checks := r.next.plan(events)
-	verifyAll(ctx, checks, cores)
+	verifyAll(ctx, checks, p)
 	if err := checkCtx(ctx); err != nil {
 		return nil, err
 	}
@@ -437,7 +454,7 @@ func commitAudits(tx *bbolt.Tx, runs []*auditRun) error {
 // pushed when its turn came. An error with one register does not stop the others: they are all
 // returned together.
 func (c *Central) AuditAll(ctx context.Context) error {
-	return c.auditAll(ctx, DefaultAuditBatch, runtime.GOMAXPROCS(0), nil)
+	return c.auditAll(ctx, DefaultAuditBatch, fullPace(), nil)
 }
 
 // auditAll goes through the registers in turns, each turn reading and checking up to limit
@@ -445,7 +462,7 @@ func (c *Central) AuditAll(ctx context.Context) error {
 // limit events at a time, several registers in one transaction: with many registers pushing a
 // few events each, one commit (two fdatasyncs, which the pushes wait behind) serves them all.
 // flagged, when set, hears of each break that is its register's first.
-func (c *Central) auditAll(ctx context.Context, limit, cores int, flagged func(register, first string)) error {
+func (c *Central) auditAll(ctx context.Context, limit int, p pace, flagged func(register, first string)) error {
 	var registers []string
 	err := c.view(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketRegisters).ForEach(func(k, _ []byte) error {
@@ -482,7 +499,7 @@ func (c *Central) auditAll(ctx context.Context, limit, cores int, flagged func(r
 			return nil
 		}
 		for _, reg := range registers {
-			r, err := c.auditRead(ctx, reg, limit, cores)
+			r, err := c.auditRead(ctx, reg, limit, p)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -561,7 +578,7 @@ func (c *Central) RunAuditor(ctx context.Context, o AuditorOptions) {
 	tick := time.NewTicker(o.Every)
 	defer tick.Stop()
 	for {
-		err := c.auditAll(ctx, o.Batch, o.Cores, func(register, first string) {
+		err := c.auditAll(ctx, o.Batch, pace{cores: o.Cores, yield: true}, func(register, first string) {
 			// Flagged, never refused, as a link break in a push is: said once, when found.
 			log.Warn("register chain broken", "register", register, "first_broken", first)
 		})
