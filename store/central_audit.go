@@ -93,9 +93,10 @@ func (au *sigAudit) keyFor(c comptoir.Chain, n uint64) (centralKey, bool) {
 	return centralKey{}, false
 }
 
-// sigCheck is one record's signature to judge: ok when it is judged already (its structure
-// holds or not, with no verification needed), verify when an Ed25519 verification of the
-// record's signed fields with pub decides.
+// sigCheck is one record's signature to judge. verify is true when everything the signature
+// says of itself holds (key, chain, place in the chain), and ok is then the answer of the
+// Ed25519 verification of the record's signed fields with pub; a check with verify false is a
+// break, ok staying false.
 type sigCheck struct {
 	seq    uint64
 	ref    comptoir.RecordRef
