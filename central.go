@@ -66,6 +66,11 @@ type RegisterSummary struct {
 	// the register's Z reports print it; empty before the register's first key.
 	KeyBreaks   int    `json:"key_breaks"`
 	Fingerprint string `json:"fingerprint,omitempty"`
+	// SignaturesPending counts the acknowledged events whose signatures the central has not
+	// checked yet: a push is answered before them, and the central's auditor checks them just
+	// after, in the background. Signed, SignatureBreaks, KeyBreaks, Fingerprint and a signature's
+	// ChainBreak say what it found up to there.
+	SignaturesPending uint64 `json:"signatures_pending"`
 }
 
 // CentralStore is the central's storage: it applies pushed events and answers about registers.

@@ -34,6 +34,9 @@ import (
 //	    <n>                     -> a refused push: register, seq, the stored and the sent event,
 //	                               when it came
 //
+//	signature_audit/
+//	    <register>              -> the auditor's cursor and findings (central_audit.go)
+//
 // The central bucket also holds key_check, the check value of the key file beside the database,
 // compact_pending while an erasure's compaction is to be done (central_compact.go), and the
 // counters card_blocks and card_conflicts; the members' projections and the change feed
@@ -87,6 +90,9 @@ type Central struct {
 	timeout  time.Duration
 	noSync   bool
 	keys     *centralKeys
+	// wake tells a running auditor that a push brought events; it holds one token, so that a
+	// push never waits for the auditor and a burst of pushes wakes it once.
+	wake chan struct{}
 }
 
 var _ comptoir.CentralService = (*Central)(nil)
@@ -158,7 +164,7 @@ func OpenCentral(path string, o CentralOptions) (*Central, error) {
 		return nil, err
 	}
 	c := &Central{db: db, path: path, now: o.Now, maxBatch: o.MaxBatchEvents, maxPage: o.MaxPageBytes,
-		timeout: o.Timeout, noSync: o.NoSync, keys: keys}
+		timeout: o.Timeout, noSync: o.NoSync, keys: keys, wake: make(chan struct{}, 1)}
 	// An erasure whose compaction failed or was cut short by a crash is finished before anything
 	// else. If it fails again the mark stays, and the next erasure or opening tries again.
 	_ = c.compactIfPending()
@@ -252,22 +258,24 @@ type centralRegister struct {
 	// Demo and Software are what the register said of itself at its last set-up.
 	Demo     bool   `json:"demo,omitempty"`
 	Software string `json:"software,omitempty"`
-	// The signature checks (central_sigs.go): the declared keys and the key chain's tip, the
-	// last signature of every chain, the tips of the reprint and technical event chains, and
-	// what the checks counted.
-	Keys            []centralKey              `json:"keys,omitempty"`
-	KeyHash         string                    `json:"key_hash,omitempty"`
-	Sigs            map[comptoir.Chain]string `json:"sigs,omitempty"`
-	LastReprint     uint64                    `json:"last_reprint,omitempty"`
-	ReprintHash     string                    `json:"reprint_hash,omitempty"`
-	LastEvent       uint64                    `json:"last_event,omitempty"`
-	EventHash       string                    `json:"event_hash,omitempty"`
-	Signed          uint64                    `json:"signed,omitempty"`
-	SignatureBreaks uint64                    `json:"signature_breaks,omitempty"`
-	KeyBreaks       int                       `json:"key_breaks,omitempty"`
-	// pre is the signature of the event being applied as preverify checked it, nil when it did
-	// not; never stored.
-	pre *preSig
+	// BreakSeq is the sequence number of the event that holds ChainBreak, so that a signature
+	// break the auditor finds after the push of a later link break still names the first; 0 in
+	// a summary written before it was kept.
+	BreakSeq uint64 `json:"break_seq,omitempty"`
+	// The tips of the key, reprint and technical event chains (central_sigs.go). What the
+	// signature checks hold and count is the auditor's (central_audit.go).
+	LastKey     uint64 `json:"last_key,omitempty"`
+	KeyHash     string `json:"key_hash,omitempty"`
+	LastReprint uint64 `json:"last_reprint,omitempty"`
+	ReprintHash string `json:"reprint_hash,omitempty"`
+	LastEvent   uint64 `json:"last_event,omitempty"`
+	EventHash   string `json:"event_hash,omitempty"`
+	// LegacyKeys are the keys a central that checked signatures in the push kept here: only
+	// their number is read, as LastKey, and the summary is written again without them. The
+	// auditor checks such a register's signatures again from its first event.
+	LegacyKeys []json.RawMessage `json:"keys,omitempty"`
+	// seq is the sequence number of the event being applied, for BreakSeq; never stored.
+	seq uint64
 }
 
 // centralEvent is an event as the central stores it:
@@ -392,10 +400,8 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	// A batch of replays only, a register retrying after a lost answer, is answered from a read
 	// transaction: an empty commit would still cost two fdatasyncs.
 	replayed := false
-	var keys []centralKey
 	err := c.view(func(tx *bbolt.Tx) error {
 		st, _, err := readCentralRegister(tx, register)
-		keys = st.Keys
 		if err != nil || events[len(events)-1].Seq > st.AckedSeq {
 			return err
 		}
@@ -406,14 +412,10 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	if err != nil || replayed {
 		return res, err
 	}
-	// The signatures are checked on every core before the transaction, which applies the events
-	// on one. Another push of the same register in between may have changed its keys: the checks
-	// are then guesses apply does not take.
-	pre := preverify(keys, events)
 	var conflictAt uint64
 	err = c.update(func(tx *bbolt.Tx) error {
 		var err error
-		res, err = c.push(tx, register, events, pre)
+		res, err = c.push(tx, register, events)
 		var ec errConflict
 		if errors.As(err, &ec) {
 			// The record of the conflict commits; nothing else was written.
@@ -429,14 +431,16 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 		return comptoir.PushResult{}, err
 	}
 	// The batch is durable and acknowledged whatever happens now: a compaction that fails leaves
-	// its mark, and the next erasure, push or opening does it.
+	// its mark, and the next erasure, push or opening does it. The auditor, if one runs, is told
+	// there are signatures to check.
 	_ = c.compactIfPending()
+	c.wakeAuditor()
 	return res, nil
 }
 
 // push applies a checked batch in the caller's transaction. A conflict is recorded, before
 // anything else is written, and returned as errConflict, which Push lets commit.
-func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event, pre []preSig) (comptoir.PushResult, error) {
+func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (comptoir.PushResult, error) {
 	now := c.now().UTC()
 	st, _, err := readCentralRegister(tx, register)
 	if err != nil {
@@ -479,15 +483,12 @@ func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event, p
 	evs.FillPercent = 1
 	res := comptoir.PushResult{Replayed: i}
 	wasBroken := st.ChainBroken
-	for j, e := range events[i:] {
+	for _, e := range events[i:] {
 		if e.Seq != st.AckedSeq+1 {
 			return comptoir.PushResult{}, comptoir.E(comptoir.CodeSeqGap, st.AckedSeq+1)
 		}
 		ce := newCentralEvent(e, now)
-		st.pre = nil
-		if pre != nil {
-			st.pre = &pre[i+j]
-		}
+		st.seq = e.Seq
 		reason := st.apply(register, e, e.Payload)
 		if reason == "" {
 			// The projections change in this transaction, which also advances the acknowledged
@@ -601,8 +602,8 @@ type centralClosing struct {
 	PrevHash   string         `json:"prev_hash"`
 }
 
-// apply counts a new event in the register's summary and checks its link to its chain and its
-// signature. It returns why the event can never be applied, or "" once it is.
+// apply counts a new event in the register's summary and checks its link to its chain; its
+// signature is the auditor's. It returns why the event can never be applied, or "" once it is.
 func (st *centralRegister) apply(register string, e comptoir.Event, payload []byte) string {
 	if !knownEventTypes[e.Type] {
 		return "unknown event type " + e.Type
@@ -665,7 +666,6 @@ func (st *centralRegister) apply(register string, e comptoir.Event, payload []by
 		}
 		st.check(ref, hashOK && t.Number == st.LastTicket+1 && t.PrevHash == st.LastHash && t.GrandTotal == st.GrandTotal)
 		st.LastTicket, st.LastHash = t.Number, p.Hash
-		st.applySigned(kind, ref, p)
 	case comptoir.ClosingRecord:
 		if recordErr != nil || cl.Register != register || cl.Number == 0 {
 			return "record is not a closing of this register"
@@ -676,7 +676,6 @@ func (st *centralRegister) apply(register string, e comptoir.Event, payload []by
 		ref := comptoir.RecordRef{Kind: comptoir.ClosingRecord, Number: cl.Number}
 		st.check(ref, hashOK && cl.Number == st.LastClosing+1 && cl.PrevHash == st.LastHash && cl.GrandTotal == st.GrandTotal)
 		st.LastClosing, st.LastHash, st.LastPeriod = cl.Number, p.Hash, cl.Period
-		st.applySigned(kind, ref, p)
 	case comptoir.KeyRecord:
 		if recordErr != nil || k.Register != register || k.Number == 0 {
 			return "record is not a key record of this register"
@@ -695,7 +694,6 @@ func (st *centralRegister) apply(register string, e comptoir.Event, payload []by
 		ref := comptoir.RecordRef{Kind: kind, Number: n.Number}
 		st.check(ref, hashOK && n.Number == *last+1 && n.PrevHash == *tip)
 		*last, *tip = n.Number, p.Hash
-		st.applySigned(kind, ref, p)
 	}
 	return ""
 }
@@ -725,10 +723,11 @@ func (st *centralRegister) check(ref comptoir.RecordRef, ok bool) {
 	}
 }
 
-// flag names the first break of a register's chains, of a link or of a signature.
+// flag names the first break of a register's links, found by the push of the event being
+// applied; the auditor names a signature's (auditOnce).
 func (st *centralRegister) flag(what string) {
 	if !st.ChainBroken {
-		st.ChainBroken, st.ChainBreak = true, what
+		st.ChainBroken, st.ChainBreak, st.BreakSeq = true, what, st.seq
 	}
 }
 
@@ -738,7 +737,14 @@ func readCentralRegister(tx *bbolt.Tx, register string) (st centralRegister, kno
 	if v == nil {
 		return st, false, nil
 	}
-	return st, true, decode(v, &st)
+	if err := decode(v, &st); err != nil {
+		return st, true, err
+	}
+	if st.LastKey == 0 {
+		st.LastKey = uint64(len(st.LegacyKeys))
+	}
+	st.LegacyKeys = nil
+	return st, true, nil
 }
 
 func putCentralRegister(tx *bbolt.Tx, register string, st centralRegister) error {
@@ -754,11 +760,15 @@ func (c *Central) Register(ctx context.Context, register string) (comptoir.Regis
 		return comptoir.RegisterSummary{}, err
 	}
 	var st centralRegister
+	var au sigAudit
 	err := c.view(func(tx *bbolt.Tx) error {
 		var known bool
 		var err error
 		if st, known, err = readCentralRegister(tx, register); err == nil && !known {
 			err = comptoir.E(comptoir.CodeUnknownRegisterCentral, register)
+		}
+		if err == nil {
+			au, err = readSigAudit(tx, register)
 		}
 		return err
 	})
@@ -769,6 +779,7 @@ func (c *Central) Register(ctx context.Context, register string) (comptoir.Regis
 		Register: register, AckedSeq: st.AckedSeq, Tickets: st.Tickets, GrandTotal: st.GrandTotal,
 		LastSeen: st.LastSeen, ChainOK: !st.ChainBroken, ChainBreak: st.ChainBreak,
 		LastClosing: st.LastPeriod, Rejected: st.Rejected, Conflicts: st.Conflicts, Demo: st.Demo,
-		Signed: st.Signed, SignatureBreaks: st.SignatureBreaks, KeyBreaks: st.KeyBreaks, Fingerprint: st.fingerprint(),
+		Signed: au.Signed, SignatureBreaks: au.SignatureBreaks, KeyBreaks: au.KeyBreaks, Fingerprint: au.fingerprint(),
+		SignaturesPending: st.AckedSeq - min(au.Checked, st.AckedSeq),
 	}, nil
 }

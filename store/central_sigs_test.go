@@ -75,9 +75,9 @@ func writePayload(tb testing.TB, e *comptoir.Event, p payloadOf) {
 	e.Payload = b
 }
 
-// pushModes are the two ways the central checks a batch's signatures: a batch large enough is
-// checked on every core before its transaction, which takes the answers it can; events pushed
-// one by one are checked in the transaction.
+// pushModes are two ways a register's outbox reaches the central: in one batch, whose links the
+// push checks in one transaction, or one event a push, each its own transaction; the auditor
+// checks the signatures after either, and must find the same.
 var pushModes = []struct {
 	name string
 	push func(tb testing.TB, c *store.Central, events []comptoir.Event) comptoir.PushResult
@@ -106,8 +106,9 @@ var pushModes = []struct {
 	}},
 }
 
-// wantIntact pushes a register's whole outbox, both ways, and checks that the central found every record
-// linked and every signature good, one per record (every event of these outboxes is a record's).
+// wantIntact pushes a register's whole outbox, both ways, audits it, and checks that the central
+// found every record linked and every signature good, one per record (every event of these
+// outboxes is a record's).
 func wantIntact(t *testing.T, s *store.Store, events []comptoir.Event) comptoir.RegisterSummary {
 	t.Helper()
 	var sum comptoir.RegisterSummary
@@ -123,7 +124,7 @@ func wantIntactPushed(tb testing.TB, s *store.Store, events []comptoir.Event, pu
 	tb.Helper()
 	c := mustOpenCentral(tb, centralPath(tb), true)
 	push(tb, c, events)
-	sum := mustSummary(tb, c, "R1")
+	sum := audited(tb, c, "R1")
 	signed := 0
 	for _, e := range events {
 		if readPayload(tb, e).Signature != nil {
@@ -143,7 +144,7 @@ func wantIntactPushed(tb testing.TB, s *store.Store, events []comptoir.Event, pu
 	return sum
 }
 
-func TestCentralPush_SignaturesChecked(t *testing.T) {
+func TestCentralAudit_SignaturesChecked(t *testing.T) {
 	s, events := signedRegister(t)
 	if got, want := events[0].Type, "key.recorded"; got != want {
 		t.Fatalf("first event = %s, want %s: a register declares its key before its first record", got, want)
@@ -196,7 +197,9 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-func TestCentralPush_ForgedTicketCaught(t *testing.T) {
+// TestCentralAudit_ForgedTicketCaught is also the proof that a push never verifies a signature:
+// the forged ticket is acknowledged and the chain intact until the auditor reaches it.
+func TestCentralAudit_ForgedTicketCaught(t *testing.T) {
 	_, events := signedRegister(t)
 	i := ticketEvent(t, events, 2)
 	// Paid by card made paid in cash: the money could leave the till unseen.
@@ -206,21 +209,28 @@ func TestCentralPush_ForgedTicketCaught(t *testing.T) {
 	for _, m := range pushModes {
 		t.Run(m.name, func(t *testing.T) {
 			c := mustOpenCentral(t, centralPath(t), true)
-			if got, want := m.push(t, c, forged).ChainBreak, "ticket 2 (signature)"; got != want {
-				t.Errorf("ChainBreak = %q, want %q: every hash and link holds, the signature does not", got, want)
+			if got := m.push(t, c, forged).ChainBreak; got != "" {
+				t.Errorf("PushResult.ChainBreak = %q, want none: every hash and link holds, and a push checks no signature", got)
 			}
 			sum := mustSummary(t, c, "R1")
-			if sum.ChainOK || sum.Rejected != 0 || sum.SignatureBreaks == 0 {
-				t.Errorf("summary = %+v, want the break flagged, nothing refused", sum)
+			if !sum.ChainOK || sum.Signed != 0 || sum.SignatureBreaks != 0 || sum.SignaturesPending != uint64(len(forged)) || sum.AckedSeq != uint64(len(forged)) {
+				t.Errorf("summary before the audit = %+v, want everything acknowledged, intact, %d signatures pending", sum, len(forged))
+			}
+			sum = audited(t, c, "R1")
+			if got, want := sum.ChainBreak, "ticket 2 (signature)"; got != want {
+				t.Errorf("ChainBreak = %q, want %q: every hash and link holds, the signature does not", got, want)
+			}
+			if sum.ChainOK || sum.Rejected != 0 || sum.SignatureBreaks == 0 || sum.SignaturesPending != 0 {
+				t.Errorf("summary = %+v, want the break flagged, nothing refused, nothing pending", sum)
 			}
 		})
 	}
 }
 
-// TestCentralPush_HashChainAloneWouldPass proves the forgery above is one the hash chain cannot
+// TestCentralAudit_HashChainAloneWouldPass proves the forgery above is one the hash chain cannot
 // see: the same forged outbox with every signature taken out, as a register made before keys
 // would push it, is intact at the central.
-func TestCentralPush_HashChainAloneWouldPass(t *testing.T) {
+func TestCentralAudit_HashChainAloneWouldPass(t *testing.T) {
 	_, events := signedRegister(t)
 	forged := forge(t, events, ticketEvent(t, events, 2), []string{comptoir.EventSaleRecorded, comptoir.EventClosingRecorded}, func(b []byte) []byte {
 		return replaceOnce(t, b, `"method":"card"`, `"method":"cash"`)
@@ -238,7 +248,7 @@ func TestCentralPush_HashChainAloneWouldPass(t *testing.T) {
 	}
 	c := mustOpenCentral(t, centralPath(t), true)
 	mustPush(t, c, "R1", unsigned)
-	if sum := mustSummary(t, c, "R1"); !sum.ChainOK || sum.Signed != 0 {
+	if sum := audited(t, c, "R1"); !sum.ChainOK || sum.Signed != 0 {
 		t.Errorf("summary = %+v, want intact and nothing signed: the hash chain alone misses the forgery", sum)
 	}
 }
@@ -272,7 +282,7 @@ func renumber(events []comptoir.Event) []comptoir.Event {
 	return events
 }
 
-func TestCentralPush_DeletedTechEventCaught(t *testing.T) {
+func TestCentralAudit_DeletedTechEventCaught(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		forge func(tb testing.TB, events []comptoir.Event) []comptoir.Event
@@ -304,7 +314,7 @@ func TestCentralPush_DeletedTechEventCaught(t *testing.T) {
 			t.Run(tc.name+"/"+m.name, func(t *testing.T) {
 				c := mustOpenCentral(t, centralPath(t), true)
 				m.push(t, c, forged)
-				if sum := mustSummary(t, c, "R1"); sum.ChainOK || sum.ChainBreak != tc.want || sum.Rejected != 0 {
+				if sum := audited(t, c, "R1"); sum.ChainOK || sum.ChainBreak != tc.want || sum.Rejected != 0 {
 					t.Errorf("summary = %+v, want the break at %q, nothing refused", sum, tc.want)
 				}
 			})
@@ -312,7 +322,7 @@ func TestCentralPush_DeletedTechEventCaught(t *testing.T) {
 	}
 }
 
-func TestCentralPush_RotatedKeyIntact(t *testing.T) {
+func TestCentralAudit_RotatedKeyIntact(t *testing.T) {
 	s, _ := signedRegister(t)
 	before, err := s.SigningKey(context.Background())
 	if err != nil {
@@ -329,7 +339,7 @@ func TestCentralPush_RotatedKeyIntact(t *testing.T) {
 	}
 }
 
-func TestCentralPush_ReplacedKeyIsADeclaredBreak(t *testing.T) {
+func TestCentralAudit_ReplacedKeyIsADeclaredBreak(t *testing.T) {
 	s, _ := signedRegister(t)
 	if err := os.Remove(s.Path() + ".sign"); err != nil {
 		t.Fatal(err)
@@ -344,7 +354,7 @@ func TestCentralPush_ReplacedKeyIsADeclaredBreak(t *testing.T) {
 	}
 }
 
-func TestCentralPush_WrongSignaturesCaught(t *testing.T) {
+func TestCentralAudit_WrongSignaturesCaught(t *testing.T) {
 	_, other, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -377,7 +387,7 @@ func TestCentralPush_WrongSignaturesCaught(t *testing.T) {
 			t.Run(tc.name+"/"+m.name, func(t *testing.T) {
 				c := mustOpenCentral(t, centralPath(t), true)
 				m.push(t, c, events)
-				if sum := mustSummary(t, c, "R1"); sum.ChainOK || sum.ChainBreak != "ticket 3 (signature)" || sum.Rejected != 0 {
+				if sum := audited(t, c, "R1"); sum.ChainOK || sum.ChainBreak != "ticket 3 (signature)" || sum.Rejected != 0 {
 					t.Errorf("summary = %+v, want the break at ticket 3's signature, nothing refused", sum)
 				}
 			})
@@ -385,9 +395,9 @@ func TestCentralPush_WrongSignaturesCaught(t *testing.T) {
 	}
 }
 
-// TestCentralPush_ForgedKeyRecordCaught has a forger declare a key of their own, by rotation or
+// TestCentralAudit_ForgedKeyRecordCaught has a forger declare a key of their own, by rotation or
 // replacement, moved before the records or exempting them from signing: none of it holds.
-func TestCentralPush_ForgedKeyRecordCaught(t *testing.T) {
+func TestCentralAudit_ForgedKeyRecordCaught(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		edit func(tb testing.TB, k map[string]any)
@@ -422,17 +432,17 @@ func TestCentralPush_ForgedKeyRecordCaught(t *testing.T) {
 			writePayload(t, &events[0], p)
 			c := mustOpenCentral(t, centralPath(t), true)
 			mustPush(t, c, "R1", events)
-			if sum := mustSummary(t, c, "R1"); sum.ChainOK || !strings.HasPrefix(sum.ChainBreak, tc.want) || sum.Rejected != 0 {
+			if sum := audited(t, c, "R1"); sum.ChainOK || !strings.HasPrefix(sum.ChainBreak, tc.want) || sum.Rejected != 0 {
 				t.Errorf("summary = %+v, want the break at %q, nothing refused", sum, tc.want)
 			}
 		})
 	}
 }
 
-// TestCentralPush_MigratedJournal pushes the outbox of a journal made before signatures, which
+// TestCentralAudit_MigratedJournal pushes the outbox of a journal made before signatures, which
 // went on after its migration: its old records carry no signature and are checked by their hash
 // chain, its new ones are signed, and all of it is intact.
-func TestCentralPush_MigratedJournal(t *testing.T) {
+func TestCentralAudit_MigratedJournal(t *testing.T) {
 	path := oldJournal(t)
 	clk := newClock(time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC))
 	s := mustOpen(t, path, opts(clk))
@@ -456,12 +466,12 @@ func TestCentralPush_MigratedJournal(t *testing.T) {
 	wantIntact(t, s, events)
 }
 
-// TestCentralPush_PreverifyGuessesChecked declares, at the end of a batch, a second key under
-// the first key's number, signed by itself. The checks made before the transaction look keys up
-// by number and so verify the register's genuine tickets, earlier in the batch, with the
-// forger's key; the transaction must not take those answers, and names the forged key record as
-// the break, not a genuine ticket.
-func TestCentralPush_PreverifyGuessesChecked(t *testing.T) {
+// TestCentralAudit_LaterKeyIgnored declares, at the end of a batch, a second key under the first
+// key's number, signed by itself. The auditor, which verifies a whole run of events at once,
+// must check the register's genuine tickets, earlier in the run, with the key in effect when
+// they came, not the forger's that bears the same number; the push names the forged key record
+// as the break (its number), not a genuine ticket.
+func TestCentralAudit_LaterKeyIgnored(t *testing.T) {
 	_, events := signedRegister(t)
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -487,7 +497,7 @@ func TestCentralPush_PreverifyGuessesChecked(t *testing.T) {
 
 	c := mustOpenCentral(t, centralPath(t), true)
 	mustPush(t, c, "R1", events)
-	sum := mustSummary(t, c, "R1")
+	sum := audited(t, c, "R1")
 	if sum.ChainOK || sum.ChainBreak != "key 1" || sum.SignatureBreaks != 0 || sum.Signed != uint64(len(events)) {
 		t.Errorf("summary = %+v, want the break at the forged key 1, every signature good (%d)", sum, len(events))
 	}
@@ -541,7 +551,7 @@ func withReprints(tb testing.TB, s *store.Store, events []comptoir.Event, n int)
 	return out
 }
 
-func TestCentralPush_Reprints(t *testing.T) {
+func TestCentralAudit_Reprints(t *testing.T) {
 	s, events := signedRegister(t)
 	events = withReprints(t, s, events, 3)
 	t.Run("intact", func(t *testing.T) {
@@ -580,7 +590,7 @@ func TestCentralPush_Reprints(t *testing.T) {
 			t.Run(tc.name+"/"+m.name, func(t *testing.T) {
 				c := mustOpenCentral(t, centralPath(t), true)
 				m.push(t, c, forged)
-				sum := mustSummary(t, c, "R1")
+				sum := audited(t, c, "R1")
 				if tc.want == "" {
 					// A record another register wrote is not this register's to push: rejected,
 					// as a ticket would be, and the reprint after it no longer links.

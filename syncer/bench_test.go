@@ -104,14 +104,37 @@ func openCopy(b *testing.B, cached, name string) *store.Store {
 	return reg
 }
 
-// durableCentral is a central that commits durably, as the command runs it, over loopback HTTP.
-func durableCentral(b *testing.B, tokens map[string]string) (*store.Central, string) {
+// auditModes are the two ways the sync benchmarks run the central: with its signature auditor
+// in the background, woken by every push, as the command runs it, so that what the audit costs
+// the pushes is measured with them; and without, the push path alone, the auditor run after the
+// pushes ("audit_tail_ms" is then the whole audit).
+var auditModes = []struct {
+	name  string
+	audit bool
+}{{"auditor", true}, {"push_only", false}}
+
+// durableCentral is a central that commits durably, as the command runs it, over loopback HTTP,
+// its auditor running in the background when audit is true.
+func durableCentral(b *testing.B, tokens map[string]string, audit bool) (*store.Central, string) {
 	b.Helper()
 	st, err := store.OpenCentral(filepath.Join(b.TempDir(), "central.db"), store.CentralOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
+	if audit {
+		ctx, cancel := context.WithCancel(context.Background())
+		stopped := make(chan struct{})
+		go func() {
+			defer close(stopped)
+			st.RunAuditor(ctx, store.AuditorOptions{})
+		}()
+		// Cleanups run last first: the auditor stops before the store closes.
+		b.Cleanup(func() {
+			cancel()
+			<-stopped
+		})
+	}
 	srv, err := syncer.NewServer(st, tokens)
 	if err != nil {
 		b.Fatal(err)
@@ -129,11 +152,17 @@ func durableCentral(b *testing.B, tokens map[string]string) (*store.Central, str
 // through the client, measured on the first 1 000 events and extrapolated, since 100 000 of them
 // would take minutes (goal: batches at least 30 times faster, "x_single").
 func BenchmarkSync_Push100k(b *testing.B) {
+	for _, m := range auditModes {
+		b.Run(m.name, func(b *testing.B) { benchPush100k(b, m.audit) })
+	}
+}
+
+func benchPush100k(b *testing.B, audit bool) {
 	cached := cachedRegister(b, "push100k.db", "R1", 20, 5000)
 	tokens := map[string]string{"R1": tokR1, comptoir.AdminName: tokAdmin}
 	ctx := context.Background()
 	const sample = 1000
-	var direct, viaHTTP, single time.Duration
+	var direct, viaHTTP, single, tail time.Duration
 	var events int
 	b.ResetTimer()
 	for range b.N {
@@ -146,7 +175,7 @@ func BenchmarkSync_Push100k(b *testing.B) {
 		events = len(all)
 
 		// (a) The floor: the central's store alone, in the batches the Syncer sends.
-		st, _ := durableCentral(b, tokens)
+		st, _ := durableCentral(b, tokens, audit)
 		start := time.Now()
 		for chunk := range slices.Chunk(all, comptoir.MaxBatchEvents) {
 			if _, err := st.Push(ctx, "R1", chunk); err != nil {
@@ -156,7 +185,7 @@ func BenchmarkSync_Push100k(b *testing.B) {
 		direct += time.Since(start)
 
 		// (b) One request per event, on a sample.
-		_, url := durableCentral(b, tokens)
+		_, url := durableCentral(b, tokens, audit)
 		client, err := syncer.NewClient(url, tokR1)
 		if err != nil {
 			b.Fatal(err)
@@ -170,7 +199,7 @@ func BenchmarkSync_Push100k(b *testing.B) {
 		single += time.Since(start)
 
 		// The measure: the Syncer draining the outbox over HTTP.
-		_, url = durableCentral(b, tokens)
+		st, url = durableCentral(b, tokens, audit)
 		client, err = syncer.NewClient(url, tokR1)
 		if err != nil {
 			b.Fatal(err)
@@ -184,6 +213,11 @@ func BenchmarkSync_Push100k(b *testing.B) {
 		if err != nil || rep.Acked != events || rep.Pending != 0 {
 			b.Fatalf("Run = %+v, %v; want %d events acknowledged", rep, err, events)
 		}
+		// The auditor catches up after the last push: how long it takes is the lag a break can
+		// have before it is flagged.
+		start = time.Now()
+		wantAudited(b, st, "R1", uint64(events))
+		tail += time.Since(start)
 	}
 	n := float64(b.N)
 	httpRate := float64(events) * n / viaHTTP.Seconds()
@@ -195,6 +229,20 @@ func BenchmarkSync_Push100k(b *testing.B) {
 	b.ReportMetric(100*httpRate/directRate, "pct_of_direct")
 	b.ReportMetric(singleRate, "single_events/s")
 	b.ReportMetric(httpRate/singleRate, "x_single")
+	b.ReportMetric(float64(tail.Milliseconds())/n, "audit_tail_ms")
+}
+
+// wantAudited runs the central's auditor until it has checked every signature the register
+// pushed, and fails unless all of them, want, were good.
+func wantAudited(b *testing.B, st *store.Central, register string, want uint64) {
+	b.Helper()
+	if err := st.AuditAll(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	sum, err := st.Register(context.Background(), register)
+	if err != nil || sum.SignaturesPending != 0 || sum.Signed != want || sum.SignatureBreaks != 0 || !sum.ChainOK {
+		b.Fatalf("Register = %+v, %v; want %d signatures checked, all good", sum, err, want)
+	}
 }
 
 // BenchmarkSync_Ingest50 has 50 registers push 2 000 events each at once, over loopback HTTP, to
@@ -203,6 +251,12 @@ func BenchmarkSync_Push100k(b *testing.B) {
 // trip as a register sees it ("p99_batch_ms"). The floor beside it is one register alone, the
 // same batches, so that what concurrency costs a batch shows ("p99_alone_ms").
 func BenchmarkSync_Ingest50(b *testing.B) {
+	for _, m := range auditModes {
+		b.Run(m.name, func(b *testing.B) { benchIngest50(b, m.audit) })
+	}
+}
+
+func benchIngest50(b *testing.B, audit bool) {
 	const registers, perReg, batch = 50, 2000, 100
 	ctx := context.Background()
 	tokens := map[string]string{comptoir.AdminName: tokAdmin}
@@ -241,17 +295,17 @@ func BenchmarkSync_Ingest50(b *testing.B) {
 		return float64(lat[len(lat)*99/100].Microseconds()) / 1000
 	}
 	b.ResetTimer()
-	var elapsed time.Duration
+	var elapsed, tail time.Duration
 	var all, alone []time.Duration
 	for range b.N {
 		b.StopTimer()
-		_, url := durableCentral(b, tokens)
+		_, url := durableCentral(b, tokens, audit)
 		lat, err := push(url, 0)
 		if err != nil {
 			b.Fatal(err)
 		}
 		alone = append(alone, lat...)
-		_, url = durableCentral(b, tokens)
+		central, url := durableCentral(b, tokens, audit)
 		var mu sync.Mutex
 		var wg sync.WaitGroup
 		errs := make(chan error, registers)
@@ -276,8 +330,14 @@ func BenchmarkSync_Ingest50(b *testing.B) {
 		for err := range errs {
 			b.Fatal(err)
 		}
+		start = time.Now()
+		for i := range registers {
+			wantAudited(b, central, names[i], uint64(len(outboxes[i])))
+		}
+		tail += time.Since(start)
 	}
 	b.ReportMetric(float64(registers*perReg*b.N)/elapsed.Seconds(), "events/s")
 	b.ReportMetric(p99(all), "p99_batch_ms")
 	b.ReportMetric(p99(alone), "p99_alone_ms")
+	b.ReportMetric(float64(tail.Milliseconds())/float64(b.N), "audit_tail_ms")
 }

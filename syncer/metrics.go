@@ -147,6 +147,9 @@ var (
 	descSigBreaks = prometheus.NewDesc("comptoir_central_signature_breaks_total",
 		"Records the register pushed whose signature did not hold: missing, wrong, made by another key than the one declared for them, or not following the previous signature of their chain.",
 		[]string{"register", "demo"}, nil)
+	descSigPending = prometheus.NewDesc("comptoir_central_signatures_pending",
+		"Events the register pushed, acknowledged, whose signatures the central's auditor has not checked yet: how far behind the auditor is.",
+		[]string{"register", "demo"}, nil)
 	descKeyBreaks = prometheus.NewDesc("comptoir_central_register_key_breaks",
 		"Signing keys the register declared replaced because the previous one was lost: declared breaks.",
 		[]string{"register", "demo"}, nil)
@@ -164,7 +167,7 @@ type cardConflicts interface {
 
 // Describe sends the per-register descriptions.
 func (c registersCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descAcked, descLastPush, descLag, descChain, descSigBreaks, descKeyBreaks, descTickets, descCardConflicts} {
+	for _, d := range []*prometheus.Desc{descAcked, descLastPush, descLag, descChain, descSigBreaks, descSigPending, descKeyBreaks, descTickets, descCardConflicts} {
 		ch <- d
 	}
 }
@@ -204,6 +207,7 @@ func (c registersCollector) Collect(ch chan<- prometheus.Metric) {
 		// Counted in the database with the records, so the counter survives the central's
 		// restarts and only grows.
 		ch <- prometheus.MustNewConstMetric(descSigBreaks, prometheus.CounterValue, float64(sum.SignatureBreaks), t.name, demo)
+		ch <- prometheus.MustNewConstMetric(descSigPending, prometheus.GaugeValue, float64(sum.SignaturesPending), t.name, demo)
 		ch <- prometheus.MustNewConstMetric(descKeyBreaks, prometheus.GaugeValue, float64(sum.KeyBreaks), t.name, demo)
 		ch <- prometheus.MustNewConstMetric(descTickets, prometheus.GaugeValue, float64(sum.Tickets), t.name, demo)
 		if !sum.LastSeen.IsZero() {

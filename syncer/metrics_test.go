@@ -97,10 +97,16 @@ func TestMetrics_AfterPushes(t *testing.T) {
 				{"comptoir_central_signature_breaks_total", r1, 0},
 				{"comptoir_central_register_key_breaks", r1, 0},
 				{"comptoir_central_card_conflicts", nil, 0},
+				// The auditor has not run: every acknowledged event waits for it.
+				{"comptoir_central_signatures_pending", r1, 4},
 			} {
 				if got := value(sample(t, fams, tt.name, tt.labels)); got != tt.want {
 					t.Errorf("%s%v: got %v, want %v", tt.name, tt.labels, got, tt.want)
 				}
+			}
+			audit(t, s)
+			if got := value(sample(t, scrape(t, s), "comptoir_central_signatures_pending", r1)); got != 0 {
+				t.Errorf("comptoir_central_signatures_pending%v after the audit: got %v, want 0", r1, got)
 			}
 			if lag := value(sample(t, fams, "comptoir_central_register_lag_seconds", r1)); lag < 0 || lag > 3600 {
 				t.Errorf("lag: got %v seconds, want a few", lag)

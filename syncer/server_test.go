@@ -33,6 +33,19 @@ var centrals = map[string]func(testing.TB) comptoir.CentralService{
 	"bbolt": newBoltCentral,
 }
 
+// audit runs the auditor of the server's central until every register is caught up, as the
+// command's does in the background after each push.
+func audit(tb testing.TB, s *syncer.Server) {
+	tb.Helper()
+	a, ok := s.Central.(interface{ AuditAll(context.Context) error })
+	if !ok {
+		tb.Fatalf("%T has no auditor", s.Central)
+	}
+	if err := a.AuditAll(context.Background()); err != nil {
+		tb.Fatalf("AuditAll: %v", err)
+	}
+}
+
 // newBoltCentral is the embedded central the command runs on, in a file of the test's own.
 func newBoltCentral(tb testing.TB) comptoir.CentralService {
 	tb.Helper()
@@ -582,9 +595,13 @@ func TestServer_ChainBreakLogged(t *testing.T) {
 		t.Errorf("log = %q, want one line naming R1 and ticket 3", got)
 	}
 	// Ticket 3's signature follows ticket 2's, which the central never got: a signature break
-	// too, which the metric counts.
-	if got := summary(t, s, "R1"); got.SignatureBreaks != 1 || got.Signed != 2 {
-		t.Errorf("summary: %d signatures checked, %d breaks, want 2 and 1", got.Signed, got.SignatureBreaks)
+	// too, which the auditor finds after the push and the metric counts.
+	if got := summary(t, s, "R1"); got.SignatureBreaks != 0 || got.SignaturesPending != 3 {
+		t.Errorf("summary before the audit: %d breaks, %d pending, want 0 and 3", got.SignatureBreaks, got.SignaturesPending)
+	}
+	audit(t, s)
+	if got := summary(t, s, "R1"); got.SignatureBreaks != 1 || got.Signed != 2 || got.ChainBreak != "ticket 3" {
+		t.Errorf("summary: %d signatures checked, %d breaks, break %q, want 2, 1 and still ticket 3", got.Signed, got.SignatureBreaks, got.ChainBreak)
 	}
 	if got := value(sample(t, scrape(t, s), "comptoir_central_signature_breaks_total", map[string]string{"register": "R1"})); got != 1 {
 		t.Errorf("comptoir_central_signature_breaks_total{register=R1} = %v, want 1", got)

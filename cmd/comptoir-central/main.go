@@ -78,6 +78,14 @@ type hooks struct {
 	listening func(addr string)
 	// shuttingDown runs when the server stops accepting requests, before in-flight ones end.
 	shuttingDown func()
+	// auditPassed runs after each pass of the signature auditor over every register.
+	auditPassed func()
+}
+
+// auditor is a central store that checks the pushed signatures in the background, as the
+// embedded one does (store.Central.RunAuditor): the command runs it for the life of the server.
+type auditor interface {
+	RunAuditor(ctx context.Context, o store.AuditorOptions)
 }
 
 // config is the command line.
@@ -288,6 +296,22 @@ func serve(ctx context.Context, cfg config, stderr io.Writer, h *hooks) error {
 	}
 	srv.MaxBatchBytes, srv.MaxBatchEvents = cfg.maxBody, cfg.maxEvents
 	srv.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	if a, ok := central.(auditor); ok {
+		// The signatures are checked just after each push, in the background, for as long as the
+		// server runs. Its context is not ctx: the pushes in flight at shutdown are audited too.
+		// Deferred after the store's Close, it runs before it: the auditor has stopped, its
+		// transaction done, when the database closes.
+		actx, stopAudit := context.WithCancel(context.Background())
+		stopped := make(chan struct{})
+		go func() {
+			defer close(stopped)
+			a.RunAuditor(actx, store.AuditorOptions{Log: srv.Logger, Passed: h.auditPassed})
+		}()
+		defer func() {
+			stopAudit()
+			<-stopped
+		}()
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

@@ -162,7 +162,13 @@ func TestRun_PushToTheEmbeddedCentral(t *testing.T) {
 	reg.Close()
 
 	addr := make(chan string, 1)
-	h := &hooks{open: openCentral, listening: func(a string) { addr <- a }}
+	passed := make(chan struct{}, 1)
+	h := &hooks{open: openCentral, listening: func(a string) { addr <- a }, auditPassed: func() {
+		select {
+		case passed <- struct{}{}:
+		default:
+		}
+	}}
 	var stderr bytes.Buffer
 	exited := make(chan int, 1)
 	go func() {
@@ -195,20 +201,34 @@ func TestRun_PushToTheEmbeddedCentral(t *testing.T) {
 			t.Fatalf("%s: status %d, ack %+v (%v), want 200 and %d", attempt, res.StatusCode, ack, err, events[len(events)-1].Seq)
 		}
 	}
-	req, _ := http.NewRequest(http.MethodGet, base+"/v1/registers/R1", nil)
-	req.Header.Set("Authorization", "Bearer aaaaaaaaaaaaaaaaaaaa")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	summary := func() comptoir.RegisterSummary {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+"/v1/registers/R1", nil)
+		req.Header.Set("Authorization", "Bearer aaaaaaaaaaaaaaaaaaaa")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum comptoir.RegisterSummary
+		err = json.NewDecoder(res.Body).Decode(&sum)
+		res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum
 	}
-	var sum comptoir.RegisterSummary
-	err = json.NewDecoder(res.Body).Decode(&sum)
-	res.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum.Tickets != 3 || sum.GrandTotal != grand || !sum.ChainOK {
+	if sum := summary(); sum.Tickets != 3 || sum.GrandTotal != grand || !sum.ChainOK {
 		t.Errorf("summary %+v, want 3 tickets, grand total %v, chain intact", sum, grand)
+	}
+	// The command's auditor, woken by the push, checks every signature in the background.
+	for {
+		<-passed
+		if sum := summary(); sum.SignaturesPending == 0 {
+			if sum.Signed != uint64(len(events)) || sum.SignatureBreaks != 0 || !sum.ChainOK {
+				t.Errorf("summary %+v, want %d signatures good", sum, len(events))
+			}
+			break
+		}
 	}
 	cancel()
 	if got := <-exited; got != exitOK {
@@ -284,6 +304,61 @@ func TestRun_ShutdownFinishesInFlight(t *testing.T) {
 	}
 	if closer.n != 1 {
 		t.Fatalf("store closed %d times, want 1", closer.n)
+	}
+}
+
+// auditedCentral is a central whose auditor runs until its context ends and says when it has
+// stopped, so that the test sees the store closed only after it.
+type auditedCentral struct {
+	blockingCentral
+	running chan struct{}
+	stopped bool
+}
+
+func (a *auditedCentral) RunAuditor(ctx context.Context, _ store.AuditorOptions) {
+	close(a.running)
+	<-ctx.Done()
+	a.stopped = true
+}
+
+// auditCloser fails the test when the store is closed while its auditor runs.
+type auditCloser struct {
+	t *testing.T
+	a *auditedCentral
+}
+
+func (c auditCloser) Close() error {
+	if !c.a.stopped {
+		c.t.Error("the store closed while its auditor ran")
+	}
+	return nil
+}
+
+// TestRun_AuditorStoppedBeforeClose starts the central on a store with an auditor: the command
+// runs it, and at shutdown stops it before closing the store.
+func TestRun_AuditorStoppedBeforeClose(t *testing.T) {
+	central := &auditedCentral{running: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h := &hooks{open: func(string) (comptoir.CentralService, io.Closer, error) {
+		return central, auditCloser{t: t, a: central}, nil
+	}}
+	var stderr bytes.Buffer
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, []string{"--addr", "127.0.0.1:0", "--tokens", writeTokens(t, goodTokens, 0o600)}, noEnv, &stderr, h)
+	}()
+	select {
+	case <-central.running:
+	case code := <-exited:
+		t.Fatalf("the central stopped with %d before running its auditor: %s", code, stderr.String())
+	}
+	cancel()
+	if got := <-exited; got != exitOK {
+		t.Fatalf("exit code: got %d, want 0 (%s)", got, stderr.String())
+	}
+	if !central.stopped {
+		t.Error("the auditor still runs after the command returned")
 	}
 }
 

@@ -1,0 +1,606 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/comptoir/comptoir"
+	"go.etcd.io/bbolt"
+)
+
+// The auditor checks the signatures of what registers pushed, after the push and outside it: a
+// push answers once its events are durable and their links checked, and the Ed25519
+// verifications, which would cost more CPU than the rest of the push, run in the background in
+// parallel (RunAuditor leaves the pushes a core). Each register has an audit cursor, the sequence number of the last event whose
+// signature was checked, kept with what the checks hold (the declared keys, the last signature
+// of every chain) and count, in a bucket of their own:
+//
+//	signature_audit/
+//	    <register>              -> sigAudit, JSON
+//
+// so that a push neither reads nor writes them. The auditor reads a run of events after the
+// cursor in a read transaction, works out in sequence order which key must have signed each
+// record and which signature it must follow, verifies them all in parallel with no transaction
+// open, then writes its findings and the new cursor in one write transaction (shared with other
+// registers' runs of the same pass), only if the cursor is still where it read it: another auditor that got there first has checked those events, and
+// this one starts again from where that one stopped. Every event is so checked once, in order,
+// whatever the crashes and restarts: the cursor commits with what it counted.
+var bucketSigAudit = []byte("signature_audit")
+
+// DefaultAuditBatch is how many events AuditSignatures reads and checks at most in one run when
+// given no limit: enough to keep every core busy, a few megabytes of payloads.
+const DefaultAuditBatch = 4096
+
+// sigAudit is what the auditor holds of a register.
+type sigAudit struct {
+	// Checked is the audit cursor: every event up to it had its signature checked.
+	Checked uint64 `json:"checked"`
+	// Keys are the keys the register declared in the events up to Checked.
+	Keys []centralKey `json:"keys,omitempty"`
+	// Sigs is the last signature of every chain, which the next record's must follow.
+	Sigs            map[comptoir.Chain]string `json:"sigs,omitempty"`
+	Signed          uint64                    `json:"signed,omitempty"`
+	SignatureBreaks uint64                    `json:"signature_breaks,omitempty"`
+	KeyBreaks       int                       `json:"key_breaks,omitempty"`
+}
+
+// readSigAudit reads a register's audit state; a register never audited starts at zero.
+func readSigAudit(tx *bbolt.Tx, register string) (sigAudit, error) {
+	var au sigAudit
+	b := tx.Bucket(bucketSigAudit)
+	if b == nil {
+		return au, nil
+	}
+	v := b.Get([]byte(register))
+	if v == nil {
+		return au, nil
+	}
+	return au, decode(v, &au)
+}
+
+func putSigAudit(tx *bbolt.Tx, register string, au sigAudit) error {
+	b, err := tx.CreateBucketIfNotExists(bucketSigAudit)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(register), encode(au))
+}
+
+// fingerprint is the fingerprint of the register's key in effect, empty before its first.
+func (au *sigAudit) fingerprint() string {
+	if len(au.Keys) == 0 || au.Keys[len(au.Keys)-1].Public == nil {
+		return ""
+	}
+	return comptoir.KeyFingerprint(au.Keys[len(au.Keys)-1].Public)
+}
+
+// keyFor is the key that signs record n of a chain: the last declared whose From is before n.
+// ok is false when the record comes before the register's first key, or the register declared
+// none: such a record is checked by its hash chain only.
+func (au *sigAudit) keyFor(c comptoir.Chain, n uint64) (centralKey, bool) {
+	for i := len(au.Keys) - 1; i >= 0; i-- {
+		if au.Keys[i].From[c] < n {
+			return au.Keys[i], true
+		}
+	}
+	return centralKey{}, false
+}
+
+// sigCheck is one record's signature to judge. verify is true when everything the signature
+// says of itself holds (key, chain, place in the chain), and ok is then the answer of the
+// Ed25519 verification of the record's signed fields with pub; a check with verify false is a
+// break, ok staying false.
+type sigCheck struct {
+	seq    uint64
+	ref    comptoir.RecordRef
+	kind   comptoir.RecordKind
+	ok     bool
+	verify bool
+	pub    ed25519.PublicKey
+	p      recordEvent
+}
+
+// auditEvent is a stored event as the auditor reads it, decoded on every core before plan goes
+// through the events in order: whether it is a record to check, and what of it plan needs.
+type auditEvent struct {
+	seq    uint64
+	record bool
+	kind   comptoir.RecordKind
+	number uint64
+	p      recordEvent
+	// key is the key record's content, for a key record.
+	key *comptoir.SigningKeyRecord
+	err error
+}
+
+// readAuditEvent decodes a stored event. Events stored as rejected were never applied and carry
+// nothing to check; nor does anything but a record, nor a record the push did not apply.
+func readAuditEvent(seq uint64, v []byte) auditEvent {
+	ae := auditEvent{seq: seq}
+	ce, err := decodeCentralEvent(v)
+	if err != nil {
+		ae.err = err
+		return ae
+	}
+	kind, isRecord := kindOfEvent[ce.Type]
+	if !isRecord || ce.Rejected != "" {
+		return ae
+	}
+	p, ok := readRecordEvent(ce.Payload)
+	if !ok {
+		return ae
+	}
+	ae.kind, ae.p = kind, p
+	if kind == comptoir.KeyRecord {
+		var k comptoir.SigningKeyRecord
+		if json.Unmarshal(p.Record, &k) != nil {
+			return ae
+		}
+		ae.key, ae.number = &k, k.Number
+	} else {
+		var n struct {
+			Number uint64 `json:"number"`
+		}
+		if json.Unmarshal(p.Record, &n) != nil {
+			return ae
+		}
+		ae.number = n.Number
+	}
+	ae.record = true
+	return ae
+}
+
+// plan goes through decoded events in sequence order and works out, for every signed or
+// must-be-signed record, what its signature must be: the key, the chain, first or following the
+// chain's last signature. It updates the audit state as the central's checks in the push once
+// did, but leaves the verifications themselves to the caller, since nothing in the state depends
+// on their answers.
+func (au *sigAudit) plan(events []auditEvent) []sigCheck {
+	var checks []sigCheck
+	for _, e := range events {
+		if !e.record {
+			continue
+		}
+		if e.key != nil {
+			checks = append(checks, au.key(e.seq, e.key, e.p))
+			continue
+		}
+		ref := comptoir.RecordRef{Kind: e.kind, Number: e.number}
+		key, must := au.keyFor(comptoir.ChainOf(e.kind), e.number)
+		if !must && len(au.Keys) > 0 {
+			continue
+		}
+		if !must {
+			// The register declared no key yet: a record it did not sign is one made before keys
+			// existed; a signature no declared key can have made is a break.
+			if e.p.Signature == nil {
+				continue
+			}
+			key = centralKey{}
+		}
+		checks = append(checks, au.check(e.seq, e.kind, ref, e.p, key))
+	}
+	return checks
+}
+
+// key judges a key record's signature and declares its key. A created key (the first) and a
+// replaced one (the previous lost) sign their own record; a rotated one is signed by the key
+// before it, so that the chain of keys goes on unbroken. A replacement is a declared break:
+// counted and shown, not a broken chain.
+func (au *sigAudit) key(seq uint64, k *comptoir.SigningKeyRecord, p recordEvent) sigCheck {
+	ref := comptoir.RecordRef{Kind: comptoir.KeyRecord, Number: k.Number}
+	pub, err := k.Public()
+	if err != nil {
+		pub = nil
+	}
+	key := centralKey{Number: k.Number, Reason: k.Reason, Public: pub, From: k.From}
+	var by centralKey
+	switch {
+	case k.Reason == comptoir.KeyCreated && len(au.Keys) == 0, k.Reason == comptoir.KeyReplaced:
+		by = key
+	case k.Reason == comptoir.KeyRotated && len(au.Keys) > 0:
+		by = au.Keys[len(au.Keys)-1]
+	default:
+		// A second "created" key, or a rotation with no key before it: nothing may sign it.
+		by = centralKey{Number: 0}
+	}
+	if k.Reason == comptoir.KeyReplaced {
+		au.KeyBreaks++
+	}
+	c := au.check(seq, comptoir.KeyRecord, ref, p, by)
+	au.Keys = append(au.Keys, key)
+	return c
+}
+
+// check judges what a record's signature says of itself: made by key, in the right chain, first
+// of its chain or following the last signature checked for it. What it carries becomes the
+// chain's last signature whatever the answer, so that the next record is checked against what
+// the register pushed. The signature's value over the record's fields, those
+// comptoir.SignedFieldsOf builds (the same the register signed and verify checks), is left to
+// verify when everything else holds.
+func (au *sigAudit) check(seq uint64, kind comptoir.RecordKind, ref comptoir.RecordRef, p recordEvent, key centralKey) sigCheck {
+	chain := comptoir.ChainOf(kind)
+	prev := au.Sigs[chain]
+	sig := p.Signature
+	ok := sig != nil && key.Public != nil && sig.Chain == chain && sig.Key == key.Number &&
+		sig.First == (prev == "") && sig.Prev == prev
+	if sig != nil {
+		if au.Sigs == nil {
+			au.Sigs = map[comptoir.Chain]string{}
+		}
+		au.Sigs[chain] = sig.Value
+	}
+	return sigCheck{seq: seq, ref: ref, kind: kind, verify: ok, pub: key.Public, p: p}
+}
+
+// minParallel is the fewest verifications worth a goroutine of their own: below it, starting one
+// costs more than it spares.
+const minParallel = 16
+
+// pace is how the auditor shares the machine: on how many cores at most, and whether it yields
+// to other goroutines after each event.
+type pace struct {
+	cores int
+	// yield lets the goroutines waiting to run (a push being decoded or applied, which a
+	// register waits for) run before the next event, every 50 µs or so rather than when the
+	// scheduler preempts the auditor, every 10 ms: the background auditor runs on what the
+	// pushes leave.
+	yield bool
+}
+
+// fullPace is every core, no yielding: an audit someone waits for.
+func fullPace() pace { return pace{cores: runtime.GOMAXPROCS(0)} }
+
+// parallel runs fn(0) to fn(n-1) in up to p.cores goroutines, fewer when n is too small to be
+// worth them. It returns once every call has, or ctx ended.
+func parallel(ctx context.Context, n int, p pace, fn func(i int)) {
+	workers := max(1, min(p.cores, n/minParallel))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				if ctx.Err() != nil {
+					return
+				}
+				fn(i)
+				if p.yield {
+					runtime.Gosched()
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// verifyAll verifies the checks that need it, at pace p.
+func verifyAll(ctx context.Context, checks []sigCheck, p pace) {
+	var todo []int
+	for i := range checks {
+		if checks[i].verify {
+			todo = append(todo, i)
+		}
+	}
+	parallel(ctx, len(todo), p, func(j int) {
+		c := &checks[todo[j]]
+		sig := c.p.Signature
+		fields, err := comptoir.SignedFieldsOf(c.kind, c.p.Record, c.p.Hash, sig.First, sig.Prev)
+		c.ok = err == nil && comptoir.VerifyRecord(c.pub, fields, sig.Value)
+	})
+}
+
+// AuditSignatures checks the signatures of a register's events after its audit cursor, at most
+// max of them (DefaultAuditBatch when max is 0 or less) and never past what is acknowledged,
+// and advances the cursor: it returns how many events it went through, 0 when the register is
+// caught up. A record whose signature does not hold is counted in SignatureBreaks and, when it
+// comes before any other break of the register, named in ChainBreak ("ticket 2 (signature)");
+// as in a push, nothing is refused. A register that never pushed is refused with
+// CodeUnknownRegisterCentral.
+func (c *Central) AuditSignatures(ctx context.Context, register string, max int) (checked int, err error) {
+	if max <= 0 {
+		max = DefaultAuditBatch
+	}
+	if err := checkCentralName(register); err != nil {
+		return 0, err
+	}
+	for {
+		if err := checkCtx(ctx); err != nil {
+			return 0, err
+		}
+		r, err := c.auditRead(ctx, register, max, fullPace())
+		if err != nil || r == nil {
+			return 0, err
+		}
+		if err := c.update(func(tx *bbolt.Tx) error { return commitAudits(tx, []*auditRun{r}) }); err != nil {
+			return 0, err
+		}
+		if !r.moved {
+			return r.n, nil
+		}
+		// Another auditor checked these events first: what it found stands, and this one goes on
+		// from where it stopped.
+	}
+}
+
+// auditRun is what one run of the auditor found over a register's events, to commit.
+type auditRun struct {
+	register string
+	// from is the cursor the run started from, next the state after its events.
+	from uint64
+	next sigAudit
+	n    int
+	// breakSeq and breakWhat are the first break the run found, breakSeq 0 when none.
+	breakSeq  uint64
+	breakWhat string
+	// moved and flagged are what committing it said: another auditor had moved the cursor (and
+	// nothing of this run was written), or the run's break is the register's first.
+	moved   bool
+	flagged bool
+}
+
+// auditRead reads up to limit of a register's events after its audit cursor, and checks their
+// signatures at pace p with no transaction open; nil when the register is caught up.
+func (c *Central) auditRead(ctx context.Context, register string, limit int, p pace) (*auditRun, error) {
+	var au sigAudit
+	var seqs []uint64
+	var values [][]byte
+	err := c.view(func(tx *bbolt.Tx) error {
+		st, known, err := readCentralRegister(tx, register)
+		if err != nil {
+			return err
+		}
+		if !known {
+			return comptoir.E(comptoir.CodeUnknownRegisterCentral, register)
+		}
+		if au, err = readSigAudit(tx, register); err != nil || au.Checked >= st.AckedSeq {
+			return err
+		}
+		evs := tx.Bucket(regBucketName(bucketEvents, []byte(register)))
+		if evs == nil {
+			return damaged(c.path, regBucketName(bucketEvents, []byte(register)))
+		}
+		end := min(st.AckedSeq, au.Checked+uint64(limit))
+		cur := evs.Cursor()
+		for k, v := cur.Seek(itob(au.Checked + 1)); k != nil && btoi(k) <= end; k, v = cur.Next() {
+			// Copied, to outlive the transaction, and decoded after it on every core.
+			seqs = append(seqs, btoi(k))
+			values = append(values, bytes.Clone(v))
+		}
+		if len(seqs) == 0 || seqs[len(seqs)-1] != end || seqs[0] != au.Checked+1 || uint64(len(seqs)) != end-au.Checked {
+			return damaged(c.path, regBucketName(bucketEvents, []byte(register)))
+		}
+		return nil
+	})
+	if err != nil || len(seqs) == 0 {
+		return nil, err
+	}
+	r := &auditRun{register: register, from: au.Checked, next: au, n: len(seqs)}
+	r.next.Keys = append([]centralKey(nil), au.Keys...)
+	if au.Sigs != nil {
+		r.next.Sigs = make(map[comptoir.Chain]string, len(au.Sigs))
+		for ch, v := range au.Sigs {
+			r.next.Sigs[ch] = v
+		}
+	}
+	events := make([]auditEvent, len(seqs))
+	parallel(ctx, len(seqs), p, func(i int) { events[i] = readAuditEvent(seqs[i], values[i]) })
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+	for _, e := range events {
+		if e.err != nil {
+			return nil, e.err
+		}
+	}
+	checks := r.next.plan(events)
+	verifyAll(ctx, checks, p)
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+	for _, ch := range checks {
+		if ch.ok {
+			r.next.Signed++
+			continue
+		}
+		r.next.SignatureBreaks++
+		if r.breakSeq == 0 {
+			r.breakSeq, r.breakWhat = ch.seq, ch.ref.Format(comptoir.LangEN)+" (signature)"
+		}
+	}
+	r.next.Checked = seqs[len(seqs)-1]
+	return r, nil
+}
+
+// commitAudits writes what runs found, each with its register's new cursor, in the caller's
+// write transaction; a run whose register's cursor another auditor moved since it read is
+// marked moved and writes nothing.
+func commitAudits(tx *bbolt.Tx, runs []*auditRun) error {
+	for _, r := range runs {
+		now, err := readSigAudit(tx, r.register)
+		if err != nil {
+			return err
+		}
+		if r.moved = now.Checked != r.from; r.moved {
+			continue
+		}
+		if r.breakSeq != 0 {
+			st, _, err := readCentralRegister(tx, r.register)
+			if err != nil {
+				return err
+			}
+			// The first break by sequence is the one named, as a push that checked signatures
+			// named it: a link break pushed after this record gives way to it.
+			if !st.ChainBroken || (st.BreakSeq != 0 && r.breakSeq < st.BreakSeq) {
+				r.flagged = !st.ChainBroken
+				st.ChainBroken, st.ChainBreak, st.BreakSeq = true, r.breakWhat, r.breakSeq
+				if err := putCentralRegister(tx, r.register, st); err != nil {
+					return err
+				}
+			}
+		}
+		if err := putSigAudit(tx, r.register, r.next); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AuditAll checks the signatures of every register until each is caught up with what it had
+// pushed when its turn came. An error with one register does not stop the others: they are all
+// returned together.
+func (c *Central) AuditAll(ctx context.Context) error {
+	return c.auditAll(ctx, DefaultAuditBatch, fullPace(), nil)
+}
+
+// auditAll goes through the registers in turns, each turn reading and checking up to limit
+// events of each register with some to check, and commits what the checks found for about
+// limit events at a time, several registers in one transaction: with many registers pushing a
+// few events each, one commit (two fdatasyncs, which the pushes wait behind) serves them all.
+// flagged, when set, hears of each break that is its register's first.
+func (c *Central) auditAll(ctx context.Context, limit int, p pace, flagged func(register, first string)) error {
+	var registers []string
+	err := c.view(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketRegisters).ForEach(func(k, _ []byte) error {
+			registers = append(registers, string(k))
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for len(registers) > 0 {
+		var again []string
+		var runs []*auditRun
+		total := 0
+		commit := func() error {
+			if len(runs) == 0 {
+				return nil
+			}
+			if err := c.update(func(tx *bbolt.Tx) error { return commitAudits(tx, runs) }); err != nil {
+				return err
+			}
+			for _, r := range runs {
+				if r.flagged && flagged != nil {
+					flagged(r.register, r.breakWhat)
+				}
+				// A register with more to check, or whose run another auditor overtook, has
+				// another turn.
+				if r.moved || r.n == limit {
+					again = append(again, r.register)
+				}
+			}
+			runs, total = runs[:0], 0
+			return nil
+		}
+		for _, reg := range registers {
+			r, err := c.auditRead(ctx, reg, limit, p)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if r == nil {
+				continue
+			}
+			runs, total = append(runs, r), total+r.n
+			if total >= limit {
+				if err := commit(); err != nil {
+					return errors.Join(append(errs, err)...)
+				}
+			}
+		}
+		if err := commit(); err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		registers = again
+	}
+	return errors.Join(errs...)
+}
+
+// wakeAuditor tells a running auditor that there are events to check, without waiting.
+func (c *Central) wakeAuditor() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// AuditorOptions configure RunAuditor. The zero value is usable.
+type AuditorOptions struct {
+	// Every is how often the auditor looks for events besides being woken by each push; default
+	// five seconds.
+	Every time.Duration
+	// Settle is how long the auditor waits, once woken by a push, for the pushes that follow it:
+	// one pass then checks them all and commits them together, rather than one commit after
+	// every push, which the next pushes would wait behind. Default a quarter of a second.
+	Settle time.Duration
+	// Batch is how many events of a register one run checks at most; default
+	// DefaultAuditBatch.
+	Batch int
+	// Cores is how many cores the auditor verifies on at most; default all but one, at least
+	// one, so that the pushes, which registers wait for, keep a core while it catches up.
+	Cores int
+	// Log receives the breaks the auditor flags and its errors; nil says nothing.
+	Log *slog.Logger
+	// Passed, when set, runs after each pass over every register, so that a test can wait for
+	// one rather than guess how long it takes.
+	Passed func()
+}
+
+// RunAuditor checks the signatures of what registers push until ctx ends: at once, o.Settle after
+// a push that brought events, and every o.Every in case a wake was missed. It returns when ctx is
+// done, with no transaction of its own open, so that the caller may then close the central.
+func (c *Central) RunAuditor(ctx context.Context, o AuditorOptions) {
+	if o.Every <= 0 {
+		o.Every = 5 * time.Second
+	}
+	if o.Settle <= 0 {
+		o.Settle = 250 * time.Millisecond
+	}
+	if o.Batch <= 0 {
+		o.Batch = DefaultAuditBatch
+	}
+	if o.Cores <= 0 {
+		o.Cores = max(1, runtime.GOMAXPROCS(0)-1)
+	}
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	tick := time.NewTicker(o.Every)
+	defer tick.Stop()
+	for {
+		err := c.auditAll(ctx, o.Batch, pace{cores: o.Cores, yield: true}, func(register, first string) {
+			// Flagged, never refused, as a link break in a push is: said once, when found.
+			log.Warn("register chain broken", "register", register, "first_broken", first)
+		})
+		if err != nil && ctx.Err() == nil {
+			log.Error("central: signature audit", "err", err)
+		}
+		if o.Passed != nil {
+			o.Passed()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.wake:
+			settle := time.NewTimer(o.Settle)
+			select {
+			case <-ctx.Done():
+				settle.Stop()
+				return
+			case <-settle.C:
+			}
+		case <-tick.C:
+		}
+	}
+}
