@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +102,23 @@ func TestVerify_KeyFingerprint(t *testing.T) {
 				return err
 			}
 		}
+		// The closings say how far the other chains went: the forger takes that out of each
+		// and recomputes every hash and link of the journal after it.
+		journal := tx.Bucket([]byte("journal/R1"))
+		chains := regexp.MustCompile(`,"chains":\[[^\]]*\]`)
+		var prevOld, prevNew string
+		c := journal.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			body := chains.ReplaceAll(v[34:], nil)
+			if prevOld != "" {
+				body = bytes.Replace(body, []byte(`"prev_hash":"`+prevOld+`"`), []byte(`"prev_hash":"`+prevNew+`"`), 1)
+			}
+			sum := sha256.Sum256(body)
+			prevOld, prevNew = hex.EncodeToString(v[2:34]), hex.EncodeToString(sum[:])
+			if err := journal.Put(k, append(append([]byte{v[0], v[1]}, sum[:]...), body...)); err != nil {
+				return err
+			}
+		}
 		meta := tx.Bucket([]byte("meta"))
 		v := meta.Get([]byte("head/R1"))
 		var h map[string]any
@@ -105,6 +126,7 @@ func TestVerify_KeyFingerprint(t *testing.T) {
 			return err
 		}
 		delete(h, "chains")
+		h["last_hash"] = prevNew
 		b, err := json.Marshal(h)
 		if err != nil {
 			return err

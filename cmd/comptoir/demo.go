@@ -227,7 +227,12 @@ type demoSummary struct {
 func fillDemo(e *env, s *store.Store, products []comptoir.Product, first time.Time, days, sales, customers int, seed uint64,
 	progress comptoir.Progress) (demoSummary, error) {
 	var sum demoSummary
+	// The catalogue is imported the evening before the first day, on the demo's clock: its
+	// technical event, which closings count, must not carry today's time, or a seed would no
+	// longer give the same journal.
+	e.clock.at = first.Add(-5 * time.Hour)
 	if _, err := s.ImportProducts(e.ctx, products); err != nil {
+		e.clock.at = time.Time{}
 		return sum, err
 	}
 	g := demoGen{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), products: products, refunded: map[uint64]bool{}}
