@@ -181,8 +181,16 @@ func TestEvents_List(t *testing.T) {
 	if r := runCmd(t, nil, "", "--db", db, "events", "--since", later); r.code != exitOK || r.stdout != "Aucun événement technique.\n" {
 		t.Errorf("events --since %s: exit %d, %q", later, r.code, r.stdout)
 	}
-	if r := runCmd(t, nil, "", "--db", db, "events", "--since", time.Now().Format("2006-01-02")); r.code != exitOK || r.stdout != lines[0]+"\n"+strings.Join(lines[1:], "\n")+"\n" {
-		t.Errorf("events --since today does not list today's events:\n%s", r.stdout)
+	// The demo's catalogue import is dated the evening before its first day; the rest is today.
+	today := time.Now().Format("2006-01-02")
+	var todays []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, today) {
+			todays = append(todays, l)
+		}
+	}
+	if r := runCmd(t, nil, "", "--db", db, "events", "--since", today); r.code != exitOK || len(todays) != len(lines)-1 || r.stdout != strings.Join(todays, "\n")+"\n" {
+		t.Errorf("events --since today does not list today's events alone:\n%s", r.stdout)
 	}
 	for _, bad := range [][]string{{"--limit", "-1"}, {"extra"}, {"--since"}} {
 		if r := runCmd(t, nil, "", append([]string{"--db", db, "events"}, bad...)...); r.code != exitUsage {
