@@ -724,7 +724,7 @@ func (st *centralRegister) check(ref comptoir.RecordRef, ok bool) {
 }
 
 // flag names the first break of a register's links, found by the push of the event being
-// applied; the auditor names a signature's (auditOnce).
+// applied; the auditor names a signature's (commitAudits).
 func (st *centralRegister) flag(what string) {
 	if !st.ChainBroken {
 		st.ChainBroken, st.ChainBreak, st.BreakSeq = true, what, st.seq

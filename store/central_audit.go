@@ -18,9 +18,9 @@ import (
 // The auditor checks the signatures of what registers pushed, after the push and outside it: a
 // push answers once its events are durable and their links checked, and the Ed25519
 // verifications, which would cost more CPU than the rest of the push, run in the background in
-// parallel (RunAuditor leaves the pushes a core). Each register has an audit cursor, the sequence number of the last event whose
-// signature was checked, kept with what the checks hold (the declared keys, the last signature
-// of every chain) and count, in a bucket of their own:
+// parallel (RunAuditor leaves the pushes a core). Each register has an audit cursor, the
+// sequence number of the last event whose signature was checked, kept with what the checks hold
+// (the declared keys, the last signature of every chain) and count, in a bucket of their own:
 //
 //	signature_audit/
 //	    <register>              -> sigAudit, JSON
@@ -29,14 +29,18 @@ import (
 // cursor in a read transaction, works out in sequence order which key must have signed each
 // record and which signature it must follow, verifies them all in parallel with no transaction
 // open, then writes its findings and the new cursor in one write transaction (shared with other
-// registers' runs of the same pass), only if the cursor is still where it read it: another auditor that got there first has checked those events, and
-// this one starts again from where that one stopped. Every event is so checked once, in order,
+// registers' runs of the same pass), only if the cursor is still where it read it: another
+// auditor that got there first has checked those events, and this one starts again from where
+// that one stopped. Every event is so checked once, in order,
 // whatever the crashes and restarts: the cursor commits with what it counted.
 var bucketSigAudit = []byte("signature_audit")
 
 // DefaultAuditBatch is how many events AuditSignatures reads and checks at most in one run when
 // given no limit: enough to keep every core busy, a few megabytes of payloads.
 const DefaultAuditBatch = 4096
+
+// maxAuditBytes bounds the stored events one run reads, whatever their number.
+const maxAuditBytes = 16 << 20
 
 // sigAudit is what the auditor holds of a register.
 type sigAudit struct {
@@ -302,9 +306,9 @@ func verifyAll(ctx context.Context, checks []sigCheck, p pace) {
 // comes before any other break of the register, named in ChainBreak ("ticket 2 (signature)");
 // as in a push, nothing is refused. A register that never pushed is refused with
 // CodeUnknownRegisterCentral.
-func (c *Central) AuditSignatures(ctx context.Context, register string, max int) (checked int, err error) {
-	if max <= 0 {
-		max = DefaultAuditBatch
+func (c *Central) AuditSignatures(ctx context.Context, register string, limit int) (checked int, err error) {
+	if limit <= 0 {
+		limit = DefaultAuditBatch
 	}
 	if err := checkCentralName(register); err != nil {
 		return 0, err
@@ -313,7 +317,7 @@ func (c *Central) AuditSignatures(ctx context.Context, register string, max int)
 		if err := checkCtx(ctx); err != nil {
 			return 0, err
 		}
-		r, err := c.auditRead(ctx, register, max, fullPace())
+		r, err := c.auditRead(ctx, register, limit, fullPace())
 		if err != nil || r == nil {
 			return 0, err
 		}
@@ -367,10 +371,17 @@ func (c *Central) auditRead(ctx context.Context, register string, limit int, p p
 		}
 		end := min(st.AckedSeq, au.Checked+uint64(limit))
 		cur := evs.Cursor()
+		size := 0
 		for k, v := cur.Seek(itob(au.Checked + 1)); k != nil && btoi(k) <= end; k, v = cur.Next() {
 			// Copied, to outlive the transaction, and decoded after it on every core.
 			seqs = append(seqs, btoi(k))
 			values = append(values, bytes.Clone(v))
+			// A run is bounded in bytes too: a register may push events of megabytes each, and
+			// a run holds its copies in memory, and this read transaction open, until checked.
+			if size += len(v); size >= maxAuditBytes {
+				end = btoi(k)
+				break
+			}
 		}
 		if len(seqs) == 0 || seqs[len(seqs)-1] != end || seqs[0] != au.Checked+1 || uint64(len(seqs)) != end-au.Checked {
 			return damaged(c.path, regBucketName(bucketEvents, []byte(register)))
@@ -437,7 +448,9 @@ func commitAudits(tx *bbolt.Tx, runs []*auditRun) error {
 			// The first break by sequence is the one named, as a push that checked signatures
 			// named it: a link break pushed after this record gives way to it.
 			if !st.ChainBroken || (st.BreakSeq != 0 && r.breakSeq < st.BreakSeq) {
-				r.flagged = !st.ChainBroken
+				// The break the summary now names is logged, whether it is the first one or
+				// an earlier one than the push found.
+				r.flagged = true
 				st.ChainBroken, st.ChainBreak, st.BreakSeq = true, r.breakWhat, r.breakSeq
 				if err := putCentralRegister(tx, r.register, st); err != nil {
 					return err

@@ -298,7 +298,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer, h *hooks) error {
 	srv.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	if a, ok := central.(auditor); ok {
 		// The signatures are checked just after each push, in the background, for as long as the
-		// server runs. Its context is not ctx: the pushes in flight at shutdown are audited too.
+		// server runs. Its context is not ctx, so that it stops after the requests in flight, not
+		// before: what they pushed is audited at the next start (the cursor is in the database).
 		// Deferred after the store's Close, it runs before it: the auditor has stopped, its
 		// transaction done, when the database closes.
 		actx, stopAudit := context.WithCancel(context.Background())
