@@ -351,6 +351,21 @@ type TechEvent struct {
 	Signature string `json:"-"`
 }
 
+// actorKey is the context key of who acts.
+type actorKey struct{}
+
+// WithActor says who acts in a context: the user a change made through it is recorded for, in
+// the technical event log, when the call itself names nobody (a catalogue import, a setting).
+func WithActor(ctx context.Context, user string) context.Context {
+	return context.WithValue(ctx, actorKey{}, user)
+}
+
+// ActorFrom is who acts in a context, empty when no one was said.
+func ActorFrom(ctx context.Context) string {
+	user, _ := ctx.Value(actorKey{}).(string)
+	return user
+}
+
 // MaxTechDetail bounds a technical event's detail, in bytes: the log is not a place for files.
 const MaxTechDetail = 512
 

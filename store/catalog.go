@@ -57,7 +57,7 @@ func (s *Store) ImportProducts(ctx context.Context, products []comptoir.Product)
 		}
 		// A price list that changed is a technical event (NF525): it explains the prices of the
 		// tickets that follow.
-		return s.logTech(tx, comptoir.TechCatalogImport, "", strconv.Itoa(len(clean))+" products")
+		return s.logTech(tx, comptoir.TechCatalogImport, comptoir.ActorFrom(ctx), strconv.Itoa(len(clean))+" products")
 	})
 	if err != nil {
 		return 0, err

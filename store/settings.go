@@ -67,7 +67,7 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 		if err := b.Put([]byte(key), encode(set.Get(key))); err != nil {
 			return err
 		}
-		return s.logTech(tx, comptoir.TechSettingsChanged, "", key+" = "+set.Get(key))
+		return s.logTech(tx, comptoir.TechSettingsChanged, comptoir.ActorFrom(ctx), key+" = "+set.Get(key))
 	})
 }
 

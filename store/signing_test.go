@@ -449,7 +449,7 @@ func TestSigning_StoreLogsItsOwnEvents(t *testing.T) {
 	s := mustOpen(t, dbPath(t), o)
 	defer mustClose(t, s)
 	mustImport(t, s, pomme, vin)
-	if err := s.SetSetting(ctx, "shop.name", "Épicerie Martin"); err != nil {
+	if err := s.SetSetting(comptoir.WithActor(ctx, "anne"), "shop.name", "Épicerie Martin"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.AddUser(ctx, comptoir.NewUser{ID: "anne", Role: comptoir.RoleManager, PIN: "2468"}, "setup"); err != nil {
@@ -472,7 +472,7 @@ func TestSigning_StoreLogsItsOwnEvents(t *testing.T) {
 	for _, e := range events {
 		got = append(got, string(e.Code)+"/"+e.User+"/"+e.Detail)
 	}
-	want := []string{"catalog-import//2 products", "settings-changed//shop.name = Épicerie Martin",
+	want := []string{"catalog-import//2 products", "settings-changed/anne/shop.name = Épicerie Martin",
 		"pin-refused/anne/login_refused", "login/anne/"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("technical events =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

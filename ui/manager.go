@@ -1097,7 +1097,8 @@ func (m *ManagerModel) refundDraft() comptoir.SaleDraft {
 // run marks the screen busy and runs a service call in a command.
 func (m *ManagerModel) run(f func(ctx context.Context) tea.Msg) tea.Cmd {
 	m.busy = true
-	ctx, check := m.ctx, m.check
+	// What the manager does is recorded in their name, in the technical event log too.
+	ctx, check := comptoir.WithActor(m.ctx, m.actor), m.check
 	return func() tea.Msg {
 		msg := f(ctx)
 		if a, ok := msg.(managerMsg); ok {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/comptoir/comptoir"
 	"go.etcd.io/bbolt"
 )
 
@@ -179,5 +180,21 @@ func TestVerify_KeyFingerprintThroughKeys(t *testing.T) {
 	}
 	if r := runCmd(t, nil, "", "--db", db, "verify", "--key-fingerprint", "zzzz"); r.code != exitFailed || !strings.Contains(r.stderr, "1a2b-3c4d-5e6f-7a8b-9c0d") {
 		t.Errorf("verify with a malformed fingerprint: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestEvents_NameWhoActed checks that a catalogue import and a setting changed from the command
+// line are technical events in the name of the user who ran them.
+func TestEvents_NameWhoActed(t *testing.T) {
+	s := withStaff(t)
+	s.ok(s.as("anne", "2468", "", "settings", "set", "shop.name", "Épicerie Martin"), "settings set")
+	var got []string
+	for _, e := range techEvents(t, s.db) {
+		if e.Code == comptoir.TechCatalogImport || e.Code == comptoir.TechSettingsChanged {
+			got = append(got, string(e.Code)+"/"+e.User)
+		}
+	}
+	if want := []string{"catalog-import/anne", "settings-changed/anne"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("events = %v, want %v", got, want)
 	}
 }

@@ -114,6 +114,9 @@ func (e *env) authorize(s *store.Store, need access, what string) error {
 			return err
 		}
 		e.auth.user, e.cfg.user = &u, u.ID
+		// What the command changes is recorded in that user's name, in the technical event log
+		// too (a catalogue import, a setting).
+		e.ctx = comptoir.WithActor(e.ctx, u.ID)
 	}
 	u := e.auth.user
 	if u.MustChangePIN && e.auth.ownPIN != u.ID {
