@@ -53,7 +53,7 @@ func BenchmarkRecordSale_Signed(b *testing.B) {
 
 // yearVersion names the cached database of BenchmarkExportArchive_Year; change it when the file
 // format or the way the database is built changes.
-const yearVersion = "v1-schema7"
+const yearVersion = "v2-closing-chains"
 
 // yearDB returns the path of a database holding the year 2025 at 300 one-line tickets a day,
 // every day, month and the year closed, signed. It is built once and kept under the system's
