@@ -245,17 +245,7 @@ func (s *syncBuffer) String() string {
 // DefaultAuditBatch events each committed with the cursor ("events/s").
 func BenchmarkCentralAudit(b *testing.B) {
 	const total, batch = 20_000, 1000
-	path := filepath.Join(b.TempDir(), "register.db")
-	s, err := store.Open(path, store.Options{Now: newClock(day0).Now, Location: time.UTC, NoSync: true})
-	if err != nil {
-		b.Fatalf("Open: %v", err)
-	}
-	buildTickets(b, s, total, 5000)
-	events, err := s.Outbox(context.Background(), 0, 0)
-	if err != nil {
-		b.Fatalf("Outbox: %v", err)
-	}
-	s.Close()
+	events := registerOutbox(b, total)
 	var elapsed time.Duration
 	runs := 0
 	for b.Loop() {

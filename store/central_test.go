@@ -556,17 +556,7 @@ func TestOpenCentral_RefusesOtherFiles(t *testing.T) {
 // to the auditor: the floor the HTTP layer is measured against.
 func BenchmarkCentralPush(b *testing.B) {
 	const total, batch = 100_000, 1000
-	path := filepath.Join(b.TempDir(), "register.db")
-	s, err := store.Open(path, store.Options{Now: newClock(day0).Now, Location: time.UTC, NoSync: true})
-	if err != nil {
-		b.Fatalf("Open: %v", err)
-	}
-	buildTickets(b, s, total, 5000)
-	events, err := s.Outbox(context.Background(), 0, 0)
-	if err != nil {
-		b.Fatalf("Outbox: %v", err)
-	}
-	s.Close()
+	events := registerOutbox(b, total)
 	var bytesPerEvent int
 	for _, e := range events {
 		bytesPerEvent += len(e.Payload)
@@ -601,4 +591,22 @@ func BenchmarkCentralPush(b *testing.B) {
 func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// registerOutbox records total one-line tickets in a register of its own and returns its outbox:
+// the signing key's event, then one event a ticket.
+func registerOutbox(b *testing.B, total int) []comptoir.Event {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "register.db")
+	s, err := store.Open(path, store.Options{Now: newClock(day0).Now, Location: time.UTC, NoSync: true})
+	if err != nil {
+		b.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	buildTickets(b, s, total, 5000)
+	events, err := s.Outbox(context.Background(), 0, 0)
+	if err != nil {
+		b.Fatalf("Outbox: %v", err)
+	}
+	return events
 }
