@@ -2,7 +2,8 @@
 // calls Main from its TestMain and DSN in each test: the first DSN starts one server for the whole
 // binary (or uses the one COMPTOIR_TEST_PG names), every DSN creates a new empty database on it,
 // dropped when the test ends, and Main stops the server and removes its folder once the tests
-// are done.
+// are done. A binary that crashes before (a panic, -timeout) leaves its cluster running: the next
+// binary that starts one stops and removes it.
 //
 // The server a test binary starts is a throwaway cluster: initdb in a temporary folder, listening
 // only on a unix socket in that folder, with trust authentication and without fsync. The tests
@@ -32,6 +33,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -187,11 +189,15 @@ func startCluster(ctx context.Context) (dsn string, stop func() error, err error
 		}
 		asUser = []string{runuser, "-u", "postgres", "--"}
 	}
-	dir, err := os.MkdirTemp("", "comptoir-pg-")
+	reapOrphans()
+	dir, err := os.MkdirTemp("", clusterPrefix)
 	if err != nil {
 		return "", nil, err
 	}
 	remove := func() error { return os.RemoveAll(dir) }
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		return "", nil, errors.Join(err, remove())
+	}
 	if owner != nil {
 		uid, _ := strconv.Atoi(owner.Uid)
 		gid, _ := strconv.Atoi(owner.Gid)
@@ -240,6 +246,43 @@ func startCluster(ctx context.Context) (dsn string, stop func() error, err error
 		return "", nil, errors.Join(fmt.Errorf("%w\nserver log:\n%s", err, log), stop())
 	}
 	return fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres sslmode=disable", dir, port), stop, nil
+}
+
+// clusterPrefix begins the name of every folder a test binary makes for its cluster.
+const clusterPrefix = "comptoir-pg-"
+
+// ownerFile names the file, in a cluster's folder, that holds the process ID of the test binary
+// that started the cluster.
+const ownerFile = "test-binary.pid"
+
+// reapOrphans stops and removes the clusters of test binaries that ended without stopping theirs:
+// a binary that panics or reaches its -timeout exits without reaching the end of Main. A folder
+// whose binary still runs, or whose owner file is not written yet, is left alone.
+func reapOrphans() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), clusterPrefix+"*"))
+	for _, dir := range dirs {
+		b, err := os.ReadFile(filepath.Join(dir, ownerFile))
+		if err != nil {
+			continue
+		}
+		owner, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || owner <= 0 || !errors.Is(syscall.Kill(owner, 0), syscall.ESRCH) {
+			continue
+		}
+		data := filepath.Join(dir, "data")
+		if b, err := os.ReadFile(filepath.Join(data, "postmaster.pid")); err == nil {
+			// The server's process ID is the file's first line. It is signalled only if that
+			// process is this folder's server: after a reboot the number may be another's.
+			first, _, _ := strings.Cut(string(b), "\n")
+			server, err := strconv.Atoi(strings.TrimSpace(first))
+			cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", server))
+			if err == nil && server > 0 && strings.Contains(string(cmdline), data) {
+				// SIGQUIT is PostgreSQL's immediate shutdown, as the normal stop does.
+				_ = syscall.Kill(server, syscall.SIGQUIT)
+			}
+		}
+		_ = os.RemoveAll(dir)
+	}
 }
 
 // binDir finds PostgreSQL's programs: in Debian's versioned folders (the newest), or on the PATH.

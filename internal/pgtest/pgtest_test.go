@@ -2,6 +2,10 @@ package pgtest
 
 import (
 	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -114,6 +118,41 @@ func TestWithDatabase(t *testing.T) {
 		}
 		if got, want := cfg.Database, "x"; got != want {
 			t.Errorf("the DSN %q names database %q, want %q", tt.dsn, got, want)
+		}
+	}
+}
+
+func TestReapOrphans(t *testing.T) {
+	// A process that has ended gives the process ID of a test binary that is gone.
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	folder := func(owner int) string {
+		t.Helper()
+		dir, err := os.MkdirTemp("", clusterPrefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(owner)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	orphan, alive := folder(gone.Process.Pid), folder(os.Getpid())
+	unclaimed := folder(0)
+	if err := os.Remove(filepath.Join(unclaimed, ownerFile)); err != nil {
+		t.Fatal(err)
+	}
+	reapOrphans()
+	for _, tt := range []struct {
+		what, dir string
+		want      bool
+	}{{"an ended binary's folder", orphan, false}, {"a running binary's folder", alive, true}, {"a folder without its owner yet", unclaimed, true}} {
+		_, err := os.Stat(tt.dir)
+		if got := err == nil; got != tt.want {
+			t.Errorf("%s exists after reapOrphans: %v, want %v", tt.what, got, tt.want)
 		}
 	}
 }
