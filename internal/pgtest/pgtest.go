@@ -92,7 +92,7 @@ func DSN(tb testing.TB) string {
 	name := "comptoir_test_" + randomHex(tb, 8)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := adminExec(ctx, "CREATE DATABASE "+name); err != nil {
+	if err := adminExec(ctx, "CREATE DATABASE "+name+" TEMPLATE template0"); err != nil {
 		tb.Fatalf("create the test's database: %v", err)
 	}
 	tb.Cleanup(func() {

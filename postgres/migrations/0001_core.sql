@@ -25,7 +25,9 @@ CREATE TABLE events (
     seq bigint NOT NULL CHECK (seq > 0),
     id text NOT NULL UNIQUE,
     type text NOT NULL,
-    -- at is when the register recorded the event; received when the central stored it.
+    -- at is when the register recorded the event; received when the central stored it. A
+    -- timestamptz keeps microseconds where a register's clock gives nanoseconds: the check that a
+    -- replayed event is the one stored must compare at to the microsecond, not exactly.
     at timestamptz NOT NULL,
     received timestamptz NOT NULL,
     -- The payload is kept byte for byte as the register sent it: it carries signed records, and
