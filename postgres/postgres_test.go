@@ -298,7 +298,7 @@ func TestOpen_UnreadableAddress(t *testing.T) {
 	}
 }
 
-func TestOneLine(t *testing.T) {
+func TestOneLine_EachAttemptOnce(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"dial error", "dial error"},
 		{"failed to connect to `user=u database=d`:\n\ta: refused\n\ta: refused", "failed to connect to `user=u database=d`: a: refused"},

@@ -95,7 +95,7 @@ func TestDSN_DroppedAfterTheTest(t *testing.T) {
 	}
 }
 
-func TestWithDatabase(t *testing.T) {
+func TestWithDatabase_URLAndKeywords(t *testing.T) {
 	tests := []struct{ dsn, want string }{
 		{"postgres://u:p@db.example:5433/postgres?sslmode=disable", "postgres://u:p@db.example:5433/x?sslmode=disable"},
 		{"postgresql://u@/postgres?dbname=postgres&host=%2Ftmp", "postgresql://u@/x?host=%2Ftmp"},
@@ -122,7 +122,7 @@ func TestWithDatabase(t *testing.T) {
 	}
 }
 
-func TestReapOrphans(t *testing.T) {
+func TestReapOrphans_OnlyEndedBinaries(t *testing.T) {
 	// A process that has ended gives the process ID of a test binary that is gone.
 	gone := exec.Command("true")
 	if err := gone.Run(); err != nil {
