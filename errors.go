@@ -642,6 +642,17 @@ const (
 	CodeArchiveExists Code = "archive_exists"
 )
 
+// The refusals of the central's PostgreSQL storage.
+const (
+	// CodePostgresUnreachable says the central could not connect to its PostgreSQL database
+	// (args: the database, the server's address or socket): the server is down, the address is
+	// wrong, or the server refuses the user. The cause, which follows, says which.
+	CodePostgresUnreachable Code = "postgres_unreachable"
+	// CodePostgresAddress refuses a PostgreSQL address that cannot be read. It repeats nothing of
+	// the address, which may hold a password.
+	CodePostgresAddress Code = "postgres_address"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -1173,4 +1184,8 @@ var messages = map[Code]message{
 		"period %s is not closed: close it before archiving it"},
 	CodeArchiveExists: {"%s existe déjà : l'archive de cette période a déjà été exportée, et une archive n'est jamais remplacée ; déplacez ce fichier pour en exporter une nouvelle",
 		"%s already exists: this period's archive was exported already, and an archive is never replaced; move that file away to export a new one"},
+	CodePostgresUnreachable: {"impossible de se connecter à la base PostgreSQL « %s » sur %s : vérifiez l'adresse donnée à --db, que le serveur est démarré et qu'il accepte cet utilisateur",
+		"cannot connect to PostgreSQL database %q on %s: check the address given to --db, that the server is running and that it accepts this user"},
+	CodePostgresAddress: {"l'adresse PostgreSQL donnée à --db est illisible : écrivez-la comme postgres://utilisateur@serveur:5432/base",
+		"the PostgreSQL address given to --db cannot be read: write it as postgres://user@server:5432/database"},
 }
