@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/central"
 	"go.etcd.io/bbolt"
 )
 
@@ -240,44 +239,6 @@ func (c *Central) update(fn func(tx *bbolt.Tx) error) error {
 // Path is the file the central was opened on.
 func (c *Central) Path() string { return c.path }
 
-// centralRegister is a register's summary as stored, with the tip of its chain that the next
-// record must link to.
-type centralRegister struct {
-	AckedSeq    uint64         `json:"acked_seq"`
-	Tickets     uint64         `json:"tickets"`
-	GrandTotal  comptoir.Money `json:"grand_total"`
-	LastTicket  uint64         `json:"last_ticket"`
-	LastClosing uint64         `json:"last_closing_number"`
-	LastHash    string         `json:"last_hash"`
-	ChainBroken bool           `json:"chain_broken,omitempty"`
-	ChainBreak  string         `json:"chain_break,omitempty"`
-	LastPeriod  string         `json:"last_period,omitempty"`
-	LastSeen    time.Time      `json:"last_seen"`
-	Rejected    uint64         `json:"rejected,omitempty"`
-	Conflicts   uint64         `json:"conflicts,omitempty"`
-	// Demo and Software are what the register said of itself at its last set-up.
-	Demo     bool   `json:"demo,omitempty"`
-	Software string `json:"software,omitempty"`
-	// BreakSeq is the sequence number of the event that holds ChainBreak, so that a signature
-	// break the auditor finds after the push of a later link break still names the first; 0 in
-	// a summary written before it was kept.
-	BreakSeq uint64 `json:"break_seq,omitempty"`
-	// The tips of the key, reprint and technical event chains (central_sigs.go). What the
-	// signature checks hold and count is the auditor's (central_audit.go).
-	LastKey     uint64 `json:"last_key,omitempty"`
-	KeyHash     string `json:"key_hash,omitempty"`
-	LastReprint uint64 `json:"last_reprint,omitempty"`
-	ReprintHash string `json:"reprint_hash,omitempty"`
-	LastEvent   uint64 `json:"last_event,omitempty"`
-	EventHash   string `json:"event_hash,omitempty"`
-	// LegacyKeys are the keys a central that checked signatures in the push kept here: only
-	// their number is read, as LastKey, and the summary is written again without them. The
-	// auditor checks such a register's signatures again from its first event.
-	LegacyKeys []json.RawMessage `json:"keys,omitempty"`
-	// seq is the sequence number of the event being applied, for BreakSeq; never stored.
-	seq uint64
-}
-
 // centralEvent is an event as the central stores it:
 //
 //	byte 0      format version (1)
@@ -488,8 +449,7 @@ func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (
 			return comptoir.PushResult{}, comptoir.E(comptoir.CodeSeqGap, st.AckedSeq+1)
 		}
 		ce := newCentralEvent(e, now)
-		st.seq = e.Seq
-		reason := st.apply(register, e, e.Payload)
+		reason := st.Apply(register, e)
 		if reason == "" {
 			// The projections change in this transaction, which also advances the acknowledged
 			// sequence: a replay never reaches it, so they too change exactly once.
@@ -572,167 +532,8 @@ func checkBatch(events []comptoir.Event, limit int) error {
 	return nil
 }
 
-// knownEventTypes are the event types registers send. Any other is rejected: a newer register's
-// event this central cannot apply waits, stored, for a central that can.
-var knownEventTypes = map[string]bool{
-	comptoir.EventSaleRecorded: true, comptoir.EventClosingRecorded: true,
-	comptoir.EventCustomerEnrolled: true, comptoir.EventCustomerUpdated: true,
-	comptoir.EventCustomerConsent: true, comptoir.EventCustomerStopped: true,
-	comptoir.EventCustomerResumed: true, comptoir.EventCustomerErased: true,
-	comptoir.EventEmailBlocked: true,
-	eventKeyRecorded:           true, eventReprintRecorded: true, eventTechRecorded: true,
-}
-
-// centralTicket is the part of a ticket record the central's figures and chain check read.
-type centralTicket struct {
-	Register   string         `json:"register"`
-	Number     uint64         `json:"number"`
-	Training   bool           `json:"training"`
-	Total      comptoir.Money `json:"total"`
-	GrandTotal comptoir.Money `json:"grand_total"`
-	PrevHash   string         `json:"prev_hash"`
-}
-
-// centralClosing is the part of a closing record the central reads.
-type centralClosing struct {
-	Register   string         `json:"register"`
-	Number     uint64         `json:"number"`
-	Period     string         `json:"period"`
-	GrandTotal comptoir.Money `json:"grand_total"`
-	PrevHash   string         `json:"prev_hash"`
-}
-
-// apply counts a new event in the register's summary and checks its link to its chain; its
-// signature is the auditor's. It returns why the event can never be applied, or "" once it is.
-func (st *centralRegister) apply(register string, e comptoir.Event, payload []byte) string {
-	if !knownEventTypes[e.Type] {
-		return "unknown event type " + e.Type
-	}
-	kind, isRecord := kindOfEvent[e.Type]
-	if !isRecord {
-		// Members' events are kept for the features that read them; their payload only has to
-		// be a JSON object for now.
-		if !json.Valid(payload) || bytes.TrimLeft(payload, " \t\r\n")[0] != '{' {
-			return "payload is not a JSON object"
-		}
-		return ""
-	}
-	var t centralTicket
-	var cl centralClosing
-	var k comptoir.SigningKeyRecord
-	var n centralNumbered
-	var record any
-	switch kind {
-	case comptoir.TicketRecord:
-		record = &t
-	case comptoir.ClosingRecord:
-		record = &cl
-	case comptoir.KeyRecord:
-		record = &k
-	default:
-		record = &n
-	}
-	// The payload as recordPayload writes it is split without a pass over the record. The split
-	// is what encoding/json reads only when the record is valid JSON, which unmarshalling it
-	// checks; else the payload is read the long way, for the same answers in the same order.
-	p, split := splitRecordPayload(payload)
-	var recordErr error
-	if split {
-		if split = json.Unmarshal(p.Record, record) == nil; !split {
-			t, cl, k, n, p = centralTicket{}, centralClosing{}, comptoir.SigningKeyRecord{}, centralNumbered{}, recordEvent{}
-		}
-	}
-	if !split {
-		if err := json.Unmarshal(payload, &p); err != nil || len(p.Record) == 0 || p.Record[0] != '{' {
-			return "payload is not a journal record"
-		}
-	}
-	if p.Register != register {
-		return fmt.Sprintf("record of register %q pushed by %q", p.Register, register)
-	}
-	hashOK := recordHashIs(p.Record, p.Hash)
-	if !split {
-		recordErr = json.Unmarshal(p.Record, record)
-	}
-	switch kind {
-	case comptoir.TicketRecord:
-		if recordErr != nil || t.Register != register || t.Number == 0 {
-			return "record is not a ticket of this register"
-		}
-		ref := comptoir.RecordRef{Kind: comptoir.TicketRecord, Number: t.Number}
-		if !t.Training {
-			st.Tickets++
-			st.GrandTotal += t.Total
-		}
-		st.check(ref, hashOK && t.Number == st.LastTicket+1 && t.PrevHash == st.LastHash && t.GrandTotal == st.GrandTotal)
-		st.LastTicket, st.LastHash = t.Number, p.Hash
-	case comptoir.ClosingRecord:
-		if recordErr != nil || cl.Register != register || cl.Number == 0 {
-			return "record is not a closing of this register"
-		}
-		if _, err := comptoir.ParsePeriod(cl.Period); err != nil {
-			return "closing of no valid period"
-		}
-		ref := comptoir.RecordRef{Kind: comptoir.ClosingRecord, Number: cl.Number}
-		st.check(ref, hashOK && cl.Number == st.LastClosing+1 && cl.PrevHash == st.LastHash && cl.GrandTotal == st.GrandTotal)
-		st.LastClosing, st.LastHash, st.LastPeriod = cl.Number, p.Hash, cl.Period
-	case comptoir.KeyRecord:
-		if recordErr != nil || k.Register != register || k.Number == 0 {
-			return "record is not a key record of this register"
-		}
-		st.applyKey(&k, p, hashOK)
-	default:
-		if recordErr != nil || n.Register != register || n.Number == 0 {
-			return fmt.Sprintf("record is not a %s of this register", kind)
-		}
-		// Reprints and technical events are chains of their own, each record holding the hash
-		// of the one before it in its chain.
-		last, tip := &st.LastReprint, &st.ReprintHash
-		if kind == comptoir.EventRecord {
-			last, tip = &st.LastEvent, &st.EventHash
-		}
-		ref := comptoir.RecordRef{Kind: kind, Number: n.Number}
-		st.check(ref, hashOK && n.Number == *last+1 && n.PrevHash == *tip)
-		*last, *tip = n.Number, p.Hash
-	}
-	return ""
-}
-
-// recordHashIs reports whether a pushed record's bytes hash to the hash pushed with it. The
-// register hashed the bytes encoding/json wrote (compact, HTML escaped); a JSON layer between the
-// two that re-indented the payload is undone by writing the record that way again, which costs a
-// pass over it only when the bytes as they came do not match.
-func recordHashIs(record []byte, want string) bool {
-	sum := sha256.Sum256(record)
-	if hex.EncodeToString(sum[:]) == want {
-		return true
-	}
-	norm, err := json.Marshal(json.RawMessage(record))
-	if err != nil {
-		return false
-	}
-	sum = sha256.Sum256(norm)
-	return hex.EncodeToString(sum[:]) == want
-}
-
-// check flags the first record that does not link to the chain. The record is kept and counted
-// all the same: the central holds what the register recorded, and the flag says it is not sound.
-func (st *centralRegister) check(ref comptoir.RecordRef, ok bool) {
-	if !ok {
-		st.flag(ref.Format(comptoir.LangEN))
-	}
-}
-
-// flag names the first break of a register's links, found by the push of the event being
-// applied; the auditor names a signature's (commitAudits).
-func (st *centralRegister) flag(what string) {
-	if !st.ChainBroken {
-		st.ChainBroken, st.ChainBreak, st.BreakSeq = true, what, st.seq
-	}
-}
-
 // readCentralRegister reads a register's summary; known is false when it never pushed.
-func readCentralRegister(tx *bbolt.Tx, register string) (st centralRegister, known bool, err error) {
+func readCentralRegister(tx *bbolt.Tx, register string) (st central.Register, known bool, err error) {
 	v := tx.Bucket(bucketRegisters).Get([]byte(register))
 	if v == nil {
 		return st, false, nil
@@ -747,7 +548,7 @@ func readCentralRegister(tx *bbolt.Tx, register string) (st centralRegister, kno
 	return st, true, nil
 }
 
-func putCentralRegister(tx *bbolt.Tx, register string, st centralRegister) error {
+func putCentralRegister(tx *bbolt.Tx, register string, st central.Register) error {
 	return tx.Bucket(bucketRegisters).Put([]byte(register), encode(st))
 }
 
@@ -759,8 +560,8 @@ func (c *Central) Register(ctx context.Context, register string) (comptoir.Regis
 	if err := checkCentralName(register); err != nil {
 		return comptoir.RegisterSummary{}, err
 	}
-	var st centralRegister
-	var au sigAudit
+	var st central.Register
+	var au central.Audit
 	err := c.view(func(tx *bbolt.Tx) error {
 		var known bool
 		var err error
@@ -779,7 +580,7 @@ func (c *Central) Register(ctx context.Context, register string) (comptoir.Regis
 		Register: register, AckedSeq: st.AckedSeq, Tickets: st.Tickets, GrandTotal: st.GrandTotal,
 		LastSeen: st.LastSeen, ChainOK: !st.ChainBroken, ChainBreak: st.ChainBreak,
 		LastClosing: st.LastPeriod, Rejected: st.Rejected, Conflicts: st.Conflicts, Demo: st.Demo,
-		Signed: au.Signed, SignatureBreaks: au.SignatureBreaks, KeyBreaks: au.KeyBreaks, Fingerprint: au.fingerprint(),
+		Signed: au.Signed, SignatureBreaks: au.SignatureBreaks, KeyBreaks: au.KeyBreaks, Fingerprint: au.Fingerprint(),
 		SignaturesPending: st.AckedSeq - min(au.Checked, st.AckedSeq),
 	}, nil
 }

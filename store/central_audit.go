@@ -3,8 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"runtime"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/central"
 	"go.etcd.io/bbolt"
 )
 
@@ -23,7 +22,7 @@ import (
 // (the declared keys, the last signature of every chain) and count, in a bucket of their own:
 //
 //	signature_audit/
-//	    <register>              -> sigAudit, JSON
+//	    <register>              -> central.Audit, JSON
 //
 // so that a push neither reads nor writes them. The auditor reads a run of events after the
 // cursor in a read transaction, works out in sequence order which key must have signed each
@@ -42,22 +41,9 @@ const DefaultAuditBatch = 4096
 // maxAuditBytes bounds the stored events one run reads, whatever their number.
 const maxAuditBytes = 16 << 20
 
-// sigAudit is what the auditor holds of a register.
-type sigAudit struct {
-	// Checked is the audit cursor: every event up to it had its signature checked.
-	Checked uint64 `json:"checked"`
-	// Keys are the keys the register declared in the events up to Checked.
-	Keys []centralKey `json:"keys,omitempty"`
-	// Sigs is the last signature of every chain, which the next record's must follow.
-	Sigs            map[comptoir.Chain]string `json:"sigs,omitempty"`
-	Signed          uint64                    `json:"signed,omitempty"`
-	SignatureBreaks uint64                    `json:"signature_breaks,omitempty"`
-	KeyBreaks       int                       `json:"key_breaks,omitempty"`
-}
-
 // readSigAudit reads a register's audit state; a register never audited starts at zero.
-func readSigAudit(tx *bbolt.Tx, register string) (sigAudit, error) {
-	var au sigAudit
+func readSigAudit(tx *bbolt.Tx, register string) (central.Audit, error) {
+	var au central.Audit
 	b := tx.Bucket(bucketSigAudit)
 	if b == nil {
 		return au, nil
@@ -69,7 +55,7 @@ func readSigAudit(tx *bbolt.Tx, register string) (sigAudit, error) {
 	return au, decode(v, &au)
 }
 
-func putSigAudit(tx *bbolt.Tx, register string, au sigAudit) error {
+func putSigAudit(tx *bbolt.Tx, register string, au central.Audit) error {
 	b, err := tx.CreateBucketIfNotExists(bucketSigAudit)
 	if err != nil {
 		return err
@@ -77,171 +63,13 @@ func putSigAudit(tx *bbolt.Tx, register string, au sigAudit) error {
 	return b.Put([]byte(register), encode(au))
 }
 
-// fingerprint is the fingerprint of the register's key in effect, empty before its first.
-func (au *sigAudit) fingerprint() string {
-	if len(au.Keys) == 0 || au.Keys[len(au.Keys)-1].Public == nil {
-		return ""
-	}
-	return comptoir.KeyFingerprint(au.Keys[len(au.Keys)-1].Public)
-}
-
-// keyFor is the key that signs record n of a chain: the last declared whose From is before n.
-// ok is false when the record comes before the register's first key, or the register declared
-// none: such a record is checked by its hash chain only.
-func (au *sigAudit) keyFor(c comptoir.Chain, n uint64) (centralKey, bool) {
-	for i := len(au.Keys) - 1; i >= 0; i-- {
-		if au.Keys[i].From[c] < n {
-			return au.Keys[i], true
-		}
-	}
-	return centralKey{}, false
-}
-
-// sigCheck is one record's signature to judge. verify is true when everything the signature
-// says of itself holds (key, chain, place in the chain), and ok is then the answer of the
-// Ed25519 verification of the record's signed fields with pub; a check with verify false is a
-// break, ok staying false.
-type sigCheck struct {
-	seq    uint64
-	ref    comptoir.RecordRef
-	kind   comptoir.RecordKind
-	ok     bool
-	verify bool
-	pub    ed25519.PublicKey
-	p      recordEvent
-}
-
-// auditEvent is a stored event as the auditor reads it, decoded on every core before plan goes
-// through the events in order: whether it is a record to check, and what of it plan needs.
-type auditEvent struct {
-	seq    uint64
-	record bool
-	kind   comptoir.RecordKind
-	number uint64
-	p      recordEvent
-	// key is the key record's content, for a key record.
-	key *comptoir.SigningKeyRecord
-	err error
-}
-
-// readAuditEvent decodes a stored event. Events stored as rejected were never applied and carry
-// nothing to check; nor does anything but a record, nor a record the push did not apply.
-func readAuditEvent(seq uint64, v []byte) auditEvent {
-	ae := auditEvent{seq: seq}
+// readAuditEvent decodes a stored event for the auditor; see central.NewAuditEvent.
+func readAuditEvent(seq uint64, v []byte) (central.AuditEvent, error) {
 	ce, err := decodeCentralEvent(v)
 	if err != nil {
-		ae.err = err
-		return ae
+		return central.AuditEvent{}, err
 	}
-	kind, isRecord := kindOfEvent[ce.Type]
-	if !isRecord || ce.Rejected != "" {
-		return ae
-	}
-	p, ok := readRecordEvent(ce.Payload)
-	if !ok {
-		return ae
-	}
-	ae.kind, ae.p = kind, p
-	if kind == comptoir.KeyRecord {
-		var k comptoir.SigningKeyRecord
-		if json.Unmarshal(p.Record, &k) != nil {
-			return ae
-		}
-		ae.key, ae.number = &k, k.Number
-	} else {
-		var n struct {
-			Number uint64 `json:"number"`
-		}
-		if json.Unmarshal(p.Record, &n) != nil {
-			return ae
-		}
-		ae.number = n.Number
-	}
-	ae.record = true
-	return ae
-}
-
-// plan goes through decoded events in sequence order and works out, for every signed or
-// must-be-signed record, what its signature must be: the key, the chain, first or following the
-// chain's last signature. It updates the audit state as the central's checks in the push once
-// did, but leaves the verifications themselves to the caller, since nothing in the state depends
-// on their answers.
-func (au *sigAudit) plan(events []auditEvent) []sigCheck {
-	var checks []sigCheck
-	for _, e := range events {
-		if !e.record {
-			continue
-		}
-		if e.key != nil {
-			checks = append(checks, au.key(e.seq, e.key, e.p))
-			continue
-		}
-		ref := comptoir.RecordRef{Kind: e.kind, Number: e.number}
-		key, must := au.keyFor(comptoir.ChainOf(e.kind), e.number)
-		if !must && len(au.Keys) > 0 {
-			continue
-		}
-		if !must {
-			// The register declared no key yet: a record it did not sign is one made before keys
-			// existed; a signature no declared key can have made is a break.
-			if e.p.Signature == nil {
-				continue
-			}
-			key = centralKey{}
-		}
-		checks = append(checks, au.check(e.seq, e.kind, ref, e.p, key))
-	}
-	return checks
-}
-
-// key judges a key record's signature and declares its key. A created key (the first) and a
-// replaced one (the previous lost) sign their own record; a rotated one is signed by the key
-// before it, so that the chain of keys goes on unbroken. A replacement is a declared break:
-// counted and shown, not a broken chain.
-func (au *sigAudit) key(seq uint64, k *comptoir.SigningKeyRecord, p recordEvent) sigCheck {
-	ref := comptoir.RecordRef{Kind: comptoir.KeyRecord, Number: k.Number}
-	pub, err := k.Public()
-	if err != nil {
-		pub = nil
-	}
-	key := centralKey{Number: k.Number, Reason: k.Reason, Public: pub, From: k.From}
-	var by centralKey
-	switch {
-	case k.Reason == comptoir.KeyCreated && len(au.Keys) == 0, k.Reason == comptoir.KeyReplaced:
-		by = key
-	case k.Reason == comptoir.KeyRotated && len(au.Keys) > 0:
-		by = au.Keys[len(au.Keys)-1]
-	default:
-		// A second "created" key, or a rotation with no key before it: nothing may sign it.
-		by = centralKey{Number: 0}
-	}
-	if k.Reason == comptoir.KeyReplaced {
-		au.KeyBreaks++
-	}
-	c := au.check(seq, comptoir.KeyRecord, ref, p, by)
-	au.Keys = append(au.Keys, key)
-	return c
-}
-
-// check judges what a record's signature says of itself: made by key, in the right chain, first
-// of its chain or following the last signature checked for it. What it carries becomes the
-// chain's last signature whatever the answer, so that the next record is checked against what
-// the register pushed. The signature's value over the record's fields, those
-// comptoir.SignedFieldsOf builds (the same the register signed and verify checks), is left to
-// verify when everything else holds.
-func (au *sigAudit) check(seq uint64, kind comptoir.RecordKind, ref comptoir.RecordRef, p recordEvent, key centralKey) sigCheck {
-	chain := comptoir.ChainOf(kind)
-	prev := au.Sigs[chain]
-	sig := p.Signature
-	ok := sig != nil && key.Public != nil && sig.Chain == chain && sig.Key == key.Number &&
-		sig.First == (prev == "") && sig.Prev == prev
-	if sig != nil {
-		if au.Sigs == nil {
-			au.Sigs = map[comptoir.Chain]string{}
-		}
-		au.Sigs[chain] = sig.Value
-	}
-	return sigCheck{seq: seq, ref: ref, kind: kind, verify: ok, pub: key.Public, p: p}
+	return central.NewAuditEvent(seq, ce.Type, ce.Rejected != "", ce.Payload), nil
 }
 
 // minParallel is the fewest verifications worth a goroutine of their own: below it, starting one
@@ -284,19 +112,14 @@ func parallel(ctx context.Context, n int, p pace, fn func(i int)) {
 }
 
 // verifyAll verifies the checks that need it, at pace p.
-func verifyAll(ctx context.Context, checks []sigCheck, p pace) {
+func verifyAll(ctx context.Context, checks []central.SigCheck, p pace) {
 	var todo []int
 	for i := range checks {
-		if checks[i].verify {
+		if checks[i].Pending() {
 			todo = append(todo, i)
 		}
 	}
-	parallel(ctx, len(todo), p, func(j int) {
-		c := &checks[todo[j]]
-		sig := c.p.Signature
-		fields, err := comptoir.SignedFieldsOf(c.kind, c.p.Record, c.p.Hash, sig.First, sig.Prev)
-		c.ok = err == nil && comptoir.VerifyRecord(c.pub, fields, sig.Value)
-	})
+	parallel(ctx, len(todo), p, func(j int) { checks[todo[j]].Verify() })
 }
 
 // AuditSignatures checks the signatures of a register's events after its audit cursor, at most
@@ -337,7 +160,7 @@ type auditRun struct {
 	register string
 	// from is the cursor the run started from, next the state after its events.
 	from uint64
-	next sigAudit
+	next central.Audit
 	n    int
 	// breakSeq and breakWhat are the first break the run found, breakSeq 0 when none.
 	breakSeq  uint64
@@ -351,7 +174,7 @@ type auditRun struct {
 // auditRead reads up to limit of a register's events after its audit cursor, and checks their
 // signatures at pace p with no transaction open; nil when the register is caught up.
 func (c *Central) auditRead(ctx context.Context, register string, limit int, p pace) (*auditRun, error) {
-	var au sigAudit
+	var au central.Audit
 	var seqs []uint64
 	var values [][]byte
 	err := c.view(func(tx *bbolt.Tx) error {
@@ -391,39 +214,24 @@ func (c *Central) auditRead(ctx context.Context, register string, limit int, p p
 	if err != nil || len(seqs) == 0 {
 		return nil, err
 	}
-	r := &auditRun{register: register, from: au.Checked, next: au, n: len(seqs)}
-	r.next.Keys = append([]centralKey(nil), au.Keys...)
-	if au.Sigs != nil {
-		r.next.Sigs = make(map[comptoir.Chain]string, len(au.Sigs))
-		for ch, v := range au.Sigs {
-			r.next.Sigs[ch] = v
-		}
-	}
-	events := make([]auditEvent, len(seqs))
-	parallel(ctx, len(seqs), p, func(i int) { events[i] = readAuditEvent(seqs[i], values[i]) })
+	r := &auditRun{register: register, from: au.Checked, next: au.Clone(), n: len(seqs)}
+	events := make([]central.AuditEvent, len(seqs))
+	errs := make([]error, len(seqs))
+	parallel(ctx, len(seqs), p, func(i int) { events[i], errs[i] = readAuditEvent(seqs[i], values[i]) })
 	if err := checkCtx(ctx); err != nil {
 		return nil, err
 	}
-	for _, e := range events {
-		if e.err != nil {
-			return nil, e.err
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
 	}
-	checks := r.next.plan(events)
+	checks := r.next.Plan(events)
 	verifyAll(ctx, checks, p)
 	if err := checkCtx(ctx); err != nil {
 		return nil, err
 	}
-	for _, ch := range checks {
-		if ch.ok {
-			r.next.Signed++
-			continue
-		}
-		r.next.SignatureBreaks++
-		if r.breakSeq == 0 {
-			r.breakSeq, r.breakWhat = ch.seq, ch.ref.Format(comptoir.LangEN)+" (signature)"
-		}
-	}
+	r.breakSeq, r.breakWhat = r.next.Tally(checks)
 	r.next.Checked = seqs[len(seqs)-1]
 	return r, nil
 }
@@ -445,13 +253,9 @@ func commitAudits(tx *bbolt.Tx, runs []*auditRun) error {
 			if err != nil {
 				return err
 			}
-			// The first break by sequence is the one named, as a push that checked signatures
-			// named it: a link break pushed after this record gives way to it.
-			if !st.ChainBroken || (st.BreakSeq != 0 && r.breakSeq < st.BreakSeq) {
-				// The break the summary now names is logged, whether it is the first one or
-				// an earlier one than the push found.
-				r.flagged = true
-				st.ChainBroken, st.ChainBreak, st.BreakSeq = true, r.breakWhat, r.breakSeq
+			// The break the summary now names is logged, whether it is the first one or an
+			// earlier one than the push found (central.Register.FlagAudit).
+			if r.flagged = st.FlagAudit(r.breakSeq, r.breakWhat); r.flagged {
 				if err := putCentralRegister(tx, r.register, st); err != nil {
 					return err
 				}

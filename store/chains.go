@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/central"
 	"go.etcd.io/bbolt"
 )
 
@@ -47,11 +48,12 @@ var kindLetter = map[comptoir.RecordKind]byte{
 	comptoir.EventRecord: 'E', comptoir.KeyRecord: 'K',
 }
 
-// The outbox event types of the records of the new chains.
+// The outbox event types of the records of the new chains, which the central reads by the same
+// names.
 const (
-	eventReprintRecorded = "reprint.recorded"
-	eventTechRecorded    = "technical.recorded"
-	eventKeyRecorded     = "key.recorded"
+	eventReprintRecorded = central.EventReprintRecorded
+	eventTechRecorded    = central.EventTechRecorded
+	eventKeyRecorded     = central.EventKeyRecorded
 )
 
 // eventTypeOf is the outbox event type of a record kind.
@@ -60,10 +62,11 @@ var eventTypeOf = map[comptoir.RecordKind]string{
 	comptoir.ReprintRecord: eventReprintRecorded, comptoir.EventRecord: eventTechRecorded, comptoir.KeyRecord: eventKeyRecorded,
 }
 
-// kindOfEvent is the record kind an outbox event type points at.
-var kindOfEvent = map[string]comptoir.RecordKind{
-	comptoir.EventSaleRecorded: comptoir.TicketRecord, comptoir.EventClosingRecorded: comptoir.ClosingRecord,
-	eventReprintRecorded: comptoir.ReprintRecord, eventTechRecorded: comptoir.EventRecord, eventKeyRecorded: comptoir.KeyRecord,
+// kindOfEvent is the record kind an outbox event type points at, the zero kind for an event
+// about no record.
+func kindOfEvent(eventType string) comptoir.RecordKind {
+	kind, _ := central.KindOfEvent(eventType)
+	return kind
 }
 
 // storedSig is a signature as sigs/<register> keeps it.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/central"
 	"go.etcd.io/bbolt"
 )
 
@@ -58,7 +59,7 @@ func (ev storedEvent) event(tx *bbolt.Tx, regs *reg) (comptoir.Event, error) {
 	}
 	var rec record
 	var err error
-	if kind := kindOfEvent[ev.Type]; chainBucket[kind] != nil {
+	if kind := kindOfEvent(ev.Type); chainBucket[kind] != nil {
 		// A reprint, a technical event or a key lives in its chain's bucket, keyed by number.
 		var ok bool
 		if rec, ok, err = readChained(tx, []byte(ev.Register), kind, btoiSafe(ev.Key)); err == nil && !ok {
@@ -75,7 +76,7 @@ func (ev storedEvent) event(tx *bbolt.Tx, regs *reg) (comptoir.Event, error) {
 	// body forged to look like two records would be read as its author wished.
 	if sum := sha256.Sum256(rec.body); sum != rec.hash {
 		ref, _ := keyRef(ev.Key)
-		if kind := kindOfEvent[ev.Type]; chainBucket[kind] != nil {
+		if kind := kindOfEvent(ev.Type); chainBucket[kind] != nil {
 			ref = comptoir.RecordRef{Kind: kind, Number: btoiSafe(ev.Key)}
 		}
 		return comptoir.Event{}, comptoir.E(comptoir.CodeHashMismatch, ref)
@@ -83,14 +84,14 @@ func (ev storedEvent) event(tx *bbolt.Tx, regs *reg) (comptoir.Event, error) {
 	// The signature goes with the record, so that the central checks it with the register's key;
 	// a record older than the register's key has none.
 	var sig *comptoir.Signature
-	s, ok, err := recordSignature(*regs, comptoir.ChainOf(kindOfEvent[ev.Type]), ev.Key)
+	s, ok, err := recordSignature(*regs, comptoir.ChainOf(kindOfEvent(ev.Type)), ev.Key)
 	if err != nil {
 		return comptoir.Event{}, err
 	}
 	if ok {
 		sig = &s
 	}
-	payload, err := recordPayload(ev.Register, rec.hashHex(), rec.body, sig)
+	payload, err := central.RecordPayload(ev.Register, rec.hashHex(), rec.body, sig)
 	if err != nil {
 		return comptoir.Event{}, err
 	}
