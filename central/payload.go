@@ -14,9 +14,9 @@ import (
 // or an outbox listing otherwise scans every record several times.
 
 // RecordEvent is the payload of an event about a record: the register, the record's hash and its
-// exact hashed bytes (the fields of the store's eventPayload, in their order), and the record's signature, absent on
-// a record made before the register had a key. The signature is beside the record, never in it,
-// so that the record's bytes stay the ones hashed.
+// exact hashed bytes (the fields of the register's outbox payload, in their order), and the
+// record's signature, absent on a record made before the register had a key. The signature is
+// beside the record, never in it, so that the record's bytes stay the ones hashed.
 type RecordEvent struct {
 	Register  string              `json:"register"`
 	Hash      string              `json:"hash"`
@@ -128,10 +128,10 @@ func compactEscaped(body []byte) bool {
 
 // SplitRecordPayload reads a record's payload of the shape RecordPayload writes without
 // encoding/json, which would scan the whole record once to validate it and again to find its
-// end, before apply scans it twice more to read the ticket. It says ok only when json.Unmarshal
-// would read the same register, hash, record bytes and signature from a payload whose record is
-// valid JSON: it checks every byte but the record's, and the caller unmarshals the record, which
-// checks those. Anything else is left to encoding/json.
+// end, before Register.Apply scans it twice more to read the ticket. It says ok only when
+// json.Unmarshal would read the same register, hash, record bytes and signature from a payload
+// whose record is valid JSON: it checks every byte but the record's, and the caller unmarshals
+// the record, which checks those. Anything else is left to encoding/json.
 func SplitRecordPayload(payload []byte) (p RecordEvent, ok bool) {
 	const (
 		head = `{"register":"`

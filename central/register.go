@@ -83,8 +83,8 @@ var knownEventTypes = map[string]bool{
 	EventKeyRecorded:           true, EventReprintRecorded: true, EventTechRecorded: true,
 }
 
-// Ticket is the part of a ticket record the central's figures and chain check read.
-type Ticket struct {
+// ticketPart is the part of a ticket record the central's figures and chain check read.
+type ticketPart struct {
 	Register   string         `json:"register"`
 	Number     uint64         `json:"number"`
 	Training   bool           `json:"training"`
@@ -93,8 +93,8 @@ type Ticket struct {
 	PrevHash   string         `json:"prev_hash"`
 }
 
-// Closing is the part of a closing record the central reads.
-type Closing struct {
+// closingPart is the part of a closing record the central reads.
+type closingPart struct {
 	Register   string         `json:"register"`
 	Number     uint64         `json:"number"`
 	Period     string         `json:"period"`
@@ -121,10 +121,10 @@ func (st *Register) Apply(register string, e comptoir.Event) string {
 		}
 		return ""
 	}
-	var t Ticket
-	var cl Closing
+	var t ticketPart
+	var cl closingPart
 	var k comptoir.SigningKeyRecord
-	var n Numbered
+	var n numberedPart
 	var record any
 	switch kind {
 	case comptoir.TicketRecord:
@@ -143,7 +143,7 @@ func (st *Register) Apply(register string, e comptoir.Event) string {
 	var recordErr error
 	if split {
 		if split = json.Unmarshal(p.Record, record) == nil; !split {
-			t, cl, k, n, p = Ticket{}, Closing{}, comptoir.SigningKeyRecord{}, Numbered{}, RecordEvent{}
+			t, cl, k, n, p = ticketPart{}, closingPart{}, comptoir.SigningKeyRecord{}, numberedPart{}, RecordEvent{}
 		}
 	}
 	if !split {
@@ -154,7 +154,7 @@ func (st *Register) Apply(register string, e comptoir.Event) string {
 	if p.Register != register {
 		return fmt.Sprintf("record of register %q pushed by %q", p.Register, register)
 	}
-	hashOK := RecordHashIs(p.Record, p.Hash)
+	hashOK := recordHashIs(p.Record, p.Hash)
 	if !split {
 		recordErr = json.Unmarshal(p.Record, record)
 	}
@@ -202,11 +202,11 @@ func (st *Register) Apply(register string, e comptoir.Event) string {
 	return ""
 }
 
-// RecordHashIs reports whether a pushed record's bytes hash to the hash pushed with it. The
+// recordHashIs reports whether a pushed record's bytes hash to the hash pushed with it. The
 // register hashed the bytes encoding/json wrote (compact, HTML escaped); a JSON layer between the
 // two that re-indented the payload is undone by writing the record that way again, which costs a
 // pass over it only when the bytes as they came do not match.
-func RecordHashIs(record []byte, want string) bool {
+func recordHashIs(record []byte, want string) bool {
 	sum := sha256.Sum256(record)
 	if hex.EncodeToString(sum[:]) == want {
 		return true
@@ -256,8 +256,8 @@ type Key struct {
 	From map[comptoir.Chain]uint64 `json:"from,omitempty"`
 }
 
-// Numbered is the part of a reprint or technical event record the central reads.
-type Numbered struct {
+// numberedPart is the part of a reprint or technical event record the central reads.
+type numberedPart struct {
 	Register string `json:"register"`
 	Number   uint64 `json:"number"`
 	PrevHash string `json:"prev_hash"`
@@ -300,7 +300,7 @@ func (st *Register) FromHolds(from map[comptoir.Chain]uint64) bool {
 
 // applyKey checks a key record's place in the key chain: its hash, its link and number, and its
 // From against where the chains stand. Its signature, and which key must have made it, are the
-// auditor's (sigAudit.key).
+// auditor's (Audit.Plan).
 func (st *Register) applyKey(k *comptoir.SigningKeyRecord, p RecordEvent, hashOK bool) {
 	ref := comptoir.RecordRef{Kind: comptoir.KeyRecord, Number: k.Number}
 	st.check(ref, hashOK && k.Number == st.LastKey+1 && k.PrevHash == st.KeyHash && st.FromHolds(k.From))

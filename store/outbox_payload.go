@@ -8,6 +8,9 @@ import (
 	"github.com/comptoir/comptoir/central"
 )
 
+// A record's payload, which the outbox writes and the central reads, is central.RecordPayload's;
+// the outbox entry around it is the register's own, read here.
+
 // decodeStoredEvent reads an outbox entry. An entry about a journal record, as appendEvent
 // writes it, is read without encoding/json, which costs as much as the rest of reading the
 // outbox; anything else (a payload, an escape, another order) is left to decode. It says what
