@@ -27,15 +27,7 @@ func (s *Store) LogEvent(ctx context.Context, code comptoir.TechCode, user, deta
 // happen without their trace (a catalogue import, a setting, an archive): the caller must not
 // hold the head, which it reads and writes.
 func (s *Store) logTech(tx *bbolt.Tx, code comptoir.TechCode, user, detail string) error {
-	r := regBuckets(tx, s.register)
-	h, err := r.head()
-	if err != nil {
-		return err
-	}
-	if err := s.appendTech(tx, &h, code, user, detail); err != nil {
-		return err
-	}
-	return r.putHead(h)
+	return s.logTechWith(tx, code, user, detail, false)
 }
 
 // logTechIfSigning appends a technical event as logTech does, unless the signing key cannot be
@@ -43,24 +35,38 @@ func (s *Store) logTech(tx *bbolt.Tx, code comptoir.TechCode, user, detail strin
 // caller goes on. Logging in must not need the key, or a manager whose key file was lost could
 // never log in to declare the loss (comptoir key replace), whose own record then marks the break.
 func (s *Store) logTechIfSigning(tx *bbolt.Tx, code comptoir.TechCode, user, detail string) error {
+	return s.logTechWith(tx, code, user, detail, true)
+}
+
+func (s *Store) logTechWith(tx *bbolt.Tx, code comptoir.TechCode, user, detail string, keyOptional bool) error {
 	r := regBuckets(tx, s.register)
 	h, err := r.head()
 	if err != nil {
 		return err
 	}
-	if _, err := s.signerFor(tx, &h); err != nil {
-		for _, c := range []comptoir.Code{comptoir.CodeSigningKeyMissing, comptoir.CodeSigningKeyMismatch,
-			comptoir.CodeSigningKeyPermissions, comptoir.CodeSigningKeyInvalid} {
-			if isCode(err, c) {
+	if keyOptional {
+		if _, err := s.signerFor(tx, &h); err != nil {
+			if keyUnusable(err) {
 				return nil
 			}
+			return err
 		}
-		return err
 	}
 	if err := s.appendTech(tx, &h, code, user, detail); err != nil {
 		return err
 	}
 	return r.putHead(h)
+}
+
+// keyUnusable reports whether err says the signing key file cannot be used as it is.
+func keyUnusable(err error) bool {
+	for _, c := range []comptoir.Code{comptoir.CodeSigningKeyMissing, comptoir.CodeSigningKeyMismatch,
+		comptoir.CodeSigningKeyPermissions, comptoir.CodeSigningKeyInvalid} {
+		if isCode(err, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // appendTech appends a technical event to the log in the caller's transaction, moving h.
