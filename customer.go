@@ -12,6 +12,20 @@ import (
 // it, never to a name or an email, so that erasing the person leaves the accounts intact.
 type CustomerID string
 
+// Valid reports whether id is one a register draws: "M" and 16 lowercase hexadecimal digits.
+// The central checks it before a member ID becomes a key of its projections.
+func (id CustomerID) Valid() bool {
+	if len(id) != 17 || id[0] != 'M' {
+		return false
+	}
+	for _, c := range id[1:] {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // Customer is a loyalty member as the register knows them.
 type Customer struct {
 	ID    CustomerID `json:"id"`

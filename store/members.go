@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/comptoir/comptoir"
@@ -264,13 +263,7 @@ func newCustomerID(tx *bbolt.Tx) (comptoir.CustomerID, error) {
 }
 
 // validCustomerID accepts the IDs newCustomerID draws: "M" and 16 lowercase hex digits.
-func validCustomerID(id comptoir.CustomerID) bool {
-	if len(id) != 17 || id[0] != 'M' {
-		return false
-	}
-	_, err := hex.DecodeString(string(id[1:]))
-	return err == nil && strings.ToLower(string(id)) == "m"+string(id[1:])
-}
+func validCustomerID(id comptoir.CustomerID) bool { return id.Valid() }
 
 func bumpCardSeq(tx *bbolt.Tx, card string) error {
 	seq, err := strconv.ParseUint(card[2:12], 10, 64)
