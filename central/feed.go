@@ -1,10 +1,97 @@
 package central
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"strconv"
+	"strings"
 
 	"github.com/comptoir/comptoir"
 )
+
+// Cursors. A cursor names the last feed entry the register applied and binds itself to that
+// entry with a short hash of its stored bytes: "f2.<number>.<8 hex digits>". A central put back
+// from an older backup, which then appended other entries under the same numbers, refuses the
+// cursor instead of making the register skip what it never saw. Cursors of the first form,
+// "f1.<number>", handed out by the first increment, are still read, without that check. Every
+// backend numbers its feed from 1 and tags an entry's EntryBytes, so that a register keeps its
+// cursor when its central moves from one backend to another with its feed.
+const (
+	cursorPrefixV1 = "f1."
+	cursorPrefix   = "f2."
+)
+
+// EntryBytes is a feed entry as the embedded central stores it, the bytes its cursor tags hash:
+// a format byte (1), then its JSON.
+func EntryBytes(e FeedEntry) ([]byte, error) {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte{1}, b...), nil
+}
+
+// entryTag is the short hash that binds a cursor to the feed entry it names: 8 hex digits of the
+// SHA-256 of the stored entry (of nothing for the beginning).
+func entryTag(v []byte) string {
+	sum := sha256.Sum256(v)
+	return hex.EncodeToString(sum[:4])
+}
+
+// FormatCursor writes the position after feed entry n, whose stored bytes are v (nil for the
+// beginning, n = 0).
+func FormatCursor(n uint64, v []byte) string {
+	return cursorPrefix + strconv.FormatUint(n, 10) + "." + entryTag(v)
+}
+
+// Cursor is a cursor as read: the entry it names and, but for the first form, its tag.
+type Cursor struct {
+	// N is the number of the last entry applied, 0 for the beginning.
+	N      uint64
+	tag    string
+	tagged bool
+}
+
+// ParseCursor reads a cursor FormatCursor (or the first increment) wrote; "" is the beginning.
+// Anything else is refused with CodeInvalidCursor.
+func ParseCursor(cursor string) (Cursor, error) {
+	if cursor == "" {
+		return Cursor{tag: entryTag(nil), tagged: true}, nil
+	}
+	bad := comptoir.E(comptoir.CodeInvalidCursor, cursor)
+	if rest, ok := strings.CutPrefix(cursor, cursorPrefixV1); ok {
+		n, err := strconv.ParseUint(rest, 10, 64)
+		if err != nil || strconv.FormatUint(n, 10) != rest {
+			return Cursor{}, bad
+		}
+		return Cursor{N: n}, nil
+	}
+	rest, ok := strings.CutPrefix(cursor, cursorPrefix)
+	num, tag, ok2 := strings.Cut(rest, ".")
+	n, err := strconv.ParseUint(num, 10, 64)
+	if !ok || !ok2 || err != nil || strconv.FormatUint(n, 10) != num || len(tag) != 8 {
+		return Cursor{}, bad
+	}
+	if _, err := hex.DecodeString(tag); err != nil || strings.ToLower(tag) != tag {
+		return Cursor{}, bad
+	}
+	return Cursor{N: n, tag: tag, tagged: true}, nil
+}
+
+// Names reports whether the cursor may name the entry whose stored bytes are v (nil for none,
+// when N is 0 or the entry is gone): a cursor of the first form names any entry of its number, a
+// tagged one only the entry it was given for. A cursor that names another entry is refused by
+// the backend with CodeInvalidCursor.
+func (c Cursor) Names(v []byte) bool {
+	if !c.tagged {
+		return true
+	}
+	if v == nil && c.N != 0 {
+		return false
+	}
+	return entryTag(v) == c.tag
+}
 
 // DefaultMaxPageBytes is how large the encoded changes of one page may grow before the page
 // stops (with More set), whatever its count: a price list is carried whole in every catalog
