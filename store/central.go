@@ -3,7 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
+
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -88,7 +88,7 @@ type Central struct {
 	maxPage  int
 	timeout  time.Duration
 	noSync   bool
-	keys     *centralKeys
+	keys     *central.Keys
 	// wake tells a running auditor that a push brought events; it holds one token, so that a
 	// push never waits for the auditor and a burst of pushes wakes it once.
 	wake chan struct{}
@@ -148,11 +148,11 @@ func OpenCentral(path string, o CentralOptions) (*Central, error) {
 		check = bytes.Clone(c.Get(keyCentralKeyCheck))
 		return nil
 	})
-	var keys *centralKeys
+	var keys *central.Keys
 	if err == nil {
-		keys, err = loadCentralKey(centralKeyPath(path), check == nil)
+		keys, err = central.LoadKeys(central.KeyPath(path), check == nil)
 	}
-	if err == nil && check != nil && !hmac.Equal(check, keys.check) {
+	if err == nil && check != nil && !keys.Matches(check) {
 		err = comptoir.E(comptoir.CodeKeyMismatch)
 	}
 	if err == nil {
@@ -174,7 +174,7 @@ func OpenCentral(path string, o CentralOptions) (*Central, error) {
 // projections' buckets that a central file of the first increment lacks; it writes nothing when
 // there is nothing to add. A first increment's members' projections start empty: the events it
 // already held are not replayed into them.
-func completeCentral(db *bbolt.DB, keys *centralKeys, storeCheck bool) error {
+func completeCentral(db *bbolt.DB, keys *central.Keys, storeCheck bool) error {
 	missing := storeCheck
 	err := db.View(func(tx *bbolt.Tx) error {
 		for _, b := range projectionBuckets {
@@ -194,7 +194,7 @@ func completeCentral(db *bbolt.DB, keys *centralKeys, storeCheck bool) error {
 		if !storeCheck {
 			return nil
 		}
-		return tx.Bucket(bucketCentral).Put(keyCentralKeyCheck, keys.check)
+		return tx.Bucket(bucketCentral).Put(keyCentralKeyCheck, keys.Check)
 	})
 }
 
@@ -239,7 +239,7 @@ func (c *Central) update(fn func(tx *bbolt.Tx) error) error {
 // Path is the file the central was opened on.
 func (c *Central) Path() string { return c.path }
 
-// centralEvent is an event as the central stores it:
+// A pushed event as the central stores it (central.StoredEvent):
 //
 //	byte 0      format version (1)
 //	uvarint     length of the header
@@ -248,23 +248,12 @@ func (c *Central) Path() string { return c.path }
 //
 // The payload is kept as sent rather than inside the JSON header, which would re-encode (and
 // re-scan) every byte of it, and so that a rejected payload that is not JSON is kept as it came.
-type centralEvent struct {
-	ID       string    `json:"id"`
-	Type     string    `json:"type"`
-	At       time.Time `json:"at"`
-	Received time.Time `json:"received"`
-	// Rejected is why the event can never be applied; empty for an applied event.
-	Rejected string `json:"rejected,omitempty"`
-	Payload  []byte `json:"-"`
-}
+type centralEvent = central.StoredEvent
 
-// newCentralEvent is an event as it is stored, the member's wrapped data key taken out of its
-// payload (see stripWrappedKey).
-func newCentralEvent(e comptoir.Event, received time.Time) centralEvent {
-	return centralEvent{ID: e.ID, Type: e.Type, At: e.At.UTC(), Received: received, Payload: stripWrappedKey(e.Type, e.Payload)}
-}
+// keyCentralKeyCheck is where the central bucket holds the check value of its key file.
+var keyCentralKeyCheck = []byte("key_check")
 
-func (ce centralEvent) encode() []byte {
+func encodeCentralEvent(ce centralEvent) []byte {
 	h := encode(ce)[1:]
 	v := make([]byte, 0, 1+binary.MaxVarintLen64+len(h)+len(ce.Payload))
 	v = append(v, valueVersion)
@@ -289,21 +278,6 @@ func decodeCentralEvent(v []byte) (centralEvent, error) {
 	}
 	ce.Payload = bytes.Clone(v[1+k+int(n):])
 	return ce, nil
-}
-
-// same reports whether a pushed event is the one stored under its sequence. Payloads compare as
-// encoding/json writes them (compact, HTML escaped), which leaves the register's own encoding as
-// it is, so that a replay sent again through any JSON layer compares equal to what is stored.
-func (ce centralEvent) same(o centralEvent) bool {
-	if ce.ID != o.ID || ce.Type != o.Type || !ce.At.Equal(o.At) {
-		return false
-	}
-	if bytes.Equal(ce.Payload, o.Payload) {
-		return true
-	}
-	a, errA := json.Marshal(json.RawMessage(ce.Payload))
-	b, errB := json.Marshal(json.RawMessage(o.Payload))
-	return errA == nil && errB == nil && bytes.Equal(a, b)
 }
 
 // conflictSide is one version of a conflicting event in the record of the conflict, its payload
@@ -344,7 +318,7 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	if err := checkCentralName(register); err != nil {
 		return comptoir.PushResult{}, err
 	}
-	if err := checkBatch(events, c.maxBatch); err != nil {
+	if err := central.CheckBatch(events, c.maxBatch); err != nil {
 		return comptoir.PushResult{}, err
 	}
 	var res comptoir.PushResult
@@ -448,12 +422,12 @@ func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (
 		if e.Seq != st.AckedSeq+1 {
 			return comptoir.PushResult{}, comptoir.E(comptoir.CodeSeqGap, st.AckedSeq+1)
 		}
-		ce := newCentralEvent(e, now)
+		ce := central.NewStoredEvent(e, now)
 		reason := st.Apply(register, e)
 		if reason == "" {
 			// The projections change in this transaction, which also advances the acknowledged
 			// sequence: a replay never reaches it, so they too change exactly once.
-			if reason, err = c.project(tx, register, e, now); err != nil {
+			if reason, err = central.Project(boltTx{tx: tx, path: c.path}, c.keys, register, e, now); err != nil {
 				return comptoir.PushResult{}, err
 			}
 		}
@@ -464,7 +438,7 @@ func (c *Central) push(tx *bbolt.Tx, register string, events []comptoir.Event) (
 		} else {
 			res.Applied++
 		}
-		if err := evs.Put(itob(e.Seq), ce.encode()); err != nil {
+		if err := evs.Put(itob(e.Seq), encodeCentralEvent(ce)); err != nil {
 			return comptoir.PushResult{}, err
 		}
 		st.AckedSeq = e.Seq
@@ -485,7 +459,7 @@ func (c *Central) replays(tx *bbolt.Tx, register string, acked uint64, events []
 	evName := regBucketName(bucketEvents, []byte(register))
 	evs := tx.Bucket(evName)
 	for ; n < len(events) && events[n].Seq <= acked; n++ {
-		sent = newCentralEvent(events[n], now)
+		sent = central.NewStoredEvent(events[n], now)
 		var v []byte
 		if evs != nil {
 			v = evs.Get(itob(events[n].Seq))
@@ -496,7 +470,7 @@ func (c *Central) replays(tx *bbolt.Tx, register string, acked uint64, events []
 		if stored, err = decodeCentralEvent(v); err != nil {
 			return n, stored, sent, err
 		}
-		if !stored.same(sent) {
+		if !stored.Same(sent) {
 			return n, stored, sent, nil
 		}
 	}
@@ -504,33 +478,7 @@ func (c *Central) replays(tx *bbolt.Tx, register string, acked uint64, events []
 }
 
 // checkCentralName refuses the administrator's name and names a register cannot have.
-func checkCentralName(register string) error {
-	if register == comptoir.AdminName {
-		return comptoir.E(comptoir.CodeReservedRegister, register)
-	}
-	if !registerName.MatchString(register) {
-		return comptoir.E(comptoir.CodeInvalidRegister, register)
-	}
-	return nil
-}
-
-// checkBatch refuses a batch the central cannot take whatever it holds.
-func checkBatch(events []comptoir.Event, limit int) error {
-	if len(events) > limit {
-		return comptoir.E(comptoir.CodeBatchTooManyEvents, limit)
-	}
-	var prev uint64
-	for _, e := range events {
-		if e.Seq <= prev {
-			return comptoir.E(comptoir.CodeBatchOrder, e.Seq)
-		}
-		if e.ID == "" {
-			return comptoir.E(comptoir.CodeEventWithoutID, e.Seq)
-		}
-		prev = e.Seq
-	}
-	return nil
-}
+func checkCentralName(register string) error { return central.CheckName(register) }
 
 // readCentralRegister reads a register's summary; known is false when it never pushed.
 func readCentralRegister(tx *bbolt.Tx, register string) (st central.Register, known bool, err error) {

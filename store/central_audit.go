@@ -4,10 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
-	"runtime"
-	"sync"
-	"time"
 
 	"github.com/comptoir/comptoir"
 	"github.com/comptoir/comptoir/central"
@@ -35,11 +31,8 @@ import (
 var bucketSigAudit = []byte("signature_audit")
 
 // DefaultAuditBatch is how many events AuditSignatures reads and checks at most in one run when
-// given no limit: enough to keep every core busy, a few megabytes of payloads.
-const DefaultAuditBatch = 4096
-
-// maxAuditBytes bounds the stored events one run reads, whatever their number.
-const maxAuditBytes = 16 << 20
+// given no limit; see central.DefaultAuditBatch.
+const DefaultAuditBatch = central.DefaultAuditBatch
 
 // readSigAudit reads a register's audit state; a register never audited starts at zero.
 func readSigAudit(tx *bbolt.Tx, register string) (central.Audit, error) {
@@ -72,56 +65,6 @@ func readAuditEvent(seq uint64, v []byte) (central.AuditEvent, error) {
 	return central.NewAuditEvent(seq, ce.Type, ce.Rejected != "", ce.Payload), nil
 }
 
-// minParallel is the fewest verifications worth a goroutine of their own: below it, starting one
-// costs more than it spares.
-const minParallel = 16
-
-// pace is how the auditor shares the machine: on how many cores at most, and whether it yields
-// to other goroutines after each event.
-type pace struct {
-	cores int
-	// yield lets the goroutines waiting to run (a push being decoded or applied, which a
-	// register waits for) run before the next event, every 50 µs or so rather than when the
-	// scheduler preempts the auditor, every 10 ms: the background auditor runs on what the
-	// pushes leave.
-	yield bool
-}
-
-// fullPace is every core, no yielding: an audit someone waits for.
-func fullPace() pace { return pace{cores: runtime.GOMAXPROCS(0)} }
-
-// parallel runs fn(0) to fn(n-1) in up to p.cores goroutines, fewer when n is too small to be
-// worth them. It returns once every call has, or ctx ended.
-func parallel(ctx context.Context, n int, p pace, fn func(i int)) {
-	workers := max(1, min(p.cores, n/minParallel))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < n; i += workers {
-				if ctx.Err() != nil {
-					return
-				}
-				fn(i)
-				if p.yield {
-					runtime.Gosched()
-				}
-			}
-		})
-	}
-	wg.Wait()
-}
-
-// verifyAll verifies the checks that need it, at pace p.
-func verifyAll(ctx context.Context, checks []central.SigCheck, p pace) {
-	var todo []int
-	for i := range checks {
-		if checks[i].Pending() {
-			todo = append(todo, i)
-		}
-	}
-	parallel(ctx, len(todo), p, func(j int) { checks[todo[j]].Verify() })
-}
-
 // AuditSignatures checks the signatures of a register's events after its audit cursor, at most
 // max of them (DefaultAuditBatch when max is 0 or less) and never past what is acknowledged,
 // and advances the cursor: it returns how many events it went through, 0 when the register is
@@ -140,7 +83,7 @@ func (c *Central) AuditSignatures(ctx context.Context, register string, limit in
 		if err := checkCtx(ctx); err != nil {
 			return 0, err
 		}
-		r, err := c.auditRead(ctx, register, limit, fullPace())
+		r, err := c.auditRead(ctx, register, limit, central.FullPace())
 		if err != nil || r == nil {
 			return 0, err
 		}
@@ -173,7 +116,7 @@ type auditRun struct {
 
 // auditRead reads up to limit of a register's events after its audit cursor, and checks their
 // signatures at pace p with no transaction open; nil when the register is caught up.
-func (c *Central) auditRead(ctx context.Context, register string, limit int, p pace) (*auditRun, error) {
+func (c *Central) auditRead(ctx context.Context, register string, limit int, p central.Pace) (*auditRun, error) {
 	var au central.Audit
 	var seqs []uint64
 	var values [][]byte
@@ -201,7 +144,7 @@ func (c *Central) auditRead(ctx context.Context, register string, limit int, p p
 			values = append(values, bytes.Clone(v))
 			// A run is bounded in bytes too: a register may push events of megabytes each, and
 			// a run holds its copies in memory, and this read transaction open, until checked.
-			if size += len(v); size >= maxAuditBytes {
+			if size += len(v); size >= central.MaxAuditBytes {
 				end = btoi(k)
 				break
 			}
@@ -217,7 +160,7 @@ func (c *Central) auditRead(ctx context.Context, register string, limit int, p p
 	r := &auditRun{register: register, from: au.Checked, next: au.Clone(), n: len(seqs)}
 	events := make([]central.AuditEvent, len(seqs))
 	errs := make([]error, len(seqs))
-	parallel(ctx, len(seqs), p, func(i int) { events[i], errs[i] = readAuditEvent(seqs[i], values[i]) })
+	central.Parallel(ctx, len(seqs), p, func(i int) { events[i], errs[i] = readAuditEvent(seqs[i], values[i]) })
 	if err := checkCtx(ctx); err != nil {
 		return nil, err
 	}
@@ -227,7 +170,7 @@ func (c *Central) auditRead(ctx context.Context, register string, limit int, p p
 		}
 	}
 	checks := r.next.Plan(events)
-	verifyAll(ctx, checks, p)
+	central.VerifyAll(ctx, checks, p)
 	if err := checkCtx(ctx); err != nil {
 		return nil, err
 	}
@@ -272,7 +215,7 @@ func commitAudits(tx *bbolt.Tx, runs []*auditRun) error {
 // pushed when its turn came. An error with one register does not stop the others: they are all
 // returned together.
 func (c *Central) AuditAll(ctx context.Context) error {
-	return c.auditAll(ctx, DefaultAuditBatch, fullPace(), nil)
+	return c.auditAll(ctx, DefaultAuditBatch, central.FullPace(), nil)
 }
 
 // auditAll goes through the registers in turns, each turn reading and checking up to limit
@@ -280,7 +223,7 @@ func (c *Central) AuditAll(ctx context.Context) error {
 // limit events at a time, several registers in one transaction: with many registers pushing a
 // few events each, one commit (two fdatasyncs, which the pushes wait behind) serves them all.
 // flagged, when set, hears of each break that is its register's first.
-func (c *Central) auditAll(ctx context.Context, limit int, p pace, flagged func(register, first string)) error {
+func (c *Central) auditAll(ctx context.Context, limit int, p central.Pace, flagged func(register, first string)) error {
 	var registers []string
 	err := c.view(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketRegisters).ForEach(func(k, _ []byte) error {
@@ -351,73 +294,10 @@ func (c *Central) wakeAuditor() {
 	}
 }
 
-// AuditorOptions configure RunAuditor. The zero value is usable.
-type AuditorOptions struct {
-	// Every is how often the auditor looks for events besides being woken by each push; default
-	// five seconds.
-	Every time.Duration
-	// Settle is how long the auditor waits, once woken by a push, for the pushes that follow it:
-	// one pass then checks them all and commits them together, rather than one commit after
-	// every push, which the next pushes would wait behind. Default a quarter of a second.
-	Settle time.Duration
-	// Batch is how many events of a register one run checks at most; default
-	// DefaultAuditBatch.
-	Batch int
-	// Cores is how many cores the auditor verifies on at most; default all but one, at least
-	// one, so that the pushes, which registers wait for, keep a core while it catches up.
-	Cores int
-	// Log receives the breaks the auditor flags and its errors; nil says nothing.
-	Log *slog.Logger
-	// Passed, when set, runs after each pass over every register, so that a test can wait for
-	// one rather than guess how long it takes.
-	Passed func()
-}
-
 // RunAuditor checks the signatures of what registers push until ctx ends: at once, o.Settle after
-// a push that brought events, and every o.Every in case a wake was missed. It returns when ctx is
-// done, with no transaction of its own open, so that the caller may then close the central.
-func (c *Central) RunAuditor(ctx context.Context, o AuditorOptions) {
-	if o.Every <= 0 {
-		o.Every = 5 * time.Second
-	}
-	if o.Settle <= 0 {
-		o.Settle = 250 * time.Millisecond
-	}
-	if o.Batch <= 0 {
-		o.Batch = DefaultAuditBatch
-	}
-	if o.Cores <= 0 {
-		o.Cores = max(1, runtime.GOMAXPROCS(0)-1)
-	}
-	log := o.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	tick := time.NewTicker(o.Every)
-	defer tick.Stop()
-	for {
-		err := c.auditAll(ctx, o.Batch, pace{cores: o.Cores, yield: true}, func(register, first string) {
-			// Flagged, never refused, as a link break in a push is: said once, when found.
-			log.Warn("register chain broken", "register", register, "first_broken", first)
-		})
-		if err != nil && ctx.Err() == nil {
-			log.Error("central: signature audit", "err", err)
-		}
-		if o.Passed != nil {
-			o.Passed()
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-c.wake:
-			settle := time.NewTimer(o.Settle)
-			select {
-			case <-ctx.Done():
-				settle.Stop()
-				return
-			case <-settle.C:
-			}
-		case <-tick.C:
-		}
-	}
+// a push that brought events, and every o.Every in case a wake was missed (central.RunAuditor).
+// It returns when ctx is done, with no transaction of its own open, so that the caller may then
+// close the central.
+func (c *Central) RunAuditor(ctx context.Context, o central.AuditorOptions) {
+	central.RunAuditor(ctx, o, c.wake, c.auditAll)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/central"
 	"github.com/comptoir/comptoir/store"
 	"go.etcd.io/bbolt"
 )
@@ -190,7 +191,7 @@ func TestCentralAudit_RunAuditor(t *testing.T) {
 	go func() {
 		defer close(done)
 		// A long period: the pushes must be what wakes it.
-		c.RunAuditor(ctx, store.AuditorOptions{Every: time.Hour, Batch: 4, Log: slog.New(slog.NewTextHandler(&logged, nil)),
+		c.RunAuditor(ctx, central.AuditorOptions{Every: time.Hour, Batch: 4, Log: slog.New(slog.NewTextHandler(&logged, nil)),
 			Passed: func() {
 				select {
 				case passed <- struct{}{}:

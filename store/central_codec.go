@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/central"
 	"go.etcd.io/bbolt"
 )
 
@@ -32,7 +33,7 @@ const (
 	memberFormatV2 = 2
 )
 
-func (m *centralMember) marshal() []byte {
+func marshalMember(m *central.Member) []byte {
 	b := make([]byte, 0, 96+len(m.Cards)*14+len(m.Registers)*8)
 	b = append(b, memberFormat)
 	b = appendString(b, string(m.ID))
@@ -67,7 +68,7 @@ func (m *centralMember) marshal() []byte {
 	return appendTime(b, m.CentralActivity)
 }
 
-func (m *centralMember) unmarshal(v []byte) error {
+func unmarshalMember(m *central.Member, v []byte) error {
 	if len(v) == 0 || v[0] != memberFormat && v[0] != memberFormatV2 {
 		return errMemberRecord
 	}
@@ -213,14 +214,14 @@ func (r *memberReader) time() time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-func getCentralMember(tx *bbolt.Tx, id comptoir.CustomerID) (m centralMember, known bool, err error) {
+func getCentralMember(tx *bbolt.Tx, id comptoir.CustomerID) (m central.Member, known bool, err error) {
 	v := tx.Bucket(bucketCMembers).Get([]byte(id))
 	if v == nil {
-		return centralMember{ID: id, Status: comptoir.StatusActive}, false, nil
+		return central.NewMember(id), false, nil
 	}
-	return m, true, m.unmarshal(v)
+	return m, true, unmarshalMember(&m, v)
 }
 
-func putCentralMember(tx *bbolt.Tx, m *centralMember) error {
-	return tx.Bucket(bucketCMembers).Put([]byte(m.ID), m.marshal())
+func putCentralMember(tx *bbolt.Tx, m *central.Member) error {
+	return tx.Bucket(bucketCMembers).Put([]byte(m.ID), marshalMember(m))
 }

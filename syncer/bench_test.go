@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/comptoir/comptoir"
+	rules "github.com/comptoir/comptoir/central"
 	"github.com/comptoir/comptoir/internal/journaltest"
 	"github.com/comptoir/comptoir/store"
 	"github.com/comptoir/comptoir/syncer"
@@ -127,7 +128,7 @@ func durableCentral(b *testing.B, tokens map[string]string, audit bool) (*store.
 		stopped := make(chan struct{})
 		go func() {
 			defer close(stopped)
-			st.RunAuditor(ctx, store.AuditorOptions{})
+			st.RunAuditor(ctx, rules.AuditorOptions{})
 		}()
 		// Cleanups run last first: the auditor stops before the store closes.
 		b.Cleanup(func() {

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/central"
 	"github.com/comptoir/comptoir/store"
 	"github.com/comptoir/comptoir/syncer"
 )
@@ -85,7 +86,7 @@ type hooks struct {
 // auditor is a central store that checks the pushed signatures in the background, as the
 // embedded one does (store.Central.RunAuditor): the command runs it for the life of the server.
 type auditor interface {
-	RunAuditor(ctx context.Context, o store.AuditorOptions)
+	RunAuditor(ctx context.Context, o central.AuditorOptions)
 }
 
 // config is the command line.
@@ -283,20 +284,20 @@ func serve(ctx context.Context, cfg config, stderr io.Writer, h *hooks) error {
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	central, closer, err := h.open(cfg.db)
+	svc, closer, err := h.open(cfg.db)
 	if err != nil {
 		return err
 	}
 	if closer != nil {
 		defer closer.Close()
 	}
-	srv, err := syncer.NewServer(central, tokens)
+	srv, err := syncer.NewServer(svc, tokens)
 	if err != nil {
 		return failf("jetons refusés : %v", "tokens refused: %v", err)
 	}
 	srv.MaxBatchBytes, srv.MaxBatchEvents = cfg.maxBody, cfg.maxEvents
 	srv.Logger = slog.New(slog.NewTextHandler(stderr, nil))
-	if a, ok := central.(auditor); ok {
+	if a, ok := svc.(auditor); ok {
 		// The signatures are checked just after each push, in the background, for as long as the
 		// server runs. Its context is not ctx, so that it stops after the requests in flight, not
 		// before: what they pushed is audited at the next start (the cursor is in the database).
@@ -306,7 +307,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer, h *hooks) error {
 		stopped := make(chan struct{})
 		go func() {
 			defer close(stopped)
-			a.RunAuditor(actx, store.AuditorOptions{Log: srv.Logger, Passed: h.auditPassed})
+			a.RunAuditor(actx, central.AuditorOptions{Log: srv.Logger, Passed: h.auditPassed})
 		}()
 		defer func() {
 			stopAudit()

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/central"
 	"github.com/comptoir/comptoir/store"
 )
 
@@ -315,7 +316,7 @@ type auditedCentral struct {
 	stopped bool
 }
 
-func (a *auditedCentral) RunAuditor(ctx context.Context, _ store.AuditorOptions) {
+func (a *auditedCentral) RunAuditor(ctx context.Context, _ central.AuditorOptions) {
 	close(a.running)
 	<-ctx.Done()
 	a.stopped = true
