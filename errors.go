@@ -653,6 +653,17 @@ const (
 	CodePostgresAddress Code = "postgres_address"
 )
 
+// The refusals of moving an embedded central to PostgreSQL (comptoir-central migrate).
+const (
+	// CodeMigrateTargetNotEmpty refuses to copy a central into a PostgreSQL database that already
+	// holds a register, a member or a feed entry (args: how many of each): the copy keeps the
+	// feed's numbers, which would collide, and merging two centrals is not a copy.
+	CodeMigrateTargetNotEmpty Code = "migrate_target_not_empty"
+	// CodeMigrateMismatch says the copy, read back in its own transaction, does not hold what the
+	// embedded central holds (arg: what differs); the transaction is rolled back, nothing written.
+	CodeMigrateMismatch Code = "migrate_mismatch"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -1188,4 +1199,8 @@ var messages = map[Code]message{
 		"cannot connect to PostgreSQL database %q on %s: check the address given to --db, that the server is running and that it accepts this user"},
 	CodePostgresAddress: {"l'adresse PostgreSQL donnée à --db est illisible : écrivez-la comme postgres://utilisateur@serveur:5432/base",
 		"the PostgreSQL address given to --db cannot be read: write it as postgres://user@server:5432/database"},
+	CodeMigrateTargetNotEmpty: {"la base PostgreSQL n'est pas vide (%d caisses, %d membres, %d changements) : une centrale ne se copie que dans une base neuve ; créez-en une (createdb) et donnez son adresse à --to",
+		"the PostgreSQL database is not empty (%d registers, %d members, %d changes): a central is copied only into a new database; create one (createdb) and give its address to --to"},
+	CodeMigrateMismatch: {"la copie ne correspond pas à la centrale d'origine, rien n'a été écrit : %s",
+		"the copy does not match the original central, nothing was written: %s"},
 }
