@@ -46,6 +46,9 @@ type Counters struct {
 // the sink's to keep (nothing in it points into the backend's memory). A Sink's error stops the
 // walk, which returns it.
 type Sink interface {
+	// Counters come first, so that a target can refuse a central of another key before it
+	// copies anything.
+	Counters(c Counters) error
 	// Register is a register's summary and the signature auditor's state of it, nil when the
 	// auditor never ran over it.
 	Register(name string, st Register, au *Audit) error
@@ -66,7 +69,6 @@ type Sink interface {
 	Audit(n uint64, a AuditEntry) error
 	// CardBlock is the first card number of a register's block.
 	CardBlock(register string, first uint64) error
-	Counters(c Counters) error
 }
 
 // RegisterTotals are what a move checks of one register.

@@ -57,16 +57,24 @@ func (c *Central) Import(ctx context.Context, walk func(central.Sink) error) (sr
 	if regs+members+feed > 0 {
 		return src, dst, comptoir.E(comptoir.CodeMigrateTargetNotEmpty, regs, members, feed)
 	}
-	counters, totals, err := copyAll(ctx, tx, walk)
-	if err != nil {
-		return src, dst, err
-	}
-	src = *totals
 	var check []byte
 	if err := tx.QueryRow(ctx, "SELECT key_check FROM central").Scan(&check); err != nil {
 		return src, dst, err
 	}
-	if counters == nil || !bytes.Equal(check, counters.KeyCheck) {
+	// The source's counters come first in the walk: a central of another key is refused before
+	// anything is copied.
+	sameKey := func(k central.Counters) error {
+		if !bytes.Equal(check, k.KeyCheck) {
+			return comptoir.E(comptoir.CodeKeyMismatch)
+		}
+		return nil
+	}
+	counters, totals, err := copyAll(ctx, tx, walk, sameKey)
+	if err != nil {
+		return src, dst, err
+	}
+	src = *totals
+	if counters == nil {
 		return src, dst, comptoir.E(comptoir.CodeKeyMismatch)
 	}
 	if err := setCounters(ctx, tx, *counters); err != nil {
@@ -115,8 +123,9 @@ var (
 )
 
 // copyAll runs walk in a goroutine that sends its rows here, and copies each run of one table's
-// rows with one COPY. It returns the source's counters and what the walk handed over.
-func copyAll(ctx context.Context, tx pgx.Tx, walk func(central.Sink) error) (*central.Counters, *central.Totals, error) {
+// rows with one COPY; check judges the source's counters when they come. It returns them and
+// what the walk handed over.
+func copyAll(ctx context.Context, tx pgx.Tx, walk func(central.Sink) error, check func(central.Counters) error) (*central.Counters, *central.Totals, error) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rows := make(chan importRow, 1024)
@@ -138,6 +147,9 @@ func copyAll(ctx context.Context, tx pgx.Tx, walk func(central.Sink) error) (*ce
 	next, ok := <-rows
 	for ok {
 		if next.table == nil {
+			if err := check(*next.counters); err != nil {
+				return stop(err)
+			}
 			counters = next.counters
 			next, ok = <-rows
 			continue

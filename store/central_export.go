@@ -23,8 +23,8 @@ func (c *Central) Export(ctx context.Context, sink central.Sink) error {
 	}
 	return c.view(func(tx *bbolt.Tx) error {
 		x := exporter{ctx: ctx, tx: tx, path: c.path, sink: sink}
-		for _, step := range []func() error{x.registers, x.events, x.conflicts, x.members, x.cards, x.seals,
-			x.emails, x.blocked, x.feed, x.catalogs, x.audit, x.cardBlocks, x.counters} {
+		for _, step := range []func() error{x.counters, x.registers, x.events, x.conflicts, x.members, x.cards, x.seals,
+			x.emails, x.blocked, x.feed, x.catalogs, x.audit, x.cardBlocks} {
 			if err := step(); err != nil {
 				return err
 			}

@@ -103,7 +103,7 @@ func TestCentralExport_WalksEverything(t *testing.T) {
 	if err := c.Export(ctx, sink); err != nil {
 		t.Fatalf("Export: %v", err)
 	}
-	want := []string{"registers", "events", "cardblocks", "counters"}
+	want := []string{"counters", "registers", "events", "cardblocks"}
 	got := []string{}
 	for _, p := range sink.parts {
 		if p != "feed" && p != "catalogs" {
