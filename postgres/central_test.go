@@ -545,3 +545,63 @@ func TestAudit_CountsOnce(t *testing.T) {
 		t.Errorf("AuditSignatures after the audits: %d, %v, want 0 events", n, err)
 	}
 }
+
+// TestPush_NewMemberFromTwoRegistersAtOnce has two registers record the first sale of a member
+// the central never heard of at the same moment: both transactions find no row, one inserts it
+// and the other starts again and adds to it, so that no point is lost.
+func TestPush_NewMemberFromTwoRegistersAtOnce(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	a, b := open(t, dsn), open(t, dsn)
+	const rounds = 20
+	for round := range rounds {
+		id := member(500 + round)
+		var wg sync.WaitGroup
+		for i, c := range []*Central{a, b} {
+			register := fmt.Sprintf("R%d", i+1)
+			wg.Go(func() {
+				ev := sale(t, register, uint64(round+1), id, int64(i+1), 0)
+				if _, err := c.Push(context.Background(), register, []comptoir.Event{ev}); err != nil {
+					t.Errorf("Push %s: %v", register, err)
+				}
+			})
+		}
+		wg.Wait()
+		if got := count(t, a, "SELECT balance FROM members WHERE id = $1", string(id)); got != 3 {
+			t.Fatalf("round %d: balance %d, want 3, both sales", round, got)
+		}
+	}
+}
+
+// TestRunAuditor_WokenByPush runs the auditor in the background: a push wakes it, and it
+// catches the register up.
+func TestRunAuditor_WokenByPush(t *testing.T) {
+	c := open(t, pgtest.DSN(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	passed := make(chan struct{}, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.RunAuditor(ctx, central.AuditorOptions{Every: time.Hour, Settle: time.Millisecond, Passed: func() {
+			select {
+			case passed <- struct{}{}:
+			default:
+			}
+		}})
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	<-passed // the first pass, over nothing
+	mustPush(t, c, "R1", []comptoir.Event{sale(t, "R1", 1, "", 0, 0), sale(t, "R1", 2, "", 0, 0)})
+	for {
+		<-passed
+		sum, err := c.Register(context.Background(), "R1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.SignaturesPending == 0 {
+			return
+		}
+	}
+}
