@@ -108,12 +108,20 @@ func lockRegister(ctx context.Context, tx pgx.Tx, register string) (central.Regi
 	if err != nil {
 		return central.Register{}, err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO registers (name, acked_seq, state) VALUES ($1, 0, $2::jsonb)
-		ON CONFLICT (name) DO NOTHING`, register, string(zero)); err != nil {
+	// Both statements go in one round trip: the insertion of a register's first row, which
+	// does nothing once it has one, then the lock.
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO registers (name, acked_seq, state) VALUES ($1, 0, $2::jsonb)
+		ON CONFLICT (name) DO NOTHING`, register, string(zero))
+	var raw []byte
+	b.Queue("SELECT state FROM registers WHERE name = $1 FOR UPDATE", register).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&raw)
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return central.Register{}, err
 	}
-	st, _, err := readRegister(ctx, tx, register, true)
-	return st, err
+	var st central.Register
+	return st, json.Unmarshal(raw, &st)
 }
 
 // queuePutRegister queues the register's new summary.
@@ -153,16 +161,28 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	}
 	// A batch of replays only, a register retrying after a lost answer, is answered from a read:
 	// it changes nothing, and must not wait behind the register's lock.
+	// The acknowledged sequence is read first on its own, a single statement seeing one snapshot:
+	// a batch that brings new events, the usual one, then goes straight to its transaction.
+	var acked int64
+	err := c.pool.QueryRow(ctx, "SELECT acked_seq FROM registers WHERE name = $1", register).Scan(&acked)
+	if errors.Is(err, pgx.ErrNoRows) {
+		acked, err = 0, nil
+	}
+	if err != nil {
+		return comptoir.PushResult{}, err
+	}
 	replayed := false
-	err := c.view(ctx, func(tx pgx.Tx) error {
-		st, _, err := readRegister(ctx, tx, register, false)
-		if err != nil || events[len(events)-1].Seq > st.AckedSeq {
+	if events[len(events)-1].Seq <= uint64(acked) {
+		err = c.view(ctx, func(tx pgx.Tx) error {
+			st, _, err := readRegister(ctx, tx, register, false)
+			if err != nil || events[len(events)-1].Seq > st.AckedSeq {
+				return err
+			}
+			n, _, _, err := replays(ctx, tx, register, st.AckedSeq, events, c.now())
+			replayed, res.AckedSeq, res.Replayed = n == len(events), st.AckedSeq, n
 			return err
-		}
-		n, _, _, err := replays(ctx, tx, register, st.AckedSeq, events, c.now())
-		replayed, res.AckedSeq, res.Replayed = n == len(events), st.AckedSeq, n
-		return err
-	})
+		})
+	}
 	if err != nil || replayed {
 		return res, err
 	}

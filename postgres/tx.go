@@ -82,57 +82,50 @@ var errRetry = errors.New("postgres: a concurrent transaction created a row firs
 // never deadlock over them; a card's other owner, met later, is locked when met, and the rare
 // deadlock that then follows is retried whole (see retryable).
 func (t *projTx) prefetch(ids []comptoir.CustomerID, cards []string) error {
+	b := &pgx.Batch{}
 	if len(ids) > 0 {
-		rows, err := t.tx.Query(t.ctx, "SELECT state FROM members WHERE id = ANY($1) ORDER BY id FOR UPDATE", ids)
-		if err != nil {
-			return err
-		}
-		seen := map[comptoir.CustomerID]bool{}
-		for rows.Next() {
-			var raw []byte
-			if err := rows.Scan(&raw); err != nil {
-				rows.Close()
-				return err
+		b.Queue("SELECT state FROM members WHERE id = ANY($1) ORDER BY id FOR UPDATE", ids).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var raw []byte
+				if err := rows.Scan(&raw); err != nil {
+					return err
+				}
+				var m central.Member
+				if err := json.Unmarshal(raw, &m); err != nil {
+					return err
+				}
+				t.members[m.ID] = &memberSlot{m: m, stored: true}
 			}
-			var m central.Member
-			if err := json.Unmarshal(raw, &m); err != nil {
-				rows.Close()
-				return err
-			}
-			t.members[m.ID] = &memberSlot{m: m, stored: true}
-			seen[m.ID] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if !seen[id] {
-				t.members[id] = &memberSlot{m: central.NewMember(id)}
-			}
-		}
+			return rows.Err()
+		})
 	}
 	if len(cards) > 0 {
-		rows, err := t.tx.Query(t.ctx, "SELECT card, member FROM cards WHERE card = ANY($1)", cards)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var card, member string
-			if err := rows.Scan(&card, &member); err != nil {
-				rows.Close()
-				return err
+		b.Queue("SELECT card, member FROM cards WHERE card = ANY($1)", cards).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var card, member string
+				if err := rows.Scan(&card, &member); err != nil {
+					return err
+				}
+				t.cards[card] = cardSlot{owner: comptoir.CustomerID(member), known: true}
 			}
-			t.cards[card] = cardSlot{owner: comptoir.CustomerID(member), known: true}
+			return rows.Err()
+		})
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	if err := t.tx.SendBatch(t.ctx, b).Close(); err != nil {
+		return err
+	}
+	// What the queries did not find has no row: a new member, a card no one holds.
+	for _, id := range ids {
+		if _, ok := t.members[id]; !ok {
+			t.members[id] = &memberSlot{m: central.NewMember(id)}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, card := range cards {
-			if _, ok := t.cards[card]; !ok {
-				t.cards[card] = cardSlot{}
-			}
+	}
+	for _, card := range cards {
+		if _, ok := t.cards[card]; !ok {
+			t.cards[card] = cardSlot{}
 		}
 	}
 	return nil
