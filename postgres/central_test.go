@@ -138,17 +138,13 @@ func TestPush_ExactlyOnceAcrossTwoCentrals(t *testing.T) {
 	}
 	var want [4]int64
 	seqs := map[string]uint64{}
-	for _, r := range registers {
-		// Each register enrols one member, so that the back office finds them by card.
-		if r == "R1" {
-			var evs []comptoir.Event
-			for i := range 4 {
-				seqs[r]++
-				evs = append(evs, enrol(t, r, seqs[r], member(i), cards[member(i)]))
-			}
-			mustPush(t, a, r, evs)
-		}
+	// R1 enrols the members first, so that the back office finds them by card.
+	var enrolments []comptoir.Event
+	for i := range 4 {
+		seqs["R1"]++
+		enrolments = append(enrolments, enrol(t, "R1", seqs["R1"], member(i), cards[member(i)]))
 	}
+	mustPush(t, a, "R1", enrolments)
 	applied := map[string]int{}
 	var mu sync.Mutex
 	for range rounds {

@@ -148,21 +148,8 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	if err := central.CheckBatch(events, c.maxBatch); err != nil {
 		return comptoir.PushResult{}, err
 	}
-	var res comptoir.PushResult
-	if len(events) == 0 {
-		// Nothing to write: the answer is what is acknowledged, and a register that never
-		// pushed gets no summary for an empty batch.
-		err := c.view(ctx, func(tx pgx.Tx) error {
-			st, _, err := readRegister(ctx, tx, register, false)
-			res.AckedSeq = st.AckedSeq
-			return err
-		})
-		return res, err
-	}
-	// A batch of replays only, a register retrying after a lost answer, is answered from a read:
-	// it changes nothing, and must not wait behind the register's lock.
-	// The acknowledged sequence is read first on its own, a single statement seeing one snapshot:
-	// a batch that brings new events, the usual one, then goes straight to its transaction.
+	// The acknowledged sequence is read first, in one statement: a batch that brings new events,
+	// the usual one, then goes straight to its transaction.
 	var acked int64
 	err := c.pool.QueryRow(ctx, "SELECT acked_seq FROM registers WHERE name = $1", register).Scan(&acked)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -171,6 +158,14 @@ func (c *Central) Push(ctx context.Context, register string, events []comptoir.E
 	if err != nil {
 		return comptoir.PushResult{}, err
 	}
+	var res comptoir.PushResult
+	if len(events) == 0 {
+		// Nothing to write: the answer is what is acknowledged, and a register that never
+		// pushed gets no summary for an empty batch.
+		return comptoir.PushResult{AckedSeq: uint64(acked)}, nil
+	}
+	// A batch of replays only, a register retrying after a lost answer, is answered from a read:
+	// it changes nothing, and must not wait behind the register's lock.
 	replayed := false
 	if events[len(events)-1].Seq <= uint64(acked) {
 		err = c.view(ctx, func(tx pgx.Tx) error {
