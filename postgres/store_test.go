@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"reflect"
@@ -98,4 +99,85 @@ func batch0(events []comptoir.Event) string {
 	}
 	id := events[0].ID
 	return id[:2]
+}
+
+// realSales are the events of a real register that recorded n sales: its key record at
+// sequence 1, ticket k at k+1, signed.
+func realSales(tb testing.TB, n int) []comptoir.Event {
+	tb.Helper()
+	ctx := context.Background()
+	reg, err := store.Open(filepath.Join(tb.TempDir(), "register.db"), store.Options{Register: "R1", NoSync: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer reg.Close()
+	p := comptoir.Product{GTIN: "3017620422003", Name: "Pâte à tartiner", Price: comptoir.Euros(3, 95), VAT: comptoir.VATReduced}
+	for range n {
+		d := comptoir.SaleDraft{Lines: []comptoir.Line{comptoir.LineFor(p, 1)},
+			Payments: []comptoir.Payment{{Method: comptoir.Card, Amount: p.Price}}}
+		if _, err := reg.RecordSale(ctx, d); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	events, err := reg.Outbox(ctx, 0, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return events
+}
+
+// TestSameAuditAsEmbedded has both centrals audit the same signed events, one of them with a
+// signature that does not hold and one pushed out of its chain: the summaries agree on what was
+// checked, what broke and which break is named.
+func TestSameAuditAsEmbedded(t *testing.T) {
+	ctx := context.Background()
+	events := realSales(t, 6)
+	// Ticket 2's signature altered: its hash chain still links, only the auditor sees it.
+	i := bytes.Index(events[2].Payload, []byte(`"sig":"`))
+	if i < 0 {
+		t.Fatalf("no signature in %s", events[2].Payload)
+	}
+	tampered := bytes.Clone(events[2].Payload)
+	j := i + len(`"sig":"`)
+	if tampered[j] == 'A' {
+		tampered[j] = 'B'
+	} else {
+		tampered[j] = 'A'
+	}
+	events[2].Payload = tampered
+	// Ticket 5 left out: ticket 6 goes under its sequence and breaks the chain at the push.
+	events = append(events[:5], events[6])
+	events[5].Seq = 6
+
+	now := func() time.Time { return day0.Add(time.Hour) }
+	bolt, err := store.OpenCentral(filepath.Join(t.TempDir(), "central.db"), store.CentralOptions{Now: now, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bolt.Close() })
+	dsn := pgtest.DSN(t)
+	pg, err := Open(ctx, dsn, Options{KeyPath: keyPath(t, dsn), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pg.Close() })
+	for _, c := range []interface {
+		comptoir.CentralStore
+		AuditAll(context.Context) error
+	}{bolt, pg} {
+		if _, err := c.Push(ctx, "R1", events); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AuditAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, errA := bolt.Register(ctx, "R1")
+	b, errB := pg.Register(ctx, "R1")
+	if errA != nil || errB != nil || !reflect.DeepEqual(a, b) {
+		t.Fatalf("summary:\nbbolt    %+v (%v)\npostgres %+v (%v)", a, errA, b, errB)
+	}
+	if b.ChainBreak != "ticket 2 (signature)" || b.SignatureBreaks == 0 || b.SignaturesPending != 0 {
+		t.Errorf("summary %+v, want the break named at ticket 2's signature, none pending", b)
+	}
 }
