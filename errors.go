@@ -653,6 +653,19 @@ const (
 	CodePostgresAddress Code = "postgres_address"
 )
 
+// The refusals of the PostgreSQL central's options.
+const (
+	// CodePostgresKeyPath refuses to open a PostgreSQL central without its key file's path: the
+	// key never lives in the database, and every process sharing the database must use the
+	// same file, so there is no place beside the database to default to.
+	CodePostgresKeyPath Code = "postgres_key_path"
+	// CodeDuplicateEventID refuses a pushed event whose ID the PostgreSQL central already holds
+	// under another sequence number or register (args: the sequence number, the ID): event IDs
+	// derive from their content, register included, so two events never share one unless a
+	// register's outbox was copied to another register.
+	CodeDuplicateEventID Code = "duplicate_event_id"
+)
+
 // The refusals of moving an embedded central to PostgreSQL (comptoir-central migrate).
 const (
 	// CodeMigrateTargetNotEmpty refuses to copy a central into a PostgreSQL database that already
@@ -1199,6 +1212,10 @@ var messages = map[Code]message{
 		"cannot connect to PostgreSQL database %q on %s: check the address given to --db, that the server is running and that it accepts this user"},
 	CodePostgresAddress: {"l'adresse PostgreSQL donnée à --db est illisible : écrivez-la comme postgres://utilisateur@serveur:5432/base",
 		"the PostgreSQL address given to --db cannot be read: write it as postgres://user@server:5432/database"},
+	CodePostgresKeyPath: {"une centrale sur PostgreSQL a besoin du chemin de son fichier de clé (--key) : la clé n'est jamais dans la base, et chaque processus qui partage la base utilise le même fichier",
+		"a central on PostgreSQL needs the path of its key file (--key): the key is never in the database, and every process sharing the database uses the same file"},
+	CodeDuplicateEventID: {"l'événement n° %d porte l'identifiant %s, que la centrale a déjà reçu pour un autre événement : la caisse a-t-elle été copiée depuis une autre ?",
+		"event %d carries ID %s, which the central already received for another event: was this register copied from another one?"},
 	CodeMigrateTargetNotEmpty: {"la base PostgreSQL n'est pas vide (%d caisses, %d membres, %d changements) : une centrale ne se copie que dans une base neuve ; créez-en une (createdb) et donnez son adresse à --to",
 		"the PostgreSQL database is not empty (%d registers, %d members, %d changes): a central is copied only into a new database; create one (createdb) and give its address to --to"},
 	CodeMigrateMismatch: {"la copie ne correspond pas à la centrale d'origine, rien n'a été écrit : %s",

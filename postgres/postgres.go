@@ -2,8 +2,8 @@
 // embedded bbolt central: one database that several comptoir-central processes share, which its
 // users back up and replicate with PostgreSQL's own tools.
 //
-// This first increment opens the database and brings its schema up to date; the central's
-// storage interface comes with the next ones.
+// The rules are package central's, the same the embedded central runs: this package only
+// stores what they read and write, in transactions that hold across processes.
 package postgres
 
 import (
@@ -12,24 +12,70 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/central"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Central is the central's storage in a PostgreSQL database. It is safe for concurrent use, and
-// several processes may each hold one on the same database.
+// several processes may each hold one on the same database: every rule that must hold across
+// them (a batch applied once, a card's first owner, the feed's order) is held by the database's
+// locks and constraints, never by this process's memory.
 type Central struct {
-	pool *pgxpool.Pool
+	pool     *pgxpool.Pool
+	keys     *central.Keys
+	now      func() time.Time
+	maxBatch int
+	maxPage  int
+	// wake tells a running auditor that a push brought events; it holds one token, so that a
+	// push never waits for the auditor and a burst of pushes wakes it once.
+	wake chan struct{}
+	// beforeCommit, set by tests only, runs in a transaction that appended feed entries, after
+	// they are inserted and before the commit, to hold it open while a reader polls the feed.
+	beforeCommit func()
 }
 
-// Open connects to the PostgreSQL database dsn names (a postgres:// URL or keyword=value pairs)
-// and applies the schema migrations it lacks. It refuses a DSN it cannot read
-// (comptoir.CodePostgresAddress), a server it cannot connect to (comptoir.CodePostgresUnreachable)
-// and a database whose schema is newer than this program's (comptoir.CodeSchemaTooNew). ctx
+var _ comptoir.CentralService = (*Central)(nil)
+
+// Options configure Open.
+type Options struct {
+	// KeyPath is the central's key file (see central.LoadKeys): required, since the key never
+	// lives in the database, and the same file for every process sharing the database. It is
+	// created with the database's first opening and never again.
+	KeyPath string
+	// Now is the clock that dates what the central receives; default time.Now.
+	Now func() time.Time
+	// MaxBatchEvents is the most events one push may carry; default comptoir.MaxBatchEvents.
+	MaxBatchEvents int
+	// MaxPageBytes bounds the encoded size of a page of changes; default
+	// central.DefaultMaxPageBytes. A page always holds at least one change, however large.
+	MaxPageBytes int
+}
+
+// Open connects to the PostgreSQL database dsn names (a postgres:// URL or keyword=value pairs),
+// applies the schema migrations it lacks and reads the central's key file. It refuses a missing
+// key path (comptoir.CodePostgresKeyPath), a DSN it cannot read (comptoir.CodePostgresAddress),
+// a server it cannot connect to (comptoir.CodePostgresUnreachable), a database whose schema is
+// newer than this program's (comptoir.CodeSchemaTooNew), a database whose key file is gone
+// (comptoir.CodeCentralKeyLost) and another central's key (comptoir.CodeKeyMismatch). ctx
 // bounds the opening only, not the life of the Central.
-func Open(ctx context.Context, dsn string) (*Central, error) {
+func Open(ctx context.Context, dsn string, o Options) (*Central, error) {
+	if o.KeyPath == "" {
+		return nil, comptoir.E(comptoir.CodePostgresKeyPath)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxBatchEvents <= 0 {
+		o.MaxBatchEvents = comptoir.MaxBatchEvents
+	}
+	if o.MaxPageBytes <= 0 {
+		o.MaxPageBytes = central.DefaultMaxPageBytes
+	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// The parser's error repeats the DSN, and masks its password only when it can make the
@@ -48,11 +94,58 @@ func Open(ctx context.Context, dsn string) (*Central, error) {
 		pool.Close()
 		return nil, refusal(cfg, err)
 	}
-	return &Central{pool: pool}, nil
+	keys, err := openKeys(ctx, pool, o.KeyPath)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &Central{pool: pool, keys: keys, now: o.Now, maxBatch: o.MaxBatchEvents, maxPage: o.MaxPageBytes,
+		wake: make(chan struct{}, 1)}, nil
+}
+
+// openKeys reads the key file whose check value the database holds. A database without one is
+// new: its key file is created (or the one there read) and its check stored. Two processes
+// opening a new database at once may both get here; the first check stored wins, and the other
+// process then compares its key with it like any later opening, so that a database never has
+// two keys.
+func openKeys(ctx context.Context, pool *pgxpool.Pool, path string) (*central.Keys, error) {
+	check, err := keyCheck(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := central.LoadKeys(path, check == nil)
+	if err != nil {
+		return nil, err
+	}
+	if check == nil {
+		if _, err := pool.Exec(ctx, "INSERT INTO central (key_check) VALUES ($1) ON CONFLICT DO NOTHING", keys.Check); err != nil {
+			return nil, err
+		}
+		if check, err = keyCheck(ctx, pool); err != nil {
+			return nil, err
+		}
+	}
+	if !keys.Matches(check) {
+		return nil, comptoir.E(comptoir.CodeKeyMismatch)
+	}
+	return keys, nil
+}
+
+// keyCheck is the check value of the database's key, nil before the first opening stored it.
+func keyCheck(ctx context.Context, pool *pgxpool.Pool) ([]byte, error) {
+	var check []byte
+	err := pool.QueryRow(ctx, "SELECT key_check FROM central").Scan(&check)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	return check, err
 }
 
 // Close closes the Central's connections, waiting for those in use to be returned.
-func (c *Central) Close() { c.pool.Close() }
+func (c *Central) Close() error {
+	c.pool.Close()
+	return nil
+}
 
 // refusal turns a failure to connect into the refusal that names the database and the server;
 // any other error is returned as it is.

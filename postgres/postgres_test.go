@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,12 +23,23 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // open opens the Central on dsn, closed when the test ends.
 func open(t *testing.T, dsn string) *Central {
 	t.Helper()
-	c, err := Open(context.Background(), dsn)
+	c, err := Open(context.Background(), dsn, Options{KeyPath: keyPath(t, dsn)})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	t.Cleanup(c.Close)
+	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// testKeys holds the key file of each test database, so that every Central a test opens on
+// its database reads the same key, as the processes sharing one database do.
+var testKeys sync.Map
+
+// keyPath is the key file of the test database dsn, in the folder of the test that first asked.
+func keyPath(t *testing.T, dsn string) string {
+	t.Helper()
+	p, _ := testKeys.LoadOrStore(dsn, filepath.Join(t.TempDir(), "central.key"))
+	return p.(string)
 }
 
 // newPool opens a pool on dsn for the test to look at the database behind the Central's back.
@@ -184,7 +197,7 @@ func TestOpen_NewerSchemaRefused(t *testing.T) {
 	if _, err := pool.Exec(context.Background(), "INSERT INTO comptoir_schema (version, name) VALUES ($1, 'from_a_later_comptoir')", n+1); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Open(context.Background(), dsn)
+	c, err := Open(context.Background(), dsn, Options{KeyPath: keyPath(t, dsn)})
 	if err == nil {
 		c.Close()
 		t.Fatal("Open accepted a database whose schema is newer than the program's")
@@ -213,7 +226,7 @@ func TestOpen_ConcurrentOpensMigrateOnce(t *testing.T) {
 	for range opens {
 		go func() {
 			<-start
-			c, err := Open(context.Background(), dsn)
+			c, err := Open(context.Background(), dsn, Options{KeyPath: keyPath(t, dsn)})
 			if err == nil {
 				centrals <- c
 			}
@@ -255,7 +268,7 @@ func TestOpen_Unreachable(t *testing.T) {
 			"shops", fmt.Sprintf("127.0.0.1:%d", closedPort)},
 	}
 	for _, tt := range tests {
-		c, err := Open(context.Background(), tt.dsn)
+		c, err := Open(context.Background(), tt.dsn, Options{KeyPath: filepath.Join(t.TempDir(), "central.key")})
 		if err == nil {
 			c.Close()
 			t.Errorf("Open(%q) connected where no server listens", tt.dsn)
@@ -281,7 +294,7 @@ func TestOpen_Unreachable(t *testing.T) {
 
 func TestOpen_UnreadableAddress(t *testing.T) {
 	for _, dsn := range []string{"postgres://comptoir:s3cret@db.example:port/central", "host=/tmp port=five password=s3cret"} {
-		c, err := Open(context.Background(), dsn)
+		c, err := Open(context.Background(), dsn, Options{KeyPath: keyPath(t, dsn)})
 		if err == nil {
 			c.Close()
 			t.Errorf("Open(%q) accepted an unreadable address", dsn)

@@ -114,15 +114,35 @@ var auditModes = []struct {
 	audit bool
 }{{"auditor", true}, {"push_only", false}}
 
-// durableCentral is a central that commits durably, as the command runs it, over loopback HTTP,
-// its auditor running in the background when audit is true.
-func durableCentral(b *testing.B, tokens map[string]string, audit bool) (*store.Central, string) {
+// benchCentral is a central the sync benchmarks measure: its service and its auditor.
+type benchCentral interface {
+	comptoir.CentralService
+	AuditAll(ctx context.Context) error
+	RunAuditor(ctx context.Context, o rules.AuditorOptions)
+}
+
+// benchBackends are the central's storages the sync benchmarks run on, each in the same run, so
+// that their figures compare: the embedded bbolt file and PostgreSQL (benchPostgres).
+var benchBackends = []struct {
+	name string
+	open func(testing.TB) benchCentral
+}{
+	{"bbolt", func(tb testing.TB) benchCentral {
+		tb.Helper()
+		st, err := store.OpenCentral(filepath.Join(tb.TempDir(), "central.db"), store.CentralOptions{})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { st.Close() })
+		return st
+	}},
+}
+
+// durableCentral is a central of backend open that commits durably, as the command runs it,
+// over loopback HTTP, its auditor running in the background when audit is true.
+func durableCentral(b *testing.B, open func(testing.TB) benchCentral, tokens map[string]string, audit bool) (benchCentral, string) {
 	b.Helper()
-	st, err := store.OpenCentral(filepath.Join(b.TempDir(), "central.db"), store.CentralOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
+	st := open(b)
 	if audit {
 		ctx, cancel := context.WithCancel(context.Background())
 		stopped := make(chan struct{})
@@ -145,20 +165,28 @@ func durableCentral(b *testing.B, tokens map[string]string, audit bool) (*store.
 	return st, ts.URL
 }
 
-// BenchmarkSync_Push100k drains a register's outbox of about 100 000 events (20 days of 5 000
-// tickets and their closings) with the Syncer, over loopback HTTP to a central that commits
-// durably, in batches of comptoir.MaxBatchEvents. Beside it, in the same run: (a) the same
-// events applied straight to store.Central.Push in the same batches, without HTTP, the floor
-// (goal: HTTP at least 50 % of its rate, "pct_of_direct"); and (b) one request per event
-// through the client, measured on the first 1 000 events and extrapolated, since 100 000 of them
-// would take minutes (goal: batches at least 30 times faster, "x_single").
-func BenchmarkSync_Push100k(b *testing.B) {
-	for _, m := range auditModes {
-		b.Run(m.name, func(b *testing.B) { benchPush100k(b, m.audit) })
+// eachBackend runs bench once per backend and audit mode, as sub-benchmarks
+// "<backend>/<mode>".
+func eachBackend(b *testing.B, bench func(b *testing.B, open func(testing.TB) benchCentral, audit bool)) {
+	for _, be := range benchBackends {
+		b.Run(be.name, func(b *testing.B) {
+			for _, m := range auditModes {
+				b.Run(m.name, func(b *testing.B) { bench(b, be.open, m.audit) })
+			}
+		})
 	}
 }
 
-func benchPush100k(b *testing.B, audit bool) {
+// BenchmarkSync_Push100k drains a register's outbox of about 100 000 events (20 days of 5 000
+// tickets and their closings) with the Syncer, over loopback HTTP to a central that commits
+// durably, in batches of comptoir.MaxBatchEvents. Beside it, in the same run: (a) the same
+// events applied straight to the central's Push in the same batches, without HTTP, the floor
+// (goal: HTTP at least 50 % of its rate, "pct_of_direct"); and (b) one request per event
+// through the client, measured on the first 1 000 events and extrapolated, since 100 000 of them
+// would take minutes (goal: batches at least 30 times faster, "x_single").
+func BenchmarkSync_Push100k(b *testing.B) { eachBackend(b, benchPush100k) }
+
+func benchPush100k(b *testing.B, open func(testing.TB) benchCentral, audit bool) {
 	cached := cachedRegister(b, "push100k.db", "R1", 20, 5000)
 	tokens := map[string]string{"R1": tokR1, comptoir.AdminName: tokAdmin}
 	ctx := context.Background()
@@ -176,7 +204,7 @@ func benchPush100k(b *testing.B, audit bool) {
 		events = len(all)
 
 		// (a) The floor: the central's store alone, in the batches the Syncer sends.
-		st, _ := durableCentral(b, tokens, audit)
+		st, _ := durableCentral(b, open, tokens, audit)
 		start := time.Now()
 		for chunk := range slices.Chunk(all, comptoir.MaxBatchEvents) {
 			if _, err := st.Push(ctx, "R1", chunk); err != nil {
@@ -186,7 +214,7 @@ func benchPush100k(b *testing.B, audit bool) {
 		direct += time.Since(start)
 
 		// (b) One request per event, on a sample.
-		_, url := durableCentral(b, tokens, audit)
+		_, url := durableCentral(b, open, tokens, audit)
 		client, err := syncer.NewClient(url, tokR1)
 		if err != nil {
 			b.Fatal(err)
@@ -200,7 +228,7 @@ func benchPush100k(b *testing.B, audit bool) {
 		single += time.Since(start)
 
 		// The measure: the Syncer draining the outbox over HTTP.
-		st, url = durableCentral(b, tokens, audit)
+		st, url = durableCentral(b, open, tokens, audit)
 		client, err = syncer.NewClient(url, tokR1)
 		if err != nil {
 			b.Fatal(err)
@@ -235,7 +263,7 @@ func benchPush100k(b *testing.B, audit bool) {
 
 // wantAudited runs the central's auditor until it has checked every signature the register
 // pushed, and fails unless all of them, want, were good.
-func wantAudited(b *testing.B, st *store.Central, register string, want uint64) {
+func wantAudited(b *testing.B, st benchCentral, register string, want uint64) {
 	b.Helper()
 	if err := st.AuditAll(context.Background()); err != nil {
 		b.Fatal(err)
@@ -251,13 +279,9 @@ func wantAudited(b *testing.B, st *store.Central, register string, want uint64) 
 // outage): the central's ingest rate ("events/s") and the 99th percentile of a batch's round
 // trip as a register sees it ("p99_batch_ms"). The floor beside it is one register alone, the
 // same batches, so that what concurrency costs a batch shows ("p99_alone_ms").
-func BenchmarkSync_Ingest50(b *testing.B) {
-	for _, m := range auditModes {
-		b.Run(m.name, func(b *testing.B) { benchIngest50(b, m.audit) })
-	}
-}
+func BenchmarkSync_Ingest50(b *testing.B) { eachBackend(b, benchIngest50) }
 
-func benchIngest50(b *testing.B, audit bool) {
+func benchIngest50(b *testing.B, open func(testing.TB) benchCentral, audit bool) {
 	const registers, perReg, batch = 50, 2000, 100
 	ctx := context.Background()
 	tokens := map[string]string{comptoir.AdminName: tokAdmin}
@@ -300,13 +324,13 @@ func benchIngest50(b *testing.B, audit bool) {
 	var all, alone []time.Duration
 	for range b.N {
 		b.StopTimer()
-		_, url := durableCentral(b, tokens, audit)
+		_, url := durableCentral(b, open, tokens, audit)
 		lat, err := push(url, 0)
 		if err != nil {
 			b.Fatal(err)
 		}
 		alone = append(alone, lat...)
-		central, url := durableCentral(b, tokens, audit)
+		central, url := durableCentral(b, open, tokens, audit)
 		var mu sync.Mutex
 		var wg sync.WaitGroup
 		errs := make(chan error, registers)

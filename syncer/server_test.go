@@ -30,7 +30,8 @@ import (
 // centrals are the CentralService implementations the contract tests run against: every test
 // below runs once per entry, so that a PostgreSQL central joins by adding its line.
 var centrals = map[string]func(testing.TB) comptoir.CentralService{
-	"bbolt": newBoltCentral,
+	"bbolt":    newBoltCentral,
+	"postgres": newPostgresCentral,
 }
 
 // audit runs the auditor of the server's central until every register is caught up, as the

@@ -14,12 +14,14 @@ CREATE TABLE central (
 
 -- A push refused because a sequence number came back with other content: both versions (the
 -- stored and the sent central.StoredEvent, the payload as text) and when the second one came.
+-- The versions are JSON kept as text, not jsonb: a payload that is not JSON may hold a NUL
+-- character, which JSON escapes and jsonb refuses, and a conflict must always be recorded.
 CREATE TABLE conflicts (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     register text NOT NULL,
     seq bigint NOT NULL,
-    stored jsonb NOT NULL,
-    sent jsonb NOT NULL,
+    stored text NOT NULL,
+    sent text NOT NULL,
     at timestamptz NOT NULL
 );
 

@@ -1,0 +1,287 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/central"
+	"github.com/jackc/pgx/v5"
+)
+
+// The signature auditor, as the embedded central runs it (see package central's auditor): a run
+// reads a register's events after its audit cursor in a read-only snapshot, verifies them with no
+// transaction open, then commits its findings with the new cursor only if the cursor is still
+// where it read it. The commit locks the register's signature_audit row with SKIP LOCKED: a row
+// another process is committing is skipped, and read again once it committed, so that two
+// central processes never count the same events twice and never wait for each other. A commit
+// locks signature_audit rows first, then the registers rows whose summary a break changes, in
+// register order; a push locks only its registers row, so that no two of them wait in a cycle.
+
+// readAudit reads a register's audit state, with lock appended to the query ("" for none);
+// a register never audited starts at zero, and exists is then false.
+func readAudit(ctx context.Context, tx pgx.Tx, register, lock string) (au central.Audit, exists bool, err error) {
+	var raw []byte
+	err = tx.QueryRow(ctx, "SELECT state FROM signature_audit WHERE register = $1 "+lock, register).Scan(&raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return au, false, nil
+	}
+	if err != nil {
+		return au, false, err
+	}
+	return au, true, json.Unmarshal(raw, &au)
+}
+
+// AuditSignatures checks the signatures of a register's events after its audit cursor, at most
+// limit of them (central.DefaultAuditBatch when limit is 0 or less) and never past what is
+// acknowledged, and advances the cursor: it returns how many events it went through, 0 when the
+// register is caught up. It answers as the embedded central's AuditSignatures does.
+func (c *Central) AuditSignatures(ctx context.Context, register string, limit int) (int, error) {
+	if limit <= 0 {
+		limit = central.DefaultAuditBatch
+	}
+	if err := central.CheckName(register); err != nil {
+		return 0, err
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		r, err := c.auditRead(ctx, register, limit, central.FullPace())
+		if err != nil || r == nil {
+			return 0, err
+		}
+		if err := c.commitAudits(ctx, []*auditRun{r}); err != nil {
+			return 0, err
+		}
+		if !r.moved {
+			return r.n, nil
+		}
+		// Another auditor checked these events first, or is committing them: what it found
+		// stands, and this one goes on from where it stopped.
+	}
+}
+
+// AuditAll checks the signatures of every register until each is caught up with what it had
+// pushed when its turn came. An error with one register does not stop the others: they are all
+// returned together.
+func (c *Central) AuditAll(ctx context.Context) error {
+	return c.auditAll(ctx, central.DefaultAuditBatch, central.FullPace(), nil)
+}
+
+// RunAuditor checks the signatures of what registers push until ctx ends; see
+// central.RunAuditor. Each push that brought events wakes it; the pushes other processes
+// receive are found by its periodic pass.
+func (c *Central) RunAuditor(ctx context.Context, o central.AuditorOptions) {
+	central.RunAuditor(ctx, o, c.wake, c.auditAll)
+}
+
+// auditRun is what one run of the auditor found over a register's events, to commit.
+type auditRun struct {
+	register string
+	// from is the cursor the run started from, next the state after its events.
+	from uint64
+	next central.Audit
+	n    int
+	// breakSeq and breakWhat are the first break the run found, breakSeq 0 when none.
+	breakSeq  uint64
+	breakWhat string
+	// moved and flagged are what committing it said: another auditor had moved the cursor or
+	// was committing (and nothing of this run was written), or the run's break is the
+	// register's first.
+	moved   bool
+	flagged bool
+}
+
+// auditRead reads up to limit of a register's events after its audit cursor, and checks their
+// signatures at pace p with no transaction open; nil when the register is caught up.
+func (c *Central) auditRead(ctx context.Context, register string, limit int, p central.Pace) (*auditRun, error) {
+	var au central.Audit
+	var seqs []uint64
+	var types []string
+	var rejected []bool
+	var payloads [][]byte
+	err := c.view(ctx, func(tx pgx.Tx) error {
+		st, known, err := readRegister(ctx, tx, register, false)
+		if err != nil {
+			return err
+		}
+		if !known {
+			return comptoir.E(comptoir.CodeUnknownRegisterCentral, register)
+		}
+		if au, _, err = readAudit(ctx, tx, register, ""); err != nil || au.Checked >= st.AckedSeq {
+			return err
+		}
+		end := min(st.AckedSeq, au.Checked+uint64(limit))
+		rows, err := tx.Query(ctx, `SELECT seq, type, rejected IS NOT NULL, payload FROM events
+			WHERE register = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`, register, int64(au.Checked), int64(end))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		size := 0
+		for rows.Next() {
+			var seq int64
+			var typ string
+			var rej bool
+			var payload []byte
+			if err := rows.Scan(&seq, &typ, &rej, &payload); err != nil {
+				return err
+			}
+			seqs, types, rejected, payloads = append(seqs, uint64(seq)), append(types, typ), append(rejected, rej), append(payloads, payload)
+			// A run is bounded in bytes too: a register may push events of megabytes each, and a
+			// run holds them in memory until checked.
+			if size += len(payload); size >= central.MaxAuditBytes {
+				end = uint64(seq)
+				break
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(seqs) == 0 || seqs[len(seqs)-1] != end || seqs[0] != au.Checked+1 || uint64(len(seqs)) != end-au.Checked {
+			return damaged(fmt.Sprintf("events %s/%d-%d", register, au.Checked+1, end))
+		}
+		return nil
+	})
+	if err != nil || len(seqs) == 0 {
+		return nil, err
+	}
+	r := &auditRun{register: register, from: au.Checked, next: au.Clone(), n: len(seqs)}
+	events := make([]central.AuditEvent, len(seqs))
+	central.Parallel(ctx, len(seqs), p, func(i int) {
+		events[i] = central.NewAuditEvent(seqs[i], types[i], rejected[i], payloads[i])
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	checks := r.next.Plan(events)
+	central.VerifyAll(ctx, checks, p)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r.breakSeq, r.breakWhat = r.next.Tally(checks)
+	r.next.Checked = seqs[len(seqs)-1]
+	return r, nil
+}
+
+// commitAudits writes what runs found, each with its register's new cursor, in one transaction;
+// a run whose register's cursor another auditor moved since it read, or whose row another
+// process holds, is marked moved and writes nothing.
+func (c *Central) commitAudits(ctx context.Context, runs []*auditRun) error {
+	slices.SortFunc(runs, func(a, b *auditRun) int { return strings.Compare(a.register, b.register) })
+	return c.update(ctx, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		var breaks []*auditRun
+		for _, r := range runs {
+			r.moved, r.flagged = false, false
+			if _, err := tx.Exec(ctx, `INSERT INTO signature_audit (register, state) VALUES ($1, '{"checked":0}')
+				ON CONFLICT (register) DO NOTHING`, r.register); err != nil {
+				return err
+			}
+			now, exists, err := readAudit(ctx, tx, r.register, "FOR UPDATE SKIP LOCKED")
+			if err != nil {
+				return err
+			}
+			if r.moved = !exists || now.Checked != r.from; r.moved {
+				continue
+			}
+			state, err := json.Marshal(r.next)
+			if err != nil {
+				return err
+			}
+			b.Queue("UPDATE signature_audit SET state = $2::jsonb WHERE register = $1", r.register, string(state))
+			if r.breakSeq != 0 {
+				breaks = append(breaks, r)
+			}
+		}
+		for _, r := range breaks {
+			st, _, err := readRegister(ctx, tx, r.register, true)
+			if err != nil {
+				return err
+			}
+			// The break the summary now names is logged, whether it is the first one or an
+			// earlier one than the push found (central.Register.FlagAudit).
+			if r.flagged = st.FlagAudit(r.breakSeq, r.breakWhat); r.flagged {
+				if err := queuePutRegister(b, r.register, st); err != nil {
+					return err
+				}
+			}
+		}
+		if b.Len() == 0 {
+			return nil
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+}
+
+// auditAll goes through the registers in turns, each turn reading and checking up to limit
+// events of each register with some to check, and commits what the checks found for about
+// limit events at a time, several registers in one transaction. flagged, when set, hears of each
+// break that is its register's first.
+func (c *Central) auditAll(ctx context.Context, limit int, p central.Pace, flagged func(register, first string)) error {
+	var registers []string
+	rows, err := c.pool.Query(ctx, "SELECT name FROM registers ORDER BY name")
+	if err != nil {
+		return err
+	}
+	registers, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for len(registers) > 0 {
+		var again []string
+		var runs []*auditRun
+		total := 0
+		commit := func() error {
+			if len(runs) == 0 {
+				return nil
+			}
+			if err := c.commitAudits(ctx, runs); err != nil {
+				return err
+			}
+			for _, r := range runs {
+				if r.flagged && flagged != nil {
+					flagged(r.register, r.breakWhat)
+				}
+				// A register with more to check, or whose run another auditor overtook, has
+				// another turn.
+				if r.moved || r.n == limit {
+					again = append(again, r.register)
+				}
+			}
+			runs, total = runs[:0], 0
+			return nil
+		}
+		for _, reg := range registers {
+			r, err := c.auditRead(ctx, reg, limit, p)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if r == nil {
+				continue
+			}
+			runs, total = append(runs, r), total+r.n
+			if total >= limit {
+				if err := commit(); err != nil {
+					return errors.Join(append(errs, err)...)
+				}
+			}
+		}
+		if err := commit(); err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		registers = again
+	}
+	return errors.Join(errs...)
+}
