@@ -1,10 +1,32 @@
 // Command comptoir-central is the chain's central: it receives every register's outbox events
 // over HTTP (syncer.Server) and keeps them in an embedded database, so that it runs with nothing
-// else installed.
+// else installed, or in PostgreSQL, for a chain that outgrows one machine.
 //
-//	comptoir-central --tokens tokens.txt [--addr 127.0.0.1:8787] [--db central.db]
+//	comptoir-central --tokens tokens.txt [--addr 127.0.0.1:8787]
+//	                 [--db central.db | --db postgres://USER@HOST/DATABASE --key FILE]
 //	                 [--max-body BYTES] [--max-events N] [--tls-cert FILE --tls-key FILE]
 //	                 [--lang fr|en]
+//	comptoir-central migrate --from central.db --to postgres://USER@HOST/DATABASE [--key FILE]
+//	                 [--lang fr|en]
+//
+// --db names the embedded database's file (default central.db), whose key file is beside it
+// (central.db.key), or, when it starts with postgres:// or postgresql://, a PostgreSQL database.
+// Several comptoir-central processes may share one PostgreSQL database behind a load balancer:
+// each batch is applied once in the database, whichever process receives it. --key is then the
+// central's key file, required, and the same file for every process sharing the database; it is
+// refused with a file path, since the embedded central keeps its key beside its file. The
+// address's password is never printed: the log names the backend, the server and the database.
+// The password may also be left out of the address, and so out of the process list, and given
+// in PGPASSWORD or ~/.pgpass, which the PostgreSQL driver reads as libpq does.
+//
+// migrate copies an embedded central (stopped: its file is locked while it runs) into a new,
+// empty PostgreSQL database, in one transaction, then checks and prints that both hold the same:
+// per register its acknowledged sequence, events, tickets and grand total to the cent, rejected
+// events and conflicts; the members and the sum of their balances; the feed, price lists, audit
+// trail, blocked hashes and card blocks. The feed keeps its numbers, so that every register's
+// cursor stays valid. --key defaults to the embedded central's key file (central.db.key), which
+// the PostgreSQL centrals must then be given: the registers pinned that key. Events' times are
+// kept to the microsecond in PostgreSQL (a register dates them to the nanosecond).
 //
 // With --tls-cert and --tls-key (PEM files, both or neither) it serves HTTPS, which a central
 // reached over anything but the machine's own loopback needs: tokens travel in every request.
@@ -34,13 +56,15 @@ import (
 
 	"github.com/comptoir/comptoir"
 	"github.com/comptoir/comptoir/central"
+	"github.com/comptoir/comptoir/postgres"
 	"github.com/comptoir/comptoir/store"
 	"github.com/comptoir/comptoir/syncer"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stderr, &hooks{open: openCentral})
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, &hooks{open: openCentral})
 	stop()
 	os.Exit(code)
 }
@@ -59,22 +83,60 @@ const (
 	minToken = 16
 	// shutdownTimeout bounds how long in-flight requests may take to finish once asked to stop.
 	shutdownTimeout = 30 * time.Second
+	// openTimeout bounds the connection to PostgreSQL and its migrations at start: a server that
+	// never answers is said rather than waited for.
+	openTimeout = time.Minute
 )
 
-// openCentral opens the central's storage at path. It is the one place the storage is chosen:
-// the embedded bbolt file, which needs nothing else installed.
-func openCentral(path string) (comptoir.CentralService, io.Closer, error) {
-	c, err := store.OpenCentral(path, store.CentralOptions{Timeout: time.Second})
+// isPostgres reports whether --db names a PostgreSQL database rather than a file. Only the URL
+// form is recognised: a file could be named like keyword=value pairs.
+func isPostgres(db string) bool {
+	db = strings.ToLower(db)
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// openCentral opens the central's storage. It is the one place the storage is chosen: the
+// embedded bbolt file, which needs nothing else installed, or PostgreSQL.
+func openCentral(ctx context.Context, cfg config) (comptoir.CentralService, io.Closer, error) {
+	if isPostgres(cfg.db) {
+		octx, cancel := context.WithTimeout(ctx, openTimeout)
+		defer cancel()
+		c, err := postgres.Open(octx, cfg.db, postgres.Options{KeyPath: cfg.key, MaxBatchEvents: cfg.maxEvents})
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, c, nil
+	}
+	c, err := store.OpenCentral(cfg.db, store.CentralOptions{Timeout: time.Second, MaxBatchEvents: cfg.maxEvents})
 	if err != nil {
 		return nil, nil, err
 	}
 	return c, c, nil
 }
 
+// backend names the storage --db chose, for the log: the embedded file's path, or PostgreSQL's
+// server and database, never the address itself, which may hold a password.
+func backend(db string) (kind, where string) {
+	if !isPostgres(db) {
+		return "bbolt", db
+	}
+	return "postgres", describePostgres(db)
+}
+
+// describePostgres names a PostgreSQL database as "server/database": host and port, or the unix
+// socket's folder, which is what an administrator looks for, and nothing of the user or password.
+func describePostgres(dsn string) string {
+	cfg, err := pgconn.ParseConfig(dsn)
+	if err != nil {
+		return "?"
+	}
+	return fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
+}
+
 // hooks is what run takes from outside besides its arguments, so that tests open their own
 // store, learn the address listened on and see the shutdown begin.
 type hooks struct {
-	open func(path string) (comptoir.CentralService, io.Closer, error)
+	open func(ctx context.Context, cfg config) (comptoir.CentralService, io.Closer, error)
 	// listening receives the address actually listened on (the port chosen for ":0").
 	listening func(addr string)
 	// shuttingDown runs when the server stops accepting requests, before in-flight ones end.
@@ -92,8 +154,10 @@ type auditor interface {
 // config is the command line.
 type config struct {
 	addr, db, tokens string
-	maxBody          int64
-	maxEvents        int
+	// key is the PostgreSQL central's key file; empty with the embedded central.
+	key       string
+	maxBody   int64
+	maxEvents int
 	// tlsCert and tlsKey are the PEM files of the certificate served over HTTPS; both empty
 	// serve plain HTTP.
 	tlsCert, tlsKey string
@@ -119,7 +183,14 @@ func usagef(fr, en string, args ...any) error {
 }
 
 // run is the whole program, testable: arguments and environment in, exit code out.
-func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, h *hooks) int {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, h *hooks) int {
+	if len(args) > 0 && args[0] == "migrate" {
+		mc, err := parseMigrateFlags(args[1:], getenv)
+		if err == nil {
+			err = migrate(ctx, mc, stdout)
+		}
+		return fail(stderr, mc.lang, err)
+	}
 	cfg, err := parseFlags(args, getenv)
 	if err == nil {
 		err = serve(ctx, cfg, stderr, h)
@@ -163,6 +234,7 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&cfg.addr, "addr", defaultAddr, "")
 	fs.StringVar(&cfg.db, "db", defaultDB, "")
+	fs.StringVar(&cfg.key, "key", "", "")
 	fs.StringVar(&cfg.tokens, "tokens", "", "")
 	fs.Int64Var(&cfg.maxBody, "max-body", comptoir.MaxBatchBytes, "")
 	fs.IntVar(&cfg.maxEvents, "max-events", comptoir.MaxBatchEvents, "")
@@ -194,13 +266,25 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 	case (cfg.tlsCert == "") != (cfg.tlsKey == ""):
 		return cfg, usagef("--tls-cert et --tls-key vont ensemble : le certificat et sa clé, en PEM",
 			"--tls-cert and --tls-key go together: the certificate and its key, in PEM")
+	case isPostgres(cfg.db) && cfg.key == "":
+		return cfg, usagef("--key FICHIER est obligatoire avec PostgreSQL : le fichier de clé de la centrale, le même pour chaque processus qui partage la base (celui d'une centrale migrée est central.db.key)",
+			"--key FILE is required with PostgreSQL: the central's key file, the same for every process sharing the database (a migrated central's is central.db.key)")
+	case !isPostgres(cfg.db) && cfg.key != "":
+		return cfg, usagef("--key ne va qu'avec une base PostgreSQL : la centrale embarquée garde sa clé à côté de son fichier (%s)",
+			"--key goes with a PostgreSQL database only: the embedded central keeps its key beside its file (%s)", central.KeyPath(cfg.db))
 	}
 	return cfg, nil
 }
 
 const (
-	usageFR = "usage : comptoir-central --tokens FICHIER [--addr HÔTE:PORT] [--db FICHIER] [--max-body OCTETS] [--max-events N] [--tls-cert FICHIER --tls-key FICHIER] [--lang fr|en]"
-	usageEN = "usage: comptoir-central --tokens FILE [--addr HOST:PORT] [--db FILE] [--max-body BYTES] [--max-events N] [--tls-cert FILE --tls-key FILE] [--lang fr|en]"
+	usageFR = "usage : comptoir-central --tokens FICHIER [--addr HÔTE:PORT] [--db FICHIER | --db postgres://UTILISATEUR@SERVEUR/BASE --key FICHIER] [--max-body OCTETS] [--max-events N] [--tls-cert FICHIER --tls-key FICHIER] [--lang fr|en]\n" +
+		"        comptoir-central migrate --from FICHIER --to postgres://UTILISATEUR@SERVEUR/BASE [--key FICHIER] [--lang fr|en]\n" +
+		"--db : le fichier de la centrale embarquée (central.db, sa clé à côté : central.db.key), ou une base PostgreSQL, que plusieurs processus peuvent partager, chacun avec le même fichier --key\n" +
+		"migrate : copie une centrale embarquée arrêtée dans une base PostgreSQL vide et vérifie les comptes et les totaux ; --key vaut par défaut la clé de la centrale copiée (FICHIER.key)"
+	usageEN = "usage: comptoir-central --tokens FILE [--addr HOST:PORT] [--db FILE | --db postgres://USER@SERVER/DATABASE --key FILE] [--max-body BYTES] [--max-events N] [--tls-cert FILE --tls-key FILE] [--lang fr|en]\n" +
+		"       comptoir-central migrate --from FILE --to postgres://USER@SERVER/DATABASE [--key FILE] [--lang fr|en]\n" +
+		"--db: the embedded central's file (central.db, its key beside it: central.db.key), or a PostgreSQL database, which several processes may share, each given the same --key file\n" +
+		"migrate: copies a stopped embedded central into an empty PostgreSQL database and checks the counts and totals; --key defaults to the copied central's key (FILE.key)"
 )
 
 // readTokens reads the tokens file, refusing one that anyone on the machine could read: with a
@@ -284,7 +368,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer, h *hooks) error {
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	svc, closer, err := h.open(cfg.db)
+	svc, closer, err := h.open(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -330,7 +414,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer, h *hooks) error {
 	} else if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
 		srv.Logger.Warn("central reachable from the network without TLS: tokens travel in clear; give --tls-cert and --tls-key")
 	}
-	srv.Logger.Info("central listening", "url", scheme+"://"+ln.Addr().String(), "db", cfg.db)
+	kind, where := backend(cfg.db)
+	srv.Logger.Info("central listening", "url", scheme+"://"+ln.Addr().String(), "backend", kind, "db", where)
 	if h.listening != nil {
 		h.listening(ln.Addr().String())
 	}

@@ -54,7 +54,7 @@ func TestRun_UsageErrors(t *testing.T) {
 	}
 	for name, args := range tests {
 		var stderr bytes.Buffer
-		if got := run(context.Background(), args, noEnv, &stderr, &hooks{open: openCentral}); got != exitUsage {
+		if got := run(context.Background(), args, noEnv, io.Discard, &stderr, &hooks{open: openCentral}); got != exitUsage {
 			t.Errorf("%s: exit code got %d, want %d (%s)", name, got, exitUsage, stderr.String())
 		}
 		if !strings.HasPrefix(stderr.String(), "comptoir-central: ") {
@@ -70,7 +70,7 @@ func TestRun_Help(t *testing.T) {
 			return "en"
 		}
 		return ""
-	}, &stderr, &hooks{open: openCentral}); got != exitOK {
+	}, io.Discard, &stderr, &hooks{open: openCentral}); got != exitOK {
 		t.Fatalf("exit code: got %d, want 0", got)
 	}
 	if !strings.HasPrefix(stderr.String(), "usage: comptoir-central --tokens FILE") {
@@ -174,7 +174,7 @@ func TestRun_PushToTheEmbeddedCentral(t *testing.T) {
 	exited := make(chan int, 1)
 	go func() {
 		exited <- run(ctx, []string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "central.db"),
-			"--tokens", writeTokens(t, goodTokens, 0o600)}, noEnv, &stderr, h)
+			"--tokens", writeTokens(t, goodTokens, 0o600)}, noEnv, io.Discard, &stderr, h)
 	}()
 	var base string
 	select {
@@ -268,14 +268,14 @@ func TestRun_ShutdownFinishesInFlight(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	h := &hooks{
-		open:         func(string) (comptoir.CentralService, io.Closer, error) { return central, closer, nil },
+		open:         func(context.Context, config) (comptoir.CentralService, io.Closer, error) { return central, closer, nil },
 		listening:    func(a string) { addr <- a },
 		shuttingDown: func() { close(stopping) },
 	}
 	var stderr bytes.Buffer
 	exited := make(chan int, 1)
 	go func() {
-		exited <- run(ctx, []string{"--addr", "127.0.0.1:0", "--tokens", writeTokens(t, goodTokens, 0o600)}, noEnv, &stderr, h)
+		exited <- run(ctx, []string{"--addr", "127.0.0.1:0", "--tokens", writeTokens(t, goodTokens, 0o600)}, noEnv, io.Discard, &stderr, h)
 	}()
 	base := "http://" + <-addr
 	answered := make(chan *http.Response, 1)
@@ -341,13 +341,13 @@ func TestRun_AuditorStoppedBeforeClose(t *testing.T) {
 	central := &auditedCentral{running: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	h := &hooks{open: func(string) (comptoir.CentralService, io.Closer, error) {
+	h := &hooks{open: func(context.Context, config) (comptoir.CentralService, io.Closer, error) {
 		return central, auditCloser{t: t, a: central}, nil
 	}}
 	var stderr bytes.Buffer
 	exited := make(chan int, 1)
 	go func() {
-		exited <- run(ctx, []string{"--addr", "127.0.0.1:0", "--tokens", writeTokens(t, goodTokens, 0o600)}, noEnv, &stderr, h)
+		exited <- run(ctx, []string{"--addr", "127.0.0.1:0", "--tokens", writeTokens(t, goodTokens, 0o600)}, noEnv, io.Discard, &stderr, h)
 	}()
 	select {
 	case <-central.running:

@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"io"
 	"math/big"
 	"net"
 	"os"
@@ -92,7 +93,7 @@ func TestRun_TLS(t *testing.T) {
 	go func() {
 		exited <- run(ctx, []string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "central.db"),
 			"--tokens", writeTokens(t, goodTokens, 0o600), "--tls-cert", cert, "--tls-key", key},
-			noEnv, &stderr, &hooks{open: openCentral, listening: func(a string) { addr <- a }})
+			noEnv, io.Discard, &stderr, &hooks{open: openCentral, listening: func(a string) { addr <- a }})
 	}()
 	var url string
 	select {
@@ -150,7 +151,7 @@ func TestRun_TLSRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stderr bytes.Buffer
-			if got := run(context.Background(), tt.args, noEnv, &stderr, &hooks{open: openCentral}); got != tt.want {
+			if got := run(context.Background(), tt.args, noEnv, io.Discard, &stderr, &hooks{open: openCentral}); got != tt.want {
 				t.Fatalf("exit code: got %d, want %d (%s)", got, tt.want, stderr.String())
 			}
 			if !strings.HasPrefix(stderr.String(), "comptoir-central: ") || strings.Count(strings.TrimSpace(stderr.String()), "\n") > 1 {
