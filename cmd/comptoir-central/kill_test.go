@@ -55,11 +55,12 @@ type centralProcess struct {
 // first version wrote it.
 var listeningAddr = regexp.MustCompile(`msg="central listening" (?:url=(\S+)|addr=(\S+))`)
 
-// startCentral runs the built central on db and returns once it listens.
-func startCentralProcess(t *testing.T, bin, db, tokens string) *centralProcess {
+// startCentralProcess runs the built central on db, with extra arguments after its own, and
+// returns once it listens.
+func startCentralProcess(t *testing.T, bin, db, tokens string, extra ...string) *centralProcess {
 	t.Helper()
-	p := &centralProcess{cmd: exec.Command(bin, "--addr", "127.0.0.1:0", "--db", db, "--tokens", tokens, "--lang", "en"),
-		done: make(chan struct{})}
+	args := append([]string{"--addr", "127.0.0.1:0", "--db", db, "--tokens", tokens, "--lang", "en"}, extra...)
+	p := &centralProcess{cmd: exec.Command(bin, args...), done: make(chan struct{})}
 	pipe, err := p.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
