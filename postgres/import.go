@@ -251,23 +251,9 @@ func (s rowSink) Event(register string, seq uint64, e central.StoredEvent) error
 	return s.send(tEvents, register, int64(seq), e.ID, e.Type, e.At.UTC(), e.Received.UTC(), e.Payload, rejected)
 }
 
-// conflictSideJSON is one version of a conflicting event as the PostgreSQL central records it,
-// its payload as text since it may not be JSON.
-type conflictSideJSON struct {
-	central.StoredEvent
-	Payload string `json:"payload"`
-}
-
+// Conflict writes both versions as a push that meets the conflict records them (sideOf).
 func (s rowSink) Conflict(n uint64, c central.Conflict) error {
-	stored, err := jsonText(conflictSideJSON{StoredEvent: c.Stored, Payload: string(c.Stored.Payload)})
-	if err != nil {
-		return err
-	}
-	sent, err := jsonText(conflictSideJSON{StoredEvent: c.Sent, Payload: string(c.Sent.Payload)})
-	if err != nil {
-		return err
-	}
-	return s.send(tConflicts, int64(n), c.Register, int64(c.Seq), stored, sent, c.At.UTC())
+	return s.send(tConflicts, int64(n), c.Register, int64(c.Seq), sideOf(c.Stored), sideOf(c.Sent), c.At.UTC())
 }
 
 func (s rowSink) Member(m central.Member) error {
