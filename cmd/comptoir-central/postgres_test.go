@@ -276,3 +276,58 @@ func TestRun_MigrateThenServeOnPostgres(t *testing.T) {
 		t.Errorf("log:\n%s\nwant the backend and the database named, and no password", l)
 	}
 }
+
+// TestRun_PostgresKeyFileShared starts a central on a new PostgreSQL database, which creates its
+// key file, and pushes to it; a second central given no such file, or another central's key, is
+// refused, since every process sharing the database must seal and open with the same key. A
+// migration given another key than the embedded central's is refused before it opens the
+// database.
+func TestRun_PostgresKeyFileShared(t *testing.T) {
+	dir := t.TempDir()
+	db, key := pgURL(t), filepath.Join(dir, "central.key")
+	tokens := writeTokens(t, goodTokens, 0o600)
+	events, grand := registerOutbox(t, "R1", 2)
+	base, _, _ := serveInProcess(t, []string{"--db", db, "--key", key, "--tokens", tokens})
+	if got := pushHTTP(t, base, "R1", "0123456789abcdef01", events); got != http.StatusOK {
+		t.Fatalf("push: %d", got)
+	}
+	p := &centralProcess{url: base}
+	if sum := p.summary(t, "R1", "aaaaaaaaaaaaaaaaaaaa"); sum.AckedSeq != events[len(events)-1].Seq || sum.GrandTotal != grand {
+		t.Errorf("summary %+v, want every event and %v", sum, grand)
+	}
+
+	other := filepath.Join(dir, "other.key")
+	if _, err := central.LoadKeys(other, true); err != nil {
+		t.Fatal(err)
+	}
+	for name, tt := range map[string]struct{ key, want string }{
+		"missing key": {filepath.Join(dir, "missing.key"), "is missing while its database exists"},
+		"other key":   {other, "the encryption key does not match this database"},
+	} {
+		var stderr bytes.Buffer
+		args := []string{"--addr", "127.0.0.1:0", "--db", db, "--key", tt.key, "--tokens", tokens, "--lang", "en"}
+		if got := run(context.Background(), args, noEnv, io.Discard, &stderr, &hooks{open: openCentral}); got != exitFailed ||
+			!strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("%s: exit code %d, %q; want %q", name, got, stderr.String(), tt.want)
+		}
+	}
+
+	file := filepath.Join(dir, "central.db")
+	bc, err := store.OpenCentral(file, store.CentralOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc.Close()
+	target := pgURL(t)
+	var stderr bytes.Buffer
+	if got := run(context.Background(), []string{"migrate", "--from", file, "--to", target, "--key", other, "--lang", "en"},
+		noEnv, io.Discard, &stderr, &hooks{}); got != exitFailed || !strings.Contains(stderr.String(), "the encryption key does not match") {
+		t.Errorf("migrate with another key: exit code %d, %q; want the key refused", got, stderr.String())
+	}
+	// The refused migration left the database as it was: with the right key, it goes through.
+	stderr.Reset()
+	if got := run(context.Background(), []string{"migrate", "--from", file, "--to", target, "--lang", "en"},
+		noEnv, io.Discard, &stderr, &hooks{}); got != exitOK {
+		t.Errorf("migrate with the central's key after the refusal: exit code %d, %q", got, stderr.String())
+	}
+}
