@@ -26,30 +26,63 @@ import (
 	"github.com/comptoir/comptoir/central"
 )
 
-// simRegister is a simulated register: its ticket chain, built event by event as the central
-// checks it, and what it pushed.
+// simRegister is a simulated register: its events, built as the central checks them, and what
+// it pushed.
 type simRegister struct {
 	name, token string
 	events      []comptoir.Event
+	tickets     uint64
 	grand       comptoir.Money
 }
 
-// newSimRegister makes a register's outbox of n sales of random amounts in cents, each ticket
-// linked to the one before it, as a register without a signing key pushes them.
-func newSimRegister(t *testing.T, name, token string, n int, rng *rand.Rand) *simRegister {
+// simMember is a member of the chain's loyalty scheme, enrolled by one register and earning
+// points at all of them.
+type simMember struct {
+	id   comptoir.CustomerID
+	card string
+}
+
+// newSimRegister makes a register's outbox: the enrolment of enrol, if given, then n sales of
+// random amounts in cents, each ticket linked to the one before it as a register without a
+// signing key pushes them, one in four to a random member of members, who earns a point per
+// euro. balances adds up the points each member earns.
+func newSimRegister(t *testing.T, name, token string, n int, enrol *simMember, members []simMember,
+	balances map[comptoir.CustomerID]int64, rng *rand.Rand) *simRegister {
 	t.Helper()
 	r := &simRegister{name: name, token: token}
+	add := func(typ string, payload []byte) {
+		seq := uint64(len(r.events) + 1)
+		r.events = append(r.events, comptoir.Event{Seq: seq, ID: fmt.Sprintf("%s-%d", name, seq), Type: typ,
+			At: time.Date(2026, 11, 30, 8, 0, 0, int(seq)*1001, time.UTC), Payload: payload})
+	}
+	if enrol != nil {
+		payload, err := json.Marshal(map[string]any{"id": enrol.id, "cards": []string{enrol.card},
+			"basis": comptoir.BasisContract, "consent": map[comptoir.Channel]bool{comptoir.ChannelEmail: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		add(comptoir.EventCustomerEnrolled, payload)
+	}
 	prev := ""
 	for i := 1; i <= n; i++ {
 		total := comptoir.Money(1 + rng.IntN(20_000))
 		r.grand += total
+		r.tickets++
+		var member comptoir.CustomerID
+		var points int64
+		if rng.IntN(4) == 0 {
+			member, points = members[rng.IntN(len(members))].id, int64(total)/100
+			balances[member] += points
+		}
 		body, err := json.Marshal(struct {
-			Register   string         `json:"register"`
-			Number     uint64         `json:"number"`
-			Total      comptoir.Money `json:"total"`
-			GrandTotal comptoir.Money `json:"grand_total"`
-			PrevHash   string         `json:"prev_hash"`
-		}{name, uint64(i), total, r.grand, prev})
+			Register     string              `json:"register"`
+			Number       uint64              `json:"number"`
+			Total        comptoir.Money      `json:"total"`
+			GrandTotal   comptoir.Money      `json:"grand_total"`
+			PrevHash     string              `json:"prev_hash"`
+			CustomerID   comptoir.CustomerID `json:"customer_id,omitempty"`
+			PointsEarned int64               `json:"points_earned,omitempty"`
+		}{name, uint64(i), total, r.grand, prev, member, points})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,8 +92,7 @@ func newSimRegister(t *testing.T, name, token string, n int, rng *rand.Rand) *si
 		if err != nil {
 			t.Fatal(err)
 		}
-		r.events = append(r.events, comptoir.Event{Seq: uint64(i), ID: fmt.Sprintf("%s-%d", name, i), Type: comptoir.EventSaleRecorded,
-			At: time.Date(2026, 11, 30, 8, 0, 0, i*1001, time.UTC), Payload: payload})
+		add(comptoir.EventSaleRecorded, payload)
 	}
 	return r
 }
@@ -142,13 +174,16 @@ func pushOnce(client *http.Client, base string, r *simRegister, body []byte, las
 // as the batch is sent or after the central answered, and the register then sends the same batch
 // to the other central; halfway through, one central is killed with SIGKILL and
 // started again on the same database, the pushes it was answering retried on the other. At the
-// end every register's summary holds what it pushed, to the event and to the cent, and the
-// database holds every (register, seq) once.
+// end every register's summary holds what it pushed, to the event and to the cent, the database
+// holds every (register, seq) once, and every member's balance is the points their sales earned
+// at any register.
 func TestCentral_ScaleOutOnPostgres(t *testing.T) {
 	const (
 		registers = 50
 		perReg    = 600
-		total     = registers * perReg
+		// The first members registers each enrol a member, at the start of their outbox.
+		members = 20
+		total   = registers*perReg + members
 		// maxAttempts bounds a batch's retries, so that a central that never answers fails the
 		// test instead of hanging it.
 		maxAttempts = 200
@@ -161,11 +196,20 @@ func TestCentral_ScaleOutOnPostgres(t *testing.T) {
 	var lines bytes.Buffer
 	fmt.Fprintf(&lines, "%s %s\n", comptoir.AdminName, admin)
 	rng := rand.New(rand.NewPCG(11, 4))
+	chain := make([]simMember, members)
+	for i := range chain {
+		chain[i] = simMember{id: comptoir.CustomerID(fmt.Sprintf("M%016x", i+1)), card: comptoir.CardNumber(uint64(1000 + i))}
+	}
+	balances := map[comptoir.CustomerID]int64{}
 	regs := make([]*simRegister, registers)
 	for i := range regs {
 		name, token := fmt.Sprintf("R%02d", i+1), fmt.Sprintf("scale-token-%02d-0123456789abcdef", i+1)
 		fmt.Fprintf(&lines, "%s %s\n", name, token)
-		regs[i] = newSimRegister(t, name, token, perReg, rand.New(rand.NewPCG(uint64(i), 7)))
+		var enrol *simMember
+		if i < members {
+			enrol = &chain[i]
+		}
+		regs[i] = newSimRegister(t, name, token, perReg, enrol, chain, balances, rand.New(rand.NewPCG(uint64(i), 7)))
 	}
 	tokFile := filepath.Join(dir, "tokens.txt")
 	if err := os.WriteFile(tokFile, lines.Bytes(), 0o600); err != nil {
@@ -278,10 +322,10 @@ func TestCentral_ScaleOutOnPostgres(t *testing.T) {
 	for i, r := range regs {
 		p := procs[i%2]
 		sum := p.summary(t, r.name, admin)
-		if sum.AckedSeq != perReg || sum.Tickets != perReg || sum.GrandTotal != r.grand || !sum.ChainOK ||
+		if sum.AckedSeq != uint64(len(r.events)) || sum.Tickets != r.tickets || sum.GrandTotal != r.grand || !sum.ChainOK ||
 			sum.Rejected != 0 || sum.Conflicts != 0 {
-			t.Errorf("%s: summary %+v; want %d events and tickets, %d cents, an intact chain, nothing refused",
-				r.name, sum, perReg, r.grand)
+			t.Errorf("%s: summary %+v; want %d events, %d tickets, %d cents, an intact chain, nothing refused",
+				r.name, sum, len(r.events), r.tickets, r.grand)
 		}
 	}
 	// And the database holds every event once.
@@ -293,13 +337,38 @@ func TestCentral_ScaleOutOnPostgres(t *testing.T) {
 	defer conn.Close(ctx)
 	var rows, pairs, ids, complete int64
 	err = conn.QueryRow(ctx, `SELECT count(*), count(DISTINCT (register, seq)), count(DISTINCT id),
-		(SELECT count(*) FROM (SELECT register FROM events GROUP BY register HAVING count(*) = $1 AND min(seq) = 1 AND max(seq) = $1) r)
-		FROM events`, perReg).Scan(&rows, &pairs, &ids, &complete)
+		(SELECT count(*) FROM (SELECT register FROM events GROUP BY register HAVING count(*) = max(seq) AND min(seq) = 1) r)
+		FROM events`).Scan(&rows, &pairs, &ids, &complete)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rows != total || pairs != total || ids != total || complete != registers {
-		t.Errorf("events: %d rows, %d distinct (register, seq), %d distinct ids, %d registers with 1 to %d; want %d, %d, %d, %d",
-			rows, pairs, ids, complete, perReg, total, total, total, registers)
+		t.Errorf("events: %d rows, %d distinct (register, seq), %d distinct ids, %d registers with every event from 1; want %d, %d, %d, %d",
+			rows, pairs, ids, complete, total, total, total, registers)
+	}
+	// And every member's balance is the points they earned, wherever, each sale counted once.
+	got := map[comptoir.CustomerID]int64{}
+	dbRows, err := conn.Query(ctx, "SELECT id, balance FROM members")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dbRows.Next() {
+		var id string
+		var balance int64
+		if err := dbRows.Scan(&id, &balance); err != nil {
+			t.Fatal(err)
+		}
+		got[comptoir.CustomerID(id)] = balance
+	}
+	if err := dbRows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != members {
+		t.Errorf("%d members in the database, want %d", len(got), members)
+	}
+	for _, m := range chain {
+		if got[m.id] != balances[m.id] {
+			t.Errorf("member %s: balance %d, want %d", m.id, got[m.id], balances[m.id])
+		}
 	}
 }
