@@ -93,7 +93,7 @@ func (c *Central) Import(ctx context.Context, walk func(central.Sink) error) (sr
 var importTables = []string{"registers", "events", "conflicts", "signature_audit", "members", "cards",
 	"member_seals", "emails", "blocked", "feed", "catalogs", "audit_trail", "card_blocks", "central"}
 
-// importRow is one row for a table, or (table nil) the source's counters, which come last.
+// importRow is one row for a table, or (table nil) the source's counters, which come first.
 type importRow struct {
 	table    *importTable
 	values   []any
