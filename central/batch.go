@@ -3,8 +3,11 @@ package central
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/comptoir/comptoir"
 )
@@ -27,7 +30,8 @@ func CheckName(register string) error {
 
 // CheckBatch refuses a batch the central cannot take whatever it holds: more than limit events
 // (CodeBatchTooManyEvents), sequence numbers that do not increase strictly from 1
-// (CodeBatchOrder), an event without an ID (CodeEventWithoutID).
+// (CodeBatchOrder), an event without an ID (CodeEventWithoutID), an ID or a type that is not
+// text a database could keep (CodeMalformedBatch).
 func CheckBatch(events []comptoir.Event, limit int) error {
 	if len(events) > limit {
 		return comptoir.E(comptoir.CodeBatchTooManyEvents, limit)
@@ -40,10 +44,18 @@ func CheckBatch(events []comptoir.Event, limit int) error {
 		if e.ID == "" {
 			return comptoir.E(comptoir.CodeEventWithoutID, e.Seq)
 		}
+		// A database server keeps text as valid UTF-8 without NUL: an ID or a type it cannot
+		// store would fail the batch at every retry, so every backend refuses it here alike.
+		if !storableText(e.ID) || !storableText(e.Type) {
+			return comptoir.E(comptoir.CodeMalformedBatch, fmt.Sprintf("event no. %d: an ID or a type that is not text", e.Seq))
+		}
 		prev = e.Seq
 	}
 	return nil
 }
+
+// storableText reports whether s is valid UTF-8 without a NUL character.
+func storableText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // StoredEvent is a pushed event as the central keeps it: its payload exactly as it came, but for
 // the member's wrapped data key (StripWrappedKey), and why it was rejected, if it was.

@@ -141,3 +141,26 @@ func TestPage_Bounds(t *testing.T) {
 		t.Errorf("scan bound: stopped after %d entries, more %v, next %q; want 20, more", n, page.More, page.Next)
 	}
 }
+
+func TestCheckBatch_Refusals(t *testing.T) {
+	ok := comptoir.Event{Seq: 1, ID: "e1", Type: comptoir.EventSaleRecorded}
+	for _, tc := range []struct {
+		name string
+		e    comptoir.Event
+		want comptoir.Code
+	}{
+		{"no ID", comptoir.Event{Seq: 1, Type: "t"}, comptoir.CodeEventWithoutID},
+		{"NUL in the ID", comptoir.Event{Seq: 1, ID: "e\x001", Type: "t"}, comptoir.CodeMalformedBatch},
+		{"type not UTF-8", comptoir.Event{Seq: 1, ID: "e1", Type: "\xff"}, comptoir.CodeMalformedBatch},
+		{"seq 0", comptoir.Event{Seq: 0, ID: "e1", Type: "t"}, comptoir.CodeBatchOrder},
+	} {
+		err := CheckBatch([]comptoir.Event{tc.e}, 10)
+		var e *comptoir.Error
+		if !errors.As(err, &e) || e.Code != tc.want {
+			t.Errorf("%s: got %v, want %s", tc.name, err, tc.want)
+		}
+	}
+	if err := CheckBatch([]comptoir.Event{ok}, 10); err != nil {
+		t.Errorf("a good batch: %v", err)
+	}
+}

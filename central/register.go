@@ -318,3 +318,15 @@ func (st *Register) FlagAudit(seq uint64, what string) bool {
 	st.ChainBroken, st.ChainBreak, st.BreakSeq = true, what, seq
 	return true
 }
+
+// Summary is what the central answers about a register: its summary st and what the auditor au
+// found in it.
+func Summary(register string, st Register, au Audit) comptoir.RegisterSummary {
+	return comptoir.RegisterSummary{
+		Register: register, AckedSeq: st.AckedSeq, Tickets: st.Tickets, GrandTotal: st.GrandTotal,
+		LastSeen: st.LastSeen, ChainOK: !st.ChainBroken, ChainBreak: st.ChainBreak,
+		LastClosing: st.LastPeriod, Rejected: st.Rejected, Conflicts: st.Conflicts, Demo: st.Demo,
+		Signed: au.Signed, SignatureBreaks: au.SignatureBreaks, KeyBreaks: au.KeyBreaks, Fingerprint: au.Fingerprint(),
+		SignaturesPending: st.AckedSeq - min(au.Checked, st.AckedSeq),
+	}
+}

@@ -36,13 +36,7 @@ func (c *Central) Register(ctx context.Context, register string) (comptoir.Regis
 	if err != nil {
 		return comptoir.RegisterSummary{}, err
 	}
-	return comptoir.RegisterSummary{
-		Register: register, AckedSeq: st.AckedSeq, Tickets: st.Tickets, GrandTotal: st.GrandTotal,
-		LastSeen: st.LastSeen, ChainOK: !st.ChainBroken, ChainBreak: st.ChainBreak,
-		LastClosing: st.LastPeriod, Rejected: st.Rejected, Conflicts: st.Conflicts, Demo: st.Demo,
-		Signed: au.Signed, SignatureBreaks: au.SignatureBreaks, KeyBreaks: au.KeyBreaks, Fingerprint: au.Fingerprint(),
-		SignaturesPending: st.AckedSeq - min(au.Checked, st.AckedSeq),
-	}, nil
+	return central.Summary(register, st, au), nil
 }
 
 // Setup records what a register says of itself and hands it the central's public key, the

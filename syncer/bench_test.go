@@ -122,7 +122,9 @@ type benchCentral interface {
 }
 
 // benchBackends are the central's storages the sync benchmarks run on, each in the same run, so
-// that their figures compare: the embedded bbolt file and PostgreSQL (benchPostgres).
+// that their figures compare: the embedded bbolt file and PostgreSQL. The PostgreSQL tests' own
+// server runs without fsync: figures worth reporting come from a durable server named by
+// COMPTOIR_TEST_PG (internal/pgtest), as the README's were.
 var benchBackends = []struct {
 	name string
 	open func(testing.TB) benchCentral
@@ -136,6 +138,7 @@ var benchBackends = []struct {
 		tb.Cleanup(func() { st.Close() })
 		return st
 	}},
+	{"postgres", func(tb testing.TB) benchCentral { return newPostgresCentral(tb).(benchCentral) }},
 }
 
 // durableCentral is a central of backend open that commits durably, as the command runs it,

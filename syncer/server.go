@@ -368,6 +368,7 @@ var status = map[comptoir.Code]int{
 	comptoir.CodeUnknownRegisterCentral: http.StatusNotFound,
 	comptoir.CodeSeqGap:                 http.StatusConflict,
 	comptoir.CodeSeqConflict:            http.StatusConflict,
+	comptoir.CodeDuplicateEventID:       http.StatusConflict,
 	comptoir.CodeBatchTooLarge:          http.StatusRequestEntityTooLarge,
 	comptoir.CodeBatchTooManyEvents:     http.StatusRequestEntityTooLarge,
 
