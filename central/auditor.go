@@ -2,6 +2,7 @@ package central
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"runtime"
 	"sync"
@@ -148,4 +149,108 @@ func RunAuditor(ctx context.Context, o AuditorOptions, wake <-chan struct{}, pas
 		case <-tick.C:
 		}
 	}
+}
+
+// AuditRun is what one run of an auditor found over a register's events, to commit.
+type AuditRun struct {
+	Register string
+	// From is the cursor the run started from, Next the audit state after its events, N how
+	// many events it went through.
+	From uint64
+	Next Audit
+	N    int
+	// BreakSeq and BreakWhat are the first break the run found, BreakSeq 0 when none.
+	BreakSeq  uint64
+	BreakWhat string
+	// Moved and Flagged are what committing it said: another auditor had moved the cursor, or
+	// was committing it (and nothing of this run was written), or the run's break is the
+	// register's first.
+	Moved   bool
+	Flagged bool
+}
+
+// CheckRun checks a run of n events of a register, those after au's cursor, the last being
+// number last: event(i) reads the i-th of them, on every core at pace p, then the run is planned
+// in order, its signatures verified at pace p, and what they found tallied. It returns the run to
+// commit; a read error, or ctx's end, is returned instead.
+func CheckRun(ctx context.Context, register string, au Audit, n int, last uint64, event func(i int) (AuditEvent, error), p Pace) (*AuditRun, error) {
+	r := &AuditRun{Register: register, From: au.Checked, Next: au.Clone(), N: n}
+	events := make([]AuditEvent, n)
+	errs := make([]error, n)
+	Parallel(ctx, n, p, func(i int) { events[i], errs[i] = event(i) })
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	checks := r.Next.Plan(events)
+	VerifyAll(ctx, checks, p)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r.BreakSeq, r.BreakWhat = r.Next.Tally(checks)
+	r.Next.Checked = last
+	return r, nil
+}
+
+// AuditTurns is an auditor's pass over registers, in turns: each turn reads and checks a run of up
+// to limit events of each register with some to check (read, nil when it is caught up), and
+// commits what the runs found for about limit events at a time, several registers at once, so
+// that with many registers pushing a few events each one commit serves them all. A register with
+// more to check, or whose run another auditor overtook, has another turn. flagged, when set,
+// hears of each break that is its register's first. An error with one register does not stop
+// the others: they are all returned together.
+func AuditTurns(ctx context.Context, registers []string, limit int, read func(register string) (*AuditRun, error),
+	commit func(runs []*AuditRun) error, flagged func(register, first string)) error {
+	var errs []error
+	for len(registers) > 0 {
+		var again []string
+		var runs []*AuditRun
+		total := 0
+		flush := func() error {
+			if len(runs) == 0 {
+				return nil
+			}
+			if err := commit(runs); err != nil {
+				return err
+			}
+			for _, r := range runs {
+				if r.Flagged && flagged != nil {
+					flagged(r.Register, r.BreakWhat)
+				}
+				if r.Moved || r.N == limit {
+					again = append(again, r.Register)
+				}
+			}
+			runs, total = runs[:0], 0
+			return nil
+		}
+		for _, reg := range registers {
+			r, err := read(reg)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if r == nil {
+				continue
+			}
+			runs, total = append(runs, r), total+r.N
+			if total >= limit {
+				if err := flush(); err != nil {
+					return errors.Join(append(errs, err)...)
+				}
+			}
+		}
+		if err := flush(); err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		registers = again
+	}
+	return errors.Join(errs...)
 }

@@ -55,11 +55,11 @@ func (c *Central) AuditSignatures(ctx context.Context, register string, limit in
 		if err != nil || r == nil {
 			return 0, err
 		}
-		if err := c.commitAudits(ctx, []*auditRun{r}); err != nil {
+		if err := c.commitAudits(ctx, []*central.AuditRun{r}); err != nil {
 			return 0, err
 		}
-		if !r.moved {
-			return r.n, nil
+		if !r.Moved {
+			return r.N, nil
 		}
 		// Another auditor checked these events first, or is committing them: what it found
 		// stands, and this one goes on from where it stopped.
@@ -80,26 +80,9 @@ func (c *Central) RunAuditor(ctx context.Context, o central.AuditorOptions) {
 	central.RunAuditor(ctx, o, c.wake, c.auditAll)
 }
 
-// auditRun is what one run of the auditor found over a register's events, to commit.
-type auditRun struct {
-	register string
-	// from is the cursor the run started from, next the state after its events.
-	from uint64
-	next central.Audit
-	n    int
-	// breakSeq and breakWhat are the first break the run found, breakSeq 0 when none.
-	breakSeq  uint64
-	breakWhat string
-	// moved and flagged are what committing it said: another auditor had moved the cursor or
-	// was committing (and nothing of this run was written), or the run's break is the
-	// register's first.
-	moved   bool
-	flagged bool
-}
-
 // auditRead reads up to limit of a register's events after its audit cursor, and checks their
 // signatures at pace p with no transaction open; nil when the register is caught up.
-func (c *Central) auditRead(ctx context.Context, register string, limit int, p central.Pace) (*auditRun, error) {
+func (c *Central) auditRead(ctx context.Context, register string, limit int, p central.Pace) (*central.AuditRun, error) {
 	var au central.Audit
 	var seqs []uint64
 	var types []string
@@ -152,63 +135,50 @@ func (c *Central) auditRead(ctx context.Context, register string, limit int, p c
 	if err != nil || len(seqs) == 0 {
 		return nil, err
 	}
-	r := &auditRun{register: register, from: au.Checked, next: au.Clone(), n: len(seqs)}
-	events := make([]central.AuditEvent, len(seqs))
-	central.Parallel(ctx, len(seqs), p, func(i int) {
-		events[i] = central.NewAuditEvent(seqs[i], types[i], rejected[i], payloads[i])
-	})
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	checks := r.next.Plan(events)
-	central.VerifyAll(ctx, checks, p)
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	r.breakSeq, r.breakWhat = r.next.Tally(checks)
-	r.next.Checked = seqs[len(seqs)-1]
-	return r, nil
+	return central.CheckRun(ctx, register, au, len(seqs), seqs[len(seqs)-1], func(i int) (central.AuditEvent, error) {
+		return central.NewAuditEvent(seqs[i], types[i], rejected[i], payloads[i]), nil
+	}, p)
 }
 
 // commitAudits writes what runs found, each with its register's new cursor, in one transaction;
 // a run whose register's cursor another auditor moved since it read, or whose row another
 // process holds, is marked moved and writes nothing.
-func (c *Central) commitAudits(ctx context.Context, runs []*auditRun) error {
-	slices.SortFunc(runs, func(a, b *auditRun) int { return strings.Compare(a.register, b.register) })
+func (c *Central) commitAudits(ctx context.Context, runs []*central.AuditRun) error {
+	slices.SortFunc(runs, func(a, b *central.AuditRun) int { return strings.Compare(a.Register, b.Register) })
 	return c.update(ctx, func(tx pgx.Tx) error {
 		b := &pgx.Batch{}
-		var breaks []*auditRun
+		var breaks []*central.AuditRun
 		for _, r := range runs {
-			r.moved, r.flagged = false, false
+			r.Moved, r.Flagged = false, false
 			if _, err := tx.Exec(ctx, `INSERT INTO signature_audit (register, state) VALUES ($1, '{"checked":0}')
-				ON CONFLICT (register) DO NOTHING`, r.register); err != nil {
+				ON CONFLICT (register) DO NOTHING`, r.Register); err != nil {
 				return err
 			}
-			now, exists, err := readAudit(ctx, tx, r.register, "FOR UPDATE SKIP LOCKED")
+			now, exists, err := readAudit(ctx, tx, r.Register, "FOR UPDATE SKIP LOCKED")
 			if err != nil {
 				return err
 			}
-			if r.moved = !exists || now.Checked != r.from; r.moved {
+			if r.Moved = !exists || now.Checked != r.From; r.Moved {
 				continue
 			}
-			state, err := json.Marshal(r.next)
+			state, err := json.Marshal(r.Next)
 			if err != nil {
 				return err
 			}
-			b.Queue("UPDATE signature_audit SET state = $2::jsonb WHERE register = $1", r.register, string(state))
-			if r.breakSeq != 0 {
+			b.Queue("UPDATE signature_audit SET state = $2::jsonb WHERE register = $1", r.Register, string(state))
+			if r.BreakSeq != 0 {
 				breaks = append(breaks, r)
 			}
 		}
 		for _, r := range breaks {
-			st, _, err := readRegister(ctx, tx, r.register, true)
+			st, _, err := readRegister(ctx, tx, r.Register, true)
 			if err != nil {
 				return err
 			}
 			// The break the summary now names is logged, whether it is the first one or an
 			// earlier one than the push found (central.Register.FlagAudit).
-			if r.flagged = st.FlagAudit(r.breakSeq, r.breakWhat); r.flagged {
-				if err := queuePutRegister(b, r.register, st); err != nil {
+			if r.Flagged = st.FlagAudit(r.BreakSeq, r.BreakWhat); r.Flagged {
+				if err := queuePutRegister(b, r.Register, st); err != nil {
 					return err
 				}
 			}
@@ -220,68 +190,18 @@ func (c *Central) commitAudits(ctx context.Context, runs []*auditRun) error {
 	})
 }
 
-// auditAll goes through the registers in turns, each turn reading and checking up to limit
-// events of each register with some to check, and commits what the checks found for about
-// limit events at a time, several registers in one transaction. flagged, when set, hears of each
-// break that is its register's first.
+// auditAll checks every register's signatures in turns (central.AuditTurns), committing the
+// runs of several registers in one transaction.
 func (c *Central) auditAll(ctx context.Context, limit int, p central.Pace, flagged func(register, first string)) error {
-	var registers []string
 	rows, err := c.pool.Query(ctx, "SELECT name FROM registers ORDER BY name")
 	if err != nil {
 		return err
 	}
-	registers, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	registers, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return err
 	}
-	var errs []error
-	for len(registers) > 0 {
-		var again []string
-		var runs []*auditRun
-		total := 0
-		commit := func() error {
-			if len(runs) == 0 {
-				return nil
-			}
-			if err := c.commitAudits(ctx, runs); err != nil {
-				return err
-			}
-			for _, r := range runs {
-				if r.flagged && flagged != nil {
-					flagged(r.register, r.breakWhat)
-				}
-				// A register with more to check, or whose run another auditor overtook, has
-				// another turn.
-				if r.moved || r.n == limit {
-					again = append(again, r.register)
-				}
-			}
-			runs, total = runs[:0], 0
-			return nil
-		}
-		for _, reg := range registers {
-			r, err := c.auditRead(ctx, reg, limit, p)
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			if r == nil {
-				continue
-			}
-			runs, total = append(runs, r), total+r.n
-			if total >= limit {
-				if err := commit(); err != nil {
-					return errors.Join(append(errs, err)...)
-				}
-			}
-		}
-		if err := commit(); err != nil {
-			return errors.Join(append(errs, err)...)
-		}
-		registers = again
-	}
-	return errors.Join(errs...)
+	return central.AuditTurns(ctx, registers, limit,
+		func(register string) (*central.AuditRun, error) { return c.auditRead(ctx, register, limit, p) },
+		func(runs []*central.AuditRun) error { return c.commitAudits(ctx, runs) }, flagged)
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"errors"
 
 	"github.com/comptoir/comptoir"
 	"github.com/comptoir/comptoir/central"
@@ -87,36 +86,20 @@ func (c *Central) AuditSignatures(ctx context.Context, register string, limit in
 		if err != nil || r == nil {
 			return 0, err
 		}
-		if err := c.update(func(tx *bbolt.Tx) error { return commitAudits(tx, []*auditRun{r}) }); err != nil {
+		if err := c.update(func(tx *bbolt.Tx) error { return commitAudits(tx, []*central.AuditRun{r}) }); err != nil {
 			return 0, err
 		}
-		if !r.moved {
-			return r.n, nil
+		if !r.Moved {
+			return r.N, nil
 		}
 		// Another auditor checked these events first: what it found stands, and this one goes on
 		// from where it stopped.
 	}
 }
 
-// auditRun is what one run of the auditor found over a register's events, to commit.
-type auditRun struct {
-	register string
-	// from is the cursor the run started from, next the state after its events.
-	from uint64
-	next central.Audit
-	n    int
-	// breakSeq and breakWhat are the first break the run found, breakSeq 0 when none.
-	breakSeq  uint64
-	breakWhat string
-	// moved and flagged are what committing it said: another auditor had moved the cursor (and
-	// nothing of this run was written), or the run's break is the register's first.
-	moved   bool
-	flagged bool
-}
-
 // auditRead reads up to limit of a register's events after its audit cursor, and checks their
 // signatures at pace p with no transaction open; nil when the register is caught up.
-func (c *Central) auditRead(ctx context.Context, register string, limit int, p central.Pace) (*auditRun, error) {
+func (c *Central) auditRead(ctx context.Context, register string, limit int, p central.Pace) (*central.AuditRun, error) {
 	var au central.Audit
 	var seqs []uint64
 	var values [][]byte
@@ -157,54 +140,36 @@ func (c *Central) auditRead(ctx context.Context, register string, limit int, p c
 	if err != nil || len(seqs) == 0 {
 		return nil, err
 	}
-	r := &auditRun{register: register, from: au.Checked, next: au.Clone(), n: len(seqs)}
-	events := make([]central.AuditEvent, len(seqs))
-	errs := make([]error, len(seqs))
-	central.Parallel(ctx, len(seqs), p, func(i int) { events[i], errs[i] = readAuditEvent(seqs[i], values[i]) })
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	checks := r.next.Plan(events)
-	central.VerifyAll(ctx, checks, p)
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
-	r.breakSeq, r.breakWhat = r.next.Tally(checks)
-	r.next.Checked = seqs[len(seqs)-1]
-	return r, nil
+	return central.CheckRun(ctx, register, au, len(seqs), seqs[len(seqs)-1],
+		func(i int) (central.AuditEvent, error) { return readAuditEvent(seqs[i], values[i]) }, p)
 }
 
 // commitAudits writes what runs found, each with its register's new cursor, in the caller's
 // write transaction; a run whose register's cursor another auditor moved since it read is
 // marked moved and writes nothing.
-func commitAudits(tx *bbolt.Tx, runs []*auditRun) error {
+func commitAudits(tx *bbolt.Tx, runs []*central.AuditRun) error {
 	for _, r := range runs {
-		now, err := readSigAudit(tx, r.register)
+		now, err := readSigAudit(tx, r.Register)
 		if err != nil {
 			return err
 		}
-		if r.moved = now.Checked != r.from; r.moved {
+		if r.Moved = now.Checked != r.From; r.Moved {
 			continue
 		}
-		if r.breakSeq != 0 {
-			st, _, err := readCentralRegister(tx, r.register)
+		if r.BreakSeq != 0 {
+			st, _, err := readCentralRegister(tx, r.Register)
 			if err != nil {
 				return err
 			}
 			// The break the summary now names is logged, whether it is the first one or an
 			// earlier one than the push found (central.Register.FlagAudit).
-			if r.flagged = st.FlagAudit(r.breakSeq, r.breakWhat); r.flagged {
-				if err := putCentralRegister(tx, r.register, st); err != nil {
+			if r.Flagged = st.FlagAudit(r.BreakSeq, r.BreakWhat); r.Flagged {
+				if err := putCentralRegister(tx, r.Register, st); err != nil {
 					return err
 				}
 			}
 		}
-		if err := putSigAudit(tx, r.register, r.next); err != nil {
+		if err := putSigAudit(tx, r.Register, r.Next); err != nil {
 			return err
 		}
 	}
@@ -218,11 +183,9 @@ func (c *Central) AuditAll(ctx context.Context) error {
 	return c.auditAll(ctx, DefaultAuditBatch, central.FullPace(), nil)
 }
 
-// auditAll goes through the registers in turns, each turn reading and checking up to limit
-// events of each register with some to check, and commits what the checks found for about
-// limit events at a time, several registers in one transaction: with many registers pushing a
-// few events each, one commit (two fdatasyncs, which the pushes wait behind) serves them all.
-// flagged, when set, hears of each break that is its register's first.
+// auditAll checks every register's signatures in turns (central.AuditTurns), committing the
+// runs of several registers in one transaction: with many registers pushing a few events each,
+// one commit (two fdatasyncs, which the pushes wait behind) serves them all.
 func (c *Central) auditAll(ctx context.Context, limit int, p central.Pace, flagged func(register, first string)) error {
 	var registers []string
 	err := c.view(func(tx *bbolt.Tx) error {
@@ -234,56 +197,11 @@ func (c *Central) auditAll(ctx context.Context, limit int, p central.Pace, flagg
 	if err != nil {
 		return err
 	}
-	var errs []error
-	for len(registers) > 0 {
-		var again []string
-		var runs []*auditRun
-		total := 0
-		commit := func() error {
-			if len(runs) == 0 {
-				return nil
-			}
-			if err := c.update(func(tx *bbolt.Tx) error { return commitAudits(tx, runs) }); err != nil {
-				return err
-			}
-			for _, r := range runs {
-				if r.flagged && flagged != nil {
-					flagged(r.register, r.breakWhat)
-				}
-				// A register with more to check, or whose run another auditor overtook, has
-				// another turn.
-				if r.moved || r.n == limit {
-					again = append(again, r.register)
-				}
-			}
-			runs, total = runs[:0], 0
-			return nil
-		}
-		for _, reg := range registers {
-			r, err := c.auditRead(ctx, reg, limit, p)
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			if r == nil {
-				continue
-			}
-			runs, total = append(runs, r), total+r.n
-			if total >= limit {
-				if err := commit(); err != nil {
-					return errors.Join(append(errs, err)...)
-				}
-			}
-		}
-		if err := commit(); err != nil {
-			return errors.Join(append(errs, err)...)
-		}
-		registers = again
-	}
-	return errors.Join(errs...)
+	return central.AuditTurns(ctx, registers, limit,
+		func(register string) (*central.AuditRun, error) { return c.auditRead(ctx, register, limit, p) },
+		func(runs []*central.AuditRun) error {
+			return c.update(func(tx *bbolt.Tx) error { return commitAudits(tx, runs) })
+		}, flagged)
 }
 
 // wakeAuditor tells a running auditor that there are events to check, without waiting.

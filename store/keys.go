@@ -11,10 +11,10 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/comptoir/comptoir"
+	"github.com/comptoir/comptoir/central"
 )
 
 // keyFileHeader starts a master key file, so that a wrong file is recognised as such.
@@ -81,35 +81,10 @@ func createKeyFile(path string) (*masterKey, error) {
 	return k, nil
 }
 
-// writeKeyFile writes a new key file, header then the secret in hexadecimal, durably, mode 0600.
-// O_EXCL: two programs creating the key at once must not each believe their own key is it; the
-// loser gets fs.ErrExist as it is, any other failure CodeCannotWrite. The key's check value is
-// committed to the database right after, so the file's directory entry is synced first: a crash
-// must not leave a database whose key is lost.
+// writeKeyFile writes a new key file, durably, mode 0600, never over an existing one; see
+// central.WriteKeyFile, which the central's key file is written with too.
 func writeKeyFile(path, header string, secret []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return err
-	}
-	if err != nil {
-		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
-	}
-	_, err = f.WriteString(header + "\n" + hex.EncodeToString(secret) + "\n")
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
-	}
-	if dir, err := os.Open(filepath.Dir(path)); err == nil {
-		dir.Sync()
-		dir.Close()
-	}
-	return nil
+	return central.WriteKeyFile(path, header, secret)
 }
 
 // matches reports whether the key is the one whose check value the database holds.
