@@ -2,7 +2,6 @@ package syncer_test
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -191,17 +190,24 @@ func (s *noSleep) sleep(ctx context.Context, _ time.Duration) error {
 // outbox is empty, the central's figures equal each register's own verify to the cent, and every
 // member's points are the same at the central, at their shop and at every other register.
 func TestSyncer_Faults(t *testing.T) {
+	seed := faultSeed(t)
+	t.Logf("fault seed %d: COMPTOIR_FAULT_SEED=%d go test -run 'TestSyncer_Faults$' ./syncer replays its draws "+
+		"(-run 'TestSyncer_Faults$/^postgres$' on one backend)", seed, seed)
+	eachFaultBackend(t, func(t *testing.T, newBackend func(testing.TB) *faultBackend) {
+		testFaults(t, newBackend(t), seed)
+	})
+}
+
+// testFaults is TestSyncer_Faults on one backend.
+func testFaults(t *testing.T, backend *faultBackend, seed uint64) {
 	const (
 		registers   = 4
 		totalEvents = 10_000
 		perBatch    = 40 // sales per RecordSales, a few more events with the redemptions
 		members     = 12
 	)
-	seed := faultSeed(t)
-	t.Logf("fault seed %d: COMPTOIR_FAULT_SEED=%d go test -run 'TestSyncer_Faults$' ./syncer replays its draws", seed, seed)
-
 	tokens := faultTokens(registers)
-	central := newRestartable(t, centralFile(t), tokens)
+	central := newRestartable(t, backend, tokens)
 	proxy := newFaultProxy(t, central, seed, 0.3)
 
 	dir := t.TempDir()
@@ -331,56 +337,53 @@ func TestSyncer_Faults(t *testing.T) {
 		}
 	}
 	central.stop()
-	checkExactlyOnce(t, central.path, tills)
+	checkExactlyOnce(t, central.backend, tills)
 }
 
-// checkExactlyOnce checks the central's file against every register's: the events 1 to the
-// register's last sequence each stored once and none else, the summary's acknowledged sequence,
-// tickets and grand total equal to the register's verify, an intact chain, no conflict, nothing
-// rejected, an empty outbox, and every member's points at the central equal to the register's
-// balance.
-func checkExactlyOnce(t *testing.T, centralPath string, tills []*till) {
+// checkExactlyOnce checks what the stopped central stored, read from its storage rather than
+// through it, against every register's: the events 1 to the register's last sequence each stored
+// once and none else, the summary's acknowledged sequence, tickets and grand total equal to the
+// register's verify, an intact chain, no conflict, nothing rejected, an empty outbox, and every
+// member's points at the central equal to the register's balance. It checks the same on every
+// backend.
+func checkExactlyOnce(t *testing.T, backend *faultBackend, tills []*till) {
 	t.Helper()
 	ctx := context.Background()
 	type ledger map[string]int64
 	stored := make(map[string]uint64)
 	points := make(map[string]ledger)
-	db, err := bbolt.Open(centralPath, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	n, err := backend.conflicts()
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.View(func(tx *bbolt.Tx) error {
-		if n := tx.Bucket([]byte("conflicts")).Stats().KeyN; n != 0 {
-			t.Errorf("the central recorded %d conflicts, want none", n)
+	if n != 0 {
+		t.Errorf("the central recorded %d conflicts, want none", n)
+	}
+	for _, tl := range tills {
+		evs, err := backend.events(tl.name)
+		if err != nil {
+			t.Fatal(err)
 		}
-		for _, tl := range tills {
-			b := tx.Bucket([]byte("events/" + tl.name))
-			if b == nil {
-				return fmt.Errorf("no events for %s", tl.name)
-			}
-			led := make(ledger)
-			points[tl.name] = led
-			var want uint64 = 1
-			err := b.ForEach(func(k, v []byte) error {
-				if seq := binary.BigEndian.Uint64(k); seq != want {
-					return fmt.Errorf("%s: event %d stored after %d", tl.name, seq, want-1)
-				}
-				want++
-				return addPoints(led, v)
-			})
-			if err != nil {
-				return err
-			}
-			stored[tl.name] = want - 1
+		if len(evs) == 0 {
+			t.Fatalf("no events for %s", tl.name)
 		}
-		return nil
-	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
+		led := make(ledger)
+		points[tl.name] = led
+		var want uint64 = 1
+		for _, ev := range evs {
+			if ev.seq != want {
+				t.Fatalf("%s: event %d stored after %d", tl.name, ev.seq, want-1)
+			}
+			want++
+			if err := addPoints(led, ev.typ, ev.payload); err != nil {
+				t.Fatalf("%s: event %d: %v", tl.name, ev.seq, err)
+			}
+		}
+		stored[tl.name] = want - 1
 	}
 
-	central, err := store.OpenCentral(centralPath, store.CentralOptions{MustExist: true})
+	// The central is opened again on its storage, as after a restart, for its summaries.
+	central, err := backend.open()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,30 +441,16 @@ func checkExactlyOnce(t *testing.T, centralPath string, tills []*till) {
 	}
 }
 
-// addPoints adds a stored sale event's points to the member's ledger. The stored value is the
-// central's format: a version byte, a uvarint header length, the JSON header, then the payload as
-// the register sent it.
-func addPoints(led map[string]int64, v []byte) error {
-	if len(v) < 2 || v[0] != 1 {
-		return errors.New("stored event of an unknown format")
-	}
-	n, k := binary.Uvarint(v[1:])
-	if k <= 0 {
-		return errors.New("stored event without a header")
-	}
-	var h struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(v[1+k:1+k+int(n)], &h); err != nil {
-		return err
-	}
-	if h.Type != comptoir.EventSaleRecorded {
+// addPoints adds a stored sale event's points to the member's ledger: typ is the event's type,
+// payload its payload as the register sent it.
+func addPoints(led map[string]int64, typ string, payload []byte) error {
+	if typ != comptoir.EventSaleRecorded {
 		return nil
 	}
 	var p struct {
 		Record comptoir.Sale `json:"record"`
 	}
-	if err := json.Unmarshal(v[1+k+int(n):], &p); err != nil {
+	if err := json.Unmarshal(payload, &p); err != nil {
 		return err
 	}
 	if p.Record.CustomerID != "" {
@@ -498,50 +487,53 @@ func outboxSeq(tb testing.TB, path string) uint64 {
 // fails here names the fault.
 func TestSyncer_EachFault(t *testing.T) {
 	seed := faultSeed(t)
-	t.Logf("fault seed %d: COMPTOIR_FAULT_SEED=%d go test -run 'TestSyncer_EachFault$' ./syncer replays its draws", seed, seed)
-	for f := faultReset; f < faultCount; f++ {
-		t.Run(f.String(), func(t *testing.T) {
-			tokens := faultTokens(1)
-			central := newRestartable(t, centralFile(t), tokens)
-			proxy := newFaultProxy(t, central, seed, 0.5)
-			proxy.injectOnly(f)
-			tl := openTill(t, t.TempDir(), 1)
-			tl.enroll(t, 1, 3)
-			queued := 3
-			tl.sell(t, &queued, 200, 40)
+	t.Logf("fault seed %d: COMPTOIR_FAULT_SEED=%d go test -run 'TestSyncer_EachFault$' ./syncer replays its draws "+
+		"(-run 'TestSyncer_EachFault$/^postgres$' on one backend)", seed, seed)
+	eachFaultBackend(t, func(t *testing.T, newBackend func(testing.TB) *faultBackend) {
+		for f := faultReset; f < faultCount; f++ {
+			t.Run(f.String(), func(t *testing.T) {
+				tokens := faultTokens(1)
+				central := newRestartable(t, newBackend(t), tokens)
+				proxy := newFaultProxy(t, central, seed, 0.5)
+				proxy.injectOnly(f)
+				tl := openTill(t, t.TempDir(), 1)
+				tl.enroll(t, 1, 3)
+				queued := 3
+				tl.sell(t, &queued, 200, 40)
 
-			client, err := syncer.NewClient(proxy.URL(), tokens[tl.name])
-			if err != nil {
-				t.Fatal(err)
-			}
-			// A stall costs this timeout; a batch of 20 commits in milliseconds.
-			client.HTTP = &http.Client{Timeout: 300 * time.Millisecond}
-			sl := &noSleep{}
-			s := &syncer.Syncer{Outbox: tl.reg, Central: client, Register: tl.name, MaxEvents: 20, MaxAttempts: 3, Sleep: sl.sleep}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			runs := 0
-			for {
-				runs++
-				rep, err := s.Run(ctx)
-				if err != nil && !syncer.Retryable(err) {
-					t.Fatalf("run %d stopped on a refusal %s must never cause: %v", runs, f, err)
+				client, err := syncer.NewClient(proxy.URL(), tokens[tl.name])
+				if err != nil {
+					t.Fatal(err)
 				}
-				if err == nil && rep.Pending == 0 {
-					break
+				// A stall costs this timeout; a batch of 20 commits in milliseconds.
+				client.HTTP = &http.Client{Timeout: 300 * time.Millisecond}
+				sl := &noSleep{}
+				s := &syncer.Syncer{Outbox: tl.reg, Central: client, Register: tl.name, MaxEvents: 20, MaxAttempts: 3, Sleep: sl.sleep}
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+				defer cancel()
+				runs := 0
+				for {
+					runs++
+					rep, err := s.Run(ctx)
+					if err != nil && !syncer.Retryable(err) {
+						t.Fatalf("run %d stopped on a refusal %s must never cause: %v", runs, f, err)
+					}
+					if err == nil && rep.Pending == 0 {
+						break
+					}
 				}
-			}
-			t.Logf("%s: %d events in %d runs, %d waits; faults: %s", tl.name, queued, runs, sl.n, proxy.Counts())
-			if proxy.count(f) == 0 {
-				t.Fatalf("the proxy never injected %s", f)
-			}
-			if f == faultRestart && central.restarts.Load() == 0 {
-				t.Fatal("the central never restarted")
-			}
-			central.stop()
-			checkExactlyOnce(t, central.path, []*till{tl})
-		})
-	}
+				t.Logf("%s: %d events in %d runs, %d waits; faults: %s", tl.name, queued, runs, sl.n, proxy.Counts())
+				if proxy.count(f) == 0 {
+					t.Fatalf("the proxy never injected %s", f)
+				}
+				if f == faultRestart && central.restarts.Load() == 0 {
+					t.Fatal("the central never restarted")
+				}
+				central.stop()
+				checkExactlyOnce(t, central.backend, []*till{tl})
+			})
+		}
+	})
 }
 
 // syncUntilClean runs a Syncer until a run pushes everything and reads the feed to its end,
@@ -569,11 +561,19 @@ func syncUntilClean(t *testing.T, s *syncer.Syncer, stage string) {
 // the register that enrolled the members and one that knows them only from the feed. The pushes
 // on the way end exactly once as in TestSyncer_Faults.
 func TestSyncer_FaultsPull(t *testing.T) {
-	ctx := context.Background()
 	seed := faultSeed(t)
-	t.Logf("fault seed %d: COMPTOIR_FAULT_SEED=%d go test -run 'TestSyncer_FaultsPull$' ./syncer replays its draws", seed, seed)
+	t.Logf("fault seed %d: COMPTOIR_FAULT_SEED=%d go test -run 'TestSyncer_FaultsPull$' ./syncer replays its draws "+
+		"(-run 'TestSyncer_FaultsPull$/^postgres$' on one backend)", seed, seed)
+	eachFaultBackend(t, func(t *testing.T, newBackend func(testing.TB) *faultBackend) {
+		testFaultsPull(t, newBackend(t), seed)
+	})
+}
+
+// testFaultsPull is TestSyncer_FaultsPull on one backend.
+func testFaultsPull(t *testing.T, backend *faultBackend, seed uint64) {
+	ctx := context.Background()
 	tokens := faultTokens(2)
-	central := newRestartable(t, centralFile(t), tokens)
+	central := newRestartable(t, backend, tokens)
 	proxy := newFaultProxy(t, central, seed, 0.3)
 	dir := t.TempDir()
 	tills := []*till{openTill(t, dir, 1), openTill(t, dir, 2)}
@@ -693,5 +693,5 @@ func TestSyncer_FaultsPull(t *testing.T) {
 		t.Errorf("R2: the erased member's view = %+v, %v; want erased", v, err)
 	}
 	central.stop()
-	checkExactlyOnce(t, central.path, tills)
+	checkExactlyOnce(t, central.backend, tills)
 }

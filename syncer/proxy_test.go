@@ -2,6 +2,7 @@ package syncer_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -15,7 +16,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/comptoir/comptoir/store"
 	"github.com/comptoir/comptoir/syncer"
 )
 
@@ -55,76 +55,88 @@ var faultNames = [...]string{"none", "reset", "drop request", "drop answer", "50
 
 func (f fault) String() string { return faultNames[f] }
 
-// restartable is a real central, a bbolt file behind syncer.Server, that the proxy can restart
-// on the same file; its address changes with each start, as a process restarted on another port
-// behind a fixed front would.
+// restartable is a real central, on one of the contract table's backends behind syncer.Server,
+// that the proxy can restart on the same storage; its address changes with each start, as a
+// process restarted on another port behind a fixed front would.
 type restartable struct {
-	tb     testing.TB
-	path   string
-	tokens map[string]string
+	tb      testing.TB
+	backend *faultBackend
+	tokens  map[string]string
 
 	mu       sync.Mutex // serialises restarts
-	st       *store.Central
+	st       openedCentral
 	ts       *httptest.Server
+	stopped  bool
 	url      atomic.Pointer[string]
 	restarts atomic.Int64
 }
 
-func newRestartable(tb testing.TB, path string, tokens map[string]string) *restartable {
+func newRestartable(tb testing.TB, backend *faultBackend, tokens map[string]string) *restartable {
 	tb.Helper()
-	c := &restartable{tb: tb, path: path, tokens: tokens}
-	c.start()
+	c := &restartable{tb: tb, backend: backend, tokens: tokens}
+	if err := c.start(); err != nil {
+		tb.Fatalf("opening the %s central: %v", backend.name, err)
+	}
+	// A test that fails before it stops the central still closes it, before the backend's own
+	// clean-up (registered earlier) drops its storage.
+	tb.Cleanup(c.stop)
 	return c
 }
 
-func (c *restartable) start() {
-	c.tb.Helper()
-	st, err := store.OpenCentral(c.path, store.CentralOptions{})
+// start opens the central on its storage behind a new server. The caller holds mu, or no other
+// goroutine knows the central yet.
+func (c *restartable) start() error {
+	st, err := c.backend.open()
 	if err != nil {
-		c.tb.Fatalf("opening the central again: %v", err)
+		return err
 	}
 	srv, err := syncer.NewServer(st, c.tokens)
 	if err != nil {
-		c.tb.Fatal(err)
+		return errors.Join(err, st.Close())
 	}
 	c.st, c.ts = st, httptest.NewServer(srv)
 	u := c.ts.URL
 	c.url.Store(&u)
+	return nil
 }
 
-// stop closes the server, waiting for the requests in flight, then the store.
+// stop closes the server, waiting for the requests in flight, then the store. Stopping a stopped
+// central does nothing, so that the clean-up may follow the test's own stop.
 func (c *restartable) stop() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.stopped {
+		return
+	}
+	c.stopped = true
 	c.ts.Close()
 	if err := c.st.Close(); err != nil {
 		c.tb.Errorf("closing the central: %v", err)
 	}
 }
 
-// restart stops the central and starts it again on the same file. It is called from the
+// restart stops the central and starts it again on the same storage. It is called from the
 // proxy's handlers, which may not call Fatal: a failure to reopen is reported and the test ends
 // at its next check.
 func (c *restartable) restart() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.stopped {
+		// The test stopped the central to check it: a request still in flight finds it gone,
+		// as it would a central shut down for good.
+		return
+	}
 	c.ts.Close()
 	if err := c.st.Close(); err != nil {
 		c.tb.Errorf("closing the central for a restart: %v", err)
 	}
-	st, err := store.OpenCentral(c.path, store.CentralOptions{})
-	if err != nil {
-		c.tb.Errorf("opening the central again: %v", err)
+	if err := c.start(); err != nil {
+		// The server is closed: the requests that follow find its address closed, and are
+		// answered 502, until the test ends.
+		c.stopped = true
+		c.tb.Errorf("opening the %s central again: %v", c.backend.name, err)
 		return
 	}
-	srv, err := syncer.NewServer(st, c.tokens)
-	if err != nil {
-		c.tb.Errorf("server: %v", err)
-		return
-	}
-	c.st, c.ts = st, httptest.NewServer(srv)
-	u := c.ts.URL
-	c.url.Store(&u)
 	c.restarts.Add(1)
 }
 
