@@ -184,11 +184,14 @@ func (s *noSleep) sleep(ctx context.Context, _ time.Duration) error {
 }
 
 // TestSyncer_Faults pushes 10 000 events from four registers, selling while they sync and pulling
-// the members the others enrol, through a proxy that refuses connections, drops requests, drops answers after the central committed,
-// answers 500, stalls past the client's timeout, truncates bodies both ways and restarts the
-// central. At the end every event is at the central exactly once, every chain is intact, every
-// outbox is empty, the central's figures equal each register's own verify to the cent, and every
-// member's points are the same at the central, at their shop and at every other register.
+// the members the others enrol, through a proxy that refuses connections, drops requests, drops
+// answers after the central committed, answers 500, stalls past the client's timeout, truncates
+// bodies both ways and restarts the central. At the end every event is at the central exactly
+// once, every chain is intact, every outbox is empty, the central's figures equal each register's
+// own verify to the cent, and every member's points are the same at the central, at their shop
+// and at every other register. It runs on every central of the contract table (see
+// eachFaultBackend), with the same number of events on each: exactly once under restarts is what
+// a backend must prove.
 func TestSyncer_Faults(t *testing.T) {
 	seed := faultSeed(t)
 	t.Logf("fault seed %d: COMPTOIR_FAULT_SEED=%d go test -run 'TestSyncer_Faults$' ./syncer replays its draws "+
@@ -484,7 +487,8 @@ func outboxSeq(tb testing.TB, path string) uint64 {
 
 // TestSyncer_EachFault meets each fault alone, at every other request and at the first one, with
 // one register of 200 events pushed in batches of 20: when the mixed test fails, the one that
-// fails here names the fault.
+// fails here names the fault. It runs on every central of the contract table, a new central for
+// each fault.
 func TestSyncer_EachFault(t *testing.T) {
 	seed := faultSeed(t)
 	t.Logf("fault seed %d: COMPTOIR_FAULT_SEED=%d go test -run 'TestSyncer_EachFault$' ./syncer replays its draws "+
@@ -559,7 +563,8 @@ func syncUntilClean(t *testing.T, s *syncer.Syncer, stage string) {
 // TestSyncer_FaultsPull makes a consent withdrawal and an erasure at the central, with the
 // administrator's client, and has them reach two registers through the same faults as the push:
 // the register that enrolled the members and one that knows them only from the feed. The pushes
-// on the way end exactly once as in TestSyncer_Faults.
+// on the way end exactly once as in TestSyncer_Faults. It runs on every central of the contract
+// table.
 func TestSyncer_FaultsPull(t *testing.T) {
 	seed := faultSeed(t)
 	t.Logf("fault seed %d: COMPTOIR_FAULT_SEED=%d go test -run 'TestSyncer_FaultsPull$' ./syncer replays its draws "+
