@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -52,21 +54,40 @@ func sell(tb testing.TB, reg *store.Store, n int) {
 	}
 }
 
-// central is a real central over HTTP: the server over a bbolt file, behind an optional wrapper
-// that plays a faulty network, counting the pushes it receives.
+// central is a real central over HTTP: the server over a central of one backend of the contract
+// table, behind an optional wrapper that plays a faulty network, counting the pushes it receives.
 type central struct {
-	url    string
-	store  *store.Central
+	url string
+	// store is the central's storage, read beside the server to check what it holds. It is the
+	// interface every backend implements, so that the checks run alike on each.
+	store  comptoir.CentralService
 	pushes atomic.Int64
 }
 
-func startCentral(tb testing.TB, wrap func(http.Handler) http.Handler) *central {
-	tb.Helper()
-	st, err := store.OpenCentral(filepath.Join(tb.TempDir(), "central.db"), store.CentralOptions{})
-	if err != nil {
-		tb.Fatal(err)
+// eachCentral runs test once per central of the contract table (centrals, in server_test.go), as
+// a subtest named by the central, in the names' order, with the function that opens a new central
+// of that backend: a central added to the table runs every end-to-end test too. A test that needs
+// two centrals, one of which lost what the other holds, opens both with it.
+func eachCentral(t *testing.T, test func(t *testing.T, newCentral func(testing.TB) comptoir.CentralService)) {
+	t.Helper()
+	for _, name := range slices.Sorted(maps.Keys(centrals)) {
+		newCentral := centrals[name]
+		t.Run(name, func(t *testing.T) {
+			// Each backend's subtest has its own centrals, servers, registers and folders, and
+			// shares nothing with the other's but the processor and the PostgreSQL server: they
+			// run side by side, so that their waits on commits and on creating a database
+			// overlap rather than add up.
+			t.Parallel()
+			test(t, newCentral)
+		})
 	}
-	tb.Cleanup(func() { st.Close() })
+}
+
+// startCentral opens a central with newCentral and serves it over HTTP, its handler wrapped by
+// wrap when it is not nil.
+func startCentral(tb testing.TB, newCentral func(testing.TB) comptoir.CentralService, wrap func(http.Handler) http.Handler) *central {
+	tb.Helper()
+	st := newCentral(tb)
 	srv, err := syncer.NewServer(st, tokens)
 	if err != nil {
 		tb.Fatal(err)
@@ -139,75 +160,79 @@ func wantMatches(tb testing.TB, c *central, reg *store.Store) {
 }
 
 func TestSyncer_PushesEverything(t *testing.T) {
-	ctx := context.Background()
-	c := startCentral(t, nil)
-	reg := openRegister(t, filepath.Join(t.TempDir(), "r1.db"))
-	sell(t, reg, 20)
-	s := newSyncer(t, reg, c.url, tokR1, &sleeps{})
+	eachCentral(t, func(t *testing.T, newCentral func(testing.TB) comptoir.CentralService) {
+		ctx := context.Background()
+		c := startCentral(t, newCentral, nil)
+		reg := openRegister(t, filepath.Join(t.TempDir(), "r1.db"))
+		sell(t, reg, 20)
+		s := newSyncer(t, reg, c.url, tokR1, &sleeps{})
 
-	rep, err := s.Run(ctx)
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	if rep.Acked != 20+keyEvents || rep.Batches != 3 || rep.Pending != 0 {
-		t.Errorf("Run = %+v, want %d events acknowledged in 3 batches of at most 7, none pending", rep, 20+keyEvents)
-	}
-	wantMatches(t, c, reg)
-	st := s.State()
-	if !st.Attempted || !st.Online || st.Pending != 0 || st.LastError != nil || st.LastSuccess.IsZero() {
-		t.Errorf("State = %+v, want online, nothing pending, a last success and no error", st)
-	}
+		rep, err := s.Run(ctx)
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		if rep.Acked != 20+keyEvents || rep.Batches != 3 || rep.Pending != 0 {
+			t.Errorf("Run = %+v, want %d events acknowledged in 3 batches of at most 7, none pending", rep, 20+keyEvents)
+		}
+		wantMatches(t, c, reg)
+		st := s.State()
+		if !st.Attempted || !st.Online || st.Pending != 0 || st.LastError != nil || st.LastSuccess.IsZero() {
+			t.Errorf("State = %+v, want online, nothing pending, a last success and no error", st)
+		}
 
-	// A second run has nothing to send and sends nothing.
-	before := c.pushes.Load()
-	rep, err = s.Run(ctx)
-	if err != nil || rep.Acked != 0 || rep.Batches != 0 {
-		t.Errorf("second Run = %+v, %v; want nothing sent", rep, err)
-	}
-	if got := c.pushes.Load() - before; got != 0 {
-		t.Errorf("second Run made %d pushes, want 0", got)
-	}
+		// A second run has nothing to send and sends nothing.
+		before := c.pushes.Load()
+		rep, err = s.Run(ctx)
+		if err != nil || rep.Acked != 0 || rep.Batches != 0 {
+			t.Errorf("second Run = %+v, %v; want nothing sent", rep, err)
+		}
+		if got := c.pushes.Load() - before; got != 0 {
+			t.Errorf("second Run made %d pushes, want 0", got)
+		}
 
-	// New sales go on from where the central stands.
-	sell(t, reg, 3)
-	if rep, err := s.Run(ctx); err != nil || rep.Acked != 3 {
-		t.Fatalf("third Run = %+v, %v; want 3 events acknowledged", rep, err)
-	}
-	wantMatches(t, c, reg)
+		// New sales go on from where the central stands.
+		sell(t, reg, 3)
+		if rep, err := s.Run(ctx); err != nil || rep.Acked != 3 {
+			t.Fatalf("third Run = %+v, %v; want 3 events acknowledged", rep, err)
+		}
+		wantMatches(t, c, reg)
+	})
 }
 
 // TestSyncer_LostAnswer loses the central's answer once, after it committed: the retry is a
 // replay, and every event ends at the central exactly once.
 func TestSyncer_LostAnswer(t *testing.T) {
-	var lost atomic.Bool
-	c := startCentral(t, func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodPost && lost.CompareAndSwap(false, true) {
-				h.ServeHTTP(httptest.NewRecorder(), r)
-				http.Error(w, "bad gateway", http.StatusBadGateway)
-				return
-			}
-			h.ServeHTTP(w, r)
+	eachCentral(t, func(t *testing.T, newCentral func(testing.TB) comptoir.CentralService) {
+		var lost atomic.Bool
+		c := startCentral(t, newCentral, func(h http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPost && lost.CompareAndSwap(false, true) {
+					h.ServeHTTP(httptest.NewRecorder(), r)
+					http.Error(w, "bad gateway", http.StatusBadGateway)
+					return
+				}
+				h.ServeHTTP(w, r)
+			})
 		})
+		reg := openRegister(t, filepath.Join(t.TempDir(), "r1.db"))
+		sell(t, reg, 10)
+		sl := &sleeps{}
+		s := newSyncer(t, reg, c.url, tokR1, sl)
+		rep, err := s.Run(context.Background())
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		if rep.Acked != 10+keyEvents {
+			t.Errorf("Run acknowledged %d events, want %d", rep.Acked, 10+keyEvents)
+		}
+		if len(sl.delays) != 1 {
+			t.Errorf("Run waited %d times, want once, after the lost answer", len(sl.delays))
+		}
+		if got, want := c.pushes.Load(), int64(3); got != want {
+			t.Errorf("pushes = %d, want %d (two batches, one sent twice)", got, want)
+		}
+		wantMatches(t, c, reg)
 	})
-	reg := openRegister(t, filepath.Join(t.TempDir(), "r1.db"))
-	sell(t, reg, 10)
-	sl := &sleeps{}
-	s := newSyncer(t, reg, c.url, tokR1, sl)
-	rep, err := s.Run(context.Background())
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	if rep.Acked != 10+keyEvents {
-		t.Errorf("Run acknowledged %d events, want %d", rep.Acked, 10+keyEvents)
-	}
-	if len(sl.delays) != 1 {
-		t.Errorf("Run waited %d times, want once, after the lost answer", len(sl.delays))
-	}
-	if got, want := c.pushes.Load(), int64(3); got != want {
-		t.Errorf("pushes = %d, want %d (two batches, one sent twice)", got, want)
-	}
-	wantMatches(t, c, reg)
 }
 
 // copyFile copies a closed database, as a backup would.
@@ -225,73 +250,77 @@ func copyFile(tb testing.TB, from, to string) {
 // TestSyncer_RestoredRegister syncs a register, then puts back an older copy of its file: the
 // syncer stops at once with the refusal that says what to do, and deletes nothing.
 func TestSyncer_RestoredRegister(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		newSales int
-		want     comptoir.Code
-	}{
-		{"as restored", 0, comptoir.CodeRegisterBehindCentral},
-		{"sold after the restore", 2, comptoir.CodeRegisterDiverged},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ctx := context.Background()
-			c := startCentral(t, nil)
-			dir := t.TempDir()
-			path, backup := filepath.Join(dir, "r1.db"), filepath.Join(dir, "backup.db")
-			reg := openRegister(t, path)
-			sell(t, reg, 5)
-			reg.Close()
-			copyFile(t, path, backup)
+	eachCentral(t, func(t *testing.T, newCentral func(testing.TB) comptoir.CentralService) {
+		for _, tc := range []struct {
+			name     string
+			newSales int
+			want     comptoir.Code
+		}{
+			{"as restored", 0, comptoir.CodeRegisterBehindCentral},
+			{"sold after the restore", 2, comptoir.CodeRegisterDiverged},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				ctx := context.Background()
+				c := startCentral(t, newCentral, nil)
+				dir := t.TempDir()
+				path, backup := filepath.Join(dir, "r1.db"), filepath.Join(dir, "backup.db")
+				reg := openRegister(t, path)
+				sell(t, reg, 5)
+				reg.Close()
+				copyFile(t, path, backup)
 
-			reg = openRegister(t, path)
-			sell(t, reg, 5)
-			if _, err := newSyncer(t, reg, c.url, tokR1, &sleeps{}).Run(ctx); err != nil {
-				t.Fatalf("Run before the restore: %v", err)
-			}
-			reg.Close()
-			copyFile(t, backup, path)
+				reg = openRegister(t, path)
+				sell(t, reg, 5)
+				if _, err := newSyncer(t, reg, c.url, tokR1, &sleeps{}).Run(ctx); err != nil {
+					t.Fatalf("Run before the restore: %v", err)
+				}
+				reg.Close()
+				copyFile(t, backup, path)
 
-			reg = openRegister(t, path)
-			defer reg.Close()
-			sell(t, reg, tc.newSales)
-			sl := &sleeps{}
-			s := newSyncer(t, reg, c.url, tokR1, sl)
-			before := c.pushes.Load()
-			rep, err := s.Run(ctx)
-			wantCode(t, err, tc.want)
-			if got := c.pushes.Load() - before; got != 1 || len(sl.delays) != 0 {
-				t.Errorf("Run made %d pushes and waited %d times, want one push and no retry", got, len(sl.delays))
-			}
-			if rep.Pending != keyEvents+5+tc.newSales || rep.Acked != 0 {
-				t.Errorf("Run = %+v, want nothing dropped and %d events pending", rep, keyEvents+5+tc.newSales)
-			}
-			if st := s.State(); !st.Online || !errors.Is(st.LastError, comptoir.E(tc.want)) {
-				t.Errorf("State = %+v, want online with the refusal as last error", st)
-			}
-			// Running again says the same, rather than looping or dropping anything.
-			if _, err := s.Run(ctx); !errors.Is(err, comptoir.E(tc.want)) {
-				t.Errorf("second Run: %v, want %s again", err, tc.want)
-			}
-		})
-	}
+				reg = openRegister(t, path)
+				defer reg.Close()
+				sell(t, reg, tc.newSales)
+				sl := &sleeps{}
+				s := newSyncer(t, reg, c.url, tokR1, sl)
+				before := c.pushes.Load()
+				rep, err := s.Run(ctx)
+				wantCode(t, err, tc.want)
+				if got := c.pushes.Load() - before; got != 1 || len(sl.delays) != 0 {
+					t.Errorf("Run made %d pushes and waited %d times, want one push and no retry", got, len(sl.delays))
+				}
+				if rep.Pending != keyEvents+5+tc.newSales || rep.Acked != 0 {
+					t.Errorf("Run = %+v, want nothing dropped and %d events pending", rep, keyEvents+5+tc.newSales)
+				}
+				if st := s.State(); !st.Online || !errors.Is(st.LastError, comptoir.E(tc.want)) {
+					t.Errorf("State = %+v, want online with the refusal as last error", st)
+				}
+				// Running again says the same, rather than looping or dropping anything.
+				if _, err := s.Run(ctx); !errors.Is(err, comptoir.E(tc.want)) {
+					t.Errorf("second Run: %v, want %s again", err, tc.want)
+				}
+			})
+		}
+	})
 }
 
 // TestSyncer_CentralBehind points a register whose early events were acknowledged at a central
 // that lost them: it refuses to go on, keeping what it has.
 func TestSyncer_CentralBehind(t *testing.T) {
-	ctx := context.Background()
-	reg := openRegister(t, filepath.Join(t.TempDir(), "r1.db"))
-	sell(t, reg, 4)
-	if _, err := newSyncer(t, reg, startCentral(t, nil).url, tokR1, &sleeps{}).Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	sell(t, reg, 2)
-	fresh := startCentral(t, nil)
-	rep, err := newSyncer(t, reg, fresh.url, tokR1, &sleeps{}).Run(ctx)
-	wantCode(t, err, comptoir.CodeCentralBehind)
-	if rep.Pending != 2 || fresh.pushes.Load() != 1 {
-		t.Errorf("Run = %+v after %d pushes, want 2 events kept after one push", rep, fresh.pushes.Load())
-	}
+	eachCentral(t, func(t *testing.T, newCentral func(testing.TB) comptoir.CentralService) {
+		ctx := context.Background()
+		reg := openRegister(t, filepath.Join(t.TempDir(), "r1.db"))
+		sell(t, reg, 4)
+		if _, err := newSyncer(t, reg, startCentral(t, newCentral, nil).url, tokR1, &sleeps{}).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sell(t, reg, 2)
+		fresh := startCentral(t, newCentral, nil)
+		rep, err := newSyncer(t, reg, fresh.url, tokR1, &sleeps{}).Run(ctx)
+		wantCode(t, err, comptoir.CodeCentralBehind)
+		if rep.Pending != 2 || fresh.pushes.Load() != 1 {
+			t.Errorf("Run = %+v after %d pushes, want 2 events kept after one push", rep, fresh.pushes.Load())
+		}
+	})
 }
 
 // TestSyncer_CentralDown gives up after its attempts with the unreachable refusal, its waits
@@ -338,47 +367,49 @@ func TestSyncer_CentralDown(t *testing.T) {
 
 // TestClient_Refusals maps the central's refusals back to the domain's codes.
 func TestClient_Refusals(t *testing.T) {
-	ctx := context.Background()
-	c := startCentral(t, nil)
-	events := sales(3, 4)
+	eachCentral(t, func(t *testing.T, newCentral func(testing.TB) comptoir.CentralService) {
+		ctx := context.Background()
+		c := startCentral(t, newCentral, nil)
+		events := sales(3, 4)
 
-	client, err := syncer.NewClient(c.url, "not-a-token")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = client.Push(ctx, "R1", events)
-	wantCode(t, err, comptoir.CodeUnauthorized)
-
-	client.Token = tokR2
-	_, err = client.Push(ctx, "R1", events)
-	wantCode(t, err, comptoir.CodeForbiddenRegister)
-
-	client.Token = tokR1
-	_, err = client.Push(ctx, "R1", events)
-	wantCode(t, err, comptoir.CodeSeqGap)
-	var e *comptoir.Error
-	if !errors.As(err, &e) || len(e.Args) != 1 || e.Args[0] != uint64(1) {
-		t.Errorf("gap refusal = %#v, want the expected sequence 1", err)
-	}
-
-	res, err := client.Push(ctx, "R1", sales(1, 4))
-	if err != nil || res.AckedSeq != 4 {
-		t.Fatalf("Push(1..4) = %+v, %v; want acked 4", res, err)
-	}
-	other := sales(4, 4)
-	other[0].ID = "another-id"
-	_, err = client.Push(ctx, "R1", other)
-	wantCode(t, err, comptoir.CodeSeqConflict)
-	wantCode(t, err, comptoir.CodeCentralRefused)
-
-	for _, bad := range []string{"", "ftp://central", "central:8787"} {
-		if _, err := syncer.NewClient(bad, tokR1); !errors.Is(err, comptoir.E(comptoir.CodeNoCentral)) {
-			t.Errorf("NewClient(%q): %v, want %s", bad, err, comptoir.CodeNoCentral)
+		client, err := syncer.NewClient(c.url, "not-a-token")
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if _, err := syncer.NewClient(c.url, " "); !errors.Is(err, comptoir.E(comptoir.CodeNoSyncToken)) {
-		t.Errorf("NewClient without a token: %v, want %s", err, comptoir.CodeNoSyncToken)
-	}
+		_, err = client.Push(ctx, "R1", events)
+		wantCode(t, err, comptoir.CodeUnauthorized)
+
+		client.Token = tokR2
+		_, err = client.Push(ctx, "R1", events)
+		wantCode(t, err, comptoir.CodeForbiddenRegister)
+
+		client.Token = tokR1
+		_, err = client.Push(ctx, "R1", events)
+		wantCode(t, err, comptoir.CodeSeqGap)
+		var e *comptoir.Error
+		if !errors.As(err, &e) || len(e.Args) != 1 || e.Args[0] != uint64(1) {
+			t.Errorf("gap refusal = %#v, want the expected sequence 1", err)
+		}
+
+		res, err := client.Push(ctx, "R1", sales(1, 4))
+		if err != nil || res.AckedSeq != 4 {
+			t.Fatalf("Push(1..4) = %+v, %v; want acked 4", res, err)
+		}
+		other := sales(4, 4)
+		other[0].ID = "another-id"
+		_, err = client.Push(ctx, "R1", other)
+		wantCode(t, err, comptoir.CodeSeqConflict)
+		wantCode(t, err, comptoir.CodeCentralRefused)
+
+		for _, bad := range []string{"", "ftp://central", "central:8787"} {
+			if _, err := syncer.NewClient(bad, tokR1); !errors.Is(err, comptoir.E(comptoir.CodeNoCentral)) {
+				t.Errorf("NewClient(%q): %v, want %s", bad, err, comptoir.CodeNoCentral)
+			}
+		}
+		if _, err := syncer.NewClient(c.url, " "); !errors.Is(err, comptoir.E(comptoir.CodeNoSyncToken)) {
+			t.Errorf("NewClient without a token: %v, want %s", err, comptoir.CodeNoSyncToken)
+		}
+	})
 }
 
 // TestClient_NotTheCentral refuses an answer that is not the central's without retrying it.
@@ -469,26 +500,28 @@ func TestSyncer_ByteBound(t *testing.T) {
 
 // TestSyncer_CentralFailing retries a central that answers 503, then says it fails, online.
 func TestSyncer_CentralFailing(t *testing.T) {
-	c := startCentral(t, func(http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = io.WriteString(w, `{"code":"internal","message":"internal error: the central logged it; retry later"}`)
+	eachCentral(t, func(t *testing.T, newCentral func(testing.TB) comptoir.CentralService) {
+		c := startCentral(t, newCentral, func(http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = io.WriteString(w, `{"code":"internal","message":"internal error: the central logged it; retry later"}`)
+			})
 		})
+		reg := openRegister(t, filepath.Join(t.TempDir(), "r1.db"))
+		sell(t, reg, 2)
+		sl := &sleeps{}
+		s := newSyncer(t, reg, c.url, tokR1, sl)
+		s.MaxAttempts = 3
+		rep, err := s.Run(context.Background())
+		wantCode(t, err, comptoir.CodeCentralFailing)
+		if c.pushes.Load() != 3 || len(sl.delays) != 2 || rep.Pending != keyEvents+2 {
+			t.Errorf("%d pushes, %d waits, %d pending; want 3 pushes, 2 waits, %d pending", c.pushes.Load(), len(sl.delays), rep.Pending, keyEvents+2)
+		}
+		if st := s.State(); !st.Online {
+			t.Errorf("State = %+v, want online: the central answered", st)
+		}
 	})
-	reg := openRegister(t, filepath.Join(t.TempDir(), "r1.db"))
-	sell(t, reg, 2)
-	sl := &sleeps{}
-	s := newSyncer(t, reg, c.url, tokR1, sl)
-	s.MaxAttempts = 3
-	rep, err := s.Run(context.Background())
-	wantCode(t, err, comptoir.CodeCentralFailing)
-	if c.pushes.Load() != 3 || len(sl.delays) != 2 || rep.Pending != keyEvents+2 {
-		t.Errorf("%d pushes, %d waits, %d pending; want 3 pushes, 2 waits, %d pending", c.pushes.Load(), len(sl.delays), rep.Pending, keyEvents+2)
-	}
-	if st := s.State(); !st.Online {
-		t.Errorf("State = %+v, want online: the central answered", st)
-	}
 }
 
 // checkClientRequest checks a request the client sent against openapi.yaml, its body as the
@@ -531,35 +564,37 @@ func checkClientRequest(tb testing.TB, r *http.Request) {
 // its outbox is empty, so no push is refused, and only the central's acknowledged sequence shows
 // that the file is behind. Nothing is pulled into it.
 func TestSyncer_RestoredAfterSync(t *testing.T) {
-	ctx := context.Background()
-	c := startCentral(t, nil)
-	dir := t.TempDir()
-	path, backup := filepath.Join(dir, "r1.db"), filepath.Join(dir, "backup.db")
-	reg := openRegister(t, path)
-	sell(t, reg, 3)
-	if _, err := pullingSyncer(t, reg, c.url).Run(ctx); err != nil {
-		t.Fatalf("first Run: %v", err)
-	}
-	reg.Close()
-	copyFile(t, path, backup)
+	eachCentral(t, func(t *testing.T, newCentral func(testing.TB) comptoir.CentralService) {
+		ctx := context.Background()
+		c := startCentral(t, newCentral, nil)
+		dir := t.TempDir()
+		path, backup := filepath.Join(dir, "r1.db"), filepath.Join(dir, "backup.db")
+		reg := openRegister(t, path)
+		sell(t, reg, 3)
+		if _, err := pullingSyncer(t, reg, c.url).Run(ctx); err != nil {
+			t.Fatalf("first Run: %v", err)
+		}
+		reg.Close()
+		copyFile(t, path, backup)
 
-	reg = openRegister(t, path)
-	sell(t, reg, 2)
-	if _, err := pullingSyncer(t, reg, c.url).Run(ctx); err != nil {
-		t.Fatalf("Run before the restore: %v", err)
-	}
-	reg.Close()
-	copyFile(t, backup, path)
+		reg = openRegister(t, path)
+		sell(t, reg, 2)
+		if _, err := pullingSyncer(t, reg, c.url).Run(ctx); err != nil {
+			t.Fatalf("Run before the restore: %v", err)
+		}
+		reg.Close()
+		copyFile(t, backup, path)
 
-	reg = openRegister(t, path)
-	defer reg.Close()
-	before := c.pushes.Load()
-	rep, err := pullingSyncer(t, reg, c.url).Run(ctx)
-	wantCode(t, err, comptoir.CodeRegisterBehindCentral)
-	// The one POST is the set-up: nothing was pushed.
-	if got := c.pushes.Load() - before; got != 1 || rep.Acked != 0 || rep.Pulled || rep.Changes != 0 {
-		t.Errorf("Run = %+v after %d POSTs, want the set-up only and nothing pulled", rep, got)
-	}
+		reg = openRegister(t, path)
+		defer reg.Close()
+		before := c.pushes.Load()
+		rep, err := pullingSyncer(t, reg, c.url).Run(ctx)
+		wantCode(t, err, comptoir.CodeRegisterBehindCentral)
+		// The one POST is the set-up: nothing was pushed.
+		if got := c.pushes.Load() - before; got != 1 || rep.Acked != 0 || rep.Pulled || rep.Changes != 0 {
+			t.Errorf("Run = %+v after %d POSTs, want the set-up only and nothing pulled", rep, got)
+		}
+	})
 }
 
 // pullingSyncer is a Syncer that pushes and pulls, as the register's.
