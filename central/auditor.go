@@ -162,19 +162,21 @@ type AuditRun struct {
 	// BreakSeq and BreakWhat are the first break the run found, BreakSeq 0 when none.
 	BreakSeq  uint64
 	BreakWhat string
-	// Moved and Flagged are what committing it said: another auditor had moved the cursor, or
-	// was committing it (and nothing of this run was written), or the run's break is the
-	// register's first.
+	// More is true when the run stopped before the register's acknowledged sequence (its limit
+	// of events or of bytes): the register has another turn.
+	More bool
+	// Moved and Flagged are what committing it said: another auditor had moved the cursor (and
+	// nothing of this run was written), or the run's break is the register's first.
 	Moved   bool
 	Flagged bool
 }
 
 // CheckRun checks a run of n events of a register, those after au's cursor, the last being
-// number last: event(i) reads the i-th of them, on every core at pace p, then the run is planned
+// number last, of acked acknowledged: event(i) reads the i-th of them, on every core at pace p, then the run is planned
 // in order, its signatures verified at pace p, and what they found tallied. It returns the run to
 // commit; a read error, or ctx's end, is returned instead.
-func CheckRun(ctx context.Context, register string, au Audit, n int, last uint64, event func(i int) (AuditEvent, error), p Pace) (*AuditRun, error) {
-	r := &AuditRun{Register: register, From: au.Checked, Next: au.Clone(), N: n}
+func CheckRun(ctx context.Context, register string, au Audit, n int, last, acked uint64, event func(i int) (AuditEvent, error), p Pace) (*AuditRun, error) {
+	r := &AuditRun{Register: register, From: au.Checked, Next: au.Clone(), N: n, More: last < acked}
 	events := make([]AuditEvent, n)
 	errs := make([]error, n)
 	Parallel(ctx, n, p, func(i int) { events[i], errs[i] = event(i) })
@@ -200,7 +202,8 @@ func CheckRun(ctx context.Context, register string, au Audit, n int, last uint64
 // to limit events of each register with some to check (read, nil when it is caught up), and
 // commits what the runs found for about limit events at a time, several registers at once, so
 // that with many registers pushing a few events each one commit serves them all. A register with
-// more to check, or whose run another auditor overtook, has another turn. flagged, when set,
+// more to check (its run stopped at a limit of events or of bytes), or whose run another auditor
+// overtook, has another turn, until each is caught up with what it had pushed when its turn came. flagged, when set,
 // hears of each break that is its register's first. An error with one register does not stop
 // the others: they are all returned together.
 func AuditTurns(ctx context.Context, registers []string, limit int, read func(register string) (*AuditRun, error),
@@ -221,7 +224,7 @@ func AuditTurns(ctx context.Context, registers []string, limit int, read func(re
 				if r.Flagged && flagged != nil {
 					flagged(r.Register, r.BreakWhat)
 				}
-				if r.Moved || r.N == limit {
+				if r.Moved || r.More {
 					again = append(again, r.Register)
 				}
 			}

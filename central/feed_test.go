@@ -2,7 +2,11 @@ package central
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/comptoir/comptoir"
@@ -162,5 +166,31 @@ func TestCheckBatch_Refusals(t *testing.T) {
 	}
 	if err := CheckBatch([]comptoir.Event{ok}, 10); err != nil {
 		t.Errorf("a good batch: %v", err)
+	}
+}
+
+func TestLoadKeys_CreatedAtOnceReadsOneWholeKey(t *testing.T) {
+	// Two processes starting together on a new database with one key file: each must end with
+	// the same, complete key, never an empty or partial file.
+	for round := range 50 {
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("k%d", round))
+		var wg sync.WaitGroup
+		keys := make([]*Keys, 2)
+		errs := make([]error, 2)
+		for i := range keys {
+			wg.Go(func() { keys[i], errs[i] = LoadKeys(path, true) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, process %d: %v", round, i, err)
+			}
+		}
+		if !keys[0].Matches(keys[1].Check) {
+			t.Fatalf("round %d: the two processes hold different keys", round)
+		}
+		if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+			t.Fatalf("round %d: key file %v, %v; want mode 0600", round, info, err)
+		}
 	}
 }

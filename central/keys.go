@@ -106,20 +106,26 @@ func createKeys(path string) (*Keys, error) {
 	return deriveKeys(priv), nil
 }
 
-// WriteKeyFile writes a new key file, header then the secret in hexadecimal, durably, mode 0600.
-// O_EXCL: two programs creating the key at once must not each believe their own key is it; the
-// loser gets fs.ErrExist as it is, any other failure CodeCannotWrite. The key's check value is
-// committed to the database right after, so the file's directory entry is synced first: a crash
-// must not leave a database whose key is lost.
+// WriteKeyFile writes a new key file, header then the secret in hexadecimal, durably, mode 0600,
+// never over an existing file. The key is written whole to a temporary file beside path, synced,
+// then linked to path: a process that finds path always reads a complete key, even while another
+// is creating it, and a crash leaves either no key or the whole of it. Two programs creating the
+// key at once must not each believe their own key is it: the loser's link fails, and it gets
+// fs.ErrExist as it is; any other failure is CodeCannotWrite. The key's check value is committed
+// to the database right after, so the directory entry is synced first: a crash must not leave a
+// database whose key is lost.
 func WriteKeyFile(path, header string, secret []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return err
-	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, filepath.Base(path)+".new-*")
 	if err != nil {
 		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
 	}
-	_, err = f.WriteString(header + "\n" + hex.EncodeToString(secret) + "\n")
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	err = f.Chmod(0o600)
+	if err == nil {
+		_, err = f.WriteString(header + "\n" + hex.EncodeToString(secret) + "\n")
+	}
 	if err == nil {
 		err = f.Sync()
 	}
@@ -127,12 +133,17 @@ func WriteKeyFile(path, header string, secret []byte) error {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(path)
 		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
 	}
-	if dir, err := os.Open(filepath.Dir(path)); err == nil {
-		dir.Sync()
-		dir.Close()
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
 	}
 	return nil
 }

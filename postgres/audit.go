@@ -16,9 +16,10 @@ import (
 // The signature auditor, as the embedded central runs it (see package central's auditor): a run
 // reads a register's events after its audit cursor in a read-only snapshot, verifies them with no
 // transaction open, then commits its findings with the new cursor only if the cursor is still
-// where it read it. The commit locks the register's signature_audit row with SKIP LOCKED: a row
-// another process is committing is skipped, and read again once it committed, so that two
-// central processes never count the same events twice and never wait for each other. A commit
+// where it read it. The commit locks the register's signature_audit row (FOR UPDATE): a row
+// another process is committing is waited for, a commit being short, and a cursor it moved makes
+// this run start again from there, so that two central processes never count the same events
+// twice, and one never spins re-reading and re-verifying while the other holds the row. A commit
 // locks signature_audit rows first, then the registers rows whose summary a break changes, in
 // register order; a push locks only its registers row, so that no two of them wait in a cycle.
 
@@ -84,6 +85,7 @@ func (c *Central) RunAuditor(ctx context.Context, o central.AuditorOptions) {
 // signatures at pace p with no transaction open; nil when the register is caught up.
 func (c *Central) auditRead(ctx context.Context, register string, limit int, p central.Pace) (*central.AuditRun, error) {
 	var au central.Audit
+	var acked uint64
 	var seqs []uint64
 	var types []string
 	var rejected []bool
@@ -96,6 +98,7 @@ func (c *Central) auditRead(ctx context.Context, register string, limit int, p c
 		if !known {
 			return comptoir.E(comptoir.CodeUnknownRegisterCentral, register)
 		}
+		acked = st.AckedSeq
 		if au, _, err = readAudit(ctx, tx, register, ""); err != nil || au.Checked >= st.AckedSeq {
 			return err
 		}
@@ -135,7 +138,7 @@ func (c *Central) auditRead(ctx context.Context, register string, limit int, p c
 	if err != nil || len(seqs) == 0 {
 		return nil, err
 	}
-	return central.CheckRun(ctx, register, au, len(seqs), seqs[len(seqs)-1], func(i int) (central.AuditEvent, error) {
+	return central.CheckRun(ctx, register, au, len(seqs), seqs[len(seqs)-1], acked, func(i int) (central.AuditEvent, error) {
 		return central.NewAuditEvent(seqs[i], types[i], rejected[i], payloads[i]), nil
 	}, p)
 }
@@ -154,7 +157,7 @@ func (c *Central) commitAudits(ctx context.Context, runs []*central.AuditRun) er
 				ON CONFLICT (register) DO NOTHING`, r.Register); err != nil {
 				return err
 			}
-			now, exists, err := readAudit(ctx, tx, r.Register, "FOR UPDATE SKIP LOCKED")
+			now, exists, err := readAudit(ctx, tx, r.Register, "FOR UPDATE")
 			if err != nil {
 				return err
 			}

@@ -601,3 +601,55 @@ func TestRunAuditor_WokenByPush(t *testing.T) {
 		}
 	}
 }
+
+// TestPush_FrozenProcessReleasesTheFeedLock freezes a process after it inserted its feed
+// entries, before its commit, as a paused VM or a cut network would, and pushes a member's sale
+// and a price list through another process: both wait for the frozen session's end, which the
+// server brings after the idle limit, never for the frozen process.
+func TestPush_FrozenProcessReleasesTheFeedLock(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	ctx := context.Background()
+	a, err := Open(ctx, dsn, Options{KeyPath: keyPath(t, dsn), IdleInTransaction: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b := open(t, dsn)
+	x, y := member(1), member(2)
+	mustPush(t, b, "R0", []comptoir.Event{enrol(t, "R0", 1, x, comptoir.CardNumber(1)), enrol(t, "R0", 2, y, comptoir.CardNumber(2))})
+	frozen, thaw := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	release := func() { once.Do(func() { close(thaw) }) }
+	// Released however the test ends, so that closing the frozen process does not wait forever.
+	defer release()
+	a.beforeCommit = func() {
+		close(frozen)
+		<-thaw
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := a.Push(ctx, "R1", []comptoir.Event{sale(t, "R1", 1, x, 5, 0)})
+		done <- err
+	}()
+	<-frozen
+	bctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := b.Push(bctx, "R2", []comptoir.Event{sale(t, "R2", 1, y, 7, 0)}); err != nil {
+		t.Fatalf("a member's sale through the other process, while one is frozen: %v", err)
+	}
+	if _, err := b.PutCatalog(bctx, products(1)); err != nil {
+		t.Fatalf("a price list through the other process, while one is frozen: %v", err)
+	}
+	release()
+	if err := <-done; err == nil {
+		t.Errorf("the frozen process's push committed after its session was ended")
+	}
+	// Its register sends the batch again, and it applies once.
+	a.beforeCommit = nil
+	if got := mustPush(t, a, "R1", []comptoir.Event{sale(t, "R1", 1, x, 5, 0)}); got.Applied != 1 {
+		t.Errorf("the retry: %+v, want 1 applied", got)
+	}
+	if got, want := balance(t, b, comptoir.CardNumber(1)), int64(5); got != want {
+		t.Errorf("balance of the frozen push's member: %d, want %d", got, want)
+	}
+}

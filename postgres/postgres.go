@@ -54,6 +54,37 @@ type Options struct {
 	// MaxPageBytes bounds the encoded size of a page of changes; default
 	// central.DefaultMaxPageBytes. A page always holds at least one change, however large.
 	MaxPageBytes int
+	// IdleInTransaction is how long the server lets one of this process's sessions sit idle
+	// inside a transaction before it ends the session, and with it the transaction and its
+	// locks; default DefaultIdleInTransaction. See sessionLimits.
+	IdleInTransaction time.Duration
+}
+
+// DefaultIdleInTransaction is how long a session of the central may sit idle in a transaction.
+// The central never waits for anyone inside one: a push, a page, a back-office change send their
+// statements and commit, in milliseconds. A session idle that long belongs to a process that
+// froze or lost the network while it held locks, the chain-wide feed lock among them.
+const DefaultIdleInTransaction = 15 * time.Second
+
+// sessionLimits are the settings every session of the central starts with, unless the DSN sets
+// them: a process that freezes (a paused VM or container, a network cut without a reset) after
+// taking a lock would otherwise keep it until the server's TCP keepalive gave up, about two hours
+// with the systems' defaults, and every other process's pushes of members and price lists, which
+// all take the feed lock, would wait that long. The server ends such a session after idle,
+// releasing its locks (its transaction rolls back, and the register's retry applies the batch),
+// and probes an idle TCP connection within a minute.
+func sessionLimits(cfg *pgxpool.Config, idle time.Duration) {
+	params := cfg.ConnConfig.RuntimeParams
+	for k, v := range map[string]string{
+		"idle_in_transaction_session_timeout": fmt.Sprint(idle.Milliseconds()),
+		"tcp_keepalives_idle":                 "30",
+		"tcp_keepalives_interval":             "10",
+		"tcp_keepalives_count":                "3",
+	} {
+		if _, set := params[k]; !set {
+			params[k] = v
+		}
+	}
 }
 
 // Open connects to the PostgreSQL database dsn names (a postgres:// URL or keyword=value pairs),
@@ -76,12 +107,16 @@ func Open(ctx context.Context, dsn string, o Options) (*Central, error) {
 	if o.MaxPageBytes <= 0 {
 		o.MaxPageBytes = central.DefaultMaxPageBytes
 	}
+	if o.IdleInTransaction <= 0 {
+		o.IdleInTransaction = DefaultIdleInTransaction
+	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// The parser's error repeats the DSN, and masks its password only when it can make the
 		// DSN out: the refusal says nothing of the DSN rather than risk printing a password.
 		return nil, comptoir.E(comptoir.CodePostgresAddress)
 	}
+	sessionLimits(cfg, o.IdleInTransaction)
 	migs, err := loadMigrations(migrationFiles)
 	if err != nil {
 		return nil, err

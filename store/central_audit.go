@@ -101,6 +101,7 @@ func (c *Central) AuditSignatures(ctx context.Context, register string, limit in
 // signatures at pace p with no transaction open; nil when the register is caught up.
 func (c *Central) auditRead(ctx context.Context, register string, limit int, p central.Pace) (*central.AuditRun, error) {
 	var au central.Audit
+	var acked uint64
 	var seqs []uint64
 	var values [][]byte
 	err := c.view(func(tx *bbolt.Tx) error {
@@ -111,6 +112,7 @@ func (c *Central) auditRead(ctx context.Context, register string, limit int, p c
 		if !known {
 			return comptoir.E(comptoir.CodeUnknownRegisterCentral, register)
 		}
+		acked = st.AckedSeq
 		if au, err = readSigAudit(tx, register); err != nil || au.Checked >= st.AckedSeq {
 			return err
 		}
@@ -140,7 +142,7 @@ func (c *Central) auditRead(ctx context.Context, register string, limit int, p c
 	if err != nil || len(seqs) == 0 {
 		return nil, err
 	}
-	return central.CheckRun(ctx, register, au, len(seqs), seqs[len(seqs)-1],
+	return central.CheckRun(ctx, register, au, len(seqs), seqs[len(seqs)-1], acked,
 		func(i int) (central.AuditEvent, error) { return readAuditEvent(seqs[i], values[i]) }, p)
 }
 
