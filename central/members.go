@@ -25,7 +25,7 @@ type Member struct {
 	Cards  []string             `json:"cards,omitempty"`
 	Basis  comptoir.LawfulBasis `json:"basis,omitempty"`
 	Status comptoir.Status      `json:"status"`
-	// Consent is the current consent per channel; only Granted and At are kept.
+	// Consent is the current consent per channel; a backend keeps only Granted and At (Stored).
 	Consent map[comptoir.Channel]comptoir.ConsentEvent `json:"consent,omitempty"`
 	Balance int64                                      `json:"balance"`
 	Flags   []string                                   `json:"flags,omitempty"`
@@ -40,6 +40,22 @@ type Member struct {
 	CentralActivity time.Time `json:"central_activity,omitzero"`
 	// Email is the member's key in the emails index, kept to delete it on a change or erasure.
 	Email []byte `json:"email,omitempty"`
+}
+
+// Stored is the member as a backend keeps them: their consent per channel reduced to whether it
+// is given and since when, which is all that decides the next change. Who recorded it, through
+// what and with which remarks stay in the feed's consent entries and in the events, not in the
+// projection, as data minimisation asks.
+func (m Member) Stored() Member {
+	if m.Consent == nil {
+		return m
+	}
+	consent := make(map[comptoir.Channel]comptoir.ConsentEvent, len(m.Consent))
+	for ch, ev := range m.Consent {
+		consent[ch] = comptoir.ConsentEvent{Channel: ch, Granted: ev.Granted, At: ev.At}
+	}
+	m.Consent = consent
+	return m
 }
 
 // NewMember is a member the central has not heard of yet, as Tx.Member returns them.
@@ -252,6 +268,11 @@ func Project(tx Tx, keys *Keys, register string, e comptoir.Event, now time.Time
 			return "enrolment with an invalid card", nil
 		}
 	}
+	// The basis is kept in the member's projection: one that is not a basis's code could not be
+	// shown, and a database may refuse what it holds (a NUL character).
+	if p.Basis != "" && !slices.Contains(comptoir.LawfulBases(), p.Basis) {
+		return "enrolment with an unknown lawful basis", nil
+	}
 	m, known, err := tx.Member(p.ID)
 	if err != nil {
 		return "", err
@@ -342,6 +363,38 @@ func Project(tx Tx, keys *Keys, register string, e comptoir.Event, now time.Time
 		}
 	}
 	return "", nil
+}
+
+// NamedMembers is the members and the cards a batch's events name, each sorted, so that a backend
+// that locks rows may lock every one the batch may touch, in one order, before applying it. It
+// reads the payloads as Project does, and no further: a name the rules then ignore only costs a
+// lock, and a card's other owner, which Project may meet, is not among them.
+func NamedMembers(events []comptoir.Event) ([]comptoir.CustomerID, []string) {
+	var ids []comptoir.CustomerID
+	var cards []string
+	for _, e := range events {
+		switch e.Type {
+		case comptoir.EventSaleRecorded:
+			if !bytes.Contains(e.Payload, []byte(`"customer_id"`)) {
+				continue
+			}
+			var p recordEnvelope
+			var t saleMemberPart
+			if json.Unmarshal(e.Payload, &p) == nil && json.Unmarshal(p.Record, &t) == nil && t.CustomerID.Valid() {
+				ids = append(ids, t.CustomerID)
+			}
+		case comptoir.EventCustomerEnrolled, comptoir.EventCustomerUpdated, comptoir.EventCustomerConsent,
+			comptoir.EventCustomerStopped, comptoir.EventCustomerResumed, comptoir.EventCustomerErased:
+			var p memberEventPayload
+			if json.Unmarshal(e.Payload, &p) == nil && p.ID.Valid() {
+				ids = append(ids, p.ID)
+				cards = append(cards, p.Cards...)
+			}
+		}
+	}
+	slices.Sort(ids)
+	slices.Sort(cards)
+	return slices.Compact(ids), slices.Compact(cards)
 }
 
 // Arrival is when a change counts at the central: when it was made, unless that is after its

@@ -169,7 +169,7 @@ func (st *Register) Apply(register string, e comptoir.Event) string {
 			st.GrandTotal += t.Total
 		}
 		st.check(ref, hashOK && t.Number == st.LastTicket+1 && t.PrevHash == st.LastHash && t.GrandTotal == st.GrandTotal)
-		st.LastTicket, st.LastHash = t.Number, p.Hash
+		st.LastTicket, st.LastHash = t.Number, tipHash(p.Hash)
 	case comptoir.ClosingRecord:
 		if recordErr != nil || cl.Register != register || cl.Number == 0 {
 			return "record is not a closing of this register"
@@ -179,7 +179,7 @@ func (st *Register) Apply(register string, e comptoir.Event) string {
 		}
 		ref := comptoir.RecordRef{Kind: comptoir.ClosingRecord, Number: cl.Number}
 		st.check(ref, hashOK && cl.Number == st.LastClosing+1 && cl.PrevHash == st.LastHash && cl.GrandTotal == st.GrandTotal)
-		st.LastClosing, st.LastHash, st.LastPeriod = cl.Number, p.Hash, cl.Period
+		st.LastClosing, st.LastHash, st.LastPeriod = cl.Number, tipHash(p.Hash), cl.Period
 	case comptoir.KeyRecord:
 		if recordErr != nil || k.Register != register || k.Number == 0 {
 			return "record is not a key record of this register"
@@ -197,9 +197,26 @@ func (st *Register) Apply(register string, e comptoir.Event) string {
 		}
 		ref := comptoir.RecordRef{Kind: kind, Number: n.Number}
 		st.check(ref, hashOK && n.Number == *last+1 && n.PrevHash == *tip)
-		*last, *tip = n.Number, p.Hash
+		*last, *tip = n.Number, tipHash(p.Hash)
 	}
 	return ""
+}
+
+// tipHash is the hash a chain's tip keeps of a record: the hash pushed with it when it is one (64
+// lowercase hexadecimal digits), the register's own, which the next record links to even when
+// these bytes were altered; anything else is no hash, and the next record's link breaks. A value
+// that is not a hash is never kept: it is stored in the summary, where a database may refuse
+// what it holds (a NUL character), and no record could link to it anyway.
+func tipHash(h string) string {
+	if len(h) != sha256.Size*2 {
+		return ""
+	}
+	for _, c := range h {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return ""
+		}
+	}
+	return h
 }
 
 // recordHashIs reports whether a pushed record's bytes hash to the hash pushed with it. The
@@ -304,7 +321,7 @@ func (st *Register) FromHolds(from map[comptoir.Chain]uint64) bool {
 func (st *Register) applyKey(k *comptoir.SigningKeyRecord, p RecordEvent, hashOK bool) {
 	ref := comptoir.RecordRef{Kind: comptoir.KeyRecord, Number: k.Number}
 	st.check(ref, hashOK && k.Number == st.LastKey+1 && k.PrevHash == st.KeyHash && st.FromHolds(k.From))
-	st.LastKey, st.KeyHash = k.Number, p.Hash
+	st.LastKey, st.KeyHash = k.Number, tipHash(p.Hash)
 }
 
 // FlagAudit names a signature break the auditor found in the event of sequence seq, and reports

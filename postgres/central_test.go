@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -651,5 +652,30 @@ func TestPush_FrozenProcessReleasesTheFeedLock(t *testing.T) {
 	}
 	if got, want := balance(t, b, comptoir.CardNumber(1)), int64(5); got != want {
 		t.Errorf("balance of the frozen push's member: %d, want %d", got, want)
+	}
+}
+
+// TestMember_StoredConsentMinimal checks that a member's row keeps, per channel, only whether
+// consent is given and since when, as the embedded central's does: who recorded it and through
+// what stay in the feed and the audit trail.
+func TestMember_StoredConsentMinimal(t *testing.T) {
+	c := open(t, pgtest.DSN(t))
+	card := comptoir.CardNumber(1)
+	mustPush(t, c, "R1", []comptoir.Event{enrol(t, "R1", 1, member(1), card)})
+	if _, err := c.Consent(context.Background(), card, comptoir.CentralConsent{Channel: comptoir.ChannelSMS, Granted: true, By: "Jeanne Dupont"}); err != nil {
+		t.Fatal(err)
+	}
+	var state string
+	if err := c.pool.QueryRow(context.Background(), "SELECT state::text FROM members WHERE id = $1", string(member(1))).Scan(&state); err != nil {
+		t.Fatal(err)
+	}
+	for _, kept := range []string{"Jeanne", `"via": "web"`, `"via": "register"`, "enrolment"} {
+		if strings.Contains(state, kept) {
+			t.Errorf("the member's row keeps %s: %s", kept, state)
+		}
+	}
+	m, err := c.Member(context.Background(), card, false, "")
+	if err != nil || !m.Consent[comptoir.ChannelSMS] || !m.Consent[comptoir.ChannelEmail] {
+		t.Errorf("Member = %+v, %v; want SMS and email given", m.RemoteMember, err)
 	}
 }

@@ -1,12 +1,10 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/comptoir/comptoir"
@@ -278,7 +276,7 @@ func (c *Central) push(ctx context.Context, tx pgx.Tx, register string, events [
 		}
 	}
 	t := newProjTx(ctx, tx)
-	if err := t.prefetch(namedMembers(events[i:])); err != nil {
+	if err := t.prefetch(central.NamedMembers(events[i:])); err != nil {
 		return comptoir.PushResult{}, 0, err
 	}
 	res := comptoir.PushResult{Replayed: i}
@@ -397,49 +395,6 @@ func sideOf(ce central.StoredEvent) string {
 		return "{}"
 	}
 	return string(v)
-}
-
-// memberEventIDs is the part of a member event's payload that names members and cards.
-type memberEventIDs struct {
-	ID    comptoir.CustomerID `json:"id"`
-	Cards []string            `json:"cards"`
-}
-
-// saleCustomer is the part of a ticket event's payload that names a member.
-type saleCustomer struct {
-	Record struct {
-		CustomerID comptoir.CustomerID `json:"customer_id"`
-	} `json:"record"`
-}
-
-// namedMembers is the members and cards a batch's events name, sorted, for prefetch. It reads
-// no more than the IDs: what the events mean is package central's to judge, and a name read
-// here that the rules ignore only costs a lock.
-func namedMembers(events []comptoir.Event) ([]comptoir.CustomerID, []string) {
-	var ids []comptoir.CustomerID
-	var cards []string
-	for _, e := range events {
-		switch e.Type {
-		case comptoir.EventSaleRecorded:
-			if !bytes.Contains(e.Payload, []byte(`"customer_id"`)) {
-				continue
-			}
-			var s saleCustomer
-			if json.Unmarshal(e.Payload, &s) == nil && s.Record.CustomerID.Valid() {
-				ids = append(ids, s.Record.CustomerID)
-			}
-		case comptoir.EventCustomerEnrolled, comptoir.EventCustomerUpdated, comptoir.EventCustomerConsent,
-			comptoir.EventCustomerStopped, comptoir.EventCustomerResumed, comptoir.EventCustomerErased:
-			var p memberEventIDs
-			if json.Unmarshal(e.Payload, &p) == nil && p.ID.Valid() {
-				ids = append(ids, p.ID)
-				cards = append(cards, p.Cards...)
-			}
-		}
-	}
-	slices.Sort(ids)
-	slices.Sort(cards)
-	return slices.Compact(ids), slices.Compact(cards)
 }
 
 // wakeAuditor tells a running auditor that there are events to check, without waiting.

@@ -301,7 +301,7 @@ func (t *projTx) queueWrites(b *pgx.Batch) error {
 		if !s.dirty {
 			continue
 		}
-		state, err := json.Marshal(s.m)
+		state, err := json.Marshal(s.m.Stored())
 		if err != nil {
 			return err
 		}

@@ -337,6 +337,20 @@ func TestServer(t *testing.T) {
 				t.Fatalf("summary: got %+v, want R1 acked 3, 2 tickets, chain ok, last seen", got)
 			}
 		}},
+		{"TextADatabaseRefuses", func(t *testing.T, s *syncer.Server) {
+			// A NUL character where the central keeps text (a record's hash, an enrolment's
+			// basis) is taken as every backend takes it: the ticket counts and breaks the
+			// chain, the enrolment is stored as rejected; the register is never stuck.
+			ticket := sales(1, 2)
+			ticket[1].Payload = json.RawMessage(strings.Replace(string(ticket[1].Payload), `"hash":"`, `"hash":"\u0000`, 1))
+			enrolment := comptoir.Event{Seq: 3, ID: "e3", Type: comptoir.EventCustomerEnrolled, At: ticket[1].At,
+				Payload: json.RawMessage(`{"id":"M00000000000000a1","cards":[],"basis":"contract\u0000"}`)}
+			wantAcked(t, do(t, s, push("R1", tokR1, batchBody(t, append(ticket, enrolment)))), 3)
+			got := summary(t, s, "R1")
+			if got.Tickets != 1 || got.ChainOK || got.Rejected != 1 {
+				t.Fatalf("summary %+v, want 1 ticket, the chain broken, 1 rejected", got)
+			}
+		}},
 		{"Replay", func(t *testing.T, s *syncer.Server) {
 			wantAcked(t, do(t, s, push("R1", tokR1, batchBody(t, sales(1, 3)))), 3)
 			// The answer was lost: the register sends the same batch, then one overlapping it.
