@@ -36,7 +36,7 @@ func open(t *testing.T, dsn string) *Central {
 var testKeys sync.Map
 
 // keyPath is the key file of the test database dsn, in the folder of the test that first asked.
-func keyPath(t *testing.T, dsn string) string {
+func keyPath(t testing.TB, dsn string) string {
 	t.Helper()
 	p, _ := testKeys.LoadOrStore(dsn, filepath.Join(t.TempDir(), "central.key"))
 	return p.(string)
