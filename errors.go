@@ -677,6 +677,45 @@ const (
 	CodeMigrateMismatch Code = "migrate_mismatch"
 )
 
+// The refusals of the central's command line about PostgreSQL addresses and migrate's inputs.
+const (
+	// CodePostgresKeywordForm refuses a PostgreSQL address written as keyword=value pairs (arg:
+	// the flag, --db or --to). The command takes only the postgres:// form, which it can tell from
+	// a file name; the refusal repeats nothing of the value, which may hold a password.
+	CodePostgresKeywordForm Code = "postgres_keyword_form"
+	// CodePostgresKeyNotCopied refuses to start a PostgreSQL central whose key file is missing
+	// while its database has a key (arg: the path): the usual cause is a new process whose
+	// machine did not get the key file every process of the database uses.
+	CodePostgresKeyNotCopied Code = "postgres_key_not_copied"
+	// CodeMigrateAddress refuses an address given to migrate's --to that cannot be read. It
+	// repeats nothing of the address, which may hold a password.
+	CodeMigrateAddress Code = "migrate_address"
+	// CodeMigrateUnreachable says migrate could not connect to the PostgreSQL database given to
+	// --to (args: the database, the server); the cause follows.
+	CodeMigrateUnreachable Code = "migrate_unreachable"
+	// CodeMigrateSourceMissing refuses a --from that names no file (arg: the path): migrate copies
+	// an existing embedded central and never creates one.
+	CodeMigrateSourceMissing Code = "migrate_source_missing"
+	// CodeMigrateKeyMissing refuses a --key that names no file (arg: the path): the key migrate
+	// needs is the embedded central's own key file.
+	CodeMigrateKeyMissing Code = "migrate_key_missing"
+	// CodeMigrateSourceNotFile refuses a --from that is a PostgreSQL address: --from is the
+	// embedded central's file. The refusal repeats nothing of the value.
+	CodeMigrateSourceNotFile Code = "migrate_source_not_file"
+	// CodeMigrateTargetForeign refuses to copy a central into a PostgreSQL database that holds
+	// tables that are not Comptoir's (arg: their names), before anything is written to it: it is
+	// another application's database, or the wrong one.
+	CodeMigrateTargetForeign Code = "migrate_target_foreign"
+	// CodeMigrateTargetOtherKey refuses to copy a central into an empty Comptoir database that was
+	// opened once with another key file, whose check it keeps: it must be dropped and created
+	// again.
+	CodeMigrateTargetOtherKey Code = "migrate_target_other_key"
+	// CodeMigrateDuplicateEventID refuses to copy an embedded central that holds one event ID
+	// under two events (args: the ID, the first register and sequence number, the second's),
+	// which PostgreSQL keeps once: a register was cloned from another one's disk.
+	CodeMigrateDuplicateEventID Code = "migrate_duplicate_event_id"
+)
+
 // Sentinels for errors.Is. A refusal built with E carries values; these match it by code alone.
 var (
 	ErrInvalidAmount          = E(CodeInvalidAmount)
@@ -1220,4 +1259,24 @@ var messages = map[Code]message{
 		"the PostgreSQL database is not empty (%d registers, %d members, %d changes): a central is copied only into a new database; create one (createdb) and give its address to --to"},
 	CodeMigrateMismatch: {"la copie ne correspond pas à la centrale d'origine, rien n'a été écrit : %s",
 		"the copy does not match the original central, nothing was written: %s"},
+	CodePostgresKeywordForm: {"écrivez l'adresse PostgreSQL donnée à %s sous la forme postgres://utilisateur@serveur:5432/base : la forme mot-clé=valeur n'est pas acceptée, et la valeur n'est pas répétée ici, car elle peut contenir un mot de passe",
+		"write the PostgreSQL address given to %s as postgres://user@server:5432/database: the keyword=value form is not accepted, and the value is not repeated here, since it may hold a password"},
+	CodePostgresKeyNotCopied: {"le fichier de clé %s est introuvable alors que la base PostgreSQL a déjà une clé : copiez ici le fichier de clé qu'utilise chaque processus de cette base (ou restaurez-le depuis la sauvegarde), puis redémarrez",
+		"key file %s is missing while the PostgreSQL database already has a key: copy here the key file every process of this database uses (or restore it from the backup), then start again"},
+	CodeMigrateAddress: {"l'adresse PostgreSQL donnée à --to est illisible : écrivez-la comme postgres://utilisateur@serveur:5432/base",
+		"the PostgreSQL address given to --to cannot be read: write it as postgres://user@server:5432/database"},
+	CodeMigrateUnreachable: {"impossible de se connecter à la base PostgreSQL « %s » sur %s : vérifiez l'adresse donnée à --to, que le serveur est démarré et qu'il accepte cet utilisateur",
+		"cannot connect to PostgreSQL database %q on %s: check the address given to --to, that the server is running and that it accepts this user"},
+	CodeMigrateSourceMissing: {"la centrale embarquée %s donnée à --from n'existe pas : donnez le fichier de la centrale à copier (central.db par défaut, dans le dossier où elle tournait)",
+		"the embedded central %s given to --from does not exist: give the file of the central to copy (central.db by default, in the folder it ran in)"},
+	CodeMigrateKeyMissing: {"le fichier de clé %s donné à --key est introuvable : --key doit être le fichier de clé de la centrale embarquée (central.db.key, à côté de son fichier), que les caisses ont épinglé",
+		"key file %s given to --key is missing: --key must be the embedded central's key file (central.db.key, beside its file), which the registers pinned"},
+	CodeMigrateSourceNotFile: {"--from est le fichier de la centrale embarquée à copier ; la base PostgreSQL se donne à --to (la valeur n'est pas répétée ici, car elle peut contenir un mot de passe)",
+		"--from is the file of the embedded central to copy; the PostgreSQL database goes to --to (the value is not repeated here, since it may hold a password)"},
+	CodeMigrateTargetForeign: {"la base PostgreSQL donnée à --to contient des tables qui ne sont pas celles de Comptoir (%s) : rien n'y a été écrit ; une centrale ne se copie que dans une base neuve, créez-en une (createdb) et donnez son adresse à --to",
+		"the PostgreSQL database given to --to holds tables that are not Comptoir's (%s): nothing was written to it; a central is copied only into a new database, create one (createdb) and give its address to --to"},
+	CodeMigrateTargetOtherKey: {"la base PostgreSQL est vide mais a déjà été ouverte une fois avec une autre clé, qu'elle garde : supprimez-la et créez-la de nouveau (dropdb puis createdb), puis relancez la copie sans démarrer de centrale dessus avant",
+		"the PostgreSQL database is empty but was opened once with another key, which it keeps: drop it and create it again (dropdb, then createdb), then run the copy again without starting a central on it first"},
+	CodeMigrateDuplicateEventID: {"la centrale embarquée garde l'identifiant d'événement %s deux fois, pour la caisse %s (n° %d) et pour la caisse %s (n° %d), et PostgreSQL garde chaque identifiant une seule fois : la caisse qui porte la copie a été clonée depuis l'autre ; rien n'a été copié, gardez la centrale embarquée en service",
+		"the embedded central holds event ID %s twice, for register %s (no. %d) and for register %s (no. %d), and PostgreSQL keeps each event ID once: the register that holds the copy was cloned from the other one; nothing was copied, keep the embedded central running"},
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/comptoir/comptoir"
 	"github.com/comptoir/comptoir/central"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Import copies a whole central into this one, which must be empty: comptoir-central migrate
@@ -23,8 +24,12 @@ import (
 // that a central process started on the database meanwhile waits for the copy to be committed
 // and then sees it whole. The database must hold no register, member or feed entry
 // (CodeMigrateTargetNotEmpty), and must have been opened with the source's key file
-// (CodeKeyMismatch): the registers pinned that key, and the sealed personal data opens only with
-// it.
+// (CodeMigrateTargetOtherKey; CodeKeyMismatch for a walk that hands over no key): the registers
+// pinned that key, and the sealed personal data opens only with it.
+//
+// PostgreSQL keeps each event ID once, where the embedded central may hold one ID under two
+// registers (a register cloned from another's disk): the copy then fails on the second, and
+// walk is called a second time to find both, refused with CodeMigrateDuplicateEventID.
 //
 // The feed's entries keep their numbers, the price lists their versions, the conflicts and the
 // audit trail theirs, and the sequences behind them (and the card blocks') go on after them, so
@@ -63,13 +68,21 @@ func (c *Central) Import(ctx context.Context, walk func(central.Sink) error) (sr
 	}
 	// The source's counters come first in the walk: a central of another key is refused before
 	// anything is copied.
+	// The database is empty here: another key's check in it was stored by a central opened on it
+	// once with another key file, and only a new database can take this central's key.
 	sameKey := func(k central.Counters) error {
 		if !bytes.Equal(check, k.KeyCheck) {
-			return comptoir.E(comptoir.CodeKeyMismatch)
+			return comptoir.E(comptoir.CodeMigrateTargetOtherKey)
 		}
 		return nil
 	}
 	counters, totals, err := copyAll(ctx, tx, walk, sameKey)
+	if id, dup := duplicateEventID(err); dup {
+		// Nothing is committed; the transaction ends before the source is walked again to say
+		// which events share the ID, so that its locks are not held meanwhile.
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return src, dst, findDuplicate(ctx, walk, id, err)
+	}
 	if err != nil {
 		return src, dst, err
 	}
@@ -389,3 +402,88 @@ func readTotals(ctx context.Context, tx pgx.Tx) (central.Totals, error) {
 		uint64(catalogs), uint64(audit), uint64(blocks), uint64(cardConflicts)
 	return t, nil
 }
+
+// eventsIDKey is the constraint that keeps each event ID once (events.id UNIQUE).
+const eventsIDKey = "events_id_key"
+
+// duplicateEventID reports whether err is PostgreSQL's refusal of an event ID already copied, and
+// the ID its detail names ("Key (id)=(R1-1) already exists.", in the server's language), or ""
+// when the detail cannot be read.
+func duplicateEventID(err error) (id string, dup bool) {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "23505" || pgErr.ConstraintName != eventsIDKey {
+		return "", false
+	}
+	_, rest, ok := strings.Cut(pgErr.Detail, "(id)=(")
+	if end := strings.LastIndex(rest, ")"); ok && end > 0 {
+		return rest[:end], true
+	}
+	return "", true
+}
+
+// findDuplicate walks the source again for the two events that share an ID, id or, when the
+// server's message did not say which, the first one found twice, and refuses the copy naming
+// both. The walk keeps the IDs it has seen only when it does not know which one it looks for.
+// cause is returned when the walk finds none, which cannot happen with a source that did not
+// change.
+func findDuplicate(ctx context.Context, walk func(central.Sink) error, id string, cause error) error {
+	d := &dupSink{ctx: ctx, id: id, seen: map[string]eventAt{}}
+	err := walk(d)
+	if d.found == nil && err == nil && id != "" {
+		// The ID read from the server's message was not the one: look for any.
+		d = &dupSink{ctx: ctx, seen: map[string]eventAt{}}
+		err = walk(d)
+	}
+	switch {
+	case d.found != nil:
+		return d.found
+	case err != nil:
+		return errors.Join(cause, err)
+	}
+	return cause
+}
+
+// eventAt is where an event is stored: its register and sequence number.
+type eventAt struct {
+	register string
+	seq      uint64
+}
+
+// dupSink is the walk's sink that looks for an event ID held twice, and ends the walk there.
+type dupSink struct {
+	ctx   context.Context
+	id    string
+	seen  map[string]eventAt
+	found error
+}
+
+// errDuplicateFound ends the walk once both events are found.
+var errDuplicateFound = errors.New("postgres: duplicate event ID found")
+
+func (d *dupSink) Event(register string, seq uint64, e central.StoredEvent) error {
+	if err := d.ctx.Err(); err != nil {
+		return err
+	}
+	if d.id != "" && e.ID != d.id {
+		return nil
+	}
+	if first, ok := d.seen[e.ID]; ok {
+		d.found = comptoir.E(comptoir.CodeMigrateDuplicateEventID, e.ID, first.register, first.seq, register, seq)
+		return errDuplicateFound
+	}
+	d.seen[e.ID] = eventAt{register, seq}
+	return nil
+}
+
+func (d *dupSink) Counters(central.Counters) error                         { return nil }
+func (d *dupSink) Register(string, central.Register, *central.Audit) error { return nil }
+func (d *dupSink) Conflict(uint64, central.Conflict) error                 { return nil }
+func (d *dupSink) Member(central.Member) error                             { return nil }
+func (d *dupSink) Card(string, comptoir.CustomerID) error                  { return nil }
+func (d *dupSink) Seal(comptoir.CustomerID, central.Seal) error            { return nil }
+func (d *dupSink) Email([]byte, comptoir.CustomerID) error                 { return nil }
+func (d *dupSink) Blocked(string, time.Time) error                         { return nil }
+func (d *dupSink) Feed(uint64, central.FeedEntry) error                    { return nil }
+func (d *dupSink) Catalog(uint64, []byte) error                            { return nil }
+func (d *dupSink) Audit(uint64, central.AuditEntry) error                  { return nil }
+func (d *dupSink) CardBlock(string, uint64) error                          { return nil }

@@ -17,6 +17,7 @@ import (
 	"github.com/comptoir/comptoir/central"
 	"github.com/comptoir/comptoir/internal/pgtest"
 	"github.com/comptoir/comptoir/store"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // importClock is the clock of both centrals: what they date must compare equal after the move.
@@ -340,8 +341,9 @@ func TestImport_RefusesANonEmptyTarget(t *testing.T) {
 	}
 }
 
-// TestImport_RefusesAnotherKey copies into a database opened with another central's key: the
-// registers' pinned key would not match it, so the copy is refused and nothing written.
+// TestImport_RefusesAnotherKey copies into an empty database opened once with another key: the
+// registers' pinned key would not match it, so the copy is refused, saying that the database must
+// be created again, and nothing is written.
 func TestImport_RefusesAnotherKey(t *testing.T) {
 	ctx := context.Background()
 	bc, _ := filledCentral(t)
@@ -350,11 +352,68 @@ func TestImport_RefusesAnotherKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	if _, _, err := pc.Import(ctx, export(bc)); !errors.Is(err, comptoir.E(comptoir.CodeKeyMismatch)) {
-		t.Fatalf("Import: %v, want %s", err, comptoir.CodeKeyMismatch)
+	if _, _, err := pc.Import(ctx, export(bc)); !errors.Is(err, comptoir.E(comptoir.CodeMigrateTargetOtherKey)) {
+		t.Fatalf("Import: %v, want %s", err, comptoir.CodeMigrateTargetOtherKey)
 	}
 	var n int64
 	if err := pc.pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM registers) + (SELECT count(*) FROM events)").Scan(&n); err != nil || n != 0 {
 		t.Errorf("rows after the refused copy: %d (%v), want none", n, err)
+	}
+}
+
+// TestImport_DuplicateEventIDNamed copies a central that holds one event ID under two registers,
+// as the embedded central keeps a register cloned from another's disk: PostgreSQL keeps each ID
+// once, and the refusal names the ID and both events instead of the server's raw error, with
+// nothing copied.
+func TestImport_DuplicateEventIDNamed(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	pc := open(t, dsn)
+	at := importClock()
+	walk := func(s central.Sink) error {
+		if err := s.Counters(central.Counters{KeyCheck: pc.keys.Check}); err != nil {
+			return err
+		}
+		for _, r := range []struct {
+			register string
+			seq      uint64
+			id       string
+		}{{"R1", 1, "R1-1"}, {"R1", 2, "R1-2"}, {"R2", 1, "R2-1"}, {"R2", 2, "R1-2"}, {"R2", 3, "R2-3"}} {
+			e := central.StoredEvent{ID: r.id, Type: comptoir.EventSaleRecorded, At: at, Received: at, Payload: []byte(`{}`)}
+			if err := s.Event(r.register, r.seq, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	_, _, err := pc.Import(ctx, walk)
+	var refusal *comptoir.Error
+	if !errors.As(err, &refusal) || refusal.Code != comptoir.CodeMigrateDuplicateEventID {
+		t.Fatalf("Import: %v, want %s", err, comptoir.CodeMigrateDuplicateEventID)
+	}
+	if got, want := fmt.Sprint(refusal.Args), fmt.Sprint([]any{"R1-2", "R1", uint64(2), "R2", uint64(2)}); got != want {
+		t.Errorf("refusal's args = %s, want %s", got, want)
+	}
+	var n int64
+	if err := pc.pool.QueryRow(ctx, "SELECT count(*) FROM events").Scan(&n); err != nil || n != 0 {
+		t.Errorf("events after the refused copy: %d (%v), want none", n, err)
+	}
+}
+
+// TestDuplicateEventID_ReadsTheDetail reads the ID out of the server's detail, in English or in
+// another language, and still recognises the refusal when the detail says nothing readable.
+func TestDuplicateEventID_ReadsTheDetail(t *testing.T) {
+	for detail, want := range map[string]string{
+		"Key (id)=(R1-2) already exists.":       "R1-2",
+		"La clé « (id)=(R(1)-2) » existe déjà.": "R(1)-2",
+		"something else":                        "",
+	} {
+		err := fmt.Errorf("copy: %w", &pgconn.PgError{Code: "23505", ConstraintName: eventsIDKey, Detail: detail})
+		if got, dup := duplicateEventID(err); !dup || got != want {
+			t.Errorf("%q: got %q, %v, want %q, true", detail, got, dup, want)
+		}
+	}
+	if _, dup := duplicateEventID(&pgconn.PgError{Code: "23505", ConstraintName: "events_pkey"}); dup {
+		t.Error("another constraint taken for the event ID's")
 	}
 }

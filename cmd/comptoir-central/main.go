@@ -11,11 +11,14 @@
 //
 // --db names the embedded database's file (default central.db), whose key file is beside it
 // (central.db.key), or, when it starts with postgres:// or postgresql://, a PostgreSQL database.
+// An address written as keyword=value pairs ("host=… password=…") is refused without being
+// repeated: it must be written as postgres://…, so that it is never taken for a file name.
 // Several comptoir-central processes may share one PostgreSQL database behind a load balancer:
 // each batch is applied once in the database, whichever process receives it. --key is then the
 // central's key file, required, and the same file for every process sharing the database; it is
 // refused with a file path, since the embedded central keeps its key beside its file. The
-// address's password is never printed: the log names the backend, the server and the database.
+// address's password is never printed: the log names the backend, the server and the database,
+// and any value the command repeats in a refusal has its password hidden.
 // The password may also be left out of the address, and so out of the process list, and given
 // in PGPASSWORD or ~/.pgpass, which the PostgreSQL driver reads as libpq does.
 //
@@ -26,7 +29,10 @@
 // trail, blocked hashes and card blocks. The feed keeps its numbers, so that every register's
 // cursor stays valid. --key defaults to the embedded central's key file (central.db.key), which
 // the PostgreSQL centrals must then be given: the registers pinned that key. Events' times are
-// kept to the microsecond in PostgreSQL (a register dates them to the nanosecond).
+// kept to the microsecond in PostgreSQL (a register dates them to the nanosecond). Before it
+// writes anything to the database, migrate refuses one that holds tables that are not Comptoir's
+// or a central's data, reading in a read-only transaction; and an embedded central holding one
+// event ID under two registers (a register cloned from another), which PostgreSQL keeps once.
 //
 // With --tls-cert and --tls-key (PEM files, both or neither) it serves HTTPS, which a central
 // reached over anything but the machine's own loopback needs: tokens travel in every request.
@@ -50,6 +56,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -89,10 +96,34 @@ const (
 )
 
 // isPostgres reports whether --db names a PostgreSQL database rather than a file. Only the URL
-// form is recognised: a file could be named like keyword=value pairs.
+// form is taken: keyword=value pairs are refused (keywordForm).
 func isPostgres(db string) bool {
 	db = strings.ToLower(db)
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// keywordForm reports whether a value given for a database is a PostgreSQL address written as
+// keyword=value pairs ("host=… password=…"). libpq's rule is kept: a database name holding "="
+// is such an address. It is refused without being repeated: taken for a file, it would put its
+// password in a file name and in the log.
+func keywordForm(db string) bool {
+	return !isPostgres(db) && strings.Contains(db, "=")
+}
+
+var (
+	// urlPassword is the password of a URL's user information, up to the last "@" of its word,
+	// so that a password holding an "@" is hidden whole.
+	urlPassword = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://[^/@\s:]*):\S*@`)
+	// keywordPassword is a password=value pair, its value quoted or not, as libpq reads it or as
+	// %q writes it (a quote inside it escaped).
+	keywordPassword = regexp.MustCompile(`(?i)\bpassword\s*=\s*(?:'(?:[^'\\]|\\.)*'?|(?:\\.|[^\s"\\])*)`)
+)
+
+// redact hides every password a text may hold, in a URL (as url.URL.Redacted writes it) or in a
+// password=value pair: a value the command repeats may be an address the user typed.
+func redact(s string) string {
+	s = urlPassword.ReplaceAllString(s, "${1}:xxxxx@")
+	return keywordPassword.ReplaceAllString(s, "password=xxxxx")
 }
 
 // openCentral opens the central's storage. It is the one place the storage is chosen: the
@@ -102,6 +133,11 @@ func openCentral(ctx context.Context, cfg config) (comptoir.CentralService, io.C
 		octx, cancel := context.WithTimeout(ctx, openTimeout)
 		defer cancel()
 		c, err := postgres.Open(octx, cfg.db, postgres.Options{KeyPath: cfg.key, MaxBatchEvents: cfg.maxEvents})
+		if errors.Is(err, comptoir.E(comptoir.CodeCentralKeyLost)) {
+			// A PostgreSQL central's key is never beside its database: a process on a new machine
+			// whose key file was not copied there is the usual cause.
+			return nil, nil, comptoir.E(comptoir.CodePostgresKeyNotCopied, cfg.key)
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -118,7 +154,7 @@ func openCentral(ctx context.Context, cfg config) (comptoir.CentralService, io.C
 // server and database, never the address itself, which may hold a password.
 func backend(db string) (kind, where string) {
 	if !isPostgres(db) {
-		return "bbolt", db
+		return "bbolt", redact(db)
 	}
 	return "postgres", describePostgres(db)
 }
@@ -170,9 +206,32 @@ type cliError struct {
 	fr, en string
 	usage  bool
 	help   bool // the usage was asked for: said, and exit 0
+	// err is the refusal said, for errors.Is; nil for the command's own sentences.
+	err error
 }
 
 func (e *cliError) Error() string { return e.en }
+
+func (e *cliError) Unwrap() error { return e.err }
+
+// usageOf makes a typed refusal a usage error (exit 2), said as the refusal says it.
+func usageOf(err error) error {
+	return &cliError{fr: comptoir.Message(err, comptoir.LangFR), en: comptoir.Message(err, comptoir.LangEN), usage: true, err: err}
+}
+
+// unexpected refuses an argument the command does not take, repeated with any password hidden.
+func unexpected(arg string) error {
+	arg = redact(arg)
+	return &cliError{fr: fmt.Sprintf("argument inattendu « %s »\n%s", arg, usageFR),
+		en: fmt.Sprintf("unexpected argument %q\n%s", arg, usageEN), usage: true}
+}
+
+// flagError refuses what the flag package could not parse; its sentence may repeat a value,
+// whose password is hidden.
+func flagError(err error) error {
+	text := redact(err.Error())
+	return &cliError{fr: text + "\n" + usageFR, en: text + "\n" + usageEN, usage: true}
+}
 
 func failf(fr, en string, args ...any) error {
 	return &cliError{fr: fmt.Sprintf(fr, args...), en: fmt.Sprintf(en, args...)}
@@ -198,7 +257,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return fail(stderr, cfg.lang, err)
 }
 
-// fail turns an error into its exit code and one line on stderr.
+// fail turns an error into its exit code and one line on stderr. Whatever it says goes through
+// redact: a refusal that repeats a path or a cause could repeat an address with its password.
 func fail(stderr io.Writer, lang comptoir.Lang, err error) int {
 	if err == nil {
 		return exitOK
@@ -213,13 +273,13 @@ func fail(stderr io.Writer, lang comptoir.Lang, err error) int {
 			fmt.Fprintln(stderr, text)
 			return exitOK
 		}
-		fmt.Fprintln(stderr, "comptoir-central:", text)
+		fmt.Fprintln(stderr, "comptoir-central:", redact(text))
 		if c.usage {
 			return exitUsage
 		}
 		return exitFailed
 	}
-	fmt.Fprintln(stderr, "comptoir-central:", comptoir.Message(err, lang))
+	fmt.Fprintln(stderr, "comptoir-central:", redact(comptoir.Message(err, lang)))
 	return exitFailed
 }
 
@@ -252,10 +312,11 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 	case errors.Is(err, flag.ErrHelp):
 		return cfg, &cliError{fr: usageFR, en: usageEN, help: true}
 	case err != nil:
-		return cfg, &cliError{fr: err.Error() + "\n" + usageFR, en: err.Error() + "\n" + usageEN, usage: true}
+		return cfg, flagError(err)
 	case fs.NArg() > 0:
-		return cfg, &cliError{fr: fmt.Sprintf("argument inattendu « %s »\n%s", fs.Arg(0), usageFR),
-			en: fmt.Sprintf("unexpected argument %q\n%s", fs.Arg(0), usageEN), usage: true}
+		return cfg, unexpected(fs.Arg(0))
+	case keywordForm(cfg.db):
+		return cfg, usageOf(comptoir.E(comptoir.CodePostgresKeywordForm, "--db"))
 	case cfg.tokens == "":
 		return cfg, usagef("--tokens FICHIER est obligatoire : une ligne « CAISSE JETON » par caisse, « admin JETON »",
 			"--tokens FILE is required: one line \"REGISTER TOKEN\" a register, \"admin TOKEN\"")

@@ -44,13 +44,16 @@ func parseMigrateFlags(args []string, getenv func(string) string) (migrateConfig
 	case errors.Is(err, flag.ErrHelp):
 		return mc, &cliError{fr: usageFR, en: usageEN, help: true}
 	case err != nil:
-		return mc, &cliError{fr: err.Error() + "\n" + usageFR, en: err.Error() + "\n" + usageEN, usage: true}
+		return mc, flagError(err)
 	case fs.NArg() > 0:
-		return mc, &cliError{fr: fmt.Sprintf("argument inattendu « %s »\n%s", fs.Arg(0), usageFR),
-			en: fmt.Sprintf("unexpected argument %q\n%s", fs.Arg(0), usageEN), usage: true}
+		return mc, unexpected(fs.Arg(0))
 	case mc.from == "":
 		return mc, usagef("--from FICHIER est obligatoire : le fichier de la centrale embarquée à copier",
 			"--from FILE is required: the embedded central's file to copy")
+	case isPostgres(mc.from) || keywordForm(mc.from):
+		return mc, usageOf(comptoir.E(comptoir.CodeMigrateSourceNotFile))
+	case keywordForm(mc.to):
+		return mc, usageOf(comptoir.E(comptoir.CodePostgresKeywordForm, "--to"))
 	case !isPostgres(mc.to):
 		return mc, usagef("--to attend l'adresse de la base PostgreSQL vide où copier : postgres://UTILISATEUR@SERVEUR/BASE",
 			"--to needs the address of the empty PostgreSQL database to copy into: postgres://USER@SERVER/DATABASE")
@@ -70,6 +73,10 @@ func migrate(ctx context.Context, mc migrateConfig, stdout io.Writer) error {
 	// MustExist: a mistyped path must not create an empty central, and a file the running central
 	// holds is refused (CodeDatabaseInUse) rather than copied while it changes.
 	bc, err := store.OpenCentral(mc.from, store.CentralOptions{MustExist: true})
+	if errors.Is(err, comptoir.E(comptoir.CodeDatabaseMissing)) {
+		// The register's sentence names --db and how to create a register's database.
+		return comptoir.E(comptoir.CodeMigrateSourceMissing, mc.from)
+	}
 	if err != nil {
 		return err
 	}
@@ -79,6 +86,11 @@ func migrate(ctx context.Context, mc migrateConfig, stdout io.Writer) error {
 		return err
 	}
 	given, err := central.LoadKeys(mc.key, false)
+	if errors.Is(err, comptoir.E(comptoir.CodeCentralKeyLost)) {
+		// The central's sentence is about a key lost beside its database: here the path is the
+		// one given to --key, which must be the embedded central's key file.
+		return comptoir.E(comptoir.CodeMigrateKeyMissing, mc.key)
+	}
 	if err != nil {
 		return err
 	}
@@ -87,9 +99,18 @@ func migrate(ctx context.Context, mc migrateConfig, stdout io.Writer) error {
 	}
 	octx, cancel := context.WithTimeout(ctx, openTimeout)
 	defer cancel()
+	// Open writes to the database (the schema, the key's check): another application's tables,
+	// or another central's data, are refused before, reading only.
+	if err := postgres.CheckTarget(octx, mc.to); err != nil {
+		return targetRefusal(err)
+	}
 	pc, err := postgres.Open(octx, mc.to, postgres.Options{KeyPath: mc.key})
+	if errors.Is(err, comptoir.E(comptoir.CodeKeyMismatch)) {
+		// CheckTarget found no central in it: an empty database opened once with another key.
+		return comptoir.E(comptoir.CodeMigrateTargetOtherKey)
+	}
 	if err != nil {
-		return err
+		return targetRefusal(err)
 	}
 	defer pc.Close()
 	src, dst, err := pc.Import(ctx, func(s central.Sink) error { return bc.Export(ctx, s) })
@@ -185,5 +206,21 @@ func printTotals(w io.Writer, mc migrateConfig, src, dst central.Totals) error {
 			"Démarrez chaque comptoir-central sur cette base avec --key "+mc.key+" : les caisses ont épinglé cette clé.\n",
 		"Everything matches. Events' times are kept to the microsecond in PostgreSQL (a register dates them to the nanosecond).\n"+
 			"Start every comptoir-central on this database with --key "+mc.key+": the registers pinned that key.\n"))
+	return err
+}
+
+// targetRefusal says the refusals of an address or a connection as being about --to: the
+// PostgreSQL central's sentences name --db.
+func targetRefusal(err error) error {
+	var r *comptoir.Error
+	if !errors.As(err, &r) {
+		return err
+	}
+	switch r.Code {
+	case comptoir.CodePostgresAddress:
+		return comptoir.E(comptoir.CodeMigrateAddress)
+	case comptoir.CodePostgresUnreachable:
+		return comptoir.Wrap(comptoir.CodeMigrateUnreachable, r.Err, r.Args...)
+	}
 	return err
 }

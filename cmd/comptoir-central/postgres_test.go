@@ -16,7 +16,9 @@ import (
 	"github.com/comptoir/comptoir"
 	"github.com/comptoir/comptoir/central"
 	"github.com/comptoir/comptoir/internal/pgtest"
+	"github.com/comptoir/comptoir/postgres"
 	"github.com/comptoir/comptoir/store"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -301,7 +303,7 @@ func TestRun_PostgresKeyFileShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, tt := range map[string]struct{ key, want string }{
-		"missing key": {filepath.Join(dir, "missing.key"), "is missing while its database exists"},
+		"missing key": {filepath.Join(dir, "missing.key"), "copy here the key file every process of this database uses"},
 		"other key":   {other, "the encryption key does not match this database"},
 	} {
 		var stderr bytes.Buffer
@@ -329,5 +331,51 @@ func TestRun_PostgresKeyFileShared(t *testing.T) {
 	if got := run(context.Background(), []string{"migrate", "--from", file, "--to", target, "--lang", "en"},
 		noEnv, io.Discard, &stderr, &hooks{}); got != exitOK {
 		t.Errorf("migrate with the central's key after the refusal: exit code %d, %q", got, stderr.String())
+	}
+}
+
+// TestRun_MigrateRefusesAnotherApplicationsDatabase migrates into a database that holds another
+// application's table: the refusal names it, and nothing of Comptoir is written there.
+func TestRun_MigrateRefusesAnotherApplicationsDatabase(t *testing.T) {
+	ctx := context.Background()
+	file := embeddedCentral(t)
+	db := pgURL(t)
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE TABLE invoices (id int PRIMARY KEY, amount int); INSERT INTO invoices VALUES (1, 100)"); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	if got := run(ctx, []string{"migrate", "--from", file, "--to", db, "--lang", "en"}, noEnv, io.Discard, &stderr, &hooks{}); got != exitFailed ||
+		!strings.Contains(stderr.String(), "not Comptoir's (public.invoices)") {
+		t.Errorf("migrate: exit code %d, %q; want the database refused, naming its table", got, stderr.String())
+	}
+	var tables string
+	if err := conn.QueryRow(ctx, "SELECT string_agg(tablename, ' ' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'").Scan(&tables); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tables, "invoices"; got != want {
+		t.Errorf("tables after the refused migration: %q, want %q", got, want)
+	}
+}
+
+// TestRun_MigrateIntoDatabaseOpenedWithAnotherKey migrates into an empty database a central was
+// started on first, with a new key: the refusal says to drop the database and create it again.
+func TestRun_MigrateIntoDatabaseOpenedWithAnotherKey(t *testing.T) {
+	ctx := context.Background()
+	file := embeddedCentral(t)
+	db := pgURL(t)
+	pc, err := postgres.Open(ctx, db, postgres.Options{KeyPath: filepath.Join(t.TempDir(), "new.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc.Close()
+	var stderr bytes.Buffer
+	if got := run(ctx, []string{"migrate", "--from", file, "--to", db, "--lang", "en"}, noEnv, io.Discard, &stderr, &hooks{}); got != exitFailed ||
+		!strings.Contains(stderr.String(), "opened once with another key") || !strings.Contains(stderr.String(), "drop it and create it again") {
+		t.Errorf("migrate: exit code %d, %q; want the database said to be recreated", got, stderr.String())
 	}
 }
