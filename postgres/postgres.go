@@ -87,7 +87,8 @@ func sessionLimits(cfg *pgxpool.Config, idle time.Duration) {
 	}
 }
 
-// Open connects to the PostgreSQL database dsn names (a postgres:// URL or keyword=value pairs),
+// Open connects to the PostgreSQL database dsn names (a postgres:// URL; pgx reads keyword=value
+// pairs too, which comptoir-central refuses, so that a password is never taken for a file name),
 // applies the schema migrations it lacks and reads the central's key file. It refuses a missing
 // key path (comptoir.CodePostgresKeyPath), a DSN it cannot read (comptoir.CodePostgresAddress),
 // a server it cannot connect to (comptoir.CodePostgresUnreachable), a database whose schema is
