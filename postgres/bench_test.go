@@ -13,7 +13,7 @@ import (
 )
 
 // BenchmarkPush_Members50 has 50 registers push batches of 100 tickets at once, straight to the
-// PostgreSQL central (no HTTP), where one ticket in three names one of 1 000 members: each such
+// PostgreSQL central (no HTTP), where one ticket in three names one of 20 000 members: each such
 // batch moves balances and appends feed entries, and so takes the feed lock until its commit.
 // It measures what that lock costs the pushes beside the same batches without members
 // ("anonymous"): the central's rate ("events/s") and the 99th percentile of a push
