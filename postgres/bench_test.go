@@ -15,7 +15,8 @@ import (
 // BenchmarkPush_Members50 has 50 registers push batches of 100 tickets at once, straight to the
 // PostgreSQL central (no HTTP), where one ticket in three names one of 20 000 members: each such
 // batch moves balances and appends feed entries, and so takes the feed lock until its commit.
-// It measures what that lock costs the pushes beside the same batches without members
+// It measures what members cost the pushes (their rows locked until the commit, and the feed
+// lock) beside the same batches without members
 // ("anonymous"): the central's rate ("events/s") and the 99th percentile of a push
 // ("p99_push_ms"). Figures worth quoting need a durable server (COMPTOIR_TEST_PG).
 func BenchmarkPush_Members50(b *testing.B) {
