@@ -139,11 +139,37 @@ func WriteKeyFile(path, header string, secret []byte) error {
 		if errors.Is(err, fs.ErrExist) {
 			return err
 		}
-		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
+		// A filesystem without hard links (FAT, some network shares): the key is created in
+		// place, O_EXCL still deciding between two processes, which then may read it half
+		// written for an instant, as before this file was linked.
+		return writeInPlace(path, header, secret)
 	}
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
+	}
+	return nil
+}
+
+// writeInPlace creates the key file at path and writes it, for a filesystem that cannot link.
+func writeInPlace(path, header string, secret []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if err != nil {
+		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
+	}
+	_, err = f.WriteString(header + "\n" + hex.EncodeToString(secret) + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
 	}
 	return nil
 }

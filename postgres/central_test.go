@@ -679,3 +679,21 @@ func TestMember_StoredConsentMinimal(t *testing.T) {
 		t.Errorf("Member = %+v, %v; want SMS and email given", m.RemoteMember, err)
 	}
 }
+
+// TestPush_DuplicateEventIDRefused pushes, as a second register, an event whose ID the first
+// already pushed (a register copied from another's disk): refused with its code, nothing of the
+// batch stored, and the first register's event untouched.
+func TestPush_DuplicateEventIDRefused(t *testing.T) {
+	c := open(t, pgtest.DSN(t))
+	mustPush(t, c, "R1", []comptoir.Event{sale(t, "R1", 1, "", 0, 0)})
+	copied := sale(t, "R2", 1, "", 0, 0)
+	copied.ID = "R1-1"
+	_, err := c.Push(context.Background(), "R2", []comptoir.Event{copied})
+	wantCode(t, err, comptoir.CodeDuplicateEventID)
+	if got := count(t, c, "SELECT count(*) FROM events WHERE register = 'R2'"); got != 0 {
+		t.Errorf("%d events of R2 stored, want none", got)
+	}
+	if got := count(t, c, "SELECT count(*) FROM events WHERE id = 'R1-1' AND register = 'R1'"); got != 1 {
+		t.Errorf("R1's event: %d rows, want 1", got)
+	}
+}

@@ -66,24 +66,33 @@ type Options struct {
 // froze or lost the network while it held locks, the chain-wide feed lock among them.
 const DefaultIdleInTransaction = 15 * time.Second
 
-// sessionLimits are the settings every session of the central starts with, unless the DSN sets
-// them: a process that freezes (a paused VM or container, a network cut without a reset) after
-// taking a lock would otherwise keep it until the server's TCP keepalive gave up, about two hours
-// with the systems' defaults, and every other process's pushes of members and price lists, which
-// all take the feed lock, would wait that long. The server ends such a session after idle,
+// sessionLimits are the settings every session of the central starts with, unless the address
+// sets them: a process that freezes (a paused VM or container, a network cut without a reset)
+// after taking a lock would otherwise keep it until the server's TCP keepalive gave up, about two
+// hours with the systems' defaults, and every other process's pushes of members and price lists,
+// which all take the feed lock, would wait that long. The server ends such a session after idle,
 // releasing its locks (its transaction rolls back, and the register's retry applies the batch),
-// and probes an idle TCP connection within a minute.
+// and probes an idle TCP connection within a minute. They are set with SET once connected rather
+// than as startup parameters, which a pooler such as PgBouncer refuses.
 func sessionLimits(cfg *pgxpool.Config, idle time.Duration) {
-	params := cfg.ConnConfig.RuntimeParams
-	for k, v := range map[string]string{
-		"idle_in_transaction_session_timeout": fmt.Sprint(idle.Milliseconds()),
-		"tcp_keepalives_idle":                 "30",
-		"tcp_keepalives_interval":             "10",
-		"tcp_keepalives_count":                "3",
+	var sets []string
+	for _, kv := range [][2]string{
+		{"idle_in_transaction_session_timeout", fmt.Sprint(idle.Milliseconds())},
+		{"tcp_keepalives_idle", "30"},
+		{"tcp_keepalives_interval", "10"},
+		{"tcp_keepalives_count", "3"},
 	} {
-		if _, set := params[k]; !set {
-			params[k] = v
+		if _, set := cfg.ConnConfig.RuntimeParams[kv[0]]; !set {
+			sets = append(sets, "SET "+kv[0]+" = "+kv[1])
 		}
+	}
+	if len(sets) == 0 {
+		return
+	}
+	stmt := strings.Join(sets, "; ")
+	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
+		_, err := conn.Exec(ctx, stmt)
+		return err
 	}
 }
 

@@ -49,6 +49,8 @@ func CheckTarget(ctx context.Context, dsn string) error {
 		WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
 		AND n.nspname NOT IN ('pg_catalog', 'information_schema')
 		AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'
+		AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+			AND d.objid = c.oid AND d.deptype = 'e')
 		ORDER BY n.nspname, c.relname`)
 	if err != nil {
 		return err

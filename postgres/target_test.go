@@ -85,6 +85,15 @@ func TestCheckTarget_AcceptsAnEmptyCentral(t *testing.T) {
 	if err := CheckTarget(ctx, opened); err != nil {
 		t.Errorf("database a central was opened on: %v", err)
 	}
+	// An extension's views (pg_stat_statements, often in the template database) are the
+	// server's, not another application's tables.
+	ext := pgtest.DSN(t)
+	if _, err := newPool(t, ext).Exec(ctx, "CREATE EXTENSION pg_stat_statements"); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckTarget(ctx, ext); err != nil {
+		t.Errorf("database with pg_stat_statements: %v", err)
+	}
 }
 
 // TestCheckTarget_RefusesAFilledCentral checks a database that holds a central: it is refused as

@@ -103,12 +103,16 @@ func isPostgres(db string) bool {
 }
 
 // keywordForm reports whether a value given for a database is a PostgreSQL address written as
-// keyword=value pairs ("host=… password=…"). libpq's rule is kept: a database name holding "="
-// is such an address. It is refused without being repeated: taken for a file, it would put its
-// password in a file name and in the log.
+// keyword=value pairs ("host=… password=…"): one of libpq's keywords followed by "=", at the
+// start or after a space. It is refused without being repeated: taken for a file, it would put
+// its password in a file name and in the log. A file name holding "=" otherwise ("a=b.db")
+// stays a file.
 func keywordForm(db string) bool {
-	return !isPostgres(db) && strings.Contains(db, "=")
+	return !isPostgres(db) && libpqKeyword.MatchString(db)
 }
+
+// libpqKeyword finds a keyword=value pair of a libpq address.
+var libpqKeyword = regexp.MustCompile(`(?i)(^|\s)(host|hostaddr|port|dbname|user|password|passfile|sslmode|service|options|application_name|connect_timeout|target_session_attrs)\s*=`)
 
 var (
 	// urlPassword is the password of a URL's user information, up to the last "@" of its word,

@@ -155,3 +155,21 @@ func TestRun_MigrateSaysItsOwnFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestKeywordForm_FileNamesStayFiles checks that only libpq's keywords make an address: a file
+// name that holds "=" is still the embedded central's file.
+func TestKeywordForm_FileNamesStayFiles(t *testing.T) {
+	for db, want := range map[string]bool{
+		"host=localhost dbname=central": true,
+		"dbname=central":                true,
+		"  user = me password=x":        true,
+		"./data/a=b.db":                 false,
+		"central=2026.db":               false,
+		"/srv/comptoir/central.db":      false,
+		"postgres://u@h/db?sslmode=x":   false,
+	} {
+		if got := keywordForm(db); got != want {
+			t.Errorf("keywordForm(%q) = %v, want %v", db, got, want)
+		}
+	}
+}
