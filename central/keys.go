@@ -122,18 +122,13 @@ func WriteKeyFile(path, header string, secret []byte) error {
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
-	err = f.Chmod(0o600)
-	if err == nil {
-		_, err = f.WriteString(header + "\n" + hex.EncodeToString(secret) + "\n")
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	// CreateTemp asks for 0600 but the umask may take bits away: a key is for its owner only.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
 		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
+	}
+	if err := fillKeyFile(f, header, secret); err != nil {
+		return err
 	}
 	if err := os.Link(tmp, path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
@@ -142,7 +137,9 @@ func WriteKeyFile(path, header string, secret []byte) error {
 		// A filesystem without hard links (FAT, some network shares): the key is created in
 		// place, O_EXCL still deciding between two processes, which then may read it half
 		// written for an instant, as before this file was linked.
-		return writeInPlace(path, header, secret)
+		if err := writeInPlace(path, header, secret); err != nil {
+			return err
+		}
 	}
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
@@ -151,7 +148,8 @@ func WriteKeyFile(path, header string, secret []byte) error {
 	return nil
 }
 
-// writeInPlace creates the key file at path and writes it, for a filesystem that cannot link.
+// writeInPlace creates the key file at path and writes it, for a filesystem that cannot link;
+// a file it could not fill is removed.
 func writeInPlace(path, header string, secret []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
@@ -160,7 +158,17 @@ func writeInPlace(path, header string, secret []byte) error {
 	if err != nil {
 		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
 	}
-	_, err = f.WriteString(header + "\n" + hex.EncodeToString(secret) + "\n")
+	if err := fillKeyFile(f, header, secret); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
+}
+
+// fillKeyFile writes a key file's content, header then the secret in hexadecimal, syncs it and
+// closes it.
+func fillKeyFile(f *os.File, header string, secret []byte) error {
+	_, err := f.WriteString(header + "\n" + hex.EncodeToString(secret) + "\n")
 	if err == nil {
 		err = f.Sync()
 	}
@@ -168,7 +176,6 @@ func writeInPlace(path, header string, secret []byte) error {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(path)
 		return comptoir.Wrap(comptoir.CodeCannotWrite, err)
 	}
 	return nil

@@ -13,11 +13,10 @@ import (
 	"github.com/comptoir/comptoir/store"
 )
 
-// TestSameAnswersAsEmbedded gives the embedded central and this one the same history, on the same
-// clock, and compares what they answer: the summaries, and the feed page by page, cursors
-// included, so that a register moved from one backend to the other keeps its cursor.
-func TestSameAnswersAsEmbedded(t *testing.T) {
-	ctx := context.Background()
+// bothCentrals opens an embedded central and a PostgreSQL one, each empty, on the same clock, so
+// that the same history gives both the same answers.
+func bothCentrals(t *testing.T) (*store.Central, *Central) {
+	t.Helper()
 	now := func() time.Time { return day0.Add(time.Hour) }
 	bolt, err := store.OpenCentral(filepath.Join(t.TempDir(), "central.db"), store.CentralOptions{Now: now, NoSync: true})
 	if err != nil {
@@ -25,11 +24,20 @@ func TestSameAnswersAsEmbedded(t *testing.T) {
 	}
 	t.Cleanup(func() { bolt.Close() })
 	dsn := pgtest.DSN(t)
-	pg, err := Open(ctx, dsn, Options{KeyPath: keyPath(t, dsn), Now: now})
+	pg, err := Open(context.Background(), dsn, Options{KeyPath: keyPath(t, dsn), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { pg.Close() })
+	return bolt, pg
+}
+
+// TestSameAnswersAsEmbedded gives the embedded central and this one the same history, on the same
+// clock, and compares what they answer: the summaries, and the feed page by page, cursors
+// included, so that a register moved from one backend to the other keeps its cursor.
+func TestSameAnswersAsEmbedded(t *testing.T) {
+	ctx := context.Background()
+	bolt, pg := bothCentrals(t)
 	centrals := []comptoir.CentralService{bolt, pg}
 
 	enrolments := []comptoir.Event{enrol(t, "R0", 1, member(1), comptoir.CardNumber(1)), enrol(t, "R0", 2, member(2), comptoir.CardNumber(2)),
@@ -149,18 +157,7 @@ func TestSameAuditAsEmbedded(t *testing.T) {
 	events = append(events[:5], events[6])
 	events[5].Seq = 6
 
-	now := func() time.Time { return day0.Add(time.Hour) }
-	bolt, err := store.OpenCentral(filepath.Join(t.TempDir(), "central.db"), store.CentralOptions{Now: now, NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { bolt.Close() })
-	dsn := pgtest.DSN(t)
-	pg, err := Open(ctx, dsn, Options{KeyPath: keyPath(t, dsn), Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pg.Close() })
+	bolt, pg := bothCentrals(t)
 	for _, c := range []interface {
 		comptoir.CentralStore
 		AuditAll(context.Context) error
